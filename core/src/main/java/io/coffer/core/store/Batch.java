@@ -1,0 +1,21 @@
+package io.coffer.core.store;
+
+/**
+ * A set of puts and deletes over any tables, applied all together or not at all by {@link #commit()}.
+ * Every multi-record change in Coffer goes through one batch. Later operations on the same key in one
+ * batch win. A batch is not thread-safe; it is used by one thread and then committed or dropped.
+ */
+public interface Batch {
+    <K, V> Batch put(Table<K, V> table, K key, V value);
+
+    <K, V> Batch delete(Table<K, V> table, K key);
+
+    /** Number of operations queued. */
+    int size();
+
+    /**
+     * Writes every operation atomically and durably (the write is synced to disk before this returns),
+     * then makes the batch unusable. Committing an empty batch is a no-op.
+     */
+    void commit();
+}

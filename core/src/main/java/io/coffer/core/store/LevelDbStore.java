@@ -1,0 +1,414 @@
+package io.coffer.core.store;
+
+import static org.fusesource.leveldbjni.JniDBFactory.factory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.AbstractMap;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.DBIterator;
+import org.iq80.leveldb.Options;
+import org.iq80.leveldb.ReadOptions;
+import org.iq80.leveldb.Snapshot;
+import org.iq80.leveldb.WriteBatch;
+import org.iq80.leveldb.WriteOptions;
+
+/**
+ * {@link Store} on LevelDB (JNI). Layout of the data directory:
+ * <ul>
+ *   <li>{@code coffer.lock}: held with an OS file lock while the store is open, holding the owner's pid.</li>
+ *   <li>{@code db/}: the LevelDB database.</li>
+ * </ul>
+ * Store metadata lives under prefix {@code 0x00}: {@code 0x00 | "schema-version" -> int32 big-endian}.
+ */
+public final class LevelDbStore implements Store {
+    private static final Logger LOG = Logger.getLogger(LevelDbStore.class.getName());
+    private static final byte[] SCHEMA_KEY = meta("schema-version");
+    /** Every write is synced: a committed batch survives a power cut, which money needs. */
+    private static final WriteOptions SYNC = new WriteOptions().sync(true);
+
+    private final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final DB db;
+    private final int schemaVersion;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LevelDbStore(Path dir, FileChannel lockChannel, FileLock lock, DB db, int schemaVersion) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.db = db;
+        this.schemaVersion = schemaVersion;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}, takes its lock, checks and upgrades the
+     * schema.
+     *
+     * @throws StoreException.Locked         another process or store holds the directory
+     * @throws StoreException.SchemaMismatch the directory was written by a newer Coffer
+     */
+    public static LevelDbStore open(Path dir, Schema schema) {
+        Path abs = dir.toAbsolutePath().normalize();
+        FileChannel channel = null;
+        FileLock lock = null;
+        DB db = null;
+        try {
+            Files.createDirectories(abs);
+            channel = FileChannel.open(abs.resolve("coffer.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            lock = tryLock(channel, abs);
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.force(true);
+
+            Options options = new Options().createIfMissing(true).paranoidChecks(true);
+            db = factory.open(abs.resolve("db").toFile(), options);
+            int version = checkSchema(db, abs, schema);
+            return new LevelDbStore(abs, channel, lock, db, version);
+        } catch (IOException e) {
+            closeQuietly(db, lock, channel);
+            throw new StoreException("cannot open the store in " + abs + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(db, lock, channel);
+            throw e;
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel, Path dir) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            throw new StoreException.Locked("data dir " + dir + " is already open in this process");
+        }
+        if (lock == null) {
+            String holder = "";
+            try {
+                String pid = Files.readString(dir.resolve("coffer.lock")).trim();
+                if (!pid.isEmpty()) {
+                    holder = " (pid " + pid + ")";
+                }
+            } catch (IOException ignored) {
+                // The pid is a courtesy for the operator; the lock itself is what matters.
+            }
+            throw new StoreException.Locked("data dir " + dir + " is in use by another Coffer process" + holder
+                    + "; stop it first or choose another data dir");
+        }
+        return lock;
+    }
+
+    private static int checkSchema(DB db, Path dir, Schema schema) {
+        byte[] raw = db.get(SCHEMA_KEY);
+        if (raw == null) {
+            if (!isEmpty(db)) {
+                throw new StoreException.SchemaMismatch("SCHEMA_MISSING", 0, schema.version(),
+                        "data dir " + dir + " holds data but no schema version: it was not written by Coffer");
+            }
+            db.put(SCHEMA_KEY, int32(schema.version()), SYNC);
+            LOG.info(() -> "store: created schema version " + schema.version() + " in " + dir);
+            return schema.version();
+        }
+        if (raw.length != 4) {
+            throw new StoreException("data dir " + dir + ": corrupt schema version record");
+        }
+        int found = ByteBuffer.wrap(raw).getInt();
+        if (found > schema.version()) {
+            throw new StoreException.SchemaMismatch("SCHEMA_TOO_NEW", found, schema.version(),
+                    "data dir " + dir + " has schema version " + found + ", written by a newer Coffer; this build"
+                            + " reads up to version " + schema.version() + ". Run the newer Coffer, or restore a backup"
+                            + " made for this version.");
+        }
+        if (found < 1) {
+            throw new StoreException("data dir " + dir + ": corrupt schema version " + found);
+        }
+        return found;
+    }
+
+    /** Applies the schema's migrations, one version per batch, after the store is open. */
+    private void upgrade(Schema schema) {
+        // Kept separate from checkSchema: migrations use the Store API, so the store must exist.
+        int v = schemaVersion;
+        while (v < schema.version()) {
+            Batch batch = batch();
+            schema.upgradesFrom().get(v).migrate(this, batch);
+            int next = v + 1;
+            ((LevelBatch) batch).putRaw(SCHEMA_KEY, int32(next));
+            batch.commit();
+            LOG.info("store: upgraded " + dir + " from schema " + v + " to " + next);
+            v = next;
+        }
+    }
+
+    /** Opens the store and runs pending migrations. This is the entry point Main uses. */
+    public static LevelDbStore openAndUpgrade(Path dir, Schema schema) {
+        LevelDbStore store = open(dir, schema);
+        if (store.schemaVersion < schema.version()) {
+            try {
+                store.upgrade(schema);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            store.close();
+            return open(dir, schema);
+        }
+        return store;
+    }
+
+    private static boolean isEmpty(DB db) {
+        try (DBIterator it = db.iterator()) {
+            it.seekToFirst();
+            return !it.hasNext();
+        } catch (IOException e) {
+            throw new StoreException("cannot read the store: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] meta(String name) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] k = new byte[n.length + 1];
+        System.arraycopy(n, 0, k, 1, n.length);
+        return k;
+    }
+
+    private static byte[] int32(int v) {
+        return ByteBuffer.allocate(4).putInt(v).array();
+    }
+
+    @Override
+    public <K, V> Optional<V> get(Table<K, V> table, K key) {
+        ensureOpen();
+        byte[] raw = db.get(table.storeKey(key));
+        return raw == null ? Optional.empty() : Optional.of(table.values().decode(raw));
+    }
+
+    @Override
+    public <K, V> Cursor<K, V> scan(KeyRange range, Table<K, V> table) {
+        ensureOpen();
+        if (range.table() != table) {
+            throw new IllegalArgumentException("range of " + range.table() + " used on " + table);
+        }
+        return new LevelCursor<>(table, range);
+    }
+
+    @Override
+    public Batch batch() {
+        ensureOpen();
+        return new LevelBatch();
+    }
+
+    @Override
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    @Override
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(db, lock, lockChannel);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StoreException("store " + dir + " is closed");
+        }
+    }
+
+    private static void closeQuietly(DB db, FileLock lock, FileChannel channel) {
+        try {
+            if (db != null) {
+                db.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("store: closing LevelDB failed: " + e.getMessage());
+        }
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.warning("store: releasing the lock failed: " + e.getMessage());
+        }
+    }
+
+    private final class LevelBatch implements Batch {
+        private WriteBatch wb = db.createWriteBatch();
+        private int size;
+
+        @Override
+        public <K, V> Batch put(Table<K, V> table, K key, V value) {
+            live().put(table.storeKey(key), table.values().encode(value));
+            size++;
+            return this;
+        }
+
+        @Override
+        public <K, V> Batch delete(Table<K, V> table, K key) {
+            live().delete(table.storeKey(key));
+            size++;
+            return this;
+        }
+
+        void putRaw(byte[] key, byte[] value) {
+            live().put(key, value);
+            size++;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public void commit() {
+            WriteBatch b = live();
+            wb = null;
+            try (b) {
+                if (size > 0) {
+                    ensureOpen();
+                    db.write(b, SYNC);
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot close a write batch: " + e.getMessage(), e);
+            }
+        }
+
+        private WriteBatch live() {
+            if (wb == null) {
+                throw new IllegalStateException("batch already committed");
+            }
+            return wb;
+        }
+    }
+
+    /**
+     * A scan over a snapshot. Forward scans seek to the start and walk with next(). Backward scans
+     * position the native iterator on the first key at or after the end bound and walk with prev();
+     * leveldbjni's prev() returns the entry before the current position and moves onto it.
+     */
+    private final class LevelCursor<K, V> implements Cursor<K, V> {
+        private final Table<K, V> table;
+        private final Snapshot snapshot;
+        private final DBIterator it;
+        private final byte[] start;
+        private final byte[] end;
+        private final boolean reverse;
+        private Map.Entry<byte[], byte[]> next;
+        private boolean done;
+
+        LevelCursor(Table<K, V> table, KeyRange range) {
+            this.table = table;
+            this.start = range.storeStart();
+            this.end = range.storeEnd();
+            this.reverse = range.reverse();
+            this.snapshot = db.getSnapshot();
+            this.it = db.iterator(new ReadOptions().snapshot(snapshot).fillCache(false));
+            if (!reverse) {
+                it.seek(start);
+                return;
+            }
+            if (end != null) {
+                it.seek(end);
+            }
+            if (end == null || !it.hasNext()) {
+                // Nothing at or after the end bound: the last key of the database is the first candidate.
+                it.seekToLast();
+                if (it.hasNext()) {
+                    next = accept(it.peekNext());
+                } else {
+                    done = true;
+                }
+            }
+        }
+
+        /** The entry if it lies in the range, else null and the scan is over (keys only get smaller). */
+        private Map.Entry<byte[], byte[]> accept(Map.Entry<byte[], byte[]> e) {
+            if (end != null && compare(e.getKey(), end) >= 0) {
+                done = true;
+                return null;
+            }
+            if (compare(e.getKey(), start) < 0) {
+                done = true;
+                return null;
+            }
+            return e;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            if (!reverse) {
+                if (!it.hasNext()) {
+                    done = true;
+                    return false;
+                }
+                Map.Entry<byte[], byte[]> e = it.next();
+                if (end != null && compare(e.getKey(), end) >= 0) {
+                    done = true;
+                    return false;
+                }
+                next = e;
+                return true;
+            }
+            if (!it.hasPrev()) {
+                done = true;
+                return false;
+            }
+            next = accept(it.prev());
+            return next != null;
+        }
+
+        @Override
+        public Map.Entry<K, V> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Map.Entry<byte[], byte[]> e = next;
+            next = null;
+            return new AbstractMap.SimpleImmutableEntry<>(table.decodeKey(e.getKey()), table.values().decode(e.getValue()));
+        }
+
+        @Override
+        public void close() {
+            try {
+                it.close();
+                snapshot.close();
+            } catch (IOException e) {
+                LOG.warning("store: closing a cursor failed: " + e.getMessage());
+            }
+        }
+    }
+
+    static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+}

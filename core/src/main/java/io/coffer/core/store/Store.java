@@ -1,0 +1,47 @@
+package io.coffer.core.store;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The node's embedded database. Reads see committed batches only. Implementations are thread-safe;
+ * keeping read-decide-write sequences consistent is the job of the domain service that owns the
+ * tables (it serialises its own writers).
+ */
+public interface Store extends AutoCloseable {
+
+    <K, V> Optional<V> get(Table<K, V> table, K key);
+
+    /** Opens a scan over {@code range}; close it. */
+    <K, V> Cursor<K, V> scan(KeyRange range, Table<K, V> table);
+
+    /** A new, empty batch. */
+    Batch batch();
+
+    /** The schema version recorded in the data directory. */
+    int schemaVersion();
+
+    /** The data directory this store owns (and holds the lock of). */
+    Path directory();
+
+    /** Collects at most {@code limit} records of {@code range}. */
+    default <K, V> List<Map.Entry<K, V>> list(Table<K, V> table, KeyRange range, int limit) {
+        if (range.table() != table) {
+            throw new IllegalArgumentException("range of " + range.table() + " used on " + table);
+        }
+        List<Map.Entry<K, V>> out = new ArrayList<>();
+        try (Cursor<K, V> c = scan(range, table)) {
+            while (out.size() < limit && c.hasNext()) {
+                out.add(c.next());
+            }
+        }
+        return out;
+    }
+
+    /** Closes the database and releases the directory lock. Idempotent. */
+    @Override
+    void close();
+}

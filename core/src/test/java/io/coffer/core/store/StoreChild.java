@@ -1,0 +1,40 @@
+package io.coffer.core.store;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+
+/**
+ * A second process for the store tests, started with the test classpath: the lock and crash tests
+ * need a real other process, not a second object in the same JVM.
+ */
+public final class StoreChild {
+    private StoreChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        switch (args[0]) {
+            case "hold-lock" -> {
+                try (Store store = LevelDbStore.open(dir, StoreTest.SCHEMA)) {
+                    System.out.println("locked");
+                    System.out.flush();
+                    Thread.sleep(60_000);
+                }
+            }
+            case "write-loop" -> {
+                // Each batch moves one unit between two tables and bumps a counter: all three or none.
+                Store store = LevelDbStore.open(dir, StoreTest.SCHEMA);
+                System.out.println("writing");
+                System.out.flush();
+                for (long i = 1; ; i++) {
+                    store.batch()
+                            .put(StoreTest.LEDGER, i, BigInteger.valueOf(i))
+                            .put(StoreTest.NAMES, "entry-" + i, "debit " + i)
+                            .put(StoreTest.NAMES, "counter", Long.toString(i))
+                            .commit();
+                }
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.coffer.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+    // ledger: 0x01 | seq u64 -> amount
+    static final Table<Long, BigInteger> LEDGER = Table.of(0x01, "ledger", "seq u64 -> amount", Codecs.u64Key(), Codecs.amount());
+    // names: 0x02 | name string -> utf8
+    static final Table<String, String> NAMES = Table.of(0x02, "names", "name string -> utf8", Codecs.stringKey(), Codecs.utf8());
+    // events: 0x03 | tenant string | seq u64 -> utf8
+    static final Table<TenantSeq, String> EVENTS = Table.of(0x03, "events", "tenant string | seq u64 -> utf8",
+            new TenantSeqCodec(), Codecs.utf8());
+    static final Schema SCHEMA = Schema.of(1, List.of(LEDGER, NAMES, EVENTS));
+
+    record TenantSeq(String tenant, long seq) {
+    }
+
+    static final class TenantSeqCodec implements KeyCodec<TenantSeq> {
+        @Override
+        public byte[] encode(TenantSeq k) {
+            return KeyWriter.key().string(k.tenant()).u64(k.seq()).build();
+        }
+
+        @Override
+        public TenantSeq decode(byte[] bytes) {
+            KeyReader r = new KeyReader(bytes);
+            TenantSeq k = new TenantSeq(r.string(), r.u64());
+            r.end();
+            return k;
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void batchWritesEveryTableAtOnceAndReadsBackTyped() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            Batch b = store.batch()
+                    .put(LEDGER, 7L, new BigInteger("123456789012345678901234567890"))
+                    .put(NAMES, "alice", "first")
+                    .put(EVENTS, new TenantSeq("t1", 1), "created");
+            assertEquals(Optional.empty(), store.get(NAMES, "alice"), "nothing visible before commit");
+            b.commit();
+            assertEquals(new BigInteger("123456789012345678901234567890"), store.get(LEDGER, 7L).orElseThrow());
+            assertEquals("first", store.get(NAMES, "alice").orElseThrow());
+            assertEquals("created", store.get(EVENTS, new TenantSeq("t1", 1)).orElseThrow());
+
+            store.batch().delete(NAMES, "alice").put(NAMES, "bob", "second").commit();
+            assertTrue(store.get(NAMES, "alice").isEmpty());
+            assertEquals("second", store.get(NAMES, "bob").orElseThrow());
+            assertThrows(IllegalStateException.class, () -> {
+                Batch done = store.batch().put(NAMES, "x", "y");
+                done.commit();
+                done.put(NAMES, "z", "w");
+            });
+        }
+    }
+
+    @Test
+    void aBatchThatFailsWhileBeingBuiltWritesNothing() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            Batch b = store.batch().put(NAMES, "credit", "10");
+            assertThrows(IllegalArgumentException.class, () -> b.put(LEDGER, 1L, BigInteger.valueOf(-10)));
+            // The caller drops the batch; the first put must not have reached the store.
+            assertTrue(store.get(NAMES, "credit").isEmpty());
+            assertTrue(store.list(LEDGER, LEDGER.all(), 10).isEmpty());
+        }
+    }
+
+    @Test
+    void rangeScansRunInKeyOrderBothWaysAndStayInsideTheirTable() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            Batch b = store.batch();
+            for (long i = 0; i < 300; i++) {
+                b.put(LEDGER, i * 3, BigInteger.valueOf(i));
+            }
+            for (String n : List.of("b", "a", "a\u0000", "ab", "\u00e9", "A")) {
+                b.put(NAMES, n, n);
+            }
+            for (String t : List.of("t1", "t10", "t2")) {
+                for (long s = 1; s <= 5; s++) {
+                    b.put(EVENTS, new TenantSeq(t, s), t + "#" + s);
+                }
+            }
+            b.commit();
+
+            List<Long> all = keys(store.list(LEDGER, LEDGER.all(), 1000));
+            assertEquals(300, all.size());
+            assertEquals(0L, all.get(0));
+            assertEquals(897L, all.get(299));
+            assertEquals(List.of(30L, 33L, 36L), keys(store.list(LEDGER, LEDGER.between(30L, 39L), 100)));
+            assertEquals(List.of(36L, 33L, 30L), keys(store.list(LEDGER, LEDGER.between(30L, 39L).reversed(), 100)));
+            assertEquals(List.of(897L, 894L), keys(store.list(LEDGER, LEDGER.all().reversed(), 2)));
+            assertEquals(List.of(894L, 897L), keys(store.list(LEDGER, LEDGER.from(894L), 100)));
+            assertEquals(List.of(897L), keys(store.list(LEDGER, LEDGER.from(895L).reversed(), 100)));
+            assertTrue(store.list(LEDGER, LEDGER.between(898L, 2000L), 10).isEmpty());
+            assertTrue(store.list(LEDGER, LEDGER.between(898L, 2000L).reversed(), 10).isEmpty());
+
+            // Strings sort by UTF-8 bytes and a string is never confused with its extensions.
+            assertEquals(List.of("A", "a", "a\u0000", "ab", "b", "\u00e9"), keys(store.list(NAMES, NAMES.all(), 100)));
+            assertEquals(List.of("\u00e9", "b", "ab", "a\u0000", "a", "A"), keys(store.list(NAMES, NAMES.all().reversed(), 100)));
+
+            // A composite-key prefix selects one tenant exactly: "t1" must not match "t10".
+            byte[] t1 = KeyWriter.key().string("t1").build();
+            List<Map.Entry<TenantSeq, String>> t1Events = store.list(EVENTS, EVENTS.prefix(t1), 100);
+            assertEquals(List.of("t1#1", "t1#2", "t1#3", "t1#4", "t1#5"), t1Events.stream().map(Map.Entry::getValue).toList());
+            assertEquals("t1#5", store.list(EVENTS, EVENTS.prefix(t1).reversed(), 1).get(0).getValue());
+            byte[] t2 = KeyWriter.key().string("t2").build();
+            assertEquals("t2#5", store.list(EVENTS, EVENTS.prefix(t2).reversed(), 1).get(0).getValue(),
+                    "reverse scan of the last prefix in the last table");
+        }
+    }
+
+    @Test
+    void aCursorReadsTheSnapshotOfItsStart() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            store.batch().put(LEDGER, 1L, BigInteger.ONE).put(LEDGER, 2L, BigInteger.TWO).commit();
+            int seen = 0;
+            try (Cursor<Long, BigInteger> c = store.scan(LEDGER.all(), LEDGER)) {
+                store.batch().put(LEDGER, 3L, BigInteger.TEN).commit();
+                while (c.hasNext()) {
+                    c.next();
+                    seen++;
+                }
+            }
+            assertEquals(2, seen);
+        }
+    }
+
+    @Test
+    void keyComponentsKeepNumericOrder() {
+        long[] values = {Long.MIN_VALUE, -5, -1, 0, 1, 255, 256, Long.MAX_VALUE};
+        for (int i = 1; i < values.length; i++) {
+            byte[] a = KeyWriter.key().i64(values[i - 1]).build();
+            byte[] b = KeyWriter.key().i64(values[i]).build();
+            assertTrue(LevelDbStore.compare(a, b) < 0, values[i - 1] + " < " + values[i]);
+            assertEquals(values[i], new KeyReader(b).i64());
+        }
+        BigInteger[] big = {BigInteger.ZERO, BigInteger.ONE, BigInteger.valueOf(255), BigInteger.valueOf(256),
+                BigInteger.TWO.pow(64), BigInteger.TWO.pow(255)};
+        for (int i = 1; i < big.length; i++) {
+            byte[] a = KeyWriter.key().bigUnsigned(big[i - 1]).build();
+            byte[] b = KeyWriter.key().bigUnsigned(big[i]).build();
+            assertTrue(LevelDbStore.compare(a, b) < 0, big[i - 1] + " < " + big[i]);
+            assertEquals(big[i], new KeyReader(b).bigUnsigned());
+        }
+        assertThrows(IllegalArgumentException.class, () -> KeyWriter.key().u64(-1));
+        assertThrows(StoreException.class, () -> Codecs.u64Key().decode(new byte[] {1, 2, 3}));
+    }
+
+    @Test
+    void secondOpenInTheSameProcessIsRefusedNamingTheDir() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            StoreException.Locked e = assertThrows(StoreException.Locked.class, () -> LevelDbStore.open(dir, SCHEMA));
+            assertTrue(e.getMessage().contains(dir.toAbsolutePath().normalize().toString()), e.getMessage());
+            assertEquals("STORE_LOCKED", e.code());
+        }
+        LevelDbStore.open(dir, SCHEMA).close();
+    }
+
+    @Test
+    void anotherProcessHoldingTheDirMakesOpenFailFast() throws Exception {
+        Process child = child("hold-lock");
+        try {
+            awaitLine(child, "locked");
+            long t0 = System.nanoTime();
+            StoreException.Locked e = assertThrows(StoreException.Locked.class, () -> LevelDbStore.open(dir, SCHEMA));
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 5, "fails fast, no waiting");
+            assertTrue(e.getMessage().contains("in use by another Coffer process"), e.getMessage());
+            assertTrue(e.getMessage().contains("pid " + child.pid()), e.getMessage());
+            assertTrue(e.getMessage().contains(dir.toAbsolutePath().normalize().toString()), e.getMessage());
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+        // The OS drops the lock with the process: the dir opens again.
+        LevelDbStore.open(dir, SCHEMA).close();
+    }
+
+    @Test
+    void aKilledWriterLeavesOnlyWholeBatches() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Process child = child("write-loop");
+            awaitLine(child, "writing");
+            Thread.sleep(300 + round * 200L);
+            child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no close
+            try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+                long counter = Long.parseLong(store.get(NAMES, "counter").orElse("0"));
+                List<Map.Entry<Long, BigInteger>> ledger = store.list(LEDGER, LEDGER.all(), Integer.MAX_VALUE);
+                assertTrue(counter > 0, "the child wrote something");
+                assertEquals(counter, ledger.size(), "ledger rows and counter come from the same batches");
+                assertEquals(counter, ledger.get(ledger.size() - 1).getKey());
+                assertEquals("debit " + counter, store.get(NAMES, "entry-" + counter).orElseThrow());
+                assertTrue(store.get(NAMES, "entry-" + (counter + 1)).isEmpty());
+            }
+            // The next round restarts the loop from 1 over the same keys: the invariant must still hold.
+        }
+    }
+
+    @Test
+    void aNewerSchemaIsRefusedWithAClearMessage() {
+        Schema v2 = new Schema(2, SCHEMA.tables(), Map.of(1, (s, b) -> { }));
+        LevelDbStore.openAndUpgrade(dir, v2).close();
+        StoreException.SchemaMismatch e = assertThrows(StoreException.SchemaMismatch.class, () -> LevelDbStore.open(dir, SCHEMA));
+        assertEquals("SCHEMA_TOO_NEW", e.code());
+        assertEquals(2, e.found());
+        assertEquals(1, e.supported());
+        assertTrue(e.getMessage().contains("schema version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads up to version 1"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.toAbsolutePath().normalize().toString()), e.getMessage());
+        // The refusal released the lock.
+        LevelDbStore.open(dir, v2).close();
+    }
+
+    @Test
+    void anOlderSchemaIsMigratedInOneBatchPerStep() {
+        try (Store v1 = LevelDbStore.open(dir, SCHEMA)) {
+            v1.batch().put(NAMES, "legacy", "old-format").commit();
+        }
+        Schema v3 = new Schema(3, SCHEMA.tables(), Map.of(
+                1, (s, b) -> b.put(NAMES, "legacy", s.get(NAMES, "legacy").orElseThrow() + "->v2"),
+                2, (s, b) -> b.put(NAMES, "legacy", s.get(NAMES, "legacy").orElseThrow() + "->v3")));
+        try (Store store = LevelDbStore.openAndUpgrade(dir, v3)) {
+            assertEquals(3, store.schemaVersion());
+            assertEquals("old-format->v2->v3", store.get(NAMES, "legacy").orElseThrow());
+        }
+        try (Store again = LevelDbStore.openAndUpgrade(dir, v3)) {
+            assertEquals("old-format->v2->v3", again.get(NAMES, "legacy").orElseThrow(), "migrations run once");
+        }
+    }
+
+    @Test
+    void schemaRejectsTwoTablesOnOnePrefix() {
+        Table<String, String> clash = Table.of(0x02, "other", "k -> v", Codecs.stringKey(), Codecs.utf8());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schema.of(1, List.of(NAMES, clash)));
+        assertTrue(e.getMessage().contains("names") && e.getMessage().contains("other"), e.getMessage());
+    }
+
+    @Test
+    void aClosedStoreRefusesUse() {
+        Store store = LevelDbStore.open(dir, SCHEMA);
+        store.close();
+        store.close();
+        assertThrows(StoreException.class, () -> store.get(NAMES, "x"));
+        assertFalse(Files.notExists(dir.resolve("coffer.lock")));
+    }
+
+    private static <K> List<K> keys(List<? extends Map.Entry<K, ?>> entries) {
+        List<K> out = new ArrayList<>();
+        entries.forEach(e -> out.add(e.getKey()));
+        return out;
+    }
+
+    private Process child(String mode) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                StoreChild.class.getName(), mode, dir.toString())
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static void awaitLine(Process p, String expected) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = r.readLine()) != null) {
+            if (line.equals(expected)) {
+                return;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("child exited before saying '" + expected + "':\n" + seen);
+    }
+}

@@ -1,0 +1,31 @@
+# Sourced by Coffer's scripts: makes JAVA_HOME point at a JDK 21 or newer.
+# Honours JAVA_HOME when it is new enough, else picks the newest JDK under /usr/lib/jvm, because the
+# machine's default java may be 17 (Helidon 4 and web3j 5 need 21+).
+
+coffer_java_major() { # $1 = a java binary; prints its feature version, e.g. 17 or 25
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+
+coffer_find_jdk() {
+  local cand best="" best_v=0 v
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+    v=$(coffer_java_major "$JAVA_HOME/bin/java")
+    if [ "${v:-0}" -ge 21 ]; then echo "$JAVA_HOME"; return 0; fi
+  fi
+  for cand in /usr/lib/jvm/*/ ; do
+    cand=${cand%/}
+    [ -x "$cand/bin/javac" ] || continue
+    v=$(coffer_java_major "$cand/bin/java")
+    if [ "${v:-0}" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$cand; best_v=$v; fi
+  done
+  if [ -n "$best" ]; then echo "$best"; return 0; fi
+  return 1
+}
+
+if ! JAVA_HOME=$(coffer_find_jdk); then
+  echo "Coffer needs a JDK 21 or newer: none found in JAVA_HOME or under /usr/lib/jvm." >&2
+  echo "Install one (e.g. 'apt-get install openjdk-21-jdk-headless' or Temurin 21+) or set JAVA_HOME." >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
