@@ -1,0 +1,25 @@
+package io.coffer.core.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** Settings every chain has, whatever its kind. */
+public sealed interface ChainConfig permits BitcoinChainConfig, EvmChainConfig {
+    /** The chain's name, unique in the node: the first part of its asset ids ("bitcoin/BTC"). */
+    String name();
+
+    /** JSON-RPC endpoint of the chain node. */
+    URI rpcUrl();
+
+    /** Default confirmations for a deposit to count as confirmed. */
+    int confirmations();
+
+    /** Depth past which a block is treated as never reorganised: deposits there are final. */
+    int reorgSafetyDepth();
+
+    /** How often the chain node is polled for new blocks when no push notification is set up. */
+    Duration pollInterval();
+
+    /** True for a local development chain (Bitcoin regtest, EVM chain id 31337 or 1337). */
+    boolean isDevChain();
+}

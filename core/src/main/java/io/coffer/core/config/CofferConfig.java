@@ -1,0 +1,24 @@
+package io.coffer.core.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole node configuration, validated.
+ *
+ * @param node   node-wide settings
+ * @param chains every chain the node follows: at most one Bitcoin network and any number of EVM chains
+ */
+public record CofferConfig(NodeConfig node, List<ChainConfig> chains) {
+    public CofferConfig {
+        chains = List.copyOf(chains);
+    }
+
+    public Optional<BitcoinChainConfig> bitcoin() {
+        return chains.stream().filter(BitcoinChainConfig.class::isInstance).map(BitcoinChainConfig.class::cast).findFirst();
+    }
+
+    public List<EvmChainConfig> evmChains() {
+        return chains.stream().filter(EvmChainConfig.class::isInstance).map(EvmChainConfig.class::cast).toList();
+    }
+}

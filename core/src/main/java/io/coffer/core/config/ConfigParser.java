@@ -1,0 +1,327 @@
+package io.coffer.core.config;
+
+import io.coffer.core.address.EvmAddress;
+import io.coffer.core.error.CofferException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads Coffer's configuration from a flat key map (what application.yaml flattens to, e.g.
+ * {@code coffer.chains.0.rpc-url}) with environment-variable overrides, and validates it whole.
+ *
+ * <p>Environment overrides: every key can be replaced by the variable named by upper-casing it and
+ * turning dots and dashes into underscores: {@code coffer.chains.0.rpc-url} ←
+ * {@code COFFER_CHAINS_0_RPC_URL}. A list entry can be added from the environment alone by using the
+ * next index. Keys under {@code coffer.} that nothing reads are refused, so a typo in a key is an error
+ * at start rather than a silently ignored setting.
+ *
+ * <p>Keys (defaults in brackets):
+ * <pre>
+ * coffer.node.data-dir                  [data]     store, encrypted seed, lock
+ * coffer.node.dev-mode                  [false]    only when every chain is a dev chain
+ * coffer.chains.N.name                  required   [a-z][a-z0-9-]{0,31}, unique
+ * coffer.chains.N.kind                  required   bitcoin | evm (at most one bitcoin)
+ * coffer.chains.N.rpc-url               required   http(s)://host:port
+ * coffer.chains.N.confirmations         [bitcoin 1, evm 12]   0..1000
+ * coffer.chains.N.reorg-safety-depth    [bitcoin 6, evm 64]   confirmations..10000
+ * coffer.chains.N.poll-interval         [2s]       100ms..10m, "500ms", "2s", "1m" or ISO-8601
+ * bitcoin only:
+ * coffer.chains.N.network               required   main | test | testnet4 | signet | regtest
+ * coffer.chains.N.rpc-user / rpc-password          or
+ * coffer.chains.N.rpc-cookie-file
+ * evm only:
+ * coffer.chains.N.chain-id              required   EIP-155 chain id, unique
+ * coffer.chains.N.native-symbol         [ETH]
+ * coffer.chains.N.native-decimals       [18]
+ * coffer.chains.N.eip1559               [true]
+ * coffer.chains.N.tokens.M.symbol / contract / decimals
+ * </pre>
+ */
+public final class ConfigParser {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{1,11}");
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
+    private final Map<String, String> file;
+    private final Map<String, String> env;
+    private final Set<String> read = new HashSet<>();
+
+    private ConfigParser(Map<String, String> file, Map<String, String> env) {
+        this.file = file;
+        this.env = env;
+    }
+
+    /**
+     * @param file flattened keys and values from the configuration file
+     * @param env  the process environment ({@code System.getenv()})
+     * @throws ConfigException naming the first key at fault
+     */
+    public static CofferConfig parse(Map<String, String> file, Map<String, String> env) {
+        return new ConfigParser(file, env).parse();
+    }
+
+    private CofferConfig parse() {
+        NodeConfig node = new NodeConfig(Path.of(string("coffer.node.data-dir", "data")), bool("coffer.node.dev-mode", false));
+        List<ChainConfig> chains = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<Long> chainIds = new HashSet<>();
+        List<Integer> indexes = indexes("coffer.chains");
+        if (indexes.isEmpty()) {
+            throw new ConfigException("coffer.chains", "no chain configured; add at least one bitcoin or evm chain");
+        }
+        for (int i : indexes) {
+            String p = "coffer.chains." + i + ".";
+            String name = required(p + "name");
+            if (!NAME.matcher(name).matches()) {
+                throw new ConfigException(p + "name", "must match [a-z][a-z0-9-]{0,31}, got '" + name + "'");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(p + "name", "chain name '" + name + "' is used twice");
+            }
+            String kind = required(p + "kind");
+            ChainConfig chain = switch (kind) {
+                case "bitcoin" -> bitcoin(p, name);
+                case "evm" -> evm(p, name);
+                default -> throw new ConfigException(p + "kind", "must be 'bitcoin' or 'evm', got '" + kind + "'");
+            };
+            if (chain instanceof BitcoinChainConfig && chains.stream().anyMatch(BitcoinChainConfig.class::isInstance)) {
+                throw new ConfigException(p + "kind", "only one bitcoin chain can be configured");
+            }
+            if (chain instanceof EvmChainConfig evm && !chainIds.add(evm.chainId())) {
+                throw new ConfigException(p + "chain-id", "chain id " + evm.chainId() + " is configured twice");
+            }
+            chains.add(chain);
+        }
+        if (node.devMode()) {
+            for (int n = 0; n < chains.size(); n++) {
+                if (!chains.get(n).isDevChain()) {
+                    throw new ConfigException("coffer.node.dev-mode", "dev mode auto-unseals the wallet and is only allowed"
+                            + " when every chain is a dev chain (regtest, EVM chain id 31337/1337); chain '"
+                            + chains.get(n).name() + "' is not");
+                }
+            }
+        }
+        refuseUnknownKeys();
+        return new CofferConfig(node, chains);
+    }
+
+    private BitcoinChainConfig bitcoin(String p, String name) {
+        String net = required(p + "network");
+        BitcoinNetwork network;
+        try {
+            network = BitcoinNetwork.fromRpcName(net);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(p + "network", "must be main, test, testnet4, signet or regtest, got '" + net + "'");
+        }
+        URI url = httpUrl(p + "rpc-url");
+        String user = optional(p + "rpc-user");
+        String password = optional(p + "rpc-password");
+        String cookie = optional(p + "rpc-cookie-file");
+        if (cookie != null && (user != null || password != null)) {
+            throw new ConfigException(p + "rpc-cookie-file", "set either rpc-cookie-file or rpc-user/rpc-password, not both");
+        }
+        if (cookie == null && (user == null || password == null)) {
+            throw new ConfigException(user == null ? p + "rpc-user" : p + "rpc-password",
+                    "bitcoind RPC needs rpc-user and rpc-password, or rpc-cookie-file");
+        }
+        int confirmations = integer(p + "confirmations", 1, 0, 1000);
+        int safety = integer(p + "reorg-safety-depth", Math.max(6, confirmations), confirmations, 10_000);
+        return new BitcoinChainConfig(name, network, url, user, password, cookie == null ? null : Path.of(cookie),
+                confirmations, safety, duration(p + "poll-interval", Duration.ofSeconds(2)));
+    }
+
+    private EvmChainConfig evm(String p, String name) {
+        long chainId = longValue(p + "chain-id", null, 1, Long.MAX_VALUE);
+        URI url = httpUrl(p + "rpc-url");
+        int confirmations = integer(p + "confirmations", 12, 0, 1000);
+        int safety = integer(p + "reorg-safety-depth", Math.max(64, confirmations), confirmations, 10_000);
+        Duration poll = duration(p + "poll-interval", Duration.ofSeconds(2));
+        String nativeSymbol = symbol(p + "native-symbol", "ETH");
+        int nativeDecimals = integer(p + "native-decimals", 18, 0, 36);
+        boolean eip1559 = bool(p + "eip1559", true);
+        List<TokenConfig> tokens = new ArrayList<>();
+        Set<String> symbols = new HashSet<>(Set.of(nativeSymbol));
+        Set<EvmAddress> contracts = new HashSet<>();
+        for (int t : indexes(p + "tokens")) {
+            String tp = p + "tokens." + t + ".";
+            String symbol = symbol(tp + "symbol", null);
+            if (!symbols.add(symbol)) {
+                throw new ConfigException(tp + "symbol", "symbol " + symbol + " is used twice on chain " + name);
+            }
+            EvmAddress contract;
+            try {
+                contract = EvmAddress.parse(tp + "contract", required(tp + "contract"));
+            } catch (CofferException e) {
+                throw new ConfigException(tp + "contract", e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
+            }
+            if (!contracts.add(contract)) {
+                throw new ConfigException(tp + "contract", "contract " + contract + " is configured twice on chain " + name);
+            }
+            tokens.add(new TokenConfig(symbol, contract, integer(tp + "decimals", null, 0, 36)));
+        }
+        return new EvmChainConfig(name, chainId, url, confirmations, safety, poll, nativeSymbol, nativeDecimals, eip1559, tokens);
+    }
+
+    // --- typed readers -----------------------------------------------------------------------------
+
+    /** The value of {@code key}, the environment winning over the file; null when neither has it. */
+    private String optional(String key) {
+        read.add(key);
+        String fromEnv = env.get(envName(key));
+        String v = fromEnv != null ? fromEnv : file.get(key);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private String required(String key) {
+        String v = optional(key);
+        if (v == null) {
+            throw new ConfigException(key, "required (set it in application.yaml or as " + envName(key) + ")");
+        }
+        return v;
+    }
+
+    private String string(String key, String dflt) {
+        String v = optional(key);
+        return v == null ? dflt : v;
+    }
+
+    private boolean bool(String key, boolean dflt) {
+        String v = optional(key);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key, "must be true or false, got '" + v + "'");
+        };
+    }
+
+    private int integer(String key, Integer dflt, int min, int max) {
+        return (int) longValue(key, dflt == null ? null : dflt.longValue(), min, max);
+    }
+
+    private long longValue(String key, Long dflt, long min, long max) {
+        String v = dflt == null ? required(key) : optional(key);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "must be a whole number, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    private Duration duration(String key, Duration dflt) {
+        String v = optional(key);
+        if (v == null) {
+            return dflt;
+        }
+        Duration d;
+        Matcher m = SIMPLE_DURATION.matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+        } else {
+            try {
+                d = Duration.parse(v);
+            } catch (DateTimeParseException e) {
+                throw new ConfigException(key, "must be a duration like 500ms, 2s, 1m or PT2S, got '" + v + "'");
+            }
+        }
+        if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new ConfigException(key, "must be between 100ms and 10m, got " + v);
+        }
+        return d;
+    }
+
+    private URI httpUrl(String key) {
+        String v = required(key);
+        try {
+            URI u = new URI(v);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new ConfigException(key, "must be an http:// or https:// URL with a host, got '" + redact(v) + "'");
+            }
+            if (u.getUserInfo() != null) {
+                throw new ConfigException(key, "must not carry credentials; use the rpc-user/rpc-password keys");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "is not a valid URL: " + e.getReason());
+        }
+    }
+
+    private String symbol(String key, String dflt) {
+        String v = dflt == null ? required(key) : string(key, dflt);
+        if (!SYMBOL.matcher(v).matches()) {
+            throw new ConfigException(key, "must be 1 to 11 capital letters or digits, got '" + v + "'");
+        }
+        return v;
+    }
+
+    /** The list indexes present under {@code prefix} in the file or the environment, in order. */
+    private List<Integer> indexes(String prefix) {
+        TreeSet<Integer> found = new TreeSet<>();
+        Pattern fileKey = Pattern.compile(Pattern.quote(prefix) + "\\.(\\d+)\\..+");
+        for (String k : file.keySet()) {
+            Matcher m = fileKey.matcher(k);
+            if (m.matches()) {
+                found.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        Pattern envKey = Pattern.compile(Pattern.quote(envName(prefix)) + "_(\\d+)_.+");
+        for (String k : env.keySet()) {
+            Matcher m = envKey.matcher(k);
+            if (m.matches()) {
+                found.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        int expected = 0;
+        for (int i : found) {
+            if (i != expected) {
+                throw new ConfigException(prefix + "." + expected, "list entries must be numbered from 0 without gaps");
+            }
+            expected++;
+        }
+        return List.copyOf(found);
+    }
+
+    private void refuseUnknownKeys() {
+        for (String k : new TreeSet<>(file.keySet())) {
+            if (k.startsWith("coffer.") && !read.contains(k)) {
+                throw new ConfigException(k, "unknown key (a typo?)");
+            }
+        }
+    }
+
+    /** The environment variable that overrides {@code key}. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("//[^/@]*@", "//***@");
+    }
+}

@@ -1,0 +1,27 @@
+package io.coffer.core.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An Ethereum-compatible chain. Any EVM chain is configuration: Ethereum, BSC, Polygon, a dev chain.
+ *
+ * @param chainId        EIP-155 chain id; checked against the node's {@code eth_chainId} at start
+ * @param nativeSymbol   symbol of the native asset (ETH, BNB, POL...)
+ * @param nativeDecimals decimals of the native asset (18 on every chain seen so far)
+ * @param eip1559        whether the chain takes type-2 (EIP-1559) transactions; legacy gas price if not
+ * @param tokens         ERC-20 tokens watched and sent on this chain
+ */
+public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth,
+                             Duration pollInterval, String nativeSymbol, int nativeDecimals, boolean eip1559,
+                             List<TokenConfig> tokens) implements ChainConfig {
+    public EvmChainConfig {
+        tokens = List.copyOf(tokens);
+    }
+
+    @Override
+    public boolean isDevChain() {
+        return chainId == 31337 || chainId == 1337;
+    }
+}
