@@ -1,0 +1,94 @@
+package io.coffer.chain.evm;
+
+import io.coffer.core.chain.ChainInfo;
+import io.coffer.core.chain.ChainNode;
+import io.coffer.core.chain.ChainUnavailableException;
+import io.coffer.core.config.EvmChainConfig;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.time.Duration;
+import okhttp3.OkHttpClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * An EVM chain node's JSON-RPC through web3j. Thread-safe. Transport failures and timeouts become
+ * {@link ChainUnavailableException}; so does an error answer, with the node's message.
+ */
+public final class EvmRpcClient implements ChainNode {
+    private final String chain;
+    private final URI url;
+    private final OkHttpClient http;
+    private final Web3j web3j;
+
+    public EvmRpcClient(EvmChainConfig config) {
+        this(config.name(), config.rpcUrl(), Duration.ofSeconds(30));
+    }
+
+    public EvmRpcClient(String chain, URI url, Duration timeout) {
+        this.chain = chain;
+        this.url = url;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .callTimeout(timeout)
+                .build();
+        this.web3j = Web3j.build(new HttpService(url.toString(), http));
+    }
+
+    @Override
+    public String chainName() {
+        return chain;
+    }
+
+    /** Chain id from {@code eth_chainId}; tip from the latest block (number and hash of one block). */
+    @Override
+    public ChainInfo info() {
+        long chainId = check("eth_chainId", send(() -> web3j.ethChainId().send())).getChainId().longValueExact();
+        EthBlock.Block latest = check("eth_getBlockByNumber",
+                send(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send())).getBlock();
+        if (latest == null) {
+            throw new ChainUnavailableException(chain, "the node returned no latest block", null);
+        }
+        return new ChainInfo(Long.toString(chainId), latest.getNumber().longValueExact(), latest.getHash());
+    }
+
+    /** The underlying web3j instance, for the adapter's own calls. */
+    Web3j web3j() {
+        return web3j;
+    }
+
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T send(Call<T> call) {
+        try {
+            return call.run();
+        } catch (InterruptedIOException e) {
+            throw new ChainUnavailableException(chain, "EVM node at " + url + " timed out", e);
+        } catch (IOException e) {
+            throw new ChainUnavailableException(chain, "cannot reach the EVM node at " + url + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private <R extends Response<?>> R check(String method, R response) {
+        if (response.hasError()) {
+            throw new ChainUnavailableException(chain, method + " failed: " + response.getError().getMessage()
+                    + " (code " + response.getError().getCode() + ")", null);
+        }
+        return response;
+    }
+
+    @Override
+    public void close() {
+        web3j.shutdown();
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,134 @@
+package io.coffer.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A fresh {@code bitcoind -regtest} with its own data directory, RPC on a free 127.0.0.1 port, no P2P
+ * listening socket, user/password auth, {@code txindex} on, and a wallet named {@code miner} for tests
+ * to mine and pay from.
+ */
+public final class BitcoindNode extends DevNode {
+    public static final String RPC_USER = "coffer";
+    public static final String RPC_PASSWORD = "coffer-test";
+    private int rpcPort;
+    private JsonRpc rpc;
+    private JsonRpc wallet;
+    private String minerAddress;
+
+    private BitcoindNode(Path dataDir) {
+        super(dataDir);
+    }
+
+    /** Starts a node in {@code dataDir} (created if missing; an existing chain in it is kept). */
+    public static BitcoindNode start(Path dataDir) {
+        BitcoindNode node = new BitcoindNode(dataDir);
+        node.startProcess();
+        return node;
+    }
+
+    private void startProcess() {
+        Path binary = Devnet.bitcoind();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + dataDir, e);
+        }
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            rpcPort = Devnet.freePort();
+            rpc = new JsonRpc(rpcUrl(), RPC_USER, RPC_PASSWORD);
+            List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-regtest", "-datadir=" + dataDir,
+                    "-server", "-listen=0", "-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1", "-rpcport=" + rpcPort,
+                    "-rpcuser=" + RPC_USER, "-rpcpassword=" + RPC_PASSWORD, "-fallbackfee=0.0002", "-txindex=1",
+                    "-printtoconsole=0", "-rpcthreads=8", "-rpcworkqueue=64", "-dnsseed=0", "-fixedseeds=0"));
+            try {
+                launch(cmd, dataDir.resolve("bitcoind.out"), "bitcoind -regtest", this::answers,
+                        dataDir.resolve("regtest/debug.log"));
+                ensureMinerWallet();
+                return;
+            } catch (IllegalStateException e) {
+                last = e;
+                if (!Devnet.tail(dataDir.resolve("regtest/debug.log"), 20).contains("Unable to bind")) {
+                    throw e;
+                }
+            }
+        }
+        throw last;
+    }
+
+    private boolean answers() {
+        try {
+            rpc.call("getblockchaininfo");
+            return true;
+        } catch (NodeRpcException e) {
+            return false;
+        }
+    }
+
+    private void ensureMinerWallet() {
+        JsonNode loaded = rpc.call("listwallets");
+        boolean has = false;
+        for (JsonNode w : loaded) {
+            has |= "miner".equals(w.asText());
+        }
+        if (!has) {
+            try {
+                rpc.call("loadwallet", "miner");
+            } catch (NodeRpcException e) {
+                rpc.call("createwallet", "miner");
+            }
+        }
+        wallet = new JsonRpc(URI.create(rpcUrl() + "/wallet/miner"), RPC_USER, RPC_PASSWORD);
+        minerAddress = wallet.call("getnewaddress", "mining", "bech32").asText();
+    }
+
+    /** Restarts the process on the same data directory (the chain is kept), e.g. after {@link #kill()}. */
+    public void restart() {
+        close();
+        startProcess();
+    }
+
+    public URI rpcUrl() {
+        return URI.create("http://127.0.0.1:" + rpcPort);
+    }
+
+    public int rpcPort() {
+        return rpcPort;
+    }
+
+    /** Calls a node RPC (not wallet-scoped). */
+    public JsonNode rpc(String method, Object... params) {
+        return rpc.call(method, params);
+    }
+
+    /** Calls an RPC on the {@code miner} wallet. */
+    public JsonNode minerWallet(String method, Object... params) {
+        return wallet.call(method, params);
+    }
+
+    /** Mines {@code blocks} blocks to the miner wallet; returns their hashes. */
+    public List<String> mine(int blocks) {
+        List<String> hashes = new ArrayList<>();
+        rpc.call("generatetoaddress", blocks, minerAddress).forEach(h -> hashes.add(h.asText()));
+        return hashes;
+    }
+
+    public long height() {
+        return rpc.call("getblockcount").asLong();
+    }
+
+    public String bestBlockHash() {
+        return rpc.call("getbestblockhash").asText();
+    }
+
+    @Override
+    protected void requestStop() {
+        rpc.call("stop");
+    }
+}
