@@ -1,0 +1,198 @@
+package io.coffer.api;
+
+import io.coffer.api.grpc.ErrorMapper;
+import io.coffer.api.grpc.PlannedServices;
+import io.coffer.chain.bitcoin.BitcoinRpcClient;
+import io.coffer.chain.evm.EvmRpcClient;
+import io.coffer.core.chain.ChainInfo;
+import io.coffer.core.chain.ChainNode;
+import io.coffer.core.config.BitcoinChainConfig;
+import io.coffer.core.config.ChainConfig;
+import io.coffer.core.config.CofferConfig;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.store.CofferSchema;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthProto;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcReflectionFeature;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One running Coffer node: the store, a client per configured chain, and the WebServer. This is the
+ * only class that knows every concrete class; {@link Main} and the tests start it the same way.
+ *
+ * <p>Start-up order: open the store (takes the data dir lock, checks the schema) → connect each chain
+ * and check it is the configured network (a mismatch stops the node; an unreachable chain only makes
+ * readiness DOWN, because the chain node may simply start later) → start serving. {@link #close()}
+ * undoes it in reverse: stop accepting calls and drain, then close the chain clients, then the store.
+ */
+public final class CofferNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CofferNode.class.getName());
+
+    private final CofferConfig config;
+    private final Store store;
+    private final List<ChainNode> chains;
+    private final HealthStatusManager grpcHealth = new HealthStatusManager();
+    private final WebServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private CofferNode(NodeConfiguration configuration) {
+        this.config = configuration.coffer();
+        this.store = LevelDbStore.openAndUpgrade(config.node().dataDir(), CofferSchema.current());
+        List<ChainNode> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.chains().size(); i++) {
+                ChainConfig c = config.chains().get(i);
+                ChainNode node = switch (c) {
+                    case BitcoinChainConfig b -> new BitcoinRpcClient(b);
+                    case EvmChainConfig e -> new EvmRpcClient(e);
+                };
+                opened.add(node);
+                checkChain(c, node, "coffer.chains." + i);
+            }
+            this.chains = List.copyOf(opened);
+            this.server = buildServer(configuration.server());
+        } catch (RuntimeException e) {
+            opened.forEach(ChainNode::close);
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Starts a node; the caller owns it and must {@link #close()} it. */
+    public static CofferNode start(NodeConfiguration configuration) {
+        CofferNode node = new CofferNode(configuration);
+        try {
+            node.server.start();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        node.grpcHealth.setStatus("", ServingStatus.SERVING);
+        for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
+            node.grpcHealth.setStatus(c.service().getName(), ServingStatus.SERVING);
+        }
+        LOG.info(() -> "coffer: serving gRPC, /observe/health and /observe/metrics on " + configuration.server().get("host")
+                .asString().orElse("0.0.0.0") + ":" + node.port() + " (data dir " + node.store.directory() + ")");
+        return node;
+    }
+
+    private static void checkChain(ChainConfig c, ChainNode node, String key) {
+        try {
+            ChainInfo info = node.info();
+            info.requireMatches(c, key);
+            LOG.info(() -> "chain " + c.name() + ": connected to " + c.rpcUrl() + ", network " + info.network()
+                    + ", tip " + info.tipHeight() + " " + info.tipHash());
+        } catch (io.coffer.core.chain.ChainUnavailableException e) {
+            // The node may start before its chain node (a reboot); readiness reports it until it answers.
+            LOG.warning("chain " + c.name() + ": not reachable at start (" + e.getMessage() + "); will keep trying");
+        }
+    }
+
+    private WebServer buildServer(Config serverConfig) {
+        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(ErrorMapper.interceptor());
+        for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
+            grpc.service(c.file(), PlannedServices.planned(c.service()));
+        }
+        grpc.service(HealthProto.getDescriptor(), grpcHealth.getHealthService());
+
+        HealthObserver health = HealthObserver.builder()
+                .details(true)
+                .addCheck(() -> HealthCheckResponse.builder()
+                        .status(!closed.get())
+                        .detail("dataDir", store.directory().toString())
+                        .detail("schemaVersion", store.schemaVersion())
+                        .build(), HealthCheckType.LIVENESS, "store")
+                .addChecks(chainChecks())
+                .build();
+
+        return WebServer.builder()
+                .config(serverConfig)
+                // Our own shutdown hook (Main) stops the server first and then closes the store, in that order.
+                .shutdownHook(false)
+                .addRouting(grpc)
+                .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
+                .addFeature(ObserveFeature.just(health, MetricsObserver.create()))
+                .build();
+    }
+
+    private io.helidon.health.HealthCheck[] chainChecks() {
+        List<io.helidon.health.HealthCheck> checks = new ArrayList<>();
+        for (ChainNode chain : chains) {
+            checks.add(new io.helidon.health.HealthCheck() {
+                @Override
+                public HealthCheckType type() {
+                    return HealthCheckType.READINESS;
+                }
+
+                @Override
+                public String name() {
+                    return "chain-" + chain.chainName();
+                }
+
+                @Override
+                public HealthCheckResponse call() {
+                    try {
+                        ChainInfo info = chain.info();
+                        return HealthCheckResponse.builder().status(true)
+                                .detail("network", info.network())
+                                .detail("tipHeight", info.tipHeight())
+                                .detail("tipHash", info.tipHash())
+                                .build();
+                    } catch (CofferException e) {
+                        return HealthCheckResponse.builder().status(false).detail("error", e.getMessage()).build();
+                    }
+                }
+            });
+        }
+        return checks.toArray(io.helidon.health.HealthCheck[]::new);
+    }
+
+    /** The port the server listens on (useful with {@code server.port: 0}). */
+    public int port() {
+        return server.port();
+    }
+
+    public CofferConfig config() {
+        return config;
+    }
+
+    public boolean isRunning() {
+        return server.isRunning() && !closed.get();
+    }
+
+    /** Graceful stop: stop taking calls and drain them, then close chains and the store. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("coffer: stopping");
+        grpcHealth.enterTerminalState();
+        try {
+            if (server != null && server.isRunning()) {
+                server.stop();
+            }
+        } finally {
+            if (chains != null) {
+                chains.forEach(ChainNode::close);
+            }
+            store.close();
+            LOG.info("coffer: stopped");
+        }
+    }
+}

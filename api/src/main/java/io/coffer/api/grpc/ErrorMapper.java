@@ -1,0 +1,132 @@
+package io.coffer.api.grpc;
+
+import com.google.rpc.ErrorInfo;
+import io.coffer.core.error.CofferException;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place where errors become gRPC statuses.
+ *
+ * <p>A {@link CofferException} maps by its kind to a status code, with a {@code google.rpc.ErrorInfo}
+ * in the status details: {@code reason} is the stable error code, {@code domain} is "coffer", and
+ * metadata carries {@code field} and the exception's non-secret details. Anything else is a bug or an
+ * environment failure: it is logged here with an incident id, and the client gets INTERNAL with only
+ * that id, never a message, class name or stack from inside.
+ *
+ * <p>Used two ways: services call {@link #toStatus(Throwable)} in their {@code onError}, and the
+ * {@link #interceptor()} catches what a handler throws.
+ */
+public final class ErrorMapper {
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
+    public static final String DOMAIN = "coffer";
+
+    private ErrorMapper() {
+    }
+
+    public static StatusRuntimeException toStatus(Throwable t) {
+        if (t instanceof StatusRuntimeException s) {
+            return s;
+        }
+        if (t instanceof CofferException e) {
+            ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(e.code()).setDomain(DOMAIN).putAllMetadata(e.details());
+            if (e.field() != null) {
+                info.putMetadata("field", e.field());
+            }
+            com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                    .setCode(code(e).value())
+                    .setMessage(e.getMessage() == null ? e.code() : e.getMessage())
+                    .addDetails(com.google.protobuf.Any.pack(info.build()))
+                    .build();
+            if (code(e) == Status.Code.INTERNAL) {
+                return internal(t);
+            }
+            return StatusProto.toStatusRuntimeException(status);
+        }
+        return internal(t);
+    }
+
+    private static StatusRuntimeException internal(Throwable t) {
+        String incident = UUID.randomUUID().toString();
+        LOG.log(Level.SEVERE, "internal error, incident " + incident, t);
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.INTERNAL.value())
+                .setMessage("internal error (incident " + incident + ")")
+                .addDetails(com.google.protobuf.Any.pack(ErrorInfo.newBuilder().setReason("INTERNAL").setDomain(DOMAIN)
+                        .putMetadata("incident", incident).build()))
+                .build();
+        return StatusProto.toStatusRuntimeException(status);
+    }
+
+    static Status.Code code(CofferException e) {
+        return switch (e.kind()) {
+            case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.Code.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.Code.UNAVAILABLE;
+            case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
+            case INTERNAL -> Status.Code.INTERNAL;
+        };
+    }
+
+    /** Catches exceptions thrown by handlers and closes the call with the mapped status. */
+    public static ServerInterceptor interceptor() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                ServerCall.Listener<Q> delegate;
+                try {
+                    delegate = next.startCall(call, headers);
+                } catch (RuntimeException e) {
+                    // Closed when the request is in: the transport has no listener yet during startCall.
+                    return new ServerCall.Listener<>() {
+                        @Override
+                        public void onHalfClose() {
+                            closeWith(call, e);
+                        }
+                    };
+                }
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+                    @Override
+                    public void onMessage(Q message) {
+                        try {
+                            super.onMessage(message);
+                        } catch (RuntimeException e) {
+                            closeWith(call, e);
+                        }
+                    }
+
+                    @Override
+                    public void onHalfClose() {
+                        try {
+                            super.onHalfClose();
+                        } catch (RuntimeException e) {
+                            closeWith(call, e);
+                        }
+                    }
+                };
+            }
+        };
+    }
+
+    private static void closeWith(ServerCall<?, ?> call, RuntimeException e) {
+        StatusRuntimeException s = toStatus(e);
+        Metadata trailers = s.getTrailers() == null ? new Metadata() : s.getTrailers();
+        try {
+            call.close(s.getStatus(), trailers);
+        } catch (IllegalStateException alreadyClosed) {
+            LOG.log(Level.FINE, "call already closed when mapping an error", alreadyClosed);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.Descriptors;
+import com.google.rpc.ErrorInfo;
+import io.coffer.proto.v1.AdminGrpc;
+import io.coffer.proto.v1.AdminProto;
+import io.coffer.proto.v1.EventsGrpc;
+import io.coffer.proto.v1.EventsProto;
+import io.coffer.proto.v1.PaymentsGrpc;
+import io.coffer.proto.v1.PaymentsProto;
+import io.coffer.proto.v1.TransfersGrpc;
+import io.coffer.proto.v1.TransfersProto;
+import io.coffer.proto.v1.WalletGrpc;
+import io.coffer.proto.v1.WalletProto;
+import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of the coffer.v1 contract whose capability has not landed yet. Each such RPC answers
+ * UNIMPLEMENTED with a message naming the capability (and its issue) that brings it, and an
+ * {@code ErrorInfo} with reason {@code NOT_IMPLEMENTED} and metadata {@code capability}, so a merchant
+ * integrating early sees what is coming instead of a bare "unimplemented". As capabilities land, their
+ * RPCs are served by real services and disappear from this table.
+ */
+public final class PlannedServices {
+
+    /** The file descriptor and stub descriptor of every Coffer service, for routing and reflection. */
+    public record Contract(Descriptors.FileDescriptor file, ServiceDescriptor service) {
+    }
+
+    public static final List<Contract> CONTRACT = List.of(
+            new Contract(WalletProto.getDescriptor(), WalletGrpc.getServiceDescriptor()),
+            new Contract(PaymentsProto.getDescriptor(), PaymentsGrpc.getServiceDescriptor()),
+            new Contract(EventsProto.getDescriptor(), EventsGrpc.getServiceDescriptor()),
+            new Contract(TransfersProto.getDescriptor(), TransfersGrpc.getServiceDescriptor()),
+            new Contract(AdminProto.getDescriptor(), AdminGrpc.getServiceDescriptor()));
+
+    /** Method-name prefix (full "service/method" or just "service/") → the capability that brings it. */
+    private static final Map<String, String> CAPABILITY = new LinkedHashMap<>();
+
+    static {
+        CAPABILITY.put("coffer.v1.Wallet/CreateDepositAddress", "deposit addresses (Custody core #3 with Bitcoin #4 / EVM #5)");
+        CAPABILITY.put("coffer.v1.Wallet/ListDepositAddresses", "deposit addresses (Custody core #3 with Bitcoin #4 / EVM #5)");
+        CAPABILITY.put("coffer.v1.Wallet/", "balances and history (Bitcoin #4, EVM #5, Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Payments/", "payment requests (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Events/", "events and webhooks (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Transfers/", "withdrawals (Bitcoin #4, EVM #5) with transfer policies (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Admin/GetSealStatus", "sealed start and unseal (Custody core #3)");
+        CAPABILITY.put("coffer.v1.Admin/Unseal", "sealed start and unseal (Custody core #3)");
+        CAPABILITY.put("coffer.v1.Admin/Seal", "sealed start and unseal (Custody core #3)");
+        CAPABILITY.put("coffer.v1.Admin/ListAuditLog", "audit log (Custody core #3)");
+        CAPABILITY.put("coffer.v1.Admin/GetChainsStatus", "chain following (Bitcoin #4, EVM #5)");
+        CAPABILITY.put("coffer.v1.Admin/Rescan", "rescan (Bitcoin #4, EVM #5)");
+        CAPABILITY.put("coffer.v1.Admin/", "tenants, API keys, policies and reports (Merchant API #6)");
+    }
+
+    private PlannedServices() {
+    }
+
+    /** The capability that will serve {@code fullMethodName}. */
+    public static String capabilityOf(String fullMethodName) {
+        for (Map.Entry<String, String> e : CAPABILITY.entrySet()) {
+            if (fullMethodName.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        throw new IllegalStateException("no capability declared for " + fullMethodName);
+    }
+
+    /** A service whose every RPC answers UNIMPLEMENTED naming its capability. */
+    @SuppressWarnings("unchecked")
+    public static BindableService planned(ServiceDescriptor descriptor) {
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor);
+        for (MethodDescriptor<?, ?> m : descriptor.getMethods()) {
+            String capability = capabilityOf(m.getFullMethodName());
+            com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                    .setCode(Status.Code.UNIMPLEMENTED.value())
+                    .setMessage(m.getFullMethodName() + " is not available yet: it arrives with " + capability)
+                    .addDetails(com.google.protobuf.Any.pack(ErrorInfo.newBuilder().setReason("NOT_IMPLEMENTED")
+                            .setDomain(ErrorMapper.DOMAIN).putMetadata("capability", capability).build()))
+                    .build();
+            b.addMethod((MethodDescriptor<Object, Object>) m, (ServerCall<Object, Object> call, Metadata headers) -> {
+                call.request(1);
+                // Closed once the request is in, like any unary handler: closing inside startCall would
+                // run before the transport has a listener to tell.
+                return new ServerCall.Listener<>() {
+                    @Override
+                    public void onHalfClose() {
+                        var e = StatusProto.toStatusRuntimeException(status);
+                        call.close(e.getStatus(), e.getTrailers());
+                    }
+                };
+            });
+        }
+        ServerServiceDefinition definition = b.build();
+        return () -> definition;
+    }
+}
