@@ -1,5 +1,6 @@
 package io.coffer.api;
 
+import io.coffer.api.log.CofferLogManager;
 import io.coffer.core.config.ConfigException;
 import io.coffer.core.store.StoreException;
 import io.helidon.logging.common.LogConfig;
@@ -16,6 +17,13 @@ import java.util.logging.Logger;
  * unusable (locked by another process, newer schema); 1 any other start failure.
  */
 public final class Main {
+    static {
+        // Before any logger exists: keep log handlers alive until our shutdown hook is done.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", CofferLogManager.class.getName());
+        }
+    }
+
     private Main() {
     }
 
@@ -57,8 +65,12 @@ public final class Main {
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
+            try {
+                node.close();
+            } finally {
+                stopped.countDown();
+                CofferLogManager.shutdownDone();
+            }
         }, "coffer-shutdown"));
         try {
             stopped.await();
