@@ -1,0 +1,62 @@
+package io.coffer.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code coffer} command. */
+@Command(name = "coffer", mixinStandardHelpOptions = true, version = "coffer 0.1.0",
+        description = "Admin CLI for a Coffer wallet node.",
+        subcommands = {HealthCommand.class, ServicesCommand.class, CommandLine.HelpCommand.class})
+public final class CofferCli implements Callable<Integer> {
+    static final int EXIT_NOT_SERVING = 1;
+    static final int EXIT_UNREACHABLE = 4;
+
+    @Option(names = "--node", defaultValue = "${env:COFFER_NODE:-127.0.0.1:7433}",
+            description = "Node gRPC address host:port (env COFFER_NODE; default ${DEFAULT-VALUE}).")
+    String node;
+
+    @Option(names = "--timeout", defaultValue = "10", description = "Seconds to wait for the node (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CofferCli()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    /** A plaintext channel to the node (TLS arrives with the Merchant API issue). */
+    ManagedChannel channel() {
+        int colon = node.lastIndexOf(':');
+        if (colon < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--node must be host:port, got '" + node + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(node.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--node port is not a number: '" + node + "'");
+        }
+        return NettyChannelBuilder.forAddress(node.substring(0, colon), port).usePlaintext().build();
+    }
+
+    static void close(ManagedChannel ch) {
+        ch.shutdownNow();
+        try {
+            ch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.coffer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.api.CofferNode;
+import io.coffer.api.NodeConfiguration;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.WithDevnet;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI against a node started by the production wiring on real dev chains. */
+@WithDevnet
+class CliIT {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CofferCli());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void healthAndServicesOfARunningNode(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        Path config = dir.resolve("coffer.yaml");
+        Files.writeString(config, """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                coffer:
+                  node:
+                    data-dir: %s
+                  chains:
+                    - name: bitcoin
+                      kind: bitcoin
+                      network: regtest
+                      rpc-url: %s
+                      rpc-user: %s
+                      rpc-password: %s
+                    - name: ethereum
+                      kind: evm
+                      chain-id: 31337
+                      rpc-url: %s
+                """.formatted(dir.resolve("data"), btc.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, anvil.rpcUrl()));
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(config, Map.of()))) {
+            String addr = "127.0.0.1:" + node.port();
+            Result health = run("--node", addr, "health");
+            assertEquals(0, health.exit(), health.err());
+            assertEquals("node: SERVING", health.out().trim());
+
+            Result perService = run("--node", addr, "health", "coffer.v1.Payments", "no.such.Service");
+            assertEquals(1, perService.exit());
+            assertTrue(perService.out().contains("coffer.v1.Payments: SERVING"), perService.out());
+            assertTrue(perService.out().contains("no.such.Service: NOT_FOUND"), perService.out());
+
+            Result services = run("--node", addr, "services");
+            assertEquals(0, services.exit(), services.err());
+            for (String s : new String[] {"coffer.v1.Admin", "coffer.v1.Events", "coffer.v1.Payments", "coffer.v1.Transfers",
+                "coffer.v1.Wallet", "grpc.health.v1.Health"}) {
+                assertTrue(services.out().contains(s), services.out());
+            }
+        }
+    }
+
+    @Test
+    void anUnreachableNodeIsExitCode4AndABadAddressIsUsage() {
+        Result r = run("--node", "127.0.0.1:" + Devnet.freePort(), "--timeout", "3", "health");
+        assertEquals(4, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("unreachable"), r.err());
+        assertEquals(2, run("--node", "nonsense", "health").exit());
+    }
+}
