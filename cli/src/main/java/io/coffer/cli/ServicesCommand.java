@@ -33,7 +33,7 @@ final class ServicesCommand implements Callable<Integer> {
                         @Override
                         public void onNext(ServerReflectionResponse r) {
                             names.complete(r.getListServicesResponse().getServiceList().stream()
-                                    .map(ServiceResponse::getName).sorted().toList());
+                                    .map(ServiceResponse::getName).distinct().sorted().toList());
                         }
 
                         @Override
