@@ -72,7 +72,8 @@ public final class DevnetExtension implements ParameterResolver {
     }
 
     /** Stored per class; JUnit closes it when the class context closes. */
-    private record Holder(DevNode node) implements ExtensionContext.Store.CloseableResource {
+    @SuppressWarnings("deprecation") // CloseableResource for JUnit before 5.13; AutoCloseable after.
+    private record Holder(DevNode node) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             node.close();
