@@ -11,7 +11,7 @@ import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.CofferConfig;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.error.CofferException;
-import io.coffer.core.store.CofferSchema;
+import io.coffer.core.CofferSchema;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

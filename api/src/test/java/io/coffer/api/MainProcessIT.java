@@ -71,7 +71,7 @@ class MainProcessIT {
             }
         }
         // The data dir is free again: the store was closed, not abandoned.
-        try (var store = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.store.CofferSchema.current())) {
+        try (var store = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.CofferSchema.current())) {
             assertEquals(1, store.schemaVersion());
         }
     }
@@ -91,7 +91,7 @@ class MainProcessIT {
     void aLockedDataDirExitsWithCode3(BitcoindNode btc, AnvilNode anvil) throws Exception {
         Path config = dir.resolve("coffer.yaml");
         Files.writeString(config, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), ""));
-        try (var held = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.store.CofferSchema.current())) {
+        try (var held = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.CofferSchema.current())) {
             Process p = launch(config);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -130,7 +130,8 @@ public final class Bip39 {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static List<String> split(char[] mnemonic) {
+    /** The words of a mnemonic, lower-cased, whatever whitespace separates them. */
+    public static List<String> split(char[] mnemonic) {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         for (char c : mnemonic) {

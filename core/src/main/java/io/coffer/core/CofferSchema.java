@@ -1,4 +1,7 @@
-package io.coffer.core.store;
+package io.coffer.core;
+
+import io.coffer.core.custody.CustodyTables;
+import io.coffer.core.store.Schema;
 
 import java.util.List;
 
@@ -6,7 +9,8 @@ import java.util.List;
  * The schema this build of Coffer writes. Each capability adds its tables here (with their documented
  * layouts) and bumps {@link #VERSION} with a migration when it changes the meaning of existing data.
  *
- * <p>Version 1: the store's metadata only ({@code 0x00 | "schema-version" -> int32}).
+ * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
+ * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}).
  */
 public final class CofferSchema {
     public static final int VERSION = 1;
@@ -15,6 +19,6 @@ public final class CofferSchema {
     }
 
     public static Schema current() {
-        return Schema.of(VERSION, List.of());
+        return Schema.of(VERSION, List.copyOf(CustodyTables.all()));
     }
 }
