@@ -1,6 +1,8 @@
 package io.coffer.api;
 
+import io.coffer.api.grpc.AdminService;
 import io.coffer.api.grpc.ErrorMapper;
+import io.coffer.api.grpc.OperatorToken;
 import io.coffer.api.grpc.PlannedServices;
 import io.coffer.chain.bitcoin.BitcoinRpcClient;
 import io.coffer.chain.evm.EvmRpcClient;
@@ -10,10 +12,15 @@ import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.CofferConfig;
 import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.CofferSchema;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
+import io.coffer.proto.v1.AdminGrpc;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthProto;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -26,6 +33,8 @@ import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +54,9 @@ public final class CofferNode implements AutoCloseable {
 
     private final CofferConfig config;
     private final Store store;
+    private final AuditLog audit;
+    private final Vault vault;
+    private final OperatorToken operatorToken;
     private final List<ChainNode> chains;
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
     private final WebServer server;
@@ -53,8 +65,21 @@ public final class CofferNode implements AutoCloseable {
     private CofferNode(NodeConfiguration configuration) {
         this.config = configuration.coffer();
         this.store = LevelDbStore.openAndUpgrade(config.node().dataDir(), CofferSchema.current());
+        try {
+            this.audit = new AuditLog(store, Clock.systemUTC());
+            this.vault = new Vault(store, store.directory(), audit);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         List<ChainNode> opened = new ArrayList<>();
         try {
+            SecureRandom random = new SecureRandom();
+            if (config.node().devMode()) {
+                DevCustody.prepare(store, vault, audit, random);
+            }
+            logCustody();
+            this.operatorToken = OperatorToken.create(store.directory(), random);
             for (int i = 0; i < config.chains().size(); i++) {
                 ChainConfig c = config.chains().get(i);
                 ChainNode node = switch (c) {
@@ -68,8 +93,21 @@ public final class CofferNode implements AutoCloseable {
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);
+            vault.close();
             store.close();
             throw e;
+        }
+    }
+
+    private void logCustody() {
+        Vault.Status s = vault.status();
+        switch (s.state()) {
+            case UNINITIALIZED -> LOG.warning("custody: no wallet in " + store.directory() + "; stop the node and run"
+                    + " 'coffer ceremony init --data-dir " + store.directory() + "'");
+            case SEALED -> LOG.info("custody: sealed (wallet " + s.fingerprintHex() + ", " + s.threshold() + " of " + s.shareCount()
+                    + " shares unseal it: 'coffer unseal'); deposits are watched, nothing can be signed");
+            case UNSEALED -> LOG.info("custody: unsealed (wallet " + s.fingerprintHex() + ")");
+            case WATCH_ONLY -> LOG.info("custody: watch-only; this node never signs");
         }
     }
 
@@ -106,7 +144,13 @@ public final class CofferNode implements AutoCloseable {
     private WebServer buildServer(Config serverConfig) {
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(ErrorMapper.interceptor());
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
-            grpc.service(c.file(), PlannedServices.planned(c.service()));
+            if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition admin = ServerInterceptors.intercept(
+                        PlannedServices.partial(new AdminService(vault, audit), AdminService.IMPLEMENTED), operatorToken.interceptor());
+                grpc.service(c.file(), () -> admin);
+            } else {
+                grpc.service(c.file(), PlannedServices.planned(c.service()));
+            }
         }
         grpc.service(HealthProto.getDescriptor(), grpcHealth.getHealthService());
 
@@ -117,6 +161,10 @@ public final class CofferNode implements AutoCloseable {
                         .detail("dataDir", store.directory().toString())
                         .detail("schemaVersion", store.schemaVersion())
                         .build(), HealthCheckType.LIVENESS, "store")
+                .addCheck(() -> HealthCheckResponse.builder()
+                        .status(true)
+                        .detail("state", vault.state().name())
+                        .build(), HealthCheckType.LIVENESS, "custody")
                 .addChecks(chainChecks())
                 .build();
 
@@ -167,6 +215,11 @@ public final class CofferNode implements AutoCloseable {
         return server.port();
     }
 
+    /** The custody state machine (tests and the demo read its state). */
+    public Vault vault() {
+        return vault;
+    }
+
     public CofferConfig config() {
         return config;
     }
@@ -191,6 +244,7 @@ public final class CofferNode implements AutoCloseable {
             if (chains != null) {
                 chains.forEach(ChainNode::close);
             }
+            vault.close();
             store.close();
             LOG.info("coffer: stopped");
         }

@@ -11,13 +11,16 @@ import io.coffer.core.config.ConfigException;
 import io.coffer.core.store.StoreException;
 import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
+import io.coffer.proto.v1.CreateTenantRequest;
 import io.coffer.proto.v1.GetSealStatusRequest;
 import io.coffer.proto.v1.PaymentsGrpc;
+import io.coffer.proto.v1.SealStatus;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.Devnet;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -29,6 +32,7 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.Socket;
@@ -109,9 +113,23 @@ class NodeIT {
                 assertEquals("NOT_IMPLEMENTED", info.getReason());
                 assertEquals("payment requests (Merchant API #6)", info.getMetadataOrThrow("capability"));
 
-                StatusRuntimeException seal = assertThrows(StatusRuntimeException.class,
+                // Custody RPCs need the operator token written into the data dir at start.
+                StatusRuntimeException noToken = assertThrows(StatusRuntimeException.class,
                         () -> AdminGrpc.newBlockingStub(ch).getSealStatus(GetSealStatusRequest.getDefaultInstance()));
-                assertTrue(seal.getStatus().getDescription().contains("Custody core #3"));
+                assertEquals(Status.Code.UNAUTHENTICATED, noToken.getStatus().getCode());
+                Metadata auth = new Metadata();
+                auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                        "Bearer " + Files.readString(dir.resolve("data/operator.token")).trim());
+                SealStatus status = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))
+                        .getSealStatus(GetSealStatusRequest.getDefaultInstance());
+                assertEquals(SealStatus.Mode.MODE_UNINITIALIZED, status.getMode());
+                // Admin RPCs still to come answer UNIMPLEMENTED, but only to an authenticated caller.
+                StatusRuntimeException tenants = assertThrows(StatusRuntimeException.class, () -> AdminGrpc.newBlockingStub(ch)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth)).createTenant(CreateTenantRequest.getDefaultInstance()));
+                assertEquals(Status.Code.UNIMPLEMENTED, tenants.getStatus().getCode());
+                assertTrue(tenants.getStatus().getDescription().contains("Merchant API #6"));
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(dir.resolve("data/operator.token"))));
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

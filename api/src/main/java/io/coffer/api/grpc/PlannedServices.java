@@ -54,10 +54,6 @@ public final class PlannedServices {
         CAPABILITY.put("coffer.v1.Payments/", "payment requests (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Events/", "events and webhooks (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Transfers/", "withdrawals (Bitcoin #4, EVM #5) with transfer policies (Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Admin/GetSealStatus", "sealed start and unseal (Custody core #3)");
-        CAPABILITY.put("coffer.v1.Admin/Unseal", "sealed start and unseal (Custody core #3)");
-        CAPABILITY.put("coffer.v1.Admin/Seal", "sealed start and unseal (Custody core #3)");
-        CAPABILITY.put("coffer.v1.Admin/ListAuditLog", "audit log (Custody core #3)");
         CAPABILITY.put("coffer.v1.Admin/GetChainsStatus", "chain following (Bitcoin #4, EVM #5)");
         CAPABILITY.put("coffer.v1.Admin/Rescan", "rescan (Bitcoin #4, EVM #5)");
         CAPABILITY.put("coffer.v1.Admin/", "tenants, API keys, policies and reports (Merchant API #6)");
@@ -77,10 +73,29 @@ public final class PlannedServices {
     }
 
     /** A service whose every RPC answers UNIMPLEMENTED naming its capability. */
-    @SuppressWarnings("unchecked")
     public static BindableService planned(ServiceDescriptor descriptor) {
+        ServerServiceDefinition definition = plannedDefinition(descriptor, java.util.Set.of(), null);
+        return () -> definition;
+    }
+
+    /**
+     * A service of which {@code impl} serves the RPCs named in {@code implemented} (full method names);
+     * the rest answer UNIMPLEMENTED naming their capability, as in {@link #planned}.
+     */
+    public static ServerServiceDefinition partial(BindableService impl, java.util.Set<String> implemented) {
+        ServerServiceDefinition real = impl.bindService();
+        return plannedDefinition(real.getServiceDescriptor(), implemented, real);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ServerServiceDefinition plannedDefinition(ServiceDescriptor descriptor, java.util.Set<String> implemented,
+                                                             ServerServiceDefinition real) {
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor);
         for (MethodDescriptor<?, ?> m : descriptor.getMethods()) {
+            if (implemented.contains(m.getFullMethodName())) {
+                b.addMethod((io.grpc.ServerMethodDefinition<Object, Object>) real.getMethod(m.getFullMethodName()));
+                continue;
+            }
             String capability = capabilityOf(m.getFullMethodName());
             com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                     .setCode(Status.Code.UNIMPLEMENTED.value())
@@ -101,7 +116,6 @@ public final class PlannedServices {
                 };
             });
         }
-        ServerServiceDefinition definition = b.build();
-        return () -> definition;
+        return b.build();
     }
 }

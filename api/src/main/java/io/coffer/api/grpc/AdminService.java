@@ -1,0 +1,127 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.keys.MnemonicException;
+import io.coffer.core.keys.Secrets;
+import io.coffer.proto.v1.AdminGrpc;
+import io.coffer.proto.v1.AuditEntry;
+import io.coffer.proto.v1.GetSealStatusRequest;
+import io.coffer.proto.v1.ListAuditLogRequest;
+import io.coffer.proto.v1.ListAuditLogResponse;
+import io.coffer.proto.v1.SealRequest;
+import io.coffer.proto.v1.SealStatus;
+import io.coffer.proto.v1.UnsealRequest;
+import io.grpc.stub.StreamObserver;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The custody half of {@code coffer.v1.Admin}: seal status, share-by-share unseal, seal, audit log. Thin:
+ * each call goes to the {@link Vault} or the {@link AuditLog} and answers; errors go through
+ * {@link ErrorMapper}. The other Admin RPCs are still planned (see {@link PlannedServices}).
+ */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+    /** The RPCs this class serves. */
+    public static final Set<String> IMPLEMENTED = Set.of(
+            AdminGrpc.getGetSealStatusMethod().getFullMethodName(),
+            AdminGrpc.getUnsealMethod().getFullMethodName(),
+            AdminGrpc.getSealMethod().getFullMethodName(),
+            AdminGrpc.getListAuditLogMethod().getFullMethodName());
+
+    private final Vault vault;
+    private final AuditLog audit;
+
+    public AdminService(Vault vault, AuditLog audit) {
+        this.vault = vault;
+        this.audit = audit;
+    }
+
+    @Override
+    public void getSealStatus(GetSealStatusRequest request, StreamObserver<SealStatus> out) {
+        answer(out, () -> toProto(vault.status()));
+    }
+
+    @Override
+    public void unseal(UnsealRequest request, StreamObserver<SealStatus> out) {
+        answer(out, () -> {
+            String actor = actor();
+            if (request.getReset()) {
+                vault.resetUnseal(actor);
+                if (request.getShare().isBlank()) {
+                    return toProto(vault.status());
+                }
+            }
+            if (request.getShare().isBlank()) {
+                throw CofferException.invalid("share", "SHARE_MISSING", "a SLIP-39 share is required");
+            }
+            if (request.getShare().length() > 2000 || request.getPassphrase().length() > 1000) {
+                throw CofferException.invalid(request.getShare().length() > 2000 ? "share" : "passphrase", "FIELD_TOO_LONG",
+                        "too long");
+            }
+            // The proto strings cannot be wiped; the copies handed to the vault are, as soon as it is done.
+            char[] share = request.getShare().toCharArray();
+            char[] pass = request.getPassphrase().toCharArray();
+            try {
+                return toProto(vault.submitShare(share, pass, actor));
+            } catch (MnemonicException e) {
+                throw CofferException.invalid("share", e.code(), e.getMessage());
+            } finally {
+                Secrets.wipe(share);
+                Secrets.wipe(pass);
+            }
+        });
+    }
+
+    @Override
+    public void seal(SealRequest request, StreamObserver<SealStatus> out) {
+        answer(out, () -> toProto(vault.seal(actor())));
+    }
+
+    @Override
+    public void listAuditLog(ListAuditLogRequest request, StreamObserver<ListAuditLogResponse> out) {
+        answer(out, () -> {
+            int limit = request.getLimit() == 0 ? 50 : request.getLimit();
+            if (limit > 500) {
+                throw CofferException.invalid("limit", "LIMIT_TOO_LARGE", "at most 500");
+            }
+            ListAuditLogResponse.Builder b = ListAuditLogResponse.newBuilder();
+            for (AuditLog.Entry e : audit.list(request.getAfterSequence(), limit)) {
+                b.addEntries(AuditEntry.newBuilder().setSequence(e.sequence())
+                        .setAt(Timestamp.newBuilder().setSeconds(e.at().getEpochSecond()).setNanos(e.at().getNano()))
+                        .setActor(e.actor()).setAction(e.action()).setSubject(e.subject()).putAllDetails(e.details()));
+            }
+            return b.build();
+        });
+    }
+
+    static SealStatus toProto(Vault.Status s) {
+        SealStatus.Mode mode = switch (s.state()) {
+            case UNINITIALIZED -> SealStatus.Mode.MODE_UNINITIALIZED;
+            case SEALED -> SealStatus.Mode.MODE_SEALED;
+            case UNSEALED -> SealStatus.Mode.MODE_UNSEALED;
+            case WATCH_ONLY -> SealStatus.Mode.MODE_WATCH_ONLY;
+        };
+        return SealStatus.newBuilder().setMode(mode).setThreshold(s.threshold()).setShareCount(s.shareCount())
+                .setProgress(s.progress()).setMasterFingerprint(s.masterFingerprint() == 0 ? "" : s.fingerprintHex()).build();
+    }
+
+    private static String actor() {
+        String a = OperatorToken.ACTOR.get();
+        return a == null ? "unknown" : a;
+    }
+
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus(e));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+}
