@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** The {@code coffer} command. */
 @Command(name = "coffer", mixinStandardHelpOptions = true, version = "coffer 0.1.0",
         description = "Admin CLI for a Coffer wallet node.",
-        subcommands = {HealthCommand.class, ServicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {HealthCommand.class, ServicesCommand.class, CeremonyCommand.class, CustodyCommands.Status.class,
+            CustodyCommands.Unseal.class, CustodyCommands.Seal.class, CustodyCommands.Audit.class, CommandLine.HelpCommand.class})
 public final class CofferCli implements Callable<Integer> {
     static final int EXIT_NOT_SERVING = 1;
     static final int EXIT_UNREACHABLE = 4;
@@ -27,7 +28,14 @@ public final class CofferCli implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CofferCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: one exception handler maps every failure to its exit code ({@link Exits}). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CofferCli());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> Exits.handle(e, cmd));
+        return cl;
     }
 
     @Override

@@ -222,6 +222,13 @@ public final class Ceremony {
         }
     }
 
+    /** The master fingerprint of the wallet in this data dir. */
+    public int fingerprint() {
+        return store.get(CustodyTables.KEYRING, "keyring")
+                .orElseThrow(() -> CustodyException.state("UNINITIALIZED", "no wallet in this data dir"))
+                .masterFingerprint();
+    }
+
     private void requireEmpty() {
         if (store.get(CustodyTables.KEYRING, "keyring").isPresent()) {
             throw CustodyException.state("ALREADY_INITIALIZED", "this data dir already holds a wallet; a ceremony never replaces one");

@@ -18,6 +18,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.iq80.leveldb.CompressionType;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
@@ -76,7 +77,9 @@ public final class LevelDbStore implements Store {
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(true);
 
-            Options options = new Options().createIfMissing(true).paranoidChecks(true);
+            // No compression: what is on disk can be scanned as is, which is how tests prove that no secret
+            // ever reaches it; Coffer's records are small and the cost in size is minor.
+            Options options = new Options().createIfMissing(true).paranoidChecks(true).compressionType(CompressionType.NONE);
             db = factory.open(abs.resolve("db").toFile(), options);
             int version = checkSchema(db, abs, schema);
             return new LevelDbStore(abs, channel, lock, db, version);
