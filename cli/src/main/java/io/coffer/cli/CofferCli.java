@@ -28,6 +28,8 @@ public final class CofferCli implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // The CLI's output is for people: library INFO lines (LevelDB schema notes, gRPC) would bury it.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 
