@@ -1,8 +1,10 @@
 package io.coffer.core;
 
+import io.coffer.core.chain.ChainTables;
 import io.coffer.core.custody.CustodyTables;
 import io.coffer.core.store.Schema;
-
+import io.coffer.core.store.Table;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,7 +12,8 @@ import java.util.List;
  * layouts) and bumps {@link #VERSION} with a migration when it changes the meaning of existing data.
  *
  * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
- * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}).
+ * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
+ * follower's tables (0x20-0x27; layouts in {@code ChainTables}).
  */
 public final class CofferSchema {
     public static final int VERSION = 1;
@@ -19,6 +22,8 @@ public final class CofferSchema {
     }
 
     public static Schema current() {
-        return Schema.of(VERSION, List.copyOf(CustodyTables.all()));
+        List<Table<?, ?>> tables = new ArrayList<>(CustodyTables.all());
+        tables.addAll(ChainTables.all());
+        return Schema.of(VERSION, tables);
     }
 }

@@ -1,0 +1,351 @@
+package io.coffer.core.chain;
+
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Follows one chain and keeps its deposits true to it. Written once for every chain; the chain module
+ * only supplies a {@link ChainSource}.
+ *
+ * <p>Each {@link #poll()}: (1) checks that the stored cursor is still on the node's best chain, and while
+ * it is not, disconnects the cursor's block (its deposits become REORGED) and steps back to the stored
+ * parent — this also catches a reorg that happened while the node was down; (2) connects the following
+ * blocks one by one, each in one atomic batch with the cursor, the deposits, their confirmations and
+ * their events; (3) looks at the mempool for new 0-conf deposits, and asks the source about pending
+ * deposits that left it (a conflict means REPLACED: it never counts).
+ *
+ * <p>A crash between batches loses nothing and repeats nothing: the cursor moves in the same batch as
+ * the changes, so the next poll resumes at the first block not fully applied.
+ */
+public final class ChainFollower {
+    private static final Logger LOG = Logger.getLogger(ChainFollower.class.getName());
+    /** Blocks connected per poll at most, so a long catch-up still lets mempool checks and shutdown happen. */
+    static final int MAX_BLOCKS_PER_POLL = 200;
+
+    private final Store store;
+    private final ChainSource source;
+    private final AddressBook addresses;
+    private final String chain;
+    private final int confirmations;
+    private final int safetyDepth;
+    private final Clock clock;
+    private final AtomicLong eventSeq;
+    private final byte[] chainPrefix;
+
+    /** What one poll did, for logs and tests. */
+    public record PollResult(long cursorHeight, long tipHeight, int connected, int disconnected, int events) {
+        public boolean caughtUp() {
+            return cursorHeight >= tipHeight;
+        }
+    }
+
+    /** Balances of one account in base units of the chain's assets (this slice: one asset per chain). */
+    public record Balance(BigInteger confirmed, BigInteger pending) {
+    }
+
+    public ChainFollower(Store store, ChainSource source, AddressBook addresses, int confirmations, int safetyDepth, Clock clock) {
+        if (!source.chain().equals(addresses.chain())) {
+            throw new IllegalArgumentException("address book of " + addresses.chain() + " given to the follower of " + source.chain());
+        }
+        this.store = store;
+        this.source = source;
+        this.addresses = addresses;
+        this.chain = source.chain();
+        this.confirmations = confirmations;
+        this.safetyDepth = Math.max(safetyDepth, confirmations);
+        this.clock = clock;
+        this.chainPrefix = KeyWriter.key().string(chain).build();
+        var last = store.list(ChainTables.EVENTS, ChainTables.EVENTS.prefix(chainPrefix).reversed(), 1);
+        this.eventSeq = new AtomicLong(last.isEmpty() ? 0 : last.get(0).getKey().value());
+    }
+
+    public String chain() {
+        return chain;
+    }
+
+    /** The last processed block, if any. */
+    public Optional<BlockHeader> cursor() {
+        return store.get(ChainTables.CURSOR, chain);
+    }
+
+    /**
+     * Starts (or restarts) scanning at {@code height}: the cursor moves to the block before it. Deposits
+     * already known are kept; re-scanned blocks update them without repeating events.
+     */
+    public synchronized void rescanFrom(long height) {
+        BlockHeader before = height <= 0 ? null : source.header(height - 1);
+        Batch b = store.batch();
+        if (before == null) {
+            b.delete(ChainTables.CURSOR, chain);
+        } else {
+            b.put(ChainTables.CURSOR, chain, before);
+            b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, before.height()), before);
+        }
+        b.commit();
+        LOG.info(() -> "chain " + chain + ": scanning from height " + height);
+    }
+
+    /** One round of following; see the class comment. Safe to call again after any exception. */
+    public synchronized PollResult poll() {
+        long tip = source.tipHeight();
+        Optional<BlockHeader> stored = cursor();
+        if (stored.isEmpty()) {
+            // A new wallet has no past: start at the current tip.
+            BlockHeader start = source.header(tip);
+            Batch b = store.batch();
+            b.put(ChainTables.CURSOR, chain, start);
+            b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, start.height()), start);
+            b.commit();
+            stored = Optional.of(start);
+        }
+        BlockHeader cursor = stored.get();
+        int disconnected = 0;
+        int events = 0;
+        // (1) Walk back while the cursor's block is no longer on the best chain.
+        while (true) {
+            BlockHeader onChain = source.header(cursor.height());
+            if (onChain != null && onChain.hash().equals(cursor.hash())) {
+                break;
+            }
+            long height = cursor.height();
+            BlockHeader parent = store.get(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, height - 1))
+                    .orElseThrow(() -> new IllegalStateException("chain " + chain + ": reorg deeper than the stored history at height "
+                            + height + "; rescan from an older height"));
+            events += disconnect(cursor, parent);
+            disconnected++;
+            cursor = parent;
+        }
+        // (2) Connect forward.
+        int connected = 0;
+        while (cursor.height() < tip && connected < MAX_BLOCKS_PER_POLL) {
+            BlockHeader next = source.header(cursor.height() + 1);
+            if (next == null || !next.parentHash().equals(cursor.hash())) {
+                break; // the node's chain moved under us; the next poll starts with the reorg check
+            }
+            events += connect(next, source.payments(next, addresses::isWatched));
+            cursor = next;
+            connected++;
+        }
+        if (disconnected > 0) {
+            events += recomputeOpen(cursor.height());
+        }
+        // (3) Mempool and pending deposits outside blocks.
+        events += checkMempool();
+        return new PollResult(cursor.height(), tip, connected, disconnected, events);
+    }
+
+    private int connect(BlockHeader block, List<Payment> payments) {
+        Instant now = clock.instant();
+        Batch b = store.batch();
+        int events = 0;
+        Set<DepositId> inBlock = new HashSet<>();
+        for (Payment p : payments) {
+            inBlock.add(p.id());
+            ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, p.id());
+            Deposit before = store.get(ChainTables.DEPOSITS, key).orElse(null);
+            AddressInfo info = addresses.lookup(p.address()).orElseThrow();
+            if (before == null) {
+                before = new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(), null, 0, "", 0, now, now);
+            } else if (before.blockHeight() != 0 && before.blockHeight() != block.height()) {
+                // Mined in another block while still recorded in an old one: drop the old index row first.
+                b.delete(ChainTables.DEPOSITS_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, before.blockHeight(), p.id()));
+            }
+            addresses.markUsed(info, b);
+            b.put(ChainTables.DEPOSITS_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, block.height(), p.id()), "");
+            Deposit mined = before.with(before.status(), block.height(), block.hash(), 1, now);
+            events += update(b, before.status() == null ? null : before, mined, block.height(), now);
+        }
+        // Confirmations of the other open deposits grow with the tip.
+        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (!inBlock.contains(e.getKey().id())) {
+                Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
+                events += update(b, d, d, block.height(), now);
+            }
+        }
+        b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, block.height()), block);
+        b.put(ChainTables.CURSOR, chain, block);
+        long prune = block.height() - 2L * safetyDepth - 10;
+        if (prune >= 0) {
+            b.delete(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, prune));
+        }
+        b.commit();
+        return events;
+    }
+
+    private int disconnect(BlockHeader block, BlockHeader parent) {
+        Instant now = clock.instant();
+        Batch b = store.batch();
+        int events = 0;
+        byte[] prefix = KeyWriter.key().string(chain).u64(block.height()).build();
+        Set<DepositId> reorged = new HashSet<>();
+        for (var e : store.list(ChainTables.DEPOSITS_BY_HEIGHT, ChainTables.DEPOSITS_BY_HEIGHT.prefix(prefix), Integer.MAX_VALUE)) {
+            DepositId id = e.getKey().id();
+            reorged.add(id);
+            Deposit d = store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).orElseThrow();
+            if (d.status() == DepositStatus.FINAL) {
+                LOG.severe("chain " + chain + ": block " + block.height() + " holding FINAL deposit " + id
+                        + " was disconnected: a reorg deeper than the safety depth (" + safetyDepth + ")");
+            }
+            b.delete(ChainTables.DEPOSITS_BY_HEIGHT, e.getKey());
+            Deposit out = d.with(DepositStatus.REORGED, 0, "", 0, now);
+            events += write(b, d, out);
+            b.put(ChainTables.OPEN_DEPOSITS, new ChainTables.ChainDeposit(chain, id), "");
+        }
+        // Deposits in surviving blocks keep their confirmations here: the poll recomputes them once at its
+        // final tip, so a multi-block reorg does not emit a confirmation step back and forth per block.
+        b.delete(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, block.height()));
+        b.put(ChainTables.CURSOR, chain, parent);
+        b.commit();
+        LOG.info(() -> "chain " + chain + ": disconnected block " + block.height() + " " + block.hash()
+                + (reorged.isEmpty() ? "" : " (" + reorged.size() + " deposits back to pending)"));
+        return events;
+    }
+
+    /** Recomputes every open mined deposit at {@code tip}, in one batch. */
+    private int recomputeOpen(long tip) {
+        Instant now = clock.instant();
+        Batch b = store.batch();
+        int events = 0;
+        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
+            events += update(b, d, d, tip, now);
+        }
+        b.commit();
+        return events;
+    }
+
+    /** Recomputes a mined deposit's status at {@code tip} and writes it if anything changed. */
+    private int update(Batch b, Deposit before, Deposit current, long tip, Instant now) {
+        if (current.blockHeight() == 0) {
+            return 0; // not in a block: its status moves with the mempool checks
+        }
+        int conf = (int) Math.max(0, tip - current.blockHeight() + 1);
+        DepositStatus status = conf >= safetyDepth ? DepositStatus.FINAL
+                : conf >= confirmations ? DepositStatus.CONFIRMED : DepositStatus.CONFIRMING;
+        Deposit after = current.with(status, current.blockHeight(), current.blockHash(), conf, now);
+        return write(b, before, after);
+    }
+
+    /**
+     * Writes {@code after} and an event when the status changed, or when the confirmations changed while
+     * still below the required number (each of 1..N is an event; past N only FINAL is).
+     */
+    private int write(Batch b, Deposit before, Deposit after) {
+        ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, after.id());
+        boolean statusChanged = before == null || before.status() != after.status();
+        if (statusChanged && before != null && !before.status().canMoveTo(after.status())) {
+            throw new IllegalStateException("deposit " + after.id() + " cannot move from " + before.status() + " to " + after.status());
+        }
+        boolean confChanged = before == null || before.confirmations() != after.confirmations();
+        boolean blockChanged = before == null || before.blockHeight() != after.blockHeight() || !before.blockHash().equals(after.blockHash());
+        if (!statusChanged && !confChanged && !blockChanged) {
+            return 0;
+        }
+        b.put(ChainTables.DEPOSITS, key, after);
+        if (after.status().isFinal()) {
+            b.delete(ChainTables.OPEN_DEPOSITS, key);
+        } else {
+            b.put(ChainTables.OPEN_DEPOSITS, key, "");
+        }
+        boolean notable = statusChanged || (after.status() == DepositStatus.CONFIRMING && confChanged);
+        if (!notable) {
+            return 0;
+        }
+        long seq = eventSeq.incrementAndGet();
+        b.put(ChainTables.EVENTS, new ChainTables.ChainLong(chain, seq), new DepositEvent(seq, after.updatedAt(), after));
+        return 1;
+    }
+
+    private int checkMempool() {
+        List<Payment> inMempool = source.mempool(addresses::isWatched);
+        Instant now = clock.instant();
+        Set<DepositId> seen = new HashSet<>();
+        int events = 0;
+        Batch b = store.batch();
+        for (Payment p : inMempool) {
+            seen.add(p.id());
+            ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, p.id());
+            Deposit d = store.get(ChainTables.DEPOSITS, key).orElse(null);
+            if (d == null) {
+                AddressInfo info = addresses.lookup(p.address()).orElseThrow();
+                addresses.markUsed(info, b);
+                events += write(b, null, new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(),
+                        DepositStatus.SEEN, 0, "", 0, now, now));
+            } else if (d.status() == DepositStatus.REORGED || d.status() == DepositStatus.REPLACED) {
+                events += write(b, d, d.with(DepositStatus.SEEN, 0, "", 0, now));
+            }
+        }
+        // Pending deposits outside blocks and outside the mempool: ask the node what became of them.
+        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (seen.contains(e.getKey().id())) {
+                continue;
+            }
+            Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
+            if (d.blockHeight() != 0 || (d.status() != DepositStatus.SEEN && d.status() != DepositStatus.REORGED)) {
+                continue;
+            }
+            TxState state;
+            try {
+                state = source.txState(d.id().txid());
+            } catch (RuntimeException ex) {
+                LOG.log(Level.FINE, "chain " + chain + ": cannot check " + d.id(), ex);
+                continue;
+            }
+            if (state == TxState.CONFLICTED) {
+                events += write(b, d, d.with(DepositStatus.REPLACED, 0, "", 0, now));
+                LOG.info(() -> "chain " + chain + ": deposit " + d.id() + " was replaced or double-spent; it will not count");
+            }
+        }
+        b.commit();
+        return events;
+    }
+
+    /** The deposit, if known. */
+    public Optional<Deposit> deposit(DepositId id) {
+        return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));
+    }
+
+    /** Events after sequence {@code after}, in order. */
+    public List<DepositEvent> events(long after, int limit) {
+        List<DepositEvent> out = new ArrayList<>();
+        for (var e : store.list(ChainTables.EVENTS, ChainTables.EVENTS.from(new ChainTables.ChainLong(chain, after + 1)), limit)) {
+            if (!e.getKey().chain().equals(chain)) {
+                break;
+            }
+            out.add(e.getValue());
+        }
+        return out;
+    }
+
+    /** Confirmed and pending incoming amounts of {@code account}, from the deposits. */
+    public Balance balance(int account) {
+        BigInteger confirmed = BigInteger.ZERO;
+        BigInteger pending = BigInteger.ZERO;
+        for (Map.Entry<ChainTables.ChainDeposit, Deposit> e
+                : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            Deposit d = e.getValue();
+            if (d.account() != account) {
+                continue;
+            }
+            if (d.status().isConfirmed()) {
+                confirmed = confirmed.add(d.amount());
+            } else if (d.status().isPending()) {
+                pending = pending.add(d.amount());
+            }
+        }
+        return new Balance(confirmed, pending);
+    }
+}

@@ -1,0 +1,29 @@
+package io.coffer.core.chain;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * What a chain module provides so that {@link ChainFollower} can follow its chain. Implementations only
+ * report facts; they keep no state about deposits. Every method may throw
+ * {@link ChainUnavailableException}, after which the follower simply tries again later.
+ */
+public interface ChainSource {
+    /** The chain name from configuration. */
+    String chain();
+
+    /** Height of the node's best block. */
+    long tipHeight();
+
+    /** The header at {@code height} on the node's best chain, or null above the tip. */
+    BlockHeader header(long height);
+
+    /** The payments to watched addresses in the block {@code header}. */
+    List<Payment> payments(BlockHeader header, Predicate<String> watched);
+
+    /** The payments to watched addresses in the mempool now (chains without a mempool view return none). */
+    List<Payment> mempool(Predicate<String> watched);
+
+    /** Where transaction {@code txid} stands now. */
+    TxState txState(String txid);
+}

@@ -1,0 +1,218 @@
+package io.coffer.core.chain;
+
+import io.coffer.core.store.Codecs;
+import io.coffer.core.store.KeyCodec;
+import io.coffer.core.store.KeyReader;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.RecordCodec;
+import io.coffer.core.store.Table;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+
+/** The chain follower's tables; every key starts with the chain name. */
+public final class ChainTables {
+    private ChainTables() {
+    }
+
+    /** A key made of the chain name and a long (height or sequence). */
+    public record ChainLong(String chain, long value) {
+    }
+
+    /** A key made of the chain name and a deposit id. */
+    public record ChainDeposit(String chain, DepositId id) {
+    }
+
+    /** A key: chain, height, deposit id. */
+    public record ChainHeightDeposit(String chain, long height, DepositId id) {
+    }
+
+    /** A key: chain and address. */
+    public record ChainAddress(String chain, String address) {
+    }
+
+    /** A key: chain, scheme, account, change (an address branch). */
+    public record Branch(String chain, String scheme, int account, int change) {
+    }
+
+    static final KeyCodec<ChainLong> CHAIN_LONG = new KeyCodec<>() {
+        @Override
+        public byte[] encode(ChainLong k) {
+            return KeyWriter.key().string(k.chain()).u64(k.value()).build();
+        }
+
+        @Override
+        public ChainLong decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            ChainLong k = new ChainLong(r.string(), r.u64());
+            r.end();
+            return k;
+        }
+    };
+
+    static final KeyCodec<ChainDeposit> CHAIN_DEPOSIT = new KeyCodec<>() {
+        @Override
+        public byte[] encode(ChainDeposit k) {
+            return KeyWriter.key().string(k.chain()).string(k.id().txid()).u32(k.id().index()).build();
+        }
+
+        @Override
+        public ChainDeposit decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            ChainDeposit k = new ChainDeposit(r.string(), new DepositId(r.string(), r.u32()));
+            r.end();
+            return k;
+        }
+    };
+
+    static final RecordCodec<BlockHeader> HEADER = RecordCodec.of(
+            (h, out) -> {
+                out.writeLong(h.height());
+                out.writeUTF(h.hash());
+                out.writeUTF(h.parentHash());
+            },
+            in -> new BlockHeader(in.readLong(), in.readUTF(), in.readUTF()));
+
+    static final RecordCodec<Deposit> DEPOSIT = RecordCodec.of(ChainTables::writeDeposit, ChainTables::readDeposit);
+
+    // chain-blocks: 0x20 | chain string | height u64 -> BlockHeader (processed blocks, the recent ones kept for reorgs)
+    public static final Table<ChainLong, BlockHeader> BLOCKS = Table.of(0x20, "chain-blocks",
+            "chain string | height u64 -> BlockHeader", CHAIN_LONG, HEADER);
+
+    // chain-cursor: 0x21 | chain string -> BlockHeader (the last processed block)
+    public static final Table<String, BlockHeader> CURSOR = Table.of(0x21, "chain-cursor",
+            "chain string -> BlockHeader", Codecs.stringKey(), HEADER);
+
+    // deposits: 0x22 | chain string | txid string | index u32 -> Deposit
+    public static final Table<ChainDeposit, Deposit> DEPOSITS = Table.of(0x22, "deposits",
+            "chain string | txid string | index u32 -> Deposit", CHAIN_DEPOSIT, DEPOSIT);
+
+    // deposits-by-height: 0x23 | chain string | height u64 | txid string | index u32 -> "" (what a disconnect touches)
+    public static final Table<ChainHeightDeposit, String> DEPOSITS_BY_HEIGHT = Table.of(0x23, "deposits-by-height",
+            "chain string | height u64 | txid string | index u32 -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainHeightDeposit k) {
+                    return KeyWriter.key().string(k.chain()).u64(k.height()).string(k.id().txid()).u32(k.id().index()).build();
+                }
+
+                @Override
+                public ChainHeightDeposit decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainHeightDeposit k = new ChainHeightDeposit(r.string(), r.u64(), new DepositId(r.string(), r.u32()));
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    // open-deposits: 0x24 | chain string | txid string | index u32 -> "" (not FINAL: confirmations still move)
+    public static final Table<ChainDeposit, String> OPEN_DEPOSITS = Table.of(0x24, "open-deposits",
+            "chain string | txid string | index u32 -> empty", CHAIN_DEPOSIT, Codecs.utf8());
+
+    // deposit-events: 0x25 | chain string | sequence u64 -> DepositEvent
+    public static final Table<ChainLong, DepositEvent> EVENTS = Table.of(0x25, "deposit-events",
+            "chain string | sequence u64 -> DepositEvent", CHAIN_LONG, RecordCodec.of(
+                    (e, out) -> {
+                        out.writeLong(e.sequence());
+                        out.writeLong(e.at().toEpochMilli());
+                        writeDeposit(e.deposit(), out);
+                    },
+                    in -> new DepositEvent(in.readLong(), Instant.ofEpochMilli(in.readLong()), readDeposit(in))));
+
+    // addresses: 0x26 | chain string | address string -> AddressInfo
+    public static final Table<ChainAddress, AddressInfo> ADDRESSES = Table.of(0x26, "addresses",
+            "chain string | address string -> AddressInfo", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainAddress k) {
+                    return KeyWriter.key().string(k.chain()).string(k.address()).build();
+                }
+
+                @Override
+                public ChainAddress decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainAddress k = new ChainAddress(r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, RecordCodec.of(
+                    (a, out) -> {
+                        out.writeUTF(a.scheme());
+                        out.writeInt(a.account());
+                        out.writeInt(a.change());
+                        out.writeInt(a.index());
+                    },
+                    in -> new AddressInfo(in.readUTF(), in.readInt(), in.readInt(), in.readInt())));
+
+    // address-branches: 0x27 | chain string | scheme string | account u32 | change u32 -> BranchState
+    public static final Table<Branch, BranchState> BRANCHES = Table.of(0x27, "address-branches",
+            "chain string | scheme string | account u32 | change u32 -> BranchState", new KeyCodec<>() {
+                @Override
+                public byte[] encode(Branch k) {
+                    return KeyWriter.key().string(k.chain()).string(k.scheme()).u32(k.account()).u32(k.change()).build();
+                }
+
+                @Override
+                public Branch decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    Branch k = new Branch(r.string(), r.string(), r.u32(), r.u32());
+                    r.end();
+                    return k;
+                }
+            }, RecordCodec.of(
+                    (s, out) -> {
+                        out.writeInt(s.issued());
+                        out.writeInt(s.watchedUpTo());
+                    },
+                    in -> new BranchState(in.readInt(), in.readInt())));
+
+    /**
+     * An address branch's counters.
+     *
+     * @param issued      addresses handed out (or found used): the next fresh one has this index
+     * @param watchedUpTo addresses 0..watchedUpTo-1 are derived and watched (issued + gap)
+     */
+    public record BranchState(int issued, int watchedUpTo) {
+    }
+
+    private static void writeDeposit(Deposit d, DataOutputStream out) throws IOException {
+        out.writeByte(1);
+        out.writeUTF(d.chain());
+        out.writeUTF(d.id().txid());
+        out.writeInt(d.id().index());
+        out.writeUTF(d.address());
+        out.writeInt(d.account());
+        out.writeUTF(d.asset());
+        byte[] amount = d.amount().toByteArray();
+        out.writeShort(amount.length);
+        out.write(amount);
+        out.writeByte(d.status().ordinal());
+        out.writeLong(d.blockHeight());
+        out.writeUTF(d.blockHash());
+        out.writeInt(d.confirmations());
+        out.writeLong(d.firstSeen().toEpochMilli());
+        out.writeLong(d.updatedAt().toEpochMilli());
+    }
+
+    private static Deposit readDeposit(DataInputStream in) throws IOException {
+        int v = in.readUnsignedByte();
+        if (v != 1) {
+            throw new IOException("unknown deposit record version " + v);
+        }
+        String chain = in.readUTF();
+        DepositId id = new DepositId(in.readUTF(), in.readInt());
+        String address = in.readUTF();
+        int account = in.readInt();
+        String asset = in.readUTF();
+        byte[] amount = new byte[in.readUnsignedShort()];
+        in.readFully(amount);
+        DepositStatus status = DepositStatus.values()[in.readUnsignedByte()];
+        return new Deposit(chain, id, address, account, asset, new BigInteger(amount), status, in.readLong(), in.readUTF(),
+                in.readInt(), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()));
+    }
+
+    public static List<Table<?, ?>> all() {
+        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES);
+    }
+}

@@ -1,0 +1,209 @@
+package io.coffer.core.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.keys.Hashes;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The follower's bookkeeping against a scripted chain (pure logic: ordering, atomicity, state rules).
+ * Real chain behaviour is the contract suite's job, on bitcoind and anvil.
+ */
+class ChainFollowerTest {
+    @TempDir
+    Path dir;
+    Store store;
+    FakeChain chain;
+    AddressBook book;
+    String a0;
+
+    /** A chain whose blocks and mempool the test writes. */
+    static final class FakeChain implements ChainSource {
+        final List<BlockHeader> blocks = new ArrayList<>();
+        final Map<String, List<Payment>> paymentsByHash = new HashMap<>();
+        final List<Payment> mempool = new ArrayList<>();
+        final Map<String, TxState> states = new HashMap<>();
+        int forks;
+
+        FakeChain() {
+            blocks.add(new BlockHeader(0, "h0", ""));
+        }
+
+        void mine(Payment... payments) {
+            BlockHeader tip = blocks.get(blocks.size() - 1);
+            BlockHeader b = new BlockHeader(tip.height() + 1, "h" + (tip.height() + 1) + "-" + forks, tip.hash());
+            blocks.add(b);
+            paymentsByHash.put(b.hash(), List.of(payments));
+            for (Payment p : payments) {
+                mempool.removeIf(m -> m.id().equals(p.id()));
+            }
+        }
+
+        void reorg(int depth) {
+            forks++;
+            for (int i = 0; i < depth; i++) {
+                blocks.remove(blocks.size() - 1);
+            }
+        }
+
+        @Override
+        public String chain() {
+            return "fake";
+        }
+
+        @Override
+        public long tipHeight() {
+            return blocks.size() - 1;
+        }
+
+        @Override
+        public BlockHeader header(long height) {
+            return height < blocks.size() ? blocks.get((int) height) : null;
+        }
+
+        @Override
+        public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
+            return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.test(p.address())).toList();
+        }
+
+        @Override
+        public List<Payment> mempool(Predicate<String> watched) {
+            return mempool.stream().filter(p -> watched.test(p.address())).toList();
+        }
+
+        @Override
+        public TxState txState(String txid) {
+            return states.getOrDefault(txid, TxState.UNKNOWN);
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        store = LevelDbStore.open(dir, CofferSchema.current());
+        AuditLog audit = new AuditLog(store, Clock.systemUTC());
+        new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
+        Vault vault = new Vault(store, dir, audit);
+        chain = new FakeChain();
+        book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        a0 = book.next(0, 0).address();
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private ChainFollower follower() {
+        return new ChainFollower(store, chain, book, 2, 4, Clock.systemUTC());
+    }
+
+    private static Payment pay(String txid, String address, long sats) {
+        return new Payment(txid, 0, address, "fake/BTC", BigInteger.valueOf(sats));
+    }
+
+    private static List<String> trail(ChainFollower f, long after) {
+        return f.events(after, 1000).stream().map(e -> e.deposit().status() + "/" + e.deposit().confirmations()).toList();
+    }
+
+    @Test
+    void aDepositGoesSeenConfirmingConfirmedFinalWithOneEventEach() {
+        ChainFollower f = follower();
+        f.poll();
+        chain.mempool.add(pay("t1", a0, 5000));
+        f.poll();
+        f.poll(); // nothing new: no event
+        chain.mine(pay("t1", a0, 5000));
+        f.poll();
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.valueOf(5000)), f.balance(0));
+        chain.mine();
+        chain.mine();
+        chain.mine();
+        f.poll();
+        chain.mine();
+        f.poll();
+        assertEquals(List.of("SEEN/0", "CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), trail(f, 0));
+        assertEquals(new ChainFollower.Balance(BigInteger.valueOf(5000), BigInteger.ZERO), f.balance(0));
+        // A new follower (restart) repeats nothing.
+        ChainFollower again = follower();
+        again.poll();
+        assertEquals(4, again.events(0, 100).size());
+    }
+
+    @Test
+    void aReorgMarksTheDepositAndItComesBackWhenMinedAgain() {
+        ChainFollower f = follower();
+        f.poll();
+        chain.mine(pay("t1", a0, 700));
+        chain.mine();
+        f.poll();
+        assertEquals(BigInteger.valueOf(700), f.balance(0).confirmed());
+        chain.reorg(2);
+        chain.mine();
+        chain.mine();
+        chain.mine();
+        f.poll();
+        assertEquals(DepositStatus.REORGED, f.deposit(new DepositId("t1", 0)).orElseThrow().status());
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.valueOf(700)), f.balance(0), "conserved as pending");
+        chain.mempool.add(pay("t1", a0, 700));
+        f.poll();
+        chain.mine(pay("t1", a0, 700));
+        f.poll();
+        assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "REORGED/0", "SEEN/0", "CONFIRMING/1"), trail(f, 0));
+    }
+
+    @Test
+    void aConflictedMempoolDepositIsReplacedAndNeverCounts() {
+        ChainFollower f = follower();
+        f.poll();
+        chain.mempool.add(pay("t1", a0, 900));
+        f.poll();
+        chain.mempool.clear();
+        chain.states.put("t1", TxState.CONFLICTED);
+        chain.mine();
+        chain.mine();
+        f.poll();
+        assertEquals(DepositStatus.REPLACED, f.deposit(new DepositId("t1", 0)).orElseThrow().status());
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), f.balance(0));
+    }
+
+    @Test
+    void paymentsBeyondIssuedAddressesWithinTheGapAreFoundAndMoveTheWindow() {
+        ChainFollower f = follower();
+        f.poll();
+        AddressBook.Issued far = null;
+        for (int i = 0; i < 4; i++) {
+            far = book.next(0, 0);
+        }
+        int before = book.size();
+        chain.mine(pay("t9", far.address(), 1));
+        f.poll();
+        assertTrue(f.deposit(new DepositId("t9", 0)).isPresent());
+        assertTrue(book.size() >= before, "the window only grows");
+        assertTrue(trail(f, 0).contains("CONFIRMING/1"));
+    }
+}
