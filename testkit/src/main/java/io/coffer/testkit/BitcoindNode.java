@@ -19,7 +19,6 @@ public final class BitcoindNode extends DevNode {
     private int rpcPort;
     private JsonRpc rpc;
     private JsonRpc wallet;
-    private String minerAddress;
 
     private BitcoindNode(Path dataDir) {
         super(dataDir);
@@ -85,7 +84,6 @@ public final class BitcoindNode extends DevNode {
             }
         }
         wallet = new JsonRpc(URI.create(rpcUrl() + "/wallet/miner"), RPC_USER, RPC_PASSWORD);
-        minerAddress = wallet.call("getnewaddress", "mining", "bech32").asText();
     }
 
     /** Restarts the process on the same data directory (the chain is kept), e.g. after {@link #kill()}. */
@@ -112,10 +110,15 @@ public final class BitcoindNode extends DevNode {
         return wallet.call(method, params);
     }
 
-    /** Mines {@code blocks} blocks to the miner wallet; returns their hashes. */
+    /**
+     * Mines {@code blocks} blocks to the miner wallet; returns their hashes. Each call pays a fresh
+     * address: after {@code invalidateblock}, re-mining the same transactions to the same address in the
+     * same second would rebuild the very block just invalidated, which the node rejects.
+     */
     public List<String> mine(int blocks) {
         List<String> hashes = new ArrayList<>();
-        rpc.call("generatetoaddress", blocks, minerAddress).forEach(h -> hashes.add(h.asText()));
+        String to = wallet.call("getnewaddress", "mining", "bech32").asText();
+        rpc.call("generatetoaddress", blocks, to).forEach(h -> hashes.add(h.asText()));
         return hashes;
     }
 

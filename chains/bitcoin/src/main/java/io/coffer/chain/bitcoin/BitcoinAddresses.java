@@ -1,0 +1,36 @@
+package io.coffer.chain.bitcoin;
+
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.keys.Hashes;
+import org.bitcoinj.base.Address;
+import org.bitcoinj.base.AddressParser;
+import org.bitcoinj.base.Network;
+import org.bitcoinj.base.SegwitAddress;
+import org.bitcoinj.base.exceptions.AddressFormatException;
+
+/** Bitcoin address text: native SegWit (P2WPKH, bech32) receive addresses, and parsing with clear errors. */
+public final class BitcoinAddresses {
+    private BitcoinAddresses() {
+    }
+
+    /** The P2WPKH address of a compressed public key on {@code network}. */
+    public static AddressBook.Encoder p2wpkh(Network network) {
+        return pub -> SegwitAddress.fromHash(network, Hashes.hash160(pub)).toString();
+    }
+
+    /**
+     * Parses a destination address for {@code network}.
+     *
+     * @throws CofferException INVALID_ARGUMENT naming {@code field}: ADDRESS_WRONG_NETWORK or ADDRESS_MALFORMED
+     */
+    public static Address parse(String field, String text, Network network) {
+        try {
+            return AddressParser.getDefault(network).parseAddress(text);
+        } catch (AddressFormatException.WrongNetwork e) {
+            throw CofferException.invalid(field, "ADDRESS_WRONG_NETWORK", "the address is for another Bitcoin network");
+        } catch (AddressFormatException e) {
+            throw CofferException.invalid(field, "ADDRESS_MALFORMED", "not a valid Bitcoin address (checksum or format)");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.coffer.core.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every chain adapter passes on its real dev node: deposit lifecycle, reorgs of several
+ * depths, a reorg while the node is down, catch-up after downtime, and balance conservation at every
+ * step. Each test makes its own wallet (own keys, own addresses), so tests share the node safely.
+ *
+ * <p>Subclasses (in the chain modules) connect a real node and implement the chain actions.
+ */
+public abstract class ChainContractSuite {
+    /** Confirmations required and reorg-safety depth used by the suite's followers. */
+    protected static final int CONFIRMATIONS = 2;
+    protected static final int SAFETY = 4;
+
+    private final List<Store> stores = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
+
+    /** The chain source under test, connected to the real node. */
+    protected abstract ChainSource source();
+
+    protected abstract AddressBook.Encoder encoder();
+
+    protected abstract AccountScheme scheme();
+
+    /** Pays {@code amount} base units to {@code address} from the node's funded wallet; returns the txid (in the mempool). */
+    protected abstract String pay(String address, BigInteger amount);
+
+    /** Mines {@code blocks} blocks including the mempool. */
+    protected abstract void mine(int blocks);
+
+    /**
+     * Replaces the last {@code depth} blocks: their transactions go back to the mempool and are mined
+     * again in the {@code depth + 1} new blocks.
+     */
+    protected abstract void reorg(int depth);
+
+    /** A wallet of the suite: its store, address book and a way to make followers (restarts). */
+    protected final class Wallet {
+        final Store store;
+        final AddressBook book;
+
+        Wallet(Store store, AddressBook book) {
+            this.store = store;
+            this.book = book;
+        }
+
+        public ChainFollower follower() {
+            return new ChainFollower(store, source(), book, CONFIRMATIONS, SAFETY, Clock.systemUTC());
+        }
+
+        public String newAddress() {
+            return book.next(0, 0).address();
+        }
+    }
+
+    protected Wallet wallet() {
+        try {
+            Path dir = Files.createTempDirectory("coffer-contract-");
+            dirs.add(dir);
+            Store store = LevelDbStore.open(dir, CofferSchema.current());
+            stores.add(store);
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                    .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "contract-suite");
+            Vault vault = new Vault(store, dir, audit);
+            AddressBook book = new AddressBook(store, source().chain(), scheme(), vault.publicKeys(), encoder(), 20);
+            book.watchAccount(0);
+            return new Wallet(store, book);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void closeStores() {
+        stores.forEach(Store::close);
+    }
+
+    /** Polls until the follower is at the node's tip (a catch-up may need several polls). */
+    protected static void sync(ChainFollower f) {
+        for (int i = 0; i < 1000; i++) {
+            if (f.poll().caughtUp()) {
+                return;
+            }
+        }
+        throw new AssertionError("the follower did not catch up");
+    }
+
+    protected static List<String> trail(ChainFollower f) {
+        return f.events(0, 10_000).stream().map(e -> e.deposit().status() + "/" + e.deposit().confirmations()).toList();
+    }
+
+    private static void assertConserved(ChainFollower f, BigInteger amount) {
+        ChainFollower.Balance b = f.balance(0);
+        assertEquals(amount, b.confirmed().add(b.pending()), "confirmed + pending is conserved: " + b);
+    }
+
+    @Test
+    void aDepositIsSeenThenConfirmsThenIsFinalWithEachEventOnce() {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        BigInteger amount = BigInteger.valueOf(123_456);
+        String txid = pay(w.newAddress(), amount);
+        sync(f);
+        sync(f);
+        assertEquals(List.of("SEEN/0"), trail(f));
+        mine(1);
+        sync(f);
+        assertConserved(f, amount);
+        assertEquals(BigInteger.ZERO, f.balance(0).confirmed());
+        mine(1);
+        sync(f);
+        assertEquals(amount, f.balance(0).confirmed());
+        mine(2);
+        sync(f);
+        assertEquals(List.of("SEEN/0", "CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), trail(f));
+        Deposit d = f.events(0, 10).get(3).deposit();
+        assertEquals(txid, d.id().txid());
+        assertEquals(amount, d.amount());
+        // A restarted follower repeats nothing.
+        ChainFollower restarted = w.follower();
+        mine(1);
+        sync(restarted);
+        assertEquals(4, restarted.events(0, 100).size());
+    }
+
+    @Test
+    void reorgOfDepth1() {
+        reorgScenario(1);
+    }
+
+    @Test
+    void reorgOfDepth2() {
+        reorgScenario(2);
+    }
+
+    @Test
+    void reorgDeeperThanTheConfirmationTarget() {
+        reorgScenario(CONFIRMATIONS + 1);
+    }
+
+    private void reorgScenario(int depth) {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        BigInteger amount = BigInteger.valueOf(50_000L + depth);
+        pay(w.newAddress(), amount);
+        mine(depth);
+        sync(f);
+        assertConserved(f, amount);
+        reorg(depth);
+        sync(f);
+        assertConserved(f, amount);
+        List<String> t = trail(f);
+        assertTrue(t.contains("REORGED/0"), "the reorg is an event: " + t);
+        // Re-mined in the new chain: confirmed again once deep enough.
+        mine(CONFIRMATIONS);
+        sync(f);
+        assertConserved(f, amount);
+        assertEquals(amount, f.balance(0).confirmed(), trail(f).toString());
+        String last = trail(f).get(trail(f).size() - 1);
+        assertTrue(last.startsWith("CONFIRMED") || last.startsWith("FINAL"), trail(f).toString());
+    }
+
+    @Test
+    void aReorgWhileTheNodeIsDownIsReconciledAtStart() {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        BigInteger amount = BigInteger.valueOf(77_000);
+        pay(w.newAddress(), amount);
+        mine(2);
+        sync(f);
+        assertEquals(amount, f.balance(0).confirmed());
+        // "Stopped": no follower polls while the chain reorganises.
+        reorg(2);
+        ChainFollower started = w.follower();
+        sync(started);
+        List<String> t = trail(started);
+        assertTrue(t.contains("REORGED/0"), t.toString());
+        assertConserved(started, amount);
+        mine(CONFIRMATIONS);
+        sync(started);
+        assertEquals(amount, started.balance(0).confirmed());
+    }
+
+    @Test
+    void catchUpAfterDowntimeEmitsEveryStepOnce() {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        BigInteger amount = BigInteger.valueOf(31_000);
+        pay(w.newAddress(), amount);
+        mine(1);
+        sync(f);
+        mine(SAFETY + 5); // while stopped
+        ChainFollower started = w.follower();
+        sync(started);
+        List<String> t = trail(started);
+        // Mined before the first look at the mempool: no SEEN; then each step once, block by block.
+        assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), t);
+        assertEquals(amount, started.balance(0).confirmed());
+    }
+}
