@@ -4,6 +4,7 @@ import io.coffer.core.chain.ChainTables;
 import io.coffer.core.custody.CustodyTables;
 import io.coffer.core.store.Schema;
 import io.coffer.core.store.Table;
+import io.coffer.core.transfer.TransferTables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ import java.util.List;
  *
  * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
  * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
- * follower's tables (0x20-0x27; layouts in {@code ChainTables}).
+ * follower's tables (0x20-0x27; layouts in {@code ChainTables}), withdrawals (0x30-0x33; {@code TransferTables}).
  */
 public final class CofferSchema {
     public static final int VERSION = 1;
@@ -24,6 +25,7 @@ public final class CofferSchema {
     public static Schema current() {
         List<Table<?, ?>> tables = new ArrayList<>(CustodyTables.all());
         tables.addAll(ChainTables.all());
+        tables.addAll(TransferTables.all());
         return Schema.of(VERSION, tables);
     }
 }

@@ -113,6 +113,11 @@ public final class AddressBook {
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
     }
 
+    /** The address at {@code account'/change/index} of this book's scheme (derived, not issued). */
+    public String addressAt(int account, int change, int index) {
+        return address(new AddressInfo(scheme.id(), account, change, index));
+    }
+
     private String address(AddressInfo info) {
         return encoder.address(keys.derive(AccountScheme.byId(info.scheme()), info.account(), info.change(), info.index()).publicKey());
     }

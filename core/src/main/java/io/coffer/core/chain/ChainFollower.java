@@ -299,7 +299,7 @@ public final class ChainFollower {
             }
             TxState state;
             try {
-                state = source.txState(d.id().txid());
+                state = source.txStatus(d.id().txid()).state();
             } catch (RuntimeException ex) {
                 LOG.log(Level.FINE, "chain " + chain + ": cannot check " + d.id(), ex);
                 continue;

@@ -25,5 +25,8 @@ public interface ChainSource {
     List<Payment> mempool(Predicate<String> watched);
 
     /** Where transaction {@code txid} stands now. */
-    TxState txState(String txid);
+    TxStatus txStatus(String txid);
+
+    /** Sends signed transaction bytes to the node; classifies the answer, never throws for a refusal. */
+    BroadcastResult broadcast(byte[] signedTransaction);
 }

@@ -94,8 +94,13 @@ class ChainFollowerTest {
         }
 
         @Override
-        public TxState txState(String txid) {
-            return states.getOrDefault(txid, TxState.UNKNOWN);
+        public TxStatus txStatus(String txid) {
+            return new TxStatus(states.getOrDefault(txid, TxState.UNKNOWN), 0);
+        }
+
+        @Override
+        public BroadcastResult broadcast(byte[] tx) {
+            return new BroadcastResult(BroadcastResult.Outcome.ACCEPTED, "");
         }
     }
 

@@ -25,12 +25,20 @@ public final class BitcoinAddresses {
      * @throws CofferException INVALID_ARGUMENT naming {@code field}: ADDRESS_WRONG_NETWORK or ADDRESS_MALFORMED
      */
     public static Address parse(String field, String text, Network network) {
+        if (text == null || text.isBlank() || text.length() > 100) {
+            throw CofferException.invalid(field, "ADDRESS_MALFORMED", "not a valid Bitcoin address (empty or too long)");
+        }
         try {
             return AddressParser.getDefault(network).parseAddress(text);
-        } catch (AddressFormatException.WrongNetwork e) {
-            throw CofferException.invalid(field, "ADDRESS_WRONG_NETWORK", "the address is for another Bitcoin network");
         } catch (AddressFormatException e) {
-            throw CofferException.invalid(field, "ADDRESS_MALFORMED", "not a valid Bitcoin address (checksum or format)");
+            // Valid for some other network (a mainnet address on regtest...) is worth saying precisely.
+            try {
+                Address other = AddressParser.getDefault().parseAddress(text);
+                throw CofferException.invalid(field, "ADDRESS_WRONG_NETWORK", "the address is for Bitcoin "
+                        + other.network().id().replace("org.bitcoin.", "") + ", this node is on " + network.id().replace("org.bitcoin.", ""));
+            } catch (AddressFormatException notAnyNetwork) {
+                throw CofferException.invalid(field, "ADDRESS_MALFORMED", "not a valid Bitcoin address (checksum or format)");
+            }
         }
     }
 }

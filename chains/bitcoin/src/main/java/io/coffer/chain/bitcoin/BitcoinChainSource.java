@@ -2,9 +2,10 @@ package io.coffer.chain.bitcoin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coffer.core.chain.BlockHeader;
+import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
 import io.coffer.core.chain.Payment;
-import io.coffer.core.chain.TxState;
+import io.coffer.core.chain.TxStatus;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -122,13 +123,14 @@ public final class BitcoinChainSource implements ChainSource {
     }
 
     @Override
-    public TxState txState(String txid) {
+    public TxStatus txStatus(String txid) {
         try {
             JsonNode tx = rpc.call("getrawtransaction", txid, true);
             if (tx.path("confirmations").asLong(0) > 0) {
-                return TxState.IN_BLOCK;
+                long tip = tipHeight();
+                return TxStatus.inBlock(tip - tx.path("confirmations").asLong() + 1);
             }
-            return TxState.IN_MEMPOOL;
+            return TxStatus.IN_MEMPOOL;
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() != -5) {
                 throw e;
@@ -136,15 +138,47 @@ public final class BitcoinChainSource implements ChainSource {
         }
         List<String[]> inputs = inputsOfPending.get(txid);
         if (inputs == null) {
-            return TxState.UNKNOWN;
+            return TxStatus.UNKNOWN;
         }
+        return anySpent(inputs) ? TxStatus.CONFLICTED : TxStatus.UNKNOWN;
+    }
+
+    /** Remembers the inputs of a transaction of ours, so that a conflict with it can be recognised. */
+    public void rememberInputs(String txid, List<String[]> inputs) {
+        inputsOfPending.put(txid, inputs);
+    }
+
+    private boolean anySpent(List<String[]> inputs) {
         for (String[] in : inputs) {
             JsonNode out = rpc.call("gettxout", in[0], Integer.parseInt(in[1]), true);
             if (out == null || out.isNull()) {
-                return TxState.CONFLICTED; // spent by another transaction, in the mempool or the chain
+                return true; // spent by another transaction, in the mempool or the chain
             }
         }
-        return TxState.UNKNOWN;
+        return false;
+    }
+
+    /**
+     * {@code sendrawtransaction}. bitcoind's codes: -27 "already in the chain/mempool" is ALREADY_KNOWN;
+     * -25/-26 (missing or spent inputs, policy) and -22 (decode) are REJECTED; transport trouble is UNKNOWN.
+     */
+    @Override
+    public BroadcastResult broadcast(byte[] signedTransaction) {
+        try {
+            rpc.call("sendrawtransaction", HexFormat.of().formatHex(signedTransaction));
+            return new BroadcastResult(BroadcastResult.Outcome.ACCEPTED, "");
+        } catch (BitcoinRpcException e) {
+            String msg = e.getMessage();
+            if (e.rpcCode() == -27 || msg.contains("txn-already-known") || msg.contains("txn-already-in-mempool")) {
+                return new BroadcastResult(BroadcastResult.Outcome.ALREADY_KNOWN, "");
+            }
+            if (e.rpcCode() == -25 || e.rpcCode() == -26 || e.rpcCode() == -22) {
+                return new BroadcastResult(BroadcastResult.Outcome.REJECTED, msg.substring(msg.indexOf("failed: ") + 8));
+            }
+            return new BroadcastResult(BroadcastResult.Outcome.UNKNOWN, "");
+        } catch (io.coffer.core.chain.ChainUnavailableException e) {
+            return new BroadcastResult(BroadcastResult.Outcome.UNKNOWN, "");
+        }
     }
 
     private List<Payment> paymentsOf(Transaction tx, Predicate<String> watched) {

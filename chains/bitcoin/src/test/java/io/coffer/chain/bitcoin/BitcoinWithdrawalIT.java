@@ -1,0 +1,172 @@
+package io.coffer.chain.bitcoin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coffer.core.CofferSchema;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.CustodyException;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.WithdrawalStatus;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.WithDevnet;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Withdrawals built, signed, broadcast, confirmed and fee-bumped on a real bitcoind. */
+@WithDevnet
+class BitcoinWithdrawalIT {
+    @TempDir
+    Path dir;
+    BitcoindNode node;
+    Store store;
+    Vault vault;
+    AddressBook book;
+    ChainFollower follower;
+    WithdrawalService withdrawals;
+
+    @BeforeEach
+    void setUp(BitcoindNode node) {
+        this.node = node;
+        if (node.height() < 150) {
+            node.mine(150);
+        }
+        store = LevelDbStore.open(dir, CofferSchema.current());
+        AuditLog audit = new AuditLog(store, Clock.systemUTC());
+        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
+        vault = new Vault(store, dir, audit);
+        BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
+                BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
+        book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(), BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
+        book.watchAccount(0);
+        follower = new ChainFollower(store, source, book, 1, 3, Clock.systemUTC());
+        withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), book, vault::signer,
+                1, Clock.systemUTC(), WithdrawalService.NO_CRASH);
+        follower.poll();
+        // Fund the wallet with three deposits, confirmed.
+        for (String btc : new String[] {"0.5", "0.2", "0.1"}) {
+            node.minerWallet("sendtoaddress", book.next(0, 0).address(), btc);
+        }
+        node.mine(1);
+        sync();
+        assertEquals(BigInteger.valueOf(80_000_000), withdrawals.balance(0).confirmed());
+        assertEquals("SEALED", assertThrows(CustodyException.class, () -> withdrawals.create(0, minerAddress(),
+                BigInteger.valueOf(1000), 2000, "sealed-try")).code());
+        vault.submitShare(r.shares().get(0), new char[0], "test");
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private void sync() {
+        while (!follower.poll().caughtUp()) {
+            // catching up
+        }
+        withdrawals.track();
+    }
+
+    private String minerAddress() {
+        return node.minerWallet("getnewaddress", "payee", "bech32").asText();
+    }
+
+    private BigInteger received(String address) {
+        return new BigDecimal(node.minerWallet("getreceivedbyaddress", address, 0).asText()).movePointRight(8).toBigIntegerExact();
+    }
+
+    @Test
+    void aWithdrawalIsSignedSentConfirmedAndTheBalanceAddsUp() {
+        String payee = minerAddress();
+        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(30_000_000), 2_000, "order-1");
+        assertEquals(WithdrawalStatus.BROADCAST, w.status());
+        JsonNode entry = node.rpc("getmempoolentry", w.txid());
+        assertTrue(entry.path("bip125-replaceable").asBoolean(true), "RBF signalled");
+        assertEquals(1, w.inputs().size(), "largest coin first: 0.5 covers 0.3");
+        WithdrawalService.Balance during = withdrawals.balance(0);
+        assertEquals(BigInteger.valueOf(30_000_000).add(w.fee()), during.pendingOutgoing());
+
+        node.mine(1);
+        sync();
+        Withdrawal done = withdrawals.get(w.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.CONFIRMED, done.status());
+        assertEquals(BigInteger.valueOf(30_000_000), received(payee));
+        WithdrawalService.Balance after = withdrawals.balance(0);
+        assertEquals(BigInteger.valueOf(80_000_000 - 30_000_000).subtract(w.fee()), after.confirmed(), "change came back");
+        assertEquals(BigInteger.ZERO, after.pendingOutgoing());
+        // The fee matches the rate: vsize * 2 sat/vB, rounded up.
+        long vsize = node.rpc("getrawtransaction", w.txid(), true).get("vsize").asLong();
+        assertTrue(w.fee().subtract(BigInteger.valueOf(vsize * 2)).abs().compareTo(BigInteger.valueOf(4)) <= 0,
+                "fee " + w.fee() + " is 2 sat/vB of the real size " + vsize + " within the estimate's rounding");
+    }
+
+    @Test
+    void aFeeBumpReplacesTheTransactionAndKeepsTheId() {
+        String payee = minerAddress();
+        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(10_000_000), 1_000, "order-2");
+        Withdrawal bumped = withdrawals.bump(w.id(), 5_000);
+        assertEquals(w.id(), bumped.id());
+        assertNotEquals(w.txid(), bumped.txid());
+        assertEquals(java.util.List.of(w.txid()), bumped.replacedTxids());
+        assertTrue(bumped.fee().compareTo(w.fee()) > 0);
+        assertEquals("FEE_TOO_LOW", assertThrows(CofferException.class, () -> withdrawals.bump(w.id(), 5_500)).code());
+        node.mine(1);
+        sync();
+        Withdrawal done = withdrawals.get(w.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.CONFIRMED, done.status());
+        assertEquals(bumped.txid(), done.txid());
+        assertEquals(BigInteger.valueOf(10_000_000), received(payee), "paid exactly once");
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        WithdrawalService.Balance before = withdrawals.balance(0);
+        CofferException wrongNet = assertThrows(CofferException.class, () -> withdrawals.create(0,
+                "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", BigInteger.valueOf(10_000), 1_000, "k1"));
+        assertEquals("ADDRESS_WRONG_NETWORK", wrongNet.code());
+        assertEquals("destination", wrongNet.field());
+        String good = minerAddress();
+        String typo = good.substring(0, good.length() - 1) + (good.endsWith("q") ? "p" : "q");
+        assertEquals("ADDRESS_MALFORMED", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, typo, BigInteger.valueOf(10_000), 1_000, "k2")).code());
+        assertEquals("AMOUNT_NOT_POSITIVE", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, good, BigInteger.valueOf(-5), 1_000, "k3")).code());
+        assertEquals("AMOUNT_DUST", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, good, BigInteger.valueOf(100), 1_000, "k4")).code());
+        CofferException poor = assertThrows(CofferException.class,
+                () -> withdrawals.create(0, good, BigInteger.valueOf(100_000_000), 1_000, "k5"));
+        assertEquals("INSUFFICIENT_FUNDS", poor.code());
+        assertTrue(new BigInteger(poor.details().get("missing")).compareTo(BigInteger.valueOf(20_000_000)) > 0);
+        assertEquals(before, withdrawals.balance(0));
+
+        Withdrawal w = withdrawals.create(0, good, BigInteger.valueOf(1_000_000), 1_000, "same-key");
+        assertEquals(w.id(), withdrawals.create(0, good, BigInteger.valueOf(1_000_000), 1_000, "same-key").id());
+        CofferException reused = assertThrows(CofferException.class,
+                () -> withdrawals.create(0, good, BigInteger.valueOf(2_000_000), 1_000, "same-key"));
+        assertEquals(ErrorKind.ALREADY_EXISTS, reused.kind());
+    }
+}
