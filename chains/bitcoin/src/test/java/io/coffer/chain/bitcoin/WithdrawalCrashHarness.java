@@ -1,0 +1,85 @@
+package io.coffer.chain.bitcoin;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalService;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import org.bitcoinj.base.BitcoinNetwork;
+
+/**
+ * A wallet process for the crash tests: it runs the same classes as the node and can be told to stop
+ * dead at one of the withdrawal's crash points, where the test kills it with SIGKILL.
+ *
+ * <pre>
+ * setup  DIR RPC                      create a wallet; print "ADDRESS a" (fund it)
+ * run    DIR RPC PAYEE SATS KEY POINT withdraw; at POINT print "CRASHPOINT POINT" and hang
+ * resume DIR RPC PAYEE SATS KEY       restart: resume(), then the client's retry with the same key
+ * </pre>
+ */
+public final class WithdrawalCrashHarness {
+    private static final char[] PASS = "harness passphrase".toCharArray();
+
+    private WithdrawalCrashHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        URI rpc = URI.create(args[2]);
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            if (args[0].equals("setup")) {
+                new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                        .init(new Ceremony.Split(1, 1, new char[0], PASS, new SeedFile.KdfParams(10, 8, 1)), "harness");
+            }
+            Vault vault = new Vault(store, dir, audit);
+            BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", rpc, "coffer", "coffer-test", null,
+                    Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
+            AddressBook book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                    BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
+            book.watchAccount(0);
+            ChainFollower follower = new ChainFollower(store, source, book, 1, 3, Clock.systemUTC());
+            if (args[0].equals("setup")) {
+                follower.poll();
+                System.out.println("ADDRESS " + book.next(0, 0).address());
+                return;
+            }
+            while (!follower.poll().caughtUp()) {
+                // catch up
+            }
+            vault.unsealWithPassphrase(PASS, "harness");
+            String crashAt = args[0].equals("run") ? args[6] : "";
+            WithdrawalService.CrashPoints points = p -> {
+                if (p.equals(crashAt)) {
+                    System.out.println("CRASHPOINT " + p);
+                    System.out.flush();
+                    try {
+                        Thread.sleep(600_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            WithdrawalService service = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST),
+                    book, vault::signer, 1, Clock.systemUTC(), points);
+            if (args[0].equals("resume")) {
+                service.resume();
+            }
+            Withdrawal w = service.create(0, args[3], new BigInteger(args[4]), 2_000, args[5]);
+            System.out.println("DONE " + w.id() + " " + w.txid() + " " + w.status());
+        }
+    }
+}
