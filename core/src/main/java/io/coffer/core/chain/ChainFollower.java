@@ -98,6 +98,26 @@ public final class ChainFollower {
         LOG.info(() -> "chain " + chain + ": scanning from height " + height);
     }
 
+    /**
+     * Re-scans from {@code height} until the address window stops growing: each pass may find payments to
+     * addresses that only became watched when an earlier pass found a used address before them (a
+     * restore from seed knows nothing of the addresses handed out before). Returns the number of passes.
+     */
+    public synchronized int rescan(long height) {
+        int passes = 0;
+        while (true) {
+            int watchedBefore = addresses.size();
+            rescanFrom(height);
+            while (!poll().caughtUp()) {
+                // catch up to the tip
+            }
+            passes++;
+            if (addresses.size() == watchedBefore) {
+                return passes;
+            }
+        }
+    }
+
     /** One round of following; see the class comment. Safe to call again after any exception. */
     public synchronized PollResult poll() {
         long tip = source.tipHeight();
