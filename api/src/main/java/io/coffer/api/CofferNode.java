@@ -35,7 +35,11 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
+import io.coffer.chain.bitcoin.BitcoinRpcClient;
 import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -60,6 +64,12 @@ public final class CofferNode implements AutoCloseable {
     private final List<ChainNode> chains;
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
     private final WebServer server;
+    private final ScheduledExecutorService chainThreads = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "coffer-chains");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<BitcoinRunner> runners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CofferNode(NodeConfiguration configuration) {
@@ -88,6 +98,9 @@ public final class CofferNode implements AutoCloseable {
                 };
                 opened.add(node);
                 checkChain(c, node, "coffer.chains." + i);
+                if (c instanceof BitcoinChainConfig b) {
+                    BitcoinRunner.create(b, (BitcoinRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
+                }
             }
             this.chains = List.copyOf(opened);
             this.server = buildServer(configuration.server());
@@ -120,6 +133,7 @@ public final class CofferNode implements AutoCloseable {
             node.close();
             throw e;
         }
+        node.runners.forEach(r -> r.start(node.chainThreads));
         node.grpcHealth.setStatus("", ServingStatus.SERVING);
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             node.grpcHealth.setStatus(c.service().getName(), ServingStatus.SERVING);
@@ -146,7 +160,8 @@ public final class CofferNode implements AutoCloseable {
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
-                        PlannedServices.partial(new AdminService(vault, audit), AdminService.IMPLEMENTED), operatorToken.interceptor());
+                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus), AdminService.IMPLEMENTED),
+                        operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             } else {
                 grpc.service(c.file(), PlannedServices.planned(c.service()));
@@ -210,6 +225,35 @@ public final class CofferNode implements AutoCloseable {
         return checks.toArray(io.helidon.health.HealthCheck[]::new);
     }
 
+    /** What each chain looks like now: the node's tip, what Coffer processed, the last error. */
+    private List<AdminService.ChainState> chainsStatus() {
+        List<AdminService.ChainState> out = new ArrayList<>();
+        for (int i = 0; i < chains.size(); i++) {
+            ChainNode node = chains.get(i);
+            ChainConfig c = config.chains().get(i);
+            BitcoinRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst().orElse(null);
+            long processed = runner == null ? 0 : runner.processedHeight();
+            try {
+                ChainInfo info = node.info();
+                out.add(new AdminService.ChainState(c.name(), c instanceof BitcoinChainConfig, true, info.network(), info.tipHeight(),
+                        info.tipHash(), processed, runner == null ? "" : runner.lastError()));
+            } catch (CofferException e) {
+                out.add(new AdminService.ChainState(c.name(), c instanceof BitcoinChainConfig, false, "", 0, "", processed, e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
+    public Optional<BitcoinParts> bitcoin() {
+        return runners.stream().findFirst().map(r -> new BitcoinParts(r.addresses(), r.follower(), r.withdrawals()));
+    }
+
+    /** The Bitcoin side's services. */
+    public record BitcoinParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
+                               io.coffer.core.transfer.WithdrawalService withdrawals) {
+    }
+
     /** The port the server listens on (useful with {@code server.port: 0}). */
     public int port() {
         return server.port();
@@ -236,6 +280,12 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info("coffer: stopping");
         grpcHealth.enterTerminalState();
+        chainThreads.shutdownNow();
+        try {
+            chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (server != null && server.isRunning()) {
                 server.stop();

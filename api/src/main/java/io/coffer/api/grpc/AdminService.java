@@ -8,6 +8,10 @@ import io.coffer.core.keys.MnemonicException;
 import io.coffer.core.keys.Secrets;
 import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.AuditEntry;
+import io.coffer.proto.v1.ChainKind;
+import io.coffer.proto.v1.ChainStatus;
+import io.coffer.proto.v1.ChainsStatus;
+import io.coffer.proto.v1.GetChainsStatusRequest;
 import io.coffer.proto.v1.GetSealStatusRequest;
 import io.coffer.proto.v1.ListAuditLogRequest;
 import io.coffer.proto.v1.ListAuditLogResponse;
@@ -15,6 +19,7 @@ import io.coffer.proto.v1.SealRequest;
 import io.coffer.proto.v1.SealStatus;
 import io.coffer.proto.v1.UnsealRequest;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -29,14 +34,36 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getGetSealStatusMethod().getFullMethodName(),
             AdminGrpc.getUnsealMethod().getFullMethodName(),
             AdminGrpc.getSealMethod().getFullMethodName(),
-            AdminGrpc.getListAuditLogMethod().getFullMethodName());
+            AdminGrpc.getListAuditLogMethod().getFullMethodName(),
+            AdminGrpc.getGetChainsStatusMethod().getFullMethodName());
+
+    /** One chain's state as the node sees it. */
+    public record ChainState(String chain, boolean bitcoin, boolean connected, String network, long tipHeight, String tipHash,
+                             long processedHeight, String lastError) {
+    }
 
     private final Vault vault;
     private final AuditLog audit;
+    private final Supplier<List<ChainState>> chains;
 
-    public AdminService(Vault vault, AuditLog audit) {
+    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains) {
         this.vault = vault;
         this.audit = audit;
+        this.chains = chains;
+    }
+
+    @Override
+    public void getChainsStatus(GetChainsStatusRequest request, StreamObserver<ChainsStatus> out) {
+        answer(out, () -> {
+            ChainsStatus.Builder b = ChainsStatus.newBuilder();
+            for (ChainState c : chains.get()) {
+                b.addChains(ChainStatus.newBuilder().setChain(c.chain())
+                        .setKind(c.bitcoin() ? ChainKind.CHAIN_KIND_BITCOIN : ChainKind.CHAIN_KIND_EVM)
+                        .setConnected(c.connected()).setNetwork(c.network()).setTipHeight(c.tipHeight()).setTipHash(c.tipHash())
+                        .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()));
+            }
+            return b.build();
+        });
     }
 
     @Override

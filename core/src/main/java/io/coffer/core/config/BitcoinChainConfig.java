@@ -10,10 +10,22 @@ import java.time.Duration;
  * @param rpcUser       RPC user name, or null when the cookie file is used
  * @param rpcPassword   RPC password, or null when the cookie file is used; never printed
  * @param rpcCookieFile bitcoind's {@code .cookie} file, or null when user/password are used
+ * @param addressGap    unused addresses watched past the last used one per branch (restores find deposits
+ *                      up to this many unused addresses apart)
+ * @param feeFloor      lowest fee rate used, sat/vB
+ * @param feeFallback   fee rate when the node has no estimate, sat/vB
+ * @param feeMax        highest fee rate ever used, sat/vB (a guard against a broken estimate)
  */
 public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
-                                 Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval)
+                                 Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval,
+                                 int addressGap, int feeFloor, int feeFallback, int feeMax)
         implements ChainConfig {
+
+    /** With the defaults for the address gap (20) and fees (floor 1, fallback 2, max 500 sat/vB). */
+    public BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
+                              Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval) {
+        this(name, network, rpcUrl, rpcUser, rpcPassword, rpcCookieFile, confirmations, reorgSafetyDepth, pollInterval, 20, 1, 2, 500);
+    }
 
     @Override
     public boolean isDevChain() {
@@ -26,6 +38,7 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
         return "BitcoinChainConfig[name=" + name + ", network=" + network + ", rpcUrl=" + rpcUrl
                 + ", auth=" + (rpcCookieFile != null ? "cookie " + rpcCookieFile : "user " + rpcUser + " / ***")
                 + ", confirmations=" + confirmations + ", reorgSafetyDepth=" + reorgSafetyDepth
-                + ", pollInterval=" + pollInterval + "]";
+                + ", pollInterval=" + pollInterval + ", addressGap=" + addressGap + ", fees=" + feeFloor + ".." + feeMax
+                + " (fallback " + feeFallback + ") sat/vB]";
     }
 }

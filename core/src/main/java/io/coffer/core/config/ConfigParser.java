@@ -41,6 +41,10 @@ import java.util.regex.Pattern;
  * coffer.chains.N.network               required   main | test | testnet4 | signet | regtest
  * coffer.chains.N.rpc-user / rpc-password          or
  * coffer.chains.N.rpc-cookie-file
+ * coffer.chains.N.address-gap           [20]       1..10000, unused addresses watched past the last used one
+ * coffer.chains.N.fee-floor-sat-per-vb  [1]        lowest fee rate
+ * coffer.chains.N.fee-fallback-sat-per-vb [2]      when the node has no estimate; floor..10000
+ * coffer.chains.N.fee-max-sat-per-vb    [500]      highest fee rate ever used; fallback..100000
  * evm only:
  * coffer.chains.N.chain-id              required   EIP-155 chain id, unique
  * coffer.chains.N.native-symbol         [ETH]
@@ -138,8 +142,13 @@ public final class ConfigParser {
         }
         int confirmations = integer(p + "confirmations", 1, 0, 1000);
         int safety = integer(p + "reorg-safety-depth", Math.max(6, confirmations), confirmations, 10_000);
+        Duration poll = duration(p + "poll-interval", Duration.ofSeconds(2));
+        int gap = integer(p + "address-gap", 20, 1, 10_000);
+        int floor = integer(p + "fee-floor-sat-per-vb", 1, 1, 10_000);
+        int fallback = integer(p + "fee-fallback-sat-per-vb", Math.max(2, floor), floor, 10_000);
+        int max = integer(p + "fee-max-sat-per-vb", Math.max(500, fallback), fallback, 100_000);
         return new BitcoinChainConfig(name, network, url, user, password, cookie == null ? null : Path.of(cookie),
-                confirmations, safety, duration(p + "poll-interval", Duration.ofSeconds(2)));
+                confirmations, safety, poll, gap, floor, fallback, max);
     }
 
     private EvmChainConfig evm(String p, String name) {

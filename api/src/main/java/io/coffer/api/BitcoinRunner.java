@@ -1,0 +1,123 @@
+package io.coffer.api;
+
+import io.coffer.chain.bitcoin.BitcoinAddresses;
+import io.coffer.chain.bitcoin.BitcoinChainSource;
+import io.coffer.chain.bitcoin.BitcoinRpcClient;
+import io.coffer.chain.bitcoin.BitcoinTransactionFactory;
+import io.coffer.chain.bitcoin.BitcoinjNetworks;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.BlockHeader;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.config.BitcoinChainConfig;
+import io.coffer.core.config.BitcoinNetwork;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.CustodyState;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.WithdrawalService;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Runs the Bitcoin side of the node: the chain follower and the withdrawal tracker, polled together on
+ * the chain's poll interval by one thread (so a poll never overlaps another). Failures to reach bitcoind
+ * are logged and retried on the next round; they never stop the node.
+ */
+final class BitcoinRunner {
+    private static final Logger LOG = Logger.getLogger(BitcoinRunner.class.getName());
+
+    private final BitcoinChainConfig config;
+    private final AddressBook addresses;
+    private final ChainFollower follower;
+    private final WithdrawalService withdrawals;
+    private volatile String lastError = "";
+    private volatile Instant lastPollAt;
+
+    private BitcoinRunner(BitcoinChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalService withdrawals) {
+        this.config = config;
+        this.addresses = addresses;
+        this.follower = follower;
+        this.withdrawals = withdrawals;
+    }
+
+    /** The runner, or empty when the data dir holds no wallet yet (nothing to watch). */
+    static Optional<BitcoinRunner> create(BitcoinChainConfig config, BitcoinRpcClient rpc, Store store, Vault vault, Clock clock) {
+        if (vault.state() == CustodyState.UNINITIALIZED) {
+            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
+            return Optional.empty();
+        }
+        var network = BitcoinjNetworks.of(config.network());
+        BitcoinChainSource source = new BitcoinChainSource(rpc, network);
+        AccountScheme scheme = config.network() == BitcoinNetwork.MAIN ? AccountScheme.BIP84_MAIN : AccountScheme.BIP84_TEST;
+        AddressBook book = new AddressBook(store, config.name(), scheme, vault.publicKeys(), BitcoinAddresses.p2wpkh(network),
+                config.addressGap());
+        book.watchAccount(0);
+        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
+        WithdrawalService withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
+                vault::signer, config.confirmations(), clock, WithdrawalService.NO_CRASH);
+        return Optional.of(new BitcoinRunner(config, book, follower, withdrawals));
+    }
+
+    void start(ScheduledExecutorService executor) {
+        executor.execute(() -> {
+            try {
+                withdrawals.resume(); // stored, unconfirmed withdrawals: the same bytes again
+            } catch (RuntimeException e) {
+                LOG.warning("chain " + config.name() + ": resuming withdrawals failed (" + e.getMessage() + "); retrying on the next round");
+            }
+        });
+        executor.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void round() {
+        try {
+            ChainFollower.PollResult r = follower.poll();
+            withdrawals.track();
+            lastPollAt = Instant.now();
+            if (!lastError.isEmpty()) {
+                LOG.info("chain " + config.name() + ": reachable again");
+            }
+            lastError = "";
+            if (!r.caughtUp()) {
+                LOG.fine(() -> "chain " + config.name() + ": catching up, at " + r.cursorHeight() + " of " + r.tipHeight());
+            }
+        } catch (RuntimeException e) {
+            if (!e.getMessage().equals(lastError)) {
+                LOG.warning("chain " + config.name() + ": " + e.getMessage());
+            }
+            lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+    }
+
+    String chain() {
+        return config.name();
+    }
+
+    long processedHeight() {
+        return follower.cursor().map(BlockHeader::height).orElse(0L);
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    Instant lastPollAt() {
+        return lastPollAt;
+    }
+
+    AddressBook addresses() {
+        return addresses;
+    }
+
+    ChainFollower follower() {
+        return follower;
+    }
+
+    WithdrawalService withdrawals() {
+        return withdrawals;
+    }
+}

@@ -1,0 +1,95 @@
+package io.coffer.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.chain.DepositStatus;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalStatus;
+import io.coffer.proto.v1.AdminGrpc;
+import io.coffer.proto.v1.ChainStatus;
+import io.coffer.proto.v1.GetChainsStatusRequest;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.WithDevnet;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node follows bitcoind by itself: deposits, a withdrawal, chain status over gRPC, a restart. */
+@WithDevnet
+class NodeBitcoinIT {
+    @TempDir
+    Path dir;
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void depositWithdrawalAndChainStatus(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        Path file = dir.resolve("coffer.yaml");
+        Files.writeString(file, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), "")
+                .replace("    data-dir: " + dir.resolve("data"), "    data-dir: " + dir.resolve("data") + "\n    dev-mode: true")
+                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
+                        + "\n      poll-interval: 200ms"));
+        String address;
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+            CofferNode.BitcoinParts bitcoin = node.bitcoin().orElseThrow();
+            address = bitcoin.addresses().next(0, 0).address();
+            String txid = btc.minerWallet("sendtoaddress", address, "0.25").asText();
+            await(() -> bitcoin.follower().events(0, 10).stream().anyMatch(e -> e.deposit().id().txid().equals(txid)), "the deposit seen");
+            btc.mine(1);
+            await(() -> bitcoin.withdrawals().balance(0).confirmed().equals(BigInteger.valueOf(25_000_000)), "the deposit confirmed");
+
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                Metadata auth = new Metadata();
+                auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                        "Bearer " + Files.readString(dir.resolve("data/operator.token")).trim());
+                var chains = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))
+                        .getChainsStatus(GetChainsStatusRequest.getDefaultInstance()).getChainsList();
+                ChainStatus bitcoinStatus = chains.stream().filter(c -> c.getChain().equals("bitcoin")).findFirst().orElseThrow();
+                assertTrue(bitcoinStatus.getConnected());
+                assertEquals("regtest", bitcoinStatus.getNetwork());
+                assertEquals(btc.height(), bitcoinStatus.getTipHeight());
+                assertTrue(bitcoinStatus.getProcessedHeight() >= btc.height() - 1, bitcoinStatus.toString());
+                assertTrue(chains.stream().anyMatch(c -> c.getChain().equals("ethereum") && c.getConnected()));
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+
+            String payee = btc.minerWallet("getnewaddress").asText();
+            Withdrawal w = bitcoin.withdrawals().create(0, payee, BigInteger.valueOf(5_000_000), 2_000, "node-it-1");
+            assertEquals(WithdrawalStatus.BROADCAST, w.status());
+            btc.mine(1);
+            await(() -> bitcoin.withdrawals().get(w.id()).orElseThrow().status() == WithdrawalStatus.CONFIRMED, "the withdrawal confirmed");
+        }
+        // A restart picks up where it left off: nothing lost, nothing repeated.
+        try (CofferNode again = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+            CofferNode.BitcoinParts bitcoin = again.bitcoin().orElseThrow();
+            btc.mine(6); // past the default reorg-safety depth of 6
+            await(() -> bitcoin.follower().events(0, 100).stream().anyMatch(e -> e.deposit().status() == DepositStatus.FINAL),
+                    "the deposit final after the restart");
+            assertTrue(bitcoin.withdrawals().balance(0).confirmed().compareTo(BigInteger.valueOf(19_000_000)) > 0);
+        }
+    }
+}
