@@ -1,0 +1,120 @@
+package io.coffer.bench;
+
+import io.coffer.chain.bitcoin.BitcoinAddresses;
+import io.coffer.chain.bitcoin.BitcoinChainSource;
+import io.coffer.chain.bitcoin.BitcoinRpcClient;
+import io.coffer.core.CofferSchema;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.coffer.testkit.BitcoindNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.bitcoinj.base.SegwitAddress;
+
+/**
+ * Catch-up scan speed of the Bitcoin follower with a large watch list, as a ratio to the raw rate at which
+ * the same bitcoind serves {@code getblockhash} + {@code getblock <hash> 0} for the same blocks, measured
+ * in the same run. The ratio is what Coffer's own work (parsing with bitcoinj, matching outputs against
+ * the watch list, the per-block atomic write) costs on top of fetching.
+ *
+ * <pre>scripts/bench catchup [watched addresses, default 100000] [blocks, default 150] [txs per block, default 20]</pre>
+ */
+public final class CatchUpBenchmark {
+    private CatchUpBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int watched = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 150;
+        int txsPerBlock = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        Path work = Files.createTempDirectory("coffer-bench-");
+        try (BitcoindNode node = BitcoindNode.start(work.resolve("bitcoind"));
+             Store store = LevelDbStore.open(work.resolve("coffer"), CofferSchema.current())) {
+            node.mine(200);
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            new Ceremony(store, work, audit, new SecureRandom(), Clock.systemUTC())
+                    .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "bench");
+            Vault vault = new Vault(store, work, audit);
+            long t0 = System.nanoTime();
+            AddressBook book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                    BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), watched / 2);
+            book.watchAccount(0);
+            System.out.printf("derived and stored %d watched addresses in %.1f s%n", book.size(), (System.nanoTime() - t0) / 1e9);
+
+            // Chain: blocks of sendmany transactions, a few outputs to watched addresses, most to strangers.
+            List<String> ours = List.of(book.next(0, 0).address(), book.next(0, 0).address(), book.next(0, 0).address());
+            Random rnd = new Random(42);
+            long start = node.height() + 1;
+            int txs = 0;
+            for (int b = 0; b < blocks; b++) {
+                for (int t = 0; t < txsPerBlock; t++) {
+                    Map<String, String> outs = new HashMap<>();
+                    for (int o = 0; o < 10; o++) {
+                        // Strangers: random P2WPKH programs, made locally (no wallet round trip per output).
+                        byte[] program = new byte[20];
+                        rnd.nextBytes(program);
+                        outs.put(SegwitAddress.fromHash(BitcoinNetwork.REGTEST, program).toString(), "0.0001");
+                    }
+                    if (rnd.nextInt(10) == 0) {
+                        outs.put(ours.get(rnd.nextInt(ours.size())), "0.001");
+                    }
+                    node.minerWallet("sendmany", "", outs);
+                    txs++;
+                }
+                node.mine(1);
+            }
+            long end = node.height();
+            int n = (int) (end - start + 1);
+            System.out.printf("chain: %d blocks, %d transactions (+ coinbases)%n", n, txs);
+
+            BitcoinRpcClient rpc = new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD,
+                    null, Duration.ofSeconds(60));
+            // Warm-up of both paths, then the measured runs.
+            rawFetch(rpc, start, Math.min(end, start + 20));
+            double rawSeconds = rawFetch(rpc, start, end);
+
+            ChainFollower follower = new ChainFollower(store, new BitcoinChainSource(rpc, BitcoinNetwork.REGTEST), book, 1, 6,
+                    Clock.systemUTC());
+            follower.rescanFrom(start);
+            long s = System.nanoTime();
+            while (!follower.poll().caughtUp()) {
+                // catching up
+            }
+            double cofferSeconds = (System.nanoTime() - s) / 1e9;
+            int totalTxs = txs + n;
+            System.out.printf("raw getblock fetch : %8.1f blocks/s %9.1f txs/s%n", n / rawSeconds, totalTxs / rawSeconds);
+            System.out.printf("coffer catch-up    : %8.1f blocks/s %9.1f txs/s  (%d watched addresses)%n", n / cofferSeconds,
+                    totalTxs / cofferSeconds, book.size());
+            System.out.printf("ratio coffer/raw   : %.2f%n", rawSeconds / cofferSeconds);
+            System.out.printf("deposits found     : %d events%n", follower.events(0, 100_000).size());
+        }
+    }
+
+    private static double rawFetch(BitcoinRpcClient rpc, long from, long to) {
+        long s = System.nanoTime();
+        long bytes = 0;
+        for (long h = from; h <= to; h++) {
+            String hash = rpc.call("getblockhash", h).asText();
+            bytes += rpc.call("getblock", hash, 0).asText().length() / 2;
+        }
+        if (bytes == 0) {
+            throw new IllegalStateException("no blocks fetched");
+        }
+        return (System.nanoTime() - s) / 1e9;
+    }
+}

@@ -1,0 +1,2 @@
+/** Load drivers and benchmarks; run with scripts/bench, never as tests. */
+package io.coffer.bench;
