@@ -93,6 +93,20 @@ final class BitcoinRunner {
         }
     }
 
+    /**
+     * Re-scans from {@code height} on the chain thread (so it never overlaps a poll), reporting progress.
+     * Blocks the caller until done.
+     */
+    void rescan(ScheduledExecutorService executor, long height, java.util.function.Consumer<ChainFollower.PollResult> progress)
+            throws Exception {
+        long tip = follower.cursor().map(BlockHeader::height).orElse(0L);
+        executor.submit(() -> {
+            follower.rescan(height, progress);
+            return null;
+        }).get();
+        LOG.info("chain " + config.name() + ": rescan from " + height + " done (cursor was at " + tip + ")");
+    }
+
     String chain() {
         return config.name();
     }

@@ -160,7 +160,7 @@ public final class CofferNode implements AutoCloseable {
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
-                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus), AdminService.IMPLEMENTED),
+                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             } else {
@@ -242,6 +242,27 @@ public final class CofferNode implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private void rescan(String chain, long fromHeight, java.util.function.Consumer<io.coffer.proto.v1.RescanProgress> progress)
+            throws Exception {
+        ChainConfig c = config.chains().stream().filter(x -> x.name().equals(chain)).findFirst()
+                .orElseThrow(() -> CofferException.invalid("chain", "CHAIN_UNKNOWN", "no chain named '" + chain + "' is configured"));
+        BitcoinRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst()
+                .orElseThrow(() -> new CofferException(io.coffer.core.error.ErrorKind.FAILED_PRECONDITION, "CHAIN_NOT_FOLLOWED", null,
+                        "chain " + chain + " is not followed by this node (no wallet yet, or its kind is not followed yet)",
+                        java.util.Map.of(), null));
+        long tip = chains.get(config.chains().indexOf(c)).info().tipHeight();
+        if (fromHeight > tip) {
+            throw CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
+        }
+        runner.rescan(chainThreads, fromHeight, r -> progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder()
+                .setHeight(r.cursorHeight()).setTipHeight(r.tipHeight())
+                .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
+                .build()));
+        progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder().setHeight(runner.processedHeight()).setTipHeight(tip)
+                .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
+                .setDone(true).build());
     }
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */

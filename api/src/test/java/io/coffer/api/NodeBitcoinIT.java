@@ -1,6 +1,7 @@
 package io.coffer.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.chain.DepositStatus;
@@ -9,6 +10,10 @@ import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.ChainStatus;
 import io.coffer.proto.v1.GetChainsStatusRequest;
+import io.coffer.proto.v1.RescanProgress;
+import io.coffer.proto.v1.RescanRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
@@ -73,6 +78,20 @@ class NodeBitcoinIT {
                 assertEquals(btc.height(), bitcoinStatus.getTipHeight());
                 assertTrue(bitcoinStatus.getProcessedHeight() >= btc.height() - 1, bitcoinStatus.toString());
                 assertTrue(chains.stream().anyMatch(c -> c.getChain().equals("ethereum") && c.getConnected()));
+
+                // Rescan streams progress and ends with done; bad requests name the field.
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+                java.util.List<RescanProgress> progress = new java.util.ArrayList<>();
+                admin.rescan(RescanRequest.newBuilder().setChain("bitcoin").setFromHeight(btc.height() - 5).build())
+                        .forEachRemaining(progress::add);
+                assertTrue(progress.get(progress.size() - 1).getDone(), progress.toString());
+                assertEquals(1, progress.get(progress.size() - 1).getDepositsFound(), "the same deposit, not a second one");
+                StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> admin.rescan(
+                        RescanRequest.newBuilder().setChain("dogecoin").build()).hasNext());
+                assertEquals(Status.Code.INVALID_ARGUMENT, unknown.getStatus().getCode());
+                StatusRuntimeException tooHigh = assertThrows(StatusRuntimeException.class, () -> admin.rescan(
+                        RescanRequest.newBuilder().setChain("bitcoin").setFromHeight(btc.height() + 100).build()).hasNext());
+                assertTrue(tooHigh.getStatus().getDescription().contains("from_height"), tooHigh.getStatus().toString());
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "coffer", mixinStandardHelpOptions = true, version = "coffer 0.1.0",
         description = "Admin CLI for a Coffer wallet node.",
         subcommands = {HealthCommand.class, ServicesCommand.class, CeremonyCommand.class, CustodyCommands.Status.class,
-            CustodyCommands.Unseal.class, CustodyCommands.Seal.class, CustodyCommands.Audit.class, CommandLine.HelpCommand.class})
+            CustodyCommands.Unseal.class, CustodyCommands.Seal.class, CustodyCommands.Audit.class, RescanCommand.class,
+            CommandLine.HelpCommand.class})
 public final class CofferCli implements Callable<Integer> {
     static final int EXIT_NOT_SERVING = 1;
     static final int EXIT_UNREACHABLE = 4;

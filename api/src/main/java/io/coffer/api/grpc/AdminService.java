@@ -15,6 +15,8 @@ import io.coffer.proto.v1.GetChainsStatusRequest;
 import io.coffer.proto.v1.GetSealStatusRequest;
 import io.coffer.proto.v1.ListAuditLogRequest;
 import io.coffer.proto.v1.ListAuditLogResponse;
+import io.coffer.proto.v1.RescanProgress;
+import io.coffer.proto.v1.RescanRequest;
 import io.coffer.proto.v1.SealRequest;
 import io.coffer.proto.v1.SealStatus;
 import io.coffer.proto.v1.UnsealRequest;
@@ -35,7 +37,16 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getUnsealMethod().getFullMethodName(),
             AdminGrpc.getSealMethod().getFullMethodName(),
             AdminGrpc.getListAuditLogMethod().getFullMethodName(),
-            AdminGrpc.getGetChainsStatusMethod().getFullMethodName());
+            AdminGrpc.getGetChainsStatusMethod().getFullMethodName(),
+            AdminGrpc.getRescanMethod().getFullMethodName());
+
+    /** Runs a rescan of a chain, telling progress as it goes. */
+    public interface Rescanner {
+        /**
+         * @throws CofferException INVALID_ARGUMENT (unknown chain, height above the tip), FAILED_PRECONDITION (not followed)
+         */
+        void rescan(String chain, long fromHeight, java.util.function.Consumer<RescanProgress> progress) throws Exception;
+    }
 
     /** One chain's state as the node sees it. */
     public record ChainState(String chain, boolean bitcoin, boolean connected, String network, long tipHeight, String tipHash,
@@ -45,11 +56,27 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Vault vault;
     private final AuditLog audit;
     private final Supplier<List<ChainState>> chains;
+    private final Rescanner rescanner;
 
-    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains) {
+    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner) {
         this.vault = vault;
         this.audit = audit;
         this.chains = chains;
+        this.rescanner = rescanner;
+    }
+
+    @Override
+    public void rescan(RescanRequest request, StreamObserver<RescanProgress> out) {
+        try {
+            if (request.getChain().isBlank() || request.getChain().length() > 32) {
+                throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "a configured chain name is required");
+            }
+            audit.append(actor(), "chain.rescan", request.getChain(), java.util.Map.of("from_height", Long.toString(request.getFromHeight())));
+            rescanner.rescan(request.getChain(), request.getFromHeight(), out::onNext);
+            out.onCompleted();
+        } catch (Exception e) {
+            out.onError(ErrorMapper.toStatus(e instanceof java.util.concurrent.ExecutionException x && x.getCause() != null ? x.getCause() : e));
+        }
     }
 
     @Override

@@ -76,6 +76,16 @@ public final class ChainFollower {
         return chain;
     }
 
+    /** Number of watched addresses. */
+    public int watchedAddresses() {
+        return addresses.size();
+    }
+
+    /** Number of deposits ever recorded on this chain. */
+    public long depositCount() {
+        return store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE).size();
+    }
+
     /** The last processed block, if any. */
     public Optional<BlockHeader> cursor() {
         return store.get(ChainTables.CURSOR, chain);
@@ -104,13 +114,20 @@ public final class ChainFollower {
      * restore from seed knows nothing of the addresses handed out before). Returns the number of passes.
      */
     public synchronized int rescan(long height) {
+        return rescan(height, r -> { });
+    }
+
+    /** As {@link #rescan(long)}, telling {@code progress} after every poll. */
+    public synchronized int rescan(long height, java.util.function.Consumer<PollResult> progress) {
         int passes = 0;
         while (true) {
             int watchedBefore = addresses.size();
             rescanFrom(height);
-            while (!poll().caughtUp()) {
-                // catch up to the tip
-            }
+            PollResult r;
+            do {
+                r = poll();
+                progress.accept(r);
+            } while (!r.caughtUp());
             passes++;
             if (addresses.size() == watchedBefore) {
                 return passes;
