@@ -195,7 +195,8 @@ public final class ChainFollower {
             Deposit before = store.get(ChainTables.DEPOSITS, key).orElse(null);
             AddressInfo info = addresses.lookup(p.address()).orElseThrow();
             if (before == null) {
-                before = new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(), null, 0, "", 0, now, now);
+                before = new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(), null, 0, "", 0, now, now,
+                        p.inputs());
             } else if (before.blockHeight() != 0 && before.blockHeight() != block.height()) {
                 // Mined in another block while still recorded in an old one: drop the old index row first.
                 b.delete(ChainTables.DEPOSITS_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, before.blockHeight(), p.id()));
@@ -320,7 +321,7 @@ public final class ChainFollower {
                 AddressInfo info = addresses.lookup(p.address()).orElseThrow();
                 addresses.markUsed(info, b);
                 events += write(b, null, new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(),
-                        DepositStatus.SEEN, 0, "", 0, now, now));
+                        DepositStatus.SEEN, 0, "", 0, now, now, p.inputs()));
             } else if (d.status() == DepositStatus.REORGED || d.status() == DepositStatus.REPLACED) {
                 events += write(b, d, d.with(DepositStatus.SEEN, 0, "", 0, now));
             }
@@ -336,7 +337,7 @@ public final class ChainFollower {
             }
             TxState state;
             try {
-                state = source.txStatus(d.id().txid()).state();
+                state = source.txStatus(d.id().txid(), d.inputs()).state();
             } catch (RuntimeException ex) {
                 LOG.log(Level.FINE, "chain " + chain + ": cannot check " + d.id(), ex);
                 continue;

@@ -24,8 +24,12 @@ public interface ChainSource {
     /** The payments to watched addresses in the mempool now (chains without a mempool view return none). */
     List<Payment> mempool(Predicate<String> watched);
 
-    /** Where transaction {@code txid} stands now. */
-    TxStatus txStatus(String txid);
+    /**
+     * Where transaction {@code txid} stands now. {@code inputs} are the outpoints it spends ("txid:vout"),
+     * recorded when it was first seen: when the node no longer knows the transaction, a spent input is how a
+     * conflict (RBF, double-spend) is told from a mere drop.
+     */
+    TxStatus txStatus(String txid, List<String> inputs);
 
     /** Sends signed transaction bytes to the node; classifies the answer, never throws for a refusal. */
     BroadcastResult broadcast(byte[] signedTransaction);

@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The chain follower's tables; every key starts with the chain name. */
@@ -193,6 +194,10 @@ public final class ChainTables {
         out.writeInt(d.confirmations());
         out.writeLong(d.firstSeen().toEpochMilli());
         out.writeLong(d.updatedAt().toEpochMilli());
+        out.writeShort(d.inputs().size());
+        for (String in : d.inputs()) {
+            out.writeUTF(in);
+        }
     }
 
     private static Deposit readDeposit(DataInputStream in) throws IOException {
@@ -208,8 +213,17 @@ public final class ChainTables {
         byte[] amount = new byte[in.readUnsignedShort()];
         in.readFully(amount);
         DepositStatus status = DepositStatus.values()[in.readUnsignedByte()];
-        return new Deposit(chain, id, address, account, asset, new BigInteger(amount), status, in.readLong(), in.readUTF(),
-                in.readInt(), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()));
+        long height = in.readLong();
+        String hash = in.readUTF();
+        int conf = in.readInt();
+        Instant first = Instant.ofEpochMilli(in.readLong());
+        Instant updated = Instant.ofEpochMilli(in.readLong());
+        int n = in.readUnsignedShort();
+        List<String> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            inputs.add(in.readUTF());
+        }
+        return new Deposit(chain, id, address, account, asset, new BigInteger(amount), status, height, hash, conf, first, updated, inputs);
     }
 
     public static List<Table<?, ?>> all() {

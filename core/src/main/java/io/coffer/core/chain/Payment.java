@@ -1,6 +1,7 @@
 package io.coffer.core.chain;
 
 import java.math.BigInteger;
+import java.util.List;
 
 /**
  * A payment to a watched address, as a chain source reports it.
@@ -10,12 +11,19 @@ import java.math.BigInteger;
  * @param address the watched address paid
  * @param asset   asset id ("bitcoin/BTC")
  * @param amount  base units, positive
+ * @param inputs  the outpoints ("txid:vout") the paying transaction spends, so that a conflict with it can
+ *                still be recognised after it left the mempool (and after a restart); empty on account chains
  */
-public record Payment(String txid, int index, String address, String asset, BigInteger amount) {
+public record Payment(String txid, int index, String address, String asset, BigInteger amount, List<String> inputs) {
     public Payment {
         if (amount.signum() <= 0) {
             throw new IllegalArgumentException("a payment amount is positive");
         }
+        inputs = List.copyOf(inputs);
+    }
+
+    public Payment(String txid, int index, String address, String asset, BigInteger amount) {
+        this(txid, index, address, asset, amount, List.of());
     }
 
     public DepositId id() {

@@ -194,12 +194,13 @@ public final class WithdrawalService {
     public synchronized void track() {
         long tip = source.tipHeight();
         for (Withdrawal w : pending()) {
-            TxStatus current = source.txStatus(w.txid());
+            List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
+            TxStatus current = source.txStatus(w.txid(), spends);
             String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
             long height = current.blockHeight();
             if (minedTxid == null) {
                 for (String old : w.replacedTxids()) {
-                    TxStatus s = source.txStatus(old);
+                    TxStatus s = source.txStatus(old, spends);
                     if (s.state() == TxState.IN_BLOCK) {
                         minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
                         height = s.blockHeight();
@@ -252,7 +253,7 @@ public final class WithdrawalService {
      */
     private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
         for (String old : w.replacedTxids()) {
-            TxState s = source.txStatus(old).state();
+            TxState s = source.txStatus(old, w.inputs().stream().map(DepositId::toString).toList()).state();
             if (s == TxState.IN_MEMPOOL || s == TxState.IN_BLOCK) {
                 LOG.warning("chain " + chain + ": the node refused the new version of " + w.id() + " (" + detail
                         + "); the previous one is still valid");

@@ -94,7 +94,7 @@ class ChainFollowerTest {
         }
 
         @Override
-        public TxStatus txStatus(String txid) {
+        public TxStatus txStatus(String txid, List<String> inputs) {
             return new TxStatus(states.getOrDefault(txid, TxState.UNKNOWN), 0);
         }
 

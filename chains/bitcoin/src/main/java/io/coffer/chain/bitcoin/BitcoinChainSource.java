@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,25 +28,16 @@ import org.bitcoinj.script.ScriptException;
  * The Bitcoin {@link ChainSource}: headers from {@code getblockhash}/{@code getblockheader}, raw blocks
  * from {@code getblock <hash> 0} parsed with bitcoinj, the mempool from {@code getrawmempool} plus
  * {@code getrawtransaction} (each mempool transaction is fetched and parsed once and cached while it
- * stays there), and conflict detection by asking {@code gettxout} about a vanished transaction's inputs.
+ * stays there), and conflict detection by asking {@code gettxout} about a vanished transaction's inputs
+ * (recorded with the deposit, so this works after a restart too).
  */
 public final class BitcoinChainSource implements ChainSource {
     private final BitcoinRpcClient rpc;
     private final String chain;
     private final Network network;
     private final String asset;
-    /** Mempool transactions seen: their payments to watched addresses (often none) and their inputs. */
-    private final Map<String, Seen> mempoolCache = new ConcurrentHashMap<>();
-    /** Inputs of transactions that paid us from the mempool, kept after they leave it, to tell "dropped" from "double-spent". */
-    private final Map<String, List<String[]>> inputsOfPending = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<String[]>> eldest) {
-            return size() > 100_000;
-        }
-    });
-
-    private record Seen(List<Payment> payments, List<String[]> inputs) {
-    }
+    /** Mempool transactions seen, with their payments to watched addresses (usually none): parsed once. */
+    private final Map<String, List<Payment>> mempoolCache = new ConcurrentHashMap<>();
 
     public BitcoinChainSource(BitcoinRpcClient rpc, Network network) {
         this.rpc = rpc;
@@ -99,7 +89,7 @@ public final class BitcoinChainSource implements ChainSource {
         mempoolCache.keySet().retainAll(now);
         List<Payment> out = new ArrayList<>();
         for (String txid : now) {
-            Seen seen = mempoolCache.get(txid);
+            List<Payment> seen = mempoolCache.get(txid);
             if (seen == null) {
                 Transaction tx;
                 try {
@@ -107,23 +97,16 @@ public final class BitcoinChainSource implements ChainSource {
                 } catch (BitcoinRpcException e) {
                     continue; // left the mempool between the two calls
                 }
-                List<String[]> inputs = new ArrayList<>();
-                for (TransactionInput in : tx.getInputs()) {
-                    inputs.add(new String[] {in.getOutpoint().hash().toString(), Long.toString(in.getOutpoint().index())});
-                }
-                seen = new Seen(paymentsOf(tx, watched), inputs);
+                seen = paymentsOf(tx, watched);
                 mempoolCache.put(txid, seen);
-                if (!seen.payments().isEmpty()) {
-                    inputsOfPending.put(txid, inputs);
-                }
             }
-            out.addAll(seen.payments());
+            out.addAll(seen);
         }
         return out;
     }
 
     @Override
-    public TxStatus txStatus(String txid) {
+    public TxStatus txStatus(String txid, List<String> inputs) {
         try {
             JsonNode tx = rpc.call("getrawtransaction", txid, true);
             if (tx.path("confirmations").asLong(0) > 0) {
@@ -136,26 +119,14 @@ public final class BitcoinChainSource implements ChainSource {
                 throw e;
             }
         }
-        List<String[]> inputs = inputsOfPending.get(txid);
-        if (inputs == null) {
-            return TxStatus.UNKNOWN;
-        }
-        return anySpent(inputs) ? TxStatus.CONFLICTED : TxStatus.UNKNOWN;
-    }
-
-    /** Remembers the inputs of a transaction of ours, so that a conflict with it can be recognised. */
-    public void rememberInputs(String txid, List<String[]> inputs) {
-        inputsOfPending.put(txid, inputs);
-    }
-
-    private boolean anySpent(List<String[]> inputs) {
-        for (String[] in : inputs) {
-            JsonNode out = rpc.call("gettxout", in[0], Integer.parseInt(in[1]), true);
+        for (String in : inputs) {
+            int colon = in.lastIndexOf(':');
+            JsonNode out = rpc.call("gettxout", in.substring(0, colon), Integer.parseInt(in.substring(colon + 1)), true);
             if (out == null || out.isNull()) {
-                return true; // spent by another transaction, in the mempool or the chain
+                return TxStatus.CONFLICTED; // spent by another transaction, in the mempool or the chain
             }
         }
-        return false;
+        return TxStatus.UNKNOWN;
     }
 
     /**
@@ -184,6 +155,7 @@ public final class BitcoinChainSource implements ChainSource {
     private List<Payment> paymentsOf(Transaction tx, Predicate<String> watched) {
         List<Payment> out = new ArrayList<>();
         String txid = tx.getTxId().toString();
+        List<String> inputs = null;
         for (TransactionOutput o : tx.getOutputs()) {
             String address;
             try {
@@ -193,7 +165,15 @@ public final class BitcoinChainSource implements ChainSource {
                 continue; // OP_RETURN, bare multisig and other scripts without an address
             }
             if (watched.test(address) && o.getValue().value > 0) {
-                out.add(new Payment(txid, o.getIndex(), address, asset, BigInteger.valueOf(o.getValue().value)));
+                if (inputs == null) {
+                    inputs = new ArrayList<>();
+                    for (TransactionInput in : tx.getInputs()) {
+                        if (!tx.isCoinBase()) {
+                            inputs.add(in.getOutpoint().hash() + ":" + in.getOutpoint().index());
+                        }
+                    }
+                }
+                out.add(new Payment(txid, o.getIndex(), address, asset, BigInteger.valueOf(o.getValue().value), inputs));
             }
         }
         return out;

@@ -99,7 +99,34 @@ class BitcoinReplacementIT {
         follower.poll();
         assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.valueOf(60_000)), follower.balance(0));
 
-        // The payer spends the same inputs back to itself with a higher fee.
+        doubleSpend(pay);
+        follower.poll();
+        assertEquals(DepositStatus.REPLACED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
+        node.mine(3);
+        follower.poll();
+        assertEquals(DepositStatus.REPLACED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), follower.balance(0));
+    }
+
+    @Test
+    void aDoubleSpendWhileTheNodeIsDownIsRecognisedAfterTheRestart() {
+        String address = book.next(0, 0).address();
+        String pay = payReplaceable(address, 70_000);
+        int vout = vout(pay, address);
+        follower.poll();
+        doubleSpend(pay);
+        node.mine(1);
+        // A restart: new source (empty caches) and follower; the deposit's recorded inputs tell the conflict.
+        BitcoinChainSource fresh = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
+                BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
+        ChainFollower restarted = new ChainFollower(store, fresh, book, 1, 3, Clock.systemUTC());
+        restarted.poll();
+        assertEquals(DepositStatus.REPLACED, restarted.deposit(new DepositId(pay, vout)).orElseThrow().status());
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), restarted.balance(0));
+    }
+
+    /** The payer spends the same inputs back to itself with a higher fee. */
+    private void doubleSpend(String pay) {
         JsonNode tx = node.rpc("getrawtransaction", pay, true);
         BigDecimal total = BigDecimal.ZERO;
         List<Map<String, Object>> inputs = new java.util.ArrayList<>();
@@ -112,12 +139,6 @@ class BitcoinReplacementIT {
         String raw = node.rpc("createrawtransaction", inputs, outputs).asText();
         String signed = node.minerWallet("signrawtransactionwithwallet", raw).get("hex").asText();
         node.rpc("sendrawtransaction", signed);
-        follower.poll();
-        assertEquals(DepositStatus.REPLACED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
-        node.mine(3);
-        follower.poll();
-        assertEquals(DepositStatus.REPLACED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
-        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), follower.balance(0));
     }
 
     private int vout(String txid, String address) {
