@@ -35,6 +35,8 @@ final class BitcoinRunner {
     private final ChainFollower follower;
     private final WithdrawalService withdrawals;
     private volatile String lastError = "";
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
+    private io.coffer.chain.bitcoin.BitcoinZmqListener zmq;
     private volatile Instant lastPollAt;
 
     private BitcoinRunner(BitcoinChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalService withdrawals) {
@@ -71,6 +73,23 @@ final class BitcoinRunner {
             }
         });
         executor.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.zmqEndpoint() != null) {
+            // A notification schedules one extra round; a burst of them coalesces into one.
+            zmq = new io.coffer.chain.bitcoin.BitcoinZmqListener(config.name(), config.zmqEndpoint(), () -> {
+                if (wakePending.compareAndSet(false, true)) {
+                    executor.execute(() -> {
+                        wakePending.set(false);
+                        round();
+                    });
+                }
+            });
+        }
+    }
+
+    void stop() {
+        if (zmq != null) {
+            zmq.close();
+        }
     }
 
     private void round() {

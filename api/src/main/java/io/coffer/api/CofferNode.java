@@ -301,6 +301,7 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info("coffer: stopping");
         grpcHealth.enterTerminalState();
+        runners.forEach(BitcoinRunner::stop);
         chainThreads.shutdownNow();
         try {
             chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

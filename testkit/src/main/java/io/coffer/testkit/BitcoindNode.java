@@ -17,6 +17,7 @@ public final class BitcoindNode extends DevNode {
     public static final String RPC_USER = "coffer";
     public static final String RPC_PASSWORD = "coffer-test";
     private int rpcPort;
+    private int zmqPort;
     private JsonRpc rpc;
     private JsonRpc wallet;
 
@@ -41,11 +42,13 @@ public final class BitcoindNode extends DevNode {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             rpcPort = Devnet.freePort();
+            zmqPort = Devnet.freePort();
             rpc = new JsonRpc(rpcUrl(), RPC_USER, RPC_PASSWORD);
             List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-regtest", "-datadir=" + dataDir,
                     "-server", "-listen=0", "-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1", "-rpcport=" + rpcPort,
                     "-rpcuser=" + RPC_USER, "-rpcpassword=" + RPC_PASSWORD, "-fallbackfee=0.0002", "-txindex=1",
-                    "-printtoconsole=0", "-rpcthreads=8", "-rpcworkqueue=64", "-dnsseed=0", "-fixedseeds=0"));
+                    "-printtoconsole=0", "-rpcthreads=8", "-rpcworkqueue=64", "-dnsseed=0", "-fixedseeds=0",
+                    "-zmqpubhashblock=" + zmqEndpoint(), "-zmqpubhashtx=" + zmqEndpoint()));
             try {
                 launch(cmd, dataDir.resolve("bitcoind.out"), "bitcoind -regtest", this::answers,
                         dataDir.resolve("regtest/debug.log"));
@@ -94,6 +97,11 @@ public final class BitcoindNode extends DevNode {
 
     public URI rpcUrl() {
         return URI.create("http://127.0.0.1:" + rpcPort);
+    }
+
+    /** bitcoind's ZMQ publisher of hashblock and hashtx notifications. */
+    public java.net.URI zmqEndpoint() {
+        return java.net.URI.create("tcp://127.0.0.1:" + zmqPort);
     }
 
     public int rpcPort() {

@@ -15,16 +15,18 @@ import java.time.Duration;
  * @param feeFloor      lowest fee rate used, sat/vB
  * @param feeFallback   fee rate when the node has no estimate, sat/vB
  * @param feeMax        highest fee rate ever used, sat/vB (a guard against a broken estimate)
+ * @param zmqEndpoint   bitcoind's ZMQ publisher of hashblock/hashtx (tcp://host:port), or null to poll only
  */
 public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
                                  Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval,
-                                 int addressGap, int feeFloor, int feeFallback, int feeMax)
+                                 int addressGap, int feeFloor, int feeFallback, int feeMax, URI zmqEndpoint)
         implements ChainConfig {
 
     /** With the defaults for the address gap (20) and fees (floor 1, fallback 2, max 500 sat/vB). */
     public BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
                               Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval) {
-        this(name, network, rpcUrl, rpcUser, rpcPassword, rpcCookieFile, confirmations, reorgSafetyDepth, pollInterval, 20, 1, 2, 500);
+        this(name, network, rpcUrl, rpcUser, rpcPassword, rpcCookieFile, confirmations, reorgSafetyDepth, pollInterval, 20, 1, 2, 500,
+                null);
     }
 
     @Override
@@ -39,6 +41,6 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
                 + ", auth=" + (rpcCookieFile != null ? "cookie " + rpcCookieFile : "user " + rpcUser + " / ***")
                 + ", confirmations=" + confirmations + ", reorgSafetyDepth=" + reorgSafetyDepth
                 + ", pollInterval=" + pollInterval + ", addressGap=" + addressGap + ", fees=" + feeFloor + ".." + feeMax
-                + " (fallback " + feeFallback + ") sat/vB]";
+                + " (fallback " + feeFallback + ") sat/vB, zmq=" + (zmqEndpoint == null ? "off" : zmqEndpoint) + "]";
     }
 }

@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * coffer.chains.N.fee-floor-sat-per-vb  [1]        lowest fee rate
  * coffer.chains.N.fee-fallback-sat-per-vb [2]      when the node has no estimate; floor..10000
  * coffer.chains.N.fee-max-sat-per-vb    [500]      highest fee rate ever used; fallback..100000
+ * coffer.chains.N.zmq-endpoint          [none]     tcp://host:port of bitcoind's hashblock/hashtx publisher
  * evm only:
  * coffer.chains.N.chain-id              required   EIP-155 chain id, unique
  * coffer.chains.N.native-symbol         [ETH]
@@ -147,8 +148,20 @@ public final class ConfigParser {
         int floor = integer(p + "fee-floor-sat-per-vb", 1, 1, 10_000);
         int fallback = integer(p + "fee-fallback-sat-per-vb", Math.max(2, floor), floor, 10_000);
         int max = integer(p + "fee-max-sat-per-vb", Math.max(500, fallback), fallback, 100_000);
+        String zmq = optional(p + "zmq-endpoint");
+        URI zmqUri = null;
+        if (zmq != null) {
+            try {
+                zmqUri = new URI(zmq);
+            } catch (URISyntaxException e) {
+                throw new ConfigException(p + "zmq-endpoint", "is not a valid URL: " + e.getReason());
+            }
+            if (!"tcp".equals(zmqUri.getScheme()) || zmqUri.getHost() == null || zmqUri.getPort() < 1) {
+                throw new ConfigException(p + "zmq-endpoint", "must be tcp://host:port (bitcoind's -zmqpubhashblock), got '" + zmq + "'");
+            }
+        }
         return new BitcoinChainConfig(name, network, url, user, password, cookie == null ? null : Path.of(cookie),
-                confirmations, safety, poll, gap, floor, fallback, max);
+                confirmations, safety, poll, gap, floor, fallback, max, zmqUri);
     }
 
     private EvmChainConfig evm(String p, String name) {
