@@ -34,13 +34,16 @@ final class BitcoinRunner {
     private final AddressBook addresses;
     private final ChainFollower follower;
     private final WithdrawalService withdrawals;
+    private final io.coffer.chain.bitcoin.BitcoinFeeEstimator fees;
     private volatile String lastError = "";
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private io.coffer.chain.bitcoin.BitcoinZmqListener zmq;
     private volatile Instant lastPollAt;
 
-    private BitcoinRunner(BitcoinChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalService withdrawals) {
+    private BitcoinRunner(BitcoinChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalService withdrawals,
+                          io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
         this.config = config;
+        this.fees = fees;
         this.addresses = addresses;
         this.follower = follower;
         this.withdrawals = withdrawals;
@@ -61,7 +64,9 @@ final class BitcoinRunner {
         ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
         WithdrawalService withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
                 vault::signer, config.confirmations(), clock, WithdrawalService.NO_CRASH);
-        return Optional.of(new BitcoinRunner(config, book, follower, withdrawals));
+        var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
+                config.feeMax() * 1000L);
+        return Optional.of(new BitcoinRunner(config, book, follower, withdrawals, fees));
     }
 
     void start(ScheduledExecutorService executor) {
@@ -140,6 +145,10 @@ final class BitcoinRunner {
 
     Instant lastPollAt() {
         return lastPollAt;
+    }
+
+    io.coffer.chain.bitcoin.BitcoinFeeEstimator fees() {
+        return fees;
     }
 
     AddressBook addresses() {

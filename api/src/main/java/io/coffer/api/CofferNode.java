@@ -267,12 +267,12 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
     public Optional<BitcoinParts> bitcoin() {
-        return runners.stream().findFirst().map(r -> new BitcoinParts(r.addresses(), r.follower(), r.withdrawals()));
+        return runners.stream().findFirst().map(r -> new BitcoinParts(r.addresses(), r.follower(), r.withdrawals(), r.fees()));
     }
 
     /** The Bitcoin side's services. */
     public record BitcoinParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
-                               io.coffer.core.transfer.WithdrawalService withdrawals) {
+                               io.coffer.core.transfer.WithdrawalService withdrawals, io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
     }
 
     /** The port the server listens on (useful with {@code server.port: 0}). */

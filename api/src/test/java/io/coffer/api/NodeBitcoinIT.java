@@ -97,10 +97,18 @@ class NodeBitcoinIT {
             }
 
             String payee = btc.minerWallet("getnewaddress").asText();
-            Withdrawal w = bitcoin.withdrawals().create(0, payee, BigInteger.valueOf(5_000_000), 2_000, "node-it-1");
+            // regtest has no fee estimate: the configured fallback (2 sat/vB) is used, within the floor..max bounds.
+            long rate = bitcoin.fees().estimate(io.coffer.chain.bitcoin.BitcoinFeeEstimator.Priority.NORMAL);
+            assertEquals(2_000, rate);
+            Withdrawal w = bitcoin.withdrawals().create(0, payee, BigInteger.valueOf(5_000_000), rate, "node-it-1");
             assertEquals(WithdrawalStatus.BROADCAST, w.status());
             btc.mine(1);
             await(() -> bitcoin.withdrawals().get(w.id()).orElseThrow().status() == WithdrawalStatus.CONFIRMED, "the withdrawal confirmed");
+            var history = bitcoin.withdrawals().history(0, 10);
+            assertEquals(2, history.size(), "one deposit and one withdrawal; the change is not income: " + history);
+            assertEquals(w.id(), history.get(0).id());
+            assertEquals(w.fee(), history.get(0).fee());
+            assertTrue(history.get(1).incoming());
         }
         // A restart picks up where it left off: nothing lost, nothing repeated.
         try (CofferNode again = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {

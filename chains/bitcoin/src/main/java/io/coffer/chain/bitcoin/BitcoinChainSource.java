@@ -109,10 +109,17 @@ public final class BitcoinChainSource implements ChainSource {
     public TxStatus txStatus(String txid, List<String> inputs) {
         try {
             JsonNode tx = rpc.call("getrawtransaction", txid, true);
+            // With txindex, a transaction of a block that was reorged out is still found, without confirmations.
             if (tx.path("confirmations").asLong(0) > 0) {
-                long tip = tipHeight();
-                return TxStatus.inBlock(tip - tx.path("confirmations").asLong() + 1);
+                return TxStatus.inBlock(tipHeight() - tx.path("confirmations").asLong() + 1);
             }
+        } catch (BitcoinRpcException e) {
+            if (e.rpcCode() != -5) {
+                throw e;
+            }
+        }
+        try {
+            rpc.call("getmempoolentry", txid);
             return TxStatus.IN_MEMPOOL;
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() != -5) {

@@ -125,6 +125,24 @@ class BitcoinReplacementIT {
         assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), restarted.balance(0));
     }
 
+    @Test
+    void aDepositReorgedOutAndThenDoubleSpentIsDropped() {
+        String address = book.next(0, 0).address();
+        String pay = payReplaceable(address, 80_000);
+        int vout = vout(pay, address);
+        node.mine(1);
+        follower.poll();
+        assertEquals(DepositStatus.CONFIRMED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
+        // The block is reorged out; the payment returns to the mempool and is double-spent there.
+        node.rpc("invalidateblock", node.bestBlockHash());
+        doubleSpend(pay);
+        node.mine(2);
+        follower.poll();
+        follower.poll();
+        assertEquals(DepositStatus.REPLACED, follower.deposit(new DepositId(pay, vout)).orElseThrow().status());
+        assertEquals(new ChainFollower.Balance(BigInteger.ZERO, BigInteger.ZERO), follower.balance(0), "dropped, not credited");
+    }
+
     /** The payer spends the same inputs back to itself with a higher fee. */
     private void doubleSpend(String pay) {
         JsonNode tx = node.rpc("getrawtransaction", pay, true);

@@ -1,0 +1,16 @@
+package io.coffer.core.transfer;
+
+import java.math.BigInteger;
+import java.time.Instant;
+
+/**
+ * One line of an account's history: a deposit (in) or a withdrawal (out).
+ *
+ * @param id            deposit id "txid:index" or withdrawal id "wd_..."
+ * @param fee           the network fee paid, 0 for deposits
+ * @param status        the deposit's or withdrawal's status name
+ * @param confirmations confirmations now
+ */
+public record HistoryEntry(String id, boolean incoming, BigInteger amount, BigInteger fee, String txid, int confirmations,
+                           String status, String address, Instant at) {
+}
