@@ -70,6 +70,51 @@ public final class AnvilNode extends DevNode {
         return rpc.call(method, params);
     }
 
+    /** Anvil's first well-known dev account (funded with 10000 ETH, unlocked for eth_sendTransaction). */
+    public static final String DEV_ACCOUNT = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+    /** Whether every transaction is mined at once (anvil's default) or waits in the pool for {@link #mine}. */
+    public void setAutomine(boolean on) {
+        rpc.call("evm_setAutomine", on);
+    }
+
+    /** Sends {@code wei} from the dev account to {@code to}; returns the transaction hash. */
+    public String send(String to, BigInteger wei) {
+        return rpc.call("eth_sendTransaction", java.util.Map.of("from", DEV_ACCOUNT, "to", to, "value", "0x" + wei.toString(16))).asText();
+    }
+
+    /** Sends a contract call (or creation when {@code to} is null) from the dev account; returns the hash. */
+    public String transact(String to, String data) {
+        java.util.Map<String, Object> tx = new java.util.HashMap<>(java.util.Map.of("from", DEV_ACCOUNT, "data", data, "gas", "0x2dc6c0"));
+        if (to != null) {
+            tx.put("to", to);
+        }
+        return rpc.call("eth_sendTransaction", tx).asText();
+    }
+
+    /** The receipt of a mined transaction, or null. */
+    public JsonNode receipt(String txHash) {
+        JsonNode r = rpc.call("eth_getTransactionReceipt", txHash);
+        return r == null || r.isNull() ? null : r;
+    }
+
+    /**
+     * Replaces the last {@code depth} blocks by new ones holding the same transactions (re-mined at other
+     * heights and hashes), then mines one more block: a reorg in which nothing is lost.
+     */
+    public void reorgKeepingTransactions(int depth) {
+        long tip = blockNumber();
+        java.util.List<java.util.List<Object>> txs = new java.util.ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            JsonNode block = rpc.call("eth_getBlockByNumber", "0x" + Long.toHexString(tip - depth + 1 + i), false);
+            for (JsonNode hash : block.get("transactions")) {
+                txs.add(java.util.List.of(rpc.call("eth_getRawTransactionByHash", hash.asText()).asText(), Math.min(depth - 1, i + 1)));
+            }
+        }
+        rpc.call("anvil_reorg", depth, txs);
+        mine(1);
+    }
+
     /** Mines {@code blocks} empty blocks. */
     public void mine(int blocks) {
         rpc.call("anvil_mine", "0x" + Integer.toHexString(blocks));

@@ -54,7 +54,7 @@ public final class Devnet {
             }
             return p;
         }
-        if (!Files.isExecutable(local)) {
+        if (!Files.isExecutable(local) || !Files.isDirectory(projectRoot().resolve(".devnet/solc/node_modules/solc"))) {
             install();
         }
         if (!Files.isExecutable(local)) {

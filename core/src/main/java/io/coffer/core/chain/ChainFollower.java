@@ -368,14 +368,19 @@ public final class ChainFollower {
         return out;
     }
 
-    /** Confirmed and pending incoming amounts of {@code account}, from the deposits. */
+    /** Confirmed and pending incoming amounts of {@code account} over every asset (single-asset chains). */
     public Balance balance(int account) {
+        return balance(account, null);
+    }
+
+    /** Confirmed and pending incoming amounts of {@code asset} (null: every asset) for {@code account}. */
+    public Balance balance(int account, String asset) {
         BigInteger confirmed = BigInteger.ZERO;
         BigInteger pending = BigInteger.ZERO;
         for (Map.Entry<ChainTables.ChainDeposit, Deposit> e
                 : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             Deposit d = e.getValue();
-            if (d.account() != account) {
+            if (d.account() != account || (asset != null && !asset.equals(d.asset()))) {
                 continue;
             }
             if (d.status().isConfirmed()) {

@@ -43,6 +43,9 @@ public abstract class ChainContractSuite {
 
     protected abstract AccountScheme scheme();
 
+    /** The asset id that {@link #pay} pays (the chain's native asset). */
+    protected abstract String asset();
+
     /** Pays {@code amount} base units to {@code address} from the node's funded wallet; returns the txid (in the mempool). */
     protected abstract String pay(String address, BigInteger amount);
 
@@ -111,8 +114,8 @@ public abstract class ChainContractSuite {
         return f.events(0, 10_000).stream().map(e -> e.deposit().status() + "/" + e.deposit().confirmations()).toList();
     }
 
-    private static void assertConserved(ChainFollower f, BigInteger amount) {
-        ChainFollower.Balance b = f.balance(0);
+    private void assertConserved(ChainFollower f, BigInteger amount) {
+        ChainFollower.Balance b = f.balance(0, asset());
         assertEquals(amount, b.confirmed().add(b.pending()), "confirmed + pending is conserved: " + b);
     }
 
@@ -129,10 +132,10 @@ public abstract class ChainContractSuite {
         mine(1);
         sync(f);
         assertConserved(f, amount);
-        assertEquals(BigInteger.ZERO, f.balance(0).confirmed());
+        assertEquals(BigInteger.ZERO, f.balance(0, asset()).confirmed());
         mine(1);
         sync(f);
-        assertEquals(amount, f.balance(0).confirmed());
+        assertEquals(amount, f.balance(0, asset()).confirmed());
         mine(2);
         sync(f);
         assertEquals(List.of("SEEN/0", "CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), trail(f));
@@ -179,7 +182,7 @@ public abstract class ChainContractSuite {
         mine(CONFIRMATIONS);
         sync(f);
         assertConserved(f, amount);
-        assertEquals(amount, f.balance(0).confirmed(), trail(f).toString());
+        assertEquals(amount, f.balance(0, asset()).confirmed(), trail(f).toString());
         String last = trail(f).get(trail(f).size() - 1);
         assertTrue(last.startsWith("CONFIRMED") || last.startsWith("FINAL"), trail(f).toString());
     }
@@ -193,7 +196,7 @@ public abstract class ChainContractSuite {
         pay(w.newAddress(), amount);
         mine(2);
         sync(f);
-        assertEquals(amount, f.balance(0).confirmed());
+        assertEquals(amount, f.balance(0, asset()).confirmed());
         // "Stopped": no follower polls while the chain reorganises.
         reorg(2);
         ChainFollower started = w.follower();
@@ -203,7 +206,7 @@ public abstract class ChainContractSuite {
         assertConserved(started, amount);
         mine(CONFIRMATIONS);
         sync(started);
-        assertEquals(amount, started.balance(0).confirmed());
+        assertEquals(amount, started.balance(0, asset()).confirmed());
     }
 
     @Test
@@ -221,6 +224,6 @@ public abstract class ChainContractSuite {
         List<String> t = trail(started);
         // Mined before the first look at the mempool: no SEEN; then each step once, block by block.
         assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), t);
-        assertEquals(amount, started.balance(0).confirmed());
+        assertEquals(amount, started.balance(0, asset()).confirmed());
     }
 }

@@ -44,6 +44,11 @@ class BitcoinChainContractIT extends ChainContractSuite {
     }
 
     @Override
+    protected String asset() {
+        return "bitcoin/BTC";
+    }
+
+    @Override
     protected String pay(String address, BigInteger amount) {
         return node.minerWallet("sendtoaddress", address, new BigDecimal(amount).movePointLeft(8).toPlainString()).asText();
     }

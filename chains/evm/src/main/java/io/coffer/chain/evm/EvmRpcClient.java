@@ -24,6 +24,7 @@ public final class EvmRpcClient implements ChainNode {
     private final URI url;
     private final OkHttpClient http;
     private final Web3j web3j;
+    private final HttpService service;
 
     public EvmRpcClient(EvmChainConfig config) {
         this(config.name(), config.rpcUrl(), Duration.ofSeconds(30));
@@ -38,7 +39,8 @@ public final class EvmRpcClient implements ChainNode {
                 .writeTimeout(timeout)
                 .callTimeout(timeout)
                 .build();
-        this.web3j = Web3j.build(new HttpService(url.toString(), http));
+        this.service = new HttpService(url.toString(), http);
+        this.web3j = Web3j.build(service);
     }
 
     @Override
@@ -63,7 +65,33 @@ public final class EvmRpcClient implements ChainNode {
         return web3j;
     }
 
-    private interface Call<T> {
+    /** A JSON-RPC response whose result is left as parsed JSON (maps, lists, strings). */
+    public static final class AnyResponse extends Response<Object> {
+    }
+
+    /**
+     * Calls a method web3j has no typed binding for (txpool_content...). Returns the result; an error
+     * answer becomes {@link EvmRpcException} with the node's code and message.
+     */
+    public Object call(String method, Object... params) {
+        AnyResponse r = send(() -> new org.web3j.protocol.core.Request<>(method, java.util.List.of(params), service, AnyResponse.class).send());
+        if (r.hasError()) {
+            throw new EvmRpcException(chain, method, r.getError().getCode(), r.getError().getMessage());
+        }
+        return r.getResult();
+    }
+
+    /** Typed web3j calls with this client's error handling (transport -> unavailable, error -> EvmRpcException). */
+    public <R extends Response<?>> R typed(String method, Call<R> call) {
+        R r = send(call);
+        if (r.hasError()) {
+            throw new EvmRpcException(chain, method, r.getError().getCode(), r.getError().getMessage());
+        }
+        return r;
+    }
+
+    /** A web3j request to run. */
+    public interface Call<T> {
         T run() throws IOException;
     }
 

@@ -1,0 +1,214 @@
+package io.coffer.chain.evm;
+
+import io.coffer.core.address.EvmAddress;
+import io.coffer.core.chain.BlockHeader;
+import io.coffer.core.chain.BroadcastResult;
+import io.coffer.core.chain.ChainSource;
+import io.coffer.core.chain.ChainUnavailableException;
+import io.coffer.core.chain.Payment;
+import io.coffer.core.chain.TxStatus;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.config.TokenConfig;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+/**
+ * An EVM chain's {@link ChainSource}: blocks by number with their transactions, native transfers to
+ * watched addresses whose receipt says success (a failed transaction never counts), and ERC-20
+ * {@code Transfer} logs of the configured tokens to watched addresses (a reverted transfer leaves no log,
+ * so it never counts either). Deposit ids: a native transfer is {@code (txhash, 0)}, a token transfer
+ * {@code (txhash, logIndex + 1)}, so both can come from one transaction without colliding.
+ *
+ * <p>The pending pool is read with {@code txpool_content} where the node offers it (geth, anvil...); a node
+ * without it simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
+ * the sender's mined nonce passes it while the transaction is gone, it was replaced.
+ */
+public final class EvmChainSource implements ChainSource {
+    private static final Logger LOG = Logger.getLogger(EvmChainSource.class.getName());
+    /** keccak256("Transfer(address,address,uint256)"). */
+    static final String TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+    private final EvmRpcClient rpc;
+    private final EvmChainConfig config;
+    private final String nativeAsset;
+    private final Map<String, String> assetByContract = new java.util.HashMap<>();
+    private volatile boolean txpool = true;
+
+    public EvmChainSource(EvmRpcClient rpc, EvmChainConfig config) {
+        this.rpc = rpc;
+        this.config = config;
+        this.nativeAsset = config.name() + "/" + config.nativeSymbol();
+        for (TokenConfig t : config.tokens()) {
+            assetByContract.put(t.contract().toString().toLowerCase(java.util.Locale.ROOT), config.name() + "/" + t.symbol());
+        }
+    }
+
+    @Override
+    public String chain() {
+        return config.name();
+    }
+
+    @Override
+    public long tipHeight() {
+        return rpc.typed("eth_blockNumber", () -> rpc.web3j().ethBlockNumber().send()).getBlockNumber().longValueExact();
+    }
+
+    @Override
+    public BlockHeader header(long height) {
+        EthBlock.Block b = block(height, false);
+        return b == null ? null : new BlockHeader(b.getNumber().longValueExact(), b.getHash(), b.getParentHash());
+    }
+
+    private EthBlock.Block block(long height, boolean full) {
+        return rpc.typed("eth_getBlockByNumber", () -> rpc.web3j()
+                .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), full).send()).getBlock();
+    }
+
+    @Override
+    public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
+        EthBlock.Block b = rpc.typed("eth_getBlockByHash", () -> rpc.web3j().ethGetBlockByHash(header.hash(), true).send()).getBlock();
+        if (b == null) {
+            throw new ChainUnavailableException(chain(), "block " + header.hash() + " vanished (reorg in progress)", null);
+        }
+        List<Payment> out = new ArrayList<>();
+        for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
+            EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
+            if (tx.getTo() == null || tx.getValue().signum() <= 0) {
+                continue;
+            }
+            String to = checksummed(tx.getTo());
+            if (!watched.test(to)) {
+                continue;
+            }
+            TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
+                    () -> rpc.web3j().ethGetTransactionReceipt(tx.getHash()).send()).getTransactionReceipt().orElse(null);
+            if (receipt == null || !receipt.isStatusOK()) {
+                LOG.info(() -> "chain " + chain() + ": transaction " + tx.getHash() + " to a watched address failed; not a deposit");
+                continue;
+            }
+            out.add(new Payment(tx.getHash(), 0, to, nativeAsset, tx.getValue(), List.of(tx.getFrom() + ":" + tx.getNonce())));
+        }
+        if (!assetByContract.isEmpty()) {
+            // Filter by the block's number (a block-hash filter takes one address only) and check the hash of
+            // every log: a log from another block at that height means a reorg is under way; retry later.
+            DefaultBlockParameter at = DefaultBlockParameter.valueOf(BigInteger.valueOf(header.height()));
+            EthFilter filter = new EthFilter(at, at, new ArrayList<>(assetByContract.keySet()));
+            filter.addSingleTopic(TRANSFER_TOPIC);
+            EthLog logs = rpc.typed("eth_getLogs", () -> rpc.web3j().ethGetLogs(filter).send());
+            for (EthLog.LogResult<?> lr : logs.getLogs()) {
+                Log log = (Log) lr.get();
+                if (!header.hash().equals(log.getBlockHash())) {
+                    throw new ChainUnavailableException(chain(), "logs of height " + header.height() + " come from another block"
+                            + " (reorg in progress)", null);
+                }
+                if (log.isRemoved() || log.getTopics().size() != 3) {
+                    continue; // ERC-721 Transfer has 4 topics; removed logs belong to a reorged block
+                }
+                String to = checksummed("0x" + log.getTopics().get(2).substring(26));
+                String asset = assetByContract.get(log.getAddress().toLowerCase(java.util.Locale.ROOT));
+                BigInteger amount = Numeric.toBigInt(log.getData());
+                if (asset != null && watched.test(to) && amount.signum() > 0) {
+                    out.add(new Payment(log.getTransactionHash(), log.getLogIndex().intValueExact() + 1, to, asset, amount));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<Payment> mempool(Predicate<String> watched) {
+        if (!txpool) {
+            return List.of();
+        }
+        Object content;
+        try {
+            content = rpc.call("txpool_content");
+        } catch (EvmRpcException e) {
+            txpool = false; // not offered by this node: no SEEN stage on this chain
+            LOG.info("chain " + chain() + ": the node has no txpool_content; deposits are first seen in blocks");
+            return List.of();
+        }
+        List<Payment> out = new ArrayList<>();
+        Map<String, Object> pending = (Map<String, Object>) ((Map<String, Object>) content).getOrDefault("pending", Map.of());
+        for (Object bySender : pending.values()) {
+            for (Object o : ((Map<String, Object>) bySender).values()) {
+                Map<String, Object> tx = (Map<String, Object>) o;
+                Object toObj = tx.get("to");
+                BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
+                if (toObj == null || value.signum() <= 0) {
+                    continue;
+                }
+                String to = checksummed((String) toObj);
+                if (watched.test(to)) {
+                    String from = (String) tx.get("from");
+                    out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value,
+                            List.of(from + ":" + Numeric.toBigInt((String) tx.get("nonce")))));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public TxStatus txStatus(String txid, List<String> inputs) {
+        TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
+                () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
+        if (receipt != null && receipt.getBlockNumberRaw() != null) {
+            return TxStatus.inBlock(receipt.getBlockNumber().longValueExact());
+        }
+        var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
+        if (tx.isPresent()) {
+            return TxStatus.IN_MEMPOOL;
+        }
+        for (String in : inputs) {
+            int colon = in.lastIndexOf(':');
+            String sender = in.substring(0, colon);
+            BigInteger nonce = new BigInteger(in.substring(colon + 1));
+            BigInteger mined = rpc.typed("eth_getTransactionCount", () -> rpc.web3j()
+                    .ethGetTransactionCount(sender, DefaultBlockParameterName.LATEST).send()).getTransactionCount();
+            if (mined.compareTo(nonce) > 0) {
+                return TxStatus.CONFLICTED; // the sender's nonce was used by another transaction
+            }
+        }
+        return TxStatus.UNKNOWN;
+    }
+
+    /**
+     * {@code eth_sendRawTransaction}: "already known" is ALREADY_KNOWN; "nonce too low" means this nonce is
+     * taken (by this very transaction mined already, or another) — the caller checks which; other errors are
+     * REJECTED; transport trouble is UNKNOWN.
+     */
+    @Override
+    public BroadcastResult broadcast(byte[] signedTransaction) {
+        try {
+            rpc.call("eth_sendRawTransaction", Numeric.toHexString(signedTransaction));
+            return new BroadcastResult(BroadcastResult.Outcome.ACCEPTED, "");
+        } catch (EvmRpcException e) {
+            String m = e.nodeMessage().toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("already known") || m.contains("known transaction") || m.contains("already imported")) {
+                return new BroadcastResult(BroadcastResult.Outcome.ALREADY_KNOWN, "");
+            }
+            return new BroadcastResult(BroadcastResult.Outcome.REJECTED, e.nodeMessage());
+        } catch (ChainUnavailableException e) {
+            return new BroadcastResult(BroadcastResult.Outcome.UNKNOWN, "");
+        }
+    }
+
+    static String checksummed(String address) {
+        return EvmAddress.parse("address", address.toLowerCase(java.util.Locale.ROOT)).toString();
+    }
+
+}
