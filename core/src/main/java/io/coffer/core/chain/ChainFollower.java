@@ -345,6 +345,9 @@ public final class ChainFollower {
             if (state == TxState.CONFLICTED) {
                 events += write(b, d, d.with(DepositStatus.REPLACED, 0, "", 0, now));
                 LOG.info(() -> "chain " + chain + ": deposit " + d.id() + " was replaced or double-spent; it will not count");
+            } else if (state == TxState.FAILED) {
+                events += write(b, d, d.with(DepositStatus.FAILED, 0, "", 0, now));
+                LOG.info(() -> "chain " + chain + ": deposit " + d.id() + " was mined as a failed transaction; it will not count");
             }
         }
         b.commit();

@@ -14,6 +14,7 @@ package io.coffer.core.chain;
  *                    |  |        '--mined again--> CONFIRMING / CONFIRMED / FINAL
  *                    '--|--------'--conflict (double-spent while out of the chain)
  *                       '--mined after all (the conflict itself was reorged out) --> CONFIRMING...
+ * SEEN / REORGED --mined as a failed transaction (EVM)--> FAILED (like REPLACED: never counts)
  * </pre>
  */
 public enum DepositStatus {
@@ -28,7 +29,9 @@ public enum DepositStatus {
     /** Its block was disconnected; it is pending again until mined again or replaced. */
     REORGED,
     /** A conflicting transaction spent its inputs (RBF, double-spend): it never counts. */
-    REPLACED;
+    REPLACED,
+    /** Seen pending, then mined as a failed transaction (EVM receipt status 0): it moved nothing, never counts. */
+    FAILED;
 
     public boolean isFinal() {
         return this == FINAL;
@@ -51,9 +54,9 @@ public enum DepositStatus {
         }
         return switch (this) {
             case SEEN -> next != REORGED;
-            case CONFIRMING, CONFIRMED, FINAL -> next != SEEN && next != REPLACED;
+            case CONFIRMING, CONFIRMED, FINAL -> next != SEEN && next != REPLACED && next != FAILED;
             case REORGED -> true;
-            case REPLACED -> next == CONFIRMING || next == CONFIRMED || next == FINAL;
+            case REPLACED, FAILED -> next == CONFIRMING || next == CONFIRMED || next == FINAL || next == SEEN;
         };
     }
 }

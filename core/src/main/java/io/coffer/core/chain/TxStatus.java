@@ -10,6 +10,10 @@ public record TxStatus(TxState state, long blockHeight) {
     public static final TxStatus CONFLICTED = new TxStatus(TxState.CONFLICTED, 0);
     public static final TxStatus UNKNOWN = new TxStatus(TxState.UNKNOWN, 0);
 
+    public static TxStatus failed(long height) {
+        return new TxStatus(TxState.FAILED, height);
+    }
+
     public static TxStatus inBlock(long height) {
         return new TxStatus(TxState.IN_BLOCK, height);
     }

@@ -28,8 +28,9 @@ import org.web3j.utils.Numeric;
  * An EVM chain's {@link ChainSource}: blocks by number with their transactions, native transfers to
  * watched addresses whose receipt says success (a failed transaction never counts), and ERC-20
  * {@code Transfer} logs of the configured tokens to watched addresses (a reverted transfer leaves no log,
- * so it never counts either). Deposit ids: a native transfer is {@code (txhash, 0)}, a token transfer
- * {@code (txhash, logIndex + 1)}, so both can come from one transaction without colliding.
+ * so it never counts either). Deposit ids: a native transfer is {@code (txhash, 0)}; the n-th token
+ * transfer to a watched address in a transaction is {@code (txhash, n)} from 1 — stable across reorgs and
+ * the same whether first seen pending (a decoded {@code transfer}/{@code transferFrom} call) or mined.
  *
  * <p>The pending pool is read with {@code txpool_content} where the node offers it (geth, anvil...); a node
  * without it simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
@@ -107,8 +108,13 @@ public final class EvmChainSource implements ChainSource {
             EthFilter filter = new EthFilter(at, at, new ArrayList<>(assetByContract.keySet()));
             filter.addSingleTopic(TRANSFER_TOPIC);
             EthLog logs = rpc.typed("eth_getLogs", () -> rpc.web3j().ethGetLogs(filter).send());
+            Map<String, Integer> ordinal = new java.util.HashMap<>();
+            List<Log> sorted = new ArrayList<>();
             for (EthLog.LogResult<?> lr : logs.getLogs()) {
-                Log log = (Log) lr.get();
+                sorted.add((Log) lr.get());
+            }
+            sorted.sort(java.util.Comparator.comparing(Log::getLogIndex));
+            for (Log log : sorted) {
                 if (!header.hash().equals(log.getBlockHash())) {
                     throw new ChainUnavailableException(chain(), "logs of height " + header.height() + " come from another block"
                             + " (reorg in progress)", null);
@@ -120,7 +126,8 @@ public final class EvmChainSource implements ChainSource {
                 String asset = assetByContract.get(log.getAddress().toLowerCase(java.util.Locale.ROOT));
                 BigInteger amount = Numeric.toBigInt(log.getData());
                 if (asset != null && watched.test(to) && amount.signum() > 0) {
-                    out.add(new Payment(log.getTransactionHash(), log.getLogIndex().intValueExact() + 1, to, asset, amount));
+                    int n = ordinal.merge(log.getTransactionHash(), 1, Integer::sum);
+                    out.add(new Payment(log.getTransactionHash(), n, to, asset, amount));
                 }
             }
         }
@@ -147,19 +154,43 @@ public final class EvmChainSource implements ChainSource {
             for (Object o : ((Map<String, Object>) bySender).values()) {
                 Map<String, Object> tx = (Map<String, Object>) o;
                 Object toObj = tx.get("to");
-                BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
-                if (toObj == null || value.signum() <= 0) {
+                if (toObj == null) {
                     continue;
                 }
+                String from = (String) tx.get("from");
+                List<String> spends = List.of(from + ":" + Numeric.toBigInt((String) tx.get("nonce")));
+                BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
                 String to = checksummed((String) toObj);
-                if (watched.test(to)) {
-                    String from = (String) tx.get("from");
-                    out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value,
-                            List.of(from + ":" + Numeric.toBigInt((String) tx.get("nonce")))));
+                if (value.signum() > 0 && watched.test(to)) {
+                    out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value, spends));
+                }
+                String tokenAsset = assetByContract.get(((String) toObj).toLowerCase(java.util.Locale.ROOT));
+                String input = (String) tx.getOrDefault("input", "0x");
+                if (tokenAsset != null) {
+                    Payment p = decodeTokenCall((String) tx.get("hash"), input, tokenAsset, watched, spends);
+                    if (p != null) {
+                        out.add(p);
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /** A pending {@code transfer(to, amount)} or {@code transferFrom(from, to, amount)} call to a watched address. */
+    private static Payment decodeTokenCall(String hash, String input, String asset, Predicate<String> watched, List<String> spends) {
+        String data = input.startsWith("0x") ? input.substring(2) : input;
+        int toWord;
+        if (data.startsWith("a9059cbb") && data.length() >= 8 + 128) {
+            toWord = 0; // transfer(address,uint256)
+        } else if (data.startsWith("23b872dd") && data.length() >= 8 + 192) {
+            toWord = 1; // transferFrom(address,address,uint256)
+        } else {
+            return null;
+        }
+        String to = checksummed("0x" + data.substring(8 + toWord * 64 + 24, 8 + (toWord + 1) * 64));
+        BigInteger amount = new BigInteger(data.substring(8 + (toWord + 1) * 64, 8 + (toWord + 2) * 64), 16);
+        return watched.test(to) && amount.signum() > 0 ? new Payment(hash, 1, to, asset, amount, spends) : null;
     }
 
     @Override
@@ -167,7 +198,8 @@ public final class EvmChainSource implements ChainSource {
         TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
                 () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
         if (receipt != null && receipt.getBlockNumberRaw() != null) {
-            return TxStatus.inBlock(receipt.getBlockNumber().longValueExact());
+            long height = receipt.getBlockNumber().longValueExact();
+            return receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
         }
         var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
         if (tx.isPresent()) {
