@@ -2,26 +2,20 @@ package io.coffer.core.transfer;
 
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.AddressInfo;
-import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositId;
-import io.coffer.core.chain.TxState;
-import io.coffer.core.chain.TxStatus;
 import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.Signer;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.store.Batch;
-import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
 import java.math.BigInteger;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,31 +33,12 @@ import java.util.logging.Logger;
  * and is re-sent, never marked failed. A fee bump spends the same inputs, so at most one version can
  * ever confirm; the withdrawal is tracked by its inputs through all its txids.
  */
-public final class WithdrawalService {
+public final class WithdrawalService extends WithdrawalLedger {
     private static final Logger LOG = Logger.getLogger(WithdrawalService.class.getName());
 
-    /** Test hook: called at the three moments a crash matters. Production uses {@link #NO_CRASH}. */
-    @FunctionalInterface
-    public interface CrashPoints {
-        void reached(String point);
-    }
-
-    public static final CrashPoints NO_CRASH = p -> { };
-    public static final String SIGNED_NOT_STORED = "signed-not-stored";
-    public static final String STORED_NOT_BROADCAST = "stored-not-broadcast";
-    public static final String BROADCAST_NOT_RECORDED = "broadcast-not-recorded";
-
-    private final Store store;
-    private final ChainSource source;
     private final TransactionFactory factory;
     private final AddressBook addresses;
     private final Supplier<Signer> signer;
-    private final int confirmations;
-    private final Clock clock;
-    private final CrashPoints crash;
-    private final String chain;
-    private final byte[] chainPrefix;
-    private final SecureRandom random = new SecureRandom();
 
     /** A wallet account's balance from deposits and withdrawals, in satoshi. */
     public record Balance(BigInteger confirmed, BigInteger pendingIncoming, BigInteger pendingOutgoing) {
@@ -71,16 +46,18 @@ public final class WithdrawalService {
 
     public WithdrawalService(Store store, ChainSource source, TransactionFactory factory, AddressBook addresses,
                              Supplier<Signer> signer, int confirmations, Clock clock, CrashPoints crash) {
-        this.store = store;
-        this.source = source;
+        super(store, source, confirmations, clock, crash);
         this.factory = factory;
         this.addresses = addresses;
         this.signer = signer;
-        this.confirmations = confirmations;
-        this.clock = clock;
-        this.crash = crash;
-        this.chain = source.chain();
-        this.chainPrefix = KeyWriter.key().string(chain).build();
+    }
+
+    /** A UTXO withdrawal refused for good left nothing: its inputs are free again. */
+    @Override
+    protected void onFailed(Withdrawal w, Batch b) {
+        for (DepositId in : w.inputs()) {
+            b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, in));
+        }
     }
 
     /**
@@ -91,17 +68,9 @@ public final class WithdrawalService {
      *                         with other fields), FAILED_PRECONDITION (INSUFFICIENT_FUNDS, SEALED, WATCH_ONLY)
      */
     public synchronized Withdrawal create(int account, String destination, BigInteger amount, long feeRate, String idempotencyKey) {
-        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 128) {
-            throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
-        }
-        Optional<String> existing = store.get(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey));
+        Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
         if (existing.isPresent()) {
-            Withdrawal w = get(existing.get()).orElseThrow();
-            if (w.account() != account || !w.destination().equals(destination) || !w.amount().equals(amount)) {
-                throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
-                        "idempotency_key: already used for another withdrawal", Map.of("withdrawal_id", w.id()), null);
-            }
-            return w;
+            return existing.get();
         }
         int destinationVbytes = factory.destinationVbytes(destination);
         Signer s = signer.get(); // SEALED / WATCH_ONLY stop here, before anything is chosen or written
@@ -112,7 +81,7 @@ public final class WithdrawalService {
         crash.reached(SIGNED_NOT_STORED);
 
         Instant now = clock.instant();
-        String id = "wd_" + HexFormat.of().formatHex(randomBytes());
+        String id = newId();
         Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate, WithdrawalStatus.SIGNED,
                 built.txid(), built.raw(), sel.inputs().stream().map(CoinSelection.Coin::id).toList(),
                 change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now);
@@ -177,124 +146,6 @@ public final class WithdrawalService {
         b.commit();
         LOG.info(() -> "chain " + chain + ": withdrawal " + id + " bumped to " + newFeeRate / 1000.0 + " sat/vB (" + built.txid() + ")");
         return send(bumped);
-    }
-
-    /** At start: sends again the stored bytes of every withdrawal not known to be in the mempool or a block. */
-    public synchronized void resume() {
-        for (Withdrawal w : pending()) {
-            if (w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
-                    || w.status() == WithdrawalStatus.BROADCAST) {
-                LOG.info(() -> "chain " + chain + ": re-sending withdrawal " + w.id() + " (" + w.txid() + ", " + w.status() + ")");
-                send(w);
-            }
-        }
-    }
-
-    /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
-    public synchronized void track() {
-        long tip = source.tipHeight();
-        for (Withdrawal w : pending()) {
-            List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
-            TxStatus current = source.txStatus(w.txid(), spends);
-            String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
-            long height = current.blockHeight();
-            if (minedTxid == null) {
-                for (String old : w.replacedTxids()) {
-                    TxStatus s = source.txStatus(old, spends);
-                    if (s.state() == TxState.IN_BLOCK) {
-                        minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
-                        height = s.blockHeight();
-                    }
-                }
-            }
-            Instant now = clock.instant();
-            if (minedTxid != null) {
-                int conf = (int) (tip - height + 1);
-                WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
-                if (next != w.status() || conf != w.confirmations()) {
-                    Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now) : new Withdrawal(w.id(), chain, w.account(),
-                            w.destination(), w.amount(), w.fee(), w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
-                            w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now);
-                    record(u);
-                }
-            } else if (current.state() == TxState.IN_MEMPOOL) {
-                if (w.status() != WithdrawalStatus.BROADCAST) {
-                    record(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
-                }
-            } else if (w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED) {
-                // Reorged out of the chain: send the same bytes again.
-                send(w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now));
-            } else if (w.status() == WithdrawalStatus.BROADCAST_UNKNOWN || w.status() == WithdrawalStatus.BROADCAST) {
-                send(w);
-            }
-        }
-    }
-
-    private Withdrawal send(Withdrawal w) {
-        BroadcastResult r = source.broadcast(w.raw());
-        crash.reached(BROADCAST_NOT_RECORDED);
-        Instant now = clock.instant();
-        Withdrawal after = switch (r.outcome()) {
-            case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
-                    ? w.with(WithdrawalStatus.BROADCAST, 0, "", now) : w;
-            case UNKNOWN -> w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
-            case REJECTED -> rejected(w, r.detail(), now);
-        };
-        if (after != w) {
-            record(after);
-        }
-        return after;
-    }
-
-    /**
-     * A refusal fails the withdrawal only when no version of it can still confirm: a refused bump leaves
-     * the previous version in place; a refused original whose inputs are spent by one of our own versions
-     * is not a failure either.
-     */
-    private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
-        for (String old : w.replacedTxids()) {
-            TxState s = source.txStatus(old, w.inputs().stream().map(DepositId::toString).toList()).state();
-            if (s == TxState.IN_MEMPOOL || s == TxState.IN_BLOCK) {
-                LOG.warning("chain " + chain + ": the node refused the new version of " + w.id() + " (" + detail
-                        + "); the previous one is still valid");
-                return w.with(WithdrawalStatus.BROADCAST, 0, "", now);
-            }
-        }
-        LOG.warning("chain " + chain + ": withdrawal " + w.id() + " refused by the node: " + detail);
-        return w.with(WithdrawalStatus.FAILED, 0, detail, now);
-    }
-
-    private void record(Withdrawal w) {
-        Batch b = store.batch();
-        putWithdrawal(b, w);
-        if (w.status() == WithdrawalStatus.FAILED) {
-            for (DepositId in : w.inputs()) {
-                b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, in)); // nothing left the wallet
-            }
-        }
-        b.commit();
-    }
-
-    private void putWithdrawal(Batch b, Withdrawal w) {
-        TransferTables.ChainKey key = new TransferTables.ChainKey(chain, w.id());
-        b.put(TransferTables.WITHDRAWALS, key, w);
-        if (w.status().isFinal()) {
-            b.delete(TransferTables.PENDING, key);
-        } else {
-            b.put(TransferTables.PENDING, key, "");
-        }
-    }
-
-    public Optional<Withdrawal> get(String id) {
-        return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
-    }
-
-    private List<Withdrawal> pending() {
-        List<Withdrawal> out = new ArrayList<>();
-        for (var e : store.list(TransferTables.PENDING, TransferTables.PENDING.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            get(e.getKey().key()).ifPresent(out::add);
-        }
-        return out;
     }
 
     /** Confirmed deposits of {@code account} that no withdrawal has locked. */
@@ -377,9 +228,4 @@ public final class WithdrawalService {
         return addresses.addressAt(w.account(), 1, w.changeIndex());
     }
 
-    private byte[] randomBytes() {
-        byte[] b = new byte[8];
-        random.nextBytes(b);
-        return b;
-    }
 }
