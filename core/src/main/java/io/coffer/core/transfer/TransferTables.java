@@ -72,6 +72,8 @@ public final class TransferTables {
                         out.writeUTF(w.failureReason());
                         out.writeLong(w.createdAt().toEpochMilli());
                         out.writeLong(w.updatedAt().toEpochMilli());
+                        out.writeUTF(w.asset());
+                        out.writeUTF(w.cancelTxid());
                     },
                     in -> {
                         int v = in.readUnsignedByte();
@@ -102,7 +104,7 @@ public final class TransferTables {
                         }
                         return new Withdrawal(id, chain, account, destination, amount, fee, feeRate, status, txid, raw, inputs,
                                 changeIndex, replaced, in.readUTF(), in.readInt(), in.readUTF(), Instant.ofEpochMilli(in.readLong()),
-                                Instant.ofEpochMilli(in.readLong()));
+                                Instant.ofEpochMilli(in.readLong()), in.readUTF(), in.readUTF());
                     }));
 
     // locked-outpoints: 0x31 | chain string | txid string | index u32 -> withdrawal id (inputs of a withdrawal)
@@ -130,7 +132,16 @@ public final class TransferTables {
     public static final Table<ChainKey, String> PENDING = Table.of(0x33, "pending-withdrawals",
             "chain string | id string -> empty", CHAIN_KEY, Codecs.utf8());
 
+    // account-nonces: 0x34 | chain string | address string -> next nonce (account chains: assigned in the batch that
+    //                 stores the signed transaction, so two withdrawals never share a nonce and none is skipped)
+    public static final Table<ChainKey, Long> NONCES = Table.of(0x34, "account-nonces",
+            "chain string | address string -> next nonce int64", CHAIN_KEY, Codecs.int64());
+
+    // nonce-holes: 0x35 | chain string | address string | nonce u32 -> "" (nonces of refused transactions, reused first)
+    public static final Table<ChainOutpoint, String> NONCE_HOLES = Table.of(0x35, "nonce-holes",
+            "chain string | address string | nonce u32 -> empty", LOCKS.keys(), Codecs.utf8());
+
     public static List<Table<?, ?>> all() {
-        return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING);
+        return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES);
     }
 }

@@ -14,11 +14,13 @@ import java.util.List;
  * @param raw           the signed transaction of the current version
  * @param changeIndex   the change address index on the internal branch, -1 when there is no change
  * @param replacedTxids txids of earlier versions replaced by a fee bump, oldest first
+ * @param asset         the asset sent ("bitcoin/BTC", "ethereum/USDC")
+ * @param cancelTxid    account chains: the txid of the cancelling version, "" when not cancelled
  */
 public record Withdrawal(String id, String chain, int account, String destination, BigInteger amount, BigInteger fee,
                          long feeRate, WithdrawalStatus status, String txid, byte[] raw, List<DepositId> inputs,
                          int changeIndex, List<String> replacedTxids, String idempotencyKey, int confirmations,
-                         String failureReason, Instant createdAt, Instant updatedAt) {
+                         String failureReason, Instant createdAt, Instant updatedAt, String asset, String cancelTxid) {
     public Withdrawal {
         raw = raw.clone();
         inputs = List.copyOf(inputs);
@@ -32,6 +34,6 @@ public record Withdrawal(String id, String chain, int account, String destinatio
 
     Withdrawal with(WithdrawalStatus status, int confirmations, String failureReason, Instant now) {
         return new Withdrawal(id, chain, account, destination, amount, fee, feeRate, status, txid, raw, inputs, changeIndex,
-                replacedTxids, idempotencyKey, confirmations, failureReason, createdAt, now);
+                replacedTxids, idempotencyKey, confirmations, failureReason, createdAt, now, asset, cancelTxid);
     }
 }

@@ -59,8 +59,13 @@ public abstract class WithdrawalLedger {
         this.chainPrefix = KeyWriter.key().string(chain).build();
     }
 
-    /** What a withdrawal refused or failed for good releases (added to the batch recording it). */
-    protected abstract void onFailed(Withdrawal w, Batch b);
+    /**
+     * What a withdrawal that failed for good releases, added to the batch recording it.
+     *
+     * @param mined true when it failed on chain (reverted: its inputs/nonce are consumed), false when the node
+     *              refused it (nothing was consumed)
+     */
+    protected abstract void onFailed(Withdrawal w, boolean mined, Batch b);
 
     /**
      * The withdrawal already made with this key, if any.
@@ -108,7 +113,7 @@ public abstract class WithdrawalLedger {
             TxStatus current = source.txStatus(w.txid(), spends);
             if (current.state() == TxState.FAILED) {
                 // Mined but reverted: the fee is spent and nothing else moved (EVM). Final.
-                record(w.with(WithdrawalStatus.FAILED, 0, "the transaction failed on chain (reverted)", clock.instant()));
+                record(w.with(WithdrawalStatus.FAILED, 0, "the transaction failed on chain (reverted)", clock.instant()), true);
                 continue;
             }
             String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
@@ -123,13 +128,21 @@ public abstract class WithdrawalLedger {
                 }
             }
             Instant now = clock.instant();
+            if (minedTxid != null && minedTxid.equals(w.cancelTxid())) {
+                // The cancelling version won: nothing was paid, the nonce and its fee are spent.
+                Withdrawal cancelled = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.fee(), w.feeRate(),
+                        WithdrawalStatus.FAILED, minedTxid, w.raw(), w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(),
+                        0, "cancelled", w.createdAt(), now, w.asset(), w.cancelTxid());
+                record(cancelled, true);
+                continue;
+            }
             if (minedTxid != null) {
                 int conf = (int) (tip - height + 1);
                 WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
                 if (next != w.status() || conf != w.confirmations()) {
                     Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now) : new Withdrawal(w.id(), chain, w.account(),
                             w.destination(), w.amount(), w.fee(), w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
-                            w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now);
+                            w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
                     record(u);
                 }
             } else if (current.state() == TxState.IN_MEMPOOL) {
@@ -180,10 +193,14 @@ public abstract class WithdrawalLedger {
     }
 
     protected void record(Withdrawal w) {
+        record(w, false);
+    }
+
+    private void record(Withdrawal w, boolean mined) {
         Batch b = store.batch();
         putWithdrawal(b, w);
         if (w.status() == WithdrawalStatus.FAILED) {
-            onFailed(w, b);
+            onFailed(w, mined, b);
         }
         b.commit();
     }

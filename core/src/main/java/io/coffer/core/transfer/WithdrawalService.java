@@ -54,7 +54,7 @@ public final class WithdrawalService extends WithdrawalLedger {
 
     /** A UTXO withdrawal refused for good left nothing: its inputs are free again. */
     @Override
-    protected void onFailed(Withdrawal w, Batch b) {
+    protected void onFailed(Withdrawal w, boolean mined, Batch b) {
         for (DepositId in : w.inputs()) {
             b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, in));
         }
@@ -84,7 +84,7 @@ public final class WithdrawalService extends WithdrawalLedger {
         String id = newId();
         Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate, WithdrawalStatus.SIGNED,
                 built.txid(), built.raw(), sel.inputs().stream().map(CoinSelection.Coin::id).toList(),
-                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now);
+                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, chain + "/BTC", "");
         Batch b = store.batch();
         putWithdrawal(b, w);
         for (DepositId in : w.inputs()) {
@@ -140,7 +140,7 @@ public final class WithdrawalService extends WithdrawalLedger {
         Instant now = clock.instant();
         Withdrawal bumped = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.changeIndex() >= 0 ? fee
                 : total.subtract(w.amount()), newFeeRate, WithdrawalStatus.SIGNED, built.txid(), built.raw(), w.inputs(), w.changeIndex(),
-                replaced, w.idempotencyKey(), 0, "", w.createdAt(), now);
+                replaced, w.idempotencyKey(), 0, "", w.createdAt(), now, w.asset(), w.cancelTxid());
         Batch b = store.batch();
         putWithdrawal(b, bumped);
         b.commit();

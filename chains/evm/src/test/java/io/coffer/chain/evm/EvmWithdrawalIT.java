@@ -1,0 +1,219 @@
+package io.coffer.chain.evm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.address.EvmAddress;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.config.TokenConfig;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.AccountWithdrawalService;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalStatus;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.Solc;
+import io.coffer.testkit.WithDevnet;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
+
+/** EVM withdrawals with the persistent nonce manager, on a real anvil. */
+@WithDevnet
+class EvmWithdrawalIT {
+    private static final BigInteger ETHER = BigInteger.TEN.pow(18);
+    @TempDir
+    Path dir;
+    AnvilNode anvil;
+    Store store;
+    AccountWithdrawalService withdrawals;
+    EvmTransactionFactory factory;
+    String hot;
+    String token;
+
+    @BeforeEach
+    void setUp(AnvilNode anvil) {
+        this.anvil = anvil;
+        anvil.setAutomine(true);
+        Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
+        String deploy = anvil.transact(null, c.bin() + FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"),
+                new Utf8String("USDC"), new Uint8(6), new Uint256(BigInteger.TEN.pow(15)))));
+        token = EvmAddress.parse("contract", anvil.receipt(deploy).get("contractAddress").asText()).toString();
+
+        store = LevelDbStore.open(dir, CofferSchema.current());
+        AuditLog audit = new AuditLog(store, Clock.systemUTC());
+        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
+        Vault vault = new Vault(store, dir, audit);
+        vault.submitShare(r.shares().get(0), new char[0], "test");
+        EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 2, 4, Duration.ofSeconds(1),
+                "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
+        EvmRpcClient rpc = new EvmRpcClient(config);
+        AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
+        factory = new EvmTransactionFactory(rpc, config);
+        withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config), factory, book, vault::signer, 2,
+                Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
+        hot = withdrawals.hotAddress(0);
+        anvil.send(hot, ETHER.multiply(BigInteger.valueOf(5)));
+        anvil.transact(token, FunctionEncoder.encode(new Function("transfer", List.of(new Address(hot), new Uint256(BigInteger.valueOf(50_000_000))),
+                List.of())));
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private String payee() {
+        byte[] b = new byte[20];
+        new SecureRandom().nextBytes(b);
+        return new EvmAddress(b).toString();
+    }
+
+    private void settle() {
+        anvil.mine(2);
+        withdrawals.track();
+    }
+
+    @Test
+    void nativeAndTokenWithdrawalsAreSignedSentAndConfirmed() {
+        String to = payee();
+        Withdrawal eth = withdrawals.create(0, "ethereum/ETH", to, ETHER.divide(BigInteger.TEN), "w-eth");
+        Withdrawal usdc = withdrawals.create(0, "ethereum/USDC", to, BigInteger.valueOf(7_250_000), "w-usdc");
+        assertEquals(List.of(0, 1), List.of(eth.inputs().get(0).index(), usdc.inputs().get(0).index()), "nonces 0 and 1");
+        settle();
+        assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(eth.id()).orElseThrow().status());
+        assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(usdc.id()).orElseThrow().status());
+        assertEquals(ETHER.divide(BigInteger.TEN), factory.balance("ethereum/ETH", to));
+        assertEquals(BigInteger.valueOf(7_250_000), factory.balance("ethereum/USDC", to));
+        assertEquals(eth.id(), withdrawals.create(0, "ethereum/ETH", to, ETHER.divide(BigInteger.TEN), "w-eth").id(), "idempotent");
+    }
+
+    @Test
+    void aHundredConcurrentWithdrawalsGetContiguousNoncesAndAllConfirm() throws Exception {
+        anvil.setAutomine(false);
+        String to = payee();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<Withdrawal>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            futures.add(pool.submit(() -> withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(1_000_000L + n), "c-" + n)));
+        }
+        List<Withdrawal> made = new ArrayList<>();
+        for (Future<Withdrawal> f : futures) {
+            made.add(f.get());
+        }
+        pool.shutdown();
+        Set<Integer> nonces = new HashSet<>();
+        Set<String> txids = new HashSet<>();
+        made.forEach(w -> {
+            nonces.add(w.inputs().get(0).index());
+            txids.add(w.txid());
+        });
+        assertEquals(100, nonces.size(), "no nonce twice");
+        assertEquals(0, nonces.stream().mapToInt(Integer::intValue).min().orElseThrow());
+        assertEquals(99, nonces.stream().mapToInt(Integer::intValue).max().orElseThrow(), "contiguous 0..99");
+        assertEquals(100, txids.size());
+        anvil.mine(1);
+        settle();
+        for (Withdrawal w : made) {
+            assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(w.id()).orElseThrow().status(), w.id());
+        }
+        BigInteger expected = BigInteger.valueOf(100 * 1_000_000L + 4950);
+        assertEquals(expected, factory.balance("ethereum/ETH", to), "each paid exactly once");
+    }
+
+    @Test
+    void aDroppedTransactionIsSentAgainAndTheFollowingOnesAreNotStuck() {
+        anvil.setAutomine(false);
+        String to = payee();
+        Withdrawal first = withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(111), "d-1");
+        Withdrawal second = withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(222), "d-2");
+        Withdrawal third = withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(333), "d-3");
+        anvil.rpc("anvil_dropTransaction", first.txid());
+        anvil.mine(1); // nonce 0 is missing: nothing can be mined
+        assertEquals(0, factory.minedNonce(hot));
+        withdrawals.track(); // detects the drop and sends the same bytes again
+        settle();
+        for (Withdrawal w : List.of(first, second, third)) {
+            assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(w.id()).orElseThrow().status(), w.id());
+        }
+        assertEquals(BigInteger.valueOf(666), factory.balance("ethereum/ETH", to));
+    }
+
+    @Test
+    void speedUpAndCancelAreSameNonceReplacements() {
+        anvil.setAutomine(false);
+        String to = payee();
+        Withdrawal slow = withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(5_000), "s-1");
+        Withdrawal fast = withdrawals.speedUp(slow.id());
+        assertEquals(slow.id(), fast.id());
+        assertNotEquals(slow.txid(), fast.txid());
+        assertEquals(slow.inputs(), fast.inputs(), "same nonce");
+        assertTrue(fast.feeRate() > slow.feeRate());
+        settle();
+        Withdrawal done = withdrawals.get(slow.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.CONFIRMED, done.status());
+        assertEquals(fast.txid(), done.txid());
+
+        Withdrawal doomed = withdrawals.create(0, "ethereum/ETH", to, BigInteger.valueOf(9_000), "s-2");
+        withdrawals.cancel(doomed.id());
+        settle();
+        Withdrawal cancelled = withdrawals.get(doomed.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.FAILED, cancelled.status());
+        assertEquals("cancelled", cancelled.failureReason());
+        assertEquals(BigInteger.valueOf(5_000), factory.balance("ethereum/ETH", to), "the cancelled payment never arrived");
+    }
+
+    @Test
+    void badRequestsAreRefusedNamingTheField() {
+        String good = payee();
+        String typo = good.substring(0, 2) + (Character.isUpperCase(good.charAt(2)) ? good.substring(2, 3).toLowerCase()
+                : good.substring(2, 3).toUpperCase()) + good.substring(3);
+        CofferException checksum = assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/ETH", typo, BigInteger.ONE, "b-1"));
+        assertTrue(checksum.code().equals("ADDRESS_BAD_CHECKSUM") || typo.equals(good), checksum.code());
+        assertEquals("destination", checksum.field());
+        assertEquals("ADDRESS_MALFORMED", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/ETH", "0x1234", BigInteger.ONE, "b-2")).code());
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/ETH", good, ETHER.multiply(BigInteger.valueOf(100)), "b-3")).code());
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/USDC", good, BigInteger.valueOf(60_000_000), "b-4")).code());
+        assertEquals("asset", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/DAI", good, BigInteger.ONE, "b-5")).field());
+        assertEquals("AMOUNT_NOT_POSITIVE", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, "ethereum/ETH", good, BigInteger.ZERO, "b-6")).code());
+        assertEquals(0, factory.minedNonce(hot), "nothing was sent");
+    }
+}

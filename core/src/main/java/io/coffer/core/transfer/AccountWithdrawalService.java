@@ -1,0 +1,270 @@
+package io.coffer.core.transfer;
+
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainSource;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.Signer;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.keys.DerivationPath;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Withdrawals on account chains (EVM) from each account's hot address ({@code m/44'/60'/account'/1/0}),
+ * with a persistent nonce manager: the nonce is assigned in the same atomic write that stores the signed
+ * transaction, so concurrent withdrawals get contiguous nonces and a crash never reuses or skips one. A
+ * nonce whose transaction the node refused is a hole, filled by the next withdrawal. A transaction dropped
+ * from the pool is sent again (same bytes); speed-up and cancel are same-nonce replacements paying at
+ * least 10% more on both fee fields, tracked as versions of the same withdrawal ("inputs" = the nonce slot).
+ */
+public final class AccountWithdrawalService extends WithdrawalLedger {
+    private static final Logger LOG = Logger.getLogger(AccountWithdrawalService.class.getName());
+
+    /** The chain-specific half: checks, fees, gas, building and signing. */
+    public interface AccountTransactionFactory {
+        /** Checks and normalises a destination. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
+        String destination(String destination);
+
+        /** Current fee parameters (EIP-1559: max fee and priority fee; legacy: gas price in maxFee, priority 0). */
+        Fees fees();
+
+        /** Gas limit for moving {@code amount} of {@code asset}, with a safety margin for tokens. */
+        long gasLimit(String asset, String from, String to, BigInteger amount);
+
+        /** Balance of {@code asset} at {@code address} on the chain's latest block. */
+        BigInteger balance(String asset, String address);
+
+        /** The chain's native asset id. */
+        String nativeAsset();
+
+        /** The number of transactions {@code address} has mined (its next nonce on chain). */
+        long minedNonce(String address);
+
+        /** Builds and signs; checks that the signature recovers {@code tx.from}. */
+        Built build(Tx tx, Signer signer);
+    }
+
+    /** Fee parameters in wei per gas. */
+    public record Fees(BigInteger maxFeePerGas, BigInteger maxPriorityFeePerGas) {
+        /** At least 10% more on both (what nodes require of a same-nonce replacement), and at least {@code other}. */
+        public Fees bumpedOver(Fees old) {
+            BigInteger min = old.maxFeePerGas.multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN).add(BigInteger.ONE);
+            BigInteger minTip = old.maxPriorityFeePerGas.multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN).add(BigInteger.ONE);
+            return new Fees(maxFeePerGas.max(min), maxPriorityFeePerGas.max(minTip));
+        }
+    }
+
+    /** One transaction to build. */
+    public record Tx(String asset, String from, DerivationPath fromPath, String to, BigInteger amount, long nonce, long gasLimit, Fees fees) {
+    }
+
+    /** A signed transaction. */
+    public record Built(String txid, byte[] raw) {
+    }
+
+    private final AccountTransactionFactory factory;
+    private final AddressBook addresses;
+    private final Supplier<Signer> signer;
+    /** Fee parameters of the current version, by withdrawal id (recomputed from storage after a restart). */
+    private final Map<String, Fees> feesOf = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public AccountWithdrawalService(Store store, ChainSource source, AccountTransactionFactory factory, AddressBook addresses,
+                                    Supplier<Signer> signer, int confirmations, Clock clock, CrashPoints crash) {
+        super(store, source, confirmations, clock, crash);
+        this.factory = factory;
+        this.addresses = addresses;
+        this.signer = signer;
+    }
+
+    /** The hot address of {@code account}: where sweeps collect funds and withdrawals leave from. */
+    public String hotAddress(int account) {
+        return addresses.addressAt(account, 1, 0);
+    }
+
+    private static DerivationPath hotPath(int account) {
+        return AccountScheme.EVM.accountPath(account).child(1).child(0);
+    }
+
+    /**
+     * Creates, signs, stores and sends a withdrawal of {@code asset} from the account's hot address.
+     *
+     * @throws CofferException INVALID_ARGUMENT (destination, amount, asset, idempotency_key), ALREADY_EXISTS,
+     *                         FAILED_PRECONDITION (INSUFFICIENT_FUNDS with {@code missing}, SEALED, WATCH_ONLY)
+     */
+    public synchronized Withdrawal create(int account, String asset, String destination, BigInteger amount, String idempotencyKey) {
+        Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        if (amount == null || amount.signum() <= 0) {
+            throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+        }
+        String to = factory.destination(destination);
+        Signer s = signer.get();
+        String from = hotAddress(account);
+        Fees fees = factory.fees();
+        // Token funds first: estimating the gas of a transfer the token would refuse fails with a revert.
+        requireFunds(account, asset, from, amount, null);
+        long gas = factory.gasLimit(asset, from, to, amount);
+        BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(gas));
+        requireFunds(account, asset, from, amount, maxFee);
+
+        long nonce = nextNonce(from);
+        Built built = factory.build(new Tx(asset, from, hotPath(account), to, amount, nonce, gas, fees), s);
+        crash.reached(SIGNED_NOT_STORED);
+        Instant now = clock.instant();
+        Withdrawal w = new Withdrawal(newId(), chain, account, to, amount, maxFee, fees.maxFeePerGas().longValueExact(),
+                WithdrawalStatus.SIGNED, built.txid(), built.raw(), List.of(new DepositId(from, (int) nonce)), -1, List.of(),
+                idempotencyKey, 0, "", now, now, asset, "");
+        Batch b = store.batch();
+        putWithdrawal(b, w);
+        b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, slot(from, nonce)), w.id());
+        b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey), w.id());
+        TransferTables.ChainOutpoint hole = new TransferTables.ChainOutpoint(chain, slot(from, nonce));
+        if (store.get(TransferTables.NONCE_HOLES, hole).isPresent()) {
+            b.delete(TransferTables.NONCE_HOLES, hole);
+        } else {
+            b.put(TransferTables.NONCES, new TransferTables.ChainKey(chain, from), nonce + 1);
+        }
+        b.commit();
+        feesOf.put(w.id(), fees);
+        crash.reached(STORED_NOT_BROADCAST);
+        LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + nonce + ", " + built.txid() + ")");
+        return send(w);
+    }
+
+    /** A faster version of a pending withdrawal: same nonce, same payment, at least 10% more on both fee fields. */
+    public synchronized Withdrawal speedUp(String id) {
+        Withdrawal w = pendingWithdrawal(id);
+        return replace(w, w.destination(), w.amount(), w.asset(), "speed-up", false);
+    }
+
+    /**
+     * Cancels a pending withdrawal: a zero-value transaction to the hot address itself at the same nonce,
+     * paying more. If it wins, the withdrawal ends FAILED ("cancelled"); if the original was mined first, it
+     * stands.
+     */
+    public synchronized Withdrawal cancel(String id) {
+        Withdrawal w = pendingWithdrawal(id);
+        String from = w.inputs().get(0).txid();
+        return replace(w, from, BigInteger.ZERO, factory.nativeAsset(), "cancel", true);
+    }
+
+    private Withdrawal pendingWithdrawal(String id) {
+        Withdrawal w = get(id).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WITHDRAWAL_NOT_FOUND", "no such withdrawal"));
+        if (w.status().isFinal() || w.status() == WithdrawalStatus.CONFIRMING) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "withdrawal " + id + " is " + w.status());
+        }
+        return w;
+    }
+
+    private Withdrawal replace(Withdrawal w, String to, BigInteger amount, String asset, String why, boolean cancel) {
+        Signer s = signer.get();
+        String from = w.inputs().get(0).txid();
+        long nonce = w.inputs().get(0).index() & 0xFFFFFFFFL;
+        Fees old = feesOf.getOrDefault(w.id(), new Fees(BigInteger.valueOf(w.feeRate()), BigInteger.valueOf(w.feeRate())));
+        Fees fees = factory.fees().bumpedOver(old);
+        long gas = factory.gasLimit(asset, from, to, amount);
+        Built built = factory.build(new Tx(asset, from, hotPath(w.account()), to, amount, nonce, gas, fees), s);
+        String cancelTxid = cancel ? built.txid() : w.cancelTxid();
+        List<String> versions = new ArrayList<>(w.replacedTxids());
+        versions.add(w.txid());
+        Instant now = clock.instant();
+        Withdrawal next = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(),
+                fees.maxFeePerGas().multiply(BigInteger.valueOf(gas)), fees.maxFeePerGas().longValueExact(), WithdrawalStatus.SIGNED,
+                built.txid(), built.raw(), w.inputs(), -1, versions, w.idempotencyKey(), 0, "", w.createdAt(), now, w.asset(), cancelTxid);
+        Batch b = store.batch();
+        putWithdrawal(b, next);
+        b.commit();
+        feesOf.put(w.id(), fees);
+        LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " " + why + " at nonce " + nonce + " (" + built.txid() + ")");
+        return send(next);
+    }
+
+
+    /** The next nonce of {@code from}: a hole first, else the stored counter, never below what the chain has mined. */
+    private long nextNonce(String from) {
+        byte[] prefix = KeyWriter.key().string(chain).string(from).build();
+        var holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
+        long mined = factory.minedNonce(from);
+        if (!holes.isEmpty()) {
+            long hole = holes.get(0).getKey().id().index() & 0xFFFFFFFFL;
+            if (hole >= mined) {
+                return hole;
+            }
+        }
+        long stored = store.get(TransferTables.NONCES, new TransferTables.ChainKey(chain, from)).orElse(0L);
+        if (stored < mined) {
+            LOG.warning("chain " + chain + ": " + from + " has mined nonce " + mined + " but the ledger is at " + stored
+                    + ": the key was used outside Coffer; continuing at " + mined);
+        }
+        return Math.max(stored, mined);
+    }
+
+    /** Checks the hot address's funds; with {@code maxFee} null only the token balance (before gas is known). */
+    private void requireFunds(int account, String asset, String from, BigInteger amount, BigInteger maxFee) {
+        BigInteger reservedNative = BigInteger.ZERO;
+        BigInteger reservedAsset = BigInteger.ZERO;
+        for (Withdrawal p : pending()) {
+            if (p.account() == account) {
+                reservedNative = reservedNative.add(p.fee());
+                if (p.asset().equals(factory.nativeAsset())) {
+                    reservedNative = reservedNative.add(p.amount());
+                } else if (p.asset().equals(asset)) {
+                    reservedAsset = reservedAsset.add(p.amount());
+                }
+            }
+        }
+        boolean nativeAsset = asset.equals(factory.nativeAsset());
+        if (maxFee == null) {
+            if (!nativeAsset) {
+                BigInteger have = factory.balance(asset, from);
+                BigInteger needed = amount.add(reservedAsset);
+                if (have.compareTo(needed) < 0) {
+                    throw insufficient(needed.subtract(have), asset);
+                }
+            }
+            return;
+        }
+        BigInteger nativeNeeded = maxFee.add(reservedNative).add(nativeAsset ? amount : BigInteger.ZERO);
+        BigInteger nativeHave = factory.balance(factory.nativeAsset(), from);
+        if (nativeHave.compareTo(nativeNeeded) < 0) {
+            throw insufficient(nativeNeeded.subtract(nativeHave), factory.nativeAsset());
+        }
+    }
+
+    private static CofferException insufficient(BigInteger missing, String asset) {
+        return new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds at the hot address: "
+                + missing + " more " + asset + " needed (amount plus the maximum network fee)", Map.of("missing", missing.toString(),
+                "asset", asset), null);
+    }
+
+    private static DepositId slot(String from, long nonce) {
+        return new DepositId(from, (int) nonce);
+    }
+
+    /**
+     * Refused by the node: the nonce was not consumed, so it becomes a hole the next withdrawal fills (or the
+     * nonces after it would wait forever). Reverted on chain: the nonce and the fee are spent.
+     */
+    @Override
+    protected void onFailed(Withdrawal w, boolean mined, Batch b) {
+        DepositId nonceSlot = w.inputs().get(0);
+        b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, nonceSlot));
+        if (!mined) {
+            b.put(TransferTables.NONCE_HOLES, new TransferTables.ChainOutpoint(chain, nonceSlot), "");
+        }
+    }
+}
