@@ -6,6 +6,7 @@ import io.coffer.api.grpc.OperatorToken;
 import io.coffer.api.grpc.PlannedServices;
 import io.coffer.chain.bitcoin.BitcoinRpcClient;
 import io.coffer.chain.evm.EvmRpcClient;
+import io.coffer.chain.evm.EvmRpcClient;
 import io.coffer.core.chain.ChainInfo;
 import io.coffer.core.chain.ChainNode;
 import io.coffer.core.config.BitcoinChainConfig;
@@ -36,6 +37,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import io.coffer.chain.bitcoin.BitcoinRpcClient;
+import io.coffer.chain.evm.EvmRpcClient;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -69,7 +71,7 @@ public final class CofferNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final List<BitcoinRunner> runners = new ArrayList<>();
+    private final List<ChainRunner> runners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CofferNode(NodeConfiguration configuration) {
@@ -99,7 +101,9 @@ public final class CofferNode implements AutoCloseable {
                 opened.add(node);
                 checkChain(c, node, "coffer.chains." + i);
                 if (c instanceof BitcoinChainConfig b) {
-                    BitcoinRunner.create(b, (BitcoinRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
+                    ChainRunner.bitcoin(b, (BitcoinRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
+                } else if (c instanceof EvmChainConfig e) {
+                    ChainRunner.evm(e, (EvmRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
                 }
             }
             this.chains = List.copyOf(opened);
@@ -128,12 +132,13 @@ public final class CofferNode implements AutoCloseable {
     public static CofferNode start(NodeConfiguration configuration) {
         CofferNode node = new CofferNode(configuration);
         try {
+            // Chains first: their first round sets a new wallet's cursors before anything is served.
+            node.runners.forEach(r -> r.start(node.chainThreads));
             node.server.start();
         } catch (RuntimeException e) {
             node.close();
             throw e;
         }
-        node.runners.forEach(r -> r.start(node.chainThreads));
         node.grpcHealth.setStatus("", ServingStatus.SERVING);
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             node.grpcHealth.setStatus(c.service().getName(), ServingStatus.SERVING);
@@ -231,7 +236,7 @@ public final class CofferNode implements AutoCloseable {
         for (int i = 0; i < chains.size(); i++) {
             ChainNode node = chains.get(i);
             ChainConfig c = config.chains().get(i);
-            BitcoinRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst().orElse(null);
+            ChainRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst().orElse(null);
             long processed = runner == null ? 0 : runner.processedHeight();
             try {
                 ChainInfo info = node.info();
@@ -248,7 +253,7 @@ public final class CofferNode implements AutoCloseable {
             throws Exception {
         ChainConfig c = config.chains().stream().filter(x -> x.name().equals(chain)).findFirst()
                 .orElseThrow(() -> CofferException.invalid("chain", "CHAIN_UNKNOWN", "no chain named '" + chain + "' is configured"));
-        BitcoinRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst()
+        ChainRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst()
                 .orElseThrow(() -> new CofferException(io.coffer.core.error.ErrorKind.FAILED_PRECONDITION, "CHAIN_NOT_FOLLOWED", null,
                         "chain " + chain + " is not followed by this node (no wallet yet, or its kind is not followed yet)",
                         java.util.Map.of(), null));
@@ -267,7 +272,19 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
     public Optional<BitcoinParts> bitcoin() {
-        return runners.stream().findFirst().map(r -> new BitcoinParts(r.addresses(), r.follower(), r.withdrawals(), r.fees()));
+        return runners.stream().filter(r -> r.withdrawals() instanceof io.coffer.core.transfer.WithdrawalService).findFirst()
+                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.WithdrawalService) r.withdrawals(), r.fees()));
+    }
+
+    /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists. */
+    public Optional<EvmParts> evm(String name) {
+        return runners.stream().filter(r -> r.chain().equals(name) && r.withdrawals() instanceof io.coffer.core.transfer.AccountWithdrawalService)
+                .findFirst().map(r -> new EvmParts(r.addresses(), r.follower(), (io.coffer.core.transfer.AccountWithdrawalService) r.withdrawals()));
+    }
+
+    /** An EVM chain's services. */
+    public record EvmParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
+                           io.coffer.core.transfer.AccountWithdrawalService withdrawals) {
     }
 
     /** The Bitcoin side's services. */
@@ -301,7 +318,7 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info("coffer: stopping");
         grpcHealth.enterTerminalState();
-        runners.forEach(BitcoinRunner::stop);
+        runners.forEach(ChainRunner::stop);
         chainThreads.shutdownNow();
         try {
             chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -180,12 +180,20 @@ public abstract class WithdrawalLedger {
      * is not a failure either.
      */
     private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
-        for (String old : w.replacedTxids()) {
-            TxState s = source.txStatus(old, w.inputs().stream().map(DepositId::toString).toList()).state();
+        // "Refused" is often "already done": bitcoind says the inputs are spent, an EVM node says "nonce too low",
+        // when it is this very transaction that was mined (a crash after the broadcast, a re-send at start).
+        List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
+        List<String> versions = new ArrayList<>(w.replacedTxids());
+        versions.add(w.txid());
+        for (String version : versions) {
+            TxState s = source.txStatus(version, spends).state();
             if (s == TxState.IN_MEMPOOL || s == TxState.IN_BLOCK) {
-                LOG.warning("chain " + chain + ": the node refused the new version of " + w.id() + " (" + detail
-                        + "); the previous one is still valid");
-                return w.with(WithdrawalStatus.BROADCAST, 0, "", now);
+                if (!version.equals(w.txid())) {
+                    LOG.warning("chain " + chain + ": the node refused the new version of " + w.id() + " (" + detail
+                            + "); an earlier one is still valid");
+                }
+                return w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
+                        ? w.with(WithdrawalStatus.BROADCAST, 0, "", now) : w;
             }
         }
         LOG.warning("chain " + chain + ": withdrawal " + w.id() + " refused by the node: " + detail);

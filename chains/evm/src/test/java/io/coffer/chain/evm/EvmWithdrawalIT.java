@@ -197,12 +197,12 @@ class EvmWithdrawalIT {
 
     @Test
     void badRequestsAreRefusedNamingTheField() {
-        String good = payee();
-        String typo = good.substring(0, 2) + (Character.isUpperCase(good.charAt(2)) ? good.substring(2, 3).toLowerCase()
-                : good.substring(2, 3).toUpperCase()) + good.substring(3);
+        // The EIP-55 example address with the case of one letter flipped: a mixed-case typo.
+        String good = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+        String typo = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD";
         CofferException checksum = assertThrows(CofferException.class,
                 () -> withdrawals.create(0, "ethereum/ETH", typo, BigInteger.ONE, "b-1"));
-        assertTrue(checksum.code().equals("ADDRESS_BAD_CHECKSUM") || typo.equals(good), checksum.code());
+        assertEquals("ADDRESS_BAD_CHECKSUM", checksum.code());
         assertEquals("destination", checksum.field());
         assertEquals("ADDRESS_MALFORMED", assertThrows(CofferException.class,
                 () -> withdrawals.create(0, "ethereum/ETH", "0x1234", BigInteger.ONE, "b-2")).code());

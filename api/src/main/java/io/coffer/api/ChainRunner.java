@@ -14,6 +14,14 @@ import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.Store;
+import io.coffer.chain.evm.EvmAddresses;
+import io.coffer.chain.evm.EvmChainSource;
+import io.coffer.chain.evm.EvmRpcClient;
+import io.coffer.chain.evm.EvmTransactionFactory;
+import io.coffer.core.config.ChainConfig;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.transfer.AccountWithdrawalService;
+import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.core.transfer.WithdrawalService;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,34 +31,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Runs the Bitcoin side of the node: the chain follower and the withdrawal tracker, polled together on
- * the chain's poll interval by one thread (so a poll never overlaps another). Failures to reach bitcoind
- * are logged and retried on the next round; they never stop the node.
+ * Runs one chain of the node: its follower and its withdrawal tracker, polled together on the chain's
+ * poll interval by the node's chain thread (so a poll never overlaps another). Failures to reach the chain
+ * node are logged and retried on the next round; they never stop the node.
  */
-final class BitcoinRunner {
-    private static final Logger LOG = Logger.getLogger(BitcoinRunner.class.getName());
+final class ChainRunner {
+    private static final Logger LOG = Logger.getLogger(ChainRunner.class.getName());
 
-    private final BitcoinChainConfig config;
+    private final ChainConfig config;
     private final AddressBook addresses;
     private final ChainFollower follower;
-    private final WithdrawalService withdrawals;
+    private final WithdrawalLedger withdrawals;
     private final io.coffer.chain.bitcoin.BitcoinFeeEstimator fees;
+    private final java.net.URI zmqEndpoint;
     private volatile String lastError = "";
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private io.coffer.chain.bitcoin.BitcoinZmqListener zmq;
     private volatile Instant lastPollAt;
 
-    private BitcoinRunner(BitcoinChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalService withdrawals,
-                          io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
+    private ChainRunner(ChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalLedger withdrawals,
+                        io.coffer.chain.bitcoin.BitcoinFeeEstimator fees, java.net.URI zmqEndpoint) {
         this.config = config;
         this.fees = fees;
+        this.zmqEndpoint = zmqEndpoint;
         this.addresses = addresses;
         this.follower = follower;
         this.withdrawals = withdrawals;
     }
 
     /** The runner, or empty when the data dir holds no wallet yet (nothing to watch). */
-    static Optional<BitcoinRunner> create(BitcoinChainConfig config, BitcoinRpcClient rpc, Store store, Vault vault, Clock clock) {
+    static Optional<ChainRunner> bitcoin(BitcoinChainConfig config, BitcoinRpcClient rpc, Store store, Vault vault, Clock clock) {
         if (vault.state() == CustodyState.UNINITIALIZED) {
             LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
             return Optional.empty();
@@ -66,10 +76,34 @@ final class BitcoinRunner {
                 vault::signer, config.confirmations(), clock, WithdrawalService.NO_CRASH);
         var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
                 config.feeMax() * 1000L);
-        return Optional.of(new BitcoinRunner(config, book, follower, withdrawals, fees));
+        return Optional.of(new ChainRunner(config, book, follower, withdrawals, fees, config.zmqEndpoint()));
+    }
+
+    /** The runner of an EVM chain (native asset and configured tokens), or empty without a wallet. */
+    static Optional<ChainRunner> evm(EvmChainConfig config, EvmRpcClient rpc, Store store, Vault vault, Clock clock) {
+        if (vault.state() == CustodyState.UNINITIALIZED) {
+            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
+            return Optional.empty();
+        }
+        EvmChainSource source = new EvmChainSource(rpc, config);
+        AddressBook book = new AddressBook(store, config.name(), AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
+        book.watchAccount(0);
+        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
+        AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, source, new EvmTransactionFactory(rpc, config), book,
+                vault::signer, config.confirmations(), clock, WithdrawalLedger.NO_CRASH);
+        return Optional.of(new ChainRunner(config, book, follower, withdrawals, null, null));
     }
 
     void start(ScheduledExecutorService executor) {
+        // The first round runs now, before the node serves: a new wallet's cursor is set at the current tip
+        // before any address can be handed out, so no deposit can land in a block the follower skips.
+        try {
+            executor.submit(this::round).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warning("chain " + config.name() + ": first round failed: " + e.getCause());
+        }
         executor.execute(() -> {
             try {
                 withdrawals.resume(); // stored, unconfirmed withdrawals: the same bytes again
@@ -78,9 +112,9 @@ final class BitcoinRunner {
             }
         });
         executor.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-        if (config.zmqEndpoint() != null) {
+        if (zmqEndpoint != null) {
             // A notification schedules one extra round; a burst of them coalesces into one.
-            zmq = new io.coffer.chain.bitcoin.BitcoinZmqListener(config.name(), config.zmqEndpoint(), () -> {
+            zmq = new io.coffer.chain.bitcoin.BitcoinZmqListener(config.name(), zmqEndpoint, () -> {
                 if (wakePending.compareAndSet(false, true)) {
                     executor.execute(() -> {
                         wakePending.set(false);
@@ -110,10 +144,16 @@ final class BitcoinRunner {
                 LOG.fine(() -> "chain " + config.name() + ": catching up, at " + r.cursorHeight() + " of " + r.tipHeight());
             }
         } catch (RuntimeException e) {
-            if (!e.getMessage().equals(lastError)) {
-                LOG.warning("chain " + config.name() + ": " + e.getMessage());
+            // Never let an exception escape: a scheduled task that throws is silently never run again.
+            String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            if (!message.equals(lastError)) {
+                if (e instanceof io.coffer.core.error.CofferException) {
+                    LOG.warning("chain " + config.name() + ": " + message);
+                } else {
+                    LOG.log(java.util.logging.Level.SEVERE, "chain " + config.name() + ": unexpected error in a round", e);
+                }
             }
-            lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            lastError = message;
         }
     }
 
@@ -159,7 +199,7 @@ final class BitcoinRunner {
         return follower;
     }
 
-    WithdrawalService withdrawals() {
+    WithdrawalLedger withdrawals() {
         return withdrawals;
     }
 }
