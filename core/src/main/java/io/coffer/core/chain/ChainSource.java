@@ -31,6 +31,14 @@ public interface ChainSource {
      */
     TxStatus txStatus(String txid, List<String> inputs);
 
+    /**
+     * The network fee a mined transaction actually paid, when the chain says so (EVM: gas used times the
+     * effective gas price); empty when unknown or already exact in the withdrawal (Bitcoin).
+     */
+    default java.util.Optional<java.math.BigInteger> feePaid(String txid) {
+        return java.util.Optional.empty();
+    }
+
     /** Sends signed transaction bytes to the node; classifies the answer, never throws for a refusal. */
     BroadcastResult broadcast(byte[] signedTransaction);
 }

@@ -93,7 +93,27 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return addresses.addressAt(account, 1, 0);
     }
 
-    private static DerivationPath hotPath(int account) {
+    /** Withdrawals sent from {@code address} and not final yet. */
+    List<Withdrawal> pendingFrom(String address) {
+        return pending().stream().filter(w -> w.inputs().get(0).txid().equals(address)).toList();
+    }
+
+    /** Every withdrawal whose idempotency key starts with {@code prefix} (sweeps and top-ups). */
+    List<Withdrawal> withKeyPrefix(String prefix) {
+        List<Withdrawal> out = new ArrayList<>();
+        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (e.getValue().idempotencyKey().startsWith(prefix)) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    AccountTransactionFactory factory() {
+        return factory;
+    }
+
+    static DerivationPath hotPath(int account) {
         return AccountScheme.EVM.accountPath(account).child(1).child(0);
     }
 
@@ -104,6 +124,15 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      *                         FAILED_PRECONDITION (INSUFFICIENT_FUNDS with {@code missing}, SEALED, WATCH_ONLY)
      */
     public synchronized Withdrawal create(int account, String asset, String destination, BigInteger amount, String idempotencyKey) {
+        return sendFrom(account, hotPath(account), hotAddress(account), asset, destination, amount, idempotencyKey);
+    }
+
+    /**
+     * Sends from any of the account's own addresses (the hot address, or a deposit address being swept);
+     * same rules and same write order as {@link #create}.
+     */
+    synchronized Withdrawal sendFrom(int account, DerivationPath fromPath, String from, String asset, String destination, BigInteger amount,
+                                     String idempotencyKey) {
         Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
         if (existing.isPresent()) {
             return existing.get();
@@ -113,16 +142,15 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         }
         String to = factory.destination(destination);
         Signer s = signer.get();
-        String from = hotAddress(account);
         Fees fees = factory.fees();
         // Token funds first: estimating the gas of a transfer the token would refuse fails with a revert.
-        requireFunds(account, asset, from, amount, null);
+        requireFunds(from, asset, amount, null);
         long gas = factory.gasLimit(asset, from, to, amount);
         BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(gas));
-        requireFunds(account, asset, from, amount, maxFee);
+        requireFunds(from, asset, amount, maxFee);
 
         long nonce = nextNonce(from);
-        Built built = factory.build(new Tx(asset, from, hotPath(account), to, amount, nonce, gas, fees), s);
+        Built built = factory.build(new Tx(asset, from, fromPath, to, amount, nonce, gas, fees), s);
         crash.reached(SIGNED_NOT_STORED);
         Instant now = clock.instant();
         Withdrawal w = new Withdrawal(newId(), chain, account, to, amount, maxFee, fees.maxFeePerGas().longValueExact(),
@@ -214,11 +242,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
     /** Checks the hot address's funds; with {@code maxFee} null only the token balance (before gas is known). */
-    private void requireFunds(int account, String asset, String from, BigInteger amount, BigInteger maxFee) {
+    private void requireFunds(String from, String asset, BigInteger amount, BigInteger maxFee) {
         BigInteger reservedNative = BigInteger.ZERO;
         BigInteger reservedAsset = BigInteger.ZERO;
         for (Withdrawal p : pending()) {
-            if (p.account() == account) {
+            if (p.inputs().get(0).txid().equals(from)) {
                 reservedNative = reservedNative.add(p.fee());
                 if (p.asset().equals(factory.nativeAsset())) {
                     reservedNative = reservedNative.add(p.amount());
@@ -246,7 +274,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
     private static CofferException insufficient(BigInteger missing, String asset) {
-        return new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds at the hot address: "
+        return new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds at the sending address: "
                 + missing + " more " + asset + " needed (amount plus the maximum network fee)", Map.of("missing", missing.toString(),
                 "asset", asset), null);
     }

@@ -32,6 +32,11 @@ public record Withdrawal(String id, String chain, int account, String destinatio
         return raw.clone();
     }
 
+    Withdrawal withFee(BigInteger paid) {
+        return new Withdrawal(id, chain, account, destination, amount, paid, feeRate, status, txid, raw, inputs, changeIndex,
+                replacedTxids, idempotencyKey, confirmations, failureReason, createdAt, updatedAt, asset, cancelTxid);
+    }
+
     Withdrawal with(WithdrawalStatus status, int confirmations, String failureReason, Instant now) {
         return new Withdrawal(id, chain, account, destination, amount, fee, feeRate, status, txid, raw, inputs, changeIndex,
                 replacedTxids, idempotencyKey, confirmations, failureReason, createdAt, now, asset, cancelTxid);

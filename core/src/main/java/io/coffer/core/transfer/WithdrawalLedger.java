@@ -140,8 +140,11 @@ public abstract class WithdrawalLedger {
                 int conf = (int) (tip - height + 1);
                 WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
                 if (next != w.status() || conf != w.confirmations()) {
-                    Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now) : new Withdrawal(w.id(), chain, w.account(),
-                            w.destination(), w.amount(), w.fee(), w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
+                    // The fee actually paid replaces the estimate once known (EVM: gas used x effective price).
+                    java.math.BigInteger paid = w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
+                            ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
+                    Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now).withFee(paid) : new Withdrawal(w.id(), chain, w.account(),
+                            w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
                             w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
                     record(u);
                 }

@@ -218,6 +218,16 @@ public final class EvmChainSource implements ChainSource {
         return TxStatus.UNKNOWN;
     }
 
+    @Override
+    public java.util.Optional<BigInteger> feePaid(String txid) {
+        TransactionReceipt r = rpc.typed("eth_getTransactionReceipt", () -> rpc.web3j().ethGetTransactionReceipt(txid).send())
+                .getTransactionReceipt().orElse(null);
+        if (r == null || r.getEffectiveGasPrice() == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(r.getGasUsed().multiply(Numeric.toBigInt(r.getEffectiveGasPrice())));
+    }
+
     /**
      * {@code eth_sendRawTransaction}: "already known" is ALREADY_KNOWN; "nonce too low" means this nonce is
      * taken (by this very transaction mined already, or another) — the caller checks which; other errors are
