@@ -58,6 +58,8 @@ class EvmWithdrawalIT {
     Store store;
     AccountWithdrawalService withdrawals;
     EvmTransactionFactory factory;
+    Vault vault;
+    AddressBook book;
     String hot;
     String token;
 
@@ -74,12 +76,12 @@ class EvmWithdrawalIT {
         AuditLog audit = new AuditLog(store, Clock.systemUTC());
         Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
                 .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
-        Vault vault = new Vault(store, dir, audit);
+        vault = new Vault(store, dir, audit);
         vault.submitShare(r.shares().get(0), new char[0], "test");
         EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 2, 4, Duration.ofSeconds(1),
                 "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
         EvmRpcClient rpc = new EvmRpcClient(config);
-        AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
+        book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
         factory = new EvmTransactionFactory(rpc, config);
         withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config), factory, book, vault::signer, 2,
                 Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
@@ -193,6 +195,26 @@ class EvmWithdrawalIT {
         assertEquals(WithdrawalStatus.FAILED, cancelled.status());
         assertEquals("cancelled", cancelled.failureReason());
         assertEquals(BigInteger.valueOf(5_000), factory.balance("ethereum/ETH", to), "the cancelled payment never arrived");
+    }
+
+    @Test
+    void aChainWithoutEip1559GetsLegacyEip155Transactions() {
+        EvmChainConfig legacy = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 2, 4, Duration.ofSeconds(1),
+                "ETH", 18, false, List.of());
+        EvmRpcClient rpc = new EvmRpcClient(legacy);
+        AccountWithdrawalService legacyService = new AccountWithdrawalService(store, new EvmChainSource(rpc, legacy),
+                new EvmTransactionFactory(rpc, legacy), book, vault::signer, 2, Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
+        String to = payee();
+        Withdrawal w = legacyService.create(0, "ethereum/ETH", to, BigInteger.valueOf(777), "legacy-1");
+        anvil.mine(2);
+        legacyService.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, legacyService.get(w.id()).orElseThrow().status());
+        var tx = anvil.rpc("eth_getTransactionByHash", w.txid());
+        assertEquals("0x0", tx.get("type").asText(), "a legacy transaction");
+        assertEquals(BigInteger.valueOf(AnvilNode.CHAIN_ID * 2 + 35), new BigInteger(tx.get("v").asText().substring(2), 16)
+                .subtract(new BigInteger(tx.get("v").asText().substring(2), 16).testBit(0) ? BigInteger.ZERO : BigInteger.ONE),
+                "EIP-155: v carries the chain id");
+        assertEquals(BigInteger.valueOf(777), factory.balance("ethereum/ETH", to));
     }
 
     @Test
