@@ -109,6 +109,58 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return out;
     }
 
+    /** An account's balance of one asset on this chain, from the ledger (no chain round trip). */
+    public record Balance(BigInteger confirmed, BigInteger pendingIncoming, BigInteger pendingOutgoing) {
+    }
+
+    /**
+     * The account's balance of {@code asset}: confirmed deposits from outside, less what left (external
+     * withdrawals, pending or done) and, for the native asset, every fee paid (sweeps, top-ups and reverted
+     * transactions included). Moves between the account's own addresses cancel out.
+     */
+    public Balance balance(int account, String asset) {
+        java.util.Set<String> own = new java.util.HashSet<>();
+        List<Withdrawal> mine = new ArrayList<>();
+        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            own.add(e.getValue().txid());
+            own.addAll(e.getValue().replacedTxids());
+            if (e.getValue().account() == account) {
+                mine.add(e.getValue());
+            }
+        }
+        BigInteger confirmed = BigInteger.ZERO;
+        BigInteger incoming = BigInteger.ZERO;
+        for (var e : store.list(io.coffer.core.chain.ChainTables.DEPOSITS, io.coffer.core.chain.ChainTables.DEPOSITS.prefix(chainPrefix),
+                Integer.MAX_VALUE)) {
+            io.coffer.core.chain.Deposit d = e.getValue();
+            if (d.account() != account || !d.asset().equals(asset) || own.contains(d.id().txid())) {
+                continue;
+            }
+            if (d.status().isConfirmed()) {
+                confirmed = confirmed.add(d.amount());
+            } else if (d.status().isPending()) {
+                incoming = incoming.add(d.amount());
+            }
+        }
+        BigInteger outgoing = BigInteger.ZERO;
+        boolean nativeAsset = asset.equals(factory.nativeAsset());
+        for (Withdrawal w : mine) {
+            boolean cancelledOrRefused = w.status() == WithdrawalStatus.FAILED && w.cancelTxid().isEmpty()
+                    && !"the transaction failed on chain (reverted)".equals(w.failureReason()) && !"cancelled".equals(w.failureReason());
+            if (cancelledOrRefused) {
+                continue; // refused by the node: nothing moved, no fee
+            }
+            boolean paid = w.status() != WithdrawalStatus.FAILED;
+            BigInteger moved = paid && w.asset().equals(asset) && !isInternal(w) ? w.amount() : BigInteger.ZERO;
+            BigInteger fee = nativeAsset ? w.fee() : BigInteger.ZERO;
+            confirmed = confirmed.subtract(moved).subtract(fee); // reserved while pending, spent once final
+            if (!w.status().isFinal()) {
+                outgoing = outgoing.add(moved).add(fee);
+            }
+        }
+        return new Balance(confirmed, incoming, outgoing);
+    }
+
     AccountTransactionFactory factory() {
         return factory;
     }

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param fee           the network fee paid, 0 for deposits
  * @param status        the deposit's or withdrawal's status name
  * @param confirmations confirmations now
+ * @param internal      a sweep or gas top-up between the account's own addresses
  */
-public record HistoryEntry(String id, boolean incoming, BigInteger amount, BigInteger fee, String txid, int confirmations,
-                           String status, String address, Instant at) {
+public record HistoryEntry(String id, boolean incoming, String asset, BigInteger amount, BigInteger fee, String txid, int confirmations,
+                           String status, String address, Instant at, boolean internal) {
 }

@@ -186,33 +186,6 @@ public final class WithdrawalService extends WithdrawalLedger {
         return new Balance(confirmed, incoming, outgoing);
     }
 
-    /**
-     * The account's history, newest first: deposits (without the change of its own withdrawals, which is
-     * not income) and withdrawals, each with txid, amount, fee, confirmations and status.
-     */
-    public List<HistoryEntry> history(int account, int limit) {
-        List<HistoryEntry> out = new ArrayList<>();
-        java.util.Set<String> ownTxids = new java.util.HashSet<>();
-        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Withdrawal w = e.getValue();
-            ownTxids.add(w.txid());
-            ownTxids.addAll(w.replacedTxids());
-            if (w.account() == account) {
-                out.add(new HistoryEntry(w.id(), false, w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().name(),
-                        w.destination(), w.createdAt()));
-            }
-        }
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
-            if (d.account() == account && !ownTxids.contains(d.id().txid())) {
-                out.add(new HistoryEntry(d.id().toString(), true, d.amount(), BigInteger.ZERO, d.id().txid(), d.confirmations(),
-                        d.status().name(), d.address(), d.firstSeen()));
-            }
-        }
-        out.sort(java.util.Comparator.comparing(HistoryEntry::at).reversed().thenComparing(HistoryEntry::id));
-        return out.size() > limit ? out.subList(0, limit) : out;
-    }
-
     private List<TransactionFactory.Input> inputsOf(List<CoinSelection.Coin> coins) {
         List<TransactionFactory.Input> inputs = new ArrayList<>();
         for (CoinSelection.Coin c : coins) {

@@ -111,6 +111,12 @@ class EvmSweepIT {
                         .multiply(new BigInteger(receipt.get("effectiveGasPrice").asText().substring(2), 16)));
             }
             assertEquals(paid, sweeper.gasSpent(0), "every wei of gas of the sweeps and the top-up is accounted");
+            // The ledger agrees with the chain to the wei: what the account's addresses hold is its balance.
+            BigInteger onChain = factory.balance("ethereum/ETH", hot).add(factory.balance("ethereum/ETH", a))
+                    .add(factory.balance("ethereum/ETH", b));
+            assertEquals(onChain, withdrawals.balance(0, "ethereum/ETH").confirmed());
+            assertEquals(BigInteger.valueOf(30_000_000), withdrawals.balance(0, "ethereum/USDC").confirmed());
+            assertTrue(withdrawals.history(0, 100).stream().filter(h -> !h.incoming()).allMatch(h -> h.internal()), "sweeps are internal");
         }
     }
 }
