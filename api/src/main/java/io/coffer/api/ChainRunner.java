@@ -48,6 +48,9 @@ final class ChainRunner {
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private io.coffer.chain.bitcoin.BitcoinZmqListener zmq;
     private volatile Instant lastPollAt;
+    /** Account chains with a sweep policy: swept after each round while the node is unsealed. */
+    private io.coffer.core.transfer.SweepService sweeper;
+    private Vault vault;
 
     private ChainRunner(ChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalLedger withdrawals,
                         io.coffer.chain.bitcoin.BitcoinFeeEstimator fees, java.net.URI zmqEndpoint) {
@@ -91,7 +94,19 @@ final class ChainRunner {
         ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
         AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, source, new EvmTransactionFactory(rpc, config), book,
                 vault::signer, config.confirmations(), clock, WithdrawalLedger.NO_CRASH);
-        return Optional.of(new ChainRunner(config, book, follower, withdrawals, null, null));
+        java.util.Map<String, java.math.BigInteger> thresholds = new java.util.LinkedHashMap<>();
+        if (config.sweepThreshold() != null) {
+            thresholds.put(config.name() + "/" + config.nativeSymbol(), config.sweepThreshold());
+        }
+        config.tokens().stream().filter(t -> t.sweepThreshold() != null)
+                .forEach(t -> thresholds.put(config.name() + "/" + t.symbol(), t.sweepThreshold()));
+        ChainRunner runner = new ChainRunner(config, book, follower, withdrawals, null, null);
+        if (!thresholds.isEmpty()) {
+            runner.sweeper = new io.coffer.core.transfer.SweepService(store, withdrawals, book,
+                    new io.coffer.core.transfer.SweepService.Policy(thresholds));
+            runner.vault = vault;
+        }
+        return Optional.of(runner);
     }
 
     void start(ScheduledExecutorService executor) {
@@ -135,6 +150,10 @@ final class ChainRunner {
         try {
             ChainFollower.PollResult r = follower.poll();
             withdrawals.track();
+            if (sweeper != null && vault.state() == CustodyState.UNSEALED && r.caughtUp()) {
+                sweeper.sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started " + w.idempotencyKey().split(":")[0]
+                        + " " + w.id() + " (" + w.amount() + " " + w.asset() + ")"));
+            }
             lastPollAt = Instant.now();
             if (!lastError.isEmpty()) {
                 LOG.info("chain " + config.name() + ": reachable again");

@@ -33,12 +33,17 @@ class NodeEvmIT {
         }
     }
 
+    private static BigInteger balance(AnvilNode anvil, String address) {
+        return new BigInteger(anvil.rpc("eth_getBalance", address, "latest").asText().substring(2), 16);
+    }
+
     @Test
     void depositAndWithdrawal(BitcoindNode btc, AnvilNode anvil) throws Exception {
         Path file = dir.resolve("coffer.yaml");
         Files.writeString(file, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), "")
                 .replace("    data-dir: " + dir.resolve("data"), "    data-dir: " + dir.resolve("data") + "\n    dev-mode: true")
-                .replace("      chain-id: 31337", "      chain-id: 31337\n      confirmations: 2\n      poll-interval: 200ms"));
+                .replace("      chain-id: 31337", "      chain-id: 31337\n      confirmations: 2\n      poll-interval: 200ms\n"
+                        + "      sweep-threshold: 1000000000000000"));
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
             CofferNode.EvmParts eth = node.evm("ethereum").orElseThrow();
             String deposit = eth.addresses().next(0, 0).address();
@@ -48,7 +53,13 @@ class NodeEvmIT {
                     && e.deposit().status() == DepositStatus.CONFIRMED), () -> "the ETH deposit confirmed: events "
                     + eth.follower().events(0, 10) + ", cursor " + eth.follower().cursor() + ", tip " + anvil.blockNumber());
 
-            anvil.send(eth.withdrawals().hotAddress(0), BigInteger.TEN.pow(18));
+            // The sweep policy (0.001 ETH) moves the deposit to the hot address by itself.
+            String hot = eth.withdrawals().hotAddress(0);
+            await(() -> {
+                anvil.mine(1);
+                return balance(anvil, deposit).compareTo(BigInteger.TEN.pow(15)) < 0 && balance(anvil, hot).signum() > 0;
+            }, () -> "the deposit swept to the hot address");
+            anvil.send(hot, BigInteger.TEN.pow(18));
             Withdrawal w = eth.withdrawals().create(0, "ethereum/ETH", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
                     BigInteger.valueOf(123_456_789), "node-evm-1");
             anvil.mine(2);

@@ -51,7 +51,8 @@ import java.util.regex.Pattern;
  * coffer.chains.N.native-symbol         [ETH]
  * coffer.chains.N.native-decimals       [18]
  * coffer.chains.N.eip1559               [true]
- * coffer.chains.N.tokens.M.symbol / contract / decimals
+ * coffer.chains.N.sweep-threshold       [none]     sweep deposit addresses holding more native coin (wei)
+ * coffer.chains.N.tokens.M.symbol / contract / decimals / sweep-threshold
  * </pre>
  */
 public final class ConfigParser {
@@ -191,9 +192,10 @@ public final class ConfigParser {
             if (!contracts.add(contract)) {
                 throw new ConfigException(tp + "contract", "contract " + contract + " is configured twice on chain " + name);
             }
-            tokens.add(new TokenConfig(symbol, contract, integer(tp + "decimals", null, 0, 36)));
+            tokens.add(new TokenConfig(symbol, contract, integer(tp + "decimals", null, 0, 36), amount(tp + "sweep-threshold")));
         }
-        return new EvmChainConfig(name, chainId, url, confirmations, safety, poll, nativeSymbol, nativeDecimals, eip1559, tokens);
+        return new EvmChainConfig(name, chainId, url, confirmations, safety, poll, nativeSymbol, nativeDecimals, eip1559, tokens,
+                amount(p + "sweep-threshold"));
     }
 
     // --- typed readers -----------------------------------------------------------------------------
@@ -250,6 +252,18 @@ public final class ConfigParser {
             throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + n);
         }
         return n;
+    }
+
+    /** A non-negative amount in base units (decimal digits), or null when not set. */
+    private java.math.BigInteger amount(String key) {
+        String v = optional(key);
+        if (v == null) {
+            return null;
+        }
+        if (!v.matches("0|[1-9][0-9]{0,77}")) {
+            throw new ConfigException(key, "must be a whole number of base units (digits only), got '" + v + "'");
+        }
+        return new java.math.BigInteger(v);
     }
 
     private Duration duration(String key, Duration dflt) {

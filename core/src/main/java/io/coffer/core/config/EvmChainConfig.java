@@ -12,12 +12,20 @@ import java.util.List;
  * @param nativeDecimals decimals of the native asset (18 on every chain seen so far)
  * @param eip1559        whether the chain takes type-2 (EIP-1559) transactions; legacy gas price if not
  * @param tokens         ERC-20 tokens watched and sent on this chain
+ * @param sweepThreshold deposit addresses holding more native coin than this (wei) are swept to the hot
+ *                       address; null: never swept
  */
 public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth,
                              Duration pollInterval, String nativeSymbol, int nativeDecimals, boolean eip1559,
-                             List<TokenConfig> tokens) implements ChainConfig {
+                             List<TokenConfig> tokens, java.math.BigInteger sweepThreshold) implements ChainConfig {
     public EvmChainConfig {
         tokens = List.copyOf(tokens);
+    }
+
+    /** Without native sweeps. */
+    public EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth, Duration pollInterval,
+                          String nativeSymbol, int nativeDecimals, boolean eip1559, List<TokenConfig> tokens) {
+        this(name, chainId, rpcUrl, confirmations, reorgSafetyDepth, pollInterval, nativeSymbol, nativeDecimals, eip1559, tokens, null);
     }
 
     @Override
