@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
  * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
- * follower's tables (0x20-0x27; layouts in {@code ChainTables}), withdrawals (0x30-0x33; {@code TransferTables}).
+ * follower's tables (0x20-0x27; layouts in {@code ChainTables}), withdrawals (0x30-0x35; {@code TransferTables}),
+ * tenants and API keys (0x40-0x43; {@code TenantTables}).
  */
 public final class CofferSchema {
     public static final int VERSION = 1;
@@ -26,6 +27,7 @@ public final class CofferSchema {
         List<Table<?, ?>> tables = new ArrayList<>(CustodyTables.all());
         tables.addAll(ChainTables.all());
         tables.addAll(TransferTables.all());
+        tables.addAll(io.coffer.core.tenant.TenantTables.all());
         return Schema.of(VERSION, tables);
     }
 }

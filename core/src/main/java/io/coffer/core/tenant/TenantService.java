@@ -1,0 +1,201 @@
+package io.coffer.core.tenant;
+
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.keys.Hashes;
+import io.coffer.core.keys.Secrets;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Tenants and their API keys.
+ *
+ * <p>A key's secret is {@code ck_<key id without prefix>_<43 chars of base64url randomness>}: the id part
+ * finds the record in one lookup, and only the SHA-256 of the random part is stored and compared (in
+ * constant time). 256 random bits make the hash safe without a slow KDF: there is nothing to guess.
+ */
+public final class TenantService {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
+    private static final int MAX_LABEL = 100;
+
+    private final Store store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    /** The key as created: its record and the secret, shown once. */
+    public record Created(ApiKey key, String secret) {
+        /** Never prints the secret. */
+        @Override
+        public String toString() {
+            return "Created[" + key + "]";
+        }
+    }
+
+    /** Who is calling, once a key has been checked. */
+    public record Principal(ApiKey key, Tenant tenant) {
+        public boolean has(Scope s) {
+            return key.scopes().contains(s);
+        }
+    }
+
+    public TenantService(Store store, AuditLog audit, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a tenant with the next free HD account.
+     *
+     * @throws CofferException INVALID_ARGUMENT (name), ALREADY_EXISTS (name taken), FAILED_PRECONDITION (no
+     *                         pre-derived account left: the key ring has {@value Ceremony#ACCOUNTS})
+     */
+    public synchronized Tenant createTenant(String name, String actor) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw CofferException.invalid("name", "TENANT_NAME_INVALID", "1 to 100 letters, digits, spaces, '.', '_' or '-'");
+        }
+        if (store.get(TenantTables.TENANT_NAMES, name).isPresent()) {
+            throw new CofferException(ErrorKind.ALREADY_EXISTS, "TENANT_EXISTS", "name", "name: a tenant named '" + name + "' exists",
+                    Map.of(), null);
+        }
+        long next = store.get(TenantTables.META, "next-account").orElse(0L);
+        if (next >= Ceremony.ACCOUNTS) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NO_ACCOUNT_LEFT", "this wallet's key ring has "
+                    + Ceremony.ACCOUNTS + " accounts; all are in use");
+        }
+        Tenant t = new Tenant("tn_" + hex(8), name, (int) next, clock.instant());
+        Batch b = store.batch();
+        b.put(TenantTables.TENANTS, t.id(), t);
+        b.put(TenantTables.TENANT_NAMES, name, t.id());
+        b.put(TenantTables.META, "next-account", next + 1);
+        audit.append(b, actor, "tenant.created", t.id(), Map.of("name", name, "account", Integer.toString(t.accountIndex())));
+        b.commit();
+        return t;
+    }
+
+    public Optional<Tenant> tenant(String id) {
+        return store.get(TenantTables.TENANTS, id);
+    }
+
+    public List<Tenant> tenants() {
+        return store.list(TenantTables.TENANTS, TenantTables.TENANTS.all(), Integer.MAX_VALUE).stream().map(Map.Entry::getValue).toList();
+    }
+
+    /**
+     * Creates an API key for {@code tenantId}; the secret is in the result only.
+     *
+     * @throws CofferException NOT_FOUND (tenant), INVALID_ARGUMENT (scopes empty, label too long)
+     */
+    public synchronized Created createKey(String tenantId, Set<Scope> scopes, String label, String actor) {
+        tenant(tenantId).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "TENANT_NOT_FOUND", "tenant_id", "tenant_id: no such tenant",
+                Map.of(), null));
+        if (scopes == null || scopes.isEmpty()) {
+            throw CofferException.invalid("scopes", "SCOPES_EMPTY", "at least one scope is needed");
+        }
+        String l = label == null ? "" : label;
+        if (l.length() > MAX_LABEL) {
+            throw CofferException.invalid("label", "FIELD_TOO_LONG", "at most " + MAX_LABEL + " characters");
+        }
+        String idPart = hex(8);
+        String randomPart = randomPart();
+        ApiKey key = new ApiKey("ak_" + idPart, tenantId, EnumSet.copyOf(scopes), l, clock.instant(), null, false, hash(randomPart),
+                new byte[0], null);
+        Batch b = store.batch();
+        b.put(TenantTables.API_KEYS, key.id(), key);
+        audit.append(b, actor, "apikey.created", key.id(), Map.of("tenant", tenantId, "scopes", key.scopes().toString()));
+        b.commit();
+        return new Created(key, "ck_" + idPart + "_" + randomPart);
+    }
+
+    /** A new secret for the same key; the old one keeps working for {@code grace} (zero: revoked at once). */
+    public synchronized Created rotateKey(String keyId, Duration grace, String actor) {
+        ApiKey k = key(keyId);
+        String randomPart = randomPart();
+        Instant until = grace.isZero() ? null : clock.instant().plus(grace);
+        ApiKey rotated = new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), k.lastUsedAt(), k.revoked(), hash(randomPart),
+                grace.isZero() ? new byte[0] : k.secretHash(), until);
+        Batch b = store.batch();
+        b.put(TenantTables.API_KEYS, k.id(), rotated);
+        audit.append(b, actor, "apikey.rotated", k.id(), Map.of("grace_seconds", Long.toString(grace.toSeconds())));
+        b.commit();
+        return new Created(rotated, "ck_" + k.id().substring(3) + "_" + randomPart);
+    }
+
+    public synchronized ApiKey revokeKey(String keyId, String actor) {
+        ApiKey k = key(keyId);
+        ApiKey revoked = new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), k.lastUsedAt(), true, k.secretHash(),
+                new byte[0], null);
+        Batch b = store.batch();
+        b.put(TenantTables.API_KEYS, k.id(), revoked);
+        audit.append(b, actor, "apikey.revoked", k.id(), Map.of());
+        b.commit();
+        return revoked;
+    }
+
+    public List<ApiKey> keys(String tenantId) {
+        return store.list(TenantTables.API_KEYS, TenantTables.API_KEYS.all(), Integer.MAX_VALUE).stream().map(Map.Entry::getValue)
+                .filter(k -> tenantId == null || tenantId.isEmpty() || k.tenantId().equals(tenantId)).toList();
+    }
+
+    /** The principal a secret stands for, or empty (unknown, wrong, revoked, rotated out). */
+    public Optional<Principal> authenticate(String secret) {
+        if (secret == null || !secret.startsWith("ck_") || secret.length() > 200) {
+            return Optional.empty();
+        }
+        int sep = secret.indexOf('_', 3);
+        if (sep < 0) {
+            return Optional.empty();
+        }
+        Optional<ApiKey> found = store.get(TenantTables.API_KEYS, "ak_" + secret.substring(3, sep));
+        if (found.isEmpty() || found.get().revoked()) {
+            return Optional.empty();
+        }
+        ApiKey k = found.get();
+        byte[] presented = hash(secret.substring(sep + 1));
+        boolean current = Secrets.equal(presented, k.secretHash());
+        boolean previous = k.previousHash().length > 0 && k.previousUntil() != null && clock.instant().isBefore(k.previousUntil())
+                && Secrets.equal(presented, k.previousHash());
+        if (!current && !previous) {
+            return Optional.empty();
+        }
+        return tenant(k.tenantId()).map(t -> new Principal(k, t));
+    }
+
+    private ApiKey key(String id) {
+        return store.get(TenantTables.API_KEYS, id == null ? "" : id)
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "APIKEY_NOT_FOUND", "id", "id: no such API key", Map.of(), null));
+    }
+
+    private static byte[] hash(String randomPart) {
+        return Hashes.sha256(randomPart.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String randomPart() {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        String s = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Secrets.wipe(b);
+        return s;
+    }
+
+    private String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

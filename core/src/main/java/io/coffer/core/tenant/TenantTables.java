@@ -1,0 +1,87 @@
+package io.coffer.core.tenant;
+
+import io.coffer.core.store.Codecs;
+import io.coffer.core.store.RecordCodec;
+import io.coffer.core.store.Table;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** Tenant and API key tables. */
+public final class TenantTables {
+    private TenantTables() {
+    }
+
+    // tenants: 0x40 | tenant id string -> Tenant (v1: version u8, id, name, account i32, created i64)
+    public static final Table<String, Tenant> TENANTS = Table.of(0x40, "tenants", "tenant id string -> Tenant", Codecs.stringKey(),
+            RecordCodec.of((t, out) -> {
+                out.writeByte(1);
+                out.writeUTF(t.id());
+                out.writeUTF(t.name());
+                out.writeInt(t.accountIndex());
+                out.writeLong(t.createdAt().toEpochMilli());
+            }, in -> {
+                if (in.readUnsignedByte() != 1) {
+                    throw new java.io.IOException("unknown tenant record version");
+                }
+                return new Tenant(in.readUTF(), in.readUTF(), in.readInt(), Instant.ofEpochMilli(in.readLong()));
+            }));
+
+    // tenant-names: 0x41 | name string -> tenant id (names are unique)
+    public static final Table<String, String> TENANT_NAMES = Table.of(0x41, "tenant-names", "name string -> tenant id",
+            Codecs.stringKey(), Codecs.utf8());
+
+    // api-keys: 0x42 | key id string -> ApiKey (hashes only)
+    public static final Table<String, ApiKey> API_KEYS = Table.of(0x42, "api-keys", "key id string -> ApiKey", Codecs.stringKey(),
+            RecordCodec.of((k, out) -> {
+                out.writeByte(1);
+                out.writeUTF(k.id());
+                out.writeUTF(k.tenantId());
+                int mask = 0;
+                for (Scope s : k.scopes()) {
+                    mask |= 1 << s.ordinal();
+                }
+                out.writeInt(mask);
+                out.writeUTF(k.label());
+                out.writeLong(k.createdAt().toEpochMilli());
+                out.writeLong(k.lastUsedAt() == null ? 0 : k.lastUsedAt().toEpochMilli());
+                out.writeBoolean(k.revoked());
+                out.writeShort(k.secretHash().length);
+                out.write(k.secretHash());
+                out.writeShort(k.previousHash().length);
+                out.write(k.previousHash());
+                out.writeLong(k.previousUntil() == null ? 0 : k.previousUntil().toEpochMilli());
+            }, in -> {
+                if (in.readUnsignedByte() != 1) {
+                    throw new java.io.IOException("unknown api key record version");
+                }
+                String id = in.readUTF();
+                String tenant = in.readUTF();
+                int mask = in.readInt();
+                Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+                for (Scope s : Scope.values()) {
+                    if ((mask & (1 << s.ordinal())) != 0) {
+                        scopes.add(s);
+                    }
+                }
+                String label = in.readUTF();
+                Instant created = Instant.ofEpochMilli(in.readLong());
+                long used = in.readLong();
+                boolean revoked = in.readBoolean();
+                byte[] hash = new byte[in.readUnsignedShort()];
+                in.readFully(hash);
+                byte[] prev = new byte[in.readUnsignedShort()];
+                in.readFully(prev);
+                long until = in.readLong();
+                return new ApiKey(id, tenant, scopes, label, created, used == 0 ? null : Instant.ofEpochMilli(used), revoked, hash, prev,
+                        until == 0 ? null : Instant.ofEpochMilli(until));
+            }));
+
+    // tenant-meta: 0x43 | name string -> int64 ("next-account": the next HD account index to give a tenant)
+    public static final Table<String, Long> META = Table.of(0x43, "tenant-meta", "name string -> int64", Codecs.stringKey(), Codecs.int64());
+
+    public static List<Table<?, ?>> all() {
+        return List.of(TENANTS, TENANT_NAMES, API_KEYS, META);
+    }
+}

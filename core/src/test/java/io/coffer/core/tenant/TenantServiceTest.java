@@ -1,0 +1,97 @@
+package io.coffer.core.tenant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TenantServiceTest {
+    @TempDir
+    Path dir;
+
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        Instant now = Instant.parse("2026-11-21T12:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void tenantsKeysScopesRotationRevocationAndNoSecretOnDisk() throws Exception {
+        MovableClock clock = new MovableClock();
+        String secretSeen;
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            AuditLog audit = new AuditLog(store, clock);
+            TenantService tenants = new TenantService(store, audit, clock);
+            Tenant shop = tenants.createTenant("Coffee Shop", "cli");
+            Tenant exchange = tenants.createTenant("exchange-sub-1", "cli");
+            assertEquals(0, shop.accountIndex());
+            assertEquals(1, exchange.accountIndex(), "each tenant its own HD account");
+            assertEquals(ErrorKind.ALREADY_EXISTS, assertThrows(CofferException.class, () -> tenants.createTenant("Coffee Shop", "cli")).kind());
+            assertEquals("name", assertThrows(CofferException.class, () -> tenants.createTenant("", "cli")).field());
+
+            TenantService.Created k = tenants.createKey(shop.id(), Set.of(Scope.READ, Scope.PAYMENTS), "pos", "cli");
+            secretSeen = k.secret();
+            assertFalse(k.toString().contains(k.secret()), "toString never shows the secret");
+            TenantService.Principal p = tenants.authenticate(k.secret()).orElseThrow();
+            assertEquals(shop.id(), p.tenant().id());
+            assertTrue(p.has(Scope.PAYMENTS));
+            assertFalse(p.has(Scope.TRANSFERS));
+            assertTrue(tenants.authenticate(k.secret() + "x").isEmpty());
+            assertTrue(tenants.authenticate("ck_deadbeef_nothing").isEmpty());
+            assertTrue(tenants.authenticate(null).isEmpty());
+            assertEquals("scopes", assertThrows(CofferException.class, () -> tenants.createKey(shop.id(), Set.of(), "", "cli")).field());
+            assertEquals(ErrorKind.NOT_FOUND, assertThrows(CofferException.class,
+                    () -> tenants.createKey("tn_nope", Set.of(Scope.READ), "", "cli")).kind());
+
+            TenantService.Created rotated = tenants.rotateKey(k.key().id(), Duration.ofMinutes(5), "cli");
+            assertTrue(tenants.authenticate(rotated.secret()).isPresent());
+            assertTrue(tenants.authenticate(k.secret()).isPresent(), "the old secret works during the grace period");
+            clock.now = clock.now.plus(Duration.ofMinutes(6));
+            assertTrue(tenants.authenticate(k.secret()).isEmpty(), "and not after it");
+            tenants.revokeKey(k.key().id(), "cli");
+            assertTrue(tenants.authenticate(rotated.secret()).isEmpty(), "revoked at once");
+            assertEquals(1, tenants.keys(shop.id()).size());
+            assertEquals(0, tenants.keys(exchange.id()).size());
+            assertTrue(audit.list(0, 100).stream().map(e -> e.action()).toList()
+                    .containsAll(java.util.List.of("tenant.created", "apikey.created", "apikey.rotated", "apikey.revoked")));
+        }
+        String randomPart = secretSeen.substring(secretSeen.lastIndexOf('_') + 1);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(randomPart), "no API key secret in " + f);
+            }
+        }
+    }
+}
