@@ -25,6 +25,7 @@ import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.core.transfer.WithdrawalService;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -188,6 +189,40 @@ final class ChainRunner {
             return null;
         }).get();
         LOG.info("chain " + config.name() + ": rescan from " + height + " done (cursor was at " + tip + ")");
+    }
+
+    /** An asset this chain carries, for ListAssets. */
+    record AssetInfo(String id, String symbol, int decimals, String contract, boolean bitcoin, long evmChainId, String network) {
+    }
+
+    List<AssetInfo> assets() {
+        if (config instanceof BitcoinChainConfig b) {
+            return List.of(new AssetInfo(b.name() + "/BTC", "BTC", 8, "", true, 0, b.network().rpcName()));
+        }
+        EvmChainConfig e = (EvmChainConfig) config;
+        List<AssetInfo> out = new java.util.ArrayList<>();
+        out.add(new AssetInfo(e.name() + "/" + e.nativeSymbol(), e.nativeSymbol(), e.nativeDecimals(), "", false, e.chainId(), ""));
+        e.tokens().forEach(t -> out.add(new AssetInfo(e.name() + "/" + t.symbol(), t.symbol(), t.decimals(), t.contract().toString(), false,
+                e.chainId(), "")));
+        return out;
+    }
+
+    /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
+    java.math.BigInteger[] balance(int account, String asset) {
+        if (withdrawals instanceof WithdrawalService utxo) {
+            var b = utxo.balance(account);
+            return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
+        }
+        var b = ((AccountWithdrawalService) withdrawals).balance(account, asset);
+        return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
+    }
+
+    List<io.coffer.core.transfer.HistoryEntry> history(int account, int limit) {
+        return withdrawals.history(account, limit);
+    }
+
+    ChainConfig config() {
+        return config;
     }
 
     String chain() {

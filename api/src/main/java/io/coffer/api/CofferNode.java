@@ -63,6 +63,7 @@ public final class CofferNode implements AutoCloseable {
     private final AuditLog audit;
     private final Vault vault;
     private final OperatorToken operatorToken;
+    private final io.coffer.core.tenant.TenantService tenants;
     private final List<ChainNode> chains;
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
     private final WebServer server;
@@ -80,6 +81,7 @@ public final class CofferNode implements AutoCloseable {
         try {
             this.audit = new AuditLog(store, Clock.systemUTC());
             this.vault = new Vault(store, store.directory(), audit);
+            this.tenants = new io.coffer.core.tenant.TenantService(store, audit, Clock.systemUTC());
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -107,6 +109,9 @@ public final class CofferNode implements AutoCloseable {
                 }
             }
             this.chains = List.copyOf(opened);
+            for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
+                runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
+            }
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);
@@ -162,14 +167,22 @@ public final class CofferNode implements AutoCloseable {
 
     private WebServer buildServer(Config serverConfig) {
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(ErrorMapper.interceptor());
+        io.coffer.api.grpc.ApiKeyAuth apiAuth = new io.coffer.api.grpc.ApiKeyAuth(tenants, audit, io.coffer.api.grpc.Scopes.table());
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
-            if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
+            if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition wallet = ServerInterceptors.intercept(
+                        PlannedServices.partial(new io.coffer.api.grpc.WalletService(new NodeWallet()), io.coffer.api.grpc.WalletService.IMPLEMENTED),
+                        apiAuth);
+                grpc.service(c.file(), () -> wallet);
+            } else if (!c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition planned = ServerInterceptors.intercept(PlannedServices.planned(c.service()).bindService(), apiAuth);
+                grpc.service(c.file(), () -> planned);
+            } else if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
-                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan), AdminService.IMPLEMENTED),
+                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan, tenants,
+                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex()))), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
-            } else {
-                grpc.service(c.file(), PlannedServices.planned(c.service()));
             }
         }
         grpc.service(HealthProto.getDescriptor(), grpcHealth.getHealthService());
@@ -268,6 +281,73 @@ public final class CofferNode implements AutoCloseable {
         progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder().setHeight(runner.processedHeight()).setTipHeight(tip)
                 .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
                 .setDone(true).build());
+    }
+
+    /** The node's chains as the Wallet service sees them. */
+    private final class NodeWallet implements io.coffer.api.grpc.WalletService.Chains {
+        @Override
+        public List<io.coffer.proto.v1.Asset> assets() {
+            List<io.coffer.proto.v1.Asset> out = new ArrayList<>();
+            for (ChainRunner r : runners) {
+                for (ChainRunner.AssetInfo a : r.assets()) {
+                    out.add(io.coffer.proto.v1.Asset.newBuilder().setId(a.id()).setChain(r.chain()).setSymbol(a.symbol())
+                            .setDecimals(a.decimals()).setContract(a.contract()).setEvmChainId(a.evmChainId()).setBitcoinNetwork(a.network())
+                            .setChainKind(a.bitcoin() ? io.coffer.proto.v1.ChainKind.CHAIN_KIND_BITCOIN : io.coffer.proto.v1.ChainKind.CHAIN_KIND_EVM)
+                            .build());
+                }
+            }
+            return out;
+        }
+
+        private ChainRunner runnerOf(String asset) {
+            for (ChainRunner r : runners) {
+                if (r.assets().stream().anyMatch(a -> a.id().equals(asset))) {
+                    return r;
+                }
+            }
+            throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + asset + "'; ListAssets lists them");
+        }
+
+        @Override
+        public io.coffer.proto.v1.Balance balance(int account, String asset) {
+            ChainRunner r = runnerOf(asset);
+            java.math.BigInteger[] b = r.balance(account, asset);
+            return io.coffer.proto.v1.Balance.newBuilder().setAsset(asset).setConfirmed(b[0].toString()).setPendingIncoming(b[1].toString())
+                    .setPendingOutgoing(b[2].toString()).setAsOfHeight(r.processedHeight()).build();
+        }
+
+        @Override
+        public List<io.coffer.core.transfer.HistoryEntry> history(int account, int limit) {
+            List<io.coffer.core.transfer.HistoryEntry> all = new ArrayList<>();
+            runners.forEach(r -> all.addAll(r.history(account, limit)));
+            all.sort(java.util.Comparator.comparing(io.coffer.core.transfer.HistoryEntry::at).reversed()
+                    .thenComparing(io.coffer.core.transfer.HistoryEntry::id));
+            return all;
+        }
+
+        @Override
+        public io.coffer.proto.v1.DepositAddress newAddress(int account, String asset, String label) {
+            ChainRunner r = runnerOf(asset);
+            io.coffer.core.chain.AddressBook.Issued issued = r.addresses().next(account, 0);
+            return io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(issued.address()).setChain(r.chain())
+                    .setDerivationPath(issued.path()).setLabel(label)
+                    .setCreated(com.google.protobuf.Timestamp.newBuilder().setSeconds(java.time.Instant.now().getEpochSecond())).build();
+        }
+
+        @Override
+        public List<io.coffer.proto.v1.DepositAddress> addresses(int account, String chain) {
+            List<io.coffer.proto.v1.DepositAddress> out = new ArrayList<>();
+            for (ChainRunner r : runners) {
+                if (chain.isEmpty() || r.chain().equals(chain)) {
+                    for (io.coffer.core.chain.AddressBook.Issued i : r.addresses().issued(account, 0)) {
+                        out.add(io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(i.address()).setChain(r.chain())
+                                .setDerivationPath(i.path()).build());
+                    }
+                }
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        }
     }
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */

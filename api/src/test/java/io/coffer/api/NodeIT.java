@@ -105,13 +105,9 @@ class NodeIT {
                 }
                 assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
 
-                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PaymentsGrpc.newBlockingStub(ch)
+                StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class, () -> PaymentsGrpc.newBlockingStub(ch)
                         .createPaymentRequest(CreatePaymentRequestRequest.getDefaultInstance()));
-                assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-                assertTrue(e.getStatus().getDescription().contains("Merchant API #6"), e.getStatus().getDescription());
-                ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
-                assertEquals("NOT_IMPLEMENTED", info.getReason());
-                assertEquals("payment requests (Merchant API #6)", info.getMetadataOrThrow("capability"));
+                assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode(), "merchant RPCs need an API key first");
 
                 // Custody RPCs need the operator token written into the data dir at start.
                 StatusRuntimeException noToken = assertThrows(StatusRuntimeException.class,
@@ -124,10 +120,26 @@ class NodeIT {
                         .getSealStatus(GetSealStatusRequest.getDefaultInstance());
                 assertEquals(SealStatus.Mode.MODE_UNINITIALIZED, status.getMode());
                 // Admin RPCs still to come answer UNIMPLEMENTED, but only to an authenticated caller.
-                StatusRuntimeException tenants = assertThrows(StatusRuntimeException.class, () -> AdminGrpc.newBlockingStub(ch)
-                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth)).createTenant(CreateTenantRequest.getDefaultInstance()));
-                assertEquals(Status.Code.UNIMPLEMENTED, tenants.getStatus().getCode());
-                assertTrue(tenants.getStatus().getDescription().contains("Merchant API #6"));
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+                StatusRuntimeException policy = assertThrows(StatusRuntimeException.class, () -> admin.setTransferPolicy(
+                        io.coffer.proto.v1.SetTransferPolicyRequest.getDefaultInstance()));
+                assertEquals(Status.Code.UNIMPLEMENTED, policy.getStatus().getCode());
+                assertTrue(policy.getStatus().getDescription().contains("Merchant API #6"));
+
+                // With a key of the payments scope, a planned merchant RPC names what brings it.
+                String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
+                String secret = admin.createApiKey(io.coffer.proto.v1.CreateApiKeyRequest.newBuilder().setTenantId(tenant)
+                        .addScopes(io.coffer.proto.v1.Scope.SCOPE_PAYMENTS).build()).getSecret();
+                Metadata key = new Metadata();
+                key.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PaymentsGrpc.newBlockingStub(ch)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
+                        .createPaymentRequest(CreatePaymentRequestRequest.getDefaultInstance()));
+                assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+                assertTrue(e.getStatus().getDescription().contains("Merchant API #6"), e.getStatus().getDescription());
+                ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
+                assertEquals("NOT_IMPLEMENTED", info.getReason());
+                assertEquals("payment requests (Merchant API #6)", info.getMetadataOrThrow("capability"));
                 assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(dir.resolve("data/operator.token"))));
             } finally {

@@ -38,7 +38,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getSealMethod().getFullMethodName(),
             AdminGrpc.getListAuditLogMethod().getFullMethodName(),
             AdminGrpc.getGetChainsStatusMethod().getFullMethodName(),
-            AdminGrpc.getRescanMethod().getFullMethodName());
+            AdminGrpc.getRescanMethod().getFullMethodName(),
+            AdminGrpc.getCreateTenantMethod().getFullMethodName(),
+            AdminGrpc.getListTenantsMethod().getFullMethodName(),
+            AdminGrpc.getCreateApiKeyMethod().getFullMethodName(),
+            AdminGrpc.getListApiKeysMethod().getFullMethodName(),
+            AdminGrpc.getRevokeApiKeyMethod().getFullMethodName(),
+            AdminGrpc.getRotateApiKeyMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -57,12 +63,89 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final AuditLog audit;
     private final Supplier<List<ChainState>> chains;
     private final Rescanner rescanner;
+    private final io.coffer.core.tenant.TenantService tenants;
+    private final java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated;
 
-    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner) {
+    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner,
+                        io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated) {
         this.vault = vault;
         this.audit = audit;
         this.chains = chains;
         this.rescanner = rescanner;
+        this.tenants = tenants;
+        this.onTenantCreated = onTenantCreated;
+    }
+
+    @Override
+    public void createTenant(io.coffer.proto.v1.CreateTenantRequest request, StreamObserver<io.coffer.proto.v1.Tenant> out) {
+        answer(out, () -> {
+            io.coffer.core.tenant.Tenant t = tenants.createTenant(request.getName(), actor());
+            onTenantCreated.accept(t);
+            return toProto(t);
+        });
+    }
+
+    @Override
+    public void listTenants(io.coffer.proto.v1.ListTenantsRequest request, StreamObserver<io.coffer.proto.v1.ListTenantsResponse> out) {
+        answer(out, () -> {
+            var b = io.coffer.proto.v1.ListTenantsResponse.newBuilder();
+            tenants.tenants().forEach(t -> b.addTenants(toProto(t)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void createApiKey(io.coffer.proto.v1.CreateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
+        answer(out, () -> {
+            java.util.Set<io.coffer.core.tenant.Scope> scopes = java.util.EnumSet.noneOf(io.coffer.core.tenant.Scope.class);
+            for (io.coffer.proto.v1.Scope s : request.getScopesList()) {
+                scopes.add(switch (s) {
+                    case SCOPE_READ -> io.coffer.core.tenant.Scope.READ;
+                    case SCOPE_PAYMENTS -> io.coffer.core.tenant.Scope.PAYMENTS;
+                    case SCOPE_TRANSFERS -> io.coffer.core.tenant.Scope.TRANSFERS;
+                    case SCOPE_ADMIN -> io.coffer.core.tenant.Scope.ADMIN;
+                    default -> throw CofferException.invalid("scopes", "SCOPE_UNKNOWN", "unknown scope " + s);
+                });
+            }
+            var created = tenants.createKey(request.getTenantId(), scopes, request.getLabel(), actor());
+            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(toProto(created.key())).setSecret(created.secret()).build();
+        });
+    }
+
+    @Override
+    public void listApiKeys(io.coffer.proto.v1.ListApiKeysRequest request, StreamObserver<io.coffer.proto.v1.ListApiKeysResponse> out) {
+        answer(out, () -> {
+            var b = io.coffer.proto.v1.ListApiKeysResponse.newBuilder();
+            tenants.keys(request.getTenantId()).forEach(k -> b.addKeys(toProto(k)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void revokeApiKey(io.coffer.proto.v1.RevokeApiKeyRequest request, StreamObserver<io.coffer.proto.v1.ApiKey> out) {
+        answer(out, () -> toProto(tenants.revokeKey(request.getId(), actor())));
+    }
+
+    @Override
+    public void rotateApiKey(io.coffer.proto.v1.RotateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
+        answer(out, () -> {
+            var created = tenants.rotateKey(request.getId(), java.time.Duration.ofSeconds(request.getGraceSeconds()), actor());
+            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(toProto(created.key())).setSecret(created.secret()).build();
+        });
+    }
+
+    static io.coffer.proto.v1.Tenant toProto(io.coffer.core.tenant.Tenant t) {
+        return io.coffer.proto.v1.Tenant.newBuilder().setId(t.id()).setName(t.name()).setAccountIndex(t.accountIndex())
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(t.createdAt().getEpochSecond())).build();
+    }
+
+    static io.coffer.proto.v1.ApiKey toProto(io.coffer.core.tenant.ApiKey k) {
+        var b = io.coffer.proto.v1.ApiKey.newBuilder().setId(k.id()).setTenantId(k.tenantId()).setLabel(k.label()).setRevoked(k.revoked())
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond()));
+        for (io.coffer.core.tenant.Scope s : k.scopes()) {
+            b.addScopes(io.coffer.proto.v1.Scope.valueOf("SCOPE_" + s.name()));
+        }
+        return b.build();
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class PlannedServices {
         CAPABILITY.put("coffer.v1.Payments/", "payment requests (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Events/", "events and webhooks (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Transfers/", "withdrawals (Bitcoin #4, EVM #5) with transfer policies (Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Admin/", "tenants, API keys, policies and reports (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Admin/", "transfer policies and reports (Merchant API #6)");
     }
 
     private PlannedServices() {

@@ -4,6 +4,7 @@ import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.PublicKeyRing;
 import io.coffer.core.store.Batch;
 import io.coffer.core.store.Store;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +77,18 @@ public final class AddressBook {
         b.commit();
         AddressInfo info = new AddressInfo(scheme.id(), account, change, index);
         return new Issued(address(info), info, scheme.accountPath(account).child(change).child(index).toString());
+    }
+
+    /** The addresses issued so far on a branch of {@code account}, oldest first. */
+    public List<Issued> issued(int account, int change) {
+        ChainTables.BranchState st = store.get(ChainTables.BRANCHES, new ChainTables.Branch(chain, scheme.id(), account, change))
+                .orElse(new ChainTables.BranchState(0, 0));
+        List<Issued> out = new java.util.ArrayList<>();
+        for (int i = 0; i < st.issued(); i++) {
+            AddressInfo info = new AddressInfo(scheme.id(), account, change, i);
+            out.add(new Issued(address(info), info, scheme.accountPath(account).child(change).child(i).toString()));
+        }
+        return out;
     }
 
     /** Makes sure the window of every branch of {@code account} is derived and watched (e.g. at start). */
