@@ -70,6 +70,20 @@ class CliIT {
             assertTrue(perService.out().contains("coffer.v1.Payments: SERVING"), perService.out());
             assertTrue(perService.out().contains("no.such.Service: NOT_FOUND"), perService.out());
 
+            Result tenant = run("--node", addr, "tenant", "create", "Coffee Shop", "--data-dir", dir.resolve("data").toString());
+            assertEquals(0, tenant.exit(), tenant.err());
+            String tenantId = tenant.out().split(" ")[0];
+            Result key = run("--node", addr, "apikey", "create", "--tenant", tenantId, "--scope", "read", "--scope", "payments",
+                    "--data-dir", dir.resolve("data").toString());
+            assertEquals(0, key.exit(), key.err());
+            assertTrue(key.out().contains("ck_"), key.out());
+            String keyId = key.out().split(" ")[1];
+            Result list = run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString());
+            assertTrue(list.out().contains(keyId) && !list.out().contains("ck_"), "listed without its secret: " + list.out());
+            assertEquals(0, run("--node", addr, "apikey", "revoke", keyId, "--data-dir", dir.resolve("data").toString()).exit());
+            assertEquals(Exits.USAGE, run("--node", addr, "apikey", "create", "--tenant", tenantId, "--scope", "root",
+                    "--data-dir", dir.resolve("data").toString()).exit());
+
             Result services = run("--node", addr, "services");
             assertEquals(0, services.exit(), services.err());
             for (String s : new String[] {"coffer.v1.Admin", "coffer.v1.Events", "coffer.v1.Payments", "coffer.v1.Transfers",
