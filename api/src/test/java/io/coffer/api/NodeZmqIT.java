@@ -31,7 +31,14 @@ class NodeZmqIT {
                         + "\n      poll-interval: 10m\n      zmq-endpoint: " + btc.zmqEndpoint()));
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
             CofferNode.BitcoinParts bitcoin = node.bitcoin().orElseThrow();
-            Thread.sleep(1500); // the first round and the ZMQ subscription
+            // ZMQ subscriptions take effect asynchronously ("slow joiner"): blocks are mined until one has been
+            // noticed by push (the poll interval is ten minutes), then the subscription is known to be live.
+            long ready = System.nanoTime();
+            while (bitcoin.follower().cursor().orElseThrow().height() < btc.height() || btc.height() < 112) {
+                assertTrue(System.nanoTime() - ready < TimeUnit.SECONDS.toNanos(20), "a block noticed by push");
+                btc.mine(1);
+                Thread.sleep(300);
+            }
             String txid = btc.minerWallet("sendtoaddress", bitcoin.addresses().next(0, 0).address(), "0.1").asText();
             long t0 = System.nanoTime();
             while (bitcoin.follower().events(0, 10).stream().noneMatch(e -> e.deposit().id().txid().equals(txid))) {

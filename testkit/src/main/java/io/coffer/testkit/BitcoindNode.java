@@ -41,8 +41,9 @@ public final class BitcoindNode extends DevNode {
         }
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            rpcPort = Devnet.freePort();
-            zmqPort = Devnet.freePort();
+            int[] ports = Devnet.freePorts(2); // RPC and ZMQ must differ: two probes in a row can return the same port
+            rpcPort = ports[0];
+            zmqPort = ports[1];
             rpc = new JsonRpc(rpcUrl(), RPC_USER, RPC_PASSWORD);
             List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-regtest", "-datadir=" + dataDir,
                     "-server", "-listen=0", "-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1", "-rpcport=" + rpcPort,

@@ -98,6 +98,30 @@ public final class Devnet {
         }
     }
 
+    /** {@code n} distinct ports free on 127.0.0.1 a moment ago (held together while chosen, so never equal). */
+    public static int[] freePorts(int n) {
+        java.util.List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new IllegalStateException("no free ports on 127.0.0.1: " + e.getMessage(), e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing a probe socket
+                }
+            }
+        }
+    }
+
     /** Last lines of a log file, for error messages; empty when unreadable. */
     static String tail(Path file, int lines) {
         try {
