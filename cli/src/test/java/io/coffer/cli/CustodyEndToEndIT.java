@@ -16,6 +16,7 @@ import io.coffer.core.keys.KeyVersion;
 import io.coffer.core.keys.Slip39;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.JavaProcess;
 import io.coffer.testkit.WithDevnet;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
@@ -52,10 +53,7 @@ class CustodyEndToEndIT {
     }
 
     private Run cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), CofferCli.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = JavaProcess.start(CofferCli.class, args);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         p.getInputStream().transferTo(buf);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coffer.core.address.EvmAddress;
 import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.JavaProcess;
 import io.coffer.testkit.WithDevnet;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,23 +26,12 @@ class EvmWithdrawalCrashIT {
     @TempDir
     Path dir;
 
-    private Process harness(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), EvmWithdrawalCrashHarness.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    private static Process harness(String... args) {
+        return JavaProcess.start(EvmWithdrawalCrashHarness.class, args);
     }
 
     private static String awaitLine(Process p, String prefix) throws Exception {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = r.readLine()) != null; ) {
-            if (line.startsWith(prefix)) {
-                return line;
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("harness ended without '" + prefix + "':\n" + seen);
+        return JavaProcess.awaitLine(p, prefix);
     }
 
     @ParameterizedTest
