@@ -1,0 +1,73 @@
+package io.coffer.core.payment;
+
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.DepositStatus;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one function that decides a payment request's status, from its deposits and the clock.
+ *
+ * <p>A deposit counts towards the request when it is of the request's asset, not replaced or failed, and
+ * first seen before the request expired or was cancelled (otherwise it is late: credited to the tenant,
+ * flagged, but never moving the request). A counted deposit is confirmed when it has the request's
+ * required confirmations (for 0: as soon as seen). Then: confirmed sum ≥ amount → CONFIRMED; counted sum ≥
+ * amount → PAID_UNCONFIRMED; cancelled → CANCELLED; past expiry → EXPIRED; something counted → UNDERPAID;
+ * else PENDING. A reorg lowers the confirmed sum and the status moves back by itself.
+ */
+public final class PaymentStatusRule {
+    private PaymentStatusRule() {
+    }
+
+    /** The evaluation: the status and the sums behind it. */
+    public record Evaluation(PaymentRequestStatus status, BigInteger paid, BigInteger confirmed, BigInteger overpaid,
+                             List<Deposit> counted, List<Deposit> late, boolean isFinal) {
+    }
+
+    public static Evaluation evaluate(PaymentRequest pr, List<Deposit> deposits, Instant now) {
+        Instant cutoff = pr.cancelledAt() != null ? pr.cancelledAt() : pr.expiresAt();
+        List<Deposit> counted = new ArrayList<>();
+        List<Deposit> late = new ArrayList<>();
+        for (Deposit d : deposits) {
+            if (!d.asset().equals(pr.asset()) || d.status() == DepositStatus.REPLACED || d.status() == DepositStatus.FAILED) {
+                continue;
+            }
+            if (cutoff != null && d.firstSeen().isAfter(cutoff)) {
+                late.add(d);
+            } else {
+                counted.add(d);
+            }
+        }
+        BigInteger paid = BigInteger.ZERO;
+        BigInteger confirmed = BigInteger.ZERO;
+        boolean allFinal = !counted.isEmpty();
+        for (Deposit d : counted) {
+            paid = paid.add(d.amount());
+            boolean inChain = d.status() == DepositStatus.CONFIRMING || d.status().isConfirmed();
+            boolean enough = pr.requiredConfirmations() == 0 ? d.status() != DepositStatus.REORGED
+                    : inChain && d.confirmations() >= pr.requiredConfirmations();
+            if (enough) {
+                confirmed = confirmed.add(d.amount());
+            }
+            allFinal &= d.status() == DepositStatus.FINAL;
+        }
+        PaymentRequestStatus status;
+        if (confirmed.compareTo(pr.amount()) >= 0) {
+            status = PaymentRequestStatus.CONFIRMED;
+        } else if (paid.compareTo(pr.amount()) >= 0) {
+            status = PaymentRequestStatus.PAID_UNCONFIRMED;
+        } else if (pr.cancelledAt() != null) {
+            status = PaymentRequestStatus.CANCELLED;
+        } else if (pr.expiresAt() != null && now.isAfter(pr.expiresAt())) {
+            status = PaymentRequestStatus.EXPIRED;
+        } else if (paid.signum() > 0) {
+            status = PaymentRequestStatus.UNDERPAID;
+        } else {
+            status = PaymentRequestStatus.PENDING;
+        }
+        BigInteger over = paid.subtract(pr.amount()).max(BigInteger.ZERO);
+        return new Evaluation(status, paid, confirmed, over, counted, late, status == PaymentRequestStatus.CONFIRMED && allFinal);
+    }
+}
