@@ -169,7 +169,12 @@ public final class CofferNode implements AutoCloseable {
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(ErrorMapper.interceptor());
         io.coffer.api.grpc.ApiKeyAuth apiAuth = new io.coffer.api.grpc.ApiKeyAuth(tenants, audit, io.coffer.api.grpc.Scopes.table());
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
-            if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {
+            if (c.service().getName().equals(io.coffer.proto.v1.PaymentsGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition payments = ServerInterceptors.intercept(PlannedServices.partial(new io.coffer.api.grpc.PaymentsService(
+                        new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC())),
+                        io.coffer.api.grpc.PaymentsService.IMPLEMENTED), apiAuth);
+                grpc.service(c.file(), () -> payments);
+            } else if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition wallet = ServerInterceptors.intercept(
                         PlannedServices.partial(new io.coffer.api.grpc.WalletService(new NodeWallet()), io.coffer.api.grpc.WalletService.IMPLEMENTED),
                         apiAuth);
@@ -281,6 +286,50 @@ public final class CofferNode implements AutoCloseable {
         progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder().setHeight(runner.processedHeight()).setTipHeight(tip)
                 .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
                 .setDone(true).build());
+    }
+
+    /** The node's chains as payment requests see them: fresh addresses, URIs, deposits. */
+    private final class NodePayments implements io.coffer.core.payment.PaymentRequestService.Chains {
+        private ChainRunner runnerOf(String asset) {
+            return runners.stream().filter(r -> r.assets().stream().anyMatch(a -> a.id().equals(asset))).findFirst().orElse(null);
+        }
+
+        @Override
+        public boolean knows(String asset) {
+            return runnerOf(asset) != null;
+        }
+
+        @Override
+        public String issueAddress(int account, String asset) {
+            return runnerOf(asset).addresses().next(account, 0).address();
+        }
+
+        @Override
+        public String paymentUri(String asset, String address, java.math.BigInteger amount, String description) {
+            ChainRunner r = runnerOf(asset);
+            ChainRunner.AssetInfo a = r.assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow();
+            if (a.bitcoin()) {
+                // BIP-21: the amount in BTC, as a decimal.
+                String btc = new java.math.BigDecimal(amount).movePointLeft(8).stripTrailingZeros().toPlainString();
+                return "bitcoin:" + address + "?amount=" + btc + (description.isEmpty() ? ""
+                        : "&message=" + java.net.URLEncoder.encode(description, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+            // EIP-681: native value in wei, or a token transfer call.
+            if (a.contract().isEmpty()) {
+                return "ethereum:" + address + "@" + a.evmChainId() + "?value=" + amount;
+            }
+            return "ethereum:" + a.contract() + "@" + a.evmChainId() + "/transfer?address=" + address + "&uint256=" + amount;
+        }
+
+        @Override
+        public List<io.coffer.core.chain.Deposit> deposits(String asset, String address) {
+            return runnerOf(asset).follower().depositsTo(address);
+        }
+
+        @Override
+        public int defaultConfirmations(String asset) {
+            return runnerOf(asset).config().confirmations();
+        }
     }
 
     /** The node's chains as the Wallet service sees them. */

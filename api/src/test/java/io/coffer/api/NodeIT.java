@@ -129,17 +129,17 @@ class NodeIT {
                 // With a key of the payments scope, a planned merchant RPC names what brings it.
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 String secret = admin.createApiKey(io.coffer.proto.v1.CreateApiKeyRequest.newBuilder().setTenantId(tenant)
-                        .addScopes(io.coffer.proto.v1.Scope.SCOPE_PAYMENTS).build()).getSecret();
+                        .addScopes(io.coffer.proto.v1.Scope.SCOPE_TRANSFERS).build()).getSecret();
                 Metadata key = new Metadata();
                 key.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PaymentsGrpc.newBlockingStub(ch)
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> io.coffer.proto.v1.TransfersGrpc.newBlockingStub(ch)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
-                        .createPaymentRequest(CreatePaymentRequestRequest.getDefaultInstance()));
+                        .createTransfer(io.coffer.proto.v1.CreateTransferRequest.getDefaultInstance()));
                 assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
                 assertTrue(e.getStatus().getDescription().contains("Merchant API #6"), e.getStatus().getDescription());
                 ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
                 assertEquals("NOT_IMPLEMENTED", info.getReason());
-                assertEquals("payment requests (Merchant API #6)", info.getMetadataOrThrow("capability"));
+                assertTrue(info.getMetadataOrThrow("capability").contains("transfer policies"), info.getMetadataOrThrow("capability"));
                 assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(dir.resolve("data/operator.token"))));
             } finally {

@@ -48,12 +48,8 @@ public final class PlannedServices {
     private static final Map<String, String> CAPABILITY = new LinkedHashMap<>();
 
     static {
-        CAPABILITY.put("coffer.v1.Wallet/CreateDepositAddress", "deposit addresses (Custody core #3 with Bitcoin #4 / EVM #5)");
-        CAPABILITY.put("coffer.v1.Wallet/ListDepositAddresses", "deposit addresses (Custody core #3 with Bitcoin #4 / EVM #5)");
-        CAPABILITY.put("coffer.v1.Wallet/", "balances and history (Bitcoin #4, EVM #5, Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Payments/", "payment requests (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Events/", "events and webhooks (Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Transfers/", "withdrawals (Bitcoin #4, EVM #5) with transfer policies (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Transfers/", "the transfers API with idempotency and transfer policies (Merchant API #6)");
         CAPABILITY.put("coffer.v1.Admin/", "transfer policies and reports (Merchant API #6)");
     }
 

@@ -359,6 +359,17 @@ public final class ChainFollower {
         return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));
     }
 
+    /** Every deposit ever recorded to {@code address} on this chain. */
+    public List<Deposit> depositsTo(String address) {
+        List<Deposit> out = new ArrayList<>();
+        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (e.getValue().address().equals(address)) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
     /** Events after sequence {@code after}, in order. */
     public List<DepositEvent> events(long after, int limit) {
         List<DepositEvent> out = new ArrayList<>();

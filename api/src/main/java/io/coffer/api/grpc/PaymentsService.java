@@ -1,0 +1,141 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.payment.PaymentRequestService;
+import io.coffer.core.payment.PaymentStatusRule;
+import io.coffer.core.tenant.TenantService;
+import io.coffer.proto.v1.Amount;
+import io.coffer.proto.v1.CancelPaymentRequestRequest;
+import io.coffer.proto.v1.CreatePaymentRequestRequest;
+import io.coffer.proto.v1.GetPaymentRequestRequest;
+import io.coffer.proto.v1.ListPaymentRequestsRequest;
+import io.coffer.proto.v1.ListPaymentRequestsResponse;
+import io.coffer.proto.v1.Payment;
+import io.coffer.proto.v1.PaymentRequest;
+import io.coffer.proto.v1.PaymentRequestStatus;
+import io.coffer.proto.v1.PaymentsGrpc;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code coffer.v1.Payments}: create, get, list and cancel payment requests for the calling key's tenant.
+ * Thin: validation and rules live in {@link PaymentRequestService}.
+ */
+public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
+    public static final Set<String> IMPLEMENTED = Set.of(PaymentsGrpc.getCreatePaymentRequestMethod().getFullMethodName(),
+            PaymentsGrpc.getGetPaymentRequestMethod().getFullMethodName(), PaymentsGrpc.getListPaymentRequestsMethod().getFullMethodName(),
+            PaymentsGrpc.getCancelPaymentRequestMethod().getFullMethodName());
+
+    private final PaymentRequestService requests;
+
+    public PaymentsService(PaymentRequestService requests) {
+        this.requests = requests;
+    }
+
+    @Override
+    public void createPaymentRequest(CreatePaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
+        answer(out, () -> {
+            TenantService.Principal p = ApiKeyAuth.principal();
+            Integer conf = switch (r.getSpeedPolicy()) {
+                case SPEED_POLICY_HIGH -> 0;
+                case SPEED_POLICY_MEDIUM -> 1;
+                case SPEED_POLICY_LOW_MEDIUM -> 2;
+                case SPEED_POLICY_LOW -> 6;
+                case SPEED_POLICY_UNSPECIFIED -> r.hasRequiredConfirmations() ? r.getRequiredConfirmations() : null;
+                default -> throw CofferException.invalid("speed_policy", "SPEED_POLICY_UNKNOWN", "unknown speed policy");
+            };
+            if (r.hasRequiredConfirmations() && r.getRequiredConfirmations() > 100) {
+                throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
+            }
+            Instant expires = r.hasExpiresAt() ? Instant.ofEpochSecond(r.getExpiresAt().getSeconds(), r.getExpiresAt().getNanos()) : null;
+            return toProto(requests.create(p.tenant().id(), p.tenant().accountIndex(), new PaymentRequestService.Create(r.getAsset(),
+                    r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey())));
+        });
+    }
+
+    @Override
+    public void getPaymentRequest(GetPaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
+        answer(out, () -> toProto(requests.get(ApiKeyAuth.principal().tenant().id(), r.getId())));
+    }
+
+    @Override
+    public void listPaymentRequests(ListPaymentRequestsRequest r, StreamObserver<ListPaymentRequestsResponse> out) {
+        answer(out, () -> {
+            int size = WalletService.pageSize(r.getPage().getPageSize());
+            int offset = WalletService.offset(r.getPage().getPageToken());
+            List<PaymentRequest> all = requests.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream().map(PaymentsService::toProto)
+                    .filter(pr -> r.getStatusesList().isEmpty() || r.getStatusesList().contains(pr.getStatus()))
+                    .filter(pr -> r.getAsset().isEmpty() || pr.getAmount().getAsset().equals(r.getAsset()))
+                    .filter(pr -> r.getOrderId().isEmpty() || pr.getOrderId().equals(r.getOrderId()))
+                    .toList();
+            ListPaymentRequestsResponse.Builder b = ListPaymentRequestsResponse.newBuilder()
+                    .addAllPaymentRequests(all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size())));
+            if (offset + size < all.size()) {
+                b.setNextPageToken(WalletService.token(offset + size));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void cancelPaymentRequest(CancelPaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
+        answer(out, () -> {
+            TenantService.Principal p = ApiKeyAuth.principal();
+            return toProto(requests.cancel(p.tenant().id(), r.getId(), p.key().id()));
+        });
+    }
+
+    static PaymentRequest toProto(PaymentRequestService.View v) {
+        var pr = v.request();
+        PaymentStatusRule.Evaluation e = v.evaluation();
+        PaymentRequest.Builder b = PaymentRequest.newBuilder().setId(pr.id())
+                .setStatus(PaymentRequestStatus.valueOf("PAYMENT_REQUEST_STATUS_" + e.status().name()))
+                .setAmount(amount(pr.asset(), pr.amount())).setAmountPaid(amount(pr.asset(), e.paid()))
+                .setAmountConfirmed(amount(pr.asset(), e.confirmed())).setOverpaid(amount(pr.asset(), e.overpaid()))
+                .setAddress(pr.address()).setPaymentUri(pr.paymentUri()).setRequiredConfirmations(pr.requiredConfirmations())
+                .setCreatedAt(ts(pr.createdAt())).setOrderId(pr.orderId()).putAllMetadata(pr.metadata()).setDescription(pr.description())
+                .setFinal(e.isFinal()).setHasLatePayments(!e.late().isEmpty());
+        if (pr.expiresAt() != null) {
+            b.setExpiresAt(ts(pr.expiresAt()));
+        }
+        for (Deposit d : e.counted()) {
+            b.addPayments(payment(d, false));
+        }
+        for (Deposit d : e.late()) {
+            b.addPayments(payment(d, true));
+        }
+        return b.build();
+    }
+
+    private static Payment payment(Deposit d, boolean late) {
+        return Payment.newBuilder().setDepositId("dep_" + d.id().txid() + ":" + d.id().index()).setTxid(d.id().txid())
+                .setIndex(d.id().index()).setAmount(amount(d.asset(), d.amount())).setConfirmations(d.confirmations())
+                .setStatus(WalletService.txStatus(d.status().name())).setLate(late).setFirstSeen(ts(d.firstSeen())).build();
+    }
+
+    private static Amount amount(String asset, java.math.BigInteger value) {
+        return Amount.newBuilder().setAsset(asset).setValue(value.toString()).build();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus(e));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
+}

@@ -1,0 +1,190 @@
+package io.coffer.core.payment;
+
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Creates, reads, lists and cancels payment requests; statuses come from {@link PaymentStatusRule}. Every
+ * operation is scoped to one tenant: another tenant's request is NOT_FOUND, exactly like a missing one.
+ */
+public final class PaymentRequestService {
+    private static final Pattern AMOUNT = Pattern.compile("0|[1-9][0-9]{0,77}");
+    private static final int MAX_METADATA_BYTES = 4096;
+
+    /** The chain-specific parts: fresh addresses, payment URIs, deposits, defaults. */
+    public interface Chains {
+        boolean knows(String asset);
+
+        /** A fresh receive address of {@code account} on {@code asset}'s chain. */
+        String issueAddress(int account, String asset);
+
+        /** BIP-21 or EIP-681 URI for paying {@code amount} of {@code asset} to {@code address}. */
+        String paymentUri(String asset, String address, BigInteger amount, String description);
+
+        /** Every deposit ever seen to {@code address} on {@code asset}'s chain. */
+        List<Deposit> deposits(String asset, String address);
+
+        int defaultConfirmations(String asset);
+    }
+
+    /** What a merchant asks for. {@code requiredConfirmations} null: the chain's default. */
+    public record Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
+                         Map<String, String> metadata, String description, String idempotencyKey) {
+    }
+
+    /** A request with its evaluation now. */
+    public record View(PaymentRequest request, PaymentStatusRule.Evaluation evaluation) {
+    }
+
+    private final Store store;
+    private final Chains chains;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public PaymentRequestService(Store store, Chains chains, AuditLog audit, Clock clock) {
+        this.store = store;
+        this.chains = chains;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws CofferException INVALID_ARGUMENT naming the field; ALREADY_EXISTS when the key was used with other fields
+     */
+    public synchronized View create(String tenantId, int account, Create c) {
+        validate(c);
+        PaymentTables.TenantKey key = new PaymentTables.TenantKey(tenantId, c.idempotencyKey());
+        Optional<String> existing = store.get(PaymentTables.KEYS, key);
+        if (existing.isPresent()) {
+            PaymentRequest pr = store.get(PaymentTables.REQUESTS, existing.get()).orElseThrow();
+            boolean same = pr.asset().equals(c.asset()) && pr.amount().equals(new BigInteger(c.amount()))
+                    && Objects.equals(pr.expiresAt(), c.expiresAt()) && pr.orderId().equals(nz(c.orderId()))
+                    && pr.metadata().equals(c.metadata() == null ? Map.of() : c.metadata()) && pr.description().equals(nz(c.description()))
+                    && (c.requiredConfirmations() == null || pr.requiredConfirmations() == c.requiredConfirmations());
+            if (!same) {
+                throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
+                        "idempotency_key: already used for another payment request", Map.of("payment_request_id", pr.id()), null);
+            }
+            return view(pr);
+        }
+        BigInteger amount = new BigInteger(c.amount());
+        String address = chains.issueAddress(account, c.asset());
+        int conf = c.requiredConfirmations() != null ? c.requiredConfirmations() : chains.defaultConfirmations(c.asset());
+        Instant now = clock.instant();
+        PaymentRequest pr = new PaymentRequest("pr_" + hex(), tenantId, account, c.asset(), amount, address,
+                chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, c.expiresAt(), nz(c.orderId()),
+                c.metadata() == null ? Map.of() : c.metadata(), nz(c.description()), c.idempotencyKey(), null);
+        Batch b = store.batch();
+        b.put(PaymentTables.REQUESTS, pr.id(), pr);
+        b.put(PaymentTables.KEYS, key, pr.id());
+        b.put(PaymentTables.BY_TENANT, new PaymentTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
+        b.commit();
+        return view(pr);
+    }
+
+    /** @throws CofferException NOT_FOUND (unknown, or another tenant's) */
+    public View get(String tenantId, String id) {
+        PaymentRequest pr = store.get(PaymentTables.REQUESTS, id == null ? "" : id).filter(p -> p.tenantId().equals(tenantId))
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "PAYMENT_REQUEST_NOT_FOUND", "id", "id: no such payment request",
+                        Map.of(), null));
+        return view(pr);
+    }
+
+    /** The tenant's requests, newest first. */
+    public List<View> list(String tenantId, int limit) {
+        List<View> out = new ArrayList<>();
+        byte[] prefix = KeyWriter.key().string(tenantId).build();
+        for (var e : store.list(PaymentTables.BY_TENANT, PaymentTables.BY_TENANT.prefix(prefix).reversed(), limit)) {
+            store.get(PaymentTables.REQUESTS, e.getKey().id()).ifPresent(pr -> out.add(view(pr)));
+        }
+        return out;
+    }
+
+    /**
+     * Cancels a request nothing (or not enough) has been paid to.
+     *
+     * @throws CofferException NOT_FOUND; FAILED_PRECONDITION {@code PAYMENT_REQUEST_NOT_CANCELLABLE}
+     */
+    public synchronized View cancel(String tenantId, String id, String actor) {
+        View v = get(tenantId, id);
+        PaymentRequestStatus s = v.evaluation().status();
+        if (s != PaymentRequestStatus.PENDING && s != PaymentRequestStatus.UNDERPAID) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "PAYMENT_REQUEST_NOT_CANCELLABLE", "payment request " + id + " is "
+                    + s.name().toLowerCase() + " and cannot be cancelled");
+        }
+        PaymentRequest cancelled = v.request().cancelled(clock.instant());
+        Batch b = store.batch();
+        b.put(PaymentTables.REQUESTS, id, cancelled);
+        audit.append(b, actor, "payment_request.cancelled", id, Map.of("tenant", tenantId));
+        b.commit();
+        return view(cancelled);
+    }
+
+    private View view(PaymentRequest pr) {
+        return new View(pr, PaymentStatusRule.evaluate(pr, chains.deposits(pr.asset(), pr.address()), clock.instant()));
+    }
+
+    private void validate(Create c) {
+        if (c.idempotencyKey() == null || c.idempotencyKey().isBlank() || c.idempotencyKey().length() > 128) {
+            throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
+        }
+        if (c.asset() == null || c.asset().length() > 64 || !chains.knows(c.asset())) {
+            throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset; ListAssets lists them");
+        }
+        if (c.amount() == null || !AMOUNT.matcher(c.amount()).matches()) {
+            throw CofferException.invalid("amount", "AMOUNT_MALFORMED", "a decimal string of base units, digits only, e.g. \"150000\"");
+        }
+        if (new BigInteger(c.amount()).signum() == 0) {
+            throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+        }
+        if (c.expiresAt() != null && !c.expiresAt().isAfter(clock.instant())) {
+            throw CofferException.invalid("expires_at", "EXPIRY_IN_PAST", "must be in the future");
+        }
+        if (c.requiredConfirmations() != null && (c.requiredConfirmations() < 0 || c.requiredConfirmations() > 100)) {
+            throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
+        }
+        if (nz(c.orderId()).length() > 200) {
+            throw CofferException.invalid("order_id", "FIELD_TOO_LONG", "at most 200 characters");
+        }
+        if (nz(c.description()).length() > 200) {
+            throw CofferException.invalid("description", "FIELD_TOO_LONG", "at most 200 characters");
+        }
+        if (c.metadata() != null) {
+            int size = 0;
+            for (Map.Entry<String, String> e : c.metadata().entrySet()) {
+                size += e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+            }
+            if (size > MAX_METADATA_BYTES) {
+                throw CofferException.invalid("metadata", "FIELD_TOO_LONG", "at most 4 KiB in total");
+            }
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private String hex() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,116 @@
+package io.coffer.core.payment;
+
+import io.coffer.core.store.Codecs;
+import io.coffer.core.store.KeyCodec;
+import io.coffer.core.store.KeyReader;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.RecordCodec;
+import io.coffer.core.store.Table;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Payment request tables. */
+public final class PaymentTables {
+    private PaymentTables() {
+    }
+
+    /** tenant + string key. */
+    public record TenantKey(String tenant, String key) {
+    }
+
+    /** tenant + creation time + id: listing newest first. */
+    public record TenantTime(String tenant, long createdMillis, String id) {
+    }
+
+    // payment-requests: 0x50 | id string -> PaymentRequest
+    public static final Table<String, PaymentRequest> REQUESTS = Table.of(0x50, "payment-requests", "id string -> PaymentRequest",
+            Codecs.stringKey(), RecordCodec.of((p, out) -> {
+                out.writeByte(1);
+                out.writeUTF(p.id());
+                out.writeUTF(p.tenantId());
+                out.writeInt(p.account());
+                out.writeUTF(p.asset());
+                out.writeUTF(p.amount().toString());
+                out.writeUTF(p.address());
+                out.writeUTF(p.paymentUri());
+                out.writeInt(p.requiredConfirmations());
+                out.writeLong(p.createdAt().toEpochMilli());
+                out.writeLong(p.expiresAt() == null ? -1 : p.expiresAt().toEpochMilli());
+                out.writeUTF(p.orderId());
+                out.writeInt(p.metadata().size());
+                for (Map.Entry<String, String> e : p.metadata().entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeUTF(e.getValue());
+                }
+                out.writeUTF(p.description());
+                out.writeUTF(p.idempotencyKey());
+                out.writeLong(p.cancelledAt() == null ? -1 : p.cancelledAt().toEpochMilli());
+            }, in -> {
+                if (in.readUnsignedByte() != 1) {
+                    throw new java.io.IOException("unknown payment request record version");
+                }
+                String id = in.readUTF();
+                String tenant = in.readUTF();
+                int account = in.readInt();
+                String asset = in.readUTF();
+                BigInteger amount = new BigInteger(in.readUTF());
+                String address = in.readUTF();
+                String uri = in.readUTF();
+                int conf = in.readInt();
+                Instant created = Instant.ofEpochMilli(in.readLong());
+                long exp = in.readLong();
+                String orderId = in.readUTF();
+                int n = in.readInt();
+                Map<String, String> meta = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    meta.put(in.readUTF(), in.readUTF());
+                }
+                String description = in.readUTF();
+                String key = in.readUTF();
+                long cancelled = in.readLong();
+                return new PaymentRequest(id, tenant, account, asset, amount, address, uri, conf, created,
+                        exp < 0 ? null : Instant.ofEpochMilli(exp), orderId, meta, description, key,
+                        cancelled < 0 ? null : Instant.ofEpochMilli(cancelled));
+            }));
+
+    // payment-request-keys: 0x51 | tenant string | idempotency key string -> id
+    public static final Table<TenantKey, String> KEYS = Table.of(0x51, "payment-request-keys",
+            "tenant string | idempotency key string -> id", new KeyCodec<>() {
+                @Override
+                public byte[] encode(TenantKey k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.key()).build();
+                }
+
+                @Override
+                public TenantKey decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    TenantKey k = new TenantKey(r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    // payment-requests-by-tenant: 0x52 | tenant string | created millis u64 | id string -> ""
+    public static final Table<TenantTime, String> BY_TENANT = Table.of(0x52, "payment-requests-by-tenant",
+            "tenant string | created millis u64 | id string -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(TenantTime k) {
+                    return KeyWriter.key().string(k.tenant()).u64(k.createdMillis()).string(k.id()).build();
+                }
+
+                @Override
+                public TenantTime decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    TenantTime k = new TenantTime(r.string(), r.u64(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    public static List<Table<?, ?>> all() {
+        return List.of(REQUESTS, KEYS, BY_TENANT);
+    }
+}
