@@ -19,6 +19,8 @@ import io.coffer.proto.v1.Scope;
 import io.coffer.proto.v1.SpeedPolicy;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.Solc;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -27,15 +29,27 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
 
-/** Payment requests over real gRPC on real dev chains: pay exact and under, confirm, cancel, isolation, bad input. */
+/**
+ * Payment requests over real gRPC on real dev chains: pay exact / under / over / late, confirm, expire, cancel, an ERC-20
+ * request, isolation, bad input.
+ */
 @WithDevnet
 class PaymentRequestsIT {
     @TempDir
@@ -145,6 +159,89 @@ class PaymentRequestsIT {
                         "nothing was created by the bad requests");
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void awaitThat(Supplier<Boolean> condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.get()) {
+            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Over-payment, expiry then a late payment on Bitcoin; an ERC-20 request paid and confirmed on anvil. */
+    @Test
+    void overpaidExpiredLateAndTokenRequests(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        anvil.setAutomine(true);
+        Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
+        String ctor = FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"), new Utf8String("USDC"), new Uint8(6),
+                new Uint256(BigInteger.TEN.pow(15))));
+        String token = anvil.receipt(anvil.transact(null, c.bin() + ctor)).get("contractAddress").asText();
+        Path file = dir.resolve("coffer.yaml");
+        Files.writeString(file, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), "")
+                .replace("    data-dir: " + dir.resolve("data"), "    data-dir: " + dir.resolve("data") + "\n    dev-mode: true")
+                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
+                        + "\n      poll-interval: 200ms")
+                .replace("      chain-id: 31337", "      chain-id: 31337\n      confirmations: 2\n      poll-interval: 200ms\n"
+                        + "      tokens:\n        - symbol: USDC\n          contract: \"" + token + "\"\n          decimals: 6"));
+        anvil.setAutomine(false);
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
+                var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
+                        admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ)
+                                .addScopes(Scope.SCOPE_PAYMENTS).build()).getSecret())));
+                Function<String, PaymentRequest> get = id -> payments.getPaymentRequest(GetPaymentRequestRequest.newBuilder().setId(id).build());
+
+                // Over-payment: confirmed, and the surplus is reported rather than lost.
+                PaymentRequest over = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("250000").setRequiredConfirmations(1).setIdempotencyKey("over").build());
+                btc.minerWallet("sendtoaddress", over.getAddress(), "0.003");
+                btc.mine(1);
+                PaymentRequest overDone = await(() -> get.apply(over.getId()), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
+                assertEquals("300000", overDone.getAmountPaid().getValue());
+                assertEquals("50000", overDone.getOverpaid().getValue());
+
+                // Expiry, then a payment after it: the request stays EXPIRED, the payment is recorded and flagged late.
+                Instant expiry = Instant.now().plusSeconds(2);
+                PaymentRequest soon = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("100000").setIdempotencyKey("soon").setExpiresAt(com.google.protobuf.Timestamp.newBuilder()
+                                .setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano())).build());
+                await(() -> get.apply(soon.getId()), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED);
+                btc.minerWallet("sendtoaddress", soon.getAddress(), "0.001");
+                awaitThat(() -> get.apply(soon.getId()).getHasLatePayments(), "the late payment to be recorded");
+                PaymentRequest late = get.apply(soon.getId());
+                assertEquals(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED, late.getStatus());
+                assertEquals(1, late.getPaymentsCount());
+                assertTrue(late.getPayments(0).getLate());
+                assertEquals("100000", late.getPayments(0).getAmount().getValue());
+                assertEquals("0", late.getAmountPaid().getValue(), "a late payment does not count towards the request");
+                btc.mine(1);
+
+                // An ERC-20 request: EIP-681 transfer URI, paid from the dev account, confirmed after 2 blocks.
+                PaymentRequest usdc = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/USDC")
+                        .setAmount("12500000").setIdempotencyKey("usdc").build());
+                assertEquals(2, usdc.getRequiredConfirmations());
+                assertEquals(("ethereum:" + token + "@31337/transfer?address=" + usdc.getAddress() + "&uint256=12500000").toLowerCase(),
+                        usdc.getPaymentUri().toLowerCase());
+                anvil.transact(token, FunctionEncoder.encode(new org.web3j.abi.datatypes.Function("transfer",
+                        List.of(new Address(usdc.getAddress()), new Uint256(BigInteger.valueOf(12_500_000))), List.of())));
+                await(() -> get.apply(usdc.getId()), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED);
+                anvil.mine(2);
+                PaymentRequest usdcDone = await(() -> get.apply(usdc.getId()), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
+                assertEquals("ethereum/USDC", usdcDone.getAmountConfirmed().getAsset());
+                assertEquals("12500000", usdcDone.getAmountConfirmed().getValue());
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                anvil.setAutomine(true);
             }
         }
     }
