@@ -330,6 +330,13 @@ public final class CofferNode implements AutoCloseable {
         public int defaultConfirmations(String asset) {
             return runnerOf(asset).config().confirmations();
         }
+
+        @Override
+        public java.math.BigInteger maxAmount(String asset) {
+            boolean bitcoin = runnerOf(asset).assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow().bitcoin();
+            // Bitcoin's consensus MAX_MONEY; an ERC-20 or native EVM amount is a uint256.
+            return bitcoin ? java.math.BigInteger.valueOf(2_100_000_000_000_000L) : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+        }
     }
 
     /** The node's chains as the Wallet service sees them. */

@@ -221,7 +221,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void listAuditLog(ListAuditLogRequest request, StreamObserver<ListAuditLogResponse> out) {
         answer(out, () -> {
             int limit = request.getLimit() == 0 ? 50 : request.getLimit();
-            if (limit > 500) {
+            // uint32: 2^31 and above arrive as negative ints.
+            if (limit < 0 || limit > 500) {
                 throw CofferException.invalid("limit", "LIMIT_TOO_LARGE", "at most 500");
             }
             ListAuditLogResponse.Builder b = ListAuditLogResponse.newBuilder();

@@ -44,7 +44,7 @@ public final class ErrorMapper {
             }
             com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                     .setCode(code(e).value())
-                    .setMessage(e.getMessage() == null ? e.code() : e.getMessage())
+                    .setMessage(e.getMessage() == null ? e.code() : headerSafe(e.getMessage()))
                     .addDetails(com.google.protobuf.Any.pack(info.build()))
                     .build();
             if (code(e) == Status.Code.INTERNAL) {
@@ -53,6 +53,25 @@ public final class ErrorMapper {
             return StatusProto.toStatusRuntimeException(status);
         }
         return internal(t);
+    }
+
+    /**
+     * The message as it may travel in the {@code grpc-message} header: printable ASCII only, at most 300 characters.
+     * Messages may quote what the client sent (an unknown asset, say); a control or non-ASCII character there broke
+     * Helidon's HTTP/2 header encoder (an INTERNAL for that call and a garbled header state for the next one on the
+     * connection), and an unbounded quote would echo a client's megabyte back at it.
+     */
+    static String headerSafe(String message) {
+        StringBuilder b = new StringBuilder(Math.min(message.length(), 300));
+        for (int i = 0; i < message.length() && b.length() < 300; i++) {
+            char c = message.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        if (message.length() > 300) {
+            b.setLength(297);
+            b.append("...");
+        }
+        return b.toString();
     }
 
     private static StatusRuntimeException internal(Throwable t) {

@@ -52,7 +52,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             if (r.hasRequiredConfirmations() && r.getRequiredConfirmations() > 100) {
                 throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
             }
-            Instant expires = r.hasExpiresAt() ? Instant.ofEpochSecond(r.getExpiresAt().getSeconds(), r.getExpiresAt().getNanos()) : null;
+            Instant expires = r.hasExpiresAt() ? WalletService.instant(r.getExpiresAt(), "expires_at") : null;
             return toProto(requests.create(p.tenant().id(), p.tenant().accountIndex(), new PaymentRequestService.Create(r.getAsset(),
                     r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey())));
         });
@@ -68,7 +68,17 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
         answer(out, () -> {
             int size = WalletService.pageSize(r.getPage().getPageSize());
             int offset = WalletService.offset(r.getPage().getPageToken());
-            List<PaymentRequest> all = requests.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream().map(PaymentsService::toProto)
+            Instant from = r.hasCreatedFrom() ? WalletService.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
+            Instant to = r.hasCreatedTo() ? WalletService.instant(r.getCreatedTo(), "created_to") : Instant.MAX;
+            if (to.isBefore(from)) {
+                throw CofferException.invalid("created_to", "TIME_RANGE_REVERSED", "must not be before 'created_from'");
+            }
+            if (!r.getAsset().isEmpty() && !requests.knowsAsset(r.getAsset())) {
+                throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + r.getAsset() + "'");
+            }
+            List<PaymentRequest> all = requests.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream()
+                    .filter(v -> !v.request().createdAt().isBefore(from) && v.request().createdAt().isBefore(to))
+                    .map(PaymentsService::toProto)
                     .filter(pr -> r.getStatusesList().isEmpty() || r.getStatusesList().contains(pr.getStatus()))
                     .filter(pr -> r.getAsset().isEmpty() || pr.getAmount().getAsset().equals(r.getAsset()))
                     .filter(pr -> r.getOrderId().isEmpty() || pr.getOrderId().equals(r.getOrderId()))

@@ -92,13 +92,14 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             if (!request.getAsset().isEmpty() && chains.assets().stream().noneMatch(a -> a.getId().equals(request.getAsset()))) {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + request.getAsset() + "'");
             }
-            if (request.hasFrom() && request.hasTo() && request.getTo().getSeconds() < request.getFrom().getSeconds()) {
+            java.time.Instant from = request.hasFrom() ? instant(request.getFrom(), "from") : java.time.Instant.MIN;
+            java.time.Instant to = request.hasTo() ? instant(request.getTo(), "to") : java.time.Instant.MAX;
+            if (to.isBefore(from)) {
                 throw CofferException.invalid("to", "TIME_RANGE_REVERSED", "must not be before 'from'");
             }
             List<HistoryEntry> all = chains.history(account(), 10_000).stream()
                     .filter(h -> request.getAsset().isEmpty() || h.asset().equals(request.getAsset()))
-                    .filter(h -> !request.hasFrom() || h.at().getEpochSecond() >= request.getFrom().getSeconds())
-                    .filter(h -> !request.hasTo() || h.at().getEpochSecond() < request.getTo().getSeconds())
+                    .filter(h -> !h.at().isBefore(from) && h.at().isBefore(to))
                     .toList();
             java.util.Map<String, String> nativeOfChain = new java.util.HashMap<>();
             chains.assets().stream().filter(a -> a.getContract().isEmpty()).forEach(a -> nativeOfChain.put(a.getChain(), a.getId()));
@@ -138,6 +139,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
         answer(out, () -> {
             int size = pageSize(request.getPage().getPageSize());
             int offset = offset(request.getPage().getPageToken());
+            if (!request.getChain().isEmpty() && chains.assets().stream().noneMatch(a -> a.getChain().equals(request.getChain()))) {
+                throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "unknown chain; ListAssets names the chains");
+            }
             List<DepositAddress> all = chains.addresses(account(), request.getChain());
             ListDepositAddressesResponse.Builder b = ListDepositAddressesResponse.newBuilder()
                     .addAllAddresses(all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size())));
@@ -161,8 +165,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
         };
     }
 
+    /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */
     static int pageSize(int requested) {
-        if (requested > 500) {
+        if (requested < 0 || requested > 500) {
             throw CofferException.invalid("page.page_size", "PAGE_SIZE_TOO_LARGE", "at most 500");
         }
         return requested == 0 ? 50 : requested;
@@ -174,13 +179,27 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
         }
         try {
             int o = Integer.parseInt(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).substring(2));
-            if (o < 0) {
+            // Tokens are offsets this node wrote; a forged huge one must not overflow offset + size.
+            if (o < 0 || o > MAX_OFFSET) {
                 throw new IllegalArgumentException();
             }
             return o;
         } catch (RuntimeException e) {
             throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
         }
+    }
+
+    private static final int MAX_OFFSET = 100_000_000;
+
+    /**
+     * A client's Timestamp as an Instant, inside the range protobuf defines (0001-01-01 to 9999-12-31, nanos 0 to
+     * 999,999,999); anything else is the client's mistake, named by {@code field}, not an internal error.
+     */
+    static java.time.Instant instant(Timestamp t, String field) {
+        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+            throw CofferException.invalid(field, "TIMESTAMP_OUT_OF_RANGE", "seconds from 0001-01-01 to 9999-12-31, nanos 0 to 999999999");
+        }
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     static String token(int offset) {

@@ -77,4 +77,17 @@ class ErrorMapperTest {
             log.removeHandler(h);
         }
     }
+
+    @Test
+    void messagesQuotingClientInputAreHeaderSafeAndBounded() throws Exception {
+        StatusRuntimeException e = ErrorMapper.toStatus(CofferException.invalid("asset", "ASSET_UNKNOWN",
+                "unknown asset 'x\u0000\u202e\u00e9\uD83D\uDE42" + "y".repeat(10_000) + "'"));
+        String message = e.getStatus().getDescription();
+        assertTrue(message.startsWith("asset: unknown asset 'x?????y"), message);
+        assertEquals(300, message.length());
+        assertTrue(message.endsWith("..."));
+        assertTrue(message.chars().allMatch(c -> c >= 0x20 && c < 0x7f));
+        assertEquals("asset", StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class).getMetadataOrThrow("field"));
+        assertEquals("short and plain", ErrorMapper.headerSafe("short and plain"));
+    }
 }

@@ -42,6 +42,9 @@ public final class PaymentRequestService {
         List<Deposit> deposits(String asset, String address);
 
         int defaultConfirmations(String asset);
+
+        /** The largest amount the asset can carry (Bitcoin's 21 million BTC in satoshis; 2^256-1 on EVM chains). */
+        BigInteger maxAmount(String asset);
     }
 
     /** What a merchant asks for. {@code requiredConfirmations} null: the chain's default. */
@@ -100,8 +103,11 @@ public final class PaymentRequestService {
         return view(pr);
     }
 
-    /** @throws CofferException NOT_FOUND (unknown, or another tenant's) */
+    /** @throws CofferException INVALID_ARGUMENT (not an id's shape); NOT_FOUND (unknown, or another tenant's) */
     public View get(String tenantId, String id) {
+        if (id != null && id.length() > 64) {
+            throw CofferException.invalid("id", "FIELD_TOO_LONG", "at most 64 characters");
+        }
         PaymentRequest pr = store.get(PaymentTables.REQUESTS, id == null ? "" : id).filter(p -> p.tenantId().equals(tenantId))
                 .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "PAYMENT_REQUEST_NOT_FOUND", "id", "id: no such payment request",
                         Map.of(), null));
@@ -142,6 +148,11 @@ public final class PaymentRequestService {
         return new View(pr, PaymentStatusRule.evaluate(pr, chains.deposits(pr.asset(), pr.address()), clock.instant()));
     }
 
+    /** Whether {@code asset} is one this node serves (for list filters, which name an unknown asset as an error). */
+    public boolean knowsAsset(String asset) {
+        return chains.knows(asset);
+    }
+
     private void validate(Create c) {
         if (c.idempotencyKey() == null || c.idempotencyKey().isBlank() || c.idempotencyKey().length() > 128) {
             throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
@@ -152,8 +163,13 @@ public final class PaymentRequestService {
         if (c.amount() == null || !AMOUNT.matcher(c.amount()).matches()) {
             throw CofferException.invalid("amount", "AMOUNT_MALFORMED", "a decimal string of base units, digits only, e.g. \"150000\"");
         }
-        if (new BigInteger(c.amount()).signum() == 0) {
+        BigInteger amount = new BigInteger(c.amount());
+        if (amount.signum() == 0) {
             throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+        }
+        if (amount.compareTo(chains.maxAmount(c.asset())) > 0) {
+            throw CofferException.invalid("amount", "AMOUNT_TOO_LARGE", "at most " + chains.maxAmount(c.asset()) + " base units of "
+                    + c.asset());
         }
         if (c.expiresAt() != null && !c.expiresAt().isAfter(clock.instant())) {
             throw CofferException.invalid("expires_at", "EXPIRY_IN_PAST", "must be in the future");
