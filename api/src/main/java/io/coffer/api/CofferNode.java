@@ -384,10 +384,13 @@ public final class CofferNode implements AutoCloseable {
         @Override
         public io.coffer.proto.v1.DepositAddress newAddress(int account, String asset, String label) {
             ChainRunner r = runnerOf(asset);
-            io.coffer.core.chain.AddressBook.Issued issued = r.addresses().next(account, 0);
+            // Milliseconds: what the store keeps, so CreateDepositAddress and ListDepositAddresses agree.
+            java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            io.coffer.core.chain.AddressBook.Issued issued = r.addresses().next(account, 0,
+                    new io.coffer.core.chain.ChainTables.AddressNote(label, now));
             return io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(issued.address()).setChain(r.chain())
                     .setDerivationPath(issued.path()).setLabel(label)
-                    .setCreated(com.google.protobuf.Timestamp.newBuilder().setSeconds(java.time.Instant.now().getEpochSecond())).build();
+                    .setCreated(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
         }
 
         @Override
@@ -396,8 +399,12 @@ public final class CofferNode implements AutoCloseable {
             for (ChainRunner r : runners) {
                 if (chain.isEmpty() || r.chain().equals(chain)) {
                     for (io.coffer.core.chain.AddressBook.Issued i : r.addresses().issued(account, 0)) {
-                        out.add(io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(i.address()).setChain(r.chain())
-                                .setDerivationPath(i.path()).build());
+                        var a = io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(i.address()).setChain(r.chain())
+                                .setDerivationPath(i.path());
+                        // Addresses issued for payment requests or found used carry no note; ones asked for do.
+                        r.addresses().note(i.address()).ifPresent(n -> a.setLabel(n.label()).setCreated(com.google.protobuf.Timestamp
+                                .newBuilder().setSeconds(n.issuedAt().getEpochSecond()).setNanos(n.issuedAt().getNano())));
+                        out.add(a.build());
                     }
                 }
             }

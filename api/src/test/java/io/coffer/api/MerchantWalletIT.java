@@ -107,6 +107,11 @@ class MerchantWalletIT {
                 assertTrue(otherWallet.listDepositAddresses(ListDepositAddressesRequest.getDefaultInstance()).getAddressesList().stream()
                         .noneMatch(a -> a.getAddress().equals(address.getAddress())));
                 assertEquals(2, shopWallet.listBalances(ListBalancesRequest.getDefaultInstance()).getBalancesCount());
+                // The label given at creation is stored with the address and listed back with its issue time.
+                var listed = shopWallet.listDepositAddresses(ListDepositAddressesRequest.newBuilder().setChain("bitcoin").build())
+                        .getAddressesList().stream().filter(a -> a.getAddress().equals(address.getAddress())).findFirst().orElseThrow();
+                assertEquals("order 42", listed.getLabel());
+                assertEquals(address.getCreated(), listed.getCreated());
 
                 // Auth matrix: no key, a wrong key, a key without the scope.
                 var anonymous = WalletGrpc.newBlockingStub(ch);

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
  * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
- * follower's tables (0x20-0x27; layouts in {@code ChainTables}), withdrawals (0x30-0x35; {@code TransferTables}),
+ * follower's tables (0x20-0x28; layouts in {@code ChainTables}), withdrawals (0x30-0x35; {@code TransferTables}),
  * tenants and API keys (0x40-0x43; {@code TenantTables}), payment requests (0x50-0x52; {@code PaymentTables}).
  */
 public final class CofferSchema {

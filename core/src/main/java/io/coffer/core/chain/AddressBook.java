@@ -67,16 +67,34 @@ public final class AddressBook {
     }
 
     /** Issues the next fresh address of {@code account}'s receive (0) or change (1) branch. */
-    public synchronized Issued next(int account, int change) {
+    public Issued next(int account, int change) {
+        return next(account, change, null);
+    }
+
+    /**
+     * Issues the next fresh address and, when {@code note} is given, records the merchant's label and the time with it
+     * in the same write (so an address is never handed out with its label lost, nor a label kept for an address
+     * that was not issued).
+     */
+    public synchronized Issued next(int account, int change, ChainTables.AddressNote note) {
         ChainTables.Branch key = new ChainTables.Branch(chain, scheme.id(), account, change);
         ChainTables.BranchState s = store.get(ChainTables.BRANCHES, key).orElse(new ChainTables.BranchState(0, 0));
         int index = s.issued();
         Batch b = store.batch();
         ChainTables.BranchState next = extend(b, key, new ChainTables.BranchState(index + 1, s.watchedUpTo()));
         b.put(ChainTables.BRANCHES, key, next);
-        b.commit();
         AddressInfo info = new AddressInfo(scheme.id(), account, change, index);
-        return new Issued(address(info), info, scheme.accountPath(account).child(change).child(index).toString());
+        String address = address(info);
+        if (note != null) {
+            b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
+        }
+        b.commit();
+        return new Issued(address, info, scheme.accountPath(account).child(change).child(index).toString());
+    }
+
+    /** The label and issue time recorded with an address, if it was issued with one. */
+    public java.util.Optional<ChainTables.AddressNote> note(String address) {
+        return store.get(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address));
     }
 
     /** The addresses issued so far on a branch of {@code account}, oldest first. */

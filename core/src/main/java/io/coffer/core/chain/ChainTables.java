@@ -168,6 +168,19 @@ public final class ChainTables {
                     },
                     in -> new BranchState(in.readInt(), in.readInt())));
 
+    // address-notes: 0x28 | chain string | address string -> label UTF | issued-at epoch ms
+    public static final Table<ChainAddress, AddressNote> NOTES = Table.of(0x28, "address-notes",
+            "chain string | address string -> label UTF | issued-at epoch ms", ADDRESSES.keys(), RecordCodec.of(
+                    (n, out) -> {
+                        out.writeUTF(n.label());
+                        out.writeLong(n.issuedAt().toEpochMilli());
+                    },
+                    in -> new AddressNote(in.readUTF(), Instant.ofEpochMilli(in.readLong()))));
+
+    /** What the merchant said about an address it asked for, and when it was handed out. */
+    public record AddressNote(String label, Instant issuedAt) {
+    }
+
     /**
      * An address branch's counters.
      *
@@ -227,6 +240,6 @@ public final class ChainTables {
     }
 
     public static List<Table<?, ?>> all() {
-        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES);
+        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES);
     }
 }
