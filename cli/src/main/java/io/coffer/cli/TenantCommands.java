@@ -123,8 +123,9 @@ final class TenantCommands {
             CofferCli cli = (CofferCli) spec.root().userObject();
             for (ApiKey k : CustodyCommands.call(cli, auth, s -> s.listApiKeys(ListApiKeysRequest.newBuilder().setTenantId(tenant).build()))
                     .getKeysList()) {
-                spec.commandLine().getOut().printf("%s tenant %s %s %s%s%n", k.getId(), k.getTenantId(), k.getScopesList(), k.getLabel(),
-                        k.getRevoked() ? " REVOKED" : "");
+                String used = k.hasLastUsedAt() ? "last-used " + java.time.Instant.ofEpochSecond(k.getLastUsedAt().getSeconds()) : "never-used";
+                spec.commandLine().getOut().printf("%s tenant %s %s %s %s%s%n", k.getId(), k.getTenantId(), k.getScopesList(), used,
+                        k.getLabel(), k.getRevoked() ? " REVOKED" : "");
             }
             return Exits.OK;
         }

@@ -80,6 +80,7 @@ class CliIT {
             String keyId = key.out().split(" ")[1];
             Result list = run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString());
             assertTrue(list.out().contains(keyId) && !list.out().contains("ck_"), "listed without its secret: " + list.out());
+            assertTrue(list.out().contains("never-used"), "a key nobody used yet says so: " + list.out());
             assertEquals(0, run("--node", addr, "apikey", "revoke", keyId, "--data-dir", dir.resolve("data").toString()).exit());
             assertEquals(Exits.USAGE, run("--node", addr, "apikey", "create", "--tenant", tenantId, "--scope", "root",
                     "--data-dir", dir.resolve("data").toString()).exit());

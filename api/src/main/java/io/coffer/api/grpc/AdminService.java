@@ -142,6 +142,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     static io.coffer.proto.v1.ApiKey toProto(io.coffer.core.tenant.ApiKey k) {
         var b = io.coffer.proto.v1.ApiKey.newBuilder().setId(k.id()).setTenantId(k.tenantId()).setLabel(k.label()).setRevoked(k.revoked())
                 .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond()));
+        if (k.lastUsedAt() != null) {
+            b.setLastUsedAt(Timestamp.newBuilder().setSeconds(k.lastUsedAt().getEpochSecond()));
+        }
         for (io.coffer.core.tenant.Scope s : k.scopes()) {
             b.addScopes(io.coffer.proto.v1.Scope.valueOf("SCOPE_" + s.name()));
         }

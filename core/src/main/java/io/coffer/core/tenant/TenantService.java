@@ -173,7 +173,32 @@ public final class TenantService {
         if (!current && !previous) {
             return Optional.empty();
         }
-        return tenant(k.tenantId()).map(t -> new Principal(k, t));
+        Optional<Principal> principal = tenant(k.tenantId()).map(t -> new Principal(k, t));
+        if (principal.isPresent()) {
+            touch(k);
+        }
+        return principal;
+    }
+
+    /** How stale a key's lastUsedAt may get: a busy key costs one small write a minute, not one per call. */
+    static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
+
+    private void touch(ApiKey seen) {
+        Instant now = clock.instant();
+        if (seen.lastUsedAt() != null && now.isBefore(seen.lastUsedAt().plus(LAST_USED_RESOLUTION))) {
+            return;
+        }
+        synchronized (this) {
+            // Re-read under the lock that rotation and revocation take, so this never writes back an older version.
+            store.get(TenantTables.API_KEYS, seen.id()).ifPresent(k -> {
+                if (k.lastUsedAt() == null || !now.isBefore(k.lastUsedAt().plus(LAST_USED_RESOLUTION))) {
+                    Batch b = store.batch();
+                    b.put(TenantTables.API_KEYS, k.id(), new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), now,
+                            k.revoked(), k.secretHash(), k.previousHash(), k.previousUntil()));
+                    b.commit();
+                }
+            });
+        }
     }
 
     private ApiKey key(String id) {

@@ -94,4 +94,34 @@ class TenantServiceTest {
             }
         }
     }
+
+    @Test
+    void lastUsedAtFollowsUseAtOneMinuteResolutionAndSurvivesRotation() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            TenantService tenants = new TenantService(store, new AuditLog(store, clock), clock);
+            Tenant shop = tenants.createTenant("shop", "cli");
+            TenantService.Created k = tenants.createKey(shop.id(), Set.of(Scope.READ), "pos", "cli");
+            assertEquals(null, tenants.keys(shop.id()).get(0).lastUsedAt(), "never used yet");
+            Instant first = clock.now;
+            tenants.authenticate(k.secret()).orElseThrow();
+            assertEquals(first, tenants.keys(shop.id()).get(0).lastUsedAt());
+            clock.now = first.plusSeconds(30);
+            tenants.authenticate(k.secret()).orElseThrow();
+            assertEquals(first, tenants.keys(shop.id()).get(0).lastUsedAt(), "within the resolution: no write");
+            clock.now = first.plusSeconds(61);
+            tenants.authenticate(k.secret()).orElseThrow();
+            assertEquals(first.plusSeconds(61), tenants.keys(shop.id()).get(0).lastUsedAt());
+            clock.now = first.plusSeconds(200);
+            assertTrue(tenants.authenticate(k.secret() + "x").isEmpty());
+            assertEquals(first.plusSeconds(61), tenants.keys(shop.id()).get(0).lastUsedAt(), "a failed attempt is not a use");
+
+            TenantService.Created rotated = tenants.rotateKey(k.key().id(), Duration.ofMinutes(5), "cli");
+            assertEquals(first.plusSeconds(61), tenants.keys(shop.id()).get(0).lastUsedAt(), "rotation keeps it");
+            tenants.authenticate(rotated.secret()).orElseThrow();
+            assertEquals(first.plusSeconds(200), tenants.keys(shop.id()).get(0).lastUsedAt());
+            assertTrue(tenants.authenticate(rotated.secret()).isPresent(), "and the rotated secret still works after the write");
+            assertFalse(tenants.keys(shop.id()).get(0).revoked());
+        }
+    }
 }
