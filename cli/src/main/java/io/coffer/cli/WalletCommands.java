@@ -40,12 +40,18 @@ final class WalletCommands {
     }
 
     static <T> T call(picocli.CommandLine.Model.CommandSpec spec, Key key, Function<WalletGrpc.WalletBlockingStub, T> rpc) {
+        return call(spec, key, WalletGrpc::newBlockingStub, rpc);
+    }
+
+    /** One call on any merchant service with the key as bearer token, on a channel closed afterwards. */
+    static <S extends io.grpc.stub.AbstractStub<S>, T> T call(picocli.CommandLine.Model.CommandSpec spec, Key key,
+                                                              Function<io.grpc.Channel, S> stub, Function<S, T> rpc) {
         CofferCli cli = (CofferCli) spec.root().userObject();
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key.secret());
         ManagedChannel ch = cli.channel();
         try {
-            return rpc.apply(WalletGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+            return rpc.apply(stub.apply(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                     .withDeadlineAfter(cli.timeoutSeconds, TimeUnit.SECONDS));
         } finally {
             CofferCli.close(ch);

@@ -1,6 +1,7 @@
 package io.coffer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.api.CofferNode;
@@ -47,6 +48,7 @@ class CliIT {
                 coffer:
                   node:
                     data-dir: %s
+                    dev-mode: true
                   chains:
                     - name: bitcoin
                       kind: bitcoin
@@ -81,6 +83,29 @@ class CliIT {
             Result list = run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString());
             assertTrue(list.out().contains(keyId) && !list.out().contains("ck_"), "listed without its secret: " + list.out());
             assertTrue(list.out().contains("never-used"), "a key nobody used yet says so: " + list.out());
+
+            // A merchant's payment request from the shell, with the key read from a file.
+            Path keyFile = dir.resolve("api-key");
+            Files.writeString(keyFile, key.out().lines().filter(l -> l.startsWith("ck_")).findFirst().orElseThrow());
+            Result created = run("--node", addr, "payment", "create", "--api-key-file", keyFile.toString(), "--asset", "bitcoin/BTC",
+                    "--amount", "125000", "--idempotency-key", "order-7", "--order-id", "order-7", "--description", "Coffee");
+            assertEquals(0, created.exit(), created.err());
+            String prId = created.out().split(" ")[0];
+            assertTrue(prId.startsWith("pr_") && created.out().contains(" PENDING 125000 bitcoin/BTC paid 0 confirmed 0 bcrt1q"), created.out());
+            assertTrue(created.out().contains("bitcoin:bcrt1q") && created.out().contains("?amount=0.00125&message=Coffee"), created.out());
+            assertEquals(created.out().lines().findFirst(), run("--node", addr, "payment", "create", "--api-key-file", keyFile.toString(),
+                    "--asset", "bitcoin/BTC", "--amount", "125000", "--idempotency-key", "order-7", "--order-id", "order-7",
+                    "--description", "Coffee").out().lines().findFirst(), "a retry with the same key is the same request");
+            Result bad = run("--node", addr, "payment", "create", "--api-key-file", keyFile.toString(), "--asset", "bitcoin/BTC",
+                    "--amount", "-1", "--idempotency-key", "order-8");
+            assertNotEquals(0, bad.exit());
+            assertTrue(bad.err().contains("amount"), "the error names the field: " + bad.err());
+            assertTrue(run("--node", addr, "payment", "list", "--api-key-file", keyFile.toString()).out().startsWith(prId + " PENDING"));
+            Result cancelled = run("--node", addr, "payment", "cancel", prId, "--api-key-file", keyFile.toString());
+            assertEquals(0, cancelled.exit(), cancelled.err());
+            assertTrue(run("--node", addr, "payment", "get", prId, "--api-key-file", keyFile.toString()).out().startsWith(prId + " CANCELLED"));
+            assertTrue(run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString()).out().contains("last-used "),
+                    "the key's use is recorded");
             assertEquals(0, run("--node", addr, "apikey", "revoke", keyId, "--data-dir", dir.resolve("data").toString()).exit());
             assertEquals(Exits.USAGE, run("--node", addr, "apikey", "create", "--tenant", tenantId, "--scope", "root",
                     "--data-dir", dir.resolve("data").toString()).exit());

@@ -152,12 +152,19 @@ public final class ChainFollower {
         int disconnected = 0;
         int events = 0;
         // (1) Walk back while the cursor's block is no longer on the best chain.
+        BlockHeader atCursor = source.header(cursor.height());
+        if (atCursor == null || !atCursor.hash().equals(cursor.hash())) {
+            refuseAnotherChain();
+        }
         while (true) {
             BlockHeader onChain = source.header(cursor.height());
             if (onChain != null && onChain.hash().equals(cursor.hash())) {
                 break;
             }
             long height = cursor.height();
+            if (height == 0) {
+                refuseAnotherChain();
+            }
             BlockHeader parent = store.get(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, height - 1))
                     .orElseThrow(() -> new IllegalStateException("chain " + chain + ": reorg deeper than the stored history at height "
                             + height + "; rescan from an older height"));
@@ -182,6 +189,21 @@ public final class ChainFollower {
         // (3) Mempool and pending deposits outside blocks.
         events += checkMempool();
         return new PollResult(cursor.height(), tip, connected, disconnected, events);
+    }
+
+    /**
+     * A reorg cannot replace the genesis block: if the node's genesis is not the one this data directory followed, it is
+     * another chain (a wrong RPC URL, or a dev chain started afresh). Refuse before disconnecting anything rather than
+     * turn every recorded deposit into a reorged one.
+     */
+    private void refuseAnotherChain() {
+        Optional<BlockHeader> ours = store.get(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, 0));
+        BlockHeader theirs = source.header(0);
+        if (ours.isPresent() && theirs != null && !ours.get().hash().equals(theirs.hash())) {
+            throw new IllegalStateException("chain " + chain + ": the node's genesis block " + theirs.hash() + " is not the one this data "
+                    + "directory followed (" + ours.get().hash() + "): another chain, or a dev chain started afresh; point the node "
+                    + "at its chain or use a fresh data directory");
+        }
     }
 
     private int connect(BlockHeader block, List<Payment> payments) {

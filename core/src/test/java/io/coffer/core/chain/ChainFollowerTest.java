@@ -1,6 +1,7 @@
 package io.coffer.core.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
@@ -210,5 +211,29 @@ class ChainFollowerTest {
         assertTrue(f.deposit(new DepositId("t9", 0)).isPresent());
         assertTrue(book.size() >= before, "the window only grows");
         assertTrue(trail(f, 0).contains("CONFIRMING/1"));
+    }
+
+    @Test
+    void aChainWithAnotherGenesisIsRefusedAndNothingIsDisconnected() {
+        ChainFollower f = follower();
+        f.poll(); // starts at the genesis
+        chain.mine(pay("t1", a0, 5_000));
+        chain.mine();
+        chain.mine();
+        f.poll();
+        List<String> before = trail(f, 0);
+        assertTrue(before.get(before.size() - 1).startsWith("CONFIRMED/"), before.toString());
+
+        // The node now serves another chain with the same id (a dev chain started afresh): a new genesis and 5 blocks.
+        chain.blocks.clear();
+        chain.blocks.add(new BlockHeader(0, "other-genesis", ""));
+        chain.forks = 7;
+        for (int i = 0; i < 5; i++) {
+            chain.mine();
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, f::poll);
+        assertTrue(e.getMessage().contains("genesis") && e.getMessage().contains("fresh data directory"), e.getMessage());
+        assertEquals(before, trail(f, 0), "no deposit was disconnected");
+        assertEquals(3, f.cursor().orElseThrow().height());
     }
 }
