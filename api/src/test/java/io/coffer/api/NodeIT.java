@@ -58,25 +58,7 @@ class NodeIT {
     Path dir;
 
     static String yaml(Path dataDir, URI bitcoin, URI evm, String extraChains) {
-        return """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                coffer:
-                  node:
-                    data-dir: %s
-                  chains:
-                    - name: bitcoin
-                      kind: bitcoin
-                      network: regtest
-                      rpc-url: %s
-                      rpc-user: %s
-                      rpc-password: %s
-                    - name: ethereum
-                      kind: evm
-                      chain-id: 31337
-                      rpc-url: %s
-                %s""".formatted(dataDir, bitcoin, BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, evm, extraChains);
+        return Devnet.nodeYaml(dataDir, bitcoin, evm, false) + extraChains;
     }
 
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String extra) throws IOException {

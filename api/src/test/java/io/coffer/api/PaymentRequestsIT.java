@@ -61,6 +61,16 @@ class PaymentRequestsIT {
         return m;
     }
 
+    /** A dev-mode node on both dev chains, Bitcoin polled every 200 ms; {@code evm} adds lines to the ethereum chain. */
+    private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String evm) throws java.io.IOException {
+        Path file = dir.resolve("coffer.yaml");
+        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
+                        + "\n      poll-interval: 200ms")
+                .replace("      chain-id: 31337\n", "      chain-id: 31337\n" + evm));
+        return NodeConfiguration.load(file, Map.of());
+    }
+
     private static PaymentRequest await(Supplier<PaymentRequest> get, PaymentRequestStatus status) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         PaymentRequest pr = get.get();
@@ -77,12 +87,7 @@ class PaymentRequestsIT {
         if (btc.height() < 110) {
             btc.mine(110);
         }
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), "")
-                .replace("    data-dir: " + dir.resolve("data"), "    data-dir: " + dir.resolve("data") + "\n    dev-mode: true")
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms"));
-        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+        try (CofferNode node = CofferNode.start(config(btc, anvil, ""))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
                 var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
@@ -182,15 +187,10 @@ class PaymentRequestsIT {
         String ctor = FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"), new Utf8String("USDC"), new Uint8(6),
                 new Uint256(BigInteger.TEN.pow(15))));
         String token = anvil.receipt(anvil.transact(null, c.bin() + ctor)).get("contractAddress").asText();
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), "")
-                .replace("    data-dir: " + dir.resolve("data"), "    data-dir: " + dir.resolve("data") + "\n    dev-mode: true")
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms")
-                .replace("      chain-id: 31337", "      chain-id: 31337\n      confirmations: 2\n      poll-interval: 200ms\n"
-                        + "      tokens:\n        - symbol: USDC\n          contract: \"" + token + "\"\n          decimals: 6"));
+        NodeConfiguration config = config(btc, anvil, "      confirmations: 2\n      poll-interval: 200ms\n"
+                + "      tokens:\n        - symbol: USDC\n          contract: \"" + token + "\"\n          decimals: 6\n");
         anvil.setAutomine(false);
-        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+        try (CofferNode node = CofferNode.start(config)) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
                 var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(

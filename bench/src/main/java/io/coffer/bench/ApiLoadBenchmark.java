@@ -12,6 +12,7 @@ import io.coffer.proto.v1.Scope;
 import io.coffer.proto.v1.WalletGrpc;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -58,26 +59,7 @@ public final class ApiLoadBenchmark {
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
             Path yaml = work.resolve("coffer.yaml");
-            Files.writeString(yaml, """
-                    server:
-                      host: 127.0.0.1
-                      port: 0
-                    coffer:
-                      node:
-                        data-dir: %s
-                        dev-mode: true
-                      chains:
-                        - name: bitcoin
-                          kind: bitcoin
-                          network: regtest
-                          rpc-url: %s
-                          rpc-user: %s
-                          rpc-password: %s
-                        - name: ethereum
-                          kind: evm
-                          chain-id: 31337
-                          rpc-url: %s
-                    """.formatted(work.resolve("data"), btc.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, anvil.rpcUrl()));
+            Files.writeString(yaml, Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true));
             try (CofferNode node = CofferNode.start(NodeConfiguration.load(yaml, Map.of()))) {
                 // A few connections, as a merchant backend's client pool would have.
                 List<ManagedChannel> channels = new ArrayList<>();

@@ -41,26 +41,7 @@ class CliIT {
     @Test
     void healthAndServicesOfARunningNode(BitcoindNode btc, AnvilNode anvil) throws Exception {
         Path config = dir.resolve("coffer.yaml");
-        Files.writeString(config, """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                coffer:
-                  node:
-                    data-dir: %s
-                    dev-mode: true
-                  chains:
-                    - name: bitcoin
-                      kind: bitcoin
-                      network: regtest
-                      rpc-url: %s
-                      rpc-user: %s
-                      rpc-password: %s
-                    - name: ethereum
-                      kind: evm
-                      chain-id: 31337
-                      rpc-url: %s
-                """.formatted(dir.resolve("data"), btc.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, anvil.rpcUrl()));
+        Files.writeString(config, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true));
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(config, Map.of()))) {
             String addr = "127.0.0.1:" + node.port();
             Result health = run("--node", addr, "health");

@@ -16,6 +16,7 @@ import io.coffer.core.keys.KeyVersion;
 import io.coffer.core.keys.Slip39;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
 import io.coffer.testkit.JavaProcess;
 import io.coffer.testkit.WithDevnet;
 import java.io.ByteArrayOutputStream;
@@ -64,25 +65,7 @@ class CustodyEndToEndIT {
 
     private Path config(BitcoindNode btc, AnvilNode anvil, Path data) throws Exception {
         Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                coffer:
-                  node:
-                    data-dir: %s
-                  chains:
-                    - name: bitcoin
-                      kind: bitcoin
-                      network: regtest
-                      rpc-url: %s
-                      rpc-user: %s
-                      rpc-password: %s
-                    - name: ethereum
-                      kind: evm
-                      chain-id: 31337
-                      rpc-url: %s
-                """.formatted(data, btc.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, anvil.rpcUrl()));
+        Files.writeString(file, Devnet.nodeYaml(data, btc.rpcUrl(), anvil.rpcUrl(), false));
         return file;
     }
 

@@ -22,6 +22,32 @@ public final class Devnet {
     private Devnet() {
     }
 
+    /**
+     * A Coffer node configuration for both dev chains (gRPC on a free port of 127.0.0.1), as every test and benchmark
+     * that starts a node needs; callers append or replace lines for what they test.
+     */
+    public static String nodeYaml(Path dataDir, java.net.URI bitcoin, java.net.URI evm, boolean devMode) {
+        return """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                coffer:
+                  node:
+                    data-dir: %s
+                %s  chains:
+                    - name: bitcoin
+                      kind: bitcoin
+                      network: regtest
+                      rpc-url: %s
+                      rpc-user: %s
+                      rpc-password: %s
+                    - name: ethereum
+                      kind: evm
+                      chain-id: 31337
+                      rpc-url: %s
+                """.formatted(dataDir, devMode ? "    dev-mode: true\n" : "", bitcoin, BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, evm);
+    }
+
     /** The project's top directory: the nearest ancestor of the working directory with scripts/devnet. */
     public static synchronized Path projectRoot() {
         if (root == null) {
