@@ -288,15 +288,24 @@ public final class CofferNode implements AutoCloseable {
                 .setDone(true).build());
     }
 
+    /** The chain runner serving {@code asset} (an id such as "bitcoin/BTC"), if any. */
+    private Optional<ChainRunner> runnerFor(String asset) {
+        return runners.stream().filter(r -> r.assets().stream().anyMatch(a -> a.id().equals(asset))).findFirst();
+    }
+
     /** The node's chains as payment requests see them: fresh addresses, URIs, deposits. */
     private final class NodePayments implements io.coffer.core.payment.PaymentRequestService.Chains {
         private ChainRunner runnerOf(String asset) {
-            return runners.stream().filter(r -> r.assets().stream().anyMatch(a -> a.id().equals(asset))).findFirst().orElse(null);
+            return runnerFor(asset).orElse(null);
+        }
+
+        private ChainRunner.AssetInfo assetInfo(String asset) {
+            return runnerOf(asset).assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow();
         }
 
         @Override
         public boolean knows(String asset) {
-            return runnerOf(asset) != null;
+            return runnerFor(asset).isPresent();
         }
 
         @Override
@@ -306,8 +315,7 @@ public final class CofferNode implements AutoCloseable {
 
         @Override
         public String paymentUri(String asset, String address, java.math.BigInteger amount, String description) {
-            ChainRunner r = runnerOf(asset);
-            ChainRunner.AssetInfo a = r.assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow();
+            ChainRunner.AssetInfo a = assetInfo(asset);
             if (a.bitcoin()) {
                 // BIP-21: the amount in BTC, as a decimal.
                 String btc = new java.math.BigDecimal(amount).movePointLeft(8).stripTrailingZeros().toPlainString();
@@ -333,9 +341,8 @@ public final class CofferNode implements AutoCloseable {
 
         @Override
         public java.math.BigInteger maxAmount(String asset) {
-            boolean bitcoin = runnerOf(asset).assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow().bitcoin();
             // Bitcoin's consensus MAX_MONEY; an ERC-20 or native EVM amount is a uint256.
-            return bitcoin ? java.math.BigInteger.valueOf(2_100_000_000_000_000L) : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+            return assetInfo(asset).bitcoin() ? java.math.BigInteger.valueOf(2_100_000_000_000_000L) : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
         }
     }
 
@@ -356,12 +363,8 @@ public final class CofferNode implements AutoCloseable {
         }
 
         private ChainRunner runnerOf(String asset) {
-            for (ChainRunner r : runners) {
-                if (r.assets().stream().anyMatch(a -> a.id().equals(asset))) {
-                    return r;
-                }
-            }
-            throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + asset + "'; ListAssets lists them");
+            return runnerFor(asset).orElseThrow(() -> CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + asset
+                    + "'; ListAssets lists them"));
         }
 
         @Override

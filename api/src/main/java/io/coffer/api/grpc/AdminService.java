@@ -78,7 +78,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void createTenant(io.coffer.proto.v1.CreateTenantRequest request, StreamObserver<io.coffer.proto.v1.Tenant> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             io.coffer.core.tenant.Tenant t = tenants.createTenant(request.getName(), actor());
             onTenantCreated.accept(t);
             return toProto(t);
@@ -87,7 +87,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void listTenants(io.coffer.proto.v1.ListTenantsRequest request, StreamObserver<io.coffer.proto.v1.ListTenantsResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             var b = io.coffer.proto.v1.ListTenantsResponse.newBuilder();
             tenants.tenants().forEach(t -> b.addTenants(toProto(t)));
             return b.build();
@@ -96,7 +96,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void createApiKey(io.coffer.proto.v1.CreateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             java.util.Set<io.coffer.core.tenant.Scope> scopes = java.util.EnumSet.noneOf(io.coffer.core.tenant.Scope.class);
             for (io.coffer.proto.v1.Scope s : request.getScopesList()) {
                 scopes.add(switch (s) {
@@ -114,7 +114,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void listApiKeys(io.coffer.proto.v1.ListApiKeysRequest request, StreamObserver<io.coffer.proto.v1.ListApiKeysResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             var b = io.coffer.proto.v1.ListApiKeysResponse.newBuilder();
             tenants.keys(request.getTenantId()).forEach(k -> b.addKeys(toProto(k)));
             return b.build();
@@ -123,12 +123,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void revokeApiKey(io.coffer.proto.v1.RevokeApiKeyRequest request, StreamObserver<io.coffer.proto.v1.ApiKey> out) {
-        answer(out, () -> toProto(tenants.revokeKey(request.getId(), actor())));
+        ErrorMapper.answer(out, () -> toProto(tenants.revokeKey(request.getId(), actor())));
     }
 
     @Override
     public void rotateApiKey(io.coffer.proto.v1.RotateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             var created = tenants.rotateKey(request.getId(), java.time.Duration.ofSeconds(request.getGraceSeconds()), actor());
             return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(toProto(created.key())).setSecret(created.secret()).build();
         });
@@ -167,7 +167,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void getChainsStatus(GetChainsStatusRequest request, StreamObserver<ChainsStatus> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             ChainsStatus.Builder b = ChainsStatus.newBuilder();
             for (ChainState c : chains.get()) {
                 b.addChains(ChainStatus.newBuilder().setChain(c.chain())
@@ -181,12 +181,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void getSealStatus(GetSealStatusRequest request, StreamObserver<SealStatus> out) {
-        answer(out, () -> toProto(vault.status()));
+        ErrorMapper.answer(out, () -> toProto(vault.status()));
     }
 
     @Override
     public void unseal(UnsealRequest request, StreamObserver<SealStatus> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             String actor = actor();
             if (request.getReset()) {
                 vault.resetUnseal(actor);
@@ -217,12 +217,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void seal(SealRequest request, StreamObserver<SealStatus> out) {
-        answer(out, () -> toProto(vault.seal(actor())));
+        ErrorMapper.answer(out, () -> toProto(vault.seal(actor())));
     }
 
     @Override
     public void listAuditLog(ListAuditLogRequest request, StreamObserver<ListAuditLogResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             int limit = request.getLimit() == 0 ? 50 : request.getLimit();
             // uint32: 2^31 and above arrive as negative ints.
             if (limit < 0 || limit > 500) {
@@ -252,17 +252,5 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private static String actor() {
         String a = OperatorToken.ACTOR.get();
         return a == null ? "unknown" : a;
-    }
-
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        T value;
-        try {
-            value = call.get();
-        } catch (RuntimeException e) {
-            out.onError(ErrorMapper.toStatus(e));
-            return;
-        }
-        out.onNext(value);
-        out.onCompleted();
     }
 }

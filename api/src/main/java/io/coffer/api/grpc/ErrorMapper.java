@@ -33,6 +33,19 @@ public final class ErrorMapper {
     private ErrorMapper() {
     }
 
+    /** Completes a unary call with {@code call}'s value, or with its exception mapped here: the services' one way to answer. */
+    static <T> void answer(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(toStatus(e));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
     public static StatusRuntimeException toStatus(Throwable t) {
         if (t instanceof StatusRuntimeException s) {
             return s;

@@ -20,7 +20,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * {@code coffer.v1.Payments}: create, get, list and cancel payment requests for the calling key's tenant.
@@ -39,7 +38,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
 
     @Override
     public void createPaymentRequest(CreatePaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
             Integer conf = switch (r.getSpeedPolicy()) {
                 case SPEED_POLICY_HIGH -> 0;
@@ -60,12 +59,12 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
 
     @Override
     public void getPaymentRequest(GetPaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
-        answer(out, () -> toProto(requests.get(ApiKeyAuth.principal().tenant().id(), r.getId())));
+        ErrorMapper.answer(out, () -> toProto(requests.get(ApiKeyAuth.principal().tenant().id(), r.getId())));
     }
 
     @Override
     public void listPaymentRequests(ListPaymentRequestsRequest r, StreamObserver<ListPaymentRequestsResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             int size = WalletService.pageSize(r.getPage().getPageSize());
             int offset = WalletService.offset(r.getPage().getPageToken());
             Instant from = r.hasCreatedFrom() ? WalletService.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
@@ -94,7 +93,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
 
     @Override
     public void cancelPaymentRequest(CancelPaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
             return toProto(requests.cancel(p.tenant().id(), r.getId(), p.key().id()));
         });
@@ -135,17 +134,4 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     private static Timestamp ts(Instant i) {
         return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
-
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        T value;
-        try {
-            value = call.get();
-        } catch (RuntimeException e) {
-            out.onError(ErrorMapper.toStatus(e));
-            return;
-        }
-        out.onNext(value);
-        out.onCompleted();
-    }
-
 }

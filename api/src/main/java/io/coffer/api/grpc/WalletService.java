@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * {@code coffer.v1.Wallet}: what a tenant holds and where it can receive. Every call is for the calling API
@@ -61,12 +60,12 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
 
     @Override
     public void listAssets(ListAssetsRequest request, StreamObserver<ListAssetsResponse> out) {
-        answer(out, () -> ListAssetsResponse.newBuilder().addAllAssets(chains.assets()).build());
+        ErrorMapper.answer(out, () -> ListAssetsResponse.newBuilder().addAllAssets(chains.assets()).build());
     }
 
     @Override
     public void getBalance(GetBalanceRequest request, StreamObserver<Balance> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             if (request.getAsset().isBlank() || request.getAsset().length() > 64) {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "an asset id such as 'bitcoin/BTC' is required");
             }
@@ -76,7 +75,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
 
     @Override
     public void listBalances(ListBalancesRequest request, StreamObserver<ListBalancesResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             ListBalancesResponse.Builder b = ListBalancesResponse.newBuilder();
             int account = account();
             chains.assets().forEach(a -> b.addBalances(chains.balance(account, a.getId())));
@@ -86,7 +85,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
 
     @Override
     public void listHistory(ListHistoryRequest request, StreamObserver<ListHistoryResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             int size = pageSize(request.getPage().getPageSize());
             int offset = offset(request.getPage().getPageToken());
             if (!request.getAsset().isEmpty() && chains.assets().stream().noneMatch(a -> a.getId().equals(request.getAsset()))) {
@@ -123,7 +122,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
 
     @Override
     public void createDepositAddress(CreateDepositAddressRequest request, StreamObserver<DepositAddress> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             if (request.getLabel().length() > 200) {
                 throw CofferException.invalid("label", "FIELD_TOO_LONG", "at most 200 characters");
             }
@@ -136,7 +135,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
 
     @Override
     public void listDepositAddresses(ListDepositAddressesRequest request, StreamObserver<ListDepositAddressesResponse> out) {
-        answer(out, () -> {
+        ErrorMapper.answer(out, () -> {
             int size = pageSize(request.getPage().getPageSize());
             int offset = offset(request.getPage().getPageToken());
             if (!request.getChain().isEmpty() && chains.assets().stream().noneMatch(a -> a.getChain().equals(request.getChain()))) {
@@ -205,17 +204,4 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
     static String token(int offset) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
     }
-
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        T value;
-        try {
-            value = call.get();
-        } catch (RuntimeException e) {
-            out.onError(ErrorMapper.toStatus(e));
-            return;
-        }
-        out.onNext(value);
-        out.onCompleted();
-    }
-
 }

@@ -163,7 +163,10 @@ public final class ChainFollower {
             }
             long height = cursor.height();
             if (height == 0) {
+                // Caught above when the genesis was stored; this keeps a walk-back from ever going below it.
                 refuseAnotherChain();
+                throw new IllegalStateException("chain " + chain + ": the node's chain does not contain the genesis this data "
+                        + "directory followed; point the node at its chain or use a fresh data directory");
             }
             BlockHeader parent = store.get(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, height - 1))
                     .orElseThrow(() -> new IllegalStateException("chain " + chain + ": reorg deeper than the stored history at height "
