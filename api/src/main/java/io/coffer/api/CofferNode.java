@@ -74,6 +74,15 @@ public final class CofferNode implements AutoCloseable {
     });
     private final List<ChainRunner> runners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final io.coffer.core.event.EventOutbox outbox;
+    private final io.coffer.core.event.WebhookService webhooks;
+    private final io.coffer.core.payment.PaymentRequestService payments;
+    /** Clock-driven work: payment request expiry. */
+    private final ScheduledExecutorService clockThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "coffer-clock");
+        t.setDaemon(true);
+        return t;
+    });
 
     private CofferNode(NodeConfiguration configuration) {
         this.config = configuration.coffer();
@@ -82,6 +91,8 @@ public final class CofferNode implements AutoCloseable {
             this.audit = new AuditLog(store, Clock.systemUTC());
             this.vault = new Vault(store, store.directory(), audit);
             this.tenants = new io.coffer.core.tenant.TenantService(store, audit, Clock.systemUTC());
+            this.outbox = new io.coffer.core.event.EventOutbox(store, Clock.systemUTC());
+            this.webhooks = new io.coffer.core.event.WebhookService(store, outbox, audit, Clock.systemUTC(), config.webhooks());
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -109,6 +120,11 @@ public final class CofferNode implements AutoCloseable {
                 }
             }
             this.chains = List.copyOf(opened);
+            var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, new io.coffer.api.grpc.EventJson(),
+                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), Clock.systemUTC());
+            runners.forEach(r -> r.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
+            this.payments = new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC(),
+                    paymentEvents);
             for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
                 runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
             }
@@ -139,6 +155,8 @@ public final class CofferNode implements AutoCloseable {
         try {
             // Chains first: their first round sets a new wallet's cursors before anything is served.
             node.runners.forEach(r -> r.start(node.chainThreads));
+            node.webhooks.start();
+            node.clockThread.scheduleWithFixedDelay(node::expirePaymentRequests, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
             node.server.start();
         } catch (RuntimeException e) {
             node.close();
@@ -151,6 +169,14 @@ public final class CofferNode implements AutoCloseable {
         LOG.info(() -> "coffer: serving gRPC, /observe/health and /observe/metrics on " + configuration.server().get("host")
                 .asString().orElse("0.0.0.0") + ":" + node.port() + " (data dir " + node.store.directory() + ")");
         return node;
+    }
+
+    private void expirePaymentRequests() {
+        try {
+            payments.expireDue();
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "payment requests: expiry round failed; retrying in a second", e);
+        }
     }
 
     private static void checkChain(ChainConfig c, ChainNode node, String key) {
@@ -170,10 +196,14 @@ public final class CofferNode implements AutoCloseable {
         io.coffer.api.grpc.ApiKeyAuth apiAuth = new io.coffer.api.grpc.ApiKeyAuth(tenants, audit, io.coffer.api.grpc.Scopes.table());
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             if (c.service().getName().equals(io.coffer.proto.v1.PaymentsGrpc.SERVICE_NAME)) {
-                ServerServiceDefinition payments = ServerInterceptors.intercept(PlannedServices.partial(new io.coffer.api.grpc.PaymentsService(
-                        new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC())),
-                        io.coffer.api.grpc.PaymentsService.IMPLEMENTED), apiAuth);
-                grpc.service(c.file(), () -> payments);
+                ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
+                        new io.coffer.api.grpc.PaymentsService(payments), io.coffer.api.grpc.PaymentsService.IMPLEMENTED), apiAuth);
+                grpc.service(c.file(), () -> service);
+            } else if (c.service().getName().equals(io.coffer.proto.v1.EventsGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
+                        new io.coffer.api.grpc.EventsService(outbox, webhooks, () -> !closed.get()),
+                        io.coffer.api.grpc.EventsService.IMPLEMENTED), apiAuth);
+                grpc.service(c.file(), () -> service);
             } else if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition wallet = ServerInterceptors.intercept(
                         PlannedServices.partial(new io.coffer.api.grpc.WalletService(new NodeWallet()), io.coffer.api.grpc.WalletService.IMPLEMENTED),
@@ -466,6 +496,8 @@ public final class CofferNode implements AutoCloseable {
         grpcHealth.enterTerminalState();
         runners.forEach(ChainRunner::stop);
         chainThreads.shutdownNow();
+        clockThread.shutdownNow();
+        webhooks.close();
         try {
             chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -72,7 +72,7 @@ class MainProcessIT {
         }
         // The data dir is free again: the store was closed, not abandoned.
         try (var store = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.CofferSchema.current())) {
-            assertEquals(1, store.schemaVersion());
+            assertEquals(io.coffer.core.CofferSchema.VERSION, store.schemaVersion());
         }
     }
 

@@ -2,11 +2,17 @@ package io.coffer.core;
 
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.custody.CustodyTables;
+import io.coffer.core.event.EventTables;
+import io.coffer.core.payment.PaymentRequest;
+import io.coffer.core.payment.PaymentTables;
+import io.coffer.core.store.Batch;
 import io.coffer.core.store.Schema;
+import io.coffer.core.store.Store;
 import io.coffer.core.store.Table;
 import io.coffer.core.transfer.TransferTables;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The schema this build of Coffer writes. Each capability adds its tables here (with their documented
@@ -16,9 +22,13 @@ import java.util.List;
  * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
  * follower's tables (0x20-0x28; layouts in {@code ChainTables}), withdrawals (0x30-0x35; {@code TransferTables}),
  * tenants and API keys (0x40-0x43; {@code TenantTables}), payment requests (0x50-0x52; {@code PaymentTables}).
+ *
+ * <p>Version 2: payment requests by address, last published state and expiry (0x53-0x55; {@code PaymentTables}); the tenant
+ * event outbox and webhooks (0x60-0x64; {@code EventTables}). The migration from 1 indexes existing requests by address
+ * and expiry; their first change after the upgrade is published (there is no earlier published state to compare with).
  */
 public final class CofferSchema {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private CofferSchema() {
     }
@@ -28,7 +38,18 @@ public final class CofferSchema {
         tables.addAll(ChainTables.all());
         tables.addAll(TransferTables.all());
         tables.addAll(io.coffer.core.tenant.TenantTables.all());
-        tables.addAll(io.coffer.core.payment.PaymentTables.all());
-        return Schema.of(VERSION, tables);
+        tables.addAll(PaymentTables.all());
+        tables.addAll(EventTables.all());
+        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests));
+    }
+
+    private static void indexPaymentRequests(Store store, Batch batch) {
+        for (var e : store.list(PaymentTables.REQUESTS, PaymentTables.REQUESTS.all(), Integer.MAX_VALUE)) {
+            PaymentRequest pr = e.getValue();
+            batch.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(PaymentTables.chainOf(pr.asset()), pr.address()), pr.id());
+            if (pr.expiresAt() != null) {
+                batch.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
+            }
+        }
     }
 }

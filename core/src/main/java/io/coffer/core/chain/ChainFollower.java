@@ -44,6 +44,9 @@ public final class ChainFollower {
     private final Clock clock;
     private final AtomicLong eventSeq;
     private final byte[] chainPrefix;
+    private volatile DepositSink sink = DepositSink.DIRECT;
+    /** Deposits written into the batch being built (poll and rescan hold the lock, so one batch at a time). */
+    private final List<DepositChange> changes = new ArrayList<>();
 
     /** What one poll did, for logs and tests. */
     public record PollResult(long cursorHeight, long tipHeight, int connected, int disconnected, int events) {
@@ -74,6 +77,22 @@ public final class ChainFollower {
 
     public String chain() {
         return chain;
+    }
+
+    /** Where batches that change deposits are committed (the node's tenant events); set before the first poll. */
+    public void sink(DepositSink sink) {
+        this.sink = sink;
+    }
+
+    private Batch begin() {
+        changes.clear();
+        return store.batch();
+    }
+
+    private void commit(Batch b) {
+        List<DepositChange> written = List.copyOf(changes);
+        changes.clear();
+        sink.commit(b, this, written);
     }
 
     /** Number of watched addresses. */
@@ -211,7 +230,7 @@ public final class ChainFollower {
 
     private int connect(BlockHeader block, List<Payment> payments) {
         Instant now = clock.instant();
-        Batch b = store.batch();
+        Batch b = begin();
         int events = 0;
         Set<DepositId> inBlock = new HashSet<>();
         for (Payment p : payments) {
@@ -244,13 +263,13 @@ public final class ChainFollower {
         if (prune >= 0) {
             b.delete(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, prune));
         }
-        b.commit();
+        commit(b);
         return events;
     }
 
     private int disconnect(BlockHeader block, BlockHeader parent) {
         Instant now = clock.instant();
-        Batch b = store.batch();
+        Batch b = begin();
         int events = 0;
         byte[] prefix = KeyWriter.key().string(chain).u64(block.height()).build();
         Set<DepositId> reorged = new HashSet<>();
@@ -271,7 +290,7 @@ public final class ChainFollower {
         // final tip, so a multi-block reorg does not emit a confirmation step back and forth per block.
         b.delete(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, block.height()));
         b.put(ChainTables.CURSOR, chain, parent);
-        b.commit();
+        commit(b);
         LOG.info(() -> "chain " + chain + ": disconnected block " + block.height() + " " + block.hash()
                 + (reorged.isEmpty() ? "" : " (" + reorged.size() + " deposits back to pending)"));
         return events;
@@ -280,13 +299,13 @@ public final class ChainFollower {
     /** Recomputes every open mined deposit at {@code tip}, in one batch. */
     private int recomputeOpen(long tip) {
         Instant now = clock.instant();
-        Batch b = store.batch();
+        Batch b = begin();
         int events = 0;
         for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
             events += update(b, d, d, tip, now);
         }
-        b.commit();
+        commit(b);
         return events;
     }
 
@@ -324,6 +343,7 @@ public final class ChainFollower {
             b.put(ChainTables.OPEN_DEPOSITS, key, "");
         }
         boolean notable = statusChanged || (after.status() == DepositStatus.CONFIRMING && confChanged);
+        changes.add(new DepositChange(before, after, notable));
         if (!notable) {
             return 0;
         }
@@ -337,7 +357,7 @@ public final class ChainFollower {
         Instant now = clock.instant();
         Set<DepositId> seen = new HashSet<>();
         int events = 0;
-        Batch b = store.batch();
+        Batch b = begin();
         for (Payment p : inMempool) {
             seen.add(p.id());
             ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, p.id());
@@ -375,7 +395,7 @@ public final class ChainFollower {
                 LOG.info(() -> "chain " + chain + ": deposit " + d.id() + " was mined as a failed transaction; it will not count");
             }
         }
-        b.commit();
+        commit(b);
         return events;
     }
 

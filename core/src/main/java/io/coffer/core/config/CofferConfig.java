@@ -1,5 +1,6 @@
 package io.coffer.core.config;
 
+import io.coffer.core.event.WebhookService;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,9 +8,10 @@ import java.util.Optional;
  * The whole node configuration, validated.
  *
  * @param node   node-wide settings
- * @param chains every chain the node follows: at most one Bitcoin network and any number of EVM chains
+ * @param chains   every chain the node follows: at most one Bitcoin network and any number of EVM chains
+ * @param webhooks webhook delivery timeout and retry schedule
  */
-public record CofferConfig(NodeConfig node, List<ChainConfig> chains) {
+public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

@@ -4,6 +4,7 @@ import io.coffer.core.address.EvmAddress;
 import io.coffer.core.error.CofferException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import io.coffer.core.event.WebhookService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -53,12 +54,16 @@ import java.util.regex.Pattern;
  * coffer.chains.N.eip1559               [true]
  * coffer.chains.N.sweep-threshold       [none]     sweep deposit addresses holding more native coin (wei)
  * coffer.chains.N.tokens.M.symbol / contract / decimals / sweep-threshold
+ * coffer.webhooks.timeout               [10s]      100ms..1m, connect and answer time of one delivery attempt
+ * coffer.webhooks.retry-initial         [10s]      100ms..1h, wait after the first failed attempt; doubles per failure
+ * coffer.webhooks.retry-max             [1h]       retry-initial..24h, longest wait between attempts
+ * coffer.webhooks.give-up-after         [25h]      1s..30d, a delivery failing this long is FAILED (redeliver by hand)
  * </pre>
  */
 public final class ConfigParser {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{1,11}");
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private final Map<String, String> file;
     private final Map<String, String> env;
@@ -119,8 +124,9 @@ public final class ConfigParser {
                 }
             }
         }
+        WebhookService.Settings webhooks = webhooks();
         refuseUnknownKeys();
-        return new CofferConfig(node, chains);
+        return new CofferConfig(node, chains, webhooks);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {
@@ -266,7 +272,21 @@ public final class ConfigParser {
         return new java.math.BigInteger(v);
     }
 
+    private WebhookService.Settings webhooks() {
+        WebhookService.Settings d = WebhookService.Settings.DEFAULT;
+        Duration timeout = duration("coffer.webhooks.timeout", d.timeout(), Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration initial = duration("coffer.webhooks.retry-initial", d.retryInitial(), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration max = duration("coffer.webhooks.retry-max", d.retryMax().compareTo(initial) < 0 ? initial : d.retryMax(), initial,
+                Duration.ofHours(24));
+        Duration giveUp = duration("coffer.webhooks.give-up-after", d.giveUpAfter(), Duration.ofSeconds(1), Duration.ofDays(30));
+        return new WebhookService.Settings(timeout, initial, max, giveUp);
+    }
+
     private Duration duration(String key, Duration dflt) {
+        return duration(key, dflt, Duration.ofMillis(100), Duration.ofMinutes(10));
+    }
+
+    private Duration duration(String key, Duration dflt, Duration min, Duration max) {
         String v = optional(key);
         if (v == null) {
             return dflt;
@@ -278,19 +298,26 @@ public final class ConfigParser {
             d = switch (m.group(2)) {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
                 default -> Duration.ofMinutes(n);
             };
         } else {
             try {
                 d = Duration.parse(v);
             } catch (DateTimeParseException e) {
-                throw new ConfigException(key, "must be a duration like 500ms, 2s, 1m or PT2S, got '" + v + "'");
+                throw new ConfigException(key, "must be a duration like 500ms, 2s, 1m, 1h, 1d or PT2S, got '" + v + "'");
             }
         }
-        if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw new ConfigException(key, "must be between 100ms and 10m, got " + v);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigException(key, "must be between " + human(min) + " and " + human(max) + ", got " + v);
         }
         return d;
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() % 60 != 0 ? d.toSeconds() + "s"
+                : d.toMinutes() % 60 != 0 ? d.toMinutes() + "m" : d.toHours() % 24 != 0 ? d.toHours() + "h" : d.toDays() + "d";
     }
 
     private URI httpUrl(String key) {

@@ -60,10 +60,12 @@ public final class PaymentRequestService {
     private final Chains chains;
     private final AuditLog audit;
     private final Clock clock;
+    private final PaymentEvents events;
     private final SecureRandom random = new SecureRandom();
 
-    public PaymentRequestService(Store store, Chains chains, AuditLog audit, Clock clock) {
+    public PaymentRequestService(Store store, Chains chains, AuditLog audit, Clock clock, PaymentEvents events) {
         this.store = store;
+        this.events = events;
         this.chains = chains;
         this.audit = audit;
         this.clock = clock;
@@ -95,12 +97,17 @@ public final class PaymentRequestService {
         PaymentRequest pr = new PaymentRequest("pr_" + hex(), tenantId, account, c.asset(), amount, address,
                 chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, c.expiresAt(), nz(c.orderId()),
                 c.metadata() == null ? Map.of() : c.metadata(), nz(c.description()), c.idempotencyKey(), null);
+        View created = view(pr);
         Batch b = store.batch();
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
         b.put(PaymentTables.KEYS, key, pr.id());
         b.put(PaymentTables.BY_TENANT, new PaymentTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
-        b.commit();
-        return view(pr);
+        b.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(PaymentTables.chainOf(pr.asset()), address), pr.id());
+        if (pr.expiresAt() != null) {
+            b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
+        }
+        events.outbox().commit(b, () -> List.of(events.created(b, created)));
+        return created;
     }
 
     /** @throws CofferException INVALID_ARGUMENT (not an id's shape); NOT_FOUND (unknown, or another tenant's) */
@@ -130,18 +137,47 @@ public final class PaymentRequestService {
      * @throws CofferException NOT_FOUND; FAILED_PRECONDITION {@code PAYMENT_REQUEST_NOT_CANCELLABLE}
      */
     public synchronized View cancel(String tenantId, String id, String actor) {
-        View v = get(tenantId, id);
-        PaymentRequestStatus s = v.evaluation().status();
-        if (s != PaymentRequestStatus.PENDING && s != PaymentRequestStatus.UNDERPAID) {
-            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "PAYMENT_REQUEST_NOT_CANCELLABLE", "payment request " + id + " is "
-                    + s.name().toLowerCase() + " and cannot be cancelled");
-        }
-        PaymentRequest cancelled = v.request().cancelled(clock.instant());
         Batch b = store.batch();
-        b.put(PaymentTables.REQUESTS, id, cancelled);
-        audit.append(b, actor, "payment_request.cancelled", id, Map.of("tenant", tenantId));
-        b.commit();
-        return view(cancelled);
+        View[] out = new View[1];
+        // Decided under the outbox lock: a deposit batch cannot publish between this check and the cancellation.
+        events.outbox().commit(b, () -> {
+            View v = get(tenantId, id);
+            PaymentRequestStatus s = v.evaluation().status();
+            if (s != PaymentRequestStatus.PENDING && s != PaymentRequestStatus.UNDERPAID) {
+                throw new CofferException(ErrorKind.FAILED_PRECONDITION, "PAYMENT_REQUEST_NOT_CANCELLABLE", "payment request " + id + " is "
+                        + s.name().toLowerCase() + " and cannot be cancelled");
+            }
+            PaymentRequest cancelled = v.request().cancelled(clock.instant());
+            b.put(PaymentTables.REQUESTS, id, cancelled);
+            audit.append(b, actor, "payment_request.cancelled", id, Map.of("tenant", tenantId));
+            out[0] = view(cancelled);
+            return events.updated(b, out[0]).map(List::of).orElse(List.of());
+        });
+        return out[0];
+    }
+
+    /**
+     * Publishes the requests whose expiry has passed (the one change the clock makes by itself). Run periodically; each
+     * request is evaluated once after its expiry, then leaves the expiry index.
+     *
+     * @return how many requests were looked at
+     */
+    public int expireDue() {
+        long now = clock.millis();
+        int n = 0;
+        for (var e : store.list(PaymentTables.EXPIRING, PaymentTables.EXPIRING.all(), 200)) {
+            if (e.getKey().millis() >= now) {
+                break;
+            }
+            Batch b = store.batch();
+            events.outbox().commit(b, () -> {
+                b.delete(PaymentTables.EXPIRING, e.getKey());
+                return store.get(PaymentTables.REQUESTS, e.getKey().id()).flatMap(pr -> events.updated(b, view(pr))).map(List::of)
+                        .orElse(List.of());
+            });
+            n++;
+        }
+        return n;
     }
 
     private View view(PaymentRequest pr) {

@@ -110,7 +110,58 @@ public final class PaymentTables {
                 }
             }, Codecs.utf8());
 
+    /** chain + address. */
+    public record ChainAddress(String chain, String address) {
+    }
+
+    /** expiry time + id. */
+    public record Expiry(long millis, String id) {
+    }
+
+    // payment-requests-by-address: 0x53 | chain string | address string -> id (each request has its own fresh address)
+    public static final Table<ChainAddress, String> BY_ADDRESS = Table.of(0x53, "payment-requests-by-address",
+            "chain string | address string -> id", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainAddress k) {
+                    return KeyWriter.key().string(k.chain()).string(k.address()).build();
+                }
+
+                @Override
+                public ChainAddress decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainAddress k = new ChainAddress(r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    // payment-request-published: 0x54 | id string -> the state last published in an event (PaymentEvents.fingerprint)
+    public static final Table<String, String> PUBLISHED = Table.of(0x54, "payment-request-published",
+            "id string -> fingerprint of the last published state", Codecs.stringKey(), Codecs.utf8());
+
+    // payment-requests-expiring: 0x55 | expires millis u64 | id string -> "" (removed once the expiry was evaluated)
+    public static final Table<Expiry, String> EXPIRING = Table.of(0x55, "payment-requests-expiring",
+            "expires millis u64 | id string -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(Expiry k) {
+                    return KeyWriter.key().u64(k.millis()).string(k.id()).build();
+                }
+
+                @Override
+                public Expiry decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    Expiry k = new Expiry(r.u64(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    /** The chain an asset id ("bitcoin/BTC", "ethereum/USDC") is on. */
+    public static String chainOf(String asset) {
+        return asset.substring(0, asset.indexOf('/'));
+    }
+
     public static List<Table<?, ?>> all() {
-        return List.of(REQUESTS, KEYS, BY_TENANT);
+        return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING);
     }
 }

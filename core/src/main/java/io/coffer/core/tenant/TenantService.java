@@ -53,6 +53,8 @@ public final class TenantService {
         }
     }
 
+    private final java.util.Map<Integer, Tenant> byAccount = new java.util.concurrent.ConcurrentHashMap<>();
+
     public TenantService(Store store, AuditLog audit, Clock clock) {
         this.store = store;
         this.audit = audit;
@@ -90,6 +92,18 @@ public final class TenantService {
 
     public Optional<Tenant> tenant(String id) {
         return store.get(TenantTables.TENANTS, id);
+    }
+
+    /** The tenant owning HD account {@code account}, if any (accounts never change owner, so hits are cached). */
+    public Optional<Tenant> byAccount(int account) {
+        Tenant t = byAccount.get(account);
+        if (t == null) {
+            t = tenants().stream().filter(x -> x.accountIndex() == account).findFirst().orElse(null);
+            if (t != null) {
+                byAccount.put(account, t);
+            }
+        }
+        return Optional.ofNullable(t);
     }
 
     public List<Tenant> tenants() {

@@ -1,0 +1,54 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.event.StoredEvent;
+import io.coffer.core.payment.PaymentEvents;
+import io.coffer.core.payment.PaymentRequestService;
+import io.coffer.proto.v1.Amount;
+import io.coffer.proto.v1.DepositEvent;
+import io.coffer.proto.v1.Event;
+
+/**
+ * The wire form of events: subjects rendered as proto3 JSON when the event is written (the stored body is what webhooks POST),
+ * and stored bodies read back into {@link Event} for the stream. One JSON mapping for both, so they can never disagree.
+ */
+public final class EventJson implements PaymentEvents.Renderer {
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    // Bodies written by a newer build may carry fields this one does not know.
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+    @Override
+    public String paymentRequest(PaymentRequestService.View view) {
+        return print(PaymentsService.toProto(view));
+    }
+
+    @Override
+    public String deposit(Deposit d, String paymentRequestId) {
+        return print(DepositEvent.newBuilder().setDepositId("dep_" + d.id().txid() + ":" + d.id().index()).setAddress(d.address())
+                .setAmount(Amount.newBuilder().setAsset(d.asset()).setValue(d.amount().toString())).setTxid(d.id().txid())
+                .setIndex(d.id().index()).setConfirmations(d.confirmations()).setStatus(WalletService.txStatus(d.status().name()))
+                .setPaymentRequestId(paymentRequestId).setBlockHeight(d.blockHeight()).build());
+    }
+
+    /** The stored event as the proto message. */
+    public static Event toProto(StoredEvent e) {
+        Event.Builder b = Event.newBuilder();
+        try {
+            PARSER.merge(e.body(), b);
+        } catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("stored event " + e.id() + " is not valid JSON of coffer.v1.Event", ex);
+        }
+        return b.build();
+    }
+
+    private static String print(Message m) {
+        try {
+            return PRINTER.print(m);
+        } catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("cannot render " + m.getDescriptorForType().getFullName(), ex);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.event.Delivery;
+import io.coffer.core.event.EventOutbox;
+import io.coffer.core.event.StoredEvent;
+import io.coffer.core.event.Webhook;
+import io.coffer.core.event.WebhookService;
+import io.coffer.core.tenant.TenantService;
+import io.coffer.proto.v1.Event;
+import io.coffer.proto.v1.EventType;
+import io.coffer.proto.v1.EventsGrpc;
+import io.coffer.proto.v1.GetWebhookRequest;
+import io.coffer.proto.v1.ListEventsRequest;
+import io.coffer.proto.v1.ListEventsResponse;
+import io.coffer.proto.v1.ListWebhookDeliveriesRequest;
+import io.coffer.proto.v1.ListWebhookDeliveriesResponse;
+import io.coffer.proto.v1.RedeliverEventRequest;
+import io.coffer.proto.v1.SetWebhookRequest;
+import io.coffer.proto.v1.StreamEventsRequest;
+import io.coffer.proto.v1.WebhookDelivery;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code coffer.v1.Events}: the tenant's event stream and history, and its webhook. Events come from the outbox; this class
+ * only reads them and converts stored JSON back to {@link Event}.
+ */
+public final class EventsService extends EventsGrpc.EventsImplBase {
+    public static final Set<String> IMPLEMENTED = Set.of(EventsGrpc.getStreamEventsMethod().getFullMethodName(),
+            EventsGrpc.getListEventsMethod().getFullMethodName(), EventsGrpc.getSetWebhookMethod().getFullMethodName(),
+            EventsGrpc.getGetWebhookMethod().getFullMethodName(), EventsGrpc.getListWebhookDeliveriesMethod().getFullMethodName(),
+            EventsGrpc.getRedeliverEventMethod().getFullMethodName());
+    /** How long a quiet stream waits before re-checking that the client and the node are still there. */
+    private static final long IDLE_CHECK_MILLIS = 1000;
+
+    private final EventOutbox outbox;
+    private final WebhookService webhooks;
+    private final BooleanSupplier serving;
+
+    /** @param serving false once the node is stopping: open streams end (the client resumes elsewhere or later) */
+    public EventsService(EventOutbox outbox, WebhookService webhooks, BooleanSupplier serving) {
+        this.outbox = outbox;
+        this.webhooks = webhooks;
+        this.serving = serving;
+    }
+
+    @Override
+    public void streamEvents(StreamEventsRequest r, StreamObserver<Event> out) {
+        try {
+            String tenant = ApiKeyAuth.principal().tenant().id();
+            long cursor = afterSequence(tenant, r.getAfterSequence());
+            Set<EventType> types = types(r.getTypesList(), r.getTypesValueList());
+            ServerCallStreamObserver<Event> call = out instanceof ServerCallStreamObserver<Event> s ? s : null;
+            while (serving.getAsBoolean() && (call == null || !call.isCancelled())) {
+                List<StoredEvent> batch = outbox.after(tenant, cursor, 200);
+                for (StoredEvent e : batch) {
+                    Event ev = EventJson.toProto(e);
+                    if (types.isEmpty() || types.contains(ev.getType())) {
+                        out.onNext(ev);
+                    }
+                    cursor = e.sequence();
+                }
+                if (batch.isEmpty()) {
+                    outbox.await(tenant, cursor, IDLE_CHECK_MILLIS);
+                }
+            }
+            if (call == null || !call.isCancelled()) {
+                end(out, io.grpc.Status.UNAVAILABLE.withDescription("the node is stopping; resume with after_sequence=" + cursor)
+                        .asRuntimeException());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            end(out, io.grpc.Status.UNAVAILABLE.withDescription("the node is stopping").asRuntimeException());
+        } catch (io.grpc.StatusRuntimeException e) {
+            // onNext on a call the client cancelled: nothing to answer.
+        } catch (RuntimeException e) {
+            end(out, ErrorMapper.toStatus(e));
+        }
+    }
+
+    /** Ends a stream whose connection may already be gone (the client left, or the server is closing its connections). */
+    private static void end(StreamObserver<Event> out, RuntimeException status) {
+        try {
+            out.onError(status);
+        } catch (RuntimeException gone) {
+            // Nobody left to tell.
+        }
+    }
+
+    @Override
+    public void listEvents(ListEventsRequest r, StreamObserver<ListEventsResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            String tenant = ApiKeyAuth.principal().tenant().id();
+            long after = afterSequence(tenant, r.getAfterSequence());
+            if (r.getLimit() < 0 || r.getLimit() > 500) {
+                throw CofferException.invalid("limit", "LIMIT_OUT_OF_RANGE", "1 to 500, or 0 for 50");
+            }
+            ListEventsResponse.Builder b = ListEventsResponse.newBuilder().setLatestSequence(outbox.latest(tenant));
+            outbox.after(tenant, after, r.getLimit() == 0 ? 50 : r.getLimit()).forEach(e -> b.addEvents(EventJson.toProto(e)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void setWebhook(SetWebhookRequest r, StreamObserver<io.coffer.proto.v1.Webhook> out) {
+        ErrorMapper.answer(out, () -> {
+            TenantService.Principal p = ApiKeyAuth.principal();
+            Webhook w = webhooks.set(p.tenant().id(), r.getUrl(), r.getRotateSecret(), outbox.latest(p.tenant().id()) + 1, p.key().id());
+            return toProto(w).setSecret(w.secret()).build();
+        });
+    }
+
+    @Override
+    public void getWebhook(GetWebhookRequest r, StreamObserver<io.coffer.proto.v1.Webhook> out) {
+        ErrorMapper.answer(out, () -> toProto(webhooks.get(ApiKeyAuth.principal().tenant().id())
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WEBHOOK_NOT_SET", null, "no webhook is set", Map.of(), null)))
+                .build());
+    }
+
+    @Override
+    public void listWebhookDeliveries(ListWebhookDeliveriesRequest r, StreamObserver<ListWebhookDeliveriesResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            int size = WalletService.pageSize(r.getPage().getPageSize());
+            int offset = WalletService.offset(r.getPage().getPageToken());
+            List<Delivery> page = webhooks.deliveries(ApiKeyAuth.principal().tenant().id(), r.getOnlyFailed(), offset, size + 1);
+            ListWebhookDeliveriesResponse.Builder b = ListWebhookDeliveriesResponse.newBuilder();
+            page.stream().limit(size).forEach(d -> b.addDeliveries(toProto(d)));
+            if (page.size() > size) {
+                b.setNextPageToken(WalletService.token(offset + size));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void redeliverEvent(RedeliverEventRequest r, StreamObserver<WebhookDelivery> out) {
+        ErrorMapper.answer(out, () -> {
+            if (r.getEventId().length() > 64) {
+                throw CofferException.invalid("event_id", "FIELD_TOO_LONG", "at most 64 characters");
+            }
+            TenantService.Principal p = ApiKeyAuth.principal();
+            return toProto(webhooks.redeliver(p.tenant().id(), r.getEventId(), p.key().id()));
+        });
+    }
+
+    private long afterSequence(String tenant, long after) {
+        long latest = outbox.latest(tenant);
+        // uint64 arrives signed: 2^63 and above are negative here, and beyond the newest event anyway.
+        if (after < 0 || after > latest) {
+            throw CofferException.invalid("after_sequence", "SEQUENCE_AHEAD", "beyond the newest event (" + latest + ")");
+        }
+        return after;
+    }
+
+    private static Set<EventType> types(List<EventType> types, List<Integer> values) {
+        Set<EventType> out = EnumSet.noneOf(EventType.class);
+        for (int i = 0; i < types.size(); i++) {
+            EventType t = types.get(i);
+            if (t == EventType.UNRECOGNIZED || t == EventType.EVENT_TYPE_UNSPECIFIED) {
+                throw CofferException.invalid("types", "EVENT_TYPE_UNKNOWN", "unknown event type " + values.get(i));
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static io.coffer.proto.v1.Webhook.Builder toProto(Webhook w) {
+        return io.coffer.proto.v1.Webhook.newBuilder().setUrl(w.url()).setUpdatedAt(ts(w.updatedAt()));
+    }
+
+    private static WebhookDelivery toProto(Delivery d) {
+        return WebhookDelivery.newBuilder().setEventId(d.eventId()).setSequence(d.sequence())
+                .setState(WebhookDelivery.State.valueOf("STATE_" + d.state().name())).setAttempts(d.attempts())
+                .setLastHttpStatus(d.lastHttpStatus()).setLastError(d.lastError()).setNextAttemptAt(ts(d.nextAttemptAt())).build();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}

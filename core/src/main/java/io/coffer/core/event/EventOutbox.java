@@ -1,0 +1,138 @@
+package io.coffer.core.event;
+
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * Writes tenant events in the batch of the change they describe, and reads them back in order.
+ *
+ * <p>{@link #commit} runs the caller's decision (which events, if any) and the commit under one lock: the read-compare-write
+ * of a caller (a payment request's last published state, say) cannot interleave with another's, and sequences become
+ * visible in order. Without that, a reader could see sequence 7 committed before 6 and, resuming after 7, never see 6.
+ */
+public final class EventOutbox {
+    /** Told about each event inside the committing batch (webhook deliveries are queued this way). */
+    public interface Hook {
+        void written(Batch batch, StoredEvent event);
+    }
+
+    private final Store store;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    /** The newest sequence per tenant, loaded on first use. */
+    private final Map<String, Long> heads = new ConcurrentHashMap<>();
+    private final List<Hook> hooks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
+    private final Object signal = new Object();
+
+    public EventOutbox(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public void addHook(Hook hook) {
+        hooks.add(hook);
+    }
+
+    /** Runs after every commit that wrote events (outside the lock); used to wake the webhook sender. */
+    public void addCommitListener(Runnable r) {
+        afterCommit.add(r);
+    }
+
+    /**
+     * Runs {@code decide} (which may add to {@code batch} and returns the events the change makes), writes the events with
+     * their sequences into the batch and commits it — all under the outbox lock.
+     *
+     * @return the events written, in sequence order
+     */
+    public List<StoredEvent> commit(Batch batch, Supplier<List<NewEvent>> decide) {
+        List<StoredEvent> written = new ArrayList<>();
+        synchronized (this) {
+            List<NewEvent> events = decide.get();
+            Map<String, Long> next = new HashMap<>();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            for (NewEvent e : events) {
+                long seq = next.compute(e.tenant(), (t, s) -> (s == null ? latest(t) : s) + 1);
+                String id = "ev_" + hex(12);
+                String body = "{\"id\":\"" + id + "\",\"sequence\":\"" + seq + "\",\"type\":\"" + e.type().protoName() + "\",\"createdAt\":\""
+                        + now + "\",\"" + e.type().subjectField() + "\":" + e.subjectJson() + "}";
+                StoredEvent stored = new StoredEvent(id, e.tenant(), seq, e.type(), now, e.subjectId(), body);
+                batch.put(EventTables.EVENTS, new EventTables.TenantSeq(e.tenant(), seq), stored);
+                batch.put(EventTables.EVENT_IDS, id, new EventTables.TenantSeq(e.tenant(), seq));
+                for (Hook h : hooks) {
+                    h.written(batch, stored);
+                }
+                written.add(stored);
+            }
+            batch.commit();
+            heads.putAll(next);
+        }
+        if (!written.isEmpty()) {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+            afterCommit.forEach(Runnable::run);
+        }
+        return written;
+    }
+
+    /** The tenant's newest sequence, 0 before its first event. */
+    public long latest(String tenant) {
+        return heads.computeIfAbsent(tenant, t -> {
+            var last = store.list(EventTables.EVENTS, EventTables.EVENTS.prefix(KeyWriter.key().string(t).build()).reversed(), 1);
+            return last.isEmpty() ? 0L : last.get(0).getKey().sequence();
+        });
+    }
+
+    /** Up to {@code limit} of the tenant's events with a sequence above {@code after}, in order. */
+    public List<StoredEvent> after(String tenant, long after, int limit) {
+        List<StoredEvent> out = new ArrayList<>();
+        for (var e : store.list(EventTables.EVENTS, EventTables.EVENTS.from(new EventTables.TenantSeq(tenant, after + 1)), limit)) {
+            if (!e.getKey().tenant().equals(tenant)) {
+                break;
+            }
+            out.add(e.getValue());
+        }
+        return out;
+    }
+
+    /** The tenant's event {@code id}; empty when unknown or another tenant's. */
+    public Optional<StoredEvent> byId(String tenant, String id) {
+        return store.get(EventTables.EVENT_IDS, id).filter(k -> k.tenant().equals(tenant)).flatMap(k -> store.get(EventTables.EVENTS, k));
+    }
+
+    /** Waits until the tenant has an event above {@code after}, at most {@code maxMillis}; true when it has. */
+    public boolean await(String tenant, long after, long maxMillis) throws InterruptedException {
+        long until = System.nanoTime() + maxMillis * 1_000_000;
+        synchronized (signal) {
+            while (latest(tenant) <= after) {
+                long left = (until - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                signal.wait(left);
+            }
+        }
+        return true;
+    }
+
+    private String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,349 @@
+package io.coffer.core.event;
+
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Tenants' webhook endpoints and the delivery of their events.
+ *
+ * <p>A delivery is queued in the batch that writes its event (an {@link EventOutbox.Hook}), so an event is never written
+ * without its delivery nor the other way round. The sender thread takes due deliveries, POSTs each event's body with
+ * {@code Coffer-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>}, and records the outcome: 2xx is
+ * DELIVERED; anything else is retried after {@code retryInitial * 2^(attempts-1)}, capped at {@code retryMax}, until
+ * {@code giveUpAfter} has passed since the delivery was queued, then FAILED (redeliver by hand). Deliveries of one tenant
+ * may overlap and arrive out of order after retries: receivers order by {@code sequence} and deduplicate by {@code id}.
+ */
+public final class WebhookService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WebhookService.class.getName());
+    public static final String SIGNATURE_HEADER = "Coffer-Signature";
+    public static final String EVENT_ID_HEADER = "Coffer-Event-Id";
+    private static final int MAX_URL = 2000;
+
+    /** Retry and timeout settings ({@code coffer.webhooks.*}). */
+    public record Settings(Duration timeout, Duration retryInitial, Duration retryMax, Duration giveUpAfter) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofHours(1),
+                Duration.ofHours(25));
+
+        /** Delay before attempt {@code attempts + 1} after {@code attempts} failures (1-based). */
+        Duration backoff(int attempts) {
+            Duration d = retryInitial;
+            for (int i = 1; i < attempts && d.compareTo(retryMax) < 0; i++) {
+                d = d.multipliedBy(2);
+            }
+            return d.compareTo(retryMax) > 0 ? retryMax : d;
+        }
+    }
+
+    private final Store store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Settings settings;
+    private final SecureRandom random = new SecureRandom();
+    private final HttpClient http;
+    private final Set<EventTables.Due> inFlight = ConcurrentHashMap.newKeySet();
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object wake = new Object();
+    private volatile boolean running;
+    private Thread loop;
+
+    public WebhookService(Store store, EventOutbox outbox, AuditLog audit, Clock clock, Settings settings) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        this.settings = settings;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1).build();
+        outbox.addHook(this::queue);
+        outbox.addCommitListener(this::wakeUp);
+    }
+
+    /**
+     * Sets or replaces the tenant's endpoint. A new endpoint, or {@code rotate}, gets a new secret; otherwise the secret stays.
+     *
+     * @return the webhook with its secret (the only place the tenant sees it)
+     * @throws CofferException INVALID_ARGUMENT naming {@code url}
+     */
+    public synchronized Webhook set(String tenant, String url, boolean rotate, long nextSequence, String actor) {
+        validateUrl(url);
+        Optional<Webhook> old = get(tenant);
+        String secret = old.isPresent() && !rotate ? old.get().secret() : newSecret();
+        Webhook w = new Webhook(tenant, url, secret, clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                old.map(Webhook::since).orElse(nextSequence));
+        Batch b = store.batch();
+        b.put(EventTables.WEBHOOKS, tenant, w);
+        audit.append(b, actor, old.isEmpty() ? "webhook.set" : rotate ? "webhook.rotated" : "webhook.updated", tenant, Map.of("url", url));
+        b.commit();
+        return w;
+    }
+
+    public Optional<Webhook> get(String tenant) {
+        return store.get(EventTables.WEBHOOKS, tenant);
+    }
+
+    /** The tenant's deliveries, newest first; only FAILED ones when {@code onlyFailed}. */
+    public List<Delivery> deliveries(String tenant, boolean onlyFailed, int offset, int limit) {
+        List<Delivery> out = new ArrayList<>();
+        int skipped = 0;
+        try (var c = store.scan(EventTables.DELIVERIES.prefix(KeyWriter.key().string(tenant).build()).reversed(), EventTables.DELIVERIES)) {
+            while (c.hasNext() && out.size() < limit) {
+                Delivery d = c.next().getValue();
+                if (onlyFailed && d.state() != DeliveryState.FAILED) {
+                    continue;
+                }
+                if (skipped++ < offset) {
+                    continue;
+                }
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Queues the tenant's event {@code eventId} for delivery now, with a fresh retry window.
+     *
+     * @throws CofferException NOT_FOUND (unknown event, another tenant's, or no webhook set)
+     */
+    public synchronized Delivery redeliver(String tenant, String eventId, String actor) {
+        EventTables.TenantSeq k = store.get(EventTables.EVENT_IDS, eventId == null ? "" : eventId).filter(x -> x.tenant().equals(tenant))
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "EVENT_NOT_FOUND", "event_id", "event_id: no such event",
+                        Map.of(), null));
+        if (get(tenant).isEmpty()) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "WEBHOOK_NOT_SET", "no webhook is set; SetWebhook first");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Optional<Delivery> old = store.get(EventTables.DELIVERIES, k);
+        Batch b = store.batch();
+        old.filter(d -> d.state() == DeliveryState.PENDING)
+                .ifPresent(d -> b.delete(EventTables.DUE, new EventTables.Due(d.nextAttemptAt().toEpochMilli(), tenant, k.sequence())));
+        Delivery d = new Delivery(tenant, k.sequence(), eventId, DeliveryState.PENDING, old.map(Delivery::attempts).orElse(0),
+                old.map(Delivery::lastHttpStatus).orElse(0), old.map(Delivery::lastError).orElse(""), now, now);
+        b.put(EventTables.DELIVERIES, k, d);
+        b.put(EventTables.DUE, new EventTables.Due(now.toEpochMilli(), tenant, k.sequence()), "");
+        audit.append(b, actor, "webhook.redeliver", eventId, Map.of("tenant", tenant));
+        b.commit();
+        wakeUp();
+        return d;
+    }
+
+    /** Outbox hook: an event of a tenant with a webhook gets a delivery due now, in the event's own batch. */
+    private void queue(Batch b, StoredEvent e) {
+        if (get(e.tenant()).isEmpty()) {
+            return;
+        }
+        Instant at = e.createdAt();
+        b.put(EventTables.DELIVERIES, new EventTables.TenantSeq(e.tenant(), e.sequence()),
+                new Delivery(e.tenant(), e.sequence(), e.id(), DeliveryState.PENDING, 0, 0, "", at, at));
+        b.put(EventTables.DUE, new EventTables.Due(at.toEpochMilli(), e.tenant(), e.sequence()), "");
+    }
+
+    /** Starts the sender thread. */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        loop = Thread.ofPlatform().daemon().name("coffer-webhooks").start(this::run);
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                sendDue();
+                synchronized (wake) {
+                    wake.wait(200);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "webhooks: sending round failed; retrying", e);
+            }
+        }
+    }
+
+    /** Starts an attempt for every delivery due now that is not already in flight; returns how many. */
+    int sendDue() {
+        long now = clock.millis();
+        int started = 0;
+        for (var e : store.list(EventTables.DUE, EventTables.DUE.all(), 500)) {
+            EventTables.Due due = e.getKey();
+            if (due.millis() > now) {
+                break;
+            }
+            if (inFlight.add(due)) {
+                started++;
+                senders.execute(() -> {
+                    try {
+                        attempt(due);
+                    } catch (RuntimeException ex) {
+                        LOG.log(Level.WARNING, "webhooks: attempt for " + due.tenant() + "/" + due.sequence() + " failed", ex);
+                    } finally {
+                        inFlight.remove(due);
+                    }
+                });
+            }
+        }
+        return started;
+    }
+
+    private void attempt(EventTables.Due due) {
+        EventTables.TenantSeq k = new EventTables.TenantSeq(due.tenant(), due.sequence());
+        Optional<Delivery> d = store.get(EventTables.DELIVERIES, k);
+        Optional<Webhook> w = get(due.tenant());
+        Optional<StoredEvent> e = store.get(EventTables.EVENTS, k);
+        if (d.isEmpty() || d.get().state() != DeliveryState.PENDING || d.get().nextAttemptAt().toEpochMilli() != due.millis()
+                || w.isEmpty() || e.isEmpty()) {
+            synchronized (this) {
+                Batch b = store.batch();
+                b.delete(EventTables.DUE, due); // stale: redelivered, already done, or the webhook was removed
+                b.commit();
+            }
+            return;
+        }
+        int status = 0;
+        String error = "";
+        try {
+            HttpResponse<Void> r = http.send(request(w.get(), e.get()), HttpResponse.BodyHandlers.discarding());
+            status = r.statusCode();
+            if (status / 100 != 2) {
+                error = "HTTP " + status;
+            }
+        } catch (HttpTimeoutException ex) {
+            error = "timeout";
+        } catch (ConnectException ex) {
+            error = "connection refused";
+        } catch (IOException ex) {
+            error = "network error (" + ex.getClass().getSimpleName() + ")";
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        record(due, d.get(), status, error);
+    }
+
+    private synchronized void record(EventTables.Due due, Delivery sent, int status, String error) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Batch b = store.batch();
+        b.delete(EventTables.DUE, due);
+        Delivery d = store.get(EventTables.DELIVERIES, new EventTables.TenantSeq(sent.tenant(), sent.sequence())).orElse(sent);
+        if (d.state() == DeliveryState.PENDING && d.nextAttemptAt().toEpochMilli() != due.millis()) {
+            // Redelivered while this attempt was in flight: a success settles it; a failure leaves the new attempt queued.
+            if (!error.isEmpty()) {
+                b.commit();
+                return;
+            }
+            b.delete(EventTables.DUE, new EventTables.Due(d.nextAttemptAt().toEpochMilli(), d.tenant(), d.sequence()));
+        }
+        int attempts = d.attempts() + 1;
+        Delivery next;
+        if (error.isEmpty()) {
+            next = new Delivery(d.tenant(), d.sequence(), d.eventId(), DeliveryState.DELIVERED, attempts, status, "", now, d.windowStart());
+        } else {
+            Instant retryAt = now.plus(settings.backoff(attempts));
+            if (retryAt.isAfter(d.windowStart().plus(settings.giveUpAfter()))) {
+                next = new Delivery(d.tenant(), d.sequence(), d.eventId(), DeliveryState.FAILED, attempts, status, error, now, d.windowStart());
+                LOG.warning("webhooks: event " + d.eventId() + " of tenant " + d.tenant() + " FAILED after " + attempts + " attempts ("
+                        + error + "); 'coffer webhook redeliver' sends it again");
+            } else {
+                next = new Delivery(d.tenant(), d.sequence(), d.eventId(), DeliveryState.PENDING, attempts, status, error, retryAt,
+                        d.windowStart());
+                b.put(EventTables.DUE, new EventTables.Due(retryAt.toEpochMilli(), d.tenant(), d.sequence()), "");
+            }
+        }
+        b.put(EventTables.DELIVERIES, new EventTables.TenantSeq(d.tenant(), d.sequence()), next);
+        b.commit();
+    }
+
+    private HttpRequest request(Webhook w, StoredEvent e) {
+        long t = clock.instant().getEpochSecond();
+        return HttpRequest.newBuilder(URI.create(w.url())).timeout(settings.timeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "coffer-webhooks/1")
+                .header(EVENT_ID_HEADER, e.id())
+                .header(SIGNATURE_HEADER, "t=" + t + ",v1=" + sign(w.secret(), t, e.body()))
+                .POST(HttpRequest.BodyPublishers.ofString(e.body(), StandardCharsets.UTF_8)).build();
+    }
+
+    /** Hex HMAC-SHA256 of {@code t + "." + body} keyed by the UTF-8 bytes of {@code secret}. */
+    public static String sign(String secret, long t, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("HmacSHA256 unavailable", ex);
+        }
+    }
+
+    private static void validateUrl(String url) {
+        if (url == null || url.isEmpty()) {
+            throw CofferException.invalid("url", "URL_INVALID", "required: an http(s) URL");
+        }
+        if (url.length() > MAX_URL) {
+            throw CofferException.invalid("url", "FIELD_TOO_LONG", "at most " + MAX_URL + " characters");
+        }
+        try {
+            URI u = new URI(url);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null || u.getUserInfo() != null
+                    || u.getFragment() != null) {
+                throw CofferException.invalid("url", "URL_INVALID", "must be http:// or https:// with a host, no user info or fragment");
+            }
+        } catch (URISyntaxException ex) {
+            throw CofferException.invalid("url", "URL_INVALID", "not a valid URL");
+        }
+    }
+
+    private String newSecret() {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return "whsec_" + HexFormat.of().formatHex(b);
+    }
+
+    private void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+        }
+        senders.shutdownNow();
+        http.close();
+    }
+}

@@ -1,0 +1,121 @@
+package io.coffer.core.payment;
+
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.DepositChange;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.chain.DepositSink;
+import io.coffer.core.event.EventOutbox;
+import io.coffer.core.event.EventType;
+import io.coffer.core.event.NewEvent;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.Store;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Turns deposit changes and payment request changes into tenant events, in the batch of the change.
+ *
+ * <p>As a follower's {@link DepositSink}: each deposit to a tenant's address that is first seen or changes notably becomes
+ * DEPOSIT_SEEN / DEPOSIT_UPDATED; each payment request paid to by a changed deposit is re-evaluated with the batch's deposits
+ * (not yet in the store) and becomes PAYMENT_REQUEST_UPDATED when its published state — status, sums, finality, late
+ * payments — differs from the last one published. Comparing with the last published state, rather than with the state
+ * before the batch, is what makes a reorg that moves a request back and forth publish each step exactly once.
+ */
+public final class PaymentEvents implements DepositSink {
+    /** Renders subjects as proto3 JSON objects (the API layer owns the wire format). */
+    public interface Renderer {
+        String paymentRequest(PaymentRequestService.View view);
+
+        /** {@code paymentRequestId} "" when the deposit pays none. */
+        String deposit(Deposit deposit, String paymentRequestId);
+    }
+
+    private final Store store;
+    private final EventOutbox outbox;
+    private final Renderer renderer;
+    private final IntFunction<Optional<String>> tenantOfAccount;
+    private final Clock clock;
+
+    /** @param tenantOfAccount the tenant owning an HD account, empty for accounts no tenant owns (the node's own) */
+    public PaymentEvents(Store store, EventOutbox outbox, Renderer renderer, IntFunction<Optional<String>> tenantOfAccount, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        this.outbox = outbox;
+        this.renderer = renderer;
+        this.tenantOfAccount = tenantOfAccount;
+    }
+
+    EventOutbox outbox() {
+        return outbox;
+    }
+
+    @Override
+    public void commit(Batch batch, ChainFollower follower, List<DepositChange> changes) {
+        if (changes.isEmpty()) {
+            batch.commit();
+            return;
+        }
+        outbox.commit(batch, () -> events(batch, follower, changes));
+    }
+
+    private List<NewEvent> events(Batch batch, ChainFollower follower, List<DepositChange> changes) {
+        List<NewEvent> out = new ArrayList<>();
+        Map<DepositId, Deposit> overlay = new LinkedHashMap<>();
+        Set<String> touched = new LinkedHashSet<>();
+        for (DepositChange c : changes) {
+            Deposit d = c.after();
+            overlay.put(d.id(), d);
+            Optional<String> tenant = tenantOfAccount.apply(d.account());
+            if (tenant.isEmpty()) {
+                continue;
+            }
+            Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(d.chain(), d.address()))
+                    .flatMap(id -> store.get(PaymentTables.REQUESTS, id)).filter(p -> p.asset().equals(d.asset()));
+            pr.ifPresent(p -> touched.add(p.id()));
+            if (c.before() == null || c.notable()) {
+                out.add(new NewEvent(tenant.get(), c.before() == null ? EventType.DEPOSIT_SEEN : EventType.DEPOSIT_UPDATED,
+                        "dep_" + d.id().txid() + ":" + d.id().index(), renderer.deposit(d, pr.map(PaymentRequest::id).orElse(""))));
+            }
+        }
+        for (String id : touched) {
+            PaymentRequest pr = store.get(PaymentTables.REQUESTS, id).orElseThrow();
+            Map<DepositId, Deposit> deposits = new LinkedHashMap<>();
+            follower.depositsTo(pr.address()).forEach(d -> deposits.put(d.id(), d));
+            overlay.values().stream().filter(d -> d.address().equals(pr.address())).forEach(d -> deposits.put(d.id(), d));
+            var view = new PaymentRequestService.View(pr, PaymentStatusRule.evaluate(pr, List.copyOf(deposits.values()), clock.instant()));
+            updated(batch, view).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The CREATED event of a new request; records its state as published. */
+    NewEvent created(Batch batch, PaymentRequestService.View view) {
+        batch.put(PaymentTables.PUBLISHED, view.request().id(), fingerprint(view.evaluation()));
+        return new NewEvent(view.request().tenantId(), EventType.PAYMENT_REQUEST_CREATED, view.request().id(), renderer.paymentRequest(view));
+    }
+
+    /** An UPDATED event when the request's state differs from the last published one (recorded in {@code batch}). */
+    Optional<NewEvent> updated(Batch batch, PaymentRequestService.View view) {
+        String now = fingerprint(view.evaluation());
+        String id = view.request().id();
+        if (store.get(PaymentTables.PUBLISHED, id).filter(now::equals).isPresent()) {
+            return Optional.empty();
+        }
+        batch.put(PaymentTables.PUBLISHED, id, now);
+        return Optional.of(new NewEvent(view.request().tenantId(), EventType.PAYMENT_REQUEST_UPDATED, id, renderer.paymentRequest(view)));
+    }
+
+    /** What a merchant sees change: status, sums, finality, number of counted and late payments. */
+    static String fingerprint(PaymentStatusRule.Evaluation e) {
+        return e.status() + "|" + e.paid() + "|" + e.confirmed() + "|" + e.overpaid() + "|" + e.isFinal() + "|" + e.counted().size() + "|"
+                + e.late().size();
+    }
+}
