@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,7 @@ class CliIT {
             assertEquals(0, tenant.exit(), tenant.err());
             String tenantId = tenant.out().split(" ")[0];
             Result key = run("--node", addr, "apikey", "create", "--tenant", tenantId, "--scope", "read", "--scope", "payments",
-                    "--data-dir", dir.resolve("data").toString());
+                    "--scope", "admin", "--data-dir", dir.resolve("data").toString());
             assertEquals(0, key.exit(), key.err());
             assertTrue(key.out().contains("ck_"), key.out());
             String keyId = key.out().split(" ")[1];
@@ -85,6 +86,30 @@ class CliIT {
             Result cancelled = run("--node", addr, "payment", "cancel", prId, "--api-key-file", keyFile.toString());
             assertEquals(0, cancelled.exit(), cancelled.err());
             assertTrue(run("--node", addr, "payment", "get", prId, "--api-key-file", keyFile.toString()).out().startsWith(prId + " CANCELLED"));
+            // The events those calls made, past and followed, and the webhook commands.
+            Result events = run("--node", addr, "events", "list", "--api-key-file", keyFile.toString());
+            assertEquals(0, events.exit(), events.err());
+            assertEquals(List.of("1 PAYMENT_REQUEST_CREATED " + prId + " PENDING amount 125000 paid 0 confirmed 0 bitcoin/BTC",
+                    "2 PAYMENT_REQUEST_UPDATED " + prId + " CANCELLED amount 125000 paid 0 confirmed 0 bitcoin/BTC", "latest sequence 2"),
+                    events.out().lines().toList());
+            Result followed = run("--node", addr, "events", "follow", "--after", "1", "--count", "1", "--api-key-file", keyFile.toString());
+            assertEquals(0, followed.exit(), followed.err());
+            assertEquals("2 PAYMENT_REQUEST_UPDATED " + prId + " CANCELLED amount 125000 paid 0 confirmed 0 bitcoin/BTC", followed.out().strip());
+            Result hook = run("--node", addr, "webhook", "set", "--url", "http://127.0.0.1:9/hook", "--api-key-file", keyFile.toString());
+            assertEquals(0, hook.exit(), hook.err());
+            assertTrue(hook.out().matches("(?s)http://127.0.0.1:9/hook\\R+signing secret: whsec_[0-9a-f]{64}\\R*"), hook.out());
+            Result badHook = run("--node", addr, "webhook", "set", "--url", "ftp://example.com/x", "--api-key-file", keyFile.toString());
+            assertNotEquals(0, badHook.exit());
+            assertTrue(badHook.err().contains("url"), badHook.err());
+            assertTrue(run("--node", addr, "webhook", "get", "--api-key-file", keyFile.toString()).out().startsWith("http://127.0.0.1:9/hook"));
+            run("--node", addr, "payment", "create", "--api-key-file", keyFile.toString(), "--asset", "bitcoin/BTC", "--amount", "1",
+                    "--idempotency-key", "order-9");
+            Result deliveries = run("--node", addr, "webhook", "deliveries", "--api-key-file", keyFile.toString());
+            assertTrue(deliveries.out().startsWith("3 ev_") && deliveries.out().contains(" PENDING attempts "), deliveries.out());
+            String eventId = deliveries.out().split(" ")[1];
+            Result redeliver = run("--node", addr, "webhook", "redeliver", eventId, "--api-key-file", keyFile.toString());
+            assertEquals(eventId + " queued for delivery", redeliver.out().strip(), redeliver.err());
+            assertTrue(run("--node", addr, "audit", "--data-dir", dir.resolve("data").toString()).out().contains("webhook.redeliver"));
             assertTrue(run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString()).out().contains("last-used "),
                     "the key's use is recorded");
             assertEquals(0, run("--node", addr, "apikey", "revoke", keyId, "--data-dir", dir.resolve("data").toString()).exit());

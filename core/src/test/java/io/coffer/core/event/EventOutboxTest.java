@@ -1,0 +1,127 @@
+package io.coffer.core.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventOutboxTest {
+    @TempDir
+    Path dir;
+
+    private static NewEvent event(String tenant, String subject) {
+        return new NewEvent(tenant, EventType.PAYMENT_REQUEST_CREATED, subject, "{\"id\":\"" + subject + "\"}");
+    }
+
+    @Test
+    void concurrentWritersGiveEachTenantGaplessSequencesAndReadersNeverSeeAHole() throws Exception {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            int writers = 8;
+            int perWriter = 100;
+            AtomicBoolean done = new AtomicBoolean();
+            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+            // A reader that resumes "after the last sequence it saw", as a stream does; a hole would be skipped for good.
+            Thread reader = Thread.ofPlatform().start(() -> {
+                long cursor = 0;
+                while (!done.get() || cursor < outbox.latest("a")) {
+                    for (StoredEvent e : outbox.after("a", cursor, 50)) {
+                        if (e.sequence() != cursor + 1) {
+                            problems.add("after " + cursor + " came " + e.sequence());
+                        }
+                        cursor = e.sequence();
+                    }
+                }
+            });
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < perWriter; i++) {
+                        String s = "s" + id + "-" + i;
+                        boolean both = i % 3 == 0;
+                        outbox.commit(store.batch(), () -> both ? List.of(event("a", s), event("b", s)) : List.of(event("a", s)));
+                    }
+                }));
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            done.set(true);
+            reader.join();
+            assertTrue(problems.isEmpty(), problems.toString());
+            int forB = writers * ((perWriter + 2) / 3);
+            assertEquals(writers * perWriter, outbox.latest("a"));
+            assertEquals(forB, outbox.latest("b"));
+            List<StoredEvent> b = outbox.after("b", 0, 10_000);
+            assertEquals(forB, b.size());
+            for (int i = 0; i < b.size(); i++) {
+                assertEquals(i + 1, b.get(i).sequence());
+                assertEquals(b.get(i), outbox.byId("b", b.get(i).id()).orElseThrow());
+                assertTrue(outbox.byId("a", b.get(i).id()).isEmpty(), "another tenant's event is not found");
+            }
+        }
+        // A new outbox on the same data continues where the last one stopped.
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            assertEquals(801, outbox.commit(store.batch(), () -> List.of(event("a", "again"))).get(0).sequence());
+        }
+    }
+
+    @Test
+    void aFailedDecisionWritesNothingAndTheBodyIsTheEventEnvelope() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            Batch b = store.batch();
+            assertThrows(IllegalStateException.class, () -> outbox.commit(b, () -> {
+                throw new IllegalStateException("refused");
+            }));
+            assertEquals(0, outbox.latest("t"));
+            StoredEvent e = outbox.commit(store.batch(), () -> List.of(new NewEvent("t", EventType.DEPOSIT_SEEN, "dep_x:0", "{\"txid\":\"x\"}")))
+                    .get(0);
+            assertEquals(1, e.sequence());
+            assertTrue(e.id().matches("ev_[0-9a-f]{24}"), e.id());
+            assertEquals("{\"id\":\"" + e.id() + "\",\"sequence\":\"1\",\"type\":\"EVENT_TYPE_DEPOSIT_SEEN\",\"createdAt\":\"" + e.createdAt()
+                    + "\",\"deposit\":{\"txid\":\"x\"}}", e.body());
+        }
+    }
+
+    @Test
+    void retriesDoubleUpToTheCapAndLastMoreThanADayByDefault() {
+        WebhookService.Settings s = WebhookService.Settings.DEFAULT;
+        assertEquals(Duration.ofSeconds(10), s.backoff(1));
+        assertEquals(Duration.ofSeconds(20), s.backoff(2));
+        assertEquals(Duration.ofSeconds(2560), s.backoff(9));
+        assertEquals(Duration.ofHours(1), s.backoff(10));
+        assertEquals(Duration.ofHours(1), s.backoff(1000));
+        Duration elapsed = Duration.ZERO;
+        int attempts = 1;
+        while (elapsed.plus(s.backoff(attempts)).compareTo(s.giveUpAfter()) <= 0) {
+            elapsed = elapsed.plus(s.backoff(attempts));
+            attempts++;
+        }
+        assertTrue(elapsed.compareTo(Duration.ofHours(24)) >= 0, "last retry after " + elapsed);
+        assertEquals(33, attempts);
+    }
+}
