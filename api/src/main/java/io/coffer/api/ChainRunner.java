@@ -207,6 +207,12 @@ final class ChainRunner {
         return out;
     }
 
+    /** The largest amount one of this chain's assets can carry: Bitcoin's MAX_MONEY in satoshi, or a uint256 on EVM chains. */
+    java.math.BigInteger maxAmount() {
+        return config instanceof BitcoinChainConfig ? java.math.BigInteger.valueOf(2_100_000_000_000_000L)
+                : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+    }
+
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
     java.math.BigInteger[] balance(int account, String asset) {
         if (withdrawals instanceof WithdrawalService utxo) {

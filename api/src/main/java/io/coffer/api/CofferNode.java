@@ -77,6 +77,19 @@ public final class CofferNode implements AutoCloseable {
     private final io.coffer.core.event.EventOutbox outbox;
     private final io.coffer.core.event.WebhookService webhooks;
     private final io.coffer.core.payment.PaymentRequestService payments;
+    private final io.coffer.core.transfer.TransferService transfers;
+    private final io.coffer.api.grpc.TransfersService.ChainFacts chainFacts = new io.coffer.api.grpc.TransfersService.ChainFacts() {
+        @Override
+        public String feeAsset(String chain) {
+            return config.chains().stream().filter(c -> c.name().equals(chain)).findFirst()
+                    .map(c -> c instanceof EvmChainConfig e ? chain + "/" + e.nativeSymbol() : chain + "/BTC").orElse(chain);
+        }
+
+        @Override
+        public boolean accountBased(String chain) {
+            return config.chains().stream().anyMatch(c -> c.name().equals(chain) && c instanceof EvmChainConfig);
+        }
+    };
     /** Clock-driven work: payment request expiry. */
     private final ScheduledExecutorService clockThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "coffer-clock");
@@ -120,11 +133,15 @@ public final class CofferNode implements AutoCloseable {
                 }
             }
             this.chains = List.copyOf(opened);
-            var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, new io.coffer.api.grpc.EventJson(),
+            var eventJson = new io.coffer.api.grpc.EventJson(chainFacts);
+            var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
                     account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), Clock.systemUTC());
             runners.forEach(r -> r.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
             this.payments = new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC(),
                     paymentEvents);
+            this.transfers = new io.coffer.core.transfer.TransferService(store, new NodeTransfers(runners, vault), this::paidTo, outbox,
+                    eventJson, audit, Clock.systemUTC(), config.allowlistDelay());
+            runners.forEach(r -> r.withdrawals().sink(transfers)); // before any withdrawal moves: no change goes unpublished
             for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
                 runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
             }
@@ -156,6 +173,7 @@ public final class CofferNode implements AutoCloseable {
             // Chains first: their first round sets a new wallet's cursors before anything is served.
             node.runners.forEach(r -> r.start(node.chainThreads));
             node.webhooks.start();
+            node.clockThread.execute(node.transfers::resume); // transfers stored but not sent before the last stop
             node.clockThread.scheduleWithFixedDelay(node::expirePaymentRequests, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
             node.server.start();
         } catch (RuntimeException e) {
@@ -169,6 +187,18 @@ public final class CofferNode implements AutoCloseable {
         LOG.info(() -> "coffer: serving gRPC, /observe/health and /observe/metrics on " + configuration.server().get("host")
                 .asString().orElse("0.0.0.0") + ":" + node.port() + " (data dir " + node.store.directory() + ")");
         return node;
+    }
+
+    /** A tenant's payment request's asset and everything paid to it (counted and late), for refunds. */
+    private Optional<java.util.Map.Entry<String, java.math.BigInteger>> paidTo(String tenant, String paymentRequestId) {
+        try {
+            var v = payments.get(tenant, paymentRequestId);
+            java.math.BigInteger late = v.evaluation().late().stream().map(io.coffer.core.chain.Deposit::amount)
+                    .reduce(java.math.BigInteger.ZERO, java.math.BigInteger::add);
+            return Optional.of(java.util.Map.entry(v.request().asset(), v.evaluation().paid().add(late)));
+        } catch (CofferException e) {
+            return Optional.empty();
+        }
     }
 
     private void expirePaymentRequests() {
@@ -209,13 +239,17 @@ public final class CofferNode implements AutoCloseable {
                         PlannedServices.partial(new io.coffer.api.grpc.WalletService(new NodeWallet()), io.coffer.api.grpc.WalletService.IMPLEMENTED),
                         apiAuth);
                 grpc.service(c.file(), () -> wallet);
+            } else if (c.service().getName().equals(io.coffer.proto.v1.TransfersGrpc.SERVICE_NAME)) {
+                ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
+                        new io.coffer.api.grpc.TransfersService(transfers, chainFacts), io.coffer.api.grpc.TransfersService.IMPLEMENTED), apiAuth);
+                grpc.service(c.file(), () -> service);
             } else if (!c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition planned = ServerInterceptors.intercept(PlannedServices.planned(c.service()).bindService(), apiAuth);
                 grpc.service(c.file(), () -> planned);
             } else if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
                         PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan, tenants,
-                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex()))), AdminService.IMPLEMENTED),
+                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())), transfers), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }
@@ -371,8 +405,7 @@ public final class CofferNode implements AutoCloseable {
 
         @Override
         public java.math.BigInteger maxAmount(String asset) {
-            // Bitcoin's consensus MAX_MONEY; an ERC-20 or native EVM amount is a uint256.
-            return assetInfo(asset).bitcoin() ? java.math.BigInteger.valueOf(2_100_000_000_000_000L) : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+            return runnerOf(asset).maxAmount();
         }
     }
 

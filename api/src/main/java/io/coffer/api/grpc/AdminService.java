@@ -44,7 +44,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getCreateApiKeyMethod().getFullMethodName(),
             AdminGrpc.getListApiKeysMethod().getFullMethodName(),
             AdminGrpc.getRevokeApiKeyMethod().getFullMethodName(),
-            AdminGrpc.getRotateApiKeyMethod().getFullMethodName());
+            AdminGrpc.getRotateApiKeyMethod().getFullMethodName(),
+            AdminGrpc.getSetTransferPolicyMethod().getFullMethodName(),
+            AdminGrpc.getGetTransferPolicyMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -65,15 +67,82 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Rescanner rescanner;
     private final io.coffer.core.tenant.TenantService tenants;
     private final java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated;
+    private final io.coffer.core.transfer.TransferService transfers;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner,
-                        io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated) {
+                        io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
+                        io.coffer.core.transfer.TransferService transfers) {
+        this.transfers = transfers;
         this.vault = vault;
         this.audit = audit;
         this.chains = chains;
         this.rescanner = rescanner;
         this.tenants = tenants;
         this.onTenantCreated = onTenantCreated;
+    }
+
+    @Override
+    public void setTransferPolicy(io.coffer.proto.v1.SetTransferPolicyRequest request, StreamObserver<io.coffer.proto.v1.TransferPolicy> out) {
+        ErrorMapper.answer(out, () -> {
+            io.coffer.proto.v1.TransferPolicy p = request.getPolicy();
+            requireTenant(p.getTenantId());
+            java.util.Map<String, io.coffer.core.transfer.TransferPolicy.Limits> limits = new java.util.LinkedHashMap<>();
+            for (io.coffer.proto.v1.AssetLimits l : p.getLimitsList()) {
+                if (limits.put(l.getAsset(), new io.coffer.core.transfer.TransferPolicy.Limits(limit(l.getPerTransferMax(), "per_transfer_max"),
+                        limit(l.getRolling24HMax(), "rolling_24h_max"), limit(l.getApprovalThreshold(), "approval_threshold"))) != null) {
+                    throw CofferException.invalid("policy.limits.asset", "ASSET_TWICE", "asset '" + l.getAsset() + "' is listed twice");
+                }
+            }
+            List<io.coffer.core.transfer.TransferPolicy.AllowEntry> allow = new java.util.ArrayList<>();
+            for (io.coffer.proto.v1.AllowlistEntry a : p.getAllowlistList()) {
+                allow.add(new io.coffer.core.transfer.TransferPolicy.AllowEntry(a.getChain(), a.getAddress(), a.getLabel(), java.time.Instant.EPOCH));
+            }
+            if (p.getApprovalQuorum() < 0 || p.getApprovalQuorum() > 10) {
+                throw CofferException.invalid("policy.approval_quorum", "QUORUM_OUT_OF_RANGE", "0 to 10");
+            }
+            return toProto(transfers.setPolicy(new io.coffer.core.transfer.TransferPolicy(p.getTenantId(), limits, allow,
+                    p.getApprovalQuorum()), actor()));
+        });
+    }
+
+    @Override
+    public void getTransferPolicy(io.coffer.proto.v1.GetTransferPolicyRequest request, StreamObserver<io.coffer.proto.v1.TransferPolicy> out) {
+        ErrorMapper.answer(out, () -> {
+            requireTenant(request.getTenantId());
+            return toProto(transfers.policy(request.getTenantId()));
+        });
+    }
+
+    private void requireTenant(String id) {
+        if (id.isEmpty() || id.length() > 64 || tenants.tenant(id).isEmpty()) {
+            throw new CofferException(io.coffer.core.error.ErrorKind.NOT_FOUND, "TENANT_NOT_FOUND", "tenant_id", "tenant_id: no such tenant",
+                    java.util.Map.of(), null);
+        }
+    }
+
+    private static java.math.BigInteger limit(String v, String field) {
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!v.matches("0|[1-9][0-9]{0,77}")) {
+            throw CofferException.invalid("policy.limits." + field, "AMOUNT_MALFORMED", "base units, digits only, or empty for no limit");
+        }
+        return new java.math.BigInteger(v);
+    }
+
+    private static io.coffer.proto.v1.TransferPolicy toProto(io.coffer.core.transfer.TransferPolicy p) {
+        io.coffer.proto.v1.TransferPolicy.Builder b = io.coffer.proto.v1.TransferPolicy.newBuilder().setTenantId(p.tenant())
+                .setApprovalQuorum(p.quorum());
+        p.limits().forEach((asset, l) -> b.addLimits(io.coffer.proto.v1.AssetLimits.newBuilder().setAsset(asset)
+                .setPerTransferMax(l.perTransferMax() == null ? "" : l.perTransferMax().toString())
+                .setRolling24HMax(l.rolling24hMax() == null ? "" : l.rolling24hMax().toString())
+                .setApprovalThreshold(l.approvalThreshold() == null ? "" : l.approvalThreshold().toString())));
+        for (io.coffer.core.transfer.TransferPolicy.AllowEntry a : p.allowlist()) {
+            b.addAllowlist(io.coffer.proto.v1.AllowlistEntry.newBuilder().setChain(a.chain()).setAddress(a.address()).setLabel(a.label())
+                    .setEffectiveAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(a.effectiveAt().getEpochSecond())
+                            .setNanos(a.effectiveAt().getNano())));
+        }
+        return b.build();
     }
 
     @Override

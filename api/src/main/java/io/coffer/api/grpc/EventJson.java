@@ -15,10 +15,21 @@ import io.coffer.proto.v1.Event;
  * The wire form of events: subjects rendered as proto3 JSON when the event is written (the stored body is what webhooks POST),
  * and stored bodies read back into {@link Event} for the stream. One JSON mapping for both, so they can never disagree.
  */
-public final class EventJson implements PaymentEvents.Renderer {
+public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.transfer.TransferService.Renderer {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     // Bodies written by a newer build may carry fields this one does not know.
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+    private final TransfersService.ChainFacts facts;
+
+    public EventJson(TransfersService.ChainFacts facts) {
+        this.facts = facts;
+    }
+
+    @Override
+    public String transfer(io.coffer.core.transfer.TransferService.View view) {
+        return print(TransfersService.toProto(view, facts));
+    }
 
     @Override
     public String paymentRequest(PaymentRequestService.View view) {

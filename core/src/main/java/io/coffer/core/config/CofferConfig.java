@@ -9,9 +9,10 @@ import java.util.Optional;
  *
  * @param node   node-wide settings
  * @param chains   every chain the node follows: at most one Bitcoin network and any number of EVM chains
- * @param webhooks webhook delivery timeout and retry schedule
+ * @param webhooks       webhook delivery timeout and retry schedule
+ * @param allowlistDelay how long after being added a transfer allowlist entry starts to count
  */
-public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks) {
+public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks, java.time.Duration allowlistDelay) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

@@ -58,6 +58,7 @@ import java.util.regex.Pattern;
  * coffer.webhooks.retry-initial         [10s]      100ms..1h, wait after the first failed attempt; doubles per failure
  * coffer.webhooks.retry-max             [1h]       retry-initial..24h, longest wait between attempts
  * coffer.webhooks.give-up-after         [25h]      1s..30d, a delivery failing this long is FAILED (redeliver by hand)
+ * coffer.transfers.allowlist-delay      [24h]      0s..30d, an allowlist addition counts this long after it was made
  * </pre>
  */
 public final class ConfigParser {
@@ -125,8 +126,9 @@ public final class ConfigParser {
             }
         }
         WebhookService.Settings webhooks = webhooks();
+        Duration allowlistDelay = duration("coffer.transfers.allowlist-delay", Duration.ofHours(24), Duration.ZERO, Duration.ofDays(30));
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {
@@ -316,7 +318,7 @@ public final class ConfigParser {
     }
 
     private static String human(Duration d) {
-        return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() % 60 != 0 ? d.toSeconds() + "s"
+        return d.isZero() ? "0s" : d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() % 60 != 0 ? d.toSeconds() + "s"
                 : d.toMinutes() % 60 != 0 ? d.toMinutes() + "m" : d.toHours() % 24 != 0 ? d.toHours() + "h" : d.toDays() + "d";
     }
 

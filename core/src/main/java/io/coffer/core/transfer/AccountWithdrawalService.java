@@ -218,11 +218,37 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         } else {
             b.put(TransferTables.NONCES, new TransferTables.ChainKey(chain, from), nonce + 1);
         }
-        b.commit();
+        commit(b, w);
         feesOf.put(w.id(), fees);
         crash.reached(STORED_NOT_BROADCAST);
         LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + nonce + ", " + built.txid() + ")");
         return send(w);
+    }
+
+    /** What a withdrawal would cost now: the fee parameters, the gas limit and the most it can pay. */
+    public record Quote(Fees fees, long gas, BigInteger maxFee) {
+    }
+
+    /**
+     * The fee of sending {@code amount} of {@code asset} from the account's hot address now, without signing or writing.
+     *
+     * @throws CofferException INVALID_ARGUMENT (destination, amount), FAILED_PRECONDITION INSUFFICIENT_FUNDS (token funds)
+     */
+    public Quote quote(int account, String asset, String destination, BigInteger amount) {
+        if (amount == null || amount.signum() <= 0) {
+            throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+        }
+        String to = factory.destination(destination);
+        String from = hotAddress(account);
+        requireFunds(from, asset, amount, null);
+        Fees fees = factory.fees();
+        long gas = factory.gasLimit(asset, from, to, amount);
+        return new Quote(fees, gas, fees.maxFeePerGas().multiply(BigInteger.valueOf(gas)));
+    }
+
+    /** Checks and normalises a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
+    public String destination(String destination) {
+        return factory.destination(destination);
     }
 
     /** A faster version of a pending withdrawal: same nonce, same payment, at least 10% more on both fee fields. */
@@ -267,7 +293,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 built.txid(), built.raw(), w.inputs(), -1, versions, w.idempotencyKey(), 0, "", w.createdAt(), now, w.asset(), cancelTxid);
         Batch b = store.batch();
         putWithdrawal(b, next);
-        b.commit();
+        commit(b, next);
         feesOf.put(w.id(), fees);
         LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " " + why + " at nonce " + nonce + " (" + built.txid() + ")");
         return send(next);

@@ -142,6 +142,134 @@ public final class TransferTables {
             "chain string | address string | nonce u32 -> empty", LOCKS.keys(), Codecs.utf8());
 
     public static List<Table<?, ?>> all() {
-        return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES);
+        return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
+                TRANSFER_PUBLISHED, POLICIES);
     }
+
+    /** tenant + creation millis + id. */
+    public record TenantTime(String tenant, long createdMillis, String id) {
+    }
+
+    private static void writeAmount(java.io.DataOutput out, BigInteger v) throws java.io.IOException {
+        out.writeUTF(v == null ? "" : v.toString());
+    }
+
+    private static BigInteger readAmount(java.io.DataInput in) throws java.io.IOException {
+        String s = in.readUTF();
+        return s.isEmpty() ? null : new BigInteger(s);
+    }
+
+    // tenant-transfers: 0x36 | id string -> TenantTransfer
+    public static final Table<String, TenantTransfer> TRANSFERS = Table.of(0x36, "tenant-transfers", "id string -> TenantTransfer",
+            Codecs.stringKey(), RecordCodec.of((t, out) -> {
+                out.writeByte(1);
+                out.writeUTF(t.id());
+                out.writeUTF(t.tenant());
+                out.writeInt(t.account());
+                out.writeUTF(t.asset());
+                out.writeUTF(t.destination());
+                out.writeUTF(t.amount().toString());
+                out.writeUTF(t.priority());
+                out.writeLong(t.feeRate());
+                out.writeUTF(t.memo());
+                out.writeUTF(t.refundOf());
+                out.writeUTF(t.idempotencyKey());
+                out.writeUTF(t.createdBy());
+                out.writeInt(t.approvals().size());
+                for (String a : t.approvals()) {
+                    out.writeUTF(a);
+                }
+                out.writeUTF(t.state().name());
+                out.writeUTF(t.withdrawalId());
+                out.writeUTF(t.failureReason());
+                out.writeLong(t.createdAt().toEpochMilli());
+                out.writeLong(t.updatedAt().toEpochMilli());
+            }, in -> {
+                if (in.readUnsignedByte() != 1) {
+                    throw new java.io.IOException("unknown tenant transfer record version");
+                }
+                String id = in.readUTF();
+                String tenant = in.readUTF();
+                int account = in.readInt();
+                String asset = in.readUTF();
+                String destination = in.readUTF();
+                BigInteger amount = new BigInteger(in.readUTF());
+                String priority = in.readUTF();
+                long feeRate = in.readLong();
+                String memo = in.readUTF();
+                String refundOf = in.readUTF();
+                String key = in.readUTF();
+                String createdBy = in.readUTF();
+                int n = in.readInt();
+                List<String> approvals = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    approvals.add(in.readUTF());
+                }
+                return new TenantTransfer(id, tenant, account, asset, destination, amount, priority, feeRate, memo, refundOf, key, createdBy,
+                        approvals, TenantTransfer.State.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), Instant.ofEpochMilli(in.readLong()),
+                        Instant.ofEpochMilli(in.readLong()));
+            }));
+
+    // tenant-transfer-keys: 0x37 | tenant string | idempotency key string -> transfer id
+    public static final Table<ChainKey, String> TRANSFER_KEYS = Table.of(0x37, "tenant-transfer-keys",
+            "tenant string | idempotency key string -> transfer id", CHAIN_KEY, Codecs.utf8());
+
+    // tenant-transfers-by-time: 0x38 | tenant string | created millis u64 | id string -> ""
+    public static final Table<TenantTime, String> TRANSFERS_BY_TENANT = Table.of(0x38, "tenant-transfers-by-time",
+            "tenant string | created millis u64 | id string -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(TenantTime k) {
+                    return KeyWriter.key().string(k.tenant()).u64(k.createdMillis()).string(k.id()).build();
+                }
+
+                @Override
+                public TenantTime decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    TenantTime k = new TenantTime(r.string(), r.u64(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    // transfer-published: 0x39 | transfer id string -> fingerprint of the state last published in an event
+    public static final Table<String, String> TRANSFER_PUBLISHED = Table.of(0x39, "transfer-published",
+            "transfer id string -> fingerprint of the last published state", Codecs.stringKey(), Codecs.utf8());
+
+    // transfer-policies: 0x3a | tenant string -> TransferPolicy (v1; amounts as decimal strings, "" for none)
+    public static final Table<String, TransferPolicy> POLICIES = Table.of(0x3a, "transfer-policies", "tenant string -> TransferPolicy",
+            Codecs.stringKey(), RecordCodec.of((p, out) -> {
+                out.writeByte(1);
+                out.writeUTF(p.tenant());
+                out.writeInt(p.limits().size());
+                for (var e : new java.util.TreeMap<>(p.limits()).entrySet()) {
+                    out.writeUTF(e.getKey());
+                    writeAmount(out, e.getValue().perTransferMax());
+                    writeAmount(out, e.getValue().rolling24hMax());
+                    writeAmount(out, e.getValue().approvalThreshold());
+                }
+                out.writeInt(p.allowlist().size());
+                for (TransferPolicy.AllowEntry a : p.allowlist()) {
+                    out.writeUTF(a.chain());
+                    out.writeUTF(a.address());
+                    out.writeUTF(a.label());
+                    out.writeLong(a.effectiveAt().toEpochMilli());
+                }
+                out.writeInt(p.quorum());
+            }, in -> {
+                if (in.readUnsignedByte() != 1) {
+                    throw new java.io.IOException("unknown transfer policy record version");
+                }
+                String tenant = in.readUTF();
+                int n = in.readInt();
+                java.util.Map<String, TransferPolicy.Limits> limits = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    limits.put(in.readUTF(), new TransferPolicy.Limits(readAmount(in), readAmount(in), readAmount(in)));
+                }
+                int m = in.readInt();
+                List<TransferPolicy.AllowEntry> allow = new ArrayList<>();
+                for (int i = 0; i < m; i++) {
+                    allow.add(new TransferPolicy.AllowEntry(in.readUTF(), in.readUTF(), in.readUTF(), Instant.ofEpochMilli(in.readLong())));
+                }
+                return new TransferPolicy(tenant, limits, allow, in.readInt());
+            }));
 }

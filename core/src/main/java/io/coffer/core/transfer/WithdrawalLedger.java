@@ -50,6 +50,7 @@ public abstract class WithdrawalLedger {
     protected final String chain;
     protected final byte[] chainPrefix;
     private final SecureRandom random = new SecureRandom();
+    private volatile WithdrawalSink sink = WithdrawalSink.DIRECT;
 
     protected WithdrawalLedger(Store store, ChainSource source, int confirmations, Clock clock, CrashPoints crash) {
         this.store = store;
@@ -215,7 +216,17 @@ public abstract class WithdrawalLedger {
         if (w.status() == WithdrawalStatus.FAILED) {
             onFailed(w, mined, b);
         }
-        b.commit();
+        commit(b, w);
+    }
+
+    /** Where batches that change a withdrawal are committed (the node's transfer events); set before first use. */
+    public void sink(WithdrawalSink sink) {
+        this.sink = sink;
+    }
+
+    /** Commits a batch that writes {@code w}, through the sink. */
+    protected void commit(Batch b, Withdrawal w) {
+        sink.commit(b, w);
     }
 
     protected void putWithdrawal(Batch b, Withdrawal w) {
@@ -226,6 +237,11 @@ public abstract class WithdrawalLedger {
         } else {
             b.put(TransferTables.PENDING, key, "");
         }
+    }
+
+    /** The withdrawal created with {@code idempotencyKey} on this chain, if any. */
+    public Optional<Withdrawal> byIdempotencyKey(String idempotencyKey) {
+        return store.get(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey)).flatMap(this::get);
     }
 
     public Optional<Withdrawal> get(String id) {

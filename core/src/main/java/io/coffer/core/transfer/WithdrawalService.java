@@ -91,11 +91,31 @@ public final class WithdrawalService extends WithdrawalLedger {
             b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, in), id);
         }
         b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey), id);
-        b.commit();
+        commit(b, w);
         crash.reached(STORED_NOT_BROADCAST);
         LOG.info(() -> "chain " + chain + ": withdrawal " + id + " signed (" + w.txid() + ", " + amount + " to " + destination
                 + ", fee " + w.fee() + ")");
         return send(w);
+    }
+
+    /**
+     * What {@link #create} would choose now, without signing or writing anything: the fee and the size.
+     *
+     * @throws CofferException INVALID_ARGUMENT (destination, amount), FAILED_PRECONDITION INSUFFICIENT_FUNDS
+     */
+    public CoinSelection.Selection quote(int account, String destination, BigInteger amount, long feeRate) {
+        return CoinSelection.select(spendable(account), amount, feeRate, factory.destinationVbytes(destination));
+    }
+
+    /** Checks a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
+    public String destination(String destination) {
+        factory.destinationVbytes(destination);
+        return destination;
+    }
+
+    /** The current fee rate of a withdrawal, milli-satoshi per vbyte (a bump must exceed it). */
+    public long feeRateOf(String id) {
+        return get(id).map(Withdrawal::feeRate).orElse(0L);
     }
 
     /**
@@ -143,7 +163,7 @@ public final class WithdrawalService extends WithdrawalLedger {
                 replaced, w.idempotencyKey(), 0, "", w.createdAt(), now, w.asset(), w.cancelTxid());
         Batch b = store.batch();
         putWithdrawal(b, bumped);
-        b.commit();
+        commit(b, bumped);
         LOG.info(() -> "chain " + chain + ": withdrawal " + id + " bumped to " + newFeeRate / 1000.0 + " sat/vB (" + built.txid() + ")");
         return send(bumped);
     }

@@ -1,0 +1,340 @@
+package io.coffer.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.rpc.ErrorInfo;
+import io.coffer.proto.v1.AdminGrpc;
+import io.coffer.proto.v1.AllowlistEntry;
+import io.coffer.proto.v1.ApproveTransferRequest;
+import io.coffer.proto.v1.AssetLimits;
+import io.coffer.proto.v1.BumpFeeRequest;
+import io.coffer.proto.v1.CreateApiKeyRequest;
+import io.coffer.proto.v1.CreateDepositAddressRequest;
+import io.coffer.proto.v1.CreatePaymentRequestRequest;
+import io.coffer.proto.v1.CreateTenantRequest;
+import io.coffer.proto.v1.CreateTransferRequest;
+import io.coffer.proto.v1.EstimateFeeRequest;
+import io.coffer.proto.v1.Event;
+import io.coffer.proto.v1.EventsGrpc;
+import io.coffer.proto.v1.FeeEstimate;
+import io.coffer.proto.v1.FeeRate;
+import io.coffer.proto.v1.GetBalanceRequest;
+import io.coffer.proto.v1.GetPaymentRequestRequest;
+import io.coffer.proto.v1.GetTransferRequest;
+import io.coffer.proto.v1.ListEventsRequest;
+import io.coffer.proto.v1.ListTransfersRequest;
+import io.coffer.proto.v1.PaymentRequestStatus;
+import io.coffer.proto.v1.PaymentsGrpc;
+import io.coffer.proto.v1.RejectTransferRequest;
+import io.coffer.proto.v1.Scope;
+import io.coffer.proto.v1.SetTransferPolicyRequest;
+import io.coffer.proto.v1.Transfer;
+import io.coffer.proto.v1.TransferPolicy;
+import io.coffer.proto.v1.TransferStatus;
+import io.coffer.proto.v1.TransfersGrpc;
+import io.coffer.proto.v1.WalletGrpc;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.WithDevnet;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transfers over real gRPC on a real bitcoind: idempotency under 20 concurrent identical calls (one transfer, one spend on chain),
+ * per-transfer and rolling 24 h limits, the allowlist and its delay, approvals (self-approval refused, quorum sends), rejection,
+ * fee estimate and bump, refunds of a paid request, insufficient funds, and the transfer events.
+ */
+@WithDevnet
+class TransfersIT {
+    @TempDir
+    Path dir;
+
+    private static Metadata bearer(String secret) {
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
+        return m;
+    }
+
+    private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil) throws java.io.IOException {
+        Path file = dir.resolve("coffer.yaml");
+        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
+                        + "\n      poll-interval: 200ms") + "  transfers:\n    allowlist-delay: 3s\n");
+        return NodeConfiguration.load(file, Map.of());
+    }
+
+    private record Keys(TransfersGrpc.TransfersBlockingStub transfers, WalletGrpc.WalletBlockingStub wallet,
+                        PaymentsGrpc.PaymentsBlockingStub payments, EventsGrpc.EventsBlockingStub events) {
+    }
+
+    private static Keys keys(ManagedChannel ch, AdminGrpc.AdminBlockingStub admin, String tenant, Scope... scopes) {
+        var auth = MetadataUtils.newAttachHeadersInterceptor(bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
+                .addAllScopes(List.of(scopes)).build()).getSecret()));
+        return new Keys(TransfersGrpc.newBlockingStub(ch).withInterceptors(auth), WalletGrpc.newBlockingStub(ch).withInterceptors(auth),
+                PaymentsGrpc.newBlockingStub(ch).withInterceptors(auth), EventsGrpc.newBlockingStub(ch).withInterceptors(auth));
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Pays {@code btc} coins of 1 BTC to a fresh address of the tenant and waits until they are confirmed. */
+    private static void fund(BitcoindNode btc, Keys k, int coins) throws InterruptedException {
+        String before = k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
+        for (int i = 0; i < coins; i++) {
+            String a = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC").build()).getAddress();
+            btc.minerWallet("sendtoaddress", a, "1.0");
+        }
+        btc.mine(1);
+        long want = Long.parseLong(before.isEmpty() ? "0" : before) + coins * 100_000_000L;
+        await("funds", () -> Long.parseLong(k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                .getConfirmed()) >= want);
+    }
+
+    private static CreateTransferRequest.Builder transfer(String destination, String amount, String key) {
+        return CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(destination).setAmount(amount).setIdempotencyKey(key);
+    }
+
+    private static String reason(StatusRuntimeException e) {
+        var st = StatusProto.fromThrowable(e);
+        try {
+            for (var d : st.getDetailsList()) {
+                if (d.is(ErrorInfo.class)) {
+                    return d.unpack(ErrorInfo.class).getReason();
+                }
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+            throw new IllegalStateException(ex);
+        }
+        return "";
+    }
+
+    private static StatusRuntimeException refused(Status.Code code, String reason, org.junit.jupiter.api.function.Executable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        assertEquals(reason, reason(e), e.getStatus().toString());
+        return e;
+    }
+
+    private static BigDecimal received(BitcoindNode btc, String address) {
+        return new BigDecimal(btc.minerWallet("getreceivedbyaddress", address, 1).asText());
+    }
+
+    @Test
+    void twentyIdenticalConcurrentCallsMakeOneTransferAndOneSpend(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(config(btc, anvil))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("exchange").build()).getId();
+                Keys k = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
+                fund(btc, k, 2);
+                String dest = btc.minerWallet("getnewaddress").asText();
+
+                FeeEstimate fee = k.transfers().estimateFee(EstimateFeeRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(dest)
+                        .setAmount("30000000").build());
+                assertTrue(Long.parseLong(fee.getFee().getValue()) > 0 && fee.getFee().getAsset().equals("bitcoin/BTC"), fee.toString());
+                assertFalse(fee.getFeeRate().getSatPerVbyte().isEmpty());
+                assertTrue(fee.getSize() > 100 && fee.getSize() < 200, "one input, two outputs: " + fee.getSize());
+
+                CreateTransferRequest req = transfer(dest, "30000000", "payout-1").setMemo("withdrawal #1").build();
+                Set<String> ids = ConcurrentHashMap.newKeySet();
+                List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+                CountDownLatch go = new CountDownLatch(1);
+                List<Thread> threads = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                            ids.add(k.transfers().createTransfer(req).getId());
+                        } catch (Throwable t) {
+                            errors.add(t);
+                        }
+                    }));
+                }
+                go.countDown();
+                for (Thread t : threads) {
+                    t.join();
+                }
+                assertEquals(List.of(), errors);
+                assertEquals(1, ids.size(), "one transfer for one key");
+                String id = ids.iterator().next();
+                Transfer t = k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, t.getStatus());
+                assertEquals("withdrawal #1", t.getMemo());
+                assertEquals(1, k.transfers().listTransfers(ListTransfersRequest.getDefaultInstance()).getTransfersCount());
+                refused(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED",
+                        () -> k.transfers().createTransfer(req.toBuilder().setAmount("30000001").build()));
+                btc.mine(1);
+                await("confirmed", () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build()).getStatus()
+                        == TransferStatus.TRANSFER_STATUS_CONFIRMED);
+                assertEquals(0, new BigDecimal("0.3").compareTo(received(btc, dest)), "paid exactly once on chain");
+
+                // The transfer's events, in order, on the tenant's stream.
+                List<Event> events = k.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList().stream()
+                        .filter(Event::hasTransfer).toList();
+                assertEquals(List.of(TransferStatus.TRANSFER_STATUS_SIGNED, TransferStatus.TRANSFER_STATUS_BROADCAST,
+                        TransferStatus.TRANSFER_STATUS_CONFIRMED), events.stream().map(e -> e.getTransfer().getStatus()).distinct().toList());
+                assertEquals(io.coffer.proto.v1.EventType.EVENT_TYPE_TRANSFER_CREATED, events.get(0).getType());
+
+                // Not enough money: refused, nothing created.
+                refused(Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS",
+                        () -> k.transfers().createTransfer(transfer(dest, "500000000", "too-much").build()));
+                assertEquals(1, k.transfers().listTransfers(ListTransfersRequest.getDefaultInstance()).getTransfersCount());
+
+                // A pending transfer paid faster: same id, new txid, the old one kept.
+                Transfer slow = k.transfers().createTransfer(transfer(dest, "1000000", "payout-2")
+                        .setFeeRate(FeeRate.newBuilder().setSatPerVbyte("2")).build());
+                Transfer fast = k.transfers().bumpFee(BumpFeeRequest.newBuilder().setId(slow.getId())
+                        .setFeeRate(FeeRate.newBuilder().setSatPerVbyte("12.5")).build());
+                assertEquals(slow.getId(), fast.getId());
+                assertNotEquals(slow.getTxid(), fast.getTxid());
+                assertEquals(List.of(slow.getTxid()), fast.getReplacedTxidsList());
+                assertTrue(Long.parseLong(fast.getFee().getValue()) > Long.parseLong(slow.getFee().getValue()));
+                refused(Status.Code.INVALID_ARGUMENT, "FEE_RATE_MALFORMED", () -> k.transfers().bumpFee(BumpFeeRequest.newBuilder()
+                        .setId(slow.getId()).setFeeRate(FeeRate.newBuilder().setSatPerVbyte("-3")).build()));
+                btc.mine(1);
+                await("the bump confirmed", () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(slow.getId()).build())
+                        .getStatus() == TransferStatus.TRANSFER_STATUS_CONFIRMED);
+                assertEquals(0, new BigDecimal("0.31").compareTo(received(btc, dest)), "the bumped transfer paid once");
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void policiesLimitsAllowlistApprovalsAndRefunds(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(config(btc, anvil))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
+                Keys ops = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS, Scope.SCOPE_ADMIN);
+                Keys approver1 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
+                Keys approver2 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
+                Keys clerk = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_TRANSFERS);
+                fund(btc, ops, 3);
+                String allowed = btc.minerWallet("getnewaddress").asText();
+                String other = btc.minerWallet("getnewaddress").asText();
+
+                TransferPolicy set = admin.setTransferPolicy(SetTransferPolicyRequest.newBuilder().setPolicy(TransferPolicy.newBuilder()
+                        .setTenantId(tenant).setApprovalQuorum(2)
+                        .addLimits(AssetLimits.newBuilder().setAsset("bitcoin/BTC").setPerTransferMax("50000000")
+                                .setRolling24HMax("80000000").setApprovalThreshold("10000000"))
+                        .addAllowlist(AllowlistEntry.newBuilder().setChain("bitcoin").setAddress(allowed).setLabel("cold wallet"))).build());
+                assertTrue(set.getAllowlist(0).getEffectiveAt().getSeconds() > System.currentTimeMillis() / 1000, "effective after the delay");
+                refused(Status.Code.INVALID_ARGUMENT, "AMOUNT_MALFORMED", () -> admin.setTransferPolicy(SetTransferPolicyRequest.newBuilder()
+                        .setPolicy(TransferPolicy.newBuilder().setTenantId(tenant).addLimits(AssetLimits.newBuilder().setAsset("bitcoin/BTC")
+                                .setPerTransferMax("-5"))).build()));
+
+                // The allowlist: a new entry waits for the delay; an address not on it never passes.
+                refused(Status.Code.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED",
+                        () -> clerk.transfers().createTransfer(transfer(allowed, "1000000", "early").build()));
+                refused(Status.Code.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED",
+                        () -> clerk.transfers().createTransfer(transfer(other, "1000000", "elsewhere").build()));
+                Thread.sleep(3200);
+                // Per-transfer limit.
+                refused(Status.Code.FAILED_PRECONDITION, "LIMIT_EXCEEDED",
+                        () -> clerk.transfers().createTransfer(transfer(allowed, "60000000", "big").build()));
+                // Below the approval threshold: sent at once.
+                Transfer small = clerk.transfers().createTransfer(transfer(allowed, "5000000", "small").build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, small.getStatus());
+
+                // Above it: waits for two approvals from admin keys other than its creator.
+                Transfer big = ops.transfers().createTransfer(transfer(allowed, "40000000", "big-1").build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_AWAITING_APPROVAL, big.getStatus());
+                assertEquals("", big.getTxid());
+                refused(Status.Code.FAILED_PRECONDITION, "SELF_APPROVAL",
+                        () -> ops.transfers().approveTransfer(ApproveTransferRequest.newBuilder().setId(big.getId()).build()));
+                assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(StatusRuntimeException.class, () -> clerk.transfers()
+                        .approveTransfer(ApproveTransferRequest.newBuilder().setId(big.getId()).build())).getStatus().getCode());
+                Transfer once = approver1.transfers().approveTransfer(ApproveTransferRequest.newBuilder().setId(big.getId()).build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_AWAITING_APPROVAL, once.getStatus());
+                assertEquals(1, once.getApprovedByCount());
+                refused(Status.Code.FAILED_PRECONDITION, "ALREADY_APPROVED",
+                        () -> approver1.transfers().approveTransfer(ApproveTransferRequest.newBuilder().setId(big.getId()).build()));
+                Transfer sent = approver2.transfers().approveTransfer(ApproveTransferRequest.newBuilder().setId(big.getId()).build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, sent.getStatus(), "the quorum sends it");
+                assertFalse(sent.getTxid().isEmpty());
+                assertEquals(2, sent.getApprovedByCount());
+
+                // Rejected: never sent, its reservation released.
+                Transfer waiting = clerk.transfers().createTransfer(transfer(allowed, "20000000", "big-2").build());
+                refused(Status.Code.FAILED_PRECONDITION, "LIMIT_EXCEEDED", () -> clerk.transfers()
+                        .createTransfer(transfer(allowed, "20000000", "big-3").build())); // 5 + 40 + 20 + 20 > 80 in 24 h
+                Transfer rejected = approver1.transfers().rejectTransfer(RejectTransferRequest.newBuilder().setId(waiting.getId())
+                        .setReason("not expected").build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_REJECTED, rejected.getStatus());
+                assertEquals("rejected: not expected", rejected.getFailureReason());
+                refused(Status.Code.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL",
+                        () -> approver2.transfers().approveTransfer(ApproveTransferRequest.newBuilder().setId(waiting.getId()).build()));
+                // The rolling 24 h limit counts sent and waiting transfers, not rejected ones: 45 used, 35 left.
+                Transfer fits = clerk.transfers().createTransfer(transfer(allowed, "20000000", "big-4").build());
+                assertEquals(TransferStatus.TRANSFER_STATUS_AWAITING_APPROVAL, fits.getStatus());
+                refused(Status.Code.FAILED_PRECONDITION, "LIMIT_EXCEEDED",
+                        () -> clerk.transfers().createTransfer(transfer(allowed, "16000000", "big-5").build()));
+
+                // A refund of a paid request: in its asset, never more than was paid to it.
+                var pr = ops.payments().createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("3000000").setRequiredConfirmations(1).setIdempotencyKey("order-1").build());
+                btc.minerWallet("sendtoaddress", pr.getAddress(), "0.03");
+                btc.mine(1);
+                await("paid", () -> ops.payments().getPaymentRequest(GetPaymentRequestRequest.newBuilder().setId(pr.getId()).build())
+                        .getStatus() == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
+                refused(Status.Code.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> clerk.transfers().createTransfer(
+                        transfer(allowed, "3000001", "refund-1").setRefundOfPaymentRequestId(pr.getId()).build()));
+                refused(Status.Code.NOT_FOUND, "PAYMENT_REQUEST_NOT_FOUND", () -> clerk.transfers().createTransfer(
+                        transfer(allowed, "1000", "refund-x").setRefundOfPaymentRequestId("pr_0000000000000000").build()));
+                Transfer refund = clerk.transfers().createTransfer(transfer(allowed, "2000000", "refund-2")
+                        .setRefundOfPaymentRequestId(pr.getId()).build());
+                assertEquals(pr.getId(), refund.getRefundOfPaymentRequestId());
+                refused(Status.Code.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> clerk.transfers().createTransfer(
+                        transfer(allowed, "1000001", "refund-3").setRefundOfPaymentRequestId(pr.getId()).build()));
+
+                // Every approval and rejection is in the audit log, by key.
+                var audit = admin.listAuditLog(io.coffer.proto.v1.ListAuditLogRequest.newBuilder().setLimit(500).build()).getEntriesList();
+                assertEquals(2, audit.stream().filter(a -> a.getAction().equals("transfer.approved") && a.getSubject().equals(big.getId())).count());
+                assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("transfer.rejected") && a.getSubject().equals(waiting.getId())));
+                assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("policy.updated") && a.getSubject().equals(tenant)));
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+}

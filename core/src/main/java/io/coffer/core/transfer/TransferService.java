@@ -1,0 +1,585 @@
+package io.coffer.core.transfer;
+
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.event.EventOutbox;
+import io.coffer.core.event.EventType;
+import io.coffer.core.event.NewEvent;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * A tenant's transfers: idempotent creation under the tenant's policy, approvals, rejection, fee bumps, and their events.
+ *
+ * <p>Order of writes: the transfer (with its idempotency key and its CREATED event) is stored first, in SUBMITTING or
+ * AWAITING_APPROVAL; then the chain withdrawal is created with the transfer id as its idempotency key. A crash between the
+ * two is resumed at start with that same key, so a transfer is sent at most once whatever happens. Decisions (idempotency,
+ * limits, reservations, approvals) are taken under this service's lock: twenty identical concurrent calls make one transfer.
+ *
+ * <p>As the withdrawals' {@link WithdrawalSink}, it publishes a TRANSFER_UPDATED event in the batch of every withdrawal change
+ * that changes what the tenant sees (status, txid, fee, confirmations).
+ */
+public final class TransferService implements WithdrawalSink {
+    private static final Logger LOG = Logger.getLogger(TransferService.class.getName());
+    private static final Pattern AMOUNT = Pattern.compile("0|[1-9][0-9]{0,77}");
+    private static final Set<String> PRIORITIES = Set.of("LOW", "NORMAL", "HIGH");
+    static final String ID_PREFIX = "tr_";
+
+    /** The chain-specific parts. */
+    public interface Chains {
+        boolean knows(String asset);
+
+        BigInteger maxAmount(String asset);
+
+        /** Checks and normalises a destination for the asset's chain. @throws CofferException INVALID_ARGUMENT naming destination */
+        String destination(String asset, String destination);
+
+        /** The same, for an allowlist entry on chain {@code chain}; {@code field} names the offending field. */
+        String destinationOnChain(String chain, String destination, String field);
+
+        boolean knowsChain(String chain);
+
+        /** What the account can spend of the asset now (pending withdrawals already deducted). */
+        BigInteger spendable(int account, String asset);
+
+        /** SEALED / WATCH_ONLY refuse here (FAILED_PRECONDITION), before anything is written. */
+        void requireSigning();
+
+        Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate);
+
+        /** Creates (or returns, by {@code idempotencyKey}) the chain withdrawal: signed, stored, then broadcast. */
+        Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate,
+                        String idempotencyKey);
+
+        Optional<Withdrawal> withdrawal(String asset, String id);
+
+        /** The withdrawal made with this idempotency key, if any. */
+        Optional<Withdrawal> withdrawalByKey(String asset, String idempotencyKey);
+
+        /** Replaces the withdrawal by a higher-fee version (0: the chain picks the rate). */
+        Withdrawal bump(String asset, String withdrawalId, long feeRate);
+    }
+
+    /**
+     * A fee estimate. Bitcoin: {@code satPerVbyte} set, {@code size} in vbytes. EVM: {@code maxFeePerGas} and
+     * {@code maxPriorityFeePerGas} (legacy chains: the gas price and null), {@code size} the gas limit.
+     */
+    public record Quote(String feeAsset, BigInteger fee, long size, String satPerVbyte, BigInteger maxFeePerGas,
+                        BigInteger maxPriorityFeePerGas) {
+    }
+
+    /** The amount paid to a tenant's payment request, for refunds. */
+    public interface Refunds {
+        /** The request's asset and everything paid to it (counted and late); empty when not the tenant's. */
+        Optional<Map.Entry<String, BigInteger>> paid(String tenant, String paymentRequestId);
+    }
+
+    /** Renders a transfer as the proto3 JSON of {@code coffer.v1.Transfer}. */
+    public interface Renderer {
+        String transfer(View view);
+    }
+
+    /** A transfer and its withdrawal (null before it has one). */
+    public record View(TenantTransfer transfer, Withdrawal withdrawal) {
+        /** The status the tenant sees (a {@code TransferStatus} name without its prefix). */
+        public String status() {
+            return switch (transfer.state()) {
+                case AWAITING_APPROVAL, REJECTED, FAILED -> transfer.state().name();
+                case SUBMITTING, SUBMITTED -> withdrawal == null ? "SIGNED" : withdrawal.status().name();
+            };
+        }
+
+        public String failureReason() {
+            return withdrawal != null && !transfer.failureReason().isEmpty() ? transfer.failureReason()
+                    : withdrawal != null ? withdrawal.failureReason() : transfer.failureReason();
+        }
+    }
+
+    /** What a caller asks for; {@code feeRate} in milli-satoshi per vbyte, 0 for the priority's estimate. */
+    public record Create(String asset, String destination, String amount, String priority, long feeRate, String idempotencyKey,
+                         String refundOf, String memo) {
+    }
+
+    /** Who is calling: the tenant, its HD account, the API key. */
+    public record Caller(String tenant, int account, String keyId) {
+    }
+
+    private final Store store;
+    private final Chains chains;
+    private final Refunds refunds;
+    private final EventOutbox outbox;
+    private final Renderer renderer;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration allowlistDelay;
+    private final SecureRandom random = new SecureRandom();
+
+    public TransferService(Store store, Chains chains, Refunds refunds, EventOutbox outbox, Renderer renderer, AuditLog audit, Clock clock,
+                           Duration allowlistDelay) {
+        this.store = store;
+        this.chains = chains;
+        this.refunds = refunds;
+        this.outbox = outbox;
+        this.renderer = renderer;
+        this.audit = audit;
+        this.clock = clock;
+        this.allowlistDelay = allowlistDelay;
+    }
+
+    /**
+     * Creates a transfer (and sends it, unless it waits for approvals).
+     *
+     * @throws CofferException INVALID_ARGUMENT naming the field; ALREADY_EXISTS (key reused with other fields); FAILED_PRECONDITION
+     *                         (DESTINATION_NOT_ALLOWED, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, REFUND_EXCEEDS_PAYMENT, SEALED, WATCH_ONLY)
+     */
+    public View create(Caller caller, Create c) {
+        BigInteger amount = validate(c);
+        String destination = chains.destination(c.asset(), c.destination());
+        String priority = c.priority() == null || c.priority().isEmpty() ? "NORMAL" : c.priority();
+        synchronized (this) {
+            TransferTables.ChainKey key = new TransferTables.ChainKey(caller.tenant(), c.idempotencyKey());
+            Optional<String> existing = store.get(TransferTables.TRANSFER_KEYS, key);
+            if (existing.isPresent()) {
+                TenantTransfer t = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
+                boolean same = t.asset().equals(c.asset()) && t.destination().equals(destination) && t.amount().equals(amount)
+                        && t.priority().equals(priority) && t.feeRate() == c.feeRate() && t.refundOf().equals(nz(c.refundOf()))
+                        && t.memo().equals(nz(c.memo()));
+                if (!same) {
+                    throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
+                            "idempotency_key: already used for another transfer", Map.of("transfer_id", t.id()), null);
+                }
+                return view(t);
+            }
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            TransferPolicy policy = policy(caller.tenant());
+            checkAllowlist(policy, chainOf(c.asset()), destination, now);
+            TransferPolicy.Limits limits = policy.limits().get(c.asset());
+            if (limits != null && limits.perTransferMax() != null && amount.compareTo(limits.perTransferMax()) > 0) {
+                throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: above the per-transfer limit of "
+                        + limits.perTransferMax() + " " + c.asset(), Map.of("limit", limits.perTransferMax().toString()), null);
+            }
+            if (limits != null && limits.rolling24hMax() != null) {
+                BigInteger used = usedIn24h(caller.tenant(), c.asset(), now);
+                if (used.add(amount).compareTo(limits.rolling24hMax()) > 0) {
+                    throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: the rolling 24 h limit of "
+                            + limits.rolling24hMax() + " " + c.asset() + " would be exceeded (" + used + " used)",
+                            Map.of("limit", limits.rolling24hMax().toString(), "used", used.toString()), null);
+                }
+            }
+            if (!nz(c.refundOf()).isEmpty()) {
+                checkRefund(caller.tenant(), c.refundOf(), c.asset(), amount);
+            }
+            boolean needsApproval = policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
+                    && amount.compareTo(limits.approvalThreshold()) > 0;
+            if (!needsApproval) {
+                chains.requireSigning();
+            }
+            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset());
+            BigInteger spendable = chains.spendable(caller.account(), c.asset());
+            if (amount.add(reserved).compareTo(spendable) > 0) {
+                BigInteger missing = amount.add(reserved).subtract(spendable);
+                throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds: " + missing
+                        + " more " + c.asset() + " needed" + (reserved.signum() > 0 ? " (" + reserved + " reserved by transfers awaiting approval)" : ""),
+                        Map.of("missing", missing.toString()), null);
+            }
+            TenantTransfer t = new TenantTransfer(ID_PREFIX + hex(), caller.tenant(), caller.account(), c.asset(), destination, amount, priority,
+                    c.feeRate(), nz(c.memo()), nz(c.refundOf()), c.idempotencyKey(), caller.keyId(), List.of(),
+                    needsApproval ? TenantTransfer.State.AWAITING_APPROVAL : TenantTransfer.State.SUBMITTING, "", "", now, now);
+            Batch b = store.batch();
+            b.put(TransferTables.TRANSFERS, t.id(), t);
+            b.put(TransferTables.TRANSFER_KEYS, key, t.id());
+            b.put(TransferTables.TRANSFERS_BY_TENANT, new TransferTables.TenantTime(caller.tenant(), now.toEpochMilli(), t.id()), "");
+            View created = new View(t, null);
+            outbox.commit(b, () -> {
+                b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
+                return List.of(new NewEvent(t.tenant(), EventType.TRANSFER_CREATED, t.id(), renderer.transfer(created)));
+            });
+            LOG.info(() -> "transfer " + t.id() + " of tenant " + t.tenant() + ": " + amount + " " + c.asset() + " to " + destination
+                    + (needsApproval ? ", awaiting " + policy.quorum() + " approval(s)" : ""));
+            return needsApproval ? created : submit(t);
+        }
+    }
+
+    /**
+     * Adds the calling admin key's approval; at the quorum the transfer is sent.
+     *
+     * @throws CofferException NOT_FOUND; FAILED_PRECONDITION (NOT_AWAITING_APPROVAL, SELF_APPROVAL, ALREADY_APPROVED, and whatever
+     *                         sending refuses)
+     */
+    public synchronized View approve(Caller caller, String id) {
+        TenantTransfer t = get(caller.tenant(), id).transfer();
+        if (t.state() != TenantTransfer.State.AWAITING_APPROVAL) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", "transfer " + id + " is not awaiting approval");
+        }
+        if (t.createdBy().equals(caller.keyId())) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "SELF_APPROVAL", "the key that created a transfer cannot approve it");
+        }
+        if (t.approvals().contains(caller.keyId())) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_APPROVED", "this key already approved transfer " + id);
+        }
+        List<String> approvals = new ArrayList<>(t.approvals());
+        approvals.add(caller.keyId());
+        int quorum = Math.max(1, policy(caller.tenant()).quorum());
+        boolean reached = approvals.size() >= quorum;
+        if (reached) {
+            chains.requireSigning();
+        }
+        TenantTransfer next = t.moved(reached ? TenantTransfer.State.SUBMITTING : TenantTransfer.State.AWAITING_APPROVAL, approvals, "", "",
+                clock.instant());
+        Batch b = store.batch();
+        b.put(TransferTables.TRANSFERS, id, next);
+        outbox.commit(b, () -> {
+            audit.append(b, caller.keyId(), "transfer.approved", id, Map.of("tenant", caller.tenant(), "approvals",
+                    approvals.size() + "/" + quorum));
+            return updated(b, new View(next, null)).map(List::of).orElse(List.of());
+        });
+        return reached ? submit(next) : new View(next, null);
+    }
+
+    /** @throws CofferException NOT_FOUND; FAILED_PRECONDITION NOT_AWAITING_APPROVAL; INVALID_ARGUMENT (reason too long) */
+    public synchronized View reject(Caller caller, String id, String reason) {
+        if (nz(reason).length() > 200) {
+            throw CofferException.invalid("reason", "FIELD_TOO_LONG", "at most 200 characters");
+        }
+        TenantTransfer t = get(caller.tenant(), id).transfer();
+        if (t.state() != TenantTransfer.State.AWAITING_APPROVAL) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", "transfer " + id + " is not awaiting approval");
+        }
+        TenantTransfer next = t.moved(TenantTransfer.State.REJECTED, t.approvals(), "", reason == null || reason.isEmpty() ? "rejected"
+                : "rejected: " + reason, clock.instant());
+        Batch b = store.batch();
+        b.put(TransferTables.TRANSFERS, id, next);
+        outbox.commit(b, () -> {
+            audit.append(b, caller.keyId(), "transfer.rejected", id, Map.of("tenant", caller.tenant(), "reason", nz(reason)));
+            return updated(b, new View(next, null)).map(List::of).orElse(List.of());
+        });
+        return new View(next, null);
+    }
+
+    /**
+     * Replaces the transfer's transaction by one paying more.
+     *
+     * @param feeRate milli-satoshi per vbyte (Bitcoin), 0 to let the chain choose
+     * @throws CofferException NOT_FOUND; FAILED_PRECONDITION (NOT_SENT, ALREADY_CONFIRMED, FEE_TOO_LOW, SEALED)
+     */
+    public View bump(Caller caller, String id, long feeRate) {
+        View v = get(caller.tenant(), id);
+        if (v.withdrawal() == null) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_SENT", "transfer " + id + " has no transaction to bump");
+        }
+        String status = v.status();
+        if (status.equals("CONFIRMING") || status.equals("CONFIRMED") || status.equals("FAILED")) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "transfer " + id + " is " + status.toLowerCase());
+        }
+        Withdrawal w = chains.bump(v.transfer().asset(), v.withdrawal().id(), feeRate);
+        return new View(store.get(TransferTables.TRANSFERS, id).orElseThrow(), w);
+    }
+
+    /** @throws CofferException NOT_FOUND (unknown, or another tenant's) */
+    public View get(String tenant, String id) {
+        if (id != null && id.length() > 64) {
+            throw CofferException.invalid("id", "FIELD_TOO_LONG", "at most 64 characters");
+        }
+        return store.get(TransferTables.TRANSFERS, id == null ? "" : id).filter(t -> t.tenant().equals(tenant)).map(this::view)
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "TRANSFER_NOT_FOUND", "id", "id: no such transfer", Map.of(), null));
+    }
+
+    /** The tenant's transfers, newest first, at most {@code limit}. */
+    public List<View> list(String tenant, int limit) {
+        List<View> out = new ArrayList<>();
+        byte[] prefix = KeyWriter.key().string(tenant).build();
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix).reversed(), limit)) {
+            store.get(TransferTables.TRANSFERS, e.getKey().id()).ifPresent(t -> out.add(view(t)));
+        }
+        return out;
+    }
+
+    /** The fee a transfer would pay now; nothing is written. */
+    public Quote estimate(Caller caller, String asset, String destination, String amount, String priority, long feeRate) {
+        BigInteger value = validateAmount(asset, amount);
+        String to = chains.destination(asset, destination);
+        return chains.quote(caller.account(), asset, to, value, priority == null || priority.isEmpty() ? "NORMAL" : priority, feeRate);
+    }
+
+    public boolean knowsAsset(String asset) {
+        return chains.knows(asset);
+    }
+
+    /** At start: sends the transfers stored but not sent (a crash between the two writes), with the same idempotency key. */
+    public synchronized void resume() {
+        for (var e : store.list(TransferTables.TRANSFERS, TransferTables.TRANSFERS.all(), Integer.MAX_VALUE)) {
+            TenantTransfer t = e.getValue();
+            if (t.state() == TenantTransfer.State.SUBMITTING) {
+                try {
+                    LOG.info(() -> "transfer " + t.id() + ": stored but not sent before the last stop; sending it now");
+                    submit(t);
+                } catch (RuntimeException ex) {
+                    LOG.warning("transfer " + t.id() + ": resuming failed (" + ex.getMessage() + ")");
+                }
+            }
+        }
+    }
+
+    // -- policy --
+
+    public TransferPolicy policy(String tenant) {
+        return store.get(TransferTables.POLICIES, tenant).orElse(TransferPolicy.none(tenant));
+    }
+
+    /**
+     * Replaces the tenant's policy. Allowlist entries new to it count from now + the configured delay; entries already on it keep
+     * their time; removals take effect at once.
+     *
+     * @throws CofferException INVALID_ARGUMENT naming the field
+     */
+    public synchronized TransferPolicy setPolicy(TransferPolicy p, String actor) {
+        if (p.quorum() < 0 || p.quorum() > 10) {
+            throw CofferException.invalid("policy.approval_quorum", "QUORUM_OUT_OF_RANGE", "0 to 10");
+        }
+        Map<String, TransferPolicy.Limits> limits = new LinkedHashMap<>();
+        for (var e : p.limits().entrySet()) {
+            if (!chains.knows(e.getKey())) {
+                throw CofferException.invalid("policy.limits.asset", "ASSET_UNKNOWN", "unknown asset '" + e.getKey() + "'");
+            }
+            TransferPolicy.Limits l = e.getValue();
+            for (BigInteger v : new BigInteger[] {l.perTransferMax(), l.rolling24hMax(), l.approvalThreshold()}) {
+                if (v != null && (v.signum() < 0 || v.compareTo(chains.maxAmount(e.getKey())) > 0)) {
+                    throw CofferException.invalid("policy.limits", "AMOUNT_OUT_OF_RANGE", "limits of " + e.getKey() + " must be 0.."
+                            + chains.maxAmount(e.getKey()));
+                }
+            }
+            if (l.approvalThreshold() != null && p.quorum() == 0) {
+                throw CofferException.invalid("policy.approval_quorum", "QUORUM_MISSING", "an approval threshold needs a quorum of at least 1");
+            }
+            limits.put(e.getKey(), l);
+        }
+        if (p.allowlist().size() > 1000) {
+            throw CofferException.invalid("policy.allowlist", "TOO_MANY", "at most 1000 entries");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        TransferPolicy old = policy(p.tenant());
+        List<TransferPolicy.AllowEntry> allow = new ArrayList<>();
+        for (TransferPolicy.AllowEntry a : p.allowlist()) {
+            if (!chains.knowsChain(a.chain())) {
+                throw CofferException.invalid("policy.allowlist.chain", "CHAIN_UNKNOWN", "unknown chain '" + a.chain() + "'");
+            }
+            if (nz(a.label()).length() > 100) {
+                throw CofferException.invalid("policy.allowlist.label", "FIELD_TOO_LONG", "at most 100 characters");
+            }
+            String address = chains.destinationOnChain(a.chain(), a.address(), "policy.allowlist.address");
+            Instant effective = old.allowlist().stream().filter(o -> o.chain().equals(a.chain()) && o.address().equals(address))
+                    .map(TransferPolicy.AllowEntry::effectiveAt).findFirst().orElse(now.plus(allowlistDelay));
+            allow.add(new TransferPolicy.AllowEntry(a.chain(), address, nz(a.label()), effective));
+        }
+        TransferPolicy stored = new TransferPolicy(p.tenant(), limits, allow, p.quorum());
+        Batch b = store.batch();
+        b.put(TransferTables.POLICIES, p.tenant(), stored);
+        audit.append(b, actor, "policy.updated", p.tenant(), Map.of("limits", Integer.toString(limits.size()), "allowlist",
+                Integer.toString(allow.size()), "quorum", Integer.toString(p.quorum())));
+        b.commit();
+        return stored;
+    }
+
+    // -- withdrawal sink --
+
+    @Override
+    public void commit(Batch batch, Withdrawal w) {
+        Optional<TenantTransfer> t = w.idempotencyKey().startsWith(ID_PREFIX) ? store.get(TransferTables.TRANSFERS, w.idempotencyKey())
+                : Optional.empty();
+        if (t.isEmpty()) {
+            batch.commit();
+            return;
+        }
+        // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
+        outbox.commit(batch, () -> updated(batch, new View(t.get(), w)).map(List::of).orElse(List.of()));
+    }
+
+    // -- internals --
+
+    /** Sends a SUBMITTING transfer; a refusal before anything was signed makes it FAILED (and is rethrown). */
+    private View submit(TenantTransfer t) {
+        Withdrawal w;
+        try {
+            w = chains.send(t.account(), t.asset(), t.destination(), t.amount(), t.priority(), t.feeRate(), t.id());
+        } catch (CofferException e) {
+            if (e.kind() == ErrorKind.INVALID_ARGUMENT || e.kind() == ErrorKind.FAILED_PRECONDITION || e.kind() == ErrorKind.UNAVAILABLE) {
+                // Nothing was signed: the transfer ends here, with the reason; its idempotency key answers with it from now on.
+                TenantTransfer failed = t.moved(TenantTransfer.State.FAILED, t.approvals(), "", e.getMessage(), clock.instant());
+                Batch b = store.batch();
+                b.put(TransferTables.TRANSFERS, t.id(), failed);
+                outbox.commit(b, () -> updated(b, new View(failed, null)).map(List::of).orElse(List.of()));
+            }
+            throw e;
+        }
+        TenantTransfer sent = t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), w.id(), "", clock.instant());
+        Batch b = store.batch();
+        b.put(TransferTables.TRANSFERS, t.id(), sent);
+        View v = new View(sent, w);
+        outbox.commit(b, () -> updated(b, v).map(List::of).orElse(List.of()));
+        return v;
+    }
+
+    private View view(TenantTransfer t) {
+        Withdrawal w = !t.withdrawalId().isEmpty() ? chains.withdrawal(t.asset(), t.withdrawalId()).orElse(null)
+                : t.state() == TenantTransfer.State.SUBMITTING ? chains.withdrawalByKey(t.asset(), t.id()).orElse(null) : null;
+        return new View(t, w);
+    }
+
+    private Optional<NewEvent> updated(Batch b, View v) {
+        String now = fingerprint(v);
+        String id = v.transfer().id();
+        if (store.get(TransferTables.TRANSFER_PUBLISHED, id).filter(now::equals).isPresent()) {
+            return Optional.empty();
+        }
+        b.put(TransferTables.TRANSFER_PUBLISHED, id, now);
+        return Optional.of(new NewEvent(v.transfer().tenant(), EventType.TRANSFER_UPDATED, id, renderer.transfer(v)));
+    }
+
+    /** What the tenant sees change: status, transaction, fee, confirmations, approvals, reason. */
+    static String fingerprint(View v) {
+        Withdrawal w = v.withdrawal();
+        return v.status() + "|" + (w == null ? "" : w.txid() + "|" + w.fee() + "|" + w.confirmations()) + "|" + v.transfer().approvals().size()
+                + "|" + v.failureReason();
+    }
+
+    private void checkAllowlist(TransferPolicy policy, String chain, String destination, Instant now) {
+        if (policy.allowlist().isEmpty()) {
+            return;
+        }
+        Optional<TransferPolicy.AllowEntry> entry = policy.allowlist().stream()
+                .filter(a -> a.chain().equals(chain) && a.address().equalsIgnoreCase(destination)).findFirst();
+        if (entry.isEmpty()) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", "destination",
+                    "destination: not on this tenant's allowlist", Map.of(), null);
+        }
+        if (entry.get().effectiveAt().isAfter(now)) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", "destination",
+                    "destination: on the allowlist from " + entry.get().effectiveAt() + " (additions wait for the configured delay)",
+                    Map.of("effective_at", entry.get().effectiveAt().toString()), null);
+        }
+    }
+
+    /** Amounts of the tenant's transfers of {@code asset} created in the last 24 h that are sent, being sent or awaiting approval. */
+    private BigInteger usedIn24h(String tenant, String asset, Instant now) {
+        BigInteger sum = BigInteger.ZERO;
+        long from = now.minus(Duration.ofHours(24)).toEpochMilli();
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
+                new TransferTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
+            if (!e.getKey().tenant().equals(tenant)) {
+                break;
+            }
+            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
+            if (t.asset().equals(asset) && counts(view(t))) {
+                sum = sum.add(t.amount());
+            }
+        }
+        return sum;
+    }
+
+    private static boolean counts(View v) {
+        String s = v.status();
+        return !s.equals("REJECTED") && !s.equals("FAILED");
+    }
+
+    private BigInteger awaitingApproval(String tenant, String asset) {
+        BigInteger sum = BigInteger.ZERO;
+        byte[] prefix = KeyWriter.key().string(tenant).build();
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix), Integer.MAX_VALUE)) {
+            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
+            if (t.asset().equals(asset) && t.state() == TenantTransfer.State.AWAITING_APPROVAL) {
+                sum = sum.add(t.amount());
+            }
+        }
+        return sum;
+    }
+
+    private void checkRefund(String tenant, String paymentRequestId, String asset, BigInteger amount) {
+        if (paymentRequestId.length() > 64) {
+            throw CofferException.invalid("refund_of_payment_request_id", "FIELD_TOO_LONG", "at most 64 characters");
+        }
+        Map.Entry<String, BigInteger> paid = refunds.paid(tenant, paymentRequestId).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND,
+                "PAYMENT_REQUEST_NOT_FOUND", "refund_of_payment_request_id", "refund_of_payment_request_id: no such payment request",
+                Map.of(), null));
+        if (!paid.getKey().equals(asset)) {
+            throw CofferException.invalid("asset", "REFUND_ASSET_MISMATCH", "a refund is paid in the request's asset " + paid.getKey());
+        }
+        BigInteger refunded = BigInteger.ZERO;
+        byte[] prefix = KeyWriter.key().string(tenant).build();
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix), Integer.MAX_VALUE)) {
+            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
+            if (t.refundOf().equals(paymentRequestId) && counts(view(t))) {
+                refunded = refunded.add(t.amount());
+            }
+        }
+        if (refunded.add(amount).compareTo(paid.getValue()) > 0) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", "amount", "amount: refunds of "
+                    + paymentRequestId + " would exceed the " + paid.getValue() + " paid to it (" + refunded + " already refunded)",
+                    Map.of("refundable", paid.getValue().subtract(refunded).max(BigInteger.ZERO).toString()), null);
+        }
+    }
+
+    private BigInteger validate(Create c) {
+        if (c.idempotencyKey() == null || c.idempotencyKey().isBlank() || c.idempotencyKey().length() > 128) {
+            throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
+        }
+        BigInteger amount = validateAmount(c.asset(), c.amount());
+        if (c.priority() != null && !c.priority().isEmpty() && !PRIORITIES.contains(c.priority())) {
+            throw CofferException.invalid("priority", "PRIORITY_UNKNOWN", "LOW, NORMAL or HIGH");
+        }
+        if (nz(c.memo()).length() > 200) {
+            throw CofferException.invalid("memo", "FIELD_TOO_LONG", "at most 200 characters");
+        }
+        if (c.feeRate() < 0) {
+            throw CofferException.invalid("fee_rate", "FEE_RATE_INVALID", "must be positive");
+        }
+        return amount;
+    }
+
+    private BigInteger validateAmount(String asset, String amount) {
+        if (asset == null || asset.length() > 64 || !chains.knows(asset)) {
+            throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset; ListAssets lists them");
+        }
+        if (amount == null || !AMOUNT.matcher(amount).matches()) {
+            throw CofferException.invalid("amount", "AMOUNT_MALFORMED", "a decimal string of base units, digits only, e.g. \"150000\"");
+        }
+        BigInteger value = new BigInteger(amount);
+        if (value.signum() == 0) {
+            throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+        }
+        if (value.compareTo(chains.maxAmount(asset)) > 0) {
+            throw CofferException.invalid("amount", "AMOUNT_TOO_LARGE", "at most " + chains.maxAmount(asset) + " base units of " + asset);
+        }
+        return value;
+    }
+
+    static String chainOf(String asset) {
+        return asset.substring(0, asset.indexOf('/'));
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private String hex() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
