@@ -98,6 +98,24 @@ public final class AnvilNode extends DevNode {
         return r == null || r.isNull() ? null : r;
     }
 
+    /** The receipt of a transaction, waiting up to 10 s for it to be mined (automine answers before its block is queryable). */
+    public JsonNode awaitReceipt(String txHash) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        JsonNode r;
+        while ((r = receipt(txHash)) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("transaction " + txHash + " not mined within 10 s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return r;
+    }
+
     /**
      * Replaces the last {@code depth} blocks by new ones holding the same transactions (re-mined at other
      * heights and hashes), then mines one more block: a reorg in which nothing is lost.

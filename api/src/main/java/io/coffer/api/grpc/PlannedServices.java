@@ -48,9 +48,7 @@ public final class PlannedServices {
     private static final Map<String, String> CAPABILITY = new LinkedHashMap<>();
 
     static {
-        CAPABILITY.put("coffer.v1.Events/", "events and webhooks (Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Transfers/", "the transfers API with idempotency and transfer policies (Merchant API #6)");
-        CAPABILITY.put("coffer.v1.Admin/", "transfer policies and reports (Merchant API #6)");
+        CAPABILITY.put("coffer.v1.Admin/", "CSV reports (Merchant API #6)");
     }
 
     private PlannedServices() {
