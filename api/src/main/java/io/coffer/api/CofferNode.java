@@ -135,7 +135,9 @@ public final class CofferNode implements AutoCloseable {
             this.chains = List.copyOf(opened);
             var eventJson = new io.coffer.api.grpc.EventJson(chainFacts);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
-                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), Clock.systemUTC());
+                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id),
+                    (chain, address) -> runners.stream().filter(r -> r.chain().equals(chain)).findFirst()
+                            .flatMap(r -> r.addresses().lookup(address)).map(i -> i.change() == 1).orElse(false), Clock.systemUTC());
             runners.forEach(r -> r.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
             this.payments = new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC(),
                     paymentEvents);

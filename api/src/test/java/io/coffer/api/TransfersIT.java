@@ -207,6 +207,9 @@ class TransfersIT {
                 assertEquals(List.of(TransferStatus.TRANSFER_STATUS_SIGNED, TransferStatus.TRANSFER_STATUS_BROADCAST,
                         TransferStatus.TRANSFER_STATUS_CONFIRMED), events.stream().map(e -> e.getTransfer().getStatus()).distinct().toList());
                 assertEquals(io.coffer.proto.v1.EventType.EVENT_TYPE_TRANSFER_CREATED, events.get(0).getType());
+                // The transfer's change coming back is the wallet's own money, not a deposit: only the two funding coins were seen.
+                assertEquals(2, k.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList().stream()
+                        .filter(e -> e.getType() == io.coffer.proto.v1.EventType.EVENT_TYPE_DEPOSIT_SEEN).count());
 
                 // Not enough money: refused, nothing created.
                 refused(Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS",

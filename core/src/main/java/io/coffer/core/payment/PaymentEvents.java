@@ -18,12 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.IntFunction;
 
 /**
  * Turns deposit changes and payment request changes into tenant events, in the batch of the change.
  *
- * <p>As a follower's {@link DepositSink}: each deposit to a tenant's address that is first seen or changes notably becomes
+ * <p>As a follower's {@link DepositSink}: each deposit to a tenant's (external) address that is first seen or changes notably becomes
  * DEPOSIT_SEEN / DEPOSIT_UPDATED; each payment request paid to by a changed deposit is re-evaluated with the batch's deposits
  * (not yet in the store) and becomes PAYMENT_REQUEST_UPDATED when its published state — status, sums, finality, late
  * payments — differs from the last one published. Comparing with the last published state, rather than with the state
@@ -42,11 +43,18 @@ public final class PaymentEvents implements DepositSink {
     private final EventOutbox outbox;
     private final Renderer renderer;
     private final IntFunction<Optional<String>> tenantOfAccount;
+    private final BiPredicate<String, String> internal;
     private final Clock clock;
 
-    /** @param tenantOfAccount the tenant owning an HD account, empty for accounts no tenant owns (the node's own) */
-    public PaymentEvents(Store store, EventOutbox outbox, Renderer renderer, IntFunction<Optional<String>> tenantOfAccount, Clock clock) {
+    /**
+     * @param tenantOfAccount the tenant owning an HD account, empty for accounts no tenant owns (the node's own)
+     * @param internal        whether (chain, address) is one of the wallet's internal addresses (change, the EVM hot address):
+     *                        what arrives there is the wallet's own money moving (change of a withdrawal, a sweep), not a deposit
+     */
+    public PaymentEvents(Store store, EventOutbox outbox, Renderer renderer, IntFunction<Optional<String>> tenantOfAccount,
+                         BiPredicate<String, String> internal, Clock clock) {
         this.store = store;
+        this.internal = internal;
         this.clock = clock;
         this.outbox = outbox;
         this.renderer = renderer;
@@ -74,7 +82,7 @@ public final class PaymentEvents implements DepositSink {
             Deposit d = c.after();
             overlay.put(d.id(), d);
             Optional<String> tenant = tenantOfAccount.apply(d.account());
-            if (tenant.isEmpty()) {
+            if (tenant.isEmpty() || internal.test(d.chain(), d.address())) {
                 continue;
             }
             Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(d.chain(), d.address()))
