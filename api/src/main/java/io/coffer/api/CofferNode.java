@@ -191,6 +191,31 @@ public final class CofferNode implements AutoCloseable {
         return node;
     }
 
+    private io.coffer.core.report.ReportService reports() {
+        return new io.coffer.core.report.ReportService(payments, transfers, new io.coffer.core.report.ReportService.Chains() {
+            @Override
+            public List<io.coffer.core.chain.Deposit> deposits(int account) {
+                List<io.coffer.core.chain.Deposit> out = new ArrayList<>();
+                for (ChainRunner r : runners) {
+                    r.follower().depositsOf(account).stream()
+                            .filter(d -> r.addresses().lookup(d.address()).map(i -> i.change() == 0).orElse(true)).forEach(out::add);
+                }
+                return out;
+            }
+
+            @Override
+            public String paymentRequestOf(io.coffer.core.chain.Deposit d) {
+                return store.get(io.coffer.core.payment.PaymentTables.BY_ADDRESS, new io.coffer.core.payment.PaymentTables.ChainAddress(d.chain(),
+                        d.address())).orElse("");
+            }
+
+            @Override
+            public String feeAsset(String chain) {
+                return chainFacts.feeAsset(chain);
+            }
+        }, audit);
+    }
+
     /** A tenant's payment request's asset and everything paid to it (counted and late), for refunds. */
     private Optional<java.util.Map.Entry<String, java.math.BigInteger>> paidTo(String tenant, String paymentRequestId) {
         try {
@@ -251,7 +276,7 @@ public final class CofferNode implements AutoCloseable {
             } else if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
                         PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan, tenants,
-                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())), transfers), AdminService.IMPLEMENTED),
+                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())), transfers, reports()), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }

@@ -72,7 +72,7 @@ class NodeIT {
     }
 
     @Test
-    void servesHealthReflectionMetricsAndNamesWhatIsNotBuiltYet(BitcoindNode btc, AnvilNode anvil) throws Exception {
+    void servesHealthReflectionMetricsAndEveryRpc(BitcoindNode btc, AnvilNode anvil) throws Exception {
         try (CofferNode node = CofferNode.start(config(btc, anvil, ""))) {
             ManagedChannel ch = channel(node);
             try {
@@ -101,15 +101,13 @@ class NodeIT {
                 SealStatus status = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))
                         .getSealStatus(GetSealStatusRequest.getDefaultInstance());
                 assertEquals(SealStatus.Mode.MODE_UNINITIALIZED, status.getMode());
-                // Admin RPCs still to come answer UNIMPLEMENTED naming what brings them, but only to an authenticated caller.
+                // Every RPC of the contract is served now: a report for an unknown tenant is the caller's mistake, not UNIMPLEMENTED.
                 var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> admin.exportReport(
                         io.coffer.proto.v1.ExportReportRequest.getDefaultInstance()).hasNext());
-                assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-                assertTrue(e.getStatus().getDescription().contains("Merchant API #6"), e.getStatus().getDescription());
+                assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
                 ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
-                assertEquals("NOT_IMPLEMENTED", info.getReason());
-                assertTrue(info.getMetadataOrThrow("capability").contains("CSV reports"), info.getMetadataOrThrow("capability"));
+                assertEquals("TENANT_NOT_FOUND", info.getReason());
                 assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(dir.resolve("data/operator.token"))));
             } finally {

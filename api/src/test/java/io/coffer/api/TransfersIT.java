@@ -330,11 +330,46 @@ class TransfersIT {
                 refused(Status.Code.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> clerk.transfers().createTransfer(
                         transfer(allowed, "1000001", "refund-3").setRefundOfPaymentRequestId(pr.getId()).build()));
 
+                // The reports: a header, then this tenant's rows of the range, oldest first; an empty range is only the header.
+                com.google.protobuf.Timestamp from = com.google.protobuf.Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000 - 3600)
+                        .build();
+                com.google.protobuf.Timestamp to = com.google.protobuf.Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000 + 60)
+                        .build();
+                java.util.function.BiFunction<io.coffer.proto.v1.ExportReportRequest.Kind, com.google.protobuf.Timestamp, List<String>> report =
+                        (kind, until) -> {
+                            StringBuilder csv = new StringBuilder();
+                            admin.exportReport(io.coffer.proto.v1.ExportReportRequest.newBuilder().setTenantId(tenant).setKind(kind)
+                                    .setFrom(from).setTo(until).build()).forEachRemaining(c -> csv.append(c.getData().toStringUtf8()));
+                            assertTrue(csv.toString().endsWith("\r\n"), "CRLF lines");
+                            return csv.toString().lines().toList();
+                        };
+                List<String> transfersCsv = report.apply(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_TRANSFERS, to);
+                assertEquals("id,created_at,asset,amount,fee,fee_asset,destination,status,txid,confirmations,idempotency_key,"
+                        + "refund_of_payment_request_id,approved_by,failure_reason,memo", transfersCsv.get(0));
+                assertEquals(5, transfersCsv.size() - 1, "small, big-1, big-2 (rejected), big-4 (waiting), refund-2");
+                assertTrue(transfersCsv.get(1).startsWith(small.getId() + ",") && transfersCsv.get(1).contains(",bitcoin/BTC,5000000,"));
+                assertTrue(transfersCsv.stream().anyMatch(l -> l.startsWith(waiting.getId() + ",") && l.contains(",REJECTED,")
+                        && l.contains("rejected: not expected")));
+                assertTrue(transfersCsv.stream().anyMatch(l -> l.startsWith(refund.getId() + ",") && l.contains("," + pr.getId() + ",")));
+                List<String> prCsv = report.apply(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_PAYMENT_REQUESTS, to);
+                assertEquals(2, prCsv.size());
+                assertTrue(prCsv.get(1).startsWith(pr.getId() + ",") && prCsv.get(1).contains(",bitcoin/BTC,3000000,CONFIRMED,3000000,3000000,0,0,"),
+                        prCsv.get(1));
+                List<String> depositCsv = report.apply(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_DEPOSITS, to);
+                assertEquals(5, depositCsv.size(), "three funding coins and the payment; no change: " + depositCsv);
+                assertEquals(1, depositCsv.stream().filter(l -> l.endsWith("," + pr.getId())).count());
+                assertEquals(1, report.apply(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_DEPOSITS, from.toBuilder().setSeconds(
+                        from.getSeconds() + 1).build()).size(), "an empty range is the header alone");
+                refused(Status.Code.INVALID_ARGUMENT, "TIME_RANGE_TOO_LONG", () -> admin.exportReport(io.coffer.proto.v1.ExportReportRequest
+                        .newBuilder().setTenantId(tenant).setKind(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_DEPOSITS).setFrom(from)
+                        .setTo(to.toBuilder().setSeconds(to.getSeconds() + 367L * 86400)).build()).hasNext());
+
                 // Every approval and rejection is in the audit log, by key.
                 var audit = admin.listAuditLog(io.coffer.proto.v1.ListAuditLogRequest.newBuilder().setLimit(500).build()).getEntriesList();
                 assertEquals(2, audit.stream().filter(a -> a.getAction().equals("transfer.approved") && a.getSubject().equals(big.getId())).count());
                 assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("transfer.rejected") && a.getSubject().equals(waiting.getId())));
                 assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("policy.updated") && a.getSubject().equals(tenant)));
+                assertEquals(4, audit.stream().filter(a -> a.getAction().equals("report.exported")).count());
             } finally {
                 ch.shutdownNow();
             }

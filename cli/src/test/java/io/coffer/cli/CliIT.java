@@ -110,6 +110,23 @@ class CliIT {
             Result redeliver = run("--node", addr, "webhook", "redeliver", eventId, "--api-key-file", keyFile.toString());
             assertEquals(eventId + " queued for delivery", redeliver.out().strip(), redeliver.err());
             assertTrue(run("--node", addr, "audit", "--data-dir", dir.resolve("data").toString()).out().contains("webhook.redeliver"));
+            // The operator's CSV report of the tenant's payment requests, to stdout and to a 0600 file.
+            String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            Result report = run("--node", addr, "report", "--tenant", tenantId, "--kind", "payment-requests", "--from", today, "--to", tomorrow,
+                    "--data-dir", dir.resolve("data").toString());
+            assertEquals(0, report.exit(), report.err());
+            List<String> rows = report.out().lines().toList();
+            assertTrue(rows.get(0).startsWith("id,created_at,asset,amount,status,"), rows.get(0));
+            assertTrue(rows.stream().anyMatch(r -> r.startsWith(prId + ",") && r.contains(",CANCELLED,")), report.out());
+            Path csv = dir.resolve("report.csv");
+            assertEquals(0, run("--node", addr, "report", "--tenant", tenantId, "--kind", "transfers", "--from", today, "--to", tomorrow,
+                    "--out", csv.toString(), "--data-dir", dir.resolve("data").toString()).exit());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(csv)));
+            Result badRange = run("--node", addr, "report", "--tenant", tenantId, "--kind", "deposits", "--from", tomorrow, "--to", today,
+                    "--data-dir", dir.resolve("data").toString());
+            assertNotEquals(0, badRange.exit());
+            assertTrue(badRange.err().contains("to"), badRange.err());
             assertTrue(run("--node", addr, "apikey", "list", "--data-dir", dir.resolve("data").toString()).out().contains("last-used "),
                     "the key's use is recorded");
             assertEquals(0, run("--node", addr, "apikey", "revoke", keyId, "--data-dir", dir.resolve("data").toString()).exit());

@@ -46,7 +46,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getRevokeApiKeyMethod().getFullMethodName(),
             AdminGrpc.getRotateApiKeyMethod().getFullMethodName(),
             AdminGrpc.getSetTransferPolicyMethod().getFullMethodName(),
-            AdminGrpc.getGetTransferPolicyMethod().getFullMethodName());
+            AdminGrpc.getGetTransferPolicyMethod().getFullMethodName(),
+            AdminGrpc.getExportReportMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -68,11 +69,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final io.coffer.core.tenant.TenantService tenants;
     private final java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated;
     private final io.coffer.core.transfer.TransferService transfers;
+    private final io.coffer.core.report.ReportService reports;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
-                        io.coffer.core.transfer.TransferService transfers) {
+                        io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports) {
         this.transfers = transfers;
+        this.reports = reports;
         this.vault = vault;
         this.audit = audit;
         this.chains = chains;
@@ -113,11 +116,36 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
     }
 
-    private void requireTenant(String id) {
-        if (id.isEmpty() || id.length() > 64 || tenants.tenant(id).isEmpty()) {
+    @Override
+    public void exportReport(io.coffer.proto.v1.ExportReportRequest request, StreamObserver<io.coffer.proto.v1.ReportChunk> out) {
+        try {
+            io.coffer.core.tenant.Tenant t = requireTenant(request.getTenantId());
+            io.coffer.core.report.ReportService.Kind kind = switch (request.getKind()) {
+                case KIND_PAYMENT_REQUESTS -> io.coffer.core.report.ReportService.Kind.PAYMENT_REQUESTS;
+                case KIND_DEPOSITS -> io.coffer.core.report.ReportService.Kind.DEPOSITS;
+                case KIND_TRANSFERS -> io.coffer.core.report.ReportService.Kind.TRANSFERS;
+                default -> throw CofferException.invalid("kind", "REPORT_KIND_UNKNOWN", "payment requests, deposits or transfers");
+            };
+            if (!request.hasFrom() || !request.hasTo()) {
+                throw CofferException.invalid(request.hasFrom() ? "to" : "from", "TIME_RANGE_MISSING", "both 'from' and 'to' are required");
+            }
+            java.time.Instant from = WalletService.instant(request.getFrom(), "from");
+            java.time.Instant to = WalletService.instant(request.getTo(), "to");
+            reports.export(t.id(), t.accountIndex(), kind, from, to, actor(), chunk -> out.onNext(io.coffer.proto.v1.ReportChunk.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8(chunk)).build()));
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus(e));
+        }
+    }
+
+    private io.coffer.core.tenant.Tenant requireTenant(String id) {
+        if (id.isEmpty() || id.length() > 64) {
             throw new CofferException(io.coffer.core.error.ErrorKind.NOT_FOUND, "TENANT_NOT_FOUND", "tenant_id", "tenant_id: no such tenant",
                     java.util.Map.of(), null);
         }
+        return tenants.tenant(id).orElseThrow(() -> new CofferException(io.coffer.core.error.ErrorKind.NOT_FOUND, "TENANT_NOT_FOUND",
+                "tenant_id", "tenant_id: no such tenant", java.util.Map.of(), null));
     }
 
     private static java.math.BigInteger limit(String v, String field) {

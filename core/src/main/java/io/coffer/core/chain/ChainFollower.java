@@ -404,6 +404,17 @@ public final class ChainFollower {
         return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));
     }
 
+    /** Every deposit ever recorded to an address of HD account {@code account} on this chain. */
+    public List<Deposit> depositsOf(int account) {
+        List<Deposit> out = new ArrayList<>();
+        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (e.getValue().account() == account) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
     /** Every deposit ever recorded to {@code address} on this chain. */
     public List<Deposit> depositsTo(String address) {
         List<Deposit> out = new ArrayList<>();

@@ -1,0 +1,138 @@
+package io.coffer.core.report;
+
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.payment.PaymentRequestService;
+import io.coffer.core.payment.PaymentStatusRule;
+import io.coffer.core.transfer.TransferService;
+import io.coffer.core.transfer.Withdrawal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Writes a tenant's CSV report of one kind for {@code [from, to)} (by creation / first-seen time, oldest first), in chunks.
+ * Columns (documented in the README) never change order; new ones are only ever appended.
+ */
+public final class ReportService {
+    /** At most this range per report: a year and a day. */
+    public static final Duration MAX_RANGE = Duration.ofDays(366);
+    private static final int CHUNK = 64 * 1024;
+
+    public enum Kind {
+        PAYMENT_REQUESTS, DEPOSITS, TRANSFERS
+    }
+
+    public static final List<String> PAYMENT_REQUEST_COLUMNS = List.of("id", "created_at", "asset", "amount", "status", "amount_paid",
+            "amount_confirmed", "overpaid", "late_payments", "address", "required_confirmations", "expires_at", "cancelled_at", "order_id",
+            "description");
+    public static final List<String> DEPOSIT_COLUMNS = List.of("deposit_id", "first_seen", "chain", "asset", "amount", "address", "txid",
+            "output_index", "status", "confirmations", "block_height", "payment_request_id");
+    public static final List<String> TRANSFER_COLUMNS = List.of("id", "created_at", "asset", "amount", "fee", "fee_asset", "destination",
+            "status", "txid", "confirmations", "idempotency_key", "refund_of_payment_request_id", "approved_by", "failure_reason", "memo");
+
+    /** The chain data a report needs. */
+    public interface Chains {
+        /** Deposits to the account's external addresses on every chain. */
+        List<Deposit> deposits(int account);
+
+        /** The payment request a deposit paid, or "". */
+        String paymentRequestOf(Deposit d);
+
+        /** The asset network fees of {@code chain} are paid in. */
+        String feeAsset(String chain);
+    }
+
+    private final PaymentRequestService payments;
+    private final TransferService transfers;
+    private final Chains chains;
+    private final AuditLog audit;
+
+    public ReportService(PaymentRequestService payments, TransferService transfers, Chains chains, AuditLog audit) {
+        this.payments = payments;
+        this.transfers = transfers;
+        this.chains = chains;
+        this.audit = audit;
+    }
+
+    /**
+     * Streams the report to {@code out} in chunks; the first starts with the header row. The export is audited.
+     *
+     * @throws CofferException INVALID_ARGUMENT (range reversed, empty or over {@link #MAX_RANGE})
+     */
+    public void export(String tenant, int account, Kind kind, Instant from, Instant to, String actor, Consumer<String> out) {
+        if (!to.isAfter(from)) {
+            throw CofferException.invalid("to", "TIME_RANGE_REVERSED", "must be after 'from'");
+        }
+        if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            throw CofferException.invalid("to", "TIME_RANGE_TOO_LONG", "at most 366 days after 'from'");
+        }
+        audit.append(actor, "report.exported", tenant, Map.of("kind", kind.name().toLowerCase(), "from", from.toString(), "to", to.toString()));
+        StringBuilder buf = new StringBuilder();
+        Consumer<List<String>> row = fields -> {
+            buf.append(Csv.line(fields));
+            if (buf.length() >= CHUNK) {
+                out.accept(buf.toString());
+                buf.setLength(0);
+            }
+        };
+        switch (kind) {
+            case PAYMENT_REQUESTS -> {
+                row.accept(PAYMENT_REQUEST_COLUMNS);
+                List<PaymentRequestService.View> all = new ArrayList<>(payments.list(tenant, Integer.MAX_VALUE));
+                all.sort(Comparator.comparing(v -> v.request().createdAt()));
+                for (PaymentRequestService.View v : all) {
+                    var p = v.request();
+                    if (p.createdAt().isBefore(from) || !p.createdAt().isBefore(to)) {
+                        continue;
+                    }
+                    PaymentStatusRule.Evaluation e = v.evaluation();
+                    BigInteger late = e.late().stream().map(Deposit::amount).reduce(BigInteger.ZERO, BigInteger::add);
+                    row.accept(List.of(p.id(), p.createdAt().toString(), p.asset(), p.amount().toString(), e.status().name(), e.paid().toString(),
+                            e.confirmed().toString(), e.overpaid().toString(), late.toString(), p.address(), Integer.toString(p.requiredConfirmations()),
+                            p.expiresAt() == null ? "" : p.expiresAt().toString(), p.cancelledAt() == null ? "" : p.cancelledAt().toString(),
+                            Csv.text(p.orderId()), Csv.text(p.description())));
+                }
+            }
+            case DEPOSITS -> {
+                row.accept(DEPOSIT_COLUMNS);
+                List<Deposit> all = new ArrayList<>(chains.deposits(account));
+                all.sort(Comparator.comparing(Deposit::firstSeen).thenComparing(d -> d.id().toString()));
+                for (Deposit d : all) {
+                    if (d.firstSeen().isBefore(from) || !d.firstSeen().isBefore(to)) {
+                        continue;
+                    }
+                    row.accept(List.of("dep_" + d.id().txid() + ":" + d.id().index(), d.firstSeen().toString(), d.chain(), d.asset(),
+                            d.amount().toString(), d.address(), d.id().txid(), Integer.toString(d.id().index()), d.status().name(),
+                            Integer.toString(d.confirmations()), Long.toString(d.blockHeight()), chains.paymentRequestOf(d)));
+                }
+            }
+            case TRANSFERS -> {
+                row.accept(TRANSFER_COLUMNS);
+                List<TransferService.View> all = new ArrayList<>(transfers.list(tenant, Integer.MAX_VALUE));
+                all.sort(Comparator.comparing(v -> v.transfer().createdAt()));
+                for (TransferService.View v : all) {
+                    var t = v.transfer();
+                    if (t.createdAt().isBefore(from) || !t.createdAt().isBefore(to)) {
+                        continue;
+                    }
+                    Withdrawal w = v.withdrawal();
+                    String chain = t.asset().substring(0, t.asset().indexOf('/'));
+                    row.accept(List.of(t.id(), t.createdAt().toString(), t.asset(), t.amount().toString(), w == null ? "" : w.fee().toString(),
+                            w == null ? "" : chains.feeAsset(chain), t.destination(), v.status(), w == null ? "" : w.txid(),
+                            w == null ? "0" : Integer.toString(w.confirmations()), Csv.text(t.idempotencyKey()), t.refundOf(),
+                            String.join(" ", t.approvals()), Csv.text(v.failureReason()), Csv.text(t.memo())));
+                }
+            }
+        }
+        if (!buf.isEmpty()) {
+            out.accept(buf.toString());
+        }
+    }
+}
