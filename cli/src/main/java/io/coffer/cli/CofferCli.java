@@ -28,6 +28,13 @@ public final class CofferCli implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10", description = "Seconds to wait for the node (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--tls", description = "Talk TLS to the node, trusting the system's certificate authorities.")
+    boolean tls;
+
+    @Option(names = "--tls-ca", defaultValue = "${env:COFFER_TLS_CA}",
+            description = "Talk TLS to the node, trusting this PEM certificate (the node's own, or its CA). Env COFFER_TLS_CA.")
+    java.nio.file.Path tlsCa;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,7 +57,7 @@ public final class CofferCli implements Callable<Integer> {
         return 2;
     }
 
-    /** A plaintext channel to the node (TLS arrives with the Merchant API issue). */
+    /** A channel to the node: TLS with --tls / --tls-ca (the node's {@code server.tls}), plaintext otherwise. */
     ManagedChannel channel() {
         int colon = node.lastIndexOf(':');
         if (colon < 1) {
@@ -62,7 +69,19 @@ public final class CofferCli implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--node port is not a number: '" + node + "'");
         }
-        return NettyChannelBuilder.forAddress(node.substring(0, colon), port).usePlaintext().build();
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(node.substring(0, colon), port);
+        if (tlsCa != null) {
+            try {
+                b.sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(tlsCa.toFile()).build());
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-ca: cannot use " + tlsCa + " (" + e.getMessage() + ")");
+            }
+        } else if (tls) {
+            b.useTransportSecurity();
+        } else {
+            b.usePlaintext();
+        }
+        return b.build();
     }
 
     static void close(ManagedChannel ch) {

@@ -143,6 +143,23 @@ class CliIT {
     }
 
     @Test
+    void talksTlsToANodeServingIt(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        io.coffer.testkit.TestTls tls = io.coffer.testkit.TestTls.create(dir);
+        Path config = dir.resolve("coffer-tls.yaml");
+        Files.writeString(config, tls.onPort(Devnet.nodeYaml(dir.resolve("data-tls"), btc.rpcUrl(), anvil.rpcUrl(), true)));
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(config, Map.of()))) {
+            String addr = "127.0.0.1:" + node.port();
+            Result health = run("--node", addr, "--tls-ca", tls.pem().toString(), "health");
+            assertEquals(0, health.exit(), health.err());
+            assertEquals("node: SERVING", health.out().trim());
+            Result untrusted = run("--node", addr, "--tls", "--timeout", "3", "health");
+            assertNotEquals(0, untrusted.exit(), "a self-signed certificate is not trusted by default");
+            Result plain = run("--node", addr, "--timeout", "3", "health");
+            assertNotEquals(0, plain.exit(), "plaintext gets no answer from a TLS port");
+        }
+    }
+
+    @Test
     void anUnreachableNodeIsExitCode4AndABadAddressIsUsage() {
         Result r = run("--node", "127.0.0.1:" + Devnet.freePort(), "--timeout", "3", "health");
         assertEquals(4, r.exit(), r.out() + r.err());
