@@ -309,6 +309,37 @@ class EventsIT {
     }
 
     @Test
+    void aReorgMovesARequestBackAndItsEveryStepIsPublishedOnce(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(config(btc, anvil, "    retry-initial: 200ms\n"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                Merchant m = merchant(ch, "reorg-shop");
+                PaymentRequest p = pr(m, "bitcoin/BTC", "40000", "reorg-1");
+                btc.minerWallet("sendtoaddress", p.getAddress(), "0.0004");
+                await("seen", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED);
+                btc.mine(1);
+                await("confirmed", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
+                btc.rpc("invalidateblock", btc.bestBlockHash()); // the payment goes back to the mempool
+                await("back to unconfirmed", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED);
+                btc.mine(1);
+                await("confirmed again", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
+                Thread.sleep(1000);
+                List<Event> events = m.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList();
+                assertEquals(List.of("PENDING/0", "PAID_UNCONFIRMED/0", "CONFIRMED/40000", "PAID_UNCONFIRMED/0", "CONFIRMED/40000"),
+                        events.stream().filter(Event::hasPaymentRequest).map(e -> e.getPaymentRequest().getStatus().name()
+                                .replace("PAYMENT_REQUEST_STATUS_", "") + "/" + e.getPaymentRequest().getAmountConfirmed().getValue()).toList());
+                assertEquals(List.of(TxStatus.TX_STATUS_SEEN, TxStatus.TX_STATUS_CONFIRMED, TxStatus.TX_STATUS_REORGED, TxStatus.TX_STATUS_SEEN,
+                        TxStatus.TX_STATUS_CONFIRMED), events.stream().filter(Event::hasDeposit).map(e -> e.getDeposit().getStatus()).toList());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void reconnectingWithTheLastSequenceLosesAndRepeatsNothing(BitcoindNode btc, AnvilNode anvil) throws Exception {
         try (CofferNode node = CofferNode.start(config(btc, anvil, "    retry-initial: 200ms\n"))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();

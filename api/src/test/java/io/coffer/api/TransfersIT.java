@@ -79,11 +79,73 @@ class TransfersIT {
     }
 
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil) throws java.io.IOException {
+        return config(btc, anvil, "");
+    }
+
+    /** Bitcoin polled every 200 ms, a 3 s allowlist delay; {@code evm} adds lines to the ethereum chain. */
+    private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String evm) throws java.io.IOException {
         Path file = dir.resolve("coffer.yaml");
         Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
                 .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms") + "  transfers:\n    allowlist-delay: 3s\n");
+                        + "\n      poll-interval: 200ms").replace("      chain-id: 31337\n", "      chain-id: 31337\n" + evm)
+                + "  transfers:\n    allowlist-delay: 3s\n");
         return NodeConfiguration.load(file, Map.of());
+    }
+
+    private static java.math.BigInteger balance(AnvilNode anvil, String address) {
+        return new java.math.BigInteger(anvil.rpc("eth_getBalance", address, "latest").asText().substring(2), 16);
+    }
+
+    @Test
+    void anEvmTransferLeavesFromTheHotAddress(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        try (CofferNode node = CofferNode.start(config(btc, anvil, "      confirmations: 1\n      poll-interval: 200ms\n"
+                + "      sweep-threshold: 1000000000000000\n"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("evm-payer").build());
+                Keys k = keys(ch, admin, tenant.getId(), Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
+                String deposit = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("ethereum/ETH").build())
+                        .getAddress();
+                anvil.send(deposit, java.math.BigInteger.TEN.pow(18));
+                String hot = node.evm("ethereum").orElseThrow().withdrawals().hotAddress(tenant.getAccountIndex());
+                await("the deposit swept to the tenant's hot address", () -> {
+                    anvil.mine(1);
+                    return balance(anvil, deposit).compareTo(java.math.BigInteger.TEN.pow(15)) < 0 && balance(anvil, hot).signum() > 0;
+                });
+                byte[] r = new byte[20];
+                new java.security.SecureRandom().nextBytes(r);
+                String dest = "0x" + java.util.HexFormat.of().formatHex(r);
+
+                FeeEstimate fee = k.transfers().estimateFee(EstimateFeeRequest.newBuilder().setAsset("ethereum/ETH").setDestination(dest)
+                        .setAmount("100000000000000000").build());
+                assertEquals("ethereum/ETH", fee.getFee().getAsset());
+                assertEquals(21_000, fee.getSize(), "a plain ETH transfer's gas");
+                assertTrue(fee.getFeeRate().hasEip1559(), fee.toString());
+                refused(Status.Code.INVALID_ARGUMENT, "FEE_RATE_UNSUPPORTED", () -> k.transfers().createTransfer(CreateTransferRequest.newBuilder()
+                        .setAsset("ethereum/ETH").setDestination(dest).setAmount("1").setIdempotencyKey("evm-0")
+                        .setFeeRate(FeeRate.newBuilder().setSatPerVbyte("5")).build()));
+                refused(Status.Code.INVALID_ARGUMENT, "ADDRESS_BAD_CHECKSUM", () -> k.transfers().createTransfer(CreateTransferRequest.newBuilder()
+                        .setAsset("ethereum/ETH").setDestination("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").setAmount("1")
+                        .setIdempotencyKey("evm-bad").build()));
+
+                Transfer t = k.transfers().createTransfer(CreateTransferRequest.newBuilder().setAsset("ethereum/ETH").setDestination(dest)
+                        .setAmount("100000000000000000").setIdempotencyKey("evm-1").build());
+                assertFalse(t.getTxid().isEmpty());
+                assertEquals("ethereum/ETH", t.getFee().getAsset());
+                anvil.mine(1);
+                await("the EVM transfer confirmed", () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(t.getId()).build())
+                        .getStatus() == TransferStatus.TRANSFER_STATUS_CONFIRMED);
+                assertEquals(java.math.BigInteger.TEN.pow(17), balance(anvil, dest), "paid once, from the hot address");
+                assertEquals(t.getId(), k.transfers().createTransfer(CreateTransferRequest.newBuilder().setAsset("ethereum/ETH")
+                        .setDestination(dest).setAmount("100000000000000000").setIdempotencyKey("evm-1").build()).getId());
+                anvil.mine(1);
+                assertEquals(java.math.BigInteger.TEN.pow(17), balance(anvil, dest), "a retry is the same transfer, not a second payment");
+            } finally {
+                ch.shutdownNow();
+            }
+        }
     }
 
     private record Keys(TransfersGrpc.TransfersBlockingStub transfers, WalletGrpc.WalletBlockingStub wallet,

@@ -129,8 +129,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (!request.hasFrom() || !request.hasTo()) {
                 throw CofferException.invalid(request.hasFrom() ? "to" : "from", "TIME_RANGE_MISSING", "both 'from' and 'to' are required");
             }
-            java.time.Instant from = WalletService.instant(request.getFrom(), "from");
-            java.time.Instant to = WalletService.instant(request.getTo(), "to");
+            java.time.Instant from = RequestFields.instant(request.getFrom(), "from");
+            java.time.Instant to = RequestFields.instant(request.getTo(), "to");
             reports.export(t.id(), t.accountIndex(), kind, from, to, actor(), chunk -> out.onNext(io.coffer.proto.v1.ReportChunk.newBuilder()
                     .setData(com.google.protobuf.ByteString.copyFromUtf8(chunk)).build()));
             out.onCompleted();

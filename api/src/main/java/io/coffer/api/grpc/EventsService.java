@@ -129,13 +129,13 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     @Override
     public void listWebhookDeliveries(ListWebhookDeliveriesRequest r, StreamObserver<ListWebhookDeliveriesResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = WalletService.pageSize(r.getPage().getPageSize());
-            int offset = WalletService.offset(r.getPage().getPageToken());
+            int size = RequestFields.pageSize(r.getPage().getPageSize());
+            int offset = RequestFields.offset(r.getPage().getPageToken());
             List<Delivery> page = webhooks.deliveries(ApiKeyAuth.principal().tenant().id(), r.getOnlyFailed(), offset, size + 1);
             ListWebhookDeliveriesResponse.Builder b = ListWebhookDeliveriesResponse.newBuilder();
             page.stream().limit(size).forEach(d -> b.addDeliveries(toProto(d)));
             if (page.size() > size) {
-                b.setNextPageToken(WalletService.token(offset + size));
+                b.setNextPageToken(RequestFields.token(offset + size));
             }
             return b.build();
         });

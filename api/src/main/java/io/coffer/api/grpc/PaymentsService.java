@@ -51,7 +51,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             if (r.hasRequiredConfirmations() && r.getRequiredConfirmations() > 100) {
                 throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
             }
-            Instant expires = r.hasExpiresAt() ? WalletService.instant(r.getExpiresAt(), "expires_at") : null;
+            Instant expires = r.hasExpiresAt() ? RequestFields.instant(r.getExpiresAt(), "expires_at") : null;
             return toProto(requests.create(p.tenant().id(), p.tenant().accountIndex(), new PaymentRequestService.Create(r.getAsset(),
                     r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey())));
         });
@@ -65,10 +65,8 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     @Override
     public void listPaymentRequests(ListPaymentRequestsRequest r, StreamObserver<ListPaymentRequestsResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = WalletService.pageSize(r.getPage().getPageSize());
-            int offset = WalletService.offset(r.getPage().getPageToken());
-            Instant from = r.hasCreatedFrom() ? WalletService.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
-            Instant to = r.hasCreatedTo() ? WalletService.instant(r.getCreatedTo(), "created_to") : Instant.MAX;
+            Instant from = r.hasCreatedFrom() ? RequestFields.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
+            Instant to = r.hasCreatedTo() ? RequestFields.instant(r.getCreatedTo(), "created_to") : Instant.MAX;
             if (to.isBefore(from)) {
                 throw CofferException.invalid("created_to", "TIME_RANGE_REVERSED", "must not be before 'created_from'");
             }
@@ -82,12 +80,8 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
                     .filter(pr -> r.getAsset().isEmpty() || pr.getAmount().getAsset().equals(r.getAsset()))
                     .filter(pr -> r.getOrderId().isEmpty() || pr.getOrderId().equals(r.getOrderId()))
                     .toList();
-            ListPaymentRequestsResponse.Builder b = ListPaymentRequestsResponse.newBuilder()
-                    .addAllPaymentRequests(all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size())));
-            if (offset + size < all.size()) {
-                b.setNextPageToken(WalletService.token(offset + size));
-            }
-            return b.build();
+            RequestFields.Page<PaymentRequest> page = RequestFields.page(all, r.getPage());
+            return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items()).setNextPageToken(page.nextToken()).build();
         });
     }
 

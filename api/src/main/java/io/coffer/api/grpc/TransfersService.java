@@ -91,10 +91,8 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     @Override
     public void listTransfers(ListTransfersRequest r, StreamObserver<ListTransfersResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = WalletService.pageSize(r.getPage().getPageSize());
-            int offset = WalletService.offset(r.getPage().getPageToken());
-            Instant from = r.hasCreatedFrom() ? WalletService.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
-            Instant to = r.hasCreatedTo() ? WalletService.instant(r.getCreatedTo(), "created_to") : Instant.MAX;
+            Instant from = r.hasCreatedFrom() ? RequestFields.instant(r.getCreatedFrom(), "created_from") : Instant.MIN;
+            Instant to = r.hasCreatedTo() ? RequestFields.instant(r.getCreatedTo(), "created_to") : Instant.MAX;
             if (to.isBefore(from)) {
                 throw CofferException.invalid("created_to", "TIME_RANGE_REVERSED", "must not be before 'created_from'");
             }
@@ -112,12 +110,8 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
                     .filter(t -> r.getStatusesList().isEmpty() || r.getStatusesList().contains(t.getStatus()))
                     .filter(t -> r.getAsset().isEmpty() || t.getAmount().getAsset().equals(r.getAsset()))
                     .toList();
-            ListTransfersResponse.Builder b = ListTransfersResponse.newBuilder()
-                    .addAllTransfers(all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size())));
-            if (offset + size < all.size()) {
-                b.setNextPageToken(WalletService.token(offset + size));
-            }
-            return b.build();
+            RequestFields.Page<Transfer> page = RequestFields.page(all, r.getPage());
+            return ListTransfersResponse.newBuilder().addAllTransfers(page.items()).setNextPageToken(page.nextToken()).build();
         });
     }
 

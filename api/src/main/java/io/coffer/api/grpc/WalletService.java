@@ -19,8 +19,6 @@ import io.coffer.proto.v1.ListHistoryResponse;
 import io.coffer.proto.v1.TxStatus;
 import io.coffer.proto.v1.WalletGrpc;
 import io.grpc.stub.StreamObserver;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -86,13 +84,11 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
     @Override
     public void listHistory(ListHistoryRequest request, StreamObserver<ListHistoryResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = pageSize(request.getPage().getPageSize());
-            int offset = offset(request.getPage().getPageToken());
             if (!request.getAsset().isEmpty() && chains.assets().stream().noneMatch(a -> a.getId().equals(request.getAsset()))) {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + request.getAsset() + "'");
             }
-            java.time.Instant from = request.hasFrom() ? instant(request.getFrom(), "from") : java.time.Instant.MIN;
-            java.time.Instant to = request.hasTo() ? instant(request.getTo(), "to") : java.time.Instant.MAX;
+            java.time.Instant from = request.hasFrom() ? RequestFields.instant(request.getFrom(), "from") : java.time.Instant.MIN;
+            java.time.Instant to = request.hasTo() ? RequestFields.instant(request.getTo(), "to") : java.time.Instant.MAX;
             if (to.isBefore(from)) {
                 throw CofferException.invalid("to", "TIME_RANGE_REVERSED", "must not be before 'from'");
             }
@@ -102,8 +98,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
                     .toList();
             java.util.Map<String, String> nativeOfChain = new java.util.HashMap<>();
             chains.assets().stream().filter(a -> a.getContract().isEmpty()).forEach(a -> nativeOfChain.put(a.getChain(), a.getId()));
-            ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder();
-            for (HistoryEntry h : all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()))) {
+            RequestFields.Page<HistoryEntry> page = RequestFields.page(all, request.getPage());
+            ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder().setNextPageToken(page.nextToken());
+            for (HistoryEntry h : page.items()) {
                 b.addEntries(io.coffer.proto.v1.HistoryEntry.newBuilder().setId(h.id())
                         .setDirection(h.incoming() ? io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_IN
                                 : io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_OUT)
@@ -112,9 +109,6 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
                                 .setValue(h.fee().toString()))
                         .setTxid(h.txid()).setConfirmations(h.confirmations()).setStatus(txStatus(h.status()))
                         .setAddress(h.address()).setFirstSeen(Timestamp.newBuilder().setSeconds(h.at().getEpochSecond())));
-            }
-            if (offset + size < all.size()) {
-                b.setNextPageToken(token(offset + size));
             }
             return b.build();
         });
@@ -136,18 +130,11 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
     @Override
     public void listDepositAddresses(ListDepositAddressesRequest request, StreamObserver<ListDepositAddressesResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = pageSize(request.getPage().getPageSize());
-            int offset = offset(request.getPage().getPageToken());
             if (!request.getChain().isEmpty() && chains.assets().stream().noneMatch(a -> a.getChain().equals(request.getChain()))) {
                 throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "unknown chain; ListAssets names the chains");
             }
-            List<DepositAddress> all = chains.addresses(account(), request.getChain());
-            ListDepositAddressesResponse.Builder b = ListDepositAddressesResponse.newBuilder()
-                    .addAllAddresses(all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size())));
-            if (offset + size < all.size()) {
-                b.setNextPageToken(token(offset + size));
-            }
-            return b.build();
+            RequestFields.Page<DepositAddress> page = RequestFields.page(chains.addresses(account(), request.getChain()), request.getPage());
+            return ListDepositAddressesResponse.newBuilder().addAllAddresses(page.items()).setNextPageToken(page.nextToken()).build();
         });
     }
 
@@ -162,46 +149,5 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             case "FAILED" -> TxStatus.TX_STATUS_FAILED;
             default -> TxStatus.TX_STATUS_UNSPECIFIED;
         };
-    }
-
-    /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */
-    static int pageSize(int requested) {
-        if (requested < 0 || requested > 500) {
-            throw CofferException.invalid("page.page_size", "PAGE_SIZE_TOO_LARGE", "at most 500");
-        }
-        return requested == 0 ? 50 : requested;
-    }
-
-    static int offset(String token) {
-        if (token.isEmpty()) {
-            return 0;
-        }
-        try {
-            int o = Integer.parseInt(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).substring(2));
-            // Tokens are offsets this node wrote; a forged huge one must not overflow offset + size.
-            if (o < 0 || o > MAX_OFFSET) {
-                throw new IllegalArgumentException();
-            }
-            return o;
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    private static final int MAX_OFFSET = 100_000_000;
-
-    /**
-     * A client's Timestamp as an Instant, inside the range protobuf defines (0001-01-01 to 9999-12-31, nanos 0 to
-     * 999,999,999); anything else is the client's mistake, named by {@code field}, not an internal error.
-     */
-    static java.time.Instant instant(Timestamp t, String field) {
-        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0 || t.getNanos() > 999_999_999) {
-            throw CofferException.invalid(field, "TIMESTAMP_OUT_OF_RANGE", "seconds from 0001-01-01 to 9999-12-31, nanos 0 to 999999999");
-        }
-        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    static String token(int offset) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -1,0 +1,70 @@
+package io.coffer.api.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.coffer.core.error.CofferException;
+import io.coffer.proto.v1.PageRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Checks of the request fields every service shares (pages, timestamps), each refusing with INVALID_ARGUMENT naming the field
+ * rather than letting a client's value become an internal error.
+ */
+final class RequestFields {
+    private RequestFields() {
+    }
+
+    /** One page of a list, and the token of the next one ("" at the end). */
+    record Page<T>(List<T> items, String nextToken) {
+    }
+
+    /** The page of {@code all} that {@code page} asks for. */
+    static <T> Page<T> page(List<T> all, PageRequest page) {
+        int size = pageSize(page.getPageSize());
+        int offset = offset(page.getPageToken());
+        List<T> items = all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()));
+        return new Page<>(items, offset + size < all.size() ? token(offset + size) : "");
+    }
+
+    /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */
+    static int pageSize(int requested) {
+        if (requested < 0 || requested > 500) {
+            throw CofferException.invalid("page.page_size", "PAGE_SIZE_TOO_LARGE", "at most 500");
+        }
+        return requested == 0 ? 50 : requested;
+    }
+
+    static int offset(String token) {
+        if (token.isEmpty()) {
+            return 0;
+        }
+        try {
+            int o = Integer.parseInt(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).substring(2));
+            // Tokens are offsets this node wrote; a forged huge one must not overflow offset + size.
+            if (o < 0 || o > MAX_OFFSET) {
+                throw new IllegalArgumentException();
+            }
+            return o;
+        } catch (RuntimeException e) {
+            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+        }
+    }
+
+    private static final int MAX_OFFSET = 100_000_000;
+
+    /**
+     * A client's Timestamp as an Instant, inside the range protobuf defines (0001-01-01 to 9999-12-31, nanos 0 to
+     * 999,999,999); anything else is the client's mistake, named by {@code field}, not an internal error.
+     */
+    static java.time.Instant instant(Timestamp t, String field) {
+        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+            throw CofferException.invalid(field, "TIMESTAMP_OUT_OF_RANGE", "seconds from 0001-01-01 to 9999-12-31, nanos 0 to 999999999");
+        }
+        return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    static String token(int offset) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
+    }
+}
