@@ -60,11 +60,21 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             long cursor = afterSequence(tenant, r.getAfterSequence());
             Set<EventType> types = types(r.getTypesList(), r.getTypesValueList());
             ServerCallStreamObserver<Event> call = out instanceof ServerCallStreamObserver<Event> s ? s : null;
+            // Flow control: a slow consumer is sent what its transport can take, not buffered without bound in the node.
+            Object ready = new Object();
+            if (call != null) {
+                call.setOnReadyHandler(() -> {
+                    synchronized (ready) {
+                        ready.notifyAll();
+                    }
+                });
+            }
             while (serving.getAsBoolean() && (call == null || !call.isCancelled())) {
                 List<StoredEvent> batch = outbox.after(tenant, cursor, 200);
                 for (StoredEvent e : batch) {
                     Event ev = EventJson.toProto(e);
                     if (types.isEmpty() || types.contains(ev.getType())) {
+                        awaitReady(call, ready);
                         out.onNext(ev);
                     }
                     cursor = e.sequence();
@@ -84,6 +94,17 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             // onNext on a call the client cancelled: nothing to answer.
         } catch (RuntimeException e) {
             end(out, ErrorMapper.toStatus(e));
+        }
+    }
+
+    private void awaitReady(ServerCallStreamObserver<Event> call, Object ready) throws InterruptedException {
+        if (call == null) {
+            return;
+        }
+        synchronized (ready) {
+            while (!call.isReady() && !call.isCancelled() && serving.getAsBoolean()) {
+                ready.wait(IDLE_CHECK_MILLIS);
+            }
         }
     }
 

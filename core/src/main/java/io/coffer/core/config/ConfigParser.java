@@ -58,6 +58,7 @@ import java.util.regex.Pattern;
  * coffer.webhooks.retry-initial         [10s]      100ms..1h, wait after the first failed attempt; doubles per failure
  * coffer.webhooks.retry-max             [1h]       retry-initial..24h, longest wait between attempts
  * coffer.webhooks.give-up-after         [25h]      1s..30d, a delivery failing this long is FAILED (redeliver by hand)
+ * coffer.webhooks.allow-private-targets [dev-mode] webhooks to loopback / private / link-local addresses
  * coffer.transfers.allowlist-delay      [24h]      0s..30d, an allowlist addition counts this long after it was made
  * </pre>
  */
@@ -125,7 +126,7 @@ public final class ConfigParser {
                 }
             }
         }
-        WebhookService.Settings webhooks = webhooks();
+        WebhookService.Settings webhooks = webhooks(node.devMode());
         Duration allowlistDelay = duration("coffer.transfers.allowlist-delay", Duration.ofHours(24), Duration.ZERO, Duration.ofDays(30));
         refuseUnknownKeys();
         return new CofferConfig(node, chains, webhooks, allowlistDelay);
@@ -274,14 +275,15 @@ public final class ConfigParser {
         return new java.math.BigInteger(v);
     }
 
-    private WebhookService.Settings webhooks() {
+    private WebhookService.Settings webhooks(boolean devMode) {
         WebhookService.Settings d = WebhookService.Settings.DEFAULT;
         Duration timeout = duration("coffer.webhooks.timeout", d.timeout(), Duration.ofMillis(100), Duration.ofMinutes(1));
         Duration initial = duration("coffer.webhooks.retry-initial", d.retryInitial(), Duration.ofMillis(100), Duration.ofHours(1));
         Duration max = duration("coffer.webhooks.retry-max", d.retryMax().compareTo(initial) < 0 ? initial : d.retryMax(), initial,
                 Duration.ofHours(24));
         Duration giveUp = duration("coffer.webhooks.give-up-after", d.giveUpAfter(), Duration.ofSeconds(1), Duration.ofDays(30));
-        return new WebhookService.Settings(timeout, initial, max, giveUp);
+        boolean allowPrivate = bool("coffer.webhooks.allow-private-targets", devMode);
+        return new WebhookService.Settings(timeout, initial, max, giveUp, allowPrivate);
     }
 
     private Duration duration(String key, Duration dflt) {

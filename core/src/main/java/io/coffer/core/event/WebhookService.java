@@ -51,10 +51,16 @@ public final class WebhookService implements AutoCloseable {
     public static final String EVENT_ID_HEADER = "Coffer-Event-Id";
     private static final int MAX_URL = 2000;
 
-    /** Retry and timeout settings ({@code coffer.webhooks.*}). */
-    public record Settings(Duration timeout, Duration retryInitial, Duration retryMax, Duration giveUpAfter) {
+    /**
+     * Retry and timeout settings ({@code coffer.webhooks.*}).
+     *
+     * @param allowPrivateTargets whether a webhook may point at a loopback, private, link-local or unspecified address. Off in
+     *                            production: a tenant's admin key must not make the node POST into its own network (the chain
+     *                            nodes' RPC, cloud metadata endpoints). Dev mode turns it on by default.
+     */
+    public record Settings(Duration timeout, Duration retryInitial, Duration retryMax, Duration giveUpAfter, boolean allowPrivateTargets) {
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofHours(1),
-                Duration.ofHours(25));
+                Duration.ofHours(25), false);
 
         /** Delay before attempt {@code attempts + 1} after {@code attempts} failures (1-based). */
         Duration backoff(int attempts) {
@@ -97,6 +103,10 @@ public final class WebhookService implements AutoCloseable {
      */
     public synchronized Webhook set(String tenant, String url, boolean rotate, long nextSequence, String actor) {
         validateUrl(url);
+        String refused = refusedTarget(URI.create(url).getHost());
+        if (refused != null) {
+            throw CofferException.invalid("url", "URL_TARGET_REFUSED", refused);
+        }
         Optional<Webhook> old = get(tenant);
         String secret = old.isPresent() && !rotate ? old.get().secret() : newSecret();
         Webhook w = new Webhook(tenant, url, secret, clock.instant().truncatedTo(ChronoUnit.MILLIS),
@@ -234,6 +244,12 @@ public final class WebhookService implements AutoCloseable {
         }
         int status = 0;
         String error = "";
+        String refused = refusedTarget(URI.create(w.get().url()).getHost());
+        if (refused != null) {
+            // Checked again at every attempt: the name may resolve elsewhere now than when the webhook was set.
+            record(due, d.get(), 0, refused);
+            return;
+        }
         try {
             HttpResponse<Void> r = http.send(request(w.get(), e.get()), HttpResponse.BodyHandlers.discarding());
             status = r.statusCode();
@@ -305,6 +321,30 @@ public final class WebhookService implements AutoCloseable {
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("HmacSHA256 unavailable", ex);
         }
+    }
+
+    /** Why a webhook host is refused (a private target while they are not allowed, or an unresolvable name), or null. */
+    private String refusedTarget(String host) {
+        if (settings.allowPrivateTargets()) {
+            return null;
+        }
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                        || a.isMulticastAddress() || isUniqueLocal(a)) {
+                    return "the host resolves to a private address (" + a.getHostAddress() + "); allowed only with "
+                            + "coffer.webhooks.allow-private-targets";
+                }
+            }
+            return null;
+        } catch (java.net.UnknownHostException ex) {
+            return "the host does not resolve";
+        }
+    }
+
+    /** IPv6 unique local addresses (fc00::/7), which InetAddress does not call site-local. */
+    private static boolean isUniqueLocal(java.net.InetAddress a) {
+        return a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
     }
 
     private static void validateUrl(String url) {

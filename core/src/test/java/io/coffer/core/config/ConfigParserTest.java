@@ -53,6 +53,11 @@ class ConfigParserTest {
         assertTrue(eth.eip1559());
         assertEquals("USDC", eth.tokens().get(0).symbol());
         assertEquals(6, eth.tokens().get(0).decimals());
+        assertEquals(Duration.ofHours(25), c.webhooks().giveUpAfter(), "webhooks retried for more than a day");
+        assertEquals(Duration.ofSeconds(10), c.webhooks().retryInitial());
+        assertEquals(Duration.ofHours(1), c.webhooks().retryMax());
+        assertFalse(c.webhooks().allowPrivateTargets(), "no webhook into the node's own network unless allowed");
+        assertEquals(Duration.ofHours(24), c.allowlistDelay());
     }
 
     @Test
@@ -97,6 +102,12 @@ class ConfigParserTest {
         assertBad("coffer.chains.1.tokens.0.sweep-threshold", "1e6", "whole number of base units");
         assertBad("coffer.chains.0.fee-max-sat-per-vb", "1", "between 2");
         assertBad("coffer.chains.1.eip1559", "maybe", "true or false");
+        assertBad("coffer.webhooks.give-up-after", "31d", "1s and 30d");
+        assertBad("coffer.webhooks.retry-max", "10ms", "between");
+        assertBad("coffer.webhooks.timeout", "2m", "100ms and 1m");
+        assertBad("coffer.webhooks.allow-private-targets", "sometimes", "true or false");
+        assertBad("coffer.transfers.allowlist-delay", "31d", "0s and 30d");
+        assertBad("coffer.transfers.allowlist-delay", "later", "duration");
     }
 
     @Test
