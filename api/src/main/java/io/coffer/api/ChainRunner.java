@@ -80,6 +80,7 @@ final class ChainRunner {
                 vault::signer, config.confirmations(), clock, WithdrawalService.NO_CRASH);
         var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
                 config.feeMax() * 1000L);
+        withdrawals.finalityDepth(config.reorgSafetyDepth());
         return Optional.of(new ChainRunner(config, book, follower, withdrawals, fees, config.zmqEndpoint()));
     }
 
@@ -95,6 +96,7 @@ final class ChainRunner {
         ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
         AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, source, new EvmTransactionFactory(rpc, config), book,
                 vault::signer, config.confirmations(), clock, WithdrawalLedger.NO_CRASH);
+        withdrawals.finalityDepth(config.reorgSafetyDepth());
         java.util.Map<String, java.math.BigInteger> thresholds = new java.util.LinkedHashMap<>();
         if (config.sweepThreshold() != null) {
             thresholds.put(config.name() + "/" + config.nativeSymbol(), config.sweepThreshold());

@@ -130,6 +130,11 @@ final class NodeTransfers implements TransferService.Chains {
         return ((AccountWithdrawalService) r.withdrawals()).speedUp(withdrawalId);
     }
 
+    @Override
+    public boolean isFinal(String asset, Withdrawal w) {
+        return runner(asset).withdrawals().isFinal(w);
+    }
+
     private static long rate(ChainRunner r, String priority, long feeRate) {
         return feeRate > 0 ? checkMax(r, feeRate) : r.fees().estimate(BitcoinFeeEstimator.Priority.valueOf(priority));
     }

@@ -262,12 +262,19 @@ class TransfersIT {
                 await("confirmed", () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build()).getStatus()
                         == TransferStatus.TRANSFER_STATUS_CONFIRMED);
                 assertEquals(0, new BigDecimal("0.3").compareTo(received(btc, dest)), "paid exactly once on chain");
+                assertFalse(k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build()).getFinal());
+                btc.mine(5); // the regtest reorg-safety depth is 6
+                await("final", () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build()).getFinal());
+                assertEquals(6, k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(id).build()).getConfirmations());
 
                 // The transfer's events, in order, on the tenant's stream.
                 List<Event> events = k.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList().stream()
                         .filter(Event::hasTransfer).toList();
                 assertEquals(List.of(TransferStatus.TRANSFER_STATUS_SIGNED, TransferStatus.TRANSFER_STATUS_BROADCAST,
                         TransferStatus.TRANSFER_STATUS_CONFIRMED), events.stream().map(e -> e.getTransfer().getStatus()).distinct().toList());
+                // Past the confirmation target only the step to final is published, not every block.
+                List<Event> confirmed = events.stream().filter(e -> e.getTransfer().getStatus() == TransferStatus.TRANSFER_STATUS_CONFIRMED).toList();
+                assertEquals(List.of(false, true), confirmed.stream().map(e -> e.getTransfer().getFinal()).toList());
                 assertEquals(io.coffer.proto.v1.EventType.EVENT_TYPE_TRANSFER_CREATED, events.get(0).getType());
                 // The transfer's change coming back is the wallet's own money, not a deposit: only the two funding coins were seen.
                 assertEquals(2, k.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList().stream()

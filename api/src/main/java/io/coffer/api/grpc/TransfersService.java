@@ -168,7 +168,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         Transfer.Builder b = Transfer.newBuilder().setId(t.id()).setStatus(TransferStatus.valueOf("TRANSFER_STATUS_" + v.status()))
                 .setAmount(amount(t.asset(), t.amount())).setDestination(t.destination()).setIdempotencyKey(t.idempotencyKey())
                 .setRefundOfPaymentRequestId(t.refundOf()).setMemo(t.memo()).addAllApprovedBy(t.approvals())
-                .setFailureReason(v.failureReason()).setCreatedAt(ts(t.createdAt())).setUpdatedAt(ts(updated));
+                .setFailureReason(v.failureReason()).setCreatedAt(ts(t.createdAt())).setUpdatedAt(ts(updated)).setFinal(v.isFinal());
         if (w != null) {
             String chain = t.asset().substring(0, t.asset().indexOf('/'));
             b.setFee(amount(facts.feeAsset(chain), w.fee())).setTxid(w.txid()).addAllReplacedTxids(w.replacedTxids())

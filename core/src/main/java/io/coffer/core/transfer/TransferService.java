@@ -75,6 +75,9 @@ public final class TransferService implements WithdrawalSink {
 
         /** Replaces the withdrawal by a higher-fee version (0: the chain picks the rate). */
         Withdrawal bump(String asset, String withdrawalId, long feeRate);
+
+        /** Whether the withdrawal is confirmed past the chain's reorg-safety depth. */
+        boolean isFinal(String asset, Withdrawal w);
     }
 
     /**
@@ -96,8 +99,12 @@ public final class TransferService implements WithdrawalSink {
         String transfer(View view);
     }
 
-    /** A transfer and its withdrawal (null before it has one). */
-    public record View(TenantTransfer transfer, Withdrawal withdrawal) {
+    /**
+     * A transfer and its withdrawal (null before it has one).
+     *
+     * @param isFinal confirmed and deeper than the chain's reorg-safety depth
+     */
+    public record View(TenantTransfer transfer, Withdrawal withdrawal, boolean isFinal) {
         /** The status the tenant sees (a {@code TransferStatus} name without its prefix). */
         public String status() {
             return switch (transfer.state()) {
@@ -206,7 +213,7 @@ public final class TransferService implements WithdrawalSink {
             b.put(TransferTables.TRANSFERS, t.id(), t);
             b.put(TransferTables.TRANSFER_KEYS, key, t.id());
             b.put(TransferTables.TRANSFERS_BY_TENANT, new TransferTables.TenantTime(caller.tenant(), now.toEpochMilli(), t.id()), "");
-            View created = new View(t, null);
+            View created = view(t, null);
             outbox.commit(b, () -> {
                 b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
                 return List.of(new NewEvent(t.tenant(), EventType.TRANSFER_CREATED, t.id(), renderer.transfer(created)));
@@ -248,9 +255,9 @@ public final class TransferService implements WithdrawalSink {
         outbox.commit(b, () -> {
             audit.append(b, caller.keyId(), "transfer.approved", id, Map.of("tenant", caller.tenant(), "approvals",
                     approvals.size() + "/" + quorum));
-            return updated(b, new View(next, null)).map(List::of).orElse(List.of());
+            return updated(b, view(next, null)).map(List::of).orElse(List.of());
         });
-        return reached ? submit(next) : new View(next, null);
+        return reached ? submit(next) : view(next, null);
     }
 
     /** @throws CofferException NOT_FOUND; FAILED_PRECONDITION NOT_AWAITING_APPROVAL; INVALID_ARGUMENT (reason too long) */
@@ -268,9 +275,9 @@ public final class TransferService implements WithdrawalSink {
         b.put(TransferTables.TRANSFERS, id, next);
         outbox.commit(b, () -> {
             audit.append(b, caller.keyId(), "transfer.rejected", id, Map.of("tenant", caller.tenant(), "reason", nz(reason)));
-            return updated(b, new View(next, null)).map(List::of).orElse(List.of());
+            return updated(b, view(next, null)).map(List::of).orElse(List.of());
         });
-        return new View(next, null);
+        return view(next, null);
     }
 
     /**
@@ -289,7 +296,7 @@ public final class TransferService implements WithdrawalSink {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "transfer " + id + " is " + status.toLowerCase());
         }
         Withdrawal w = chains.bump(v.transfer().asset(), v.withdrawal().id(), feeRate);
-        return new View(store.get(TransferTables.TRANSFERS, id).orElseThrow(), w);
+        return view(store.get(TransferTables.TRANSFERS, id).orElseThrow(), w);
     }
 
     /** @throws CofferException NOT_FOUND (unknown, or another tenant's) */
@@ -408,7 +415,7 @@ public final class TransferService implements WithdrawalSink {
             return;
         }
         // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
-        outbox.commit(batch, () -> updated(batch, new View(t.get(), w)).map(List::of).orElse(List.of()));
+        outbox.commit(batch, () -> updated(batch, view(t.get(), w)).map(List::of).orElse(List.of()));
     }
 
     // -- internals --
@@ -424,14 +431,14 @@ public final class TransferService implements WithdrawalSink {
                 TenantTransfer failed = t.moved(TenantTransfer.State.FAILED, t.approvals(), "", e.getMessage(), clock.instant());
                 Batch b = store.batch();
                 b.put(TransferTables.TRANSFERS, t.id(), failed);
-                outbox.commit(b, () -> updated(b, new View(failed, null)).map(List::of).orElse(List.of()));
+                outbox.commit(b, () -> updated(b, view(failed, null)).map(List::of).orElse(List.of()));
             }
             throw e;
         }
         TenantTransfer sent = t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), w.id(), "", clock.instant());
         Batch b = store.batch();
         b.put(TransferTables.TRANSFERS, t.id(), sent);
-        View v = new View(sent, w);
+        View v = view(sent, w);
         outbox.commit(b, () -> updated(b, v).map(List::of).orElse(List.of()));
         return v;
     }
@@ -439,7 +446,11 @@ public final class TransferService implements WithdrawalSink {
     private View view(TenantTransfer t) {
         Withdrawal w = !t.withdrawalId().isEmpty() ? chains.withdrawal(t.asset(), t.withdrawalId()).orElse(null)
                 : t.state() == TenantTransfer.State.SUBMITTING ? chains.withdrawalByKey(t.asset(), t.id()).orElse(null) : null;
-        return new View(t, w);
+        return view(t, w);
+    }
+
+    private View view(TenantTransfer t, Withdrawal w) {
+        return new View(t, w, w != null && chains.isFinal(t.asset(), w));
     }
 
     private Optional<NewEvent> updated(Batch b, View v) {
@@ -452,11 +463,15 @@ public final class TransferService implements WithdrawalSink {
         return Optional.of(new NewEvent(v.transfer().tenant(), EventType.TRANSFER_UPDATED, id, renderer.transfer(v)));
     }
 
-    /** What the tenant sees change: status, transaction, fee, confirmations, approvals, reason. */
+    /**
+     * What the tenant sees change: status, transaction, fee, confirmations while below the chain's target (past it only the
+     * step to final counts, so a deep safety depth does not publish an event per block), approvals, reason.
+     */
     static String fingerprint(View v) {
         Withdrawal w = v.withdrawal();
-        return v.status() + "|" + (w == null ? "" : w.txid() + "|" + w.fee() + "|" + w.confirmations()) + "|" + v.transfer().approvals().size()
-                + "|" + v.failureReason();
+        String conf = w == null || w.status() == WithdrawalStatus.CONFIRMED ? "" : Integer.toString(w.confirmations());
+        return v.status() + "|" + (w == null ? "" : w.txid() + "|" + w.fee()) + "|" + conf + "|" + v.isFinal() + "|"
+                + v.transfer().approvals().size() + "|" + v.failureReason();
     }
 
     private void checkAllowlist(TransferPolicy policy, String chain, String destination, Instant now) {

@@ -143,8 +143,13 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING);
     }
+
+    // settling-withdrawals: 0x3b | chain string | id string -> "" (CONFIRMED but not yet past the chain's reorg-safety depth:
+    // still followed, so their confirmations grow to finality and a reorg that undoes them is seen)
+    public static final Table<ChainKey, String> SETTLING = Table.of(0x3b, "settling-withdrawals", "chain string | id string -> empty",
+            CHAIN_KEY, Codecs.utf8());
 
     /** tenant + creation millis + id. */
     public record TenantTime(String tenant, long createdMillis, String id) {

@@ -51,6 +51,8 @@ public abstract class WithdrawalLedger {
     protected final byte[] chainPrefix;
     private final SecureRandom random = new SecureRandom();
     private volatile WithdrawalSink sink = WithdrawalSink.DIRECT;
+    /** Confirmations after which a CONFIRMED withdrawal is final and no longer followed; by default the confirmation target. */
+    private volatile int finalityDepth;
 
     protected WithdrawalLedger(Store store, ChainSource source, int confirmations, Clock clock, CrashPoints crash) {
         this.store = store;
@@ -60,6 +62,20 @@ public abstract class WithdrawalLedger {
         this.crash = crash;
         this.chain = source.chain();
         this.chainPrefix = KeyWriter.key().string(chain).build();
+        this.finalityDepth = confirmations;
+    }
+
+    /**
+     * Follows CONFIRMED withdrawals until they are {@code depth} deep (the chain's reorg-safety depth): their confirmations keep
+     * growing, and a reorg undoing one is seen and the same bytes sent again.
+     */
+    public void finalityDepth(int depth) {
+        this.finalityDepth = Math.max(depth, confirmations);
+    }
+
+    /** Whether {@code w} is deeper than the finality depth: no reorg the node is configured for can undo it. */
+    public boolean isFinal(Withdrawal w) {
+        return w.status() == WithdrawalStatus.CONFIRMED && w.confirmations() >= finalityDepth;
     }
 
     /**
@@ -111,7 +127,9 @@ public abstract class WithdrawalLedger {
     /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
     public synchronized void track() {
         long tip = source.tipHeight();
-        for (Withdrawal w : pending()) {
+        List<Withdrawal> followed = new ArrayList<>(pending());
+        followed.addAll(settling());
+        for (Withdrawal w : followed) {
             List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
             TxStatus current = source.txStatus(w.txid(), spends);
             if (current.state() == TxState.FAILED) {
@@ -237,6 +255,11 @@ public abstract class WithdrawalLedger {
         } else {
             b.put(TransferTables.PENDING, key, "");
         }
+        if (w.status() == WithdrawalStatus.CONFIRMED && w.confirmations() < finalityDepth) {
+            b.put(TransferTables.SETTLING, key, "");
+        } else {
+            b.delete(TransferTables.SETTLING, key);
+        }
     }
 
     /** The withdrawal created with {@code idempotencyKey} on this chain, if any. */
@@ -246,6 +269,15 @@ public abstract class WithdrawalLedger {
 
     public Optional<Withdrawal> get(String id) {
         return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
+    }
+
+    /** CONFIRMED withdrawals not yet final (followed by {@link #track}, but no longer pending: their funds have left). */
+    private List<Withdrawal> settling() {
+        List<Withdrawal> out = new ArrayList<>();
+        for (var e : store.list(TransferTables.SETTLING, TransferTables.SETTLING.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            get(e.getKey().key()).ifPresent(out::add);
+        }
+        return out;
     }
 
     protected List<Withdrawal> pending() {
