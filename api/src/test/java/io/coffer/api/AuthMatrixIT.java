@@ -1,5 +1,6 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,6 @@ import io.coffer.proto.v1.TransfersGrpc;
 import io.coffer.proto.v1.WalletGrpc;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
-import io.coffer.testkit.Devnet;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -66,11 +66,6 @@ class AuthMatrixIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     private static final List<ServiceDescriptor> MERCHANT = List.of(WalletGrpc.getServiceDescriptor(), PaymentsGrpc.getServiceDescriptor(),
             EventsGrpc.getServiceDescriptor(), TransfersGrpc.getServiceDescriptor());
@@ -104,11 +99,8 @@ class AuthMatrixIT {
         if (btc.height() < 110) {
             btc.mine(110);
         }
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms"));
-        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
                 Metadata operator = bearer(Files.readString(dir.resolve("data/operator.token")).trim());

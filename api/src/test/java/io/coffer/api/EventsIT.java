@@ -1,5 +1,7 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
+import static io.coffer.api.ApiTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpServer;
-import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CancelPaymentRequestRequest;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
@@ -29,10 +30,8 @@ import io.coffer.proto.v1.TxStatus;
 import io.coffer.proto.v1.WebhookDelivery;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
-import io.coffer.testkit.Devnet;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -40,7 +39,6 @@ import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +54,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -73,18 +70,9 @@ class EventsIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String webhooks) throws java.io.IOException {
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms") + "  webhooks:\n" + webhooks);
-        return NodeConfiguration.load(file, Map.of());
+        return ApiTests.devConfig(dir, btc, anvil, "", "  webhooks:\n" + webhooks);
     }
 
     /** A tenant with a read+payments+admin key on {@code node}. */
@@ -92,8 +80,7 @@ class EventsIT {
     }
 
     private Merchant merchant(ManagedChannel ch, String name) throws java.io.IOException {
-        var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+        var admin = ApiTests.operator(ch, dir.resolve("data"));
         String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName(name).build()).getId();
         var auth = MetadataUtils.newAttachHeadersInterceptor(bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
                 .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_ADMIN).build()).getSecret()));
@@ -206,13 +193,6 @@ class EventsIT {
         }
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
 
     private static PaymentRequest pr(Merchant m, String asset, String amount, String key) {
         return m.payments().createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset(asset).setAmount(amount)

@@ -1,5 +1,6 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
-import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CancelPaymentRequestRequest;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreateDepositAddressRequest;
@@ -67,11 +67,6 @@ class MalformedRequestsIT {
 
     private final Random random = new Random(SEED);
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     private String junk(int length) {
         StringBuilder b = new StringBuilder(length);
@@ -145,8 +140,7 @@ class MalformedRequestsIT {
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 Metadata key = bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ)
                         .addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_TRANSFERS).addScopes(Scope.SCOPE_ADMIN).build()).getSecret());

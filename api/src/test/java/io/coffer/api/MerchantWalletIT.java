@@ -1,11 +1,11 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
-import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreateDepositAddressRequest;
 import io.coffer.proto.v1.CreateTenantRequest;
@@ -21,7 +21,6 @@ import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -42,11 +41,6 @@ class MerchantWalletIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     @Test
     void tenantsSeeOnlyTheirOwnMoneyAndScopesAreEnforced(BitcoindNode btc, AnvilNode anvil) throws Exception {
@@ -61,8 +55,7 @@ class MerchantWalletIT {
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 String other = admin.createTenant(CreateTenantRequest.newBuilder().setName("other").build()).getId();
                 Function<String, WalletGrpc.WalletBlockingStub> as = secret -> WalletGrpc.newBlockingStub(ch)

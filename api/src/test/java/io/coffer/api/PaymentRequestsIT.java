@@ -1,11 +1,11 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
-import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CancelPaymentRequestRequest;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
@@ -23,14 +23,12 @@ import io.coffer.testkit.Devnet;
 import io.coffer.testkit.Solc;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -55,20 +53,10 @@ class PaymentRequestsIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     /** A dev-mode node on both dev chains, Bitcoin polled every 200 ms; {@code evm} adds lines to the ethereum chain. */
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String evm) throws java.io.IOException {
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms")
-                .replace("      chain-id: 31337\n", "      chain-id: 31337\n" + evm));
-        return NodeConfiguration.load(file, Map.of());
+        return ApiTests.devConfig(dir, btc, anvil, evm, "");
     }
 
     private static PaymentRequest await(Supplier<PaymentRequest> get, PaymentRequestStatus status) throws InterruptedException {
@@ -90,8 +78,7 @@ class PaymentRequestsIT {
         try (CofferNode node = CofferNode.start(config(btc, anvil, ""))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 String other = admin.createTenant(CreateTenantRequest.newBuilder().setName("other").build()).getId();
                 var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
@@ -193,8 +180,7 @@ class PaymentRequestsIT {
         try (CofferNode node = CofferNode.start(config)) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
                         admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ)

@@ -1,8 +1,9 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
+import static io.coffer.api.ApiTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.store.Batch;
@@ -10,7 +11,6 @@ import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import io.coffer.core.transfer.TenantTransfer;
 import io.coffer.core.transfer.TransferTables;
-import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreateDepositAddressRequest;
 import io.coffer.proto.v1.CreateTenantRequest;
@@ -25,21 +25,15 @@ import io.coffer.proto.v1.TransfersGrpc;
 import io.coffer.proto.v1.WalletGrpc;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
-import io.coffer.testkit.Devnet;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,38 +46,22 @@ class TransferResumeIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
 
     @Test
     void aTransferStoredButNotSentIsSentOnceAtTheNextStart(BitcoindNode btc, AnvilNode anvil) throws Exception {
         if (btc.height() < 110) {
             btc.mine(110);
         }
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms"));
-        NodeConfiguration config = NodeConfiguration.load(file, Map.of());
+
+        NodeConfiguration config = ApiTests.devConfig(dir, btc, anvil, "", "");
         String dest = btc.minerWallet("getnewaddress").asText();
         Tenant tenant;
         String key;
         try (CofferNode node = CofferNode.start(config)) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("crashy").build());
                 key = admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant.getId()).addScopes(Scope.SCOPE_READ)
                         .addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_TRANSFERS).build()).getSecret();

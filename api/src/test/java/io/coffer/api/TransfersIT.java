@@ -1,5 +1,7 @@
 package io.coffer.api;
 
+import static io.coffer.api.ApiTests.bearer;
+import static io.coffer.api.ApiTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,26 +41,20 @@ import io.coffer.proto.v1.TransfersGrpc;
 import io.coffer.proto.v1.WalletGrpc;
 import io.coffer.testkit.AnvilNode;
 import io.coffer.testkit.BitcoindNode;
-import io.coffer.testkit.Devnet;
 import io.coffer.testkit.WithDevnet;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,11 +68,6 @@ class TransfersIT {
     @TempDir
     Path dir;
 
-    private static Metadata bearer(String secret) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
-        return m;
-    }
 
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil) throws java.io.IOException {
         return config(btc, anvil, "");
@@ -84,12 +75,7 @@ class TransfersIT {
 
     /** Bitcoin polled every 200 ms, a 3 s allowlist delay; {@code evm} adds lines to the ethereum chain. */
     private NodeConfiguration config(BitcoindNode btc, AnvilNode anvil, String evm) throws java.io.IOException {
-        Path file = dir.resolve("coffer.yaml");
-        Files.writeString(file, Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
-                        + "\n      poll-interval: 200ms").replace("      chain-id: 31337\n", "      chain-id: 31337\n" + evm)
-                + "  transfers:\n    allowlist-delay: 3s\n");
-        return NodeConfiguration.load(file, Map.of());
+        return ApiTests.devConfig(dir, btc, anvil, evm, "  transfers:\n    allowlist-delay: 3s\n");
     }
 
     private static java.math.BigInteger balance(AnvilNode anvil, String address) {
@@ -102,8 +88,7 @@ class TransfersIT {
                 + "      sweep-threshold: 1000000000000000\n"))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 var tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("evm-payer").build());
                 Keys k = keys(ch, admin, tenant.getId(), Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
                 String deposit = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("ethereum/ETH").build())
@@ -159,13 +144,6 @@ class TransfersIT {
                 PaymentsGrpc.newBlockingStub(ch).withInterceptors(auth), EventsGrpc.newBlockingStub(ch).withInterceptors(auth));
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
 
     /** Pays {@code btc} coins of 1 BTC to a fresh address of the tenant and waits until they are confirmed. */
     private static void fund(BitcoindNode btc, Keys k, int coins) throws InterruptedException {
@@ -217,8 +195,7 @@ class TransfersIT {
         try (CofferNode node = CofferNode.start(config(btc, anvil))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("exchange").build()).getId();
                 Keys k = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
                 fund(btc, k, 2);
@@ -314,8 +291,7 @@ class TransfersIT {
         try (CofferNode node = CofferNode.start(config(btc, anvil))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
-                var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        bearer(Files.readString(dir.resolve("data/operator.token")).trim())));
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
                 Keys ops = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS, Scope.SCOPE_ADMIN);
                 Keys approver1 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
