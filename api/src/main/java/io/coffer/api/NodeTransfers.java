@@ -68,8 +68,15 @@ final class NodeTransfers implements TransferService.Chains {
         if (destination == null || destination.isEmpty() || destination.length() > 100) {
             throw CofferException.invalid("destination", "ADDRESS_INVALID", "an address of chain " + r.chain() + " is required");
         }
-        return r.withdrawals() instanceof WithdrawalService ws ? ws.destination(destination)
-                : ((AccountWithdrawalService) r.withdrawals()).destination(destination);
+        if (r.withdrawals() instanceof WithdrawalService ws) {
+            // An all-upper-case bech32 address (valid, e.g. from a QR code) is stored in lower case, so the allowlist and
+            // idempotency compare one spelling. Mixed case stays as given and is refused as BIP-173 says; base58 is case-sensitive.
+            String lower = destination.toLowerCase(java.util.Locale.ROOT);
+            boolean upperBech32 = destination.equals(destination.toUpperCase(java.util.Locale.ROOT)) && lower.matches("(bc|tb|bcrt)1[02-9ac-hj-np-z]+");
+            return ws.destination(upperBech32 ? lower : destination);
+        }
+        // EVM: the EIP-55 checksummed form.
+        return ((AccountWithdrawalService) r.withdrawals()).destination(destination);
     }
 
     @Override

@@ -298,7 +298,7 @@ class TransfersIT {
                 Keys approver2 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
                 Keys clerk = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_TRANSFERS);
                 fund(btc, ops, 3);
-                String allowed = btc.minerWallet("getnewaddress").asText();
+                String allowed = btc.minerWallet("getnewaddress", "", "bech32").asText();
                 String other = btc.minerWallet("getnewaddress").asText();
 
                 TransferPolicy set = admin.setTransferPolicy(SetTransferPolicyRequest.newBuilder().setPolicy(TransferPolicy.newBuilder()
@@ -408,6 +408,13 @@ class TransfersIT {
                 refused(Status.Code.INVALID_ARGUMENT, "TIME_RANGE_TOO_LONG", () -> admin.exportReport(io.coffer.proto.v1.ExportReportRequest
                         .newBuilder().setTenantId(tenant).setKind(io.coffer.proto.v1.ExportReportRequest.Kind.KIND_DEPOSITS).setFrom(from)
                         .setTo(to.toBuilder().setSeconds(to.getSeconds() + 367L * 86400)).build()).hasNext());
+
+                // The allowlisted address written in capitals (valid bech32) is the same address; mixed case is not an address.
+                Transfer upper = clerk.transfers().createTransfer(transfer(allowed.toUpperCase(java.util.Locale.ROOT), "1000000", "upper").build());
+                assertEquals(allowed, upper.getDestination());
+                String mixed = allowed.substring(0, 6) + allowed.substring(6).toUpperCase(java.util.Locale.ROOT);
+                refused(Status.Code.INVALID_ARGUMENT, "ADDRESS_MALFORMED", () -> clerk.transfers().createTransfer(transfer(mixed, "1000000", "mixed")
+                        .build()));
 
                 // Every approval and rejection is in the audit log, by key.
                 var audit = admin.listAuditLog(io.coffer.proto.v1.ListAuditLogRequest.newBuilder().setLimit(500).build()).getEntriesList();

@@ -1,6 +1,7 @@
 package io.coffer.api.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.coffer.core.chain.AssetIds;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.tenant.TenantService;
 import io.coffer.core.transfer.TenantTransfer;
@@ -170,7 +171,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
                 .setRefundOfPaymentRequestId(t.refundOf()).setMemo(t.memo()).addAllApprovedBy(t.approvals())
                 .setFailureReason(v.failureReason()).setCreatedAt(ts(t.createdAt())).setUpdatedAt(ts(updated)).setFinal(v.isFinal());
         if (w != null) {
-            String chain = t.asset().substring(0, t.asset().indexOf('/'));
+            String chain = AssetIds.chainOf(t.asset());
             b.setFee(amount(facts.feeAsset(chain), w.fee())).setTxid(w.txid()).addAllReplacedTxids(w.replacedTxids())
                     .setConfirmations(w.confirmations());
             if (facts.accountBased(chain)) {

@@ -1,6 +1,7 @@
 package io.coffer.api.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.coffer.core.chain.AssetIds;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.transfer.HistoryEntry;
 import io.coffer.proto.v1.Amount;
@@ -105,7 +106,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
                         .setDirection(h.incoming() ? io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_IN
                                 : io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_OUT)
                         .setAmount(Amount.newBuilder().setAsset(h.asset()).setValue(h.amount().toString()))
-                        .setFee(Amount.newBuilder().setAsset(nativeOfChain.getOrDefault(h.asset().substring(0, h.asset().indexOf('/')), ""))
+                        .setFee(Amount.newBuilder().setAsset(nativeOfChain.getOrDefault(AssetIds.chainOf(h.asset()), ""))
                                 .setValue(h.fee().toString()))
                         .setTxid(h.txid()).setConfirmations(h.confirmations()).setStatus(txStatus(h.status()))
                         .setAddress(h.address()).setFirstSeen(Timestamp.newBuilder().setSeconds(h.at().getEpochSecond())));

@@ -1,5 +1,6 @@
 package io.coffer.core.payment;
 
+import io.coffer.core.chain.AssetIds;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.custody.AuditLog;
 import io.coffer.core.error.CofferException;
@@ -102,7 +103,7 @@ public final class PaymentRequestService {
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
         b.put(PaymentTables.KEYS, key, pr.id());
         b.put(PaymentTables.BY_TENANT, new PaymentTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
-        b.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(PaymentTables.chainOf(pr.asset()), address), pr.id());
+        b.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(AssetIds.chainOf(pr.asset()), address), pr.id());
         if (pr.expiresAt() != null) {
             b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
         }

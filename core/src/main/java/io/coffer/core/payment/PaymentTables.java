@@ -156,11 +156,6 @@ public final class PaymentTables {
                 }
             }, Codecs.utf8());
 
-    /** The chain an asset id ("bitcoin/BTC", "ethereum/USDC") is on. */
-    public static String chainOf(String asset) {
-        return asset.substring(0, asset.indexOf('/'));
-    }
-
     public static List<Table<?, ?>> all() {
         return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING);
     }

@@ -1,5 +1,6 @@
 package io.coffer.core.report;
 
+import io.coffer.core.chain.AssetIds;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.custody.AuditLog;
 import io.coffer.core.error.CofferException;
@@ -123,7 +124,7 @@ public final class ReportService {
                         continue;
                     }
                     Withdrawal w = v.withdrawal();
-                    String chain = t.asset().substring(0, t.asset().indexOf('/'));
+                    String chain = AssetIds.chainOf(t.asset());
                     row.accept(List.of(t.id(), t.createdAt().toString(), t.asset(), t.amount().toString(), w == null ? "" : w.fee().toString(),
                             w == null ? "" : chains.feeAsset(chain), t.destination(), v.status(), w == null ? "" : w.txid(),
                             w == null ? "0" : Integer.toString(w.confirmations()), Csv.text(t.idempotencyKey()), t.refundOf(),

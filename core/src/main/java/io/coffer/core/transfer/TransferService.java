@@ -1,5 +1,6 @@
 package io.coffer.core.transfer;
 
+import io.coffer.core.chain.AssetIds;
 import io.coffer.core.custody.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
@@ -176,7 +177,7 @@ public final class TransferService implements WithdrawalSink {
             }
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             TransferPolicy policy = policy(caller.tenant());
-            checkAllowlist(policy, chainOf(c.asset()), destination, now);
+            checkAllowlist(policy, AssetIds.chainOf(c.asset()), destination, now);
             TransferPolicy.Limits limits = policy.limits().get(c.asset());
             if (limits != null && limits.perTransferMax() != null && amount.compareTo(limits.perTransferMax()) > 0) {
                 throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: above the per-transfer limit of "
@@ -479,7 +480,7 @@ public final class TransferService implements WithdrawalSink {
             return;
         }
         Optional<TransferPolicy.AllowEntry> entry = policy.allowlist().stream()
-                .filter(a -> a.chain().equals(chain) && a.address().equalsIgnoreCase(destination)).findFirst();
+                .filter(a -> a.chain().equals(chain) && a.address().equals(destination)).findFirst(); // both normalised by the chain
         if (entry.isEmpty()) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", "destination",
                     "destination: not on this tenant's allowlist", Map.of(), null);
@@ -582,10 +583,6 @@ public final class TransferService implements WithdrawalSink {
             throw CofferException.invalid("amount", "AMOUNT_TOO_LARGE", "at most " + chains.maxAmount(asset) + " base units of " + asset);
         }
         return value;
-    }
-
-    static String chainOf(String asset) {
-        return asset.substring(0, asset.indexOf('/'));
     }
 
     private static String nz(String s) {
