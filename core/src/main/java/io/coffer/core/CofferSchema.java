@@ -27,9 +27,12 @@ import java.util.Map;
  * <p>Version 2: payment requests by address, last published state and expiry (0x53-0x55; {@code PaymentTables}); the tenant
  * event outbox and webhooks (0x60-0x64; {@code EventTables}). The migration from 1 indexes existing requests by address
  * and expiry; their first change after the upgrade is published (there is no earlier published state to compare with).
+ *
+ * <p>Version 3: deposits by address (0x29; {@code ChainTables}), so a payment request's deposits are read without scanning
+ * the chain's; the migration from 2 indexes every recorded deposit.
  */
 public final class CofferSchema {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private CofferSchema() {
     }
@@ -41,7 +44,14 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.tenant.TenantTables.all());
         tables.addAll(PaymentTables.all());
         tables.addAll(EventTables.all());
-        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests));
+        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress));
+    }
+
+    private static void indexDepositsByAddress(Store store, Batch batch) {
+        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.all(), Integer.MAX_VALUE)) {
+            batch.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(e.getKey().chain(), e.getValue().address(),
+                    e.getKey().id()), "");
+        }
     }
 
     private static void indexPaymentRequests(Store store, Batch batch) {

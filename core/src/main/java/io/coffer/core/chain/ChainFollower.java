@@ -337,6 +337,9 @@ public final class ChainFollower {
             return 0;
         }
         b.put(ChainTables.DEPOSITS, key, after);
+        if (before == null) {
+            b.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(chain, after.address(), after.id()), "");
+        }
         if (after.status().isFinal()) {
             b.delete(ChainTables.OPEN_DEPOSITS, key);
         } else {
@@ -418,10 +421,9 @@ public final class ChainFollower {
     /** Every deposit ever recorded to {@code address} on this chain. */
     public List<Deposit> depositsTo(String address) {
         List<Deposit> out = new ArrayList<>();
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            if (e.getValue().address().equals(address)) {
-                out.add(e.getValue());
-            }
+        byte[] prefix = KeyWriter.key().string(chain).string(address).build();
+        for (var e : store.list(ChainTables.DEPOSITS_BY_ADDRESS, ChainTables.DEPOSITS_BY_ADDRESS.prefix(prefix), Integer.MAX_VALUE)) {
+            store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, e.getKey().id())).ifPresent(out::add);
         }
         return out;
     }

@@ -240,6 +240,28 @@ public final class ChainTables {
     }
 
     public static List<Table<?, ?>> all() {
-        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES);
+        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES, DEPOSITS_BY_ADDRESS);
     }
+
+    /** chain + address + deposit. */
+    public record ChainAddressDeposit(String chain, String address, DepositId id) {
+    }
+
+    // deposits-by-address: 0x29 | chain string | address string | txid string | index u32 -> "" (a payment request's deposits
+    // without scanning the chain's; a deposit never changes address, so the row is written once, with the deposit)
+    public static final Table<ChainAddressDeposit, String> DEPOSITS_BY_ADDRESS = Table.of(0x29, "deposits-by-address",
+            "chain string | address string | txid string | index u32 -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainAddressDeposit k) {
+                    return KeyWriter.key().string(k.chain()).string(k.address()).string(k.id().txid()).u32(k.id().index()).build();
+                }
+
+                @Override
+                public ChainAddressDeposit decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainAddressDeposit k = new ChainAddressDeposit(r.string(), r.string(), new DepositId(r.string(), r.u32()));
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
 }
