@@ -1,6 +1,7 @@
 package io.coffer.chain.bitcoin;
 
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -11,39 +12,92 @@ import org.zeromq.ZMQ;
  * once, instead of at the next poll. The notification carries no state that the follower trusts: it only
  * says "look now"; the follower still reads everything over RPC, so a missed or duplicated notification
  * costs latency, never correctness. ZMQ reconnects by itself when bitcoind restarts.
+ *
+ * <p>A connection can be established at the TCP level and still never carry a message: the ZMTP handshake was seen to stall
+ * (bitcoind sent its greeting, jeromq never answered), leaving the node deaf to pushes until the next poll. So the socket is
+ * watched: without a completed handshake {@link #HANDSHAKE_TIMEOUT_MS} after connecting (or after a disconnect), it is
+ * closed and made again. Each completed handshake also wakes the follower once, for what was published before the
+ * subscription was live (ZMQ's "slow joiner").
  */
 public final class BitcoinZmqListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BitcoinZmqListener.class.getName());
+    static final long HANDSHAKE_TIMEOUT_MS = 3000;
+    private static final AtomicInteger MONITORS = new AtomicInteger();
     private final ZContext context = new ZContext(1);
+    private final String chain;
+    private final URI endpoint;
+    private final Runnable wake;
     private final Thread thread;
     private volatile boolean running = true;
 
     public BitcoinZmqListener(String chain, URI endpoint, Runnable wake) {
-        ZMQ.Socket socket = context.createSocket(SocketType.SUB);
-        socket.setReceiveTimeOut(500);
-        socket.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        socket.subscribe("hashtx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        socket.connect(endpoint.toString());
-        thread = new Thread(() -> {
-            while (running && !Thread.currentThread().isInterrupted()) {
-                byte[] topic;
-                try {
-                    topic = socket.recv();
-                } catch (org.zeromq.ZMQException e) {
-                    break; // context closed
-                }
-                if (topic == null) {
-                    continue;
-                }
-                while (socket.hasReceiveMore()) {
-                    socket.recv(); // body and sequence number: not needed, the follower reads over RPC
-                }
-                wake.run();
-            }
-        }, "coffer-zmq-" + chain);
+        this.chain = chain;
+        this.endpoint = endpoint;
+        this.wake = wake;
+        thread = new Thread(this::run, "coffer-zmq-" + chain);
         thread.setDaemon(true);
         thread.start();
         LOG.info("chain " + chain + ": listening to bitcoind notifications at " + endpoint);
+    }
+
+    private void run() {
+        while (running && !Thread.currentThread().isInterrupted()) {
+            String monitorAddress = "inproc://coffer-zmq-monitor-" + MONITORS.incrementAndGet();
+            ZMQ.Socket socket;
+            ZMQ.Socket monitor;
+            try {
+                socket = context.createSocket(SocketType.SUB);
+                socket.setReceiveTimeOut(250);
+                socket.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
+                monitor = context.createSocket(SocketType.PAIR);
+                monitor.connect(monitorAddress);
+                socket.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.subscribe("hashtx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.connect(endpoint.toString());
+            } catch (org.zeromq.ZMQException e) {
+                return; // context closed
+            }
+            try {
+                listen(socket, monitor);
+            } catch (org.zeromq.ZMQException e) {
+                return; // context closed
+            } finally {
+                context.destroySocket(monitor);
+                context.destroySocket(socket);
+            }
+        }
+    }
+
+    /** Receives until closed, or until the handshake is overdue (then returns, and the caller makes a new socket). */
+    private void listen(ZMQ.Socket socket, ZMQ.Socket monitor) {
+        boolean live = false;
+        long deadline = System.currentTimeMillis() + HANDSHAKE_TIMEOUT_MS;
+        while (running && !Thread.currentThread().isInterrupted()) {
+            ZMQ.Event event;
+            while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
+                if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                    live = true;
+                    wake.run(); // anything published before the subscription was live
+                } else if (event.getEvent() == ZMQ.EVENT_DISCONNECTED) {
+                    live = false;
+                    deadline = System.currentTimeMillis() + HANDSHAKE_TIMEOUT_MS;
+                }
+            }
+            if (!live && System.currentTimeMillis() > deadline) {
+                LOG.info("chain " + chain + ": no ZMQ handshake with bitcoind at " + endpoint + " within " + HANDSHAKE_TIMEOUT_MS
+                        + " ms; connecting again");
+                return;
+            }
+            byte[] topic = socket.recv();
+            if (topic == null) {
+                continue;
+            }
+            live = true;
+            while (socket.hasReceiveMore()) {
+                socket.recv(); // body and sequence number: not needed, the follower reads over RPC
+            }
+            wake.run();
+        }
     }
 
     @Override
