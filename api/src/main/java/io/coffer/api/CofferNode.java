@@ -135,9 +135,7 @@ public final class CofferNode implements AutoCloseable {
             this.chains = List.copyOf(opened);
             var eventJson = new io.coffer.api.grpc.EventJson(chainFacts);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
-                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id),
-                    (chain, address) -> runners.stream().filter(r -> r.chain().equals(chain)).findFirst()
-                            .flatMap(r -> r.addresses().lookup(address)).map(i -> i.change() == 1).orElse(false), Clock.systemUTC());
+                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), this::internal, Clock.systemUTC());
             runners.forEach(r -> r.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
             this.payments = new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC(),
                     paymentEvents);
@@ -197,8 +195,7 @@ public final class CofferNode implements AutoCloseable {
             public List<io.coffer.core.chain.Deposit> deposits(int account) {
                 List<io.coffer.core.chain.Deposit> out = new ArrayList<>();
                 for (ChainRunner r : runners) {
-                    r.follower().depositsOf(account).stream()
-                            .filter(d -> r.addresses().lookup(d.address()).map(i -> i.change() == 0).orElse(true)).forEach(out::add);
+                    r.follower().depositsOf(account).stream().filter(d -> !internal(d.chain(), d.address())).forEach(out::add);
                 }
                 return out;
             }
@@ -214,6 +211,15 @@ public final class CofferNode implements AutoCloseable {
                 return chainFacts.feeAsset(chain);
             }
         }, audit);
+    }
+
+    /**
+     * Whether {@code address} is one of the wallet's internal addresses on {@code chain} (change, the EVM hot address): what
+     * arrives there is the wallet's own money moving, not a deposit.
+     */
+    private boolean internal(String chain, String address) {
+        return runners.stream().filter(r -> r.chain().equals(chain)).findFirst()
+                .flatMap(r -> r.addresses().lookup(address)).map(i -> i.change() == 1).orElse(false);
     }
 
     /** A tenant's payment request's asset and everything paid to it (counted and late), for refunds. */
