@@ -38,20 +38,17 @@ public final class ApiKeyAuth implements ServerInterceptor {
         String auth = headers.get(OperatorToken.AUTHORIZATION);
         String secret = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
         if (secret == null) {
-            call.close(Status.UNAUTHENTICATED.withDescription("missing credentials: send 'authorization: Bearer <API key>'"), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription("missing credentials: send 'authorization: Bearer <API key>'"));
         }
         var principal = tenants.authenticate(secret);
         if (principal.isEmpty()) {
-            call.close(Status.UNAUTHENTICATED.withDescription("invalid, revoked or expired API key"), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription("invalid, revoked or expired API key"));
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         Scope needed = scopeOf.get(method);
         if (needed == null || !principal.get().has(needed)) {
-            call.close(Status.PERMISSION_DENIED.withDescription("this API key lacks the scope '"
-                    + (needed == null ? "?" : needed.name().toLowerCase()) + "' that " + method + " needs"), new Metadata());
-            return new ServerCall.Listener<>() { };
+            return ErrorMapper.refuse(call, Status.PERMISSION_DENIED.withDescription("this API key lacks the scope '"
+                    + (needed == null ? "?" : needed.name().toLowerCase()) + "' that " + method + " needs"));
         }
         if (needed == Scope.ADMIN) {
             audit.append(principal.get().key().id(), "api.admin_call", principal.get().tenant().id(), Map.of("method", method));

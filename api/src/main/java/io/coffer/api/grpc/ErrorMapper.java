@@ -152,6 +152,34 @@ public final class ErrorMapper {
         };
     }
 
+    /**
+     * Refuses a call from an interceptor (no or bad credentials, missing scope). The status is sent when the client's request
+     * has arrived (its half-close), not from inside {@code interceptCall}: Helidon 4.4's gRPC handler can receive the client's
+     * reset of a call closed that early before it has stored the call's listener, and then fails the whole connection
+     * (NullPointerException on {@code listener.onCancel()}), breaking the client's other calls on it with INTERNAL.
+     */
+    static <Q> ServerCall.Listener<Q> refuse(ServerCall<Q, ?> call, Status status) {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        call.request(2); // nobody else asks for the request here; without it the half-close would never be delivered
+        return new ServerCall.Listener<>() {
+            @Override
+            public void onHalfClose() {
+                if (closed.compareAndSet(false, true)) {
+                    try {
+                        call.close(status, new Metadata());
+                    } catch (IllegalStateException alreadyClosed) {
+                        LOG.log(Level.FINE, "call already closed when refusing it", alreadyClosed);
+                    }
+                }
+            }
+
+            @Override
+            public void onCancel() {
+                closed.set(true);
+            }
+        };
+    }
+
     private static void closeWith(ServerCall<?, ?> call, RuntimeException e) {
         StatusRuntimeException s = toStatus(e);
         Metadata trailers = s.getTrailers() == null ? new Metadata() : s.getTrailers();

@@ -74,10 +74,9 @@ public final class OperatorToken {
                 String auth = headers.get(AUTHORIZATION);
                 String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
                 if (!matches(token)) {
-                    call.close(Status.UNAUTHENTICATED.withDescription(token == null
+                    return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription(token == null
                             ? "missing credentials: send 'authorization: Bearer <operator token>' (file " + FILE + " in the node's data dir)"
-                            : "invalid operator token"), new Metadata());
-                    return new ServerCall.Listener<>() { };
+                            : "invalid operator token"));
                 }
                 return Contexts.interceptCall(Context.current().withValue(ACTOR, "operator"), call, headers, next);
             }

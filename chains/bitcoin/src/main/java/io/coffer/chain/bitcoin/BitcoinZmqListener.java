@@ -13,17 +13,17 @@ import org.zeromq.ZMQ;
  * says "look now"; the follower still reads everything over RPC, so a missed or duplicated notification
  * costs latency, never correctness. ZMQ reconnects by itself when bitcoind restarts.
  *
- * <p>A connection can be established at the TCP level and still never carry a message: the ZMTP handshake was seen to stall
- * (bitcoind sent its greeting, jeromq never answered), leaving the node deaf to pushes until the next poll. So the socket is
- * watched: without a completed handshake {@link #HANDSHAKE_TIMEOUT_MS} after connecting (or after a disconnect), it is
- * closed and made again. Each completed handshake also wakes the follower once, for what was published before the
- * subscription was live (ZMQ's "slow joiner").
+ * <p>A connection can be established at the TCP level and still never carry a message: the ZMTP handshake was seen to
+ * stall (bitcoind sent its greeting, jeromq never answered), leaving the node deaf to pushes until the next poll. So the
+ * socket is watched: without a completed handshake {@link #HANDSHAKE_TIMEOUT_MS} after connecting (or after a disconnect),
+ * it is closed and made again, in a new ZMQ context. Each completed handshake also wakes the follower once, for what was
+ * published before the subscription was live (ZMQ's "slow joiner").
  */
 public final class BitcoinZmqListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BitcoinZmqListener.class.getName());
     static final long HANDSHAKE_TIMEOUT_MS = 3000;
     private static final AtomicInteger MONITORS = new AtomicInteger();
-    private final ZContext context = new ZContext(1);
+    private volatile ZContext context;
     private final String chain;
     private final URI endpoint;
     private final Runnable wake;
@@ -42,14 +42,22 @@ public final class BitcoinZmqListener implements AutoCloseable {
 
     private void run() {
         while (running && !Thread.currentThread().isInterrupted()) {
+            // A fresh context (and so a fresh I/O thread) per attempt: a stalled handshake was seen to stay stalled for every
+            // new socket of the same context.
+            ZContext ctx = new ZContext(1);
+            context = ctx;
+            if (!running) {
+                ctx.close();
+                return;
+            }
             String monitorAddress = "inproc://coffer-zmq-monitor-" + MONITORS.incrementAndGet();
             ZMQ.Socket socket;
             ZMQ.Socket monitor;
             try {
-                socket = context.createSocket(SocketType.SUB);
+                socket = ctx.createSocket(SocketType.SUB);
                 socket.setReceiveTimeOut(250);
                 socket.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
-                monitor = context.createSocket(SocketType.PAIR);
+                monitor = ctx.createSocket(SocketType.PAIR);
                 monitor.connect(monitorAddress);
                 socket.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 socket.subscribe("hashtx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -62,8 +70,7 @@ public final class BitcoinZmqListener implements AutoCloseable {
             } catch (org.zeromq.ZMQException e) {
                 return; // context closed
             } finally {
-                context.destroySocket(monitor);
-                context.destroySocket(socket);
+                ctx.close();
             }
         }
     }
@@ -103,7 +110,10 @@ public final class BitcoinZmqListener implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        context.close();
+        ZContext ctx = context;
+        if (ctx != null) {
+            ctx.close();
+        }
         try {
             thread.join(2000);
         } catch (InterruptedException e) {
