@@ -84,7 +84,7 @@ class TransferResumeIT {
             Batch b = store.batch();
             b.put(TransferTables.TRANSFERS, stored.id(), stored);
             b.put(TransferTables.TRANSFER_KEYS, new TransferTables.ChainKey(tenant.getId(), "crash-1"), stored.id());
-            b.put(TransferTables.TRANSFERS_BY_TENANT, new TransferTables.TenantTime(tenant.getId(), now.toEpochMilli(), stored.id()), "");
+            b.put(TransferTables.TRANSFERS_BY_TENANT, new io.coffer.core.tenant.TenantTables.TenantTime(tenant.getId(), now.toEpochMilli(), stored.id()), "");
             b.commit();
         }
         String txid;

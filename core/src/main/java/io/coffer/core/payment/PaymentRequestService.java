@@ -8,6 +8,7 @@ import io.coffer.core.error.ErrorKind;
 import io.coffer.core.store.Batch;
 import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
+import io.coffer.core.tenant.TenantTables;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -102,7 +103,7 @@ public final class PaymentRequestService {
         Batch b = store.batch();
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
         b.put(PaymentTables.KEYS, key, pr.id());
-        b.put(PaymentTables.BY_TENANT, new PaymentTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
+        b.put(PaymentTables.BY_TENANT, new TenantTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
         b.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(AssetIds.chainOf(pr.asset()), address), pr.id());
         if (pr.expiresAt() != null) {
             b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");

@@ -6,6 +6,7 @@ import io.coffer.core.store.KeyReader;
 import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.RecordCodec;
 import io.coffer.core.store.Table;
+import io.coffer.core.tenant.TenantTables;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,10 +20,6 @@ public final class PaymentTables {
 
     /** tenant + string key. */
     public record TenantKey(String tenant, String key) {
-    }
-
-    /** tenant + creation time + id: listing newest first. */
-    public record TenantTime(String tenant, long createdMillis, String id) {
     }
 
     // payment-requests: 0x50 | id string -> PaymentRequest
@@ -94,21 +91,8 @@ public final class PaymentTables {
             }, Codecs.utf8());
 
     // payment-requests-by-tenant: 0x52 | tenant string | created millis u64 | id string -> ""
-    public static final Table<TenantTime, String> BY_TENANT = Table.of(0x52, "payment-requests-by-tenant",
-            "tenant string | created millis u64 | id string -> empty", new KeyCodec<>() {
-                @Override
-                public byte[] encode(TenantTime k) {
-                    return KeyWriter.key().string(k.tenant()).u64(k.createdMillis()).string(k.id()).build();
-                }
-
-                @Override
-                public TenantTime decode(byte[] b) {
-                    KeyReader r = new KeyReader(b);
-                    TenantTime k = new TenantTime(r.string(), r.u64(), r.string());
-                    r.end();
-                    return k;
-                }
-            }, Codecs.utf8());
+    public static final Table<TenantTables.TenantTime, String> BY_TENANT = Table.of(0x52, "payment-requests-by-tenant",
+            "tenant string | created millis u64 | id string -> empty", TenantTables.TENANT_TIME, Codecs.utf8());
 
     /** chain + address. */
     public record ChainAddress(String chain, String address) {

@@ -1,6 +1,9 @@
 package io.coffer.core.tenant;
 
 import io.coffer.core.store.Codecs;
+import io.coffer.core.store.KeyCodec;
+import io.coffer.core.store.KeyReader;
+import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.RecordCodec;
 import io.coffer.core.store.Table;
 import java.time.Instant;
@@ -8,10 +11,30 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** Tenant and API key tables. */
+/** Tenant and API key tables, and the key shape of every tenant's time-ordered index. */
 public final class TenantTables {
     private TenantTables() {
     }
+
+    /** tenant + creation millis + id: the key of a tenant's objects listed by time (payment requests, transfers). */
+    public record TenantTime(String tenant, long createdMillis, String id) {
+    }
+
+    /** Layout {@code tenant string | created millis u64 | id string}. */
+    public static final KeyCodec<TenantTime> TENANT_TIME = new KeyCodec<>() {
+        @Override
+        public byte[] encode(TenantTime k) {
+            return KeyWriter.key().string(k.tenant()).u64(k.createdMillis()).string(k.id()).build();
+        }
+
+        @Override
+        public TenantTime decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            TenantTime k = new TenantTime(r.string(), r.u64(), r.string());
+            r.end();
+            return k;
+        }
+    };
 
     // tenants: 0x40 | tenant id string -> Tenant (v1: version u8, id, name, account i32, created i64)
     public static final Table<String, Tenant> TENANTS = Table.of(0x40, "tenants", "tenant id string -> Tenant", Codecs.stringKey(),

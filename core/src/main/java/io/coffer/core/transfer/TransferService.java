@@ -10,6 +10,7 @@ import io.coffer.core.event.NewEvent;
 import io.coffer.core.store.Batch;
 import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
+import io.coffer.core.tenant.TenantTables;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -213,7 +214,7 @@ public final class TransferService implements WithdrawalSink {
             Batch b = store.batch();
             b.put(TransferTables.TRANSFERS, t.id(), t);
             b.put(TransferTables.TRANSFER_KEYS, key, t.id());
-            b.put(TransferTables.TRANSFERS_BY_TENANT, new TransferTables.TenantTime(caller.tenant(), now.toEpochMilli(), t.id()), "");
+            b.put(TransferTables.TRANSFERS_BY_TENANT, new TenantTables.TenantTime(caller.tenant(), now.toEpochMilli(), t.id()), "");
             View created = view(t, null);
             outbox.commit(b, () -> {
                 b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
@@ -497,7 +498,7 @@ public final class TransferService implements WithdrawalSink {
         BigInteger sum = BigInteger.ZERO;
         long from = now.minus(Duration.ofHours(24)).toEpochMilli();
         for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
-                new TransferTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
+                new TenantTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
             if (!e.getKey().tenant().equals(tenant)) {
                 break;
             }

@@ -7,6 +7,7 @@ import io.coffer.core.store.KeyReader;
 import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.RecordCodec;
 import io.coffer.core.store.Table;
+import io.coffer.core.tenant.TenantTables;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,10 +152,6 @@ public final class TransferTables {
     public static final Table<ChainKey, String> SETTLING = Table.of(0x3b, "settling-withdrawals", "chain string | id string -> empty",
             CHAIN_KEY, Codecs.utf8());
 
-    /** tenant + creation millis + id. */
-    public record TenantTime(String tenant, long createdMillis, String id) {
-    }
-
     private static void writeAmount(java.io.DataOutput out, BigInteger v) throws java.io.IOException {
         out.writeUTF(v == null ? "" : v.toString());
     }
@@ -220,21 +217,8 @@ public final class TransferTables {
             "tenant string | idempotency key string -> transfer id", CHAIN_KEY, Codecs.utf8());
 
     // tenant-transfers-by-time: 0x38 | tenant string | created millis u64 | id string -> ""
-    public static final Table<TenantTime, String> TRANSFERS_BY_TENANT = Table.of(0x38, "tenant-transfers-by-time",
-            "tenant string | created millis u64 | id string -> empty", new KeyCodec<>() {
-                @Override
-                public byte[] encode(TenantTime k) {
-                    return KeyWriter.key().string(k.tenant()).u64(k.createdMillis()).string(k.id()).build();
-                }
-
-                @Override
-                public TenantTime decode(byte[] b) {
-                    KeyReader r = new KeyReader(b);
-                    TenantTime k = new TenantTime(r.string(), r.u64(), r.string());
-                    r.end();
-                    return k;
-                }
-            }, Codecs.utf8());
+    public static final Table<TenantTables.TenantTime, String> TRANSFERS_BY_TENANT = Table.of(0x38, "tenant-transfers-by-time",
+            "tenant string | created millis u64 | id string -> empty", TenantTables.TENANT_TIME, Codecs.utf8());
 
     // transfer-published: 0x39 | transfer id string -> fingerprint of the state last published in an event
     public static final Table<String, String> TRANSFER_PUBLISHED = Table.of(0x39, "transfer-published",
