@@ -407,7 +407,7 @@ public final class CofferNode implements AutoCloseable {
 
         @Override
         public String issueAddress(int account, String asset) {
-            return runnerOf(asset).addresses().next(account, 0).address();
+            return runnerOf(asset).addresses().next(account, 0, null, false).address();
         }
 
         @Override

@@ -34,7 +34,10 @@ public final class PaymentRequestService {
     public interface Chains {
         boolean knows(String asset);
 
-        /** A fresh receive address of {@code account} on {@code asset}'s chain. */
+        /**
+         * A fresh receive address of {@code account} on {@code asset}'s chain. Its issue need not wait for the disk: the
+         * request's own synced commit follows before the address is handed out, and makes both durable.
+         */
         String issueAddress(int account, String asset);
 
         /** BIP-21 or EIP-681 URI for paying {@code amount} of {@code asset} to {@code address}. */

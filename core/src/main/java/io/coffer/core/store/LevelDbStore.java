@@ -40,6 +40,7 @@ public final class LevelDbStore implements Store {
     private static final byte[] SCHEMA_KEY = meta("schema-version");
     /** Every write is synced: a committed batch survives a power cut, which money needs. */
     private static final WriteOptions SYNC = new WriteOptions().sync(true);
+    private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -288,12 +289,21 @@ public final class LevelDbStore implements Store {
 
         @Override
         public void commit() {
+            write(SYNC);
+        }
+
+        @Override
+        public void commitUnsynced() {
+            write(NO_SYNC);
+        }
+
+        private void write(WriteOptions options) {
             WriteBatch b = live();
             wb = null;
             try (b) {
                 if (size > 0) {
                     ensureOpen();
-                    db.write(b, SYNC);
+                    db.write(b, options);
                 }
             } catch (IOException e) {
                 throw new StoreException("cannot close a write batch: " + e.getMessage(), e);

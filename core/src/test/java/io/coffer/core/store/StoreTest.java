@@ -51,6 +51,22 @@ class StoreTest {
     Path dir;
 
     @Test
+    void anUnsyncedCommitIsVisibleAtOnceAndDurableWithTheNextSyncedOne() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            Batch unsynced = store.batch().put(NAMES, "issued", "7").put(LEDGER, 1L, BigInteger.TEN);
+            unsynced.commitUnsynced();
+            assertEquals("7", store.get(NAMES, "issued").orElseThrow(), "readers see it at once");
+            assertThrows(IllegalStateException.class, unsynced::commit, "a batch is written once");
+            store.batch().put(NAMES, "request", "pr_1").commit();
+        }
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            assertEquals("7", store.get(NAMES, "issued").orElseThrow());
+            assertEquals(BigInteger.TEN, store.get(LEDGER, 1L).orElseThrow());
+            assertEquals("pr_1", store.get(NAMES, "request").orElseThrow());
+        }
+    }
+
+    @Test
     void batchWritesEveryTableAtOnceAndReadsBackTyped() {
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {
             Batch b = store.batch()
