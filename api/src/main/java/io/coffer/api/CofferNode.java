@@ -202,7 +202,7 @@ public final class CofferNode implements AutoCloseable {
 
             @Override
             public String paymentRequestOf(io.coffer.core.chain.Deposit d) {
-                return store.get(io.coffer.core.payment.PaymentTables.BY_ADDRESS, new io.coffer.core.payment.PaymentTables.ChainAddress(d.chain(),
+                return store.get(io.coffer.core.payment.PaymentTables.BY_ADDRESS, new io.coffer.core.chain.ChainTables.ChainAddress(d.chain(),
                         d.address())).orElse("");
             }
 

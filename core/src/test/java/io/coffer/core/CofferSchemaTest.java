@@ -41,7 +41,7 @@ class CofferSchemaTest {
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
             assertEquals(CofferSchema.VERSION, now.schemaVersion());
-            assertEquals("pr_1", now.get(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress("bitcoin", "bcrt1qaddr")).orElseThrow());
+            assertEquals("pr_1", now.get(PaymentTables.BY_ADDRESS, new io.coffer.core.chain.ChainTables.ChainAddress("bitcoin", "bcrt1qaddr")).orElseThrow());
             assertTrue(now.get(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), "pr_1")).isPresent());
             assertTrue(now.get(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit("bitcoin", "bcrt1qaddr", d.id())).isPresent());
         }

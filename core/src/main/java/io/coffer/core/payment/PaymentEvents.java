@@ -1,6 +1,7 @@
 package io.coffer.core.payment;
 
 import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositChange;
 import io.coffer.core.chain.DepositId;
@@ -85,7 +86,7 @@ public final class PaymentEvents implements DepositSink {
             if (tenant.isEmpty() || internal.test(d.chain(), d.address())) {
                 continue;
             }
-            Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(d.chain(), d.address()))
+            Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(d.chain(), d.address()))
                     .flatMap(id -> store.get(PaymentTables.REQUESTS, id)).filter(p -> p.asset().equals(d.asset()));
             pr.ifPresent(p -> touched.add(p.id()));
             if (c.before() == null || c.notable()) {

@@ -1,6 +1,7 @@
 package io.coffer.core.payment;
 
 import io.coffer.core.chain.AssetIds;
+import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.custody.AuditLog;
 import io.coffer.core.error.CofferException;
@@ -107,7 +108,7 @@ public final class PaymentRequestService {
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
         b.put(PaymentTables.KEYS, key, pr.id());
         b.put(PaymentTables.BY_TENANT, new TenantTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
-        b.put(PaymentTables.BY_ADDRESS, new PaymentTables.ChainAddress(AssetIds.chainOf(pr.asset()), address), pr.id());
+        b.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetIds.chainOf(pr.asset()), address), pr.id());
         if (pr.expiresAt() != null) {
             b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
         }

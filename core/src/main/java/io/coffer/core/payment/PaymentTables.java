@@ -1,5 +1,6 @@
 package io.coffer.core.payment;
 
+import io.coffer.core.chain.ChainTables;
 import io.coffer.core.store.Codecs;
 import io.coffer.core.store.KeyCodec;
 import io.coffer.core.store.KeyReader;
@@ -94,30 +95,13 @@ public final class PaymentTables {
     public static final Table<TenantTables.TenantTime, String> BY_TENANT = Table.of(0x52, "payment-requests-by-tenant",
             "tenant string | created millis u64 | id string -> empty", TenantTables.TENANT_TIME, Codecs.utf8());
 
-    /** chain + address. */
-    public record ChainAddress(String chain, String address) {
-    }
-
     /** expiry time + id. */
     public record Expiry(long millis, String id) {
     }
 
     // payment-requests-by-address: 0x53 | chain string | address string -> id (each request has its own fresh address)
-    public static final Table<ChainAddress, String> BY_ADDRESS = Table.of(0x53, "payment-requests-by-address",
-            "chain string | address string -> id", new KeyCodec<>() {
-                @Override
-                public byte[] encode(ChainAddress k) {
-                    return KeyWriter.key().string(k.chain()).string(k.address()).build();
-                }
-
-                @Override
-                public ChainAddress decode(byte[] b) {
-                    KeyReader r = new KeyReader(b);
-                    ChainAddress k = new ChainAddress(r.string(), r.string());
-                    r.end();
-                    return k;
-                }
-            }, Codecs.utf8());
+    public static final Table<ChainTables.ChainAddress, String> BY_ADDRESS = Table.of(0x53, "payment-requests-by-address",
+            "chain string | address string -> id", ChainTables.ADDRESSES.keys(), Codecs.utf8());
 
     // payment-request-published: 0x54 | id string -> the state last published in an event (PaymentEvents.fingerprint)
     public static final Table<String, String> PUBLISHED = Table.of(0x54, "payment-request-published",
