@@ -237,9 +237,12 @@ class EventsIT {
                         && status(shop, over.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED
                         && shop.payments().getPaymentRequest(GetPaymentRequestRequest.newBuilder().setId(expiring.getId()).build()).getHasLatePayments());
                 btc.mine(1);
+                // The block's deposits, their events and the requests' events are one batch: once all three payments read as
+                // confirmed, every event of that block is stored.
                 await("confirmed", () -> status(shop, exact.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED
-                        && status(shop, over.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
-                Thread.sleep(1000); // let the deposit events of that block settle
+                        && status(shop, over.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED
+                        && shop.payments().getPaymentRequest(GetPaymentRequestRequest.newBuilder().setId(under.getId()).build())
+                                .getAmountConfirmed().getValue().equals("100000"));
 
                 long latest = shop.events().listEvents(ListEventsRequest.newBuilder().build()).getLatestSequence();
                 List<Event> streamed = new ArrayList<>();
@@ -305,8 +308,8 @@ class EventsIT {
                 btc.rpc("invalidateblock", btc.bestBlockHash()); // the payment goes back to the mempool
                 await("back to unconfirmed", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED);
                 btc.mine(1);
+                // The request's status and the events that say so are written in one batch: once it reads CONFIRMED, they are there.
                 await("confirmed again", () -> status(m, p.getId()) == PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
-                Thread.sleep(1000);
                 List<Event> events = m.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList();
                 assertEquals(List.of("PENDING/0", "PAID_UNCONFIRMED/0", "CONFIRMED/40000", "PAID_UNCONFIRMED/0", "CONFIRMED/40000"),
                         events.stream().filter(Event::hasPaymentRequest).map(e -> e.getPaymentRequest().getStatus().name()
@@ -382,7 +385,10 @@ class EventsIT {
                 try (Receiver receiver = new Receiver(port)) {
                     receiver.secret = secret;
                     await("every delivery once the receiver is back", () -> receiver.accepted.size() == 10);
-                    Thread.sleep(1000);
+                    // A DELIVERED delivery is never attempted again: once all are, a duplicate can no longer arrive.
+                    await("every delivery recorded as delivered", () -> m.events().listWebhookDeliveries(
+                            ListWebhookDeliveriesRequest.newBuilder().build()).getDeliveriesList().stream()
+                            .allMatch(d -> d.getState() == WebhookDelivery.State.STATE_DELIVERED));
                     receiver.accepted.forEach((id, n) -> assertEquals(1, n.get(), "event " + id + " delivered once"));
                     assertTrue(m.events().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().build()).getDeliveriesList().stream()
                             .allMatch(d -> d.getState() == WebhookDelivery.State.STATE_DELIVERED));

@@ -173,7 +173,7 @@ class PaymentRequestsIT {
         Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
         String ctor = FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"), new Utf8String("USDC"), new Uint8(6),
                 new Uint256(BigInteger.TEN.pow(15))));
-        String token = anvil.awaitReceipt(anvil.transact(null, c.bin() + ctor)).get("contractAddress").asText();
+        String token = anvil.receipt(anvil.transact(null, c.bin() + ctor)).get("contractAddress").asText();
         NodeConfiguration config = config(btc, anvil, "      confirmations: 2\n      poll-interval: 200ms\n"
                 + "      tokens:\n        - symbol: USDC\n          contract: \"" + token + "\"\n          decimals: 6\n");
         anvil.setAutomine(false);

@@ -316,7 +316,12 @@ class TransfersIT {
                         () -> clerk.transfers().createTransfer(transfer(allowed, "1000000", "early").build()));
                 refused(Status.Code.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED",
                         () -> clerk.transfers().createTransfer(transfer(other, "1000000", "elsewhere").build()));
-                Thread.sleep(3200);
+                // The entry takes effect at the time the policy answer gave: wait for that moment, not for a guess of it.
+                java.time.Instant effective = java.time.Instant.ofEpochSecond(set.getAllowlist(0).getEffectiveAt().getSeconds(),
+                        set.getAllowlist(0).getEffectiveAt().getNanos());
+                while (java.time.Instant.now().isBefore(effective.plusMillis(50))) {
+                    Thread.sleep(50);
+                }
                 // Per-transfer limit.
                 refused(Status.Code.FAILED_PRECONDITION, "LIMIT_EXCEEDED",
                         () -> clerk.transfers().createTransfer(transfer(allowed, "60000000", "big").build()));

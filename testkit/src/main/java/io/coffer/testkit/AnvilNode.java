@@ -16,6 +16,8 @@ public final class AnvilNode extends DevNode {
     public static final long CHAIN_ID = 31337;
     private int port;
     private JsonRpc rpc;
+    /** Anvil mines a block per transaction until told otherwise. */
+    private volatile boolean automine = true;
 
     private AnvilNode(Path dataDir) {
         super(dataDir);
@@ -76,35 +78,54 @@ public final class AnvilNode extends DevNode {
     /** Whether every transaction is mined at once (anvil's default) or waits in the pool for {@link #mine}. */
     public void setAutomine(boolean on) {
         rpc.call("evm_setAutomine", on);
+        automine = on;
     }
 
-    /** Sends {@code wei} from the dev account to {@code to}; returns the transaction hash. */
+    /**
+     * Sends {@code wei} from the dev account to {@code to}; returns the transaction hash. With automine on, returns once
+     * the transaction's block can be read (anvil answers the send before that), so what follows sees its effect.
+     */
     public String send(String to, BigInteger wei) {
-        return rpc.call("eth_sendTransaction", java.util.Map.of("from", DEV_ACCOUNT, "to", to, "value", "0x" + wei.toString(16))).asText();
+        return mined(rpc.call("eth_sendTransaction", java.util.Map.of("from", DEV_ACCOUNT, "to", to, "value", "0x" + wei.toString(16))).asText());
     }
 
-    /** Sends a contract call (or creation when {@code to} is null) from the dev account; returns the hash. */
+    /** Sends a contract call (or creation when {@code to} is null) from the dev account; returns the hash; as {@link #send}. */
     public String transact(String to, String data) {
         java.util.Map<String, Object> tx = new java.util.HashMap<>(java.util.Map.of("from", DEV_ACCOUNT, "data", data, "gas", "0x2dc6c0"));
         if (to != null) {
             tx.put("to", to);
         }
-        return rpc.call("eth_sendTransaction", tx).asText();
+        return mined(rpc.call("eth_sendTransaction", tx).asText());
     }
 
-    /** The receipt of a mined transaction, or null. */
-    public JsonNode receipt(String txHash) {
+    /** Sends signed transaction bytes; returns the hash; as {@link #send}. */
+    public String sendRaw(byte[] signed) {
+        return mined(rpc.call("eth_sendRawTransaction", "0x" + java.util.HexFormat.of().formatHex(signed)).asText());
+    }
+
+    private String mined(String txHash) {
+        if (automine) {
+            receipt(txHash);
+        }
+        return txHash;
+    }
+
+    /** The receipt of a mined transaction, or null at once when it is not mined (yet). */
+    public JsonNode receiptIfMined(String txHash) {
         JsonNode r = rpc.call("eth_getTransactionReceipt", txHash);
         return r == null || r.isNull() ? null : r;
     }
 
-    /** The receipt of a transaction, waiting up to 10 s for it to be mined (automine answers before its block is queryable). */
-    public JsonNode awaitReceipt(String txHash) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The receipt of a transaction, waiting up to 30 s for it to be mined and readable (anvil's automine answers the send
+     * before the block can be read; on a busy machine the gap is visible).
+     */
+    public JsonNode receipt(String txHash) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         JsonNode r;
-        while ((r = receipt(txHash)) == null) {
+        while ((r = receiptIfMined(txHash)) == null) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("transaction " + txHash + " not mined within 10 s");
+                throw new IllegalStateException("transaction " + txHash + " not mined within 30 s");
             }
             try {
                 Thread.sleep(50);

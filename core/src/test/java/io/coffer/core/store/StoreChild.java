@@ -22,16 +22,21 @@ public final class StoreChild {
                 }
             }
             case "write-loop" -> {
-                // Each batch moves one unit between two tables and bumps a counter: all three or none.
+                // Each batch moves one unit between two tables and bumps a counter: all three or none. A new
+                // round continues the sequence where the last whole batch left it, so every round adds rows
+                // that the parent can check against the counter, however fast or slow this machine writes.
                 Store store = LevelDbStore.open(dir, StoreTest.SCHEMA);
-                System.out.println("writing");
-                System.out.flush();
-                for (long i = 1; ; i++) {
+                long from = Long.parseLong(store.get(StoreTest.NAMES, "counter").orElse("0")) + 1;
+                for (long i = from; ; i++) {
                     store.batch()
                             .put(StoreTest.LEDGER, i, BigInteger.valueOf(i))
                             .put(StoreTest.NAMES, "entry-" + i, "debit " + i)
                             .put(StoreTest.NAMES, "counter", Long.toString(i))
                             .commit();
+                    if (i == from + StoreTest.BATCHES_BEFORE_KILL) {
+                        System.out.println("written " + i);
+                        System.out.flush();
+                    }
                 }
             }
             default -> throw new IllegalArgumentException(args[0]);

@@ -28,6 +28,8 @@ class StoreTest {
     static final Table<TenantSeq, String> EVENTS = Table.of(0x03, "events", "tenant string | seq u64 -> utf8",
             new TenantSeqCodec(), Codecs.utf8());
     static final Schema SCHEMA = Schema.of(1, List.of(LEDGER, NAMES, EVENTS));
+    /** How many batches a write-loop child commits in a round before it says so and may be killed. */
+    static final long BATCHES_BEFORE_KILL = 200;
 
     record TenantSeq(String tenant, long seq) {
     }
@@ -212,21 +214,31 @@ class StoreTest {
 
     @Test
     void aKilledWriterLeavesOnlyWholeBatches() throws Exception {
+        java.util.Random random = new java.util.Random();
+        long previous = 0;
         for (int round = 0; round < 3; round++) {
             Process child = child("write-loop");
-            awaitLine(child, "writing");
-            Thread.sleep(300 + round * 200L);
+            awaitLine(child, "written " + (previous + 1 + BATCHES_BEFORE_KILL));
+            // The child is writing as fast as it can: killing it a random moment later lands anywhere in a batch.
+            TimeUnit.MILLISECONDS.sleep(random.nextInt(150));
             child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no close
             try (Store store = LevelDbStore.open(dir, SCHEMA)) {
                 long counter = Long.parseLong(store.get(NAMES, "counter").orElse("0"));
+                assertTrue(counter > previous + BATCHES_BEFORE_KILL, "round " + round + " continued the sequence past " + previous);
+                // Every batch 1..counter is whole, and nothing of batch counter+1 (the one the kill tore, if any) is there.
                 List<Map.Entry<Long, BigInteger>> ledger = store.list(LEDGER, LEDGER.all(), Integer.MAX_VALUE);
-                assertTrue(counter > 0, "the child wrote something");
                 assertEquals(counter, ledger.size(), "ledger rows and counter come from the same batches");
-                assertEquals(counter, ledger.get(ledger.size() - 1).getKey());
-                assertEquals("debit " + counter, store.get(NAMES, "entry-" + counter).orElseThrow());
-                assertTrue(store.get(NAMES, "entry-" + (counter + 1)).isEmpty());
+                for (int i = 0; i < ledger.size(); i++) {
+                    assertEquals(i + 1L, ledger.get(i).getKey());
+                    assertEquals(BigInteger.valueOf(i + 1L), ledger.get(i).getValue());
+                }
+                List<Map.Entry<String, String>> names = store.list(NAMES, NAMES.all(), Integer.MAX_VALUE);
+                assertEquals(counter + 1, names.size(), "one entry per batch, plus the counter");
+                for (long i = 1; i <= counter; i++) {
+                    assertEquals("debit " + i, store.get(NAMES, "entry-" + i).orElseThrow());
+                }
+                previous = counter;
             }
-            // The next round restarts the loop from 1 over the same keys: the invariant must still hold.
         }
     }
 

@@ -59,12 +59,11 @@ class EvmWithdrawalCrashIT {
             String done = awaitLine(run2, "DONE ");
             assertTrue(run2.waitFor(60, TimeUnit.SECONDS), done);
             anvil.mine(1);
-
+            assertEquals("0x1", anvil.receipt(done.split(" ")[2]).get("status").asText(), "the withdrawal's transaction is the one mined");
             assertEquals(new BigInteger("4242"), new BigInteger(anvil.rpc("eth_getBalance", payee, "latest").asText().substring(2), 16),
                     point + " run " + run + ": paid exactly once");
             assertEquals(1, Long.decode(anvil.rpc("eth_getTransactionCount", hot, "latest").asText()),
                     point + " run " + run + ": one transaction from the hot address");
-            assertEquals("0x1", anvil.receipt(done.split(" ")[2]).get("status").asText(), "the withdrawal's transaction is the one mined");
         }
     }
 }
