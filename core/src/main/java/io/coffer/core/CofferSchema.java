@@ -30,9 +30,14 @@ import java.util.Map;
  *
  * <p>Version 3: deposits by address (0x29; {@code ChainTables}), so a payment request's deposits are read without scanning
  * the chain's; the migration from 2 indexes every recorded deposit.
+ *
+ * <p>Version 4: the wallet's outputs spent by blocks of the best chain (0x2a-0x2b; {@code ChainTables}) and the anchors of
+ * CONFLICTED withdrawals (0x3c; {@code TransferTables}); withdrawal status CONFLICTED (ordinal 6). The migration from 3 writes
+ * nothing: spends are recorded from the blocks connected after the upgrade, and the outputs spent before it are held by the
+ * locks of the withdrawals that spent them, as before.
  */
 public final class CofferSchema {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private CofferSchema() {
     }
@@ -44,7 +49,8 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.tenant.TenantTables.all());
         tables.addAll(PaymentTables.all());
         tables.addAll(EventTables.all());
-        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress));
+        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
+                3, (store, batch) -> { }));
     }
 
     private static void indexDepositsByAddress(Store store, Batch batch) {

@@ -146,7 +146,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             case "CONFIRMED" -> TxStatus.TX_STATUS_CONFIRMED;
             case "FINAL" -> TxStatus.TX_STATUS_FINAL;
             case "REORGED" -> TxStatus.TX_STATUS_REORGED;
-            case "REPLACED" -> TxStatus.TX_STATUS_REPLACED;
+            case "REPLACED", "CONFLICTED" -> TxStatus.TX_STATUS_REPLACED; // a withdrawal whose inputs another transaction spent
             case "FAILED" -> TxStatus.TX_STATUS_FAILED;
             default -> TxStatus.TX_STATUS_UNSPECIFIED;
         };

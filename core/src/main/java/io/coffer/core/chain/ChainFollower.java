@@ -250,6 +250,14 @@ public final class ChainFollower {
             Deposit mined = before.with(before.status(), block.height(), block.hash(), 1, now);
             events += update(b, before.status() == null ? null : before, mined, block.height(), now);
         }
+        // The wallet's outputs this block spends (a withdrawal of ours, or anyone holding the key): never spendable again while
+        // this block stands, whatever the withdrawal's own state says.
+        for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id)
+                || store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).isPresent())) {
+            b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, spend.outpoint()),
+                    new ChainTables.SpentOutput(spend.txid(), block.height()));
+            b.put(ChainTables.SPENT_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, block.height(), spend.outpoint()), "");
+        }
         // Confirmations of the other open deposits grow with the tip.
         for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             if (!inBlock.contains(e.getKey().id())) {
@@ -285,6 +293,11 @@ public final class ChainFollower {
             Deposit out = d.with(DepositStatus.REORGED, 0, "", 0, now);
             events += write(b, d, out);
             b.put(ChainTables.OPEN_DEPOSITS, new ChainTables.ChainDeposit(chain, id), "");
+        }
+        // Outputs this block spent are unspent again until a block of the new branch spends them.
+        for (var e : store.list(ChainTables.SPENT_BY_HEIGHT, ChainTables.SPENT_BY_HEIGHT.prefix(prefix), Integer.MAX_VALUE)) {
+            b.delete(ChainTables.SPENT_BY_HEIGHT, e.getKey());
+            b.delete(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, e.getKey().id()));
         }
         // Deposits in surviving blocks keep their confirmations here: the poll recomputes them once at its
         // final tip, so a multi-block reorg does not emit a confirmation step back and forth per block.

@@ -21,6 +21,15 @@ public interface ChainSource {
     /** The payments to watched addresses in the block {@code header}. */
     List<Payment> payments(BlockHeader header, Predicate<String> watched);
 
+    /**
+     * The transactions of block {@code header} that spend an output for which {@code ours} is true. UTXO chains report them so that
+     * a coin's state follows the chain's view of its spends, not only the state of the withdrawal that spent it; account chains
+     * have no outputs and report none. Called right after {@link #payments} for the same block.
+     */
+    default List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours) {
+        return List.of();
+    }
+
     /** The payments to watched addresses in the mempool now (chains without a mempool view return none). */
     List<Payment> mempool(Predicate<String> watched);
 

@@ -240,8 +240,28 @@ public final class ChainTables {
     }
 
     public static List<Table<?, ?>> all() {
-        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES, DEPOSITS_BY_ADDRESS);
+        return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES, DEPOSITS_BY_ADDRESS,
+                SPENT_OUTPUTS, SPENT_BY_HEIGHT);
     }
+
+    /** Where the chain spent one of the wallet's outputs: the spending transaction and its block's height. */
+    public record SpentOutput(String txid, long height) {
+    }
+
+    // spent-outputs: 0x2a | chain string | txid string | index u32 -> spending txid UTF | height int64 (UTXO chains: a deposit
+    // output spent by a transaction of a block on the best chain, whoever made it; such a coin is never spendable nor counted,
+    // whatever the state of the withdrawal that spent it)
+    public static final Table<ChainDeposit, SpentOutput> SPENT_OUTPUTS = Table.of(0x2a, "spent-outputs",
+            "chain string | txid string | index u32 -> spending txid UTF | height int64", CHAIN_DEPOSIT, RecordCodec.of(
+                    (v, out) -> {
+                        out.writeUTF(v.txid());
+                        out.writeLong(v.height());
+                    },
+                    in -> new SpentOutput(in.readUTF(), in.readLong())));
+
+    // spent-by-height: 0x2b | chain string | height u64 | txid string | index u32 -> "" (what a disconnect un-spends)
+    public static final Table<ChainHeightDeposit, String> SPENT_BY_HEIGHT = Table.of(0x2b, "spent-by-height",
+            "chain string | height u64 | txid string | index u32 -> empty", DEPOSITS_BY_HEIGHT.keys(), Codecs.utf8());
 
     /** chain + address + deposit. */
     public record ChainAddressDeposit(String chain, String address, DepositId id) {

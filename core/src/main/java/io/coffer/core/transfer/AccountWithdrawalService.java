@@ -270,9 +270,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     private Withdrawal pendingWithdrawal(String id) {
         Withdrawal w = get(id).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WITHDRAWAL_NOT_FOUND", "no such withdrawal"));
-        if (w.status().isFinal() || w.status() == WithdrawalStatus.CONFIRMING) {
-            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "withdrawal " + id + " is " + w.status());
-        }
+        requireBumpable(w);
         return w;
     }
 

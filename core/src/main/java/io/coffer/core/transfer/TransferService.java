@@ -286,16 +286,12 @@ public final class TransferService implements WithdrawalSink {
      * Replaces the transfer's transaction by one paying more.
      *
      * @param feeRate milli-satoshi per vbyte (Bitcoin), 0 to let the chain choose
-     * @throws CofferException NOT_FOUND; FAILED_PRECONDITION (NOT_SENT, ALREADY_CONFIRMED, FEE_TOO_LOW, SEALED)
+     * @throws CofferException NOT_FOUND; FAILED_PRECONDITION (NOT_SENT, ALREADY_CONFIRMED, CONFLICTED, FEE_TOO_LOW, SEALED)
      */
     public View bump(Caller caller, String id, long feeRate) {
         View v = get(caller.tenant(), id);
         if (v.withdrawal() == null) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_SENT", "transfer " + id + " has no transaction to bump");
-        }
-        String status = v.status();
-        if (status.equals("CONFIRMING") || status.equals("CONFIRMED") || status.equals("FAILED")) {
-            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "transfer " + id + " is " + status.toLowerCase());
         }
         Withdrawal w = chains.bump(v.transfer().asset(), v.withdrawal().id(), feeRate);
         return view(store.get(TransferTables.TRANSFERS, id).orElseThrow(), w);

@@ -144,13 +144,26 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES, SETTLING);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS);
     }
 
     // settling-withdrawals: 0x3b | chain string | id string -> "" (CONFIRMED but not yet past the chain's reorg-safety depth:
     // still followed, so their confirmations grow to finality and a reorg that undoes them is seen)
     public static final Table<ChainKey, String> SETTLING = Table.of(0x3b, "settling-withdrawals", "chain string | id string -> empty",
             CHAIN_KEY, Codecs.utf8());
+
+    // withdrawal-conflicts: 0x3c | chain string | id string -> BlockHeader (a CONFLICTED withdrawal's anchor: the chain's tip when
+    // its conflict was first seen. While that block stays on the best chain, whatever conflicts with the withdrawal is at least
+    // as deep as the anchor; once the anchor is past the reorg-safety depth the conflict is final. An anchor reorged out is
+    // replaced by the new tip.)
+    public static final Table<ChainKey, io.coffer.core.chain.BlockHeader> CONFLICTS = Table.of(0x3c, "withdrawal-conflicts",
+            "chain string | id string -> height int64 | hash UTF | parent hash UTF", CHAIN_KEY, RecordCodec.of(
+                    (h, out) -> {
+                        out.writeLong(h.height());
+                        out.writeUTF(h.hash());
+                        out.writeUTF(h.parentHash());
+                    },
+                    in -> new io.coffer.core.chain.BlockHeader(in.readLong(), in.readUTF(), in.readUTF())));
 
     private static void writeAmount(java.io.DataOutput out, BigInteger v) throws java.io.IOException {
         out.writeUTF(v == null ? "" : v.toString());

@@ -1,5 +1,6 @@
 package io.coffer.core.transfer;
 
+import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
 import io.coffer.core.chain.ChainTables;
@@ -130,56 +131,106 @@ public abstract class WithdrawalLedger {
         List<Withdrawal> followed = new ArrayList<>(pending());
         followed.addAll(settling());
         for (Withdrawal w : followed) {
-            List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
-            TxStatus current = source.txStatus(w.txid(), spends);
-            if (current.state() == TxState.FAILED) {
-                // Mined but reverted: the fee is spent and nothing else moved (EVM). Final.
-                record(w.with(WithdrawalStatus.FAILED, 0, "the transaction failed on chain (reverted)", clock.instant()), true);
-                continue;
-            }
-            String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
-            long height = current.blockHeight();
-            if (minedTxid == null) {
-                for (String old : w.replacedTxids()) {
-                    TxStatus s = source.txStatus(old, spends);
-                    if (s.state() == TxState.IN_BLOCK) {
-                        minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
-                        height = s.blockHeight();
-                    }
+            follow(w, tip);
+        }
+    }
+
+    /**
+     * Where one withdrawal stands, from the chain's facts alone: a version in a block wins, then a version in the mempool; a
+     * withdrawal with neither whose inputs are spent elsewhere or gone is CONFLICTED (not failed: a reorg can still bring it
+     * back), and FAILED only once that conflict is deeper than the reorg-safety depth; one with neither and intact inputs was
+     * dropped and is sent again, the same bytes.
+     */
+    private void follow(Withdrawal w, long tip) {
+        List<String> spends = spendsOf(w);
+        TxStatus current = source.txStatus(w.txid(), spends);
+        if (current.state() == TxState.FAILED) {
+            // Mined but reverted: the fee is spent and nothing else moved (EVM).
+            record(w.with(WithdrawalStatus.FAILED, 0, "the transaction failed on chain (reverted)", clock.instant()), true);
+            return;
+        }
+        String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
+        long height = current.blockHeight();
+        boolean inMempool = current.state() == TxState.IN_MEMPOOL;
+        if (minedTxid == null) {
+            for (String old : w.replacedTxids()) {
+                TxStatus s = source.txStatus(old, spends);
+                if (s.state() == TxState.IN_BLOCK) {
+                    minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
+                    height = s.blockHeight();
                 }
-            }
-            Instant now = clock.instant();
-            if (minedTxid != null && minedTxid.equals(w.cancelTxid())) {
-                // The cancelling version won: nothing was paid, the nonce and its fee are spent.
-                Withdrawal cancelled = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.fee(), w.feeRate(),
-                        WithdrawalStatus.FAILED, minedTxid, w.raw(), w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(),
-                        0, "cancelled", w.createdAt(), now, w.asset(), w.cancelTxid());
-                record(cancelled, true);
-                continue;
-            }
-            if (minedTxid != null) {
-                int conf = (int) (tip - height + 1);
-                WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
-                if (next != w.status() || conf != w.confirmations()) {
-                    // The fee actually paid replaces the estimate once known (EVM: gas used x effective price).
-                    java.math.BigInteger paid = w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
-                            ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
-                    Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now).withFee(paid) : new Withdrawal(w.id(), chain, w.account(),
-                            w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
-                            w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
-                    record(u);
-                }
-            } else if (current.state() == TxState.IN_MEMPOOL) {
-                if (w.status() != WithdrawalStatus.BROADCAST) {
-                    record(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
-                }
-            } else if (w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED) {
-                // Reorged out of the chain: send the same bytes again.
-                send(w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now));
-            } else if (w.status() == WithdrawalStatus.BROADCAST_UNKNOWN || w.status() == WithdrawalStatus.BROADCAST) {
-                send(w);
+                inMempool |= s.state() == TxState.IN_MEMPOOL;
             }
         }
+        Instant now = clock.instant();
+        if (minedTxid != null && minedTxid.equals(w.cancelTxid())) {
+            // The cancelling version won: nothing was paid, the nonce and its fee are spent.
+            Withdrawal cancelled = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.fee(), w.feeRate(),
+                    WithdrawalStatus.FAILED, minedTxid, w.raw(), w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(),
+                    0, "cancelled", w.createdAt(), now, w.asset(), w.cancelTxid());
+            record(cancelled, true);
+        } else if (minedTxid != null) {
+            int conf = (int) (tip - height + 1);
+            WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
+            if (next != w.status() || conf != w.confirmations()) {
+                // The fee actually paid replaces the estimate once known (EVM: gas used x effective price).
+                java.math.BigInteger paid = w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
+                        ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
+                Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now).withFee(paid) : new Withdrawal(w.id(), chain, w.account(),
+                        w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
+                        w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
+                record(u);
+            }
+        } else if (inMempool) {
+            if (w.status() != WithdrawalStatus.BROADCAST) {
+                record(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
+            }
+        } else if (current.state() == TxState.CONFLICTED) {
+            conflicted(w, tip, now);
+        } else if (w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
+                || w.status() == WithdrawalStatus.CONFLICTED) {
+            // Reorged out with its inputs intact, or its conflict undone: the same bytes again. The step is recorded first so a
+            // send without a clear answer leaves it BROADCAST_UNKNOWN, not in a state the chain no longer shows.
+            Withdrawal again = w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now);
+            record(again);
+            send(again);
+        } else if (w.status() == WithdrawalStatus.BROADCAST_UNKNOWN || w.status() == WithdrawalStatus.BROADCAST) {
+            send(w);
+        }
+    }
+
+    /**
+     * No version is in the chain or the mempool and an input is spent elsewhere or gone. The first time (or when the block the
+     * conflict was anchored to was itself reorged out) the withdrawal becomes CONFLICTED, anchored at the current tip; once the
+     * anchor is {@code finalityDepth} deep on the best chain, whatever conflicts is at least that deep and the withdrawal FAILED.
+     */
+    private void conflicted(Withdrawal w, long tip, Instant now) {
+        TransferTables.ChainKey key = new TransferTables.ChainKey(chain, w.id());
+        if (w.status() != WithdrawalStatus.CONFLICTED) {
+            LOG.warning("chain " + chain + ": withdrawal " + w.id() + " (" + w.txid() + ", was " + w.status() + ") is conflicted: "
+                    + CONFLICT_REASON + "; followed until the conflict is " + finalityDepth + " blocks deep");
+            record(w.with(WithdrawalStatus.CONFLICTED, 0, CONFLICT_REASON, now)); // anchored at the tip in the same batch
+            return;
+        }
+        Optional<BlockHeader> anchor = store.get(TransferTables.CONFLICTS, key);
+        boolean anchored = anchor.isPresent() && anchor.get().height() <= tip
+                && Optional.ofNullable(source.header(anchor.get().height())).map(h -> h.hash().equals(anchor.get().hash())).orElse(false);
+        if (!anchored) {
+            Batch b = store.batch();
+            b.put(TransferTables.CONFLICTS, key, source.header(tip));
+            b.commit();
+            return;
+        }
+        if (tip - anchor.get().height() + 1 >= finalityDepth) {
+            LOG.warning("chain " + chain + ": withdrawal " + w.id() + " failed: its conflict is " + finalityDepth + " blocks deep");
+            record(w.with(WithdrawalStatus.FAILED, 0, CONFLICT_REASON + " (final: the conflict is past the reorg-safety depth)", now), true);
+        }
+    }
+
+    private static final String CONFLICT_REASON = "its inputs were spent by another transaction or no longer exist";
+
+    private static List<String> spendsOf(Withdrawal w) {
+        return w.inputs().stream().map(DepositId::toString).toList();
     }
 
     protected Withdrawal send(Withdrawal w) {
@@ -187,8 +238,7 @@ public abstract class WithdrawalLedger {
         crash.reached(BROADCAST_NOT_RECORDED);
         Instant now = clock.instant();
         Withdrawal after = switch (r.outcome()) {
-            case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
-                    ? w.with(WithdrawalStatus.BROADCAST, 0, "", now) : w;
+            case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.BROADCAST ? w : w.with(WithdrawalStatus.BROADCAST, 0, "", now);
             case UNKNOWN -> w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
             case REJECTED -> rejected(w, r.detail(), now);
         };
@@ -199,16 +249,17 @@ public abstract class WithdrawalLedger {
     }
 
     /**
-     * A refusal fails the withdrawal only when no version of it can still confirm: a refused bump leaves
-     * the previous version in place; a refused original whose inputs are spent by one of our own versions
-     * is not a failure either.
+     * What a refusal means depends on what the chain shows, never on the refusal alone. A version in the mempool or a block:
+     * it stands (a refused bump leaves the previous version; "already spent" is often this very transaction, mined before a
+     * crash or a re-send). Inputs spent elsewhere or gone: CONFLICTED, followed until the conflict is final. Inputs intact:
+     * bytes that never left the node (a first broadcast) FAILED, nothing moved; bytes that were sent before stay sent
+     * (BROADCAST_UNKNOWN, sent again on the next round), for anyone holding them can still get them mined.
      */
     private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
-        // "Refused" is often "already done": bitcoind says the inputs are spent, an EVM node says "nonce too low",
-        // when it is this very transaction that was mined (a crash after the broadcast, a re-send at start).
-        List<String> spends = w.inputs().stream().map(DepositId::toString).toList();
+        List<String> spends = spendsOf(w);
         List<String> versions = new ArrayList<>(w.replacedTxids());
         versions.add(w.txid());
+        TxState currentState = TxState.UNKNOWN;
         for (String version : versions) {
             TxState s = source.txStatus(version, spends).state();
             if (s == TxState.IN_MEMPOOL || s == TxState.IN_BLOCK) {
@@ -219,6 +270,17 @@ public abstract class WithdrawalLedger {
                 return w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
                         ? w.with(WithdrawalStatus.BROADCAST, 0, "", now) : w;
             }
+            currentState = s;
+        }
+        if (currentState == TxState.CONFLICTED) {
+            LOG.warning("chain " + chain + ": withdrawal " + w.id() + " refused by the node (" + detail + "): " + CONFLICT_REASON);
+            return w.status() == WithdrawalStatus.CONFLICTED ? w : w.with(WithdrawalStatus.CONFLICTED, 0, CONFLICT_REASON, now);
+        }
+        boolean everSent = w.status() != WithdrawalStatus.SIGNED || !w.replacedTxids().isEmpty();
+        if (everSent) {
+            LOG.warning("chain " + chain + ": a re-send of withdrawal " + w.id() + " was refused (" + detail + "); its inputs are "
+                    + "intact, so it stays sent and is tried again");
+            return w.status() == WithdrawalStatus.BROADCAST_UNKNOWN ? w : w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now);
         }
         LOG.warning("chain " + chain + ": withdrawal " + w.id() + " refused by the node: " + detail);
         return w.with(WithdrawalStatus.FAILED, 0, detail, now);
@@ -229,6 +291,10 @@ public abstract class WithdrawalLedger {
     }
 
     private void record(Withdrawal w, boolean mined) {
+        Optional<Withdrawal> before = get(w.id());
+        if (before.isPresent() && before.get().status() != w.status() && !before.get().status().canMoveTo(w.status())) {
+            throw new IllegalStateException("withdrawal " + w.id() + " cannot move from " + before.get().status() + " to " + w.status());
+        }
         Batch b = store.batch();
         putWithdrawal(b, w);
         if (w.status() == WithdrawalStatus.FAILED) {
@@ -259,6 +325,29 @@ public abstract class WithdrawalLedger {
             b.put(TransferTables.SETTLING, key, "");
         } else {
             b.delete(TransferTables.SETTLING, key);
+        }
+        if (w.status() == WithdrawalStatus.CONFLICTED) {
+            if (store.get(TransferTables.CONFLICTS, key).isEmpty()) {
+                b.put(TransferTables.CONFLICTS, key, source.header(source.tipHeight()));
+            }
+        } else {
+            b.delete(TransferTables.CONFLICTS, key);
+        }
+    }
+
+    /**
+     * A fee bump needs a version that can still be mined in place of the current one.
+     *
+     * @throws CofferException FAILED_PRECONDITION ALREADY_CONFIRMED (mined, or ended), CONFLICTED (inputs spent elsewhere)
+     */
+    protected static void requireBumpable(Withdrawal w) {
+        if (w.status().isFinal() || w.status() == WithdrawalStatus.CONFIRMING) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "already " + w.status().name().toLowerCase()
+                    + ": nothing to bump");
+        }
+        if (w.status() == WithdrawalStatus.CONFLICTED) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "CONFLICTED", "its inputs are spent by another transaction: "
+                    + "no replacement could be mined");
         }
     }
 

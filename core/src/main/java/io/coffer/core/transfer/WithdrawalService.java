@@ -124,9 +124,7 @@ public final class WithdrawalService extends WithdrawalLedger {
      */
     public synchronized Withdrawal bump(String id, long newFeeRate) {
         Withdrawal w = get(id).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WITHDRAWAL_NOT_FOUND", "no such withdrawal"));
-        if (w.status().isFinal() || w.status() == WithdrawalStatus.CONFIRMING) {
-            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "ALREADY_CONFIRMED", "withdrawal " + id + " is " + w.status());
-        }
+        requireBumpable(w);
         // BIP-125: the replacement must pay at least the old fee plus the relay fee for its own size (1 sat/vB).
         if (newFeeRate < w.feeRate() + 1000) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_LOW", "fee_rate", "fee_rate: must exceed the current "
@@ -168,13 +166,12 @@ public final class WithdrawalService extends WithdrawalLedger {
         return send(bumped);
     }
 
-    /** Confirmed deposits of {@code account} that no withdrawal has locked. */
+    /** Confirmed deposits of {@code account} that no withdrawal has locked and no block of the chain has spent. */
     private List<CoinSelection.Coin> spendable(int account) {
         List<CoinSelection.Coin> coins = new ArrayList<>();
         for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             Deposit d = e.getValue();
-            if (d.account() == account && d.status().isConfirmed()
-                    && store.get(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, d.id())).isEmpty()) {
+            if (d.account() == account && d.status().isConfirmed() && !lockedOrSpent(d)) {
                 coins.add(new CoinSelection.Coin(d.id(), d.amount()));
             }
         }
@@ -190,7 +187,7 @@ public final class WithdrawalService extends WithdrawalLedger {
             if (d.account() != account) {
                 continue;
             }
-            boolean locked = store.get(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, d.id())).isPresent();
+            boolean locked = lockedOrSpent(d);
             if (d.status().isConfirmed() && !locked) {
                 confirmed = confirmed.add(d.amount());
             } else if (d.status().isPending() && !locked) {
@@ -204,6 +201,15 @@ public final class WithdrawalService extends WithdrawalLedger {
             }
         }
         return new Balance(confirmed, incoming, outgoing);
+    }
+
+    /**
+     * A coin is gone when a withdrawal holds it (sent or being sent) or when a block of the best chain spent it: the second
+     * holds even if the withdrawal that spent it is recorded otherwise, so the ledger never counts an output the chain shows spent.
+     */
+    private boolean lockedOrSpent(Deposit d) {
+        return store.get(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, d.id())).isPresent()
+                || store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, d.id())).isPresent();
     }
 
     private List<TransactionFactory.Input> inputsOf(List<CoinSelection.Coin> coins) {

@@ -3,29 +3,48 @@ package io.coffer.core.transfer;
 /**
  * A withdrawal's life. Transitions are checked in {@link #canMoveTo}.
  * <pre>
- * SIGNED --accepted--> BROADCAST --mined--> CONFIRMING --N confs--> CONFIRMED
+ * SIGNED --accepted--> BROADCAST --mined--> CONFIRMING --N confs--> CONFIRMED (final once past the reorg-safety depth)
  *   |  \--no clear answer--> BROADCAST_UNKNOWN --seen / re-sent--> BROADCAST ...
- *   '--refused for good--> FAILED (inputs unlocked; nothing left the wallet)
- * BROADCAST / BROADCAST_UNKNOWN / CONFIRMING --reorged out--> BROADCAST (re-sent, same bytes)
+ *   '--refused at its first broadcast, inputs intact--> FAILED (inputs unlocked; nothing left the wallet)
+ * BROADCAST / BROADCAST_UNKNOWN / CONFIRMING / CONFIRMED --reorged out, inputs intact--> BROADCAST (re-sent, same bytes)
+ * any sent state --no version in the chain or the mempool, inputs spent elsewhere or gone--> CONFLICTED
+ * CONFLICTED --a version mined again / back in the mempool--> CONFIRMING, CONFIRMED / BROADCAST
+ * CONFLICTED --the conflict stayed while the chain grew past the reorg-safety depth--> FAILED
  * any non-final --fee bump--> SIGNED (new bytes, same inputs, same id)
  * </pre>
+ * Once bytes have left the node only the chain decides their fate: a refusal of a re-send, or a conflict, never ends a sent
+ * withdrawal at once, because a reorg can bring its transaction back at any depth until the conflict is final.
+ *
+ * <p>The stored form is the ordinal: new states are added at the end.
  */
 public enum WithdrawalStatus {
     /** Signed and stored; not yet accepted by the node. A restart sends these bytes. */
     SIGNED,
     /** In the node's mempool. */
     BROADCAST,
-    /** Sent, but the answer was lost (timeout): re-checked and re-sent, never re-signed. */
+    /** Sent, but the answer was lost (timeout) or the node refused a re-send of bytes whose inputs are intact: re-checked and re-sent, never re-signed. */
     BROADCAST_UNKNOWN,
     /** Mined, fewer confirmations than required. */
     CONFIRMING,
     /** Mined with the required confirmations. */
     CONFIRMED,
-    /** Refused for good by the node; its inputs are free again. */
-    FAILED;
+    /** Ended for good: refused before it ever left the node, reverted on chain, cancelled, or a conflict became final. Inputs free. */
+    FAILED,
+    /**
+     * Was sent, and now none of its versions is in the chain or the mempool while one of its inputs (an account chain: its
+     * nonce) is spent by another transaction or does not exist (its funding transaction was reorged out and double-spent).
+     * Not final: followed on every block; its inputs stay locked.
+     */
+    CONFLICTED;
 
+    /** CONFIRMED and FAILED leave the pending set (a CONFIRMED one is still followed until the reorg-safety depth). */
     public boolean isFinal() {
         return this == CONFIRMED || this == FAILED;
+    }
+
+    /** Whether these bytes may have left the node (so only the chain, not a refusal, decides their fate). */
+    public boolean wasSent() {
+        return this != SIGNED && this != FAILED;
     }
 
     public boolean canMoveTo(WithdrawalStatus next) {
@@ -33,9 +52,8 @@ public enum WithdrawalStatus {
             return false;
         }
         return switch (this) {
-            case SIGNED -> true;
-            case BROADCAST, BROADCAST_UNKNOWN, CONFIRMING -> true;
-            case CONFIRMED -> next == CONFIRMING || next == BROADCAST; // a reorg can undo a confirmation
+            case SIGNED, BROADCAST, BROADCAST_UNKNOWN, CONFIRMING, CONFLICTED -> true;
+            case CONFIRMED -> next == CONFIRMING || next == BROADCAST || next == BROADCAST_UNKNOWN || next == CONFLICTED;
             case FAILED -> false;
         };
     }

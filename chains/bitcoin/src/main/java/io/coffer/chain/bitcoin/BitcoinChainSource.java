@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.chain.OutpointSpend;
 import io.coffer.core.chain.Payment;
 import io.coffer.core.chain.TxStatus;
 import java.math.BigInteger;
@@ -38,6 +40,11 @@ public final class BitcoinChainSource implements ChainSource {
     private final String asset;
     /** Mempool transactions seen, with their payments to watched addresses (usually none): parsed once. */
     private final Map<String, List<Payment>> mempoolCache = new ConcurrentHashMap<>();
+    /** The block parsed last: the follower asks for its payments, then for its spends. */
+    private volatile ParsedBlock lastBlock;
+
+    private record ParsedBlock(String hash, Block block) {
+    }
 
     public BitcoinChainSource(BitcoinRpcClient rpc, Network network) {
         this.rpc = rpc;
@@ -73,13 +80,40 @@ public final class BitcoinChainSource implements ChainSource {
 
     @Override
     public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
-        byte[] raw = HexFormat.of().parseHex(rpc.call("getblock", header.hash(), 0).asText());
-        Block block = Block.read(ByteBuffer.wrap(raw));
+        Block block = block(header);
         List<Payment> out = new ArrayList<>();
         for (Transaction tx : block.getTransactions()) {
             out.addAll(paymentsOf(tx, watched));
         }
         return out;
+    }
+
+    @Override
+    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours) {
+        List<OutpointSpend> out = new ArrayList<>();
+        for (Transaction tx : block(header).getTransactions()) {
+            if (tx.isCoinBase()) {
+                continue;
+            }
+            String txid = tx.getTxId().toString();
+            for (TransactionInput in : tx.getInputs()) {
+                DepositId outpoint = new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index());
+                if (ours.test(outpoint)) {
+                    out.add(new OutpointSpend(outpoint, txid));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Block block(BlockHeader header) {
+        ParsedBlock cached = lastBlock;
+        if (cached != null && cached.hash().equals(header.hash())) {
+            return cached.block();
+        }
+        Block block = Block.read(ByteBuffer.wrap(HexFormat.of().parseHex(rpc.call("getblock", header.hash(), 0).asText())));
+        lastBlock = new ParsedBlock(header.hash(), block);
+        return block;
     }
 
     @Override
