@@ -47,6 +47,8 @@ public final class ChainFollower {
     private volatile DepositSink sink = DepositSink.DIRECT;
     /** Deposits written into the batch being built (poll and rescan hold the lock, so one batch at a time). */
     private final List<DepositChange> changes = new ArrayList<>();
+    /** Whether the running poll disconnected a block: its batches are unsettled until the last one (see {@link DepositSink}). */
+    private boolean reorgInPoll;
 
     /** What one poll did, for logs and tests. */
     public record PollResult(long cursorHeight, long tipHeight, int connected, int disconnected, int events) {
@@ -90,9 +92,13 @@ public final class ChainFollower {
     }
 
     private void commit(Batch b) {
+        commit(b, !reorgInPoll);
+    }
+
+    private void commit(Batch b, boolean settled) {
         List<DepositChange> written = List.copyOf(changes);
         changes.clear();
-        sink.commit(b, this, written);
+        sink.commit(b, this, written, settled);
     }
 
     /** Number of watched addresses. */
@@ -168,6 +174,7 @@ public final class ChainFollower {
             stored = Optional.of(start);
         }
         BlockHeader cursor = stored.get();
+        reorgInPoll = false;
         int disconnected = 0;
         int events = 0;
         // (1) Walk back while the cursor's block is no longer on the best chain.
@@ -190,6 +197,7 @@ public final class ChainFollower {
             BlockHeader parent = store.get(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, height - 1))
                     .orElseThrow(() -> new IllegalStateException("chain " + chain + ": reorg deeper than the stored history at height "
                             + height + "; rescan from an older height"));
+            reorgInPoll = true;
             events += disconnect(cursor, parent);
             disconnected++;
             cursor = parent;
@@ -411,7 +419,7 @@ public final class ChainFollower {
                 LOG.info(() -> "chain " + chain + ": deposit " + d.id() + " was mined as a failed transaction; it will not count");
             }
         }
-        commit(b);
+        commit(b, true); // the poll's last batch: whatever a reorg in it deferred is decided here
         return events;
     }
 

@@ -9,9 +9,17 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface DepositSink {
-    /** Must commit {@code batch} (or throw, leaving nothing written). */
-    void commit(Batch batch, ChainFollower follower, List<DepositChange> changes);
+    /**
+     * Must commit {@code batch} (or throw, leaving nothing written).
+     *
+     * @param settled false for the batches of a poll that is walking through a reorg (its disconnects, and the connects and
+     *                recomputation that follow them): the chain's final state is not reached yet, so consequences that
+     *                depend on it as a whole (a payment request's status) are deferred, durably in this batch, to the
+     *                poll's last batch, which is always settled. A reorg then moves a request once, not through every
+     *                intermediate block.
+     */
+    void commit(Batch batch, ChainFollower follower, List<DepositChange> changes, boolean settled);
 
     /** No listener: just commit. */
-    DepositSink DIRECT = (batch, follower, changes) -> batch.commit();
+    DepositSink DIRECT = (batch, follower, changes, settled) -> batch.commit();
 }

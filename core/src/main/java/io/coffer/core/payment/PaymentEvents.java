@@ -10,6 +10,7 @@ import io.coffer.core.event.EventOutbox;
 import io.coffer.core.event.EventType;
 import io.coffer.core.event.NewEvent;
 import io.coffer.core.store.Batch;
+import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -67,15 +68,16 @@ public final class PaymentEvents implements DepositSink {
     }
 
     @Override
-    public void commit(Batch batch, ChainFollower follower, List<DepositChange> changes) {
-        if (changes.isEmpty()) {
+    public void commit(Batch batch, ChainFollower follower, List<DepositChange> changes, boolean settled) {
+        byte[] chainPrefix = KeyWriter.key().string(follower.chain()).build();
+        if (changes.isEmpty() && (!settled || store.list(PaymentTables.DEFERRED, PaymentTables.DEFERRED.prefix(chainPrefix), 1).isEmpty())) {
             batch.commit();
             return;
         }
-        outbox.commit(batch, () -> events(batch, follower, changes));
+        outbox.commit(batch, () -> events(batch, follower, changes, settled));
     }
 
-    private List<NewEvent> events(Batch batch, ChainFollower follower, List<DepositChange> changes) {
+    private List<NewEvent> events(Batch batch, ChainFollower follower, List<DepositChange> changes, boolean settled) {
         List<NewEvent> out = new ArrayList<>();
         Map<DepositId, Deposit> overlay = new LinkedHashMap<>();
         Set<String> touched = new LinkedHashSet<>();
@@ -93,6 +95,16 @@ public final class PaymentEvents implements DepositSink {
                 out.add(new NewEvent(tenant.get(), c.before() == null ? EventType.DEPOSIT_SEEN : EventType.DEPOSIT_UPDATED,
                         "dep_" + d.id().txid() + ":" + d.id().index(), renderer.deposit(d, pr.map(PaymentRequest::id).orElse(""))));
             }
+        }
+        byte[] chainPrefix = KeyWriter.key().string(follower.chain()).build();
+        if (!settled) {
+            // A reorg is being walked through: the request's status is decided once the chain's final state is reached.
+            touched.forEach(id -> batch.put(PaymentTables.DEFERRED, new PaymentTables.ChainRequest(follower.chain(), id), ""));
+            return out;
+        }
+        for (var e : store.list(PaymentTables.DEFERRED, PaymentTables.DEFERRED.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            touched.add(e.getKey().requestId());
+            batch.delete(PaymentTables.DEFERRED, e.getKey());
         }
         for (String id : touched) {
             PaymentRequest pr = store.get(PaymentTables.REQUESTS, id).orElseThrow();

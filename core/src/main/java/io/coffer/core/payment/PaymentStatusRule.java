@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The one function that decides a payment request's status, from its deposits and the clock.
  *
- * <p>A deposit counts towards the request when it is of the request's asset, not replaced or failed, and
- * first seen before the request expired or was cancelled (otherwise it is late: credited to the tenant,
+ * <p>A deposit counts towards the request when it is of the request's asset, in a block or in the mempool (not reorged out
+ * and missing, replaced or failed), and first seen before the request expired or was cancelled (otherwise it is late: credited to the tenant,
  * flagged, but never moving the request). A counted deposit is confirmed when it has the request's
  * required confirmations (for 0: as soon as seen). Then: confirmed sum ≥ amount → CONFIRMED; counted sum ≥
  * amount → PAID_UNCONFIRMED; cancelled → CANCELLED; past expiry → EXPIRED; something counted → UNDERPAID;
@@ -31,8 +31,9 @@ public final class PaymentStatusRule {
         List<Deposit> counted = new ArrayList<>();
         List<Deposit> late = new ArrayList<>();
         for (Deposit d : deposits) {
-            if (!d.asset().equals(pr.asset()) || d.status() == DepositStatus.REPLACED || d.status() == DepositStatus.FAILED) {
-                continue;
+            if (!d.asset().equals(pr.asset()) || d.status() == DepositStatus.REPLACED || d.status() == DepositStatus.FAILED
+                    || d.status() == DepositStatus.REORGED) {
+                continue; // REORGED: out of the chain and not (yet) back in the mempool; once seen there again it is SEEN and counts
             }
             if (cutoff != null && d.firstSeen().isAfter(cutoff)) {
                 late.add(d);
@@ -46,8 +47,7 @@ public final class PaymentStatusRule {
         for (Deposit d : counted) {
             paid = paid.add(d.amount());
             boolean inChain = d.status() == DepositStatus.CONFIRMING || d.status().isConfirmed();
-            boolean enough = pr.requiredConfirmations() == 0 ? d.status() != DepositStatus.REORGED
-                    : inChain && d.confirmations() >= pr.requiredConfirmations();
+            boolean enough = pr.requiredConfirmations() == 0 || inChain && d.confirmations() >= pr.requiredConfirmations();
             if (enough) {
                 confirmed = confirmed.add(d.amount());
             }

@@ -124,7 +124,29 @@ public final class PaymentTables {
                 }
             }, Codecs.utf8());
 
+    // payment-requests-deferred: 0x56 | chain string | id string -> "" (requests touched by a batch of a reorg in progress, whose
+    // status is decided, and published, in the chain follower's next settled batch; see DepositSink)
+    public static final Table<ChainRequest, String> DEFERRED = Table.of(0x56, "payment-requests-deferred",
+            "chain string | id string -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainRequest k) {
+                    return KeyWriter.key().string(k.chain()).string(k.requestId()).build();
+                }
+
+                @Override
+                public ChainRequest decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainRequest k = new ChainRequest(r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
+    /** A payment request of one chain (the follower of that chain owns the row). */
+    public record ChainRequest(String chain, String requestId) {
+    }
+
     public static List<Table<?, ?>> all() {
-        return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING);
+        return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING, DEFERRED);
     }
 }

@@ -54,7 +54,13 @@ class PaymentStatusRuleTest {
     void aReorgOrAReplacementMovesTheStatusBack() {
         PaymentRequest pr = request(1000, 1);
         Instant t = T0.plusSeconds(60);
-        assertEquals(PaymentRequestStatus.PAID_UNCONFIRMED, status(pr, t, deposit("a", 1000, DepositStatus.REORGED, 0, t)));
+        // Out of its block and not back in the mempool: it counts nothing (paid 0); back in the mempool it is SEEN and counts.
+        var reorged = PaymentStatusRule.evaluate(pr, List.of(deposit("a", 1000, DepositStatus.REORGED, 0, t)), t);
+        assertEquals(PaymentRequestStatus.PENDING, reorged.status());
+        assertEquals(BigInteger.ZERO, reorged.paid());
+        assertEquals(PaymentRequestStatus.PAID_UNCONFIRMED, status(pr, t, deposit("a", 1000, DepositStatus.SEEN, 0, t)));
+        assertEquals(PaymentRequestStatus.PENDING, status(request(1000, 0), t, deposit("a", 1000, DepositStatus.REORGED, 0, t)),
+                "not even a zero-confirmation request counts a payment that is nowhere");
         assertEquals(PaymentRequestStatus.PENDING, status(pr, t, deposit("a", 1000, DepositStatus.REPLACED, 0, t)));
         assertEquals(PaymentRequestStatus.PENDING, status(pr, t, deposit("a", 1000, DepositStatus.FAILED, 0, t)));
     }
