@@ -65,6 +65,12 @@ public final class CofferNode implements AutoCloseable {
     private final OperatorToken operatorToken;
     private final io.coffer.core.tenant.TenantService tenants;
     private final List<ChainNode> chains;
+    /** Each chain node's last known state, refreshed in the background: what /observe/health answers from, at once. */
+    private final List<io.coffer.core.chain.ChainProbe> probes = new ArrayList<>();
+    /** How often the chain nodes are probed for /observe/health, and how old an answer may be before the chain is DOWN. */
+    private static final java.time.Duration PROBE_EVERY = java.time.Duration.ofSeconds(2);
+    private static final java.time.Duration PROBE_STALE_AFTER = java.time.Duration.ofSeconds(10);
+    private final ScheduledExecutorService probeThreads;
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
     private final WebServer server;
     private final ScheduledExecutorService chainThreads = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -125,7 +131,9 @@ public final class CofferNode implements AutoCloseable {
                     case EvmChainConfig e -> new EvmRpcClient(e);
                 };
                 opened.add(node);
-                checkChain(c, node, "coffer.chains." + i);
+                io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, Clock.systemUTC(), PROBE_STALE_AFTER);
+                probes.add(probe);
+                checkChain(c, probe, "coffer.chains." + i);
                 if (c instanceof BitcoinChainConfig b) {
                     ChainRunner.bitcoin(b, (BitcoinRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
                 } else if (c instanceof EvmChainConfig e) {
@@ -133,6 +141,12 @@ public final class CofferNode implements AutoCloseable {
                 }
             }
             this.chains = List.copyOf(opened);
+            // A thread per chain node: one that hangs never keeps the others' state from being refreshed.
+            this.probeThreads = Executors.newScheduledThreadPool(Math.max(1, probes.size()), r -> {
+                Thread t = new Thread(r, "coffer-chain-probe");
+                t.setDaemon(true);
+                return t;
+            });
             var eventJson = new io.coffer.api.grpc.EventJson(chainFacts);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
                     account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), this::internal, Clock.systemUTC());
@@ -175,6 +189,15 @@ public final class CofferNode implements AutoCloseable {
             node.webhooks.start();
             node.clockThread.execute(node.transfers::resume); // transfers stored but not sent before the last stop
             node.clockThread.scheduleWithFixedDelay(node::expirePaymentRequests, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            for (io.coffer.core.chain.ChainProbe probe : node.probes) {
+                node.probeThreads.scheduleWithFixedDelay(() -> {
+                    try {
+                        probe.probe();
+                    } catch (RuntimeException e) {
+                        LOG.log(java.util.logging.Level.FINE, "chain " + probe.chainName() + ": probe failed", e); // in its state
+                    }
+                }, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             node.server.start();
         } catch (RuntimeException e) {
             node.close();
@@ -242,9 +265,9 @@ public final class CofferNode implements AutoCloseable {
         }
     }
 
-    private static void checkChain(ChainConfig c, ChainNode node, String key) {
+    private static void checkChain(ChainConfig c, io.coffer.core.chain.ChainProbe probe, String key) {
         try {
-            ChainInfo info = node.info();
+            ChainInfo info = probe.probe();
             info.requireMatches(c, key);
             LOG.info(() -> "chain " + c.name() + ": connected to " + c.rpcUrl() + ", network " + info.network()
                     + ", tip " + info.tipHeight() + " " + info.tipHash());
@@ -313,9 +336,10 @@ public final class CofferNode implements AutoCloseable {
                 .build();
     }
 
+    /** Readiness per chain, answered from the chain's probe (never waits on the chain node). */
     private io.helidon.health.HealthCheck[] chainChecks() {
         List<io.helidon.health.HealthCheck> checks = new ArrayList<>();
-        for (ChainNode chain : chains) {
+        for (io.coffer.core.chain.ChainProbe probe : probes) {
             checks.add(new io.helidon.health.HealthCheck() {
                 @Override
                 public HealthCheckType type() {
@@ -324,21 +348,20 @@ public final class CofferNode implements AutoCloseable {
 
                 @Override
                 public String name() {
-                    return "chain-" + chain.chainName();
+                    return "chain-" + probe.chainName();
                 }
 
                 @Override
                 public HealthCheckResponse call() {
-                    try {
-                        ChainInfo info = chain.info();
-                        return HealthCheckResponse.builder().status(true)
-                                .detail("network", info.network())
-                                .detail("tipHeight", info.tipHeight())
-                                .detail("tipHash", info.tipHash())
-                                .build();
-                    } catch (CofferException e) {
-                        return HealthCheckResponse.builder().status(false).detail("error", e.getMessage()).build();
+                    io.coffer.core.chain.ChainProbe.State state = probe.state();
+                    HealthCheckResponse.Builder b = HealthCheckResponse.builder().status(state.up());
+                    state.info().ifPresent(info -> b.detail("network", info.network()).detail("tipHeight", info.tipHeight())
+                            .detail("tipHash", info.tipHash()));
+                    state.lastAnswer().ifPresent(at -> b.detail("lastAnswer", at.toString()));
+                    if (!state.up()) {
+                        b.detail("error", state.problem());
                     }
+                    return b.build();
                 }
             });
         }
@@ -563,6 +586,9 @@ public final class CofferNode implements AutoCloseable {
         runners.forEach(ChainRunner::stop);
         chainThreads.shutdownNow();
         clockThread.shutdownNow();
+        if (probeThreads != null) {
+            probeThreads.shutdownNow();
+        }
         webhooks.close();
         try {
             chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

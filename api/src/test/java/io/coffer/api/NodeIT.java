@@ -46,6 +46,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,42 @@ class NodeIT {
                     URI.create("http://127.0.0.1:" + node.port() + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, health.statusCode(), health.body());
             assertTrue(health.body().contains("chain-sidechain"), health.body());
+        }
+    }
+
+    @Test
+    void healthAnswersAtOnceWhileAChainNodeIsFrozen(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        try (CofferNode node = CofferNode.start(config(btc, anvil, ""))) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/observe/health"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            assertEquals(200, http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode());
+            btc.freeze();
+            try {
+                // Every probe answers within its 2 s timeout (a timeout throws and fails the test); readiness turns DOWN for
+                // bitcoin once its node has not answered for the probe's limit, and ethereum stays UP.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+                HttpResponse<String> r;
+                do {
+                    assertTrue(System.nanoTime() < deadline, "bitcoin readiness DOWN while its node is frozen");
+                    r = http.send(health, HttpResponse.BodyHandlers.ofString());
+                    Thread.sleep(200);
+                } while (r.statusCode() != 503);
+                Map<String, com.fasterxml.jackson.databind.JsonNode> checks = new java.util.HashMap<>();
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("checks").forEach(c -> checks.put(c.get("name").asText(), c));
+                assertEquals("DOWN", checks.get("chain-bitcoin").get("status").asText(), r.body());
+                String error = checks.get("chain-bitcoin").get("data").get("error").asText();
+                assertTrue(error.startsWith("no answer from the chain node for") || error.startsWith("last answer"), r.body());
+                assertEquals("regtest", checks.get("chain-bitcoin").get("data").get("network").asText(), "the last known state is shown");
+                assertEquals("UP", checks.get("chain-ethereum").get("status").asText(), r.body());
+            } finally {
+                btc.thaw();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
+                assertTrue(System.nanoTime() < deadline, "UP again once the node answers");
+                Thread.sleep(200);
+            }
         }
     }
 

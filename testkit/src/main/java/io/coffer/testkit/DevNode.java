@@ -90,6 +90,30 @@ public abstract class DevNode implements AutoCloseable {
         LIVE.remove(process);
     }
 
+    /** Freezes the process (SIGSTOP): it keeps its sockets open but answers nothing, as a node stuck on its disk would. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a frozen process run again (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Kills the process at once (SIGKILL), as a crash would. */
     public void kill() {
         if (process != null) {
