@@ -6,6 +6,7 @@ import io.coffer.core.store.StoreException;
 import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,33 +46,47 @@ public final class Main {
             configFile = Path.of(System.getenv("COFFER_CONFIG"));
         }
 
-        CofferNode node;
-        try {
-            node = CofferNode.start(NodeConfiguration.load(configFile, System.getenv()));
-        } catch (ConfigException e) {
-            System.err.println("coffer: " + e.getMessage());
-            System.exit(2);
-            return;
-        } catch (StoreException e) {
-            System.err.println("coffer: " + e.getMessage());
-            System.exit(3);
-            return;
-        } catch (RuntimeException e) {
-            log.log(Level.SEVERE, "coffer: start failed", e);
-            System.err.println("coffer: start failed: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
-
+        // The shutdown hook is in place before the node starts: a SIGTERM that arrives while it starts, or right after, waits
+        // for the start to finish and then stops the node cleanly (before, one arriving between the start and the hook's
+        // registration left the store unclosed and the hook's registration failing with "Shutdown in progress").
+        AtomicReference<CofferNode> running = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                node.close();
+                started.await();
+                CofferNode n = running.get();
+                if (n != null) {
+                    n.close();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 stopped.countDown();
                 CofferLogManager.shutdownDone();
             }
         }, "coffer-shutdown"));
+
+        int exit = 0;
+        try {
+            running.set(CofferNode.start(NodeConfiguration.load(configFile, System.getenv())));
+        } catch (ConfigException e) {
+            System.err.println("coffer: " + e.getMessage());
+            exit = 2;
+        } catch (StoreException e) {
+            System.err.println("coffer: " + e.getMessage());
+            exit = 3;
+        } catch (RuntimeException e) {
+            log.log(Level.SEVERE, "coffer: start failed", e);
+            System.err.println("coffer: start failed: " + e.getMessage());
+            exit = 1;
+        } finally {
+            started.countDown();
+        }
+        if (exit != 0) {
+            System.exit(exit);
+            return;
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
