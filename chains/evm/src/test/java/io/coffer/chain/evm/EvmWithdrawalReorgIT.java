@@ -1,0 +1,211 @@
+package io.coffer.chain.evm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coffer.core.CofferSchema;
+import io.coffer.core.address.EvmAddress;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.config.TokenConfig;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.AccountWithdrawalService;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalStatus;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.Solc;
+import io.coffer.testkit.WithDevnet;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
+
+/**
+ * A confirmed ETH or token withdrawal whose blocks are replaced with {@code anvil_reorg}: (a) by a branch that mines the same
+ * bytes again, (b) by one where the hot address's nonce is taken by a conflicting transaction, (c) by one holding the original
+ * bytes again, then (d) the conflict again, until it is past the reorg-safety depth. After every step the withdrawal's state,
+ * the payee's balance, the hot address's nonce and the pool agree with the chain, and nothing is ever sent twice.
+ */
+@WithDevnet
+class EvmWithdrawalReorgIT {
+    private static final BigInteger ETHER = BigInteger.TEN.pow(18);
+    private static final int CONFIRMATIONS = 2;
+    private static final int SAFETY_DEPTH = 4;
+    @TempDir
+    Path dir;
+    AnvilNode anvil;
+    Store store;
+    AccountWithdrawalService withdrawals;
+    EvmTransactionFactory factory;
+    Vault vault;
+    String hot;
+    String token;
+    final List<WithdrawalStatus> trail = new ArrayList<>();
+
+    @BeforeEach
+    void setUp(AnvilNode anvil) {
+        this.anvil = anvil;
+        anvil.setAutomine(true);
+        Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
+        String deploy = anvil.transact(null, c.bin() + FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"),
+                new Utf8String("USDC"), new Uint8(6), new Uint256(BigInteger.TEN.pow(15)))));
+        token = EvmAddress.parse("contract", anvil.receipt(deploy).get("contractAddress").asText()).toString();
+        store = LevelDbStore.open(dir, CofferSchema.current());
+        AuditLog audit = new AuditLog(store, Clock.systemUTC());
+        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
+        vault = new Vault(store, dir, audit);
+        vault.submitShare(r.shares().get(0), new char[0], "test");
+        EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), CONFIRMATIONS, SAFETY_DEPTH,
+                Duration.ofSeconds(1), "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
+        EvmRpcClient rpc = new EvmRpcClient(config);
+        AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
+        factory = new EvmTransactionFactory(rpc, config);
+        withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config), factory, book, vault::signer, CONFIRMATIONS,
+                Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
+        withdrawals.finalityDepth(SAFETY_DEPTH);
+        withdrawals.sink((batch, w) -> {
+            batch.commit();
+            if (trail.isEmpty() || trail.get(trail.size() - 1) != w.status()) {
+                trail.add(w.status());
+            }
+        });
+        hot = withdrawals.hotAddress(0);
+        anvil.send(hot, ETHER.multiply(BigInteger.valueOf(5)));
+        anvil.transact(token, FunctionEncoder.encode(new Function("transfer", List.of(new Address(hot), new Uint256(BigInteger.valueOf(50_000_000))),
+                List.of())));
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private static String payee() {
+        byte[] b = new byte[20];
+        new SecureRandom().nextBytes(b);
+        return new EvmAddress(b).toString();
+    }
+
+    private long minedNonce() {
+        return Long.decode(anvil.rpc("eth_getTransactionCount", hot, "latest").asText());
+    }
+
+    private long heightOf(String txid) {
+        return Long.decode(anvil.receipt(txid).get("blockNumber").asText());
+    }
+
+    private Withdrawal get(Withdrawal w) {
+        return withdrawals.get(w.id()).orElseThrow();
+    }
+
+    /** Nothing from the hot address waits in the pool: the ledger sent nothing again. */
+    private void poolHoldsNothingFromTheHotAddress(String step) {
+        JsonNode pending = anvil.rpc("txpool_content").path("pending");
+        pending.fieldNames().forEachRemaining(sender -> assertTrue(!sender.equalsIgnoreCase(hot), step + ": nothing re-sent"));
+    }
+
+    /** Replaces the blocks from {@code fromHeight} to the tip by as many new ones, the last holding {@code raw}. */
+    private void replaceBlocksFrom(long fromHeight, byte[] raw) {
+        int depth = (int) (anvil.blockNumber() - fromHeight + 1);
+        anvil.rpc("anvil_reorg", depth, List.of(List.of("0x" + HexFormat.of().formatHex(raw), depth - 1)));
+    }
+
+    private String paidTo(String asset, String payee) {
+        return factory.balance(asset, payee).toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ethereum/ETH", "ethereum/USDC"})
+    void aConfirmedWithdrawalIsMinedAgainConflictedRestoredAndFailsOnlyWhenTheConflictIsFinal(String asset) {
+        String payee = payee();
+        BigInteger amount = asset.equals("ethereum/ETH") ? ETHER.divide(BigInteger.TEN) : BigInteger.valueOf(7_250_000);
+        Withdrawal w = withdrawals.create(0, asset, payee, amount, "reorged-" + asset);
+        anvil.mine(CONFIRMATIONS);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(w).status());
+        assertEquals(amount.toString(), paidTo(asset, payee));
+        assertEquals(1, minedNonce());
+
+        // (a) A branch that mines the same bytes again, one block later than before.
+        replaceBlocksFrom(heightOf(w.txid()), w.raw());
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMING, get(w).status(), "in the new branch's last block: one confirmation");
+        assertEquals(heightOf(w.txid()), anvil.blockNumber());
+        assertEquals(amount.toString(), paidTo(asset, payee), "paid once");
+        assertEquals(1, minedNonce());
+        poolHoldsNothingFromTheHotAddress("(a)");
+        anvil.mine(1);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(w).status());
+
+        // (b) A branch where another transaction of the same key takes the nonce: CONFLICTED, nothing sent again.
+        String other = payee();
+        AccountWithdrawalService.Fees fees = factory.fees();
+        AccountWithdrawalService.Built conflict = factory.build(new AccountWithdrawalService.Tx("ethereum/ETH", hot,
+                AccountScheme.EVM.accountPath(0).child(1).child(0), other, BigInteger.ONE, 0, 21_000, fees), vault.signer());
+        replaceBlocksFrom(heightOf(w.txid()), conflict.raw());
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFLICTED, get(w).status(), "never FAILED while the conflict can be undone");
+        assertEquals("0", paidTo(asset, payee), "the payee holds nothing on this branch");
+        assertEquals(1, minedNonce(), "the conflict took the nonce");
+        poolHoldsNothingFromTheHotAddress("(b)");
+        anvil.mine(1);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFLICTED, get(w).status(), "two blocks deep: short of the safety depth");
+
+        // (c) The original bytes come back in place of the conflict.
+        replaceBlocksFrom(heightOf(conflict.txid()), w.raw());
+        anvil.mine(1);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(w).status(), "restored");
+        assertEquals(amount.toString(), paidTo(asset, payee));
+        assertEquals("0", factory.balance("ethereum/ETH", other).toString());
+        assertEquals(1, minedNonce());
+        poolHoldsNothingFromTheHotAddress("(c)");
+
+        // (d) The conflict again, this time growing past the safety depth: FAILED, and the nonce is not handed out again.
+        replaceBlocksFrom(heightOf(w.txid()), conflict.raw());
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFLICTED, get(w).status());
+        for (int i = 1; i < SAFETY_DEPTH; i++) {
+            assertEquals(WithdrawalStatus.CONFLICTED, get(w).status(), "conflict " + i + " deep");
+            anvil.mine(1);
+            withdrawals.track();
+        }
+        assertEquals(WithdrawalStatus.FAILED, get(w).status(), "the conflict is final");
+        assertEquals(List.of(WithdrawalStatus.SIGNED, WithdrawalStatus.BROADCAST, WithdrawalStatus.CONFIRMED, WithdrawalStatus.CONFIRMING,
+                WithdrawalStatus.CONFIRMED, WithdrawalStatus.CONFLICTED, WithdrawalStatus.CONFIRMED, WithdrawalStatus.CONFLICTED,
+                WithdrawalStatus.FAILED), trail, "each step once");
+        Withdrawal next = withdrawals.create(0, asset, payee, amount, "after-" + asset);
+        assertEquals(1, next.inputs().get(0).index(), "the next withdrawal takes the next nonce on chain, not the conflicted one's");
+        anvil.mine(CONFIRMATIONS);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(next).status());
+        assertEquals(amount.toString(), paidTo(asset, payee));
+        assertEquals(2, minedNonce());
+    }
+}
