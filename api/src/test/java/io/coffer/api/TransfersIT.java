@@ -187,6 +187,75 @@ class TransfersIT {
         return new BigDecimal(btc.minerWallet("getreceivedbyaddress", address, 1).asText());
     }
 
+    /**
+     * The outside fault test's steps 1-3 as a merchant meets them: a confirmed transfer whose funding payment is reorged out and
+     * double-spent is CONFLICTED (never FAILED: a merchant seeing FAILED would pay again by other means), and CONFIRMED again when
+     * the old branch returns; each step is one TRANSFER_UPDATED event, and the balance never counts the coin the transfer spent.
+     */
+    @Test
+    void aTransferUndoneByAReorgIsConflictedNotFailedAndConfirmedAgainWhenItsBlocksReturn(BitcoindNode btc, AnvilNode anvil)
+            throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(config(btc, anvil))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                var tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("reorged").build());
+                Keys k = keys(ch, admin, tenant.getId(), Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
+                String address = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                        .getAddress();
+                String paid = btc.minerWallet("sendtoaddress", address, "2.0").asText();
+                btc.mine(1);
+                await("funds", () -> k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed()
+                        .equals("200000000"));
+                String dest = btc.minerWallet("getnewaddress", "", "bech32").asText();
+                Transfer t = k.transfers().createTransfer(transfer(dest, "150000000", "reorged-1").build());
+                java.util.function.Supplier<Transfer> now = () -> k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(t.getId())
+                        .build());
+                btc.mine(3);
+                await("confirmed, 3 deep", () -> now.get().getStatus() == TransferStatus.TRANSFER_STATUS_CONFIRMED
+                        && now.get().getConfirmations() == 3);
+                String change = Long.toString(200_000_000L - 150_000_000L - Long.parseLong(now.get().getFee().getValue()));
+                await("the change confirmed", () -> k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                        .getConfirmed().equals(change));
+
+                // The payment's block (4 deep) is undone and, on a shorter branch, the customer's coins go elsewhere.
+                String fork = btc.blockOf(paid);
+                btc.rpc("invalidateblock", fork);
+                btc.doubleSpendInABlock(paid);
+                await("conflicted", () -> now.get().getStatus() == TransferStatus.TRANSFER_STATUS_CONFLICTED);
+                await("nothing confirmed on this branch", () -> k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .build()).getConfirmed().equals("0"));
+
+                // The old, longer branch returns: the transfer's own transaction is confirmed again.
+                btc.rpc("reconsiderblock", fork);
+                await("confirmed again", () -> now.get().getStatus() == TransferStatus.TRANSFER_STATUS_CONFIRMED
+                        && now.get().getConfirmations() == 3);
+                await("only the change is counted", () -> k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .build()).getConfirmed().equals(change));
+                assertEquals(0, new BigDecimal("1.5").compareTo(received(btc, dest)), "paid once");
+
+                List<Transfer> published = k.events().listEvents(ListEventsRequest.newBuilder().setLimit(500).build()).getEventsList()
+                        .stream().filter(e -> e.hasTransfer() && e.getTransfer().getId().equals(t.getId())).map(Event::getTransfer).toList();
+                List<TransferStatus> steps = published.stream().map(Transfer::getStatus).toList();
+                for (int i = 1; i < published.size(); i++) { // CREATED and the signed UPDATED are both SIGNED: the txid tells them apart
+                    assertNotEquals(published.get(i - 1).getStatus() + published.get(i - 1).getTxid(),
+                            published.get(i).getStatus() + published.get(i).getTxid(), "each step published once: " + steps);
+                }
+                assertFalse(steps.contains(TransferStatus.TRANSFER_STATUS_FAILED), steps.toString());
+                // Between the invalidation and the conflicting block the transaction may be seen back in the mempool (BROADCAST).
+                List<TransferStatus> afterFirstConfirmation = steps.subList(steps.indexOf(TransferStatus.TRANSFER_STATUS_CONFIRMED) + 1,
+                        steps.size()).stream().filter(s -> s != TransferStatus.TRANSFER_STATUS_BROADCAST).toList();
+                assertEquals(List.of(TransferStatus.TRANSFER_STATUS_CONFLICTED, TransferStatus.TRANSFER_STATUS_CONFIRMED), afterFirstConfirmation,
+                        steps.toString());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void twentyIdenticalConcurrentCallsMakeOneTransferAndOneSpend(BitcoindNode btc, AnvilNode anvil) throws Exception {
         if (btc.height() < 110) {

@@ -135,6 +135,32 @@ public final class BitcoindNode extends DevNode {
         return rpc.call("getblockcount").asLong();
     }
 
+    /**
+     * Mines, in one new block on the current tip, a transaction of the miner wallet that spends the inputs of wallet
+     * transaction {@code txid} back to itself: {@code txid} (a customer's payment) can then never be mined on this branch.
+     * The block is built with {@code generateblock}, so the conflict needs no mempool replacement rules.
+     */
+    public void doubleSpendInABlock(String txid) {
+        JsonNode tx = rpc.call("getrawtransaction", txid, true);
+        List<java.util.Map<String, Object>> inputs = new ArrayList<>();
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        for (JsonNode in : tx.get("vin")) {
+            inputs.add(java.util.Map.of("txid", in.get("txid").asText(), "vout", in.get("vout").asInt()));
+            JsonNode prev = rpc.call("getrawtransaction", in.get("txid").asText(), true);
+            total = total.add(new java.math.BigDecimal(prev.get("vout").get(in.get("vout").asInt()).get("value").asText()));
+        }
+        String back = wallet.call("getnewaddress", "double-spend", "bech32").asText();
+        String raw = wallet.call("createrawtransaction", inputs, java.util.Map.of(back, total.subtract(new java.math.BigDecimal("0.0001"))))
+                .asText();
+        String signed = wallet.call("signrawtransactionwithwallet", raw).get("hex").asText();
+        rpc.call("generateblock", wallet.call("getnewaddress", "mining", "bech32").asText(), List.of(signed));
+    }
+
+    /** The hash of the block holding transaction {@code txid} on the best chain. */
+    public String blockOf(String txid) {
+        return rpc.call("getrawtransaction", txid, true).get("blockhash").asText();
+    }
+
     public String bestBlockHash() {
         return rpc.call("getbestblockhash").asText();
     }

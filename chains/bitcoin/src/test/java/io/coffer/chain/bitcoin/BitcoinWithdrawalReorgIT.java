@@ -142,25 +142,6 @@ class BitcoinWithdrawalReorgIT {
         return follower.depositsOf(0).stream().filter(d -> d.id().txid().equals(txid)).findFirst().orElseThrow();
     }
 
-    /**
-     * Mines, straight into a block on the current tip, a transaction that spends the inputs of {@code txid} (the customer's
-     * payment) back to the customer: the payment can then never be mined on this branch.
-     */
-    private void doubleSpendInABlock(String txid) {
-        JsonNode tx = node.rpc("getrawtransaction", txid, true);
-        List<Map<String, Object>> inputs = new ArrayList<>();
-        BigDecimal total = BigDecimal.ZERO;
-        for (JsonNode in : tx.get("vin")) {
-            inputs.add(Map.of("txid", in.get("txid").asText(), "vout", in.get("vout").asInt()));
-            JsonNode prev = node.rpc("getrawtransaction", in.get("txid").asText(), true);
-            total = total.add(new BigDecimal(prev.get("vout").get(in.get("vout").asInt()).get("value").asText()));
-        }
-        String raw = node.minerWallet("createrawtransaction", inputs, Map.of(minerAddress(), total.subtract(new BigDecimal("0.0001"))))
-                .asText();
-        String signed = node.minerWallet("signrawtransactionwithwallet", raw).get("hex").asText();
-        node.rpc("generateblock", minerAddress(), List.of(signed));
-    }
-
     /** Height of the block holding {@code txid}. */
     private long heightOf(String txid) {
         JsonNode tx = node.rpc("getrawtransaction", txid, true);
@@ -192,7 +173,7 @@ class BitcoinWithdrawalReorgIT {
 
         // The payment's block is undone; on a new, shorter branch the customer's inputs go elsewhere.
         node.rpc("invalidateblock", oldBranch);
-        doubleSpendInABlock(paid);
+        node.doubleSpendInABlock(paid);
         sync();
         assertEquals(DepositStatus.REPLACED, deposit(paid).status(), key + ": the payment is double-spent");
         Withdrawal conflicted = get(w);
@@ -242,7 +223,7 @@ class BitcoinWithdrawalReorgIT {
         assertEquals(WithdrawalStatus.CONFIRMED, get(w).status());
         String oldBranch = hashAt(heightOf(paid));
         node.rpc("invalidateblock", oldBranch);
-        doubleSpendInABlock(paid);
+        node.doubleSpendInABlock(paid);
         sync();
         assertEquals(WithdrawalStatus.CONFLICTED, get(w).status());
         // The conflicting branch grows: the withdrawal stays CONFLICTED until the conflict's anchor is SAFETY_DEPTH deep.
