@@ -154,6 +154,20 @@ public final class AnvilNode extends DevNode {
         mine(1);
     }
 
+    /**
+     * Replaces the blocks from {@code height} to the tip by as many new ones, the last of which holds the signed transaction
+     * {@code raw} (a reorg that puts that transaction, or one conflicting with what was there, in place of the old branch).
+     */
+    public void replaceBlocksFrom(long height, byte[] raw) {
+        int depth = (int) (blockNumber() - height + 1);
+        rpc.call("anvil_reorg", depth, java.util.List.of(java.util.List.of("0x" + java.util.HexFormat.of().formatHex(raw), depth - 1)));
+    }
+
+    /** The height of the block holding {@code txHash} (waiting for it to be readable, as {@link #receipt}). */
+    public long heightOf(String txHash) {
+        return Long.decode(receipt(txHash).get("blockNumber").asText());
+    }
+
     /** Mines {@code blocks} empty blocks. */
     public void mine(int blocks) {
         rpc.call("anvil_mine", "0x" + Integer.toHexString(blocks));

@@ -11,6 +11,9 @@ import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalLedger;
+import io.coffer.core.transfer.WithdrawalStatus;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract every chain adapter passes on its real dev node: deposit lifecycle, reorgs of several
- * depths, a reorg while the node is down, catch-up after downtime, and balance conservation at every
- * step. Each test makes its own wallet (own keys, own addresses), so tests share the node safely.
+ * depths, a reorg while the node is down, catch-up after downtime, balance conservation at every
+ * step, and a confirmed withdrawal reorged out, conflicted and restored. Each test makes its own wallet (own keys, own addresses), so tests share the node safely.
  *
  * <p>Subclasses (in the chain modules) connect a real node and implement the chain actions.
  */
@@ -58,14 +61,50 @@ public abstract class ChainContractSuite {
      */
     protected abstract void reorg(int depth);
 
-    /** A wallet of the suite: its store, address book and a way to make followers (restarts). */
+    /** A withdrawal conflicted out by {@link #conflictOut}: the chain's own way of bringing its branch back. */
+    protected interface Conflict {
+        /** The branch holding the withdrawal's own transaction wins again. */
+        void restore();
+    }
+
+    /** The chain's withdrawal service over the wallet's store, address book and (unsealed) keys. */
+    protected abstract WithdrawalLedger withdrawals(Wallet w);
+
+    /**
+     * Funds the wallet from the node's own and sends {@code amount} of the native asset from it to an address outside it;
+     * returns the withdrawal, sent (its block not mined yet, or just mined).
+     */
+    protected abstract Withdrawal fundAndWithdraw(Wallet w, ChainFollower f, WithdrawalLedger ledger, BigInteger amount);
+
+    /**
+     * Replaces the blocks holding {@code sent} by a branch in which another transaction takes what it spends (UTXO: the
+     * payment that funded it is double-spent; account chains: its nonce is used by another transaction of the same key); the
+     * replaced branch can be brought back by {@link Conflict#restore()}.
+     */
+    protected abstract Conflict conflictOut(Wallet w, Withdrawal sent);
+
+    /** A wallet of the suite: its store, address book, unsealed vault and a way to make followers (restarts). */
     protected final class Wallet {
         final Store store;
         final AddressBook book;
+        final Vault vault;
 
-        Wallet(Store store, AddressBook book) {
+        Wallet(Store store, AddressBook book, Vault vault) {
             this.store = store;
             this.book = book;
+            this.vault = vault;
+        }
+
+        public Store store() {
+            return store;
+        }
+
+        public AddressBook book() {
+            return book;
+        }
+
+        public Vault vault() {
+            return vault;
         }
 
         public ChainFollower follower() {
@@ -84,12 +123,13 @@ public abstract class ChainContractSuite {
             Store store = LevelDbStore.open(dir, CofferSchema.current());
             stores.add(store);
             AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+            Ceremony.Result keys = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
                     .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "contract-suite");
             Vault vault = new Vault(store, dir, audit);
+            vault.submitShare(keys.shares().get(0), new char[0], "contract-suite");
             AddressBook book = new AddressBook(store, source().chain(), scheme(), vault.publicKeys(), encoder(), 20);
             book.watchAccount(0);
-            return new Wallet(store, book);
+            return new Wallet(store, book, vault);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -185,6 +225,61 @@ public abstract class ChainContractSuite {
         assertEquals(amount, f.balance(0, asset()).confirmed(), trail(f).toString());
         String last = trail(f).get(trail(f).size() - 1);
         assertTrue(last.startsWith("CONFIRMED") || last.startsWith("FINAL"), trail(f).toString());
+    }
+
+    /**
+     * A confirmed withdrawal whose blocks are replaced by a branch where what it spends is taken by another transaction is
+     * CONFLICTED, not FAILED (its bytes left the node: only the chain decides), stays so while the conflict is short of the
+     * safety depth, and is CONFIRMED again, with its own transaction, when its branch comes back. Each recorded step changes
+     * something.
+     */
+    @Test
+    void aConfirmedWithdrawalReorgedOutConflictedAndRestored() {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        WithdrawalLedger ledger = withdrawals(w);
+        ledger.finalityDepth(SAFETY);
+        List<String> recorded = new ArrayList<>();
+        ledger.sink((batch, x) -> {
+            batch.commit();
+            recorded.add(x.status() + "/" + x.confirmations());
+        });
+        Withdrawal sent = fundAndWithdraw(w, f, ledger, BigInteger.valueOf(30_000));
+        mine(CONFIRMATIONS);
+        sync(f);
+        ledger.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, ledger.get(sent.id()).orElseThrow().status(), recorded.toString());
+
+        Conflict conflict = conflictOut(w, sent);
+        sync(f);
+        ledger.track();
+        assertEquals(WithdrawalStatus.CONFLICTED, ledger.get(sent.id()).orElseThrow().status(), recorded.toString());
+        mine(1);
+        sync(f);
+        ledger.track();
+        assertEquals(WithdrawalStatus.CONFLICTED, ledger.get(sent.id()).orElseThrow().status(), "short of the safety depth");
+
+        conflict.restore();
+        mine(CONFIRMATIONS);
+        sync(f);
+        ledger.track();
+        Withdrawal back = ledger.get(sent.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.CONFIRMED, back.status(), recorded.toString());
+        assertEquals(sent.txid(), back.txid(), "its own transaction, not a new one");
+        for (int i = 1; i < recorded.size(); i++) {
+            assertTrue(!recorded.get(i).equals(recorded.get(i - 1)), "a recorded step changes something: " + recorded);
+        }
+        List<String> statuses = recorded.stream().map(r -> r.substring(0, r.indexOf('/'))).toList();
+        assertTrue(!statuses.contains("FAILED"), recorded.toString());
+        // From the first confirmation on, as the merchant sees the steps (the same status in a row is one step).
+        List<String> steps = new ArrayList<>();
+        for (String st : statuses.subList(statuses.indexOf("CONFIRMED"), statuses.size())) {
+            if ((st.equals("CONFIRMED") || st.equals("CONFLICTED")) && (steps.isEmpty() || !steps.get(steps.size() - 1).equals(st))) {
+                steps.add(st);
+            }
+        }
+        assertEquals(List.of("CONFIRMED", "CONFLICTED", "CONFIRMED"), steps, recorded.toString());
     }
 
     @Test

@@ -1,13 +1,18 @@
 package io.coffer.chain.bitcoin;
 
 import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.chain.ChainContractSuite;
 import io.coffer.core.chain.ChainSource;
 import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalLedger;
+import io.coffer.core.transfer.WithdrawalService;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Duration;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +61,31 @@ class BitcoinChainContractIT extends ChainContractSuite {
     @Override
     protected void mine(int blocks) {
         node.mine(blocks);
+    }
+
+    @Override
+    protected WithdrawalLedger withdrawals(Wallet w) {
+        return new WithdrawalService(w.store(), source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), w.book(), w.vault()::signer,
+                CONFIRMATIONS, Clock.systemUTC(), WithdrawalService.NO_CRASH);
+    }
+
+    @Override
+    protected Withdrawal fundAndWithdraw(Wallet w, ChainFollower f, WithdrawalLedger ledger, BigInteger amount) {
+        pay(w.newAddress(), BigInteger.valueOf(1_000_000));
+        mine(CONFIRMATIONS);
+        sync(f);
+        String payee = node.minerWallet("getnewaddress", "payee", "bech32").asText();
+        return ((WithdrawalService) ledger).create(0, payee, amount, 2_000, "contract-" + payee);
+    }
+
+    /** The payment that funded the withdrawal is reorged out and double-spent on a shorter branch; reconsidering brings it back. */
+    @Override
+    protected Conflict conflictOut(Wallet w, Withdrawal sent) {
+        String funding = sent.inputs().get(0).txid();
+        String fork = node.blockOf(funding);
+        node.rpc("invalidateblock", fork);
+        node.doubleSpendInABlock(funding);
+        return () -> node.rpc("reconsiderblock", fork);
     }
 
     @Override

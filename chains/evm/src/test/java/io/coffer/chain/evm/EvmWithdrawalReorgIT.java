@@ -29,7 +29,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,10 +113,6 @@ class EvmWithdrawalReorgIT {
         return Long.decode(anvil.rpc("eth_getTransactionCount", hot, "latest").asText());
     }
 
-    private long heightOf(String txid) {
-        return Long.decode(anvil.receipt(txid).get("blockNumber").asText());
-    }
-
     private Withdrawal get(Withdrawal w) {
         return withdrawals.get(w.id()).orElseThrow();
     }
@@ -126,12 +121,6 @@ class EvmWithdrawalReorgIT {
     private void poolHoldsNothingFromTheHotAddress(String step) {
         JsonNode pending = anvil.rpc("txpool_content").path("pending");
         pending.fieldNames().forEachRemaining(sender -> assertTrue(!sender.equalsIgnoreCase(hot), step + ": nothing re-sent"));
-    }
-
-    /** Replaces the blocks from {@code fromHeight} to the tip by as many new ones, the last holding {@code raw}. */
-    private void replaceBlocksFrom(long fromHeight, byte[] raw) {
-        int depth = (int) (anvil.blockNumber() - fromHeight + 1);
-        anvil.rpc("anvil_reorg", depth, List.of(List.of("0x" + HexFormat.of().formatHex(raw), depth - 1)));
     }
 
     private String paidTo(String asset, String payee) {
@@ -151,10 +140,10 @@ class EvmWithdrawalReorgIT {
         assertEquals(1, minedNonce());
 
         // (a) A branch that mines the same bytes again, one block later than before.
-        replaceBlocksFrom(heightOf(w.txid()), w.raw());
+        anvil.replaceBlocksFrom(anvil.heightOf(w.txid()), w.raw());
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFIRMING, get(w).status(), "in the new branch's last block: one confirmation");
-        assertEquals(heightOf(w.txid()), anvil.blockNumber());
+        assertEquals(anvil.heightOf(w.txid()), anvil.blockNumber());
         assertEquals(amount.toString(), paidTo(asset, payee), "paid once");
         assertEquals(1, minedNonce());
         poolHoldsNothingFromTheHotAddress("(a)");
@@ -167,7 +156,7 @@ class EvmWithdrawalReorgIT {
         AccountWithdrawalService.Fees fees = factory.fees();
         AccountWithdrawalService.Built conflict = factory.build(new AccountWithdrawalService.Tx("ethereum/ETH", hot,
                 AccountScheme.EVM.accountPath(0).child(1).child(0), other, BigInteger.ONE, 0, 21_000, fees), vault.signer());
-        replaceBlocksFrom(heightOf(w.txid()), conflict.raw());
+        anvil.replaceBlocksFrom(anvil.heightOf(w.txid()), conflict.raw());
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFLICTED, get(w).status(), "never FAILED while the conflict can be undone");
         assertEquals("0", paidTo(asset, payee), "the payee holds nothing on this branch");
@@ -178,7 +167,7 @@ class EvmWithdrawalReorgIT {
         assertEquals(WithdrawalStatus.CONFLICTED, get(w).status(), "two blocks deep: short of the safety depth");
 
         // (c) The original bytes come back in place of the conflict.
-        replaceBlocksFrom(heightOf(conflict.txid()), w.raw());
+        anvil.replaceBlocksFrom(anvil.heightOf(conflict.txid()), w.raw());
         anvil.mine(1);
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFIRMED, get(w).status(), "restored");
@@ -188,7 +177,7 @@ class EvmWithdrawalReorgIT {
         poolHoldsNothingFromTheHotAddress("(c)");
 
         // (d) The conflict again, this time growing past the safety depth: FAILED, and the nonce is not handed out again.
-        replaceBlocksFrom(heightOf(w.txid()), conflict.raw());
+        anvil.replaceBlocksFrom(anvil.heightOf(w.txid()), conflict.raw());
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFLICTED, get(w).status());
         for (int i = 1; i < SAFETY_DEPTH; i++) {
