@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
-import io.coffer.core.custody.Ceremony;
-import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
@@ -17,7 +15,6 @@ import io.coffer.core.transfer.WithdrawalStatus;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,11 +119,7 @@ public abstract class ChainContractSuite {
             dirs.add(dir);
             Store store = LevelDbStore.open(dir, CofferSchema.current());
             stores.add(store);
-            AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            Ceremony.Result keys = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                    .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "contract-suite");
-            Vault vault = new Vault(store, dir, audit);
-            vault.submitShare(keys.shares().get(0), new char[0], "contract-suite");
+            Vault vault = TestKeys.unsealed(store, dir);
             AddressBook book = new AddressBook(store, source().chain(), scheme(), vault.publicKeys(), encoder(), 20);
             book.watchAccount(0);
             return new Wallet(store, book, vault);

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import io.coffer.core.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,30 +15,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class ChainProbeTest {
-    /** A clock the test moves by hand. */
-    static final class HandClock extends Clock {
-        volatile Instant now = Instant.parse("2026-11-30T12:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
-
     /** A chain node whose answers the test decides. */
     static final class ScriptedNode implements ChainNode {
         volatile Supplier<ChainInfo> answer;
@@ -59,7 +34,7 @@ class ChainProbeTest {
         }
     }
 
-    final HandClock clock = new HandClock();
+    final MovableClock clock = new MovableClock(Instant.parse("2026-11-30T12:00:00Z"));
     final ScriptedNode node = new ScriptedNode();
     final ChainProbe probe = new ChainProbe(node, clock, Duration.ofSeconds(10));
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
+import io.coffer.core.MovableClock;
 import io.coffer.core.custody.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
@@ -27,29 +28,9 @@ class TenantServiceTest {
     @TempDir
     Path dir;
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-11-21T12:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void tenantsKeysScopesRotationRevocationAndNoSecretOnDisk() throws Exception {
-        MovableClock clock = new MovableClock();
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-21T12:00:00Z"));
         String secretSeen;
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
             AuditLog audit = new AuditLog(store, clock);
@@ -97,7 +78,7 @@ class TenantServiceTest {
 
     @Test
     void lastUsedAtFollowsUseAtOneMinuteResolutionAndSurvivesRotation() throws Exception {
-        MovableClock clock = new MovableClock();
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-21T12:00:00Z"));
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
             TenantService tenants = new TenantService(store, new AuditLog(store, clock), clock);
             Tenant shop = tenants.createTenant("shop", "cli");

@@ -10,10 +10,8 @@ import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
-import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.CustodyException;
-import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
@@ -27,7 +25,6 @@ import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import org.bitcoinj.base.BitcoinNetwork;
@@ -55,10 +52,8 @@ class BitcoinWithdrawalIT {
             node.mine(150);
         }
         store = LevelDbStore.open(dir, CofferSchema.current());
-        AuditLog audit = new AuditLog(store, Clock.systemUTC());
-        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
-        vault = new Vault(store, dir, audit);
+        TestKeys keys = TestKeys.sealed(store, dir);
+        vault = keys.vault();
         BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
                 BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
         book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(), BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
@@ -76,7 +71,7 @@ class BitcoinWithdrawalIT {
         assertEquals(BigInteger.valueOf(80_000_000), withdrawals.balance(0).confirmed());
         assertEquals("SEALED", assertThrows(CustodyException.class, () -> withdrawals.create(0, minerAddress(),
                 BigInteger.valueOf(1000), 2000, "sealed-try")).code());
-        vault.submitShare(r.shares().get(0), new char[0], "test");
+        keys.unseal();
     }
 
     @AfterEach

@@ -10,9 +10,7 @@ import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositStatus;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
-import io.coffer.core.custody.Ceremony;
-import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
@@ -24,7 +22,6 @@ import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,11 +66,7 @@ class BitcoinWithdrawalReorgIT {
             node.mine(150);
         }
         store = LevelDbStore.open(dir, CofferSchema.current());
-        AuditLog audit = new AuditLog(store, Clock.systemUTC());
-        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
-        Vault vault = new Vault(store, dir, audit);
-        vault.submitShare(r.shares().get(0), new char[0], "test");
+        Vault vault = TestKeys.unsealed(store, dir);
         BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
                 BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
         book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(), BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);

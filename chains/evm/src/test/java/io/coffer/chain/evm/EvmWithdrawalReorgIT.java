@@ -10,9 +10,7 @@ import io.coffer.core.chain.AddressBook;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.config.TokenConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
-import io.coffer.core.custody.Ceremony;
-import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
@@ -73,11 +71,7 @@ class EvmWithdrawalReorgIT {
                 new Utf8String("USDC"), new Uint8(6), new Uint256(BigInteger.TEN.pow(15)))));
         token = EvmAddress.parse("contract", anvil.receipt(deploy).get("contractAddress").asText()).toString();
         store = LevelDbStore.open(dir, CofferSchema.current());
-        AuditLog audit = new AuditLog(store, Clock.systemUTC());
-        Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                .init(new Ceremony.Split(1, 1, new char[0], null, new SeedFile.KdfParams(10, 8, 1)), "test");
-        vault = new Vault(store, dir, audit);
-        vault.submitShare(r.shares().get(0), new char[0], "test");
+        vault = TestKeys.unsealed(store, dir);
         EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), CONFIRMATIONS, SAFETY_DEPTH,
                 Duration.ofSeconds(1), "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
         EvmRpcClient rpc = new EvmRpcClient(config);
