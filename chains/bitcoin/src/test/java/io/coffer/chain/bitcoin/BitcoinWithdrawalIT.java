@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainFollower;
-import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.CustodyException;
-import io.coffer.core.custody.TestKeys;
-import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
-import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalService;
@@ -25,9 +20,6 @@ import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import org.bitcoinj.base.BitcoinNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +31,8 @@ class BitcoinWithdrawalIT {
     @TempDir
     Path dir;
     BitcoindNode node;
+    BitcoinTestWallet wallet;
     Store store;
-    Vault vault;
     AddressBook book;
     ChainFollower follower;
     WithdrawalService withdrawals;
@@ -51,16 +43,11 @@ class BitcoinWithdrawalIT {
         if (node.height() < 150) {
             node.mine(150);
         }
-        store = LevelDbStore.open(dir, CofferSchema.current());
-        TestKeys keys = TestKeys.sealed(store, dir);
-        vault = keys.vault();
-        BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
-                BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
-        book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(), BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
-        book.watchAccount(0);
-        follower = new ChainFollower(store, source, book, 1, 3, Clock.systemUTC());
-        withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), book, vault::signer,
-                1, Clock.systemUTC(), WithdrawalService.NO_CRASH);
+        wallet = new BitcoinTestWallet(dir, node, 1, 3);
+        store = wallet.store;
+        book = wallet.book;
+        follower = wallet.follower;
+        withdrawals = wallet.withdrawals;
         follower.poll();
         // Fund the wallet with three deposits, confirmed.
         for (String btc : new String[] {"0.5", "0.2", "0.1"}) {
@@ -71,19 +58,16 @@ class BitcoinWithdrawalIT {
         assertEquals(BigInteger.valueOf(80_000_000), withdrawals.balance(0).confirmed());
         assertEquals("SEALED", assertThrows(CustodyException.class, () -> withdrawals.create(0, minerAddress(),
                 BigInteger.valueOf(1000), 2000, "sealed-try")).code());
-        keys.unseal();
+        wallet.keys.unseal();
     }
 
     @AfterEach
     void tearDown() {
-        store.close();
+        wallet.close();
     }
 
     private void sync() {
-        while (!follower.poll().caughtUp()) {
-            // catching up
-        }
-        withdrawals.track();
+        wallet.sync();
     }
 
     private String minerAddress() {

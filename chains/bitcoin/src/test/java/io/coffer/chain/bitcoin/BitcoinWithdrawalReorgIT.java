@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositStatus;
-import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.TestKeys;
-import io.coffer.core.custody.Vault;
-import io.coffer.core.store.LevelDbStore;
-import io.coffer.core.store.Store;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalService;
 import io.coffer.core.transfer.WithdrawalStatus;
@@ -22,15 +16,12 @@ import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.bitcoinj.base.BitcoinNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +41,7 @@ class BitcoinWithdrawalReorgIT {
     @TempDir
     Path dir;
     BitcoindNode node;
-    Store store;
+    BitcoinTestWallet wallet;
     AddressBook book;
     ChainFollower follower;
     WithdrawalService withdrawals;
@@ -65,16 +56,11 @@ class BitcoinWithdrawalReorgIT {
         if (node.height() < 150) {
             node.mine(150);
         }
-        store = LevelDbStore.open(dir, CofferSchema.current());
-        Vault vault = TestKeys.unsealed(store, dir);
-        BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.rpcUrl(), BitcoindNode.RPC_USER,
-                BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
-        book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(), BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
-        book.watchAccount(0);
-        follower = new ChainFollower(store, source, book, CONFIRMATIONS, SAFETY_DEPTH, Clock.systemUTC());
-        withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), book, vault::signer,
-                CONFIRMATIONS, Clock.systemUTC(), WithdrawalService.NO_CRASH);
-        withdrawals.finalityDepth(SAFETY_DEPTH);
+        wallet = new BitcoinTestWallet(dir, node, CONFIRMATIONS, SAFETY_DEPTH);
+        wallet.keys.unseal();
+        book = wallet.book;
+        follower = wallet.follower;
+        withdrawals = wallet.withdrawals;
         withdrawals.sink((batch, w) -> {
             batch.commit();
             List<WithdrawalStatus> states = trail.computeIfAbsent(w.id(), k -> new ArrayList<>());
@@ -87,14 +73,11 @@ class BitcoinWithdrawalReorgIT {
 
     @AfterEach
     void tearDown() {
-        store.close();
+        wallet.close();
     }
 
     private void sync() {
-        while (!follower.poll().caughtUp()) {
-            // catching up
-        }
-        withdrawals.track();
+        wallet.sync();
     }
 
     private String minerAddress() {

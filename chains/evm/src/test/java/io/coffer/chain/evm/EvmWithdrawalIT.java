@@ -5,23 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.coffer.core.CofferSchema;
 import io.coffer.core.address.EvmAddress;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.config.EvmChainConfig;
-import io.coffer.core.config.TokenConfig;
-import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
-import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.testkit.AnvilNode;
-import io.coffer.testkit.Devnet;
-import io.coffer.testkit.Solc;
 import io.coffer.testkit.WithDevnet;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -39,12 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint8;
 
 /** EVM withdrawals with the persistent nonce manager, on a real anvil. */
 @WithDevnet
@@ -53,6 +40,7 @@ class EvmWithdrawalIT {
     @TempDir
     Path dir;
     AnvilNode anvil;
+    EvmTestWallet wallet;
     Store store;
     AccountWithdrawalService withdrawals;
     EvmTransactionFactory factory;
@@ -64,30 +52,19 @@ class EvmWithdrawalIT {
     @BeforeEach
     void setUp(AnvilNode anvil) {
         this.anvil = anvil;
-        anvil.setAutomine(true);
-        Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
-        String deploy = anvil.transact(null, c.bin() + FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"),
-                new Utf8String("USDC"), new Uint8(6), new Uint256(BigInteger.TEN.pow(15)))));
-        token = EvmAddress.parse("contract", anvil.receipt(deploy).get("contractAddress").asText()).toString();
-
-        store = LevelDbStore.open(dir, CofferSchema.current());
-        vault = TestKeys.unsealed(store, dir);
-        EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 2, 4, Duration.ofSeconds(1),
-                "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
-        EvmRpcClient rpc = new EvmRpcClient(config);
-        book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
-        factory = new EvmTransactionFactory(rpc, config);
-        withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config), factory, book, vault::signer, 2,
-                Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
-        hot = withdrawals.hotAddress(0);
-        anvil.send(hot, ETHER.multiply(BigInteger.valueOf(5)));
-        anvil.transact(token, FunctionEncoder.encode(new Function("transfer", List.of(new Address(hot), new Uint256(BigInteger.valueOf(50_000_000))),
-                List.of())));
+        wallet = new EvmTestWallet(dir, anvil, 2, 4);
+        store = wallet.store;
+        vault = wallet.vault;
+        token = wallet.token;
+        book = wallet.book;
+        factory = wallet.factory;
+        withdrawals = wallet.withdrawals;
+        hot = wallet.hot;
     }
 
     @AfterEach
     void tearDown() {
-        store.close();
+        wallet.close();
     }
 
     private String payee() {

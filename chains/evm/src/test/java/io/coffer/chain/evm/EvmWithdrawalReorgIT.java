@@ -4,28 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coffer.core.CofferSchema;
 import io.coffer.core.address.EvmAddress;
-import io.coffer.core.chain.AddressBook;
-import io.coffer.core.config.EvmChainConfig;
-import io.coffer.core.config.TokenConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.TestKeys;
 import io.coffer.core.custody.Vault;
-import io.coffer.core.store.LevelDbStore;
-import io.coffer.core.store.Store;
 import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.testkit.AnvilNode;
-import io.coffer.testkit.Devnet;
-import io.coffer.testkit.Solc;
 import io.coffer.testkit.WithDevnet;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -33,12 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint8;
 
 /**
  * A confirmed ETH or token withdrawal whose blocks are replaced with {@code anvil_reorg}: (a) by a branch that mines the same
@@ -54,47 +37,32 @@ class EvmWithdrawalReorgIT {
     @TempDir
     Path dir;
     AnvilNode anvil;
-    Store store;
+    EvmTestWallet wallet;
     AccountWithdrawalService withdrawals;
     EvmTransactionFactory factory;
     Vault vault;
     String hot;
-    String token;
     final List<WithdrawalStatus> trail = new ArrayList<>();
 
     @BeforeEach
     void setUp(AnvilNode anvil) {
         this.anvil = anvil;
-        anvil.setAutomine(true);
-        Solc.Contract c = Solc.compile(Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
-        String deploy = anvil.transact(null, c.bin() + FunctionEncoder.encodeConstructor(List.of(new Utf8String("Test Dollar"),
-                new Utf8String("USDC"), new Uint8(6), new Uint256(BigInteger.TEN.pow(15)))));
-        token = EvmAddress.parse("contract", anvil.receipt(deploy).get("contractAddress").asText()).toString();
-        store = LevelDbStore.open(dir, CofferSchema.current());
-        vault = TestKeys.unsealed(store, dir);
-        EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), CONFIRMATIONS, SAFETY_DEPTH,
-                Duration.ofSeconds(1), "ETH", 18, true, List.of(new TokenConfig("USDC", EvmAddress.parse("contract", token), 6)));
-        EvmRpcClient rpc = new EvmRpcClient(config);
-        AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
-        factory = new EvmTransactionFactory(rpc, config);
-        withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config), factory, book, vault::signer, CONFIRMATIONS,
-                Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
-        withdrawals.finalityDepth(SAFETY_DEPTH);
+        wallet = new EvmTestWallet(dir, anvil, CONFIRMATIONS, SAFETY_DEPTH);
+        vault = wallet.vault;
+        factory = wallet.factory;
+        withdrawals = wallet.withdrawals;
+        hot = wallet.hot;
         withdrawals.sink((batch, w) -> {
             batch.commit();
             if (trail.isEmpty() || trail.get(trail.size() - 1) != w.status()) {
                 trail.add(w.status());
             }
         });
-        hot = withdrawals.hotAddress(0);
-        anvil.send(hot, ETHER.multiply(BigInteger.valueOf(5)));
-        anvil.transact(token, FunctionEncoder.encode(new Function("transfer", List.of(new Address(hot), new Uint256(BigInteger.valueOf(50_000_000))),
-                List.of())));
     }
 
     @AfterEach
     void tearDown() {
-        store.close();
+        wallet.close();
     }
 
     private static String payee() {
