@@ -53,7 +53,8 @@ public enum WithdrawalStatus {
         }
         return switch (this) {
             case SIGNED, BROADCAST, BROADCAST_UNKNOWN, CONFIRMING, CONFLICTED -> true;
-            case CONFIRMED -> next == CONFIRMING || next == BROADCAST || next == BROADCAST_UNKNOWN || next == CONFLICTED;
+            // A reorg can undo a confirmation, or re-mine the transaction in a block where it reverts (EVM): the chain's facts win.
+            case CONFIRMED -> next == CONFIRMING || next == BROADCAST || next == BROADCAST_UNKNOWN || next == CONFLICTED || next == FAILED;
             case FAILED -> false;
         };
     }
