@@ -34,13 +34,30 @@ final class ApiTests {
                 bearer(Files.readString(dataDir.resolve("operator.token")).trim())));
     }
 
-    /** Polls {@code done} every 100 ms for up to 45 s. */
+    /**
+     * Polls {@code done} every 100 ms for up to 45 s. A timeout says what the node's own threads were doing (the node runs in
+     * this JVM), so a condition that never came true can be told from a node that was stuck.
+     */
     static void await(String what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waiting for " + what);
+            assertTrue(System.nanoTime() < deadline, () -> "waiting for " + what + "\n" + nodeThreads());
             Thread.sleep(100);
         }
+    }
+
+    /** The stacks of the node's threads (named coffer-*), 25 frames each. */
+    static String nodeThreads() {
+        StringBuilder out = new StringBuilder("the node's threads:\n");
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("coffer-")) {
+                out.append("  ").append(t.getName()).append(" ").append(t.getState()).append('\n');
+                for (int i = 0; i < Math.min(25, stack.length); i++) {
+                    out.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return out.toString();
     }
 
     /**
