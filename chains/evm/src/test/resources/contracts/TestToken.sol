@@ -3,7 +3,9 @@ pragma solidity ^0.8.20;
 
 /// A minimal ERC-20 written for Coffer's tests: a fixed supply minted to the deployer, the standard
 /// transfer/approve/transferFrom, and transferThenRevert, which moves tokens, emits Transfer and then
-/// reverts, so tests can show that a reverted token transfer never counts as a deposit.
+/// reverts, so tests can show that a reverted token transfer never counts as a deposit; and setFrozen, which
+/// makes every transfer from an address revert, so a test can build a chain branch where the same signed
+/// transfer fails and another where it succeeds.
 contract TestToken {
     string public name;
     string public symbol;
@@ -11,6 +13,7 @@ contract TestToken {
     uint256 public totalSupply;
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
+    mapping(address => bool) public frozen;
 
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Approval(address indexed owner, address indexed spender, uint256 value);
@@ -48,7 +51,12 @@ contract TestToken {
         revert("reverted on purpose");
     }
 
+    function setFrozen(address who, bool value) external {
+        frozen[who] = value;
+    }
+
     function _move(address from, address to, uint256 value) internal {
+        require(!frozen[from], "frozen");
         require(balanceOf[from] >= value, "balance");
         balanceOf[from] -= value;
         balanceOf[to] += value;

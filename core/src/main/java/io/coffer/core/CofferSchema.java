@@ -32,7 +32,7 @@ import java.util.Map;
  * the chain's; the migration from 2 indexes every recorded deposit.
  *
  * <p>Version 4: the wallet's outputs spent by blocks of the best chain (0x2a-0x2b; {@code ChainTables}) and the anchors of
- * CONFLICTED withdrawals (0x3c; {@code TransferTables}); withdrawal status CONFLICTED (ordinal 6); payment requests whose status a
+ * CONFLICTED withdrawals (0x3c; {@code TransferTables}); withdrawal statuses CONFLICTED and REVERTED (ordinals 6, 7); payment requests whose status a
  * reorg in progress deferred (0x56; {@code PaymentTables}). The migration from 3 writes
  * nothing: spends are recorded from the blocks connected after the upgrade, and the outputs spent before it are held by the
  * locks of the withdrawals that spent them, as before.

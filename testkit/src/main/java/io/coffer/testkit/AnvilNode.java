@@ -159,8 +159,36 @@ public final class AnvilNode extends DevNode {
      * {@code raw} (a reorg that puts that transaction, or one conflicting with what was there, in place of the old branch).
      */
     public void replaceBlocksFrom(long height, byte[] raw) {
+        replaceBlocks(height, java.util.List.of(BranchTx.raw(raw, (int) (blockNumber() - height))));
+    }
+
+    /**
+     * One transaction of a replacement branch and the index of its block in the branch (0 = the first replaced height). Within a
+     * block, transactions keep the order given.
+     */
+    public record BranchTx(Object tx, int block) {
+        /** Signed transaction bytes. */
+        public static BranchTx raw(byte[] signed, int block) {
+            return new BranchTx("0x" + java.util.HexFormat.of().formatHex(signed), block);
+        }
+
+        /** A contract call from the dev account (anvil signs it). */
+        public static BranchTx call(String to, String data, int block) {
+            return new BranchTx(java.util.Map.of("from", DEV_ACCOUNT, "to", to, "data", data, "gas", "0x2dc6c0"), block);
+        }
+    }
+
+    /** Replaces the blocks from {@code height} to the tip by as many new ones holding {@code txs}. */
+    public void replaceBlocks(long height, java.util.List<BranchTx> txs) {
         int depth = (int) (blockNumber() - height + 1);
-        rpc.call("anvil_reorg", depth, java.util.List.of(java.util.List.of("0x" + java.util.HexFormat.of().formatHex(raw), depth - 1)));
+        java.util.List<java.util.List<Object>> branch = new java.util.ArrayList<>();
+        for (BranchTx t : txs) {
+            if (t.block() < 0 || t.block() >= depth) {
+                throw new IllegalArgumentException("block " + t.block() + " is outside a branch of " + depth);
+            }
+            branch.add(java.util.List.of(t.tx(), t.block()));
+        }
+        rpc.call("anvil_reorg", depth, branch);
     }
 
     /** The height of the block holding {@code txHash} (waiting for it to be readable, as {@link #receipt}). */

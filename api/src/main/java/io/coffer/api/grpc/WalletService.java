@@ -147,7 +147,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             case "FINAL" -> TxStatus.TX_STATUS_FINAL;
             case "REORGED" -> TxStatus.TX_STATUS_REORGED;
             case "REPLACED", "CONFLICTED" -> TxStatus.TX_STATUS_REPLACED; // a withdrawal whose inputs another transaction spent
-            case "FAILED" -> TxStatus.TX_STATUS_FAILED;
+            case "FAILED", "REVERTED" -> TxStatus.TX_STATUS_FAILED; // REVERTED: a withdrawal mined without paying, not yet final
             default -> TxStatus.TX_STATUS_UNSPECIFIED;
         };
     }

@@ -145,12 +145,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         BigInteger outgoing = BigInteger.ZERO;
         boolean nativeAsset = asset.equals(factory.nativeAsset());
         for (Withdrawal w : mine) {
-            boolean cancelledOrRefused = w.status() == WithdrawalStatus.FAILED && w.cancelTxid().isEmpty()
-                    && !"the transaction failed on chain (reverted)".equals(w.failureReason()) && !"cancelled".equals(w.failureReason());
-            if (cancelledOrRefused) {
-                continue; // refused by the node: nothing moved, no fee
+            boolean minedWithoutPaying = WithdrawalLedger.minedWithoutPaying(w);
+            if (w.status() == WithdrawalStatus.FAILED && !minedWithoutPaying) {
+                continue; // refused by the node, or its nonce taken by another transaction: nothing moved, no fee of ours
             }
-            boolean paid = w.status() != WithdrawalStatus.FAILED;
+            boolean paid = !minedWithoutPaying;
             BigInteger moved = paid && w.asset().equals(asset) && !isInternal(w) ? w.amount() : BigInteger.ZERO;
             BigInteger fee = nativeAsset ? w.fee() : BigInteger.ZERO;
             confirmed = confirmed.subtract(moved).subtract(fee); // reserved while pending, spent once final
@@ -259,7 +258,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     /**
      * Cancels a pending withdrawal: a zero-value transaction to the hot address itself at the same nonce,
-     * paying more. If it wins, the withdrawal ends FAILED ("cancelled"); if the original was mined first, it
+     * paying more. If it wins, the withdrawal is REVERTED ("cancelled"), FAILED past the reorg-safety depth; if the original was mined first, it
      * stands.
      */
     public synchronized Withdrawal cancel(String id) {

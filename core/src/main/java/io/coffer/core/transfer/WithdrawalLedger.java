@@ -145,8 +145,8 @@ public abstract class WithdrawalLedger {
         List<String> spends = spendsOf(w);
         TxStatus current = source.txStatus(w.txid(), spends);
         if (current.state() == TxState.FAILED) {
-            // Mined but reverted: the fee is spent and nothing else moved (EVM).
-            record(w.with(WithdrawalStatus.FAILED, 0, "the transaction failed on chain (reverted)", clock.instant()), true);
+            // Mined but reverted (EVM): the fee is spent and nothing else moved, until a reorg says otherwise.
+            revertedAt(w, w.txid(), current.blockHeight(), tip, REVERTED_REASON);
             return;
         }
         String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
@@ -164,11 +164,8 @@ public abstract class WithdrawalLedger {
         }
         Instant now = clock.instant();
         if (minedTxid != null && minedTxid.equals(w.cancelTxid())) {
-            // The cancelling version won: nothing was paid, the nonce and its fee are spent.
-            Withdrawal cancelled = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.fee(), w.feeRate(),
-                    WithdrawalStatus.FAILED, minedTxid, w.raw(), w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(),
-                    0, "cancelled", w.createdAt(), now, w.asset(), w.cancelTxid());
-            record(cancelled, true);
+            // The cancelling version won: nothing was paid, the nonce and its fee are spent, until a reorg says otherwise.
+            revertedAt(w, minedTxid, height, tip, CANCELLED_REASON);
         } else if (minedTxid != null) {
             int conf = (int) (tip - height + 1);
             WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
@@ -188,7 +185,7 @@ public abstract class WithdrawalLedger {
         } else if (current.state() == TxState.CONFLICTED) {
             conflicted(w, tip, now);
         } else if (w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
-                || w.status() == WithdrawalStatus.CONFLICTED) {
+                || w.status() == WithdrawalStatus.CONFLICTED || w.status() == WithdrawalStatus.REVERTED) {
             // Reorged out with its inputs intact, or its conflict undone: the same bytes again. The step is recorded first so a
             // send without a clear answer leaves it BROADCAST_UNKNOWN, not in a state the chain no longer shows.
             Withdrawal again = w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now);
@@ -225,6 +222,41 @@ public abstract class WithdrawalLedger {
             LOG.warning("chain " + chain + ": withdrawal " + w.id() + " failed: its conflict is " + finalityDepth + " blocks deep");
             record(w.with(WithdrawalStatus.FAILED, 0, CONFLICT_REASON + " (final: the conflict is past the reorg-safety depth)", now), true);
         }
+    }
+
+    /**
+     * {@code minedTxid} (this version or its cancelling one) is in the block at {@code height} and paid nothing: REVERTED with
+     * its confirmations while a reorg can still undo that block, FAILED once it is {@code finalityDepth} deep.
+     */
+    private void revertedAt(Withdrawal w, String minedTxid, long height, long tip, String reason) {
+        int conf = (int) (tip - height + 1);
+        Instant now = clock.instant();
+        WithdrawalStatus next = conf >= finalityDepth ? WithdrawalStatus.FAILED : WithdrawalStatus.REVERTED;
+        if (next == w.status() && conf == w.confirmations() && minedTxid.equals(w.txid())) {
+            return;
+        }
+        if (next == WithdrawalStatus.REVERTED && w.status() != WithdrawalStatus.REVERTED) {
+            LOG.warning("chain " + chain + ": withdrawal " + w.id() + " (" + minedTxid + ") mined without paying: " + reason
+                    + "; followed until it is " + finalityDepth + " blocks deep");
+        }
+        java.math.BigInteger paid = w.status() == WithdrawalStatus.REVERTED ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
+        record(new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(),
+                w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(), next == WithdrawalStatus.FAILED ? 0 : conf, reason,
+                w.createdAt(), now, w.asset(), w.cancelTxid()), true);
+    }
+
+    /** The failure reason of a withdrawal mined but reverted on chain (EVM receipt status 0). */
+    public static final String REVERTED_REASON = "the transaction failed on chain (reverted)";
+    /** The failure reason of a withdrawal whose cancelling version was mined. */
+    public static final String CANCELLED_REASON = "cancelled";
+
+    /**
+     * Whether {@code w} was mined without paying (REVERTED, or FAILED after it): its fee is spent and, on an account chain, its
+     * nonce used, while its amount never left.
+     */
+    public static boolean minedWithoutPaying(Withdrawal w) {
+        return w.status() == WithdrawalStatus.REVERTED || w.status() == WithdrawalStatus.FAILED
+                && (REVERTED_REASON.equals(w.failureReason()) || CANCELLED_REASON.equals(w.failureReason()));
     }
 
     private static final String CONFLICT_REASON = "its inputs were spent by another transaction or no longer exist";

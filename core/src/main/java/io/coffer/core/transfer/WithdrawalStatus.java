@@ -10,6 +10,9 @@ package io.coffer.core.transfer;
  * any sent state --no version in the chain or the mempool, inputs spent elsewhere or gone--> CONFLICTED
  * CONFLICTED --a version mined again / back in the mempool--> CONFIRMING, CONFIRMED / BROADCAST
  * CONFLICTED --the conflict stayed while the chain grew past the reorg-safety depth--> FAILED
+ * any sent state --mined without paying (EVM: reverted, or its cancelling version mined)--> REVERTED
+ * REVERTED --its block reorged out--> BROADCAST / BROADCAST_UNKNOWN (same bytes), then wherever the chain puts it
+ * REVERTED --past the reorg-safety depth--> FAILED
  * any non-final --fee bump--> SIGNED (new bytes, same inputs, same id)
  * </pre>
  * Once bytes have left the node only the chain decides their fate: a refusal of a re-send, or a conflict, never ends a sent
@@ -28,14 +31,23 @@ public enum WithdrawalStatus {
     CONFIRMING,
     /** Mined with the required confirmations. */
     CONFIRMED,
-    /** Ended for good: refused before it ever left the node, reverted on chain, cancelled, or a conflict became final. Inputs free. */
+    /**
+     * Ended for good: refused before it ever left the node, REVERTED past the reorg-safety depth, or a conflict became final.
+     * Inputs free.
+     */
     FAILED,
     /**
      * Was sent, and now none of its versions is in the chain or the mempool while one of its inputs (an account chain: its
      * nonce) is spent by another transaction or does not exist (its funding transaction was reorged out and double-spent).
      * Not final: followed on every block; its inputs stay locked.
      */
-    CONFLICTED;
+    CONFLICTED,
+    /**
+     * Mined without paying: it failed on chain (EVM receipt status 0) or its cancelling version was mined; the fee is spent and the
+     * nonce used. Not final: a reorg can take the block out and mine the transaction again where it succeeds, so it is followed
+     * until it is past the reorg-safety depth, then FAILED.
+     */
+    REVERTED;
 
     /** CONFIRMED and FAILED leave the pending set (a CONFIRMED one is still followed until the reorg-safety depth). */
     public boolean isFinal() {
@@ -52,9 +64,10 @@ public enum WithdrawalStatus {
             return false;
         }
         return switch (this) {
-            case SIGNED, BROADCAST, BROADCAST_UNKNOWN, CONFIRMING, CONFLICTED -> true;
+            case SIGNED, BROADCAST, BROADCAST_UNKNOWN, CONFIRMING, CONFLICTED, REVERTED -> true;
             // A reorg can undo a confirmation, or re-mine the transaction in a block where it reverts (EVM): the chain's facts win.
-            case CONFIRMED -> next == CONFIRMING || next == BROADCAST || next == BROADCAST_UNKNOWN || next == CONFLICTED || next == FAILED;
+            // Never straight to FAILED: whatever undid it is followed to the reorg-safety depth first (CONFLICTED, REVERTED).
+            case CONFIRMED -> next == CONFIRMING || next == BROADCAST || next == BROADCAST_UNKNOWN || next == CONFLICTED || next == REVERTED;
             case FAILED -> false;
         };
     }

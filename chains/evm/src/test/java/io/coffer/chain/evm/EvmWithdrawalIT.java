@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @WithDevnet
 class EvmWithdrawalIT {
     private static final BigInteger ETHER = BigInteger.TEN.pow(18);
+    private static final int SAFETY_DEPTH = 4;
     @TempDir
     Path dir;
     AnvilNode anvil;
@@ -52,7 +53,7 @@ class EvmWithdrawalIT {
     @BeforeEach
     void setUp(AnvilNode anvil) {
         this.anvil = anvil;
-        wallet = new EvmTestWallet(dir, anvil, 2, 4);
+        wallet = new EvmTestWallet(dir, anvil, 2, SAFETY_DEPTH);
         store = wallet.store;
         vault = wallet.vault;
         token = wallet.token;
@@ -163,7 +164,12 @@ class EvmWithdrawalIT {
         withdrawals.cancel(doomed.id());
         settle();
         Withdrawal cancelled = withdrawals.get(doomed.id()).orElseThrow();
-        assertEquals(WithdrawalStatus.FAILED, cancelled.status());
+        assertEquals(WithdrawalStatus.REVERTED, cancelled.status(), "the cancel is mined; a reorg could still undo it");
+        assertEquals("cancelled", cancelled.failureReason());
+        anvil.mine(SAFETY_DEPTH);
+        withdrawals.track();
+        cancelled = withdrawals.get(doomed.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.FAILED, cancelled.status(), "past the reorg-safety depth");
         assertEquals("cancelled", cancelled.failureReason());
         assertEquals(BigInteger.valueOf(5_000), factory.balance("ethereum/ETH", to), "the cancelled payment never arrived");
     }

@@ -11,14 +11,20 @@ import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.AnvilNode.BranchTx;
 import io.coffer.testkit.WithDevnet;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -158,5 +164,80 @@ class EvmWithdrawalReorgIT {
         assertEquals(WithdrawalStatus.CONFIRMED, get(next).status());
         assertEquals(amount.toString(), paidTo(asset, payee));
         assertEquals(2, minedNonce());
+    }
+
+    private String freeze(boolean frozen) {
+        return FunctionEncoder.encode(new Function("setFrozen", List.of(new Address(hot), new Bool(frozen)), List.of()));
+    }
+
+    /** What the ledger has taken out of the account for {@code asset} (no deposits are followed here). */
+    private BigInteger debited(String asset) {
+        return withdrawals.balance(0, asset).confirmed().negate();
+    }
+
+    /**
+     * A token withdrawal whose block is replaced by a branch where the same bytes revert (the token freezes the hot address one
+     * block before): REVERTED, not FAILED, with nothing paid and nothing debited; a branch where the bytes succeed brings it back
+     * to CONFIRMING and CONFIRMED; the reverting branch again, growing past the safety depth, ends it FAILED. Nothing is sent again.
+     */
+    @Test
+    void aRevertedWithdrawalIsFollowedUntilFinalAndCountsWhenAReorgMinesItWhereItSucceeds() {
+        String asset = "ethereum/USDC";
+        String payee = payee();
+        BigInteger amount = BigInteger.valueOf(7_250_000);
+        Withdrawal w = withdrawals.create(0, asset, payee, amount, "reverted");
+        long height = anvil.heightOf(w.txid());
+        anvil.mine(CONFIRMATIONS - 1);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(w).status());
+        assertEquals(amount, debited(asset));
+
+        // A branch where the token freezes the hot address at `height`, and the same bytes revert one block later.
+        List<BranchTx> reverting = List.of(BranchTx.call(wallet.token, freeze(true), 0), BranchTx.raw(w.raw(), 1));
+        anvil.replaceBlocks(height, reverting);
+        assertEquals("0x0", anvil.receipt(w.txid()).get("status").asText(), "the branch reverts it");
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.REVERTED, get(w).status(), "never FAILED while a reorg can undo the revert");
+        assertEquals(1, get(w).confirmations());
+        assertEquals("0", paidTo(asset, payee));
+        assertEquals(BigInteger.ZERO, debited(asset), "a reverted withdrawal moved nothing");
+        assertEquals(1, minedNonce(), "its nonce is used");
+        poolHoldsNothingFromTheHotAddress("reverted");
+
+        // A branch where the same bytes succeed.
+        anvil.replaceBlocks(height, List.of(BranchTx.raw(w.raw(), 1)));
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMING, get(w).status(), "mined again where it pays");
+        assertEquals(amount.toString(), paidTo(asset, payee));
+        assertEquals(amount, debited(asset));
+        anvil.mine(1);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(w).status());
+        poolHoldsNothingFromTheHotAddress("restored");
+
+        // The reverting branch again (three blocks long: the tip was one above the withdrawal's block), growing past the safety depth.
+        anvil.replaceBlocks(height, reverting);
+        withdrawals.track();
+        for (int depth = 2; depth < SAFETY_DEPTH; depth++) {
+            assertEquals(WithdrawalStatus.REVERTED, get(w).status(), "reverted " + depth + " deep");
+            assertEquals(depth, get(w).confirmations());
+            anvil.mine(1);
+            withdrawals.track();
+        }
+        assertEquals(WithdrawalStatus.FAILED, get(w).status(), "the revert is final");
+        assertEquals("0", paidTo(asset, payee));
+        assertEquals(BigInteger.ZERO, debited(asset));
+        assertEquals(List.of(WithdrawalStatus.SIGNED, WithdrawalStatus.BROADCAST, WithdrawalStatus.CONFIRMED, WithdrawalStatus.REVERTED,
+                WithdrawalStatus.CONFIRMING, WithdrawalStatus.CONFIRMED, WithdrawalStatus.REVERTED, WithdrawalStatus.FAILED), trail,
+                "each step once");
+
+        anvil.transact(wallet.token, freeze(false));
+        Withdrawal next = withdrawals.create(0, asset, payee, amount, "after-reverted");
+        assertEquals(1, next.inputs().get(0).index(), "the reverted one's nonce is used on chain: the next one takes nonce 1");
+        anvil.mine(CONFIRMATIONS);
+        withdrawals.track();
+        assertEquals(WithdrawalStatus.CONFIRMED, get(next).status());
+        assertEquals(amount.toString(), paidTo(asset, payee));
+        assertEquals(amount, debited(asset));
     }
 }
