@@ -85,8 +85,25 @@ class AuthMatrixIT {
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {
             // A stream that answered and then ran to its deadline got past authentication.
-            return md.getType() == MethodDescriptor.MethodType.SERVER_STREAMING && e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
-                    ? Status.Code.OK : e.getStatus().getCode();
+            if (md.getType() == MethodDescriptor.MethodType.SERVER_STREAMING && e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                return Status.Code.OK;
+            }
+            // common.proto's contract: every failed call carries an ErrorInfo with a stable reason; refusals name the header.
+            com.google.rpc.Status details = io.grpc.protobuf.StatusProto.fromThrowable(e);
+            assertTrue(details != null && details.getDetailsCount() == 1, md.getFullMethodName() + ": no ErrorInfo with " + e);
+            try {
+                com.google.rpc.ErrorInfo info = details.getDetails(0).unpack(com.google.rpc.ErrorInfo.class);
+                assertEquals("coffer", info.getDomain(), md.getFullMethodName());
+                assertFalse(info.getReason().isEmpty(), md.getFullMethodName());
+                if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+                    assertEquals("authorization", info.getMetadataOrDefault("field", ""), md.getFullMethodName() + " " + info);
+                    assertTrue(java.util.Set.of("CREDENTIALS_MISSING", "CREDENTIALS_INVALID", "SCOPE_MISSING").contains(info.getReason()),
+                            md.getFullMethodName() + " " + info);
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                throw new AssertionError(x);
+            }
+            return e.getStatus().getCode();
         }
     }
 

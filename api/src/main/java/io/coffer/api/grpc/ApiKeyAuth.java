@@ -9,7 +9,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
 import java.util.Map;
 
 /**
@@ -38,17 +39,20 @@ public final class ApiKeyAuth implements ServerInterceptor {
         String auth = headers.get(OperatorToken.AUTHORIZATION);
         String secret = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
         if (secret == null) {
-            return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription("missing credentials: send 'authorization: Bearer <API key>'"));
+            return ErrorMapper.refuse(call, new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_MISSING", "authorization",
+                    "missing credentials: send 'authorization: Bearer <API key>'", Map.of(), null));
         }
         var principal = tenants.authenticate(secret);
         if (principal.isEmpty()) {
-            return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription("invalid, revoked or expired API key"));
+            return ErrorMapper.refuse(call, new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_INVALID", "authorization",
+                    "invalid, revoked or expired API key", Map.of(), null));
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         Scope needed = scopeOf.get(method);
         if (needed == null || !principal.get().has(needed)) {
-            return ErrorMapper.refuse(call, Status.PERMISSION_DENIED.withDescription("this API key lacks the scope '"
-                    + (needed == null ? "?" : needed.name().toLowerCase()) + "' that " + method + " needs"));
+            String scope = needed == null ? "?" : needed.name().toLowerCase();
+            return ErrorMapper.refuse(call, new CofferException(ErrorKind.PERMISSION_DENIED, "SCOPE_MISSING", "authorization",
+                    "this API key lacks the scope '" + scope + "' that " + method + " needs", Map.of("scope", scope, "method", method), null));
         }
         if (needed == Scope.ADMIN) {
             audit.append(principal.get().key().id(), "api.admin_call", principal.get().tenant().id(), Map.of("method", method));

@@ -158,7 +158,10 @@ public final class ErrorMapper {
      * reset of a call closed that early before it has stored the call's listener, and then fails the whole connection
      * (NullPointerException on {@code listener.onCancel()}), breaking the client's other calls on it with INTERNAL.
      */
-    static <Q> ServerCall.Listener<Q> refuse(ServerCall<Q, ?> call, Status status) {
+    static <Q> ServerCall.Listener<Q> refuse(ServerCall<Q, ?> call, CofferException refusal) {
+        StatusRuntimeException mapped = toStatus(refusal); // the same ErrorInfo contract as every other error
+        Status status = mapped.getStatus();
+        Metadata trailers = mapped.getTrailers() == null ? new Metadata() : mapped.getTrailers();
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         call.request(2); // nobody else asks for the request here; without it the half-close would never be delivered
         return new ServerCall.Listener<>() {
@@ -166,7 +169,7 @@ public final class ErrorMapper {
             public void onHalfClose() {
                 if (closed.compareAndSet(false, true)) {
                     try {
-                        call.close(status, new Metadata());
+                        call.close(status, trailers);
                     } catch (IllegalStateException alreadyClosed) {
                         LOG.log(Level.FINE, "call already closed when refusing it", alreadyClosed);
                     }

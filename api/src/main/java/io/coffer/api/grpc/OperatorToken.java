@@ -8,7 +8,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -74,9 +75,12 @@ public final class OperatorToken {
                 String auth = headers.get(AUTHORIZATION);
                 String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
                 if (!matches(token)) {
-                    return ErrorMapper.refuse(call, Status.UNAUTHENTICATED.withDescription(token == null
-                            ? "missing credentials: send 'authorization: Bearer <operator token>' (file " + FILE + " in the node's data dir)"
-                            : "invalid operator token"));
+                    return ErrorMapper.refuse(call, token == null
+                            ? new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_MISSING", "authorization",
+                                    "missing credentials: send 'authorization: Bearer <operator token>' (file " + FILE + " in the node's data dir)",
+                                    java.util.Map.of(), null)
+                            : new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_INVALID", "authorization", "invalid operator token",
+                                    java.util.Map.of(), null));
                 }
                 return Contexts.interceptCall(Context.current().withValue(ACTOR, "operator"), call, headers, next);
             }
