@@ -76,7 +76,8 @@ class EventsIT {
     }
 
     /** A tenant with a read+payments+admin key on {@code node}. */
-    private record Merchant(PaymentsGrpc.PaymentsBlockingStub payments, EventsGrpc.EventsBlockingStub events, EventsGrpc.EventsStub async) {
+    private record Merchant(PaymentsGrpc.PaymentsBlockingStub payments, EventsGrpc.EventsBlockingStub events, EventsGrpc.EventsStub async,
+            io.grpc.ClientInterceptor auth) {
     }
 
     private Merchant merchant(ManagedChannel ch, String name) throws java.io.IOException {
@@ -85,7 +86,7 @@ class EventsIT {
         var auth = MetadataUtils.newAttachHeadersInterceptor(bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
                 .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_ADMIN).build()).getSecret()));
         return new Merchant(PaymentsGrpc.newBlockingStub(ch).withInterceptors(auth), EventsGrpc.newBlockingStub(ch).withInterceptors(auth),
-                EventsGrpc.newStub(ch).withInterceptors(auth));
+                EventsGrpc.newStub(ch).withInterceptors(auth), auth);
     }
 
     /** A webhook receiver that checks every signature (401 when wrong) and can be told to fail. */
@@ -319,6 +320,54 @@ class EventsIT {
             } finally {
                 ch.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * A stream whose client cancels, and one whose client's connection is closed, are released at once (not at the tenant's next
+     * event), and the next events (written to nobody) are never logged as an error of the node.
+     */
+    @Test
+    void aStreamWhoseClientLeavesIsReleasedAtOnceAndNeverLoggedAsAnError(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        RequestLimitsIT.Capture capture = new RequestLimitsIT.Capture();
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try (CofferNode node = CofferNode.start(config(btc, anvil, "    retry-initial: 200ms\n"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            ManagedChannel leaving = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                Merchant m = merchant(ch, "leaves");
+                int before = io.coffer.api.grpc.EventsService.openStreams();
+                pr(m, "bitcoin/BTC", "1000", "l-1");
+                Stream cancelled = new Stream(m.async(), 0);
+                assertEquals(1, cancelled.take().getSequence());
+                pr(m, "bitcoin/BTC", "1000", "l-2");
+                Stream dropped = new Stream(EventsGrpc.newStub(leaving).withInterceptors(m.auth()), 0);
+                assertEquals(1, dropped.take().getSequence());
+                assertEquals(2, dropped.take().getSequence());
+                ApiTests.await("both streams open on the node", () -> io.coffer.api.grpc.EventsService.openStreams() == before + 2);
+
+                cancelled.cancel();
+                ApiTests.await("the cancelled stream released without a new event",
+                        () -> io.coffer.api.grpc.EventsService.openStreams() == before + 1);
+                leaving.shutdownNow(); // the client's connection goes away under its stream
+                ApiTests.await("the stream of the closed connection released without a new event",
+                        () -> io.coffer.api.grpc.EventsService.openStreams() == before);
+                for (int i = 3; i < 6; i++) {
+                    pr(m, "bitcoin/BTC", "1000", "l-" + i);
+                }
+                assertEquals(5, m.events().listEvents(ListEventsRequest.newBuilder().build()).getLatestSequence());
+                synchronized (capture.records) {
+                    for (java.util.logging.LogRecord r : capture.records) {
+                        assertTrue(r.getLevel().intValue() < java.util.logging.Level.SEVERE.intValue(), "no SEVERE: " + r.getMessage());
+                    }
+                }
+            } finally {
+                leaving.shutdownNow();
+                ch.shutdownNow();
+            }
+        } finally {
+            root.removeHandler(capture);
         }
     }
 

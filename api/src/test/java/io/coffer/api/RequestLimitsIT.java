@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
-import io.coffer.api.grpc.MessageSizeGuard;
+import io.coffer.api.grpc.TransportGuard;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
 import io.coffer.proto.v1.CreateTenantRequest;
@@ -111,17 +111,17 @@ class RequestLimitsIT {
                         .setIdempotencyKey("big").build();
                 long logBefore = capture.bytes();
                 int sent = 0;
-                for (int size : new int[] {3 << 20, 2_200_000, MessageSizeGuard.MAX_MESSAGE_BYTES + 1}) {
+                for (int size : new int[] {3 << 20, 2_200_000, TransportGuard.MAX_MESSAGE_BYTES + 1}) {
                     CreatePaymentRequestRequest big = base.toBuilder().setDescription("x".repeat(size)).build();
                     sent += big.getSerializedSize();
                     StatusRuntimeException e = refused(Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE",
                             () -> anonymous.createPaymentRequest(big));
-                    assertEquals(Integer.toString(MessageSizeGuard.MAX_MESSAGE_BYTES), info(e).getMetadataOrThrow("max_bytes"));
+                    assertEquals(Integer.toString(TransportGuard.MAX_MESSAGE_BYTES), info(e).getMetadataOrThrow("max_bytes"));
                     refused(Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE",
                             () -> payments.withDeadlineAfter(30, TimeUnit.SECONDS).createPaymentRequest(big));
                 }
                 // Just under the limit the message is read and the field named: the limit is the transport's, not the field's.
-                CreatePaymentRequestRequest under = base.toBuilder().setDescription("x".repeat(MessageSizeGuard.MAX_MESSAGE_BYTES - 100)).build();
+                CreatePaymentRequestRequest under = base.toBuilder().setDescription("x".repeat(TransportGuard.MAX_MESSAGE_BYTES - 100)).build();
                 refused(Status.Code.INVALID_ARGUMENT, "FIELD_TOO_LONG", () -> payments.createPaymentRequest(under));
 
                 // A compressed request: refused before anything decompresses it.

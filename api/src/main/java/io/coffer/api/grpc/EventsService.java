@@ -28,6 +28,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,6 +42,14 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             EventsGrpc.getListEventsMethod().getFullMethodName(), EventsGrpc.getSetWebhookMethod().getFullMethodName(),
             EventsGrpc.getGetWebhookMethod().getFullMethodName(), EventsGrpc.getListWebhookDeliveriesMethod().getFullMethodName(),
             EventsGrpc.getRedeliverEventMethod().getFullMethodName());
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(EventsService.class.getName());
+    private static final AtomicInteger OPEN_STREAMS = new AtomicInteger();
+
+    static {
+        io.helidon.metrics.api.Metrics.globalRegistry().getOrCreate(io.helidon.metrics.api.Gauge.builder("coffer.events.streams.open",
+                OPEN_STREAMS::get).description("StreamEvents calls open now"));
+    }
+
     /** How long a quiet stream waits before re-checking that the client and the node are still there. */
     private static final long IDLE_CHECK_MILLIS = 1000;
 
@@ -55,54 +66,83 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
 
     @Override
     public void streamEvents(StreamEventsRequest r, StreamObserver<Event> out) {
+        ServerCallStreamObserver<Event> call = out instanceof ServerCallStreamObserver<Event> s ? s : null;
+        AtomicBoolean gone = new AtomicBoolean();
+        Object ready = new Object();
+        if (call != null) {
+            // The client cancelled or its connection is gone: release the stream now, not at the tenant's next event.
+            call.setOnCancelHandler(() -> {
+                gone.set(true);
+                outbox.wake();
+                synchronized (ready) {
+                    ready.notifyAll();
+                }
+            });
+            // Flow control: a slow consumer is sent what its transport can take, not buffered without bound in the node.
+            call.setOnReadyHandler(() -> {
+                synchronized (ready) {
+                    ready.notifyAll();
+                }
+            });
+        }
+        TransportGuard.Liveness connection = TransportGuard.LIVENESS.get();
+        BooleanSupplier left = () -> gone.get() || call != null && call.isCancelled();
+        OPEN_STREAMS.incrementAndGet();
         try {
             String tenant = ApiKeyAuth.principal().tenant().id();
             long cursor = afterSequence(tenant, r.getAfterSequence());
             Set<EventType> types = types(r.getTypesList(), r.getTypesValueList());
-            ServerCallStreamObserver<Event> call = out instanceof ServerCallStreamObserver<Event> s ? s : null;
-            // Flow control: a slow consumer is sent what its transport can take, not buffered without bound in the node.
-            Object ready = new Object();
-            if (call != null) {
-                call.setOnReadyHandler(() -> {
-                    synchronized (ready) {
-                        ready.notifyAll();
-                    }
-                });
-            }
-            while (serving.getAsBoolean() && (call == null || !call.isCancelled())) {
+            while (serving.getAsBoolean() && !left.getAsBoolean()) {
                 List<StoredEvent> batch = outbox.after(tenant, cursor, 200);
                 for (StoredEvent e : batch) {
                     Event ev = EventJson.toProto(e);
                     if (types.isEmpty() || types.contains(ev.getType())) {
-                        awaitReady(call, ready);
-                        out.onNext(ev);
+                        awaitReady(call, ready, left);
+                        if (left.getAsBoolean()) {
+                            return;
+                        }
+                        try {
+                            out.onNext(ev);
+                        } catch (RuntimeException writeFailed) {
+                            // onNext only writes to the client's connection: failing, it says the client is gone (a closed
+                            // channel, a call already closed). That is how streams end, not an error of the node.
+                            LOG.fine(() -> "event stream of tenant " + tenant + " ended by its client at sequence " + e.sequence()
+                                    + " (" + writeFailed.getClass().getSimpleName() + ")");
+                            return;
+                        }
                     }
                     cursor = e.sequence();
                 }
-                if (batch.isEmpty()) {
-                    outbox.await(tenant, cursor, IDLE_CHECK_MILLIS);
+                if (batch.isEmpty() && !outbox.await(tenant, cursor, IDLE_CHECK_MILLIS, left) && connection != null && !connection.alive()) {
+                    LOG.fine(() -> "event stream of tenant " + tenant + ": its client's connection is gone");
+                    return;
                 }
             }
-            if (call == null || !call.isCancelled()) {
+            if (!left.getAsBoolean()) {
                 end(out, io.grpc.Status.UNAVAILABLE.withDescription("the node is stopping; resume with after_sequence=" + cursor)
                         .asRuntimeException());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end(out, io.grpc.Status.UNAVAILABLE.withDescription("the node is stopping").asRuntimeException());
-        } catch (io.grpc.StatusRuntimeException e) {
-            // onNext on a call the client cancelled: nothing to answer.
         } catch (RuntimeException e) {
             end(out, ErrorMapper.toStatus(e));
+        } finally {
+            OPEN_STREAMS.decrementAndGet();
         }
     }
 
-    private void awaitReady(ServerCallStreamObserver<Event> call, Object ready) throws InterruptedException {
+    /** Event streams open in this process (a gauge for operators, and how tests see a stream released). */
+    public static int openStreams() {
+        return OPEN_STREAMS.get();
+    }
+
+    private void awaitReady(ServerCallStreamObserver<Event> call, Object ready, BooleanSupplier left) throws InterruptedException {
         if (call == null) {
             return;
         }
         synchronized (ready) {
-            while (!call.isReady() && !call.isCancelled() && serving.getAsBoolean()) {
+            while (!call.isReady() && !left.getAsBoolean() && serving.getAsBoolean()) {
                 ready.wait(IDLE_CHECK_MILLIS);
             }
         }

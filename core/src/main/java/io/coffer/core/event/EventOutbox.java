@@ -117,9 +117,17 @@ public final class EventOutbox {
 
     /** Waits until the tenant has an event above {@code after}, at most {@code maxMillis}; true when it has. */
     public boolean await(String tenant, long after, long maxMillis) throws InterruptedException {
+        return await(tenant, after, maxMillis, () -> false);
+    }
+
+    /**
+     * As {@link #await(String, long, long)}, also returning (false) as soon as {@code stop} is true after a {@link #wake()}: how
+     * a stream whose client left is released at once instead of at its next event or time-out.
+     */
+    public boolean await(String tenant, long after, long maxMillis, java.util.function.BooleanSupplier stop) throws InterruptedException {
         long until = System.nanoTime() + maxMillis * 1_000_000;
         synchronized (signal) {
-            while (latest(tenant) <= after) {
+            while (latest(tenant) <= after && !stop.getAsBoolean()) {
                 long left = (until - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     return false;
@@ -128,6 +136,13 @@ public final class EventOutbox {
             }
         }
         return true;
+    }
+
+    /** Wakes every waiter so it re-checks its stop condition. */
+    public void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
     }
 
     private String hex(int bytes) {

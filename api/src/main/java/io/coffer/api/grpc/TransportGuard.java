@@ -29,7 +29,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Refuses a gRPC request message over {@link #MAX_MESSAGE_BYTES} (and a compressed one) before the transport reads it.
+ * What Coffer adds to Helidon's gRPC transport: a bound on request messages, and a way for a long call to learn that its
+ * client's connection is gone.
+ *
+ * <p>Refuses a gRPC request message over {@link #MAX_MESSAGE_BYTES} (and a compressed one) before the transport reads it.
  *
  * <p>Helidon's gRPC handler fails such a message inside the HTTP/2 connection: it never answers the call (the client waits
  * for its deadline), logs an ERROR with a hex dump of every following frame, and reads the rest of the body as more messages.
@@ -43,12 +46,51 @@ import java.util.logging.Logger;
  *
  * <p>Compressed messages are refused (UNIMPLEMENTED, reason {@code COMPRESSION_UNSUPPORTED}): their size after
  * decompression cannot be bounded before it is done, and no client of this API needs to compress a request.
+ *
+ * <p>Helidon 4.4 tells a call nothing when its client's connection closes (only an explicit cancel reaches the call), so a
+ * server stream waiting for events would hold its thread until its next write fails. Each call's gRPC context carries a
+ * {@link Liveness} of its connection ({@link #LIVENESS}): asked, it sends an HTTP/2 PING on the connection (at most one per
+ * connection every {@link Liveness#PING_EVERY}), and a write that fails says the connection is gone.
  */
-public final class MessageSizeGuard implements Http2SubProtocolProvider<GrpcConfig>, Weighted {
+public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig>, Weighted {
     /** The largest request message accepted, in bytes (documented in {@code common.proto}). */
     public static final int MAX_MESSAGE_BYTES = 1 << 20;
-    private static final Logger LOG = Logger.getLogger(MessageSizeGuard.class.getName());
+    private static final Logger LOG = Logger.getLogger(TransportGuard.class.getName());
     private static final ThrottledLog REFUSALS = new ThrottledLog(LOG, Level.WARNING, Duration.ofSeconds(10));
+    /** The liveness of the current call's connection, in every gRPC call's context. */
+    public static final io.grpc.Context.Key<Liveness> LIVENESS = io.grpc.Context.key("coffer-connection-liveness");
+    private static final java.util.Map<Http2StreamWriter, Liveness> CONNECTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** Whether a call's connection still takes writes. */
+    public static final class Liveness {
+        static final Duration PING_EVERY = Duration.ofSeconds(2);
+        private final java.lang.ref.WeakReference<Http2StreamWriter> writer; // weak: it is this liveness's key in CONNECTIONS
+        private volatile boolean gone;
+        private volatile long lastPing = System.nanoTime() - PING_EVERY.toNanos();
+
+        Liveness(Http2StreamWriter writer) {
+            this.writer = new java.lang.ref.WeakReference<>(writer);
+        }
+
+        /** False once a PING on the connection could not be written; pings at most every {@link #PING_EVERY}. */
+        public boolean alive() {
+            long now = System.nanoTime();
+            if (!gone && now - lastPing >= PING_EVERY.toNanos()) {
+                lastPing = now;
+                try {
+                    Http2StreamWriter w = writer.get();
+                    if (w == null) {
+                        gone = true;
+                        return false;
+                    }
+                    w.write(io.helidon.http.http2.Http2Ping.create().toFrameData());
+                } catch (RuntimeException e) {
+                    gone = true; // the socket is closed: the client left
+                }
+            }
+            return !gone;
+        }
+    }
 
     @Override
     public double weight() {
@@ -106,7 +148,8 @@ public final class MessageSizeGuard implements Http2SubProtocolProvider<GrpcConf
 
         @Override
         public void init() {
-            inner.init();
+            Liveness liveness = CONNECTIONS.computeIfAbsent(writer, Liveness::new);
+            io.grpc.Context.current().withValue(LIVENESS, liveness).run(inner::init); // Helidon derives the call's context from it
         }
 
         @Override
