@@ -3,6 +3,12 @@
 # machine's default java may be 17 (Helidon 4 and web3j 5 need 21+).
 
 coffer_java_major() { # $1 = a java binary; prints its feature version, e.g. 17 or 25
+  # The JDK's release file says it without starting a JVM (each start costs ~0.1 s, and the CLI launcher runs this every time).
+  local release; release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ] && grep -q '^JAVA_VERSION=' "$release"; then
+    sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$release" | head -1
+    return
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
 }
 

@@ -120,11 +120,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void exportReport(io.coffer.proto.v1.ExportReportRequest request, StreamObserver<io.coffer.proto.v1.ReportChunk> out) {
         try {
             io.coffer.core.tenant.Tenant t = requireTenant(request.getTenantId());
-            io.coffer.core.report.ReportService.Kind kind = switch (request.getKind()) {
+            io.coffer.core.report.ReportService.Kind kind = switch (RequestFields.known("kind", request.getKind(), request.getKindValue(), false)) {
                 case KIND_PAYMENT_REQUESTS -> io.coffer.core.report.ReportService.Kind.PAYMENT_REQUESTS;
                 case KIND_DEPOSITS -> io.coffer.core.report.ReportService.Kind.DEPOSITS;
                 case KIND_TRANSFERS -> io.coffer.core.report.ReportService.Kind.TRANSFERS;
-                default -> throw CofferException.invalid("kind", "REPORT_KIND_UNKNOWN", "payment requests, deposits or transfers");
+                default -> throw new IllegalStateException("checked above");
             };
             if (!request.hasFrom() || !request.hasTo()) {
                 throw CofferException.invalid(request.hasFrom() ? "to" : "from", "TIME_RANGE_MISSING", "both 'from' and 'to' are required");
@@ -195,13 +195,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void createApiKey(io.coffer.proto.v1.CreateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
         ErrorMapper.answer(out, () -> {
             java.util.Set<io.coffer.core.tenant.Scope> scopes = java.util.EnumSet.noneOf(io.coffer.core.tenant.Scope.class);
-            for (io.coffer.proto.v1.Scope s : request.getScopesList()) {
+            for (io.coffer.proto.v1.Scope s : RequestFields.known("scopes", request.getScopesList(), request.getScopesValueList())) {
                 scopes.add(switch (s) {
                     case SCOPE_READ -> io.coffer.core.tenant.Scope.READ;
                     case SCOPE_PAYMENTS -> io.coffer.core.tenant.Scope.PAYMENTS;
                     case SCOPE_TRANSFERS -> io.coffer.core.tenant.Scope.TRANSFERS;
                     case SCOPE_ADMIN -> io.coffer.core.tenant.Scope.ADMIN;
-                    default -> throw CofferException.invalid("scopes", "SCOPE_UNKNOWN", "unknown scope " + s);
+                    default -> throw new IllegalStateException("checked above");
                 });
             }
             var created = tenants.createKey(request.getTenantId(), scopes, request.getLabel(), actor());

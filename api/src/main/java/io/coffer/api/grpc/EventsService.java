@@ -224,13 +224,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
 
     private static Set<EventType> types(List<EventType> types, List<Integer> values) {
         Set<EventType> out = EnumSet.noneOf(EventType.class);
-        for (int i = 0; i < types.size(); i++) {
-            EventType t = types.get(i);
-            if (t == EventType.UNRECOGNIZED || t == EventType.EVENT_TYPE_UNSPECIFIED) {
-                throw CofferException.invalid("types", "EVENT_TYPE_UNKNOWN", "unknown event type " + values.get(i));
-            }
-            out.add(t);
-        }
+        out.addAll(RequestFields.known("types", types, values));
         return out;
     }
 

@@ -40,13 +40,13 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     public void createPaymentRequest(CreatePaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
         ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
-            Integer conf = switch (r.getSpeedPolicy()) {
+            Integer conf = switch (RequestFields.known("speed_policy", r.getSpeedPolicy(), r.getSpeedPolicyValue(), true)) {
                 case SPEED_POLICY_HIGH -> 0;
                 case SPEED_POLICY_MEDIUM -> 1;
                 case SPEED_POLICY_LOW_MEDIUM -> 2;
                 case SPEED_POLICY_LOW -> 6;
                 case SPEED_POLICY_UNSPECIFIED -> r.hasRequiredConfirmations() ? r.getRequiredConfirmations() : null;
-                default -> throw CofferException.invalid("speed_policy", "SPEED_POLICY_UNKNOWN", "unknown speed policy");
+                case UNRECOGNIZED -> throw new IllegalStateException("checked above");
             };
             if (r.hasRequiredConfirmations() && r.getRequiredConfirmations() > 100) {
                 throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
@@ -73,6 +73,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             if (!r.getAsset().isEmpty() && !requests.knowsAsset(r.getAsset())) {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + r.getAsset() + "'");
             }
+            RequestFields.known("statuses", r.getStatusesList(), r.getStatusesValueList());
             List<PaymentRequest> all = requests.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream()
                     .filter(v -> !v.request().createdAt().isBefore(from) && v.request().createdAt().isBefore(to))
                     .map(PaymentsService::toProto)

@@ -15,6 +15,32 @@ final class RequestFields {
     private RequestFields() {
     }
 
+    /**
+     * The one rule for the enum fields of every request: a number this version of the API does not define is INVALID_ARGUMENT
+     * {@code ENUM_VALUE_UNKNOWN} naming the field (a client built from a newer contract learns it at once instead of being
+     * answered as if it had not asked); so is UNSPECIFIED (0) where the field has no default ({@code allowUnspecified} false:
+     * the entries of a filter, a required choice).
+     */
+    static <E extends com.google.protobuf.ProtocolMessageEnum> E known(String field, E value, int number, boolean allowUnspecified) {
+        com.google.protobuf.Descriptors.EnumDescriptor type = value.getDescriptorForType();
+        boolean defined = type.findValueByNumber(number) != null;
+        if (!defined || number == 0 && !allowUnspecified) {
+            String names = type.getValues().stream().filter(v -> v.getNumber() != 0).map(v -> v.getName())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw CofferException.invalid(field, "ENUM_VALUE_UNKNOWN", (defined ? "a value is required" : "unknown value " + number)
+                    + "; one of " + names);
+        }
+        return value;
+    }
+
+    /** {@link #known} for each entry of a repeated enum field (a filter: UNSPECIFIED is refused). */
+    static <E extends com.google.protobuf.ProtocolMessageEnum> List<E> known(String field, List<E> values, List<Integer> numbers) {
+        for (int i = 0; i < values.size(); i++) {
+            known(field, values.get(i), numbers.get(i), false);
+        }
+        return values;
+    }
+
     /** One page of a list, and the token of the next one ("" at the end). */
     record Page<T>(List<T> items, String nextToken) {
     }

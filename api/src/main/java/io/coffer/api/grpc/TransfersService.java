@@ -63,7 +63,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     @Override
     public void estimateFee(EstimateFeeRequest r, StreamObserver<FeeEstimate> out) {
         ErrorMapper.answer(out, () -> {
-            TransferService.Quote q = transfers.estimate(caller(), r.getAsset(), r.getDestination(), r.getAmount(), priority(r.getPriority()), 0);
+            TransferService.Quote q = transfers.estimate(caller(), r.getAsset(), r.getDestination(), r.getAmount(), priority(r.getPriority(), r.getPriorityValue()), 0);
             FeeRate.Builder rate = FeeRate.newBuilder();
             if (q.satPerVbyte() != null) {
                 rate.setSatPerVbyte(q.satPerVbyte());
@@ -80,7 +80,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     @Override
     public void createTransfer(CreateTransferRequest r, StreamObserver<Transfer> out) {
         ErrorMapper.answer(out, () -> toProto(transfers.create(caller(), new TransferService.Create(r.getAsset(), r.getDestination(),
-                r.getAmount(), priority(r.getPriority()), r.hasFeeRate() ? feeRate(r.getFeeRate()) : 0, r.getIdempotencyKey(),
+                r.getAmount(), priority(r.getPriority(), r.getPriorityValue()), r.hasFeeRate() ? feeRate(r.getFeeRate()) : 0, r.getIdempotencyKey(),
                 r.getRefundOfPaymentRequestId(), r.getMemo()))));
     }
 
@@ -100,11 +100,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
             if (!r.getAsset().isEmpty() && !transfers.knowsAsset(r.getAsset())) {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + r.getAsset() + "'");
             }
-            for (int i = 0; i < r.getStatusesCount(); i++) {
-                if (r.getStatuses(i) == TransferStatus.UNRECOGNIZED || r.getStatuses(i) == TransferStatus.TRANSFER_STATUS_UNSPECIFIED) {
-                    throw CofferException.invalid("statuses", "STATUS_UNKNOWN", "unknown transfer status " + r.getStatusesValue(i));
-                }
-            }
+            RequestFields.known("statuses", r.getStatusesList(), r.getStatusesValueList());
             List<Transfer> all = transfers.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream()
                     .filter(v -> !v.transfer().createdAt().isBefore(from) && v.transfer().createdAt().isBefore(to))
                     .map(this::toProto)
@@ -131,12 +127,12 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         ErrorMapper.answer(out, () -> toProto(transfers.reject(caller(), r.getId(), r.getReason())));
     }
 
-    private static String priority(FeePriority p) {
-        return switch (p) {
+    private static String priority(FeePriority p, int number) {
+        return switch (RequestFields.known("priority", p, number, true)) {
             case FEE_PRIORITY_LOW -> "LOW";
             case FEE_PRIORITY_UNSPECIFIED, FEE_PRIORITY_NORMAL -> "NORMAL";
             case FEE_PRIORITY_HIGH -> "HIGH";
-            default -> throw CofferException.invalid("priority", "PRIORITY_UNKNOWN", "LOW, NORMAL or HIGH");
+            case UNRECOGNIZED -> throw new IllegalStateException("checked above");
         };
     }
 
