@@ -198,10 +198,18 @@ class PaymentRequestsIT {
 
                 // Expiry, then a payment after it: the request stays EXPIRED, the payment is recorded and flagged late.
                 Instant expiry = Instant.now().plusSeconds(2);
-                PaymentRequest soon = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                CreatePaymentRequestRequest soonOrder = CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
                         .setAmount("100000").setIdempotencyKey("soon").setExpiresAt(com.google.protobuf.Timestamp.newBuilder()
-                                .setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano())).build());
+                                .setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano())).build();
+                PaymentRequest soon = payments.createPaymentRequest(soonOrder);
                 await(() -> get.apply(soon.getId()), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED);
+                // A client retrying after a long outage, past the expiry it asked for, gets the original request, not an error.
+                PaymentRequest retried = payments.createPaymentRequest(soonOrder);
+                assertEquals(soon.getId(), retried.getId(), "the same request, whatever the clock says now");
+                assertEquals(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED, retried.getStatus());
+                StatusRuntimeException reused = assertThrows(StatusRuntimeException.class,
+                        () -> payments.createPaymentRequest(soonOrder.toBuilder().setAmount("100001").build()));
+                assertEquals(Status.Code.ALREADY_EXISTS, reused.getStatus().getCode(), "the same key with another body is still refused");
                 btc.minerWallet("sendtoaddress", soon.getAddress(), "0.001");
                 awaitThat(() -> get.apply(soon.getId()).getHasLatePayments(), "the late payment to be recorded");
                 PaymentRequest late = get.apply(soon.getId());

@@ -81,12 +81,14 @@ public final class PaymentRequestService {
      * @throws CofferException INVALID_ARGUMENT naming the field; ALREADY_EXISTS when the key was used with other fields
      */
     public synchronized View create(String tenantId, int account, Create c) {
-        validate(c);
+        // A known key with the same body is the original request, whatever the clock says now (a retry after a long outage
+        // must not be refused because its expiry has passed since): the fields are validated only for a new request.
+        validateKey(c);
         PaymentTables.TenantKey key = new PaymentTables.TenantKey(tenantId, c.idempotencyKey());
         Optional<String> existing = store.get(PaymentTables.KEYS, key);
         if (existing.isPresent()) {
             PaymentRequest pr = store.get(PaymentTables.REQUESTS, existing.get()).orElseThrow();
-            boolean same = pr.asset().equals(c.asset()) && pr.amount().equals(new BigInteger(c.amount()))
+            boolean same = pr.asset().equals(c.asset()) && pr.amount().toString().equals(c.amount())
                     && Objects.equals(pr.expiresAt(), c.expiresAt()) && pr.orderId().equals(nz(c.orderId()))
                     && pr.metadata().equals(c.metadata() == null ? Map.of() : c.metadata()) && pr.description().equals(nz(c.description()))
                     && (c.requiredConfirmations() == null || pr.requiredConfirmations() == c.requiredConfirmations());
@@ -96,6 +98,7 @@ public final class PaymentRequestService {
             }
             return view(pr);
         }
+        validate(c);
         BigInteger amount = new BigInteger(c.amount());
         String address = chains.issueAddress(account, c.asset());
         int conf = c.requiredConfirmations() != null ? c.requiredConfirmations() : chains.defaultConfirmations(c.asset());
@@ -195,10 +198,13 @@ public final class PaymentRequestService {
         return chains.knows(asset);
     }
 
-    private void validate(Create c) {
+    private static void validateKey(Create c) {
         if (c.idempotencyKey() == null || c.idempotencyKey().isBlank() || c.idempotencyKey().length() > 128) {
             throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
         }
+    }
+
+    private void validate(Create c) {
         if (c.asset() == null || c.asset().length() > 64 || !chains.knows(c.asset())) {
             throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset; ListAssets lists them");
         }
