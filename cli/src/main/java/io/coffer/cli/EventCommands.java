@@ -50,7 +50,7 @@ final class EventCommands {
         } else {
             subject = "";
         }
-        return e.getSequence() + " " + type + " " + subject;
+        return e.getSequence() + " " + e.getId() + " " + type + " " + subject; // the ev_ id is what `webhook redeliver` takes
     }
 
     @Command(name = "events", description = "The tenant's events: past ones, or follow new ones as they happen.",

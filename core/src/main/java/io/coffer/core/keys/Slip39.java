@@ -247,8 +247,18 @@ public final class Slip39 {
                 completeY.add(recoverSecret(threshold, xs, ys));
             }
             if (completeX.size() < first.groupThreshold()) {
-                throw new MnemonicException("SHARES_INSUFFICIENT", "not enough shares: " + completeX.size() + " of the "
-                        + first.groupThreshold() + " required groups are complete");
+                // Say what a custodian can act on: in the usual one-group set-up, how many shares are here and how many are needed.
+                StringBuilder missing = new StringBuilder();
+                for (Map.Entry<Integer, Map<Integer, Share>> g : groups.entrySet()) {
+                    int have = g.getValue().size();
+                    int need = g.getValue().values().iterator().next().memberThreshold();
+                    if (have < need) {
+                        missing.append(missing.isEmpty() ? "" : "; ").append(first.groupCount() == 1 ? "" : "group " + (g.getKey() + 1) + ": ")
+                                .append(have).append(" of the ").append(need).append(" shares needed");
+                    }
+                }
+                throw new MnemonicException("SHARES_INSUFFICIENT", "not enough shares: " + missing
+                        + (first.groupThreshold() > 1 ? " (" + completeX.size() + " of the " + first.groupThreshold() + " groups needed are complete)" : ""));
             }
             byte[] ems = recoverSecret(first.groupThreshold(), completeX.stream().mapToInt(Integer::intValue).toArray(),
                     completeY.toArray(byte[][]::new));

@@ -467,7 +467,9 @@ public final class TransferService implements WithdrawalSink {
      */
     static String fingerprint(View v) {
         Withdrawal w = v.withdrawal();
-        String conf = w == null || w.status() == WithdrawalStatus.CONFIRMED ? "" : Integer.toString(w.confirmations());
+        // A REVERTED one counts blocks up to the safety depth too: only its step to FAILED is news.
+        String conf = w == null || w.status() == WithdrawalStatus.CONFIRMED || w.status() == WithdrawalStatus.REVERTED ? ""
+                : Integer.toString(w.confirmations());
         return v.status() + "|" + (w == null ? "" : w.txid() + "|" + w.fee()) + "|" + conf + "|" + v.isFinal() + "|"
                 + v.transfer().approvals().size() + "|" + v.failureReason();
     }

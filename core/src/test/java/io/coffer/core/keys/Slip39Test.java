@@ -70,6 +70,7 @@ class Slip39Test {
                 MnemonicException tooFew = assertThrows(MnemonicException.class,
                         () -> Slip39.combine(List.of(shares.get(0), shares.get(1)), new char[0]));
                 assertEquals("SHARES_INSUFFICIENT", tooFew.code());
+                assertEquals("not enough shares: 2 of the 3 shares needed", tooFew.getMessage(), "what a custodian can act on");
             }
         }
     }
