@@ -49,6 +49,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import java.math.BigDecimal;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -250,6 +251,63 @@ class TransfersIT {
                         steps.size()).stream().filter(s -> s != TransferStatus.TRANSFER_STATUS_BROADCAST).toList();
                 assertEquals(List.of(TransferStatus.TRANSFER_STATUS_CONFLICTED, TransferStatus.TRANSFER_STATUS_CONFIRMED), afterFirstConfirmation,
                         steps.toString());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * With bitcoind frozen (SIGSTOP), CreateTransfer answers within the call budget — the transfer as stored so far, not yet
+     * sent, or UNAVAILABLE naming the chain — instead of running past the client's deadline; GetBalance (the ledger) answers at
+     * once. Once bitcoind is back, a retry with the same key is the same transfer, and the destination is paid exactly once.
+     */
+    @Test
+    void callsAnswerWithinTheBudgetWhileTheChainNodeIsFrozenAndARetryPaysOnce(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(config(btc, anvil))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                var tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("frozen").build());
+                Keys k = keys(ch, admin, tenant.getId(), Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
+                fund(btc, k, 1);
+                String dest = btc.minerWallet("getnewaddress").asText();
+                CreateTransferRequest request = transfer(dest, "150000", "while-frozen").build();
+                long bound = io.coffer.api.grpc.ErrorMapper.CALL_BUDGET.toMillis() + 10_000; // the budget, and room for a busy machine
+                String id = null;
+                btc.freeze();
+                try {
+                    long start = System.nanoTime();
+                    try {
+                        Transfer t = k.transfers().withDeadlineAfter(45, TimeUnit.SECONDS).createTransfer(request);
+                        id = t.getId();
+                        assertTrue(java.util.Set.of(TransferStatus.TRANSFER_STATUS_SIGNED, TransferStatus.TRANSFER_STATUS_BROADCAST_UNKNOWN,
+                                TransferStatus.TRANSFER_STATUS_BROADCAST).contains(t.getStatus()), "stored, not yet known sent: " + t);
+                    } catch (StatusRuntimeException e) {
+                        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+                        assertEquals("CALL_BUDGET_EXCEEDED", reason(e), e.toString());
+                    }
+                    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    assertTrue(took < bound, "answered in " + took + " ms, not at the client's deadline");
+                    long balanceStart = System.nanoTime();
+                    k.wallet().withDeadlineAfter(45, TimeUnit.SECONDS).getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build());
+                    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - balanceStart) < bound, "the ledger answers while the chain is frozen");
+                } finally {
+                    btc.thaw();
+                }
+                Transfer again = k.transfers().withDeadlineAfter(60, TimeUnit.SECONDS).createTransfer(request);
+                if (id != null) {
+                    assertEquals(id, again.getId(), "the retry is the same transfer");
+                }
+                await("the transfer sent", () -> !k.transfers().getTransfer(GetTransferRequest.newBuilder().setId(again.getId()).build())
+                        .getTxid().isEmpty());
+                btc.mine(1);
+                await("paid", () -> received(btc, dest).compareTo(BigDecimal.ZERO) > 0);
+                assertEquals(0, new BigDecimal("0.0015").compareTo(received(btc, dest)), "paid exactly once: " + received(btc, dest));
+                assertEquals(1, k.transfers().listTransfers(ListTransfersRequest.newBuilder().build()).getTransfersCount());
             } finally {
                 ch.shutdownNow();
             }

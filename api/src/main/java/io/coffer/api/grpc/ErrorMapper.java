@@ -33,17 +33,78 @@ public final class ErrorMapper {
     private ErrorMapper() {
     }
 
+    /**
+     * The longest a unary call runs before it is answered, whatever a chain node does (documented in {@code common.proto}):
+     * below the chain clients' own 30 s timeout, so a frozen chain node never holds a caller past it.
+     */
+    public static final java.time.Duration CALL_BUDGET = java.time.Duration.ofSeconds(15);
+    private static final java.util.concurrent.ScheduledExecutorService BUDGET = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "coffer-call-budget");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final io.coffer.api.log.ThrottledLog SLOW = new io.coffer.api.log.ThrottledLog(LOG, Level.WARNING,
+            java.time.Duration.ofSeconds(10));
+
     /** Completes a unary call with {@code call}'s value, or with its exception mapped here: the services' one way to answer. */
     static <T> void answer(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> call) {
+        answer(out, call, null, java.util.Optional::empty);
+    }
+
+    /**
+     * As {@link #answer(io.grpc.stub.StreamObserver, java.util.function.Supplier)}, within {@link #CALL_BUDGET}: when
+     * {@code call} has not finished by then (it waits on a chain node, or on a lock a chain call holds), the caller gets
+     * {@code known} — what is stored so far, such as a transfer not yet sent — or UNAVAILABLE {@code CALL_BUDGET_EXCEEDED}
+     * naming {@code chain} when known. The work goes on and its outcome is kept (a retry with the same idempotency key
+     * sees it); only its late answer is dropped. {@code known} runs on the budget's timer thread: it must only read.
+     */
+    static <T> void answer(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> call, String chain,
+            java.util.function.Supplier<java.util.Optional<T>> known) {
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> timer = BUDGET.schedule(() -> {
+            java.util.Optional<T> stored;
+            try {
+                stored = known.get();
+            } catch (RuntimeException e) {
+                stored = java.util.Optional.empty();
+            }
+            java.util.Optional<T> sofar = stored;
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            SLOW.log(() -> "a call ran past " + CALL_BUDGET.toSeconds() + " s" + (chain == null ? "" : " (chain " + chain + ")")
+                    + ": answered " + (sofar.isPresent() ? "with what is stored so far" : "UNAVAILABLE") + "; the work goes on");
+            try {
+                if (sofar.isPresent()) {
+                    out.onNext(sofar.get());
+                    out.onCompleted();
+                } else {
+                    out.onError(toStatus(new CofferException(io.coffer.core.error.ErrorKind.UNAVAILABLE, "CALL_BUDGET_EXCEEDED", null,
+                            "not finished within " + CALL_BUDGET.toSeconds() + " s: "
+                                    + (chain == null ? "a chain node is slow or unreachable" : "the node of chain '" + chain + "' is slow or unreachable")
+                                    + "; retry later (with the same idempotency key: nothing is done twice)",
+                            chain == null ? java.util.Map.of() : java.util.Map.of("chain", chain), null)));
+                }
+            } catch (RuntimeException gone) {
+                LOG.log(Level.FINE, "the caller left before the budget answer", gone);
+            }
+        }, CALL_BUDGET.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         T value;
         try {
             value = call.get();
         } catch (RuntimeException e) {
-            out.onError(toStatus(e));
+            timer.cancel(false);
+            if (answered.compareAndSet(false, true)) {
+                out.onError(toStatus(e));
+            }
             return;
         }
-        out.onNext(value);
-        out.onCompleted();
+        timer.cancel(false);
+        if (answered.compareAndSet(false, true)) {
+            out.onNext(value);
+            out.onCompleted();
+        }
     }
 
     public static StatusRuntimeException toStatus(Throwable t) {

@@ -79,9 +79,12 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
 
     @Override
     public void createTransfer(CreateTransferRequest r, StreamObserver<Transfer> out) {
+        String tenant = ApiKeyAuth.principal().tenant().id();
+        // Past the call budget (a slow chain node) the caller gets the transfer as stored so far, not yet sent, if it was.
         ErrorMapper.answer(out, () -> toProto(transfers.create(caller(), new TransferService.Create(r.getAsset(), r.getDestination(),
                 r.getAmount(), priority(r.getPriority(), r.getPriorityValue()), r.hasFeeRate() ? feeRate(r.getFeeRate()) : 0, r.getIdempotencyKey(),
-                r.getRefundOfPaymentRequestId(), r.getMemo()))));
+                r.getRefundOfPaymentRequestId(), r.getMemo()))), transfers.knowsAsset(r.getAsset()) ? io.coffer.core.chain.AssetIds.chainOf(r.getAsset()) : null,
+                () -> transfers.byIdempotencyKey(tenant, r.getIdempotencyKey()).map(this::toProto));
     }
 
     @Override

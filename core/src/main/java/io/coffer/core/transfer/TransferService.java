@@ -298,6 +298,15 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** @throws CofferException NOT_FOUND (unknown, or another tenant's) */
+    /** The tenant's transfer made with {@code idempotencyKey}, if any; reads the store only (no lock, no chain call). */
+    public Optional<View> byIdempotencyKey(String tenant, String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 128) {
+            return Optional.empty();
+        }
+        return store.get(TransferTables.TRANSFER_KEYS, new TransferTables.ChainKey(tenant, idempotencyKey))
+                .flatMap(id -> store.get(TransferTables.TRANSFERS, id)).map(this::view);
+    }
+
     public View get(String tenant, String id) {
         if (id != null && id.length() > 64) {
             throw CofferException.invalid("id", "FIELD_TOO_LONG", "at most 64 characters");
