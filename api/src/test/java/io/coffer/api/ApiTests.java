@@ -72,4 +72,31 @@ final class ApiTests {
                 .replace("      chain-id: 31337\n", "      chain-id: 31337\n" + evm) + coffer);
         return NodeConfiguration.load(file, Map.of());
     }
+
+    /** Every record the node (not the test's gRPC client) logs while it is attached to the root logger. */
+    static final class LogCapture extends java.util.logging.Handler {
+        final java.util.List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getLoggerName() == null || !r.getLoggerName().startsWith("io.grpc.netty")) { // the test's client is not the node
+                records.add(r);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        long bytes() {
+            synchronized (records) {
+                return records.stream().mapToLong(r -> String.valueOf(r.getMessage()).length()
+                        + (r.getThrown() == null ? 0 : String.valueOf(r.getThrown()).length() + 200L * r.getThrown().getStackTrace().length)).sum();
+            }
+        }
+    }
 }

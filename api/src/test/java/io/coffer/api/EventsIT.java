@@ -329,7 +329,7 @@ class EventsIT {
      */
     @Test
     void aStreamWhoseClientLeavesIsReleasedAtOnceAndNeverLoggedAsAnError(BitcoindNode btc, AnvilNode anvil) throws Exception {
-        RequestLimitsIT.Capture capture = new RequestLimitsIT.Capture();
+        ApiTests.LogCapture capture = new ApiTests.LogCapture();
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(capture);
         try (CofferNode node = CofferNode.start(config(btc, anvil, "    retry-initial: 200ms\n"))) {

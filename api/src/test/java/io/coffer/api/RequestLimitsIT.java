@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -44,33 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RequestLimitsIT {
     @TempDir
     Path dir;
-
-    /** Every record the node logs while the test runs. */
-    static final class Capture extends Handler {
-        final List<LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLoggerName() == null || !r.getLoggerName().startsWith("io.grpc.netty")) { // the test's client is not the node
-                records.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        long bytes() {
-            synchronized (records) {
-                return records.stream().mapToLong(r -> String.valueOf(r.getMessage()).length()
-                        + (r.getThrown() == null ? 0 : String.valueOf(r.getThrown()).length() + 200L * r.getThrown().getStackTrace().length)).sum();
-            }
-        }
-    }
 
     private static ErrorInfo info(StatusRuntimeException e) {
         com.google.rpc.Status s = StatusProto.fromThrowable(e);
@@ -94,7 +66,7 @@ class RequestLimitsIT {
 
     @Test
     void oversizedAndCompressedRequestsAreRefusedAtOnceWithoutFloodingTheLog(BitcoindNode btc, AnvilNode anvil) throws Exception {
-        Capture capture = new Capture();
+        ApiTests.LogCapture capture = new ApiTests.LogCapture();
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
         try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
