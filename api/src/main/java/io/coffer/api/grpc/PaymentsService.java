@@ -74,15 +74,16 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + r.getAsset() + "'");
             }
             RequestFields.known("statuses", r.getStatusesList(), r.getStatusesValueList());
-            List<PaymentRequest> all = requests.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream()
-                    .filter(v -> !v.request().createdAt().isBefore(from) && v.request().createdAt().isBefore(to))
-                    .map(PaymentsService::toProto)
-                    .filter(pr -> r.getStatusesList().isEmpty() || r.getStatusesList().contains(pr.getStatus()))
-                    .filter(pr -> r.getAsset().isEmpty() || pr.getAmount().getAsset().equals(r.getAsset()))
-                    .filter(pr -> r.getOrderId().isEmpty() || pr.getOrderId().equals(r.getOrderId()))
-                    .toList();
-            RequestFields.Page<PaymentRequest> page = RequestFields.page(all, r.getPage());
-            return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items()).setNextPageToken(page.nextToken()).build();
+            String tenant = ApiKeyAuth.principal().tenant().id();
+            int size = RequestFields.pageSize(r.getPage().getPageSize());
+            java.util.Set<io.coffer.core.payment.PaymentRequestStatus> statuses = java.util.EnumSet.noneOf(
+                    io.coffer.core.payment.PaymentRequestStatus.class);
+            r.getStatusesList().forEach(s -> statuses.add(io.coffer.core.payment.PaymentRequestStatus.valueOf(
+                    s.name().substring("PAYMENT_REQUEST_STATUS_".length()))));
+            var page = requests.page(tenant, new PaymentRequestService.ListQuery(from, to, statuses, r.getAsset(), r.getOrderId()),
+                    RequestFields.cursor(tenant, r.getPage().getPageToken()), size);
+            return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items().stream().map(PaymentsService::toProto).toList())
+                    .setNextPageToken(RequestFields.cursorToken(page.next())).build();
         });
     }
 

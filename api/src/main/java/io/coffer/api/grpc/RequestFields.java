@@ -53,6 +53,34 @@ final class RequestFields {
         return new Page<>(items, offset + size < all.size() ? token(offset + size) : "");
     }
 
+    /**
+     * The cursor a page token carries: where the previous page of a newest-first list ended (its creation time and id). The
+     * tenant is the caller's, never the token's, so a token can only ever page through its caller's own records.
+     */
+    static java.util.Optional<io.coffer.core.tenant.TenantTables.TenantTime> cursor(String tenant, String token) {
+        if (token.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII);
+            java.util.regex.Matcher m = CURSOR.matcher(s);
+            if (!m.matches()) {
+                throw new IllegalArgumentException();
+            }
+            return java.util.Optional.of(new io.coffer.core.tenant.TenantTables.TenantTime(tenant, Long.parseLong(m.group(1)), m.group(2)));
+        } catch (RuntimeException e) {
+            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+        }
+    }
+
+    /** The page token of {@code next}, "" at the end. */
+    static String cursorToken(java.util.Optional<io.coffer.core.tenant.TenantTables.TenantTime> next) {
+        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("c1:" + k.createdMillis() + ":" + k.id())
+                .getBytes(StandardCharsets.US_ASCII))).orElse("");
+    }
+
+    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("c1:([0-9]{1,18}):([a-z]{2,3}_[0-9a-f]{1,32})");
+
     /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */
     static int pageSize(int requested) {
         if (requested < 0 || requested > 500) {

@@ -104,14 +104,14 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
                 throw CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + r.getAsset() + "'");
             }
             RequestFields.known("statuses", r.getStatusesList(), r.getStatusesValueList());
-            List<Transfer> all = transfers.list(ApiKeyAuth.principal().tenant().id(), 10_000).stream()
-                    .filter(v -> !v.transfer().createdAt().isBefore(from) && v.transfer().createdAt().isBefore(to))
-                    .map(this::toProto)
-                    .filter(t -> r.getStatusesList().isEmpty() || r.getStatusesList().contains(t.getStatus()))
-                    .filter(t -> r.getAsset().isEmpty() || t.getAmount().getAsset().equals(r.getAsset()))
-                    .toList();
-            RequestFields.Page<Transfer> page = RequestFields.page(all, r.getPage());
-            return ListTransfersResponse.newBuilder().addAllTransfers(page.items()).setNextPageToken(page.nextToken()).build();
+            String tenant = ApiKeyAuth.principal().tenant().id();
+            int size = RequestFields.pageSize(r.getPage().getPageSize());
+            java.util.Set<String> statuses = new java.util.HashSet<>();
+            r.getStatusesList().forEach(s -> statuses.add(s.name().substring("TRANSFER_STATUS_".length())));
+            var page = transfers.page(tenant, new TransferService.ListQuery(from, to, statuses, r.getAsset()),
+                    RequestFields.cursor(tenant, r.getPage().getPageToken()), size);
+            return ListTransfersResponse.newBuilder().addAllTransfers(page.items().stream().map(this::toProto).toList())
+                    .setNextPageToken(RequestFields.cursorToken(page.next())).build();
         });
     }
 

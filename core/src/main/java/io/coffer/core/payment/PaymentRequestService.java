@@ -131,6 +131,28 @@ public final class PaymentRequestService {
     }
 
     /** The tenant's requests, newest first. */
+    /**
+     * What a list asks for: created in {@code [from, to)}, and when non-empty, only these statuses, this asset, this order id.
+     */
+    public record ListQuery(Instant from, Instant to, java.util.Set<PaymentRequestStatus> statuses, String asset, String orderId) {
+        public ListQuery {
+            statuses = java.util.Set.copyOf(statuses);
+        }
+
+        boolean keeps(View v) {
+            PaymentRequest pr = v.request();
+            return (statuses.isEmpty() || statuses.contains(v.evaluation().status())) && (asset.isEmpty() || pr.asset().equals(asset))
+                    && (orderId.isEmpty() || pr.orderId().equals(orderId));
+        }
+    }
+
+    /** One page of the tenant's requests matching {@code q}, newest first, below {@code after} (the previous page's cursor). */
+    public io.coffer.core.tenant.TenantPages.Page<View> page(String tenantId, ListQuery q, Optional<TenantTables.TenantTime> after,
+            int size) {
+        return io.coffer.core.tenant.TenantPages.newestFirst(store, PaymentTables.BY_TENANT, tenantId, q.from(), q.to(), after, size,
+                id -> store.get(PaymentTables.REQUESTS, id).map(this::view), q::keeps);
+    }
+
     public List<View> list(String tenantId, int limit) {
         List<View> out = new ArrayList<>();
         byte[] prefix = KeyWriter.key().string(tenantId).build();

@@ -36,6 +36,11 @@ public final class TenantTables {
         }
     };
 
+    /** Whether {@code a} sorts before {@code b} as stored (the order of their encoded bytes). */
+    public static boolean sortsBefore(TenantTime a, TenantTime b) {
+        return java.util.Arrays.compareUnsigned(TENANT_TIME.encode(a), TENANT_TIME.encode(b)) < 0;
+    }
+
     // tenants: 0x40 | tenant id string -> Tenant (v1: version u8, id, name, account i32, created i64)
     public static final Table<String, Tenant> TENANTS = Table.of(0x40, "tenants", "tenant id string -> Tenant", Codecs.stringKey(),
             RecordCodec.of((t, out) -> {

@@ -316,6 +316,26 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** The tenant's transfers, newest first, at most {@code limit}. */
+    /**
+     * What a list asks for: created in {@code [from, to)}, and when non-empty, only these statuses (the names {@link View#status}
+     * gives) and this asset.
+     */
+    public record ListQuery(Instant from, Instant to, java.util.Set<String> statuses, String asset) {
+        public ListQuery {
+            statuses = java.util.Set.copyOf(statuses);
+        }
+
+        boolean keeps(View v) {
+            return (statuses.isEmpty() || statuses.contains(v.status())) && (asset.isEmpty() || v.transfer().asset().equals(asset));
+        }
+    }
+
+    /** One page of the tenant's transfers matching {@code q}, newest first, below {@code after} (the previous page's cursor). */
+    public io.coffer.core.tenant.TenantPages.Page<View> page(String tenant, ListQuery q, Optional<TenantTables.TenantTime> after, int size) {
+        return io.coffer.core.tenant.TenantPages.newestFirst(store, TransferTables.TRANSFERS_BY_TENANT, tenant, q.from(), q.to(), after,
+                size, id -> store.get(TransferTables.TRANSFERS, id).map(this::view), q::keeps);
+    }
+
     public List<View> list(String tenant, int limit) {
         List<View> out = new ArrayList<>();
         byte[] prefix = KeyWriter.key().string(tenant).build();
