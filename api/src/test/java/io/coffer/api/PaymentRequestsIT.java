@@ -149,6 +149,26 @@ class PaymentRequestsIT {
                 }
                 assertEquals(3, payments.listPaymentRequests(ListPaymentRequestsRequest.getDefaultInstance()).getPaymentRequestsCount(),
                         "nothing was created by the bad requests");
+                // Pages of 2 through 7 requests, with two created between pages: newest first, each of the first 7 once.
+                for (int i = 0; i < 4; i++) {
+                    payments.createPaymentRequest(order.toBuilder().setIdempotencyKey("page-" + i).setOrderId("page-" + i).build());
+                }
+                java.util.List<String> expected = payments.listPaymentRequests(ListPaymentRequestsRequest.newBuilder()
+                        .setPage(io.coffer.proto.v1.PageRequest.newBuilder().setPageSize(500)).build()).getPaymentRequestsList().stream()
+                        .map(PaymentRequest::getId).toList();
+                assertEquals(7, expected.size());
+                java.util.List<String> paged = new java.util.ArrayList<>();
+                String token = "";
+                do {
+                    var page = payments.listPaymentRequests(ListPaymentRequestsRequest.newBuilder().setPage(io.coffer.proto.v1.PageRequest
+                            .newBuilder().setPageSize(2).setPageToken(token)).build());
+                    assertTrue(page.getPaymentRequestsCount() <= 2);
+                    page.getPaymentRequestsList().forEach(p -> paged.add(p.getId()));
+                    token = page.getNextPageToken();
+                    payments.createPaymentRequest(order.toBuilder().setIdempotencyKey("late-" + paged.size()).setOrderId("late-" + paged.size())
+                            .build());
+                } while (!token.isEmpty());
+                assertEquals(expected, paged, "newest first, every request once, none of those created while paging");
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -89,7 +89,7 @@ public final class PaymentRequestService {
         if (existing.isPresent()) {
             PaymentRequest pr = store.get(PaymentTables.REQUESTS, existing.get()).orElseThrow();
             boolean same = pr.asset().equals(c.asset()) && pr.amount().toString().equals(c.amount())
-                    && Objects.equals(pr.expiresAt(), c.expiresAt()) && pr.orderId().equals(nz(c.orderId()))
+                    && Objects.equals(pr.expiresAt(), storedPrecision(c.expiresAt())) && pr.orderId().equals(nz(c.orderId()))
                     && pr.metadata().equals(c.metadata() == null ? Map.of() : c.metadata()) && pr.description().equals(nz(c.description()))
                     && (c.requiredConfirmations() == null || pr.requiredConfirmations() == c.requiredConfirmations());
             if (!same) {
@@ -104,7 +104,7 @@ public final class PaymentRequestService {
         int conf = c.requiredConfirmations() != null ? c.requiredConfirmations() : chains.defaultConfirmations(c.asset());
         Instant now = clock.instant();
         PaymentRequest pr = new PaymentRequest("pr_" + hex(), tenantId, account, c.asset(), amount, address,
-                chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, c.expiresAt(), nz(c.orderId()),
+                chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, storedPrecision(c.expiresAt()), nz(c.orderId()),
                 c.metadata() == null ? Map.of() : c.metadata(), nz(c.description()), c.idempotencyKey(), null);
         View created = view(pr);
         Batch b = store.batch();
@@ -218,6 +218,11 @@ public final class PaymentRequestService {
     /** Whether {@code asset} is one this node serves (for list filters, which name an unknown asset as an error). */
     public boolean knowsAsset(String asset) {
         return chains.knows(asset);
+    }
+
+    /** Expiry is stored to the millisecond: a retry's expiry (to the nanosecond, as sent) is compared at that precision. */
+    private static Instant storedPrecision(Instant t) {
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     private static void validateKey(Create c) {
