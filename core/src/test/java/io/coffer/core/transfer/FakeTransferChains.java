@@ -1,0 +1,145 @@
+package io.coffer.core.transfer;
+
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The chain side of {@link TransferService} for unit tests of its rules (limits, approvals, refunds, idempotency): two assets,
+ * a spendable amount per account that each withdrawal takes from, and withdrawals kept in memory by id and by key. It counts
+ * the sends per key, so a test can show that nothing was ever sent twice. Shared through core's test-jar.
+ */
+public final class FakeTransferChains implements TransferService.Chains {
+    public static final String BTC = "bitcoin/BTC";
+    public static final String ETH = "ethereum/ETH";
+    private final Map<String, BigInteger> spendable = new ConcurrentHashMap<>();
+    private final Map<String, Withdrawal> byId = new ConcurrentHashMap<>();
+    private final Map<String, Withdrawal> byKey = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> sends = new ConcurrentHashMap<>();
+    private volatile boolean sealed;
+    private volatile CofferException refuseNextSend;
+
+    /** Gives {@code account} {@code amount} more of {@code asset} to spend. */
+    public void fund(int account, String asset, long amount) {
+        spendable.merge(account + "|" + asset, BigInteger.valueOf(amount), BigInteger::add);
+    }
+
+    public void sealed(boolean sealed) {
+        this.sealed = sealed;
+    }
+
+    /** The next send fails with {@code e} before anything is signed. */
+    public void refuseNextSend(CofferException e) {
+        refuseNextSend = e;
+    }
+
+    /** How many times a withdrawal was created for {@code idempotencyKey} (a repeat returns the first one, not counted). */
+    public int sends(String idempotencyKey) {
+        return sends.getOrDefault(idempotencyKey, new AtomicInteger()).get();
+    }
+
+    public int withdrawals() {
+        return byId.size();
+    }
+
+    @Override
+    public boolean knows(String asset) {
+        return BTC.equals(asset) || ETH.equals(asset);
+    }
+
+    @Override
+    public BigInteger maxAmount(String asset) {
+        return BTC.equals(asset) ? BigInteger.valueOf(2_100_000_000_000_000L) : BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
+    }
+
+    @Override
+    public String destination(String asset, String destination) {
+        return destinationOnChain(asset.substring(0, asset.indexOf('/')), destination, "destination");
+    }
+
+    @Override
+    public String destinationOnChain(String chain, String destination, String field) {
+        boolean ok = chain.equals("bitcoin") ? destination != null && destination.matches("bcrt1q[a-z0-9]{8,60}")
+                : destination != null && destination.matches("0x[0-9a-fA-F]{40}");
+        if (!ok) {
+            throw CofferException.invalid(field, "ADDRESS_INVALID", "not an address of chain " + chain);
+        }
+        return chain.equals("bitcoin") ? destination : destination.toLowerCase();
+    }
+
+    @Override
+    public boolean knowsChain(String chain) {
+        return chain.equals("bitcoin") || chain.equals("ethereum");
+    }
+
+    @Override
+    public BigInteger spendable(int account, String asset) {
+        return spendable.getOrDefault(account + "|" + asset, BigInteger.ZERO);
+    }
+
+    @Override
+    public void requireSigning() {
+        if (sealed) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "SEALED", "the wallet is sealed");
+        }
+    }
+
+    @Override
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate) {
+        return new TransferService.Quote(asset, BigInteger.valueOf(141), 141, "1", null, null);
+    }
+
+    @Override
+    public synchronized Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate,
+            String idempotencyKey) {
+        Withdrawal known = byKey.get(idempotencyKey);
+        if (known != null) {
+            return known;
+        }
+        CofferException refusal = refuseNextSend;
+        if (refusal != null) {
+            refuseNextSend = null;
+            throw refusal;
+        }
+        requireSigning();
+        BigInteger left = spendable(account, asset).subtract(amount);
+        if (left.signum() < 0) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds", Map.of(), null);
+        }
+        spendable.put(account + "|" + asset, left);
+        Instant now = Instant.now();
+        Withdrawal w = new Withdrawal("wd_" + (byId.size() + 1), asset.substring(0, asset.indexOf('/')), account, destination, amount,
+                BigInteger.valueOf(141), 1000, WithdrawalStatus.BROADCAST, "tx" + (byId.size() + 1), new byte[] {1}, List.of(), -1, List.of(),
+                idempotencyKey, 0, "", now, now, asset, "");
+        byId.put(w.id(), w);
+        byKey.put(idempotencyKey, w);
+        sends.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
+        return w;
+    }
+
+    @Override
+    public Optional<Withdrawal> withdrawal(String asset, String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    @Override
+    public Optional<Withdrawal> withdrawalByKey(String asset, String idempotencyKey) {
+        return Optional.ofNullable(byKey.get(idempotencyKey));
+    }
+
+    @Override
+    public Withdrawal bump(String asset, String withdrawalId, long feeRate) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public boolean isFinal(String asset, Withdrawal w) {
+        return false;
+    }
+}

@@ -1,0 +1,212 @@
+package io.coffer.core.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.MovableClock;
+import io.coffer.core.custody.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.event.EventOutbox;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The money-out rules of {@link TransferService} on a real store with a fake chain ({@link FakeTransferChains}): idempotency
+ * (also under concurrent identical calls), per-transfer and rolling 24 h limits, the allowlist and its delay, approvals and
+ * their quorum, reservations, refunds bounded by what was paid, and a refusal at send that ends the transfer once.
+ */
+class TransferServiceTest {
+    private static final String DEST = "bcrt1qdestination000";
+    private static final String OTHER = "bcrt1qotheraddress000";
+    private static final Duration DELAY = Duration.ofHours(24);
+    @TempDir
+    Path dir;
+    Store store;
+    final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T12:00:00Z"));
+    final FakeTransferChains chains = new FakeTransferChains();
+    final Map<String, Map.Entry<String, BigInteger>> paidRequests = new ConcurrentHashMap<>();
+    TransferService service;
+    final TransferService.Caller clerk = new TransferService.Caller("tn_shop", 0, "ak_clerk");
+    final TransferService.Caller boss = new TransferService.Caller("tn_shop", 0, "ak_boss");
+    final TransferService.Caller owner = new TransferService.Caller("tn_shop", 0, "ak_owner");
+
+    @BeforeEach
+    void open() {
+        store = LevelDbStore.open(dir, CofferSchema.current());
+        service = new TransferService(store, chains, (tenant, id) -> Optional.ofNullable(paidRequests.get(tenant + "|" + id)),
+                new EventOutbox(store, clock), v -> "{\"id\":\"" + v.transfer().id() + "\",\"status\":\"" + v.status() + "\"}",
+                new AuditLog(store, clock), clock, DELAY);
+        chains.fund(0, FakeTransferChains.BTC, 10_000_000);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static TransferService.Create send(String amount, String key) {
+        return new TransferService.Create(FakeTransferChains.BTC, DEST, amount, "", 0, key, "", "");
+    }
+
+    private static void refused(ErrorKind kind, String code, Executable call) {
+        CofferException e = assertThrows(CofferException.class, call);
+        assertEquals(kind, e.kind(), e.getMessage());
+        assertEquals(code, e.code(), e.getMessage());
+    }
+
+    private void policy(TransferPolicy.Limits limits, int quorum, List<TransferPolicy.AllowEntry> allow) {
+        service.setPolicy(new TransferPolicy("tn_shop", limits == null ? Map.of() : Map.of(FakeTransferChains.BTC, limits), allow, quorum),
+                "operator");
+    }
+
+    @Test
+    void theSameKeyIsTheSameTransferAndAnotherBodyIsRefused() {
+        TransferService.View first = service.create(clerk, send("5000", "order-1"));
+        assertEquals("BROADCAST", first.status());
+        assertEquals(first.transfer().id(), service.create(clerk, send("5000", "order-1")).transfer().id());
+        refused(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", () -> service.create(clerk, send("5001", "order-1")));
+        assertEquals(1, chains.sends(first.transfer().id()), "one withdrawal, whatever the retries");
+        // Another tenant may use the same key: keys are per tenant.
+        TransferService.Caller other = new TransferService.Caller("tn_other", 1, "ak_other");
+        chains.fund(1, FakeTransferChains.BTC, 10_000);
+        assertTrue(!service.create(other, send("5000", "order-1")).transfer().id().equals(first.transfer().id()));
+    }
+
+    @Test
+    void twentyConcurrentIdenticalCallsMakeOneTransfer() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<String>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return service.create(clerk, send("7000", "same")).transfer().id();
+                }));
+            }
+            go.countDown();
+            Set<String> ids = new java.util.HashSet<>();
+            for (Future<String> f : calls) {
+                ids.add(f.get());
+            }
+            assertEquals(1, ids.size());
+            assertEquals(1, chains.sends(ids.iterator().next()));
+            assertEquals(1, chains.withdrawals());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void perTransferAndRolling24HourLimits() {
+        policy(new TransferPolicy.Limits(BigInteger.valueOf(5_000), BigInteger.valueOf(8_000), null), 0, List.of());
+        refused(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", () -> service.create(clerk, send("5001", "big")));
+        service.create(clerk, send("5000", "a"));
+        clock.advance(Duration.ofHours(23));
+        refused(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", () -> service.create(clerk, send("3001", "b")));
+        service.create(clerk, send("3000", "c")); // exactly at the rolling limit
+        clock.advance(Duration.ofHours(1).plusMillis(1)); // "a" is now older than 24 h
+        service.create(clerk, send("5000", "d"));
+        refused(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", () -> service.create(clerk, send("1", "e")));
+        assertEquals(3, chains.withdrawals(), "refused transfers sent nothing");
+    }
+
+    @Test
+    void anAllowlistedAddressCountsOnlyAfterTheDelay() {
+        policy(null, 0, List.of(new TransferPolicy.AllowEntry("bitcoin", DEST, "cold wallet", null)));
+        refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", () -> service.create(clerk, send("1000", "early")));
+        refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED",
+                () -> service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, OTHER, "1000", "", 0, "other", "", "")));
+        clock.advance(DELAY.minusMillis(1));
+        refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", () -> service.create(clerk, send("1000", "almost")));
+        clock.advance(Duration.ofMillis(1));
+        assertEquals("BROADCAST", service.create(clerk, send("1000", "on-time")).status());
+        // Setting the same policy again keeps the entry's time: re-saving must not restart the delay.
+        policy(null, 0, List.of(new TransferPolicy.AllowEntry("bitcoin", DEST, "cold wallet", null)));
+        assertEquals("BROADCAST", service.create(clerk, send("1000", "still")).status());
+    }
+
+    @Test
+    void aboveTheThresholdATransferWaitsForItsQuorumOfOtherKeys() {
+        policy(new TransferPolicy.Limits(null, null, BigInteger.valueOf(100_000)), 2, List.of());
+        TransferService.View waiting = service.create(clerk, send("6000000", "payout"));
+        assertEquals("AWAITING_APPROVAL", waiting.status());
+        assertEquals(0, chains.withdrawals(), "nothing is sent before the quorum");
+        String id = waiting.transfer().id();
+        refused(ErrorKind.FAILED_PRECONDITION, "SELF_APPROVAL", () -> service.approve(clerk, id));
+        assertEquals("AWAITING_APPROVAL", service.approve(boss, id).status());
+        refused(ErrorKind.FAILED_PRECONDITION, "ALREADY_APPROVED", () -> service.approve(boss, id));
+        // The waiting amount is reserved: another transfer may not spend it meanwhile.
+        refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("4000001", "meanwhile")));
+        TransferService.View sent = service.approve(owner, id);
+        assertEquals("BROADCAST", sent.status());
+        assertEquals(1, chains.sends(id));
+        refused(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", () -> service.approve(owner, id));
+        refused(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", () -> service.reject(boss, id, "too late"));
+    }
+
+    @Test
+    void aRejectedTransferReleasesItsReservationAndSendsNothing() {
+        policy(new TransferPolicy.Limits(null, null, BigInteger.valueOf(5_000_000)), 1, List.of());
+        String id = service.create(clerk, send("9000000", "big-payout")).transfer().id();
+        refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("2000000", "small")));
+        assertEquals("REJECTED", service.reject(boss, id, "unexpected").status());
+        assertEquals("BROADCAST", service.create(clerk, send("2000000", "small-again")).status());
+        assertEquals(0, chains.sends(id));
+        assertEquals("REJECTED", service.create(clerk, send("9000000", "big-payout")).status(), "its key answers with it");
+    }
+
+    @Test
+    void refundsNeverExceedWhatWasPaidToTheRequest() {
+        paidRequests.put("tn_shop|pr_1", Map.entry(FakeTransferChains.BTC, BigInteger.valueOf(10_000)));
+        TransferService.Create refund = new TransferService.Create(FakeTransferChains.BTC, DEST, "6000", "", 0, "r-1", "pr_1", "refund");
+        assertEquals("BROADCAST", service.create(clerk, refund).status());
+        refused(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> service.create(clerk,
+                new TransferService.Create(FakeTransferChains.BTC, DEST, "4001", "", 0, "r-2", "pr_1", "")));
+        service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, DEST, "4000", "", 0, "r-3", "pr_1", ""));
+        refused(ErrorKind.INVALID_ARGUMENT, "REFUND_ASSET_MISMATCH", () -> service.create(clerk,
+                new TransferService.Create(FakeTransferChains.ETH, "0x" + "ab".repeat(20), "1", "", 0, "r-4", "pr_1", "")));
+        refused(ErrorKind.NOT_FOUND, "PAYMENT_REQUEST_NOT_FOUND", () -> service.create(clerk,
+                new TransferService.Create(FakeTransferChains.BTC, DEST, "1", "", 0, "r-5", "pr_other", "")));
+    }
+
+    @Test
+    void aRefusalAtSendEndsTheTransferOnceAndItsKeyAnswersWithIt() {
+        chains.refuseNextSend(new CofferException(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_HIGH", "the fee would exceed the amount"));
+        refused(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_HIGH", () -> service.create(clerk, send("1000", "doomed")));
+        TransferService.View again = service.create(clerk, send("1000", "doomed"));
+        assertEquals("FAILED", again.status());
+        assertEquals("the fee would exceed the amount", again.failureReason());
+        assertEquals(0, chains.withdrawals(), "nothing was signed, and the retry sent nothing either");
+    }
+
+    @Test
+    void aSealedWalletRefusesBeforeAnythingIsWritten() {
+        chains.sealed(true);
+        refused(ErrorKind.FAILED_PRECONDITION, "SEALED", () -> service.create(clerk, send("1000", "sealed")));
+        assertTrue(service.byIdempotencyKey("tn_shop", "sealed").isEmpty(), "no transfer stored");
+        chains.sealed(false);
+        assertEquals("BROADCAST", service.create(clerk, send("1000", "sealed")).status());
+    }
+}
