@@ -13,7 +13,7 @@ import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.CofferConfig;
 import io.coffer.core.config.EvmChainConfig;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.CofferSchema;

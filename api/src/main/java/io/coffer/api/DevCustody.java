@@ -1,6 +1,6 @@
 package io.coffer.api;
 
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.SeedFile;

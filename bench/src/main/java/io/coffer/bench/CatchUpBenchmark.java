@@ -7,7 +7,7 @@ import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;

@@ -1,7 +1,7 @@
 package io.coffer.cli;
 
 import io.coffer.core.CofferSchema;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.SeedFile;
 import io.coffer.core.keys.Bip39;

@@ -20,7 +20,7 @@ import java.util.Map;
  * layouts) and bumps {@link #VERSION} with a migration when it changes the meaning of existing data.
  *
  * <p>Version 1: the store's metadata ({@code 0x00 | "schema-version" -> int32}) and custody's tables
- * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables}), the chain
+ * (0x10 key ring, 0x11 account xpubs, 0x12 audit log; layouts in {@code CustodyTables} and {@code AuditTables}), the chain
  * follower's tables (0x20-0x28; layouts in {@code ChainTables}), withdrawals (0x30-0x35; {@code TransferTables}),
  * tenants and API keys (0x40-0x43; {@code TenantTables}), payment requests (0x50-0x52; {@code PaymentTables}).
  *
@@ -45,6 +45,7 @@ public final class CofferSchema {
 
     public static Schema current() {
         List<Table<?, ?>> tables = new ArrayList<>(CustodyTables.all());
+        tables.addAll(io.coffer.core.audit.AuditTables.all());
         tables.addAll(ChainTables.all());
         tables.addAll(TransferTables.all());
         tables.addAll(io.coffer.core.tenant.TenantTables.all());

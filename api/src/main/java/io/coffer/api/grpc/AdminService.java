@@ -1,7 +1,7 @@
 package io.coffer.api.grpc;
 
 import com.google.protobuf.Timestamp;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.keys.MnemonicException;

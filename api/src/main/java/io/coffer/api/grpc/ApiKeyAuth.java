@@ -1,6 +1,6 @@
 package io.coffer.api.grpc;
 
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.tenant.Scope;
 import io.coffer.core.tenant.TenantService;
 import io.grpc.Context;

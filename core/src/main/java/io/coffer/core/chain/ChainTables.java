@@ -112,7 +112,10 @@ public final class ChainTables {
     public static final Table<ChainDeposit, String> OPEN_DEPOSITS = Table.of(0x24, "open-deposits",
             "chain string | txid string | index u32 -> empty", CHAIN_DEPOSIT, Codecs.utf8());
 
-    // deposit-events: 0x25 | chain string | sequence u64 -> DepositEvent
+    // deposit-events: 0x25 | chain string | sequence u64 -> DepositEvent: every step of every deposit of the chain, in order (the
+    // follower's own trail, written in each block's batch). Merchants see deposits through the tenant event outbox (0x60,
+    // EventTables) instead; this trail is what the chain contract suite reads to show each step happened once, and what an
+    // operator can read to see a chain's deposit history as the follower met it. It is not pruned.
     public static final Table<ChainLong, DepositEvent> EVENTS = Table.of(0x25, "deposit-events",
             "chain string | sequence u64 -> DepositEvent", CHAIN_LONG, RecordCodec.of(
                     (e, out) -> {

@@ -1,5 +1,6 @@
 package io.coffer.core.custody;
 
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.keys.Bip39;
 import io.coffer.core.keys.ExtendedKey;

@@ -1,5 +1,6 @@
 package io.coffer.core.custody;
 
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.keys.ExtendedKey;
 import io.coffer.core.keys.KeyVersion;

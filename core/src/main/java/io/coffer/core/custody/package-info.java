@@ -8,6 +8,6 @@
  * It starts {@link io.coffer.core.custody.CustodyState#SEALED}: the {@link io.coffer.core.custody.PublicKeyRing}
  * derives deposit addresses, but no {@link io.coffer.core.custody.Signer} exists until a quorum of
  * custodians hands in shares one by one ({@link io.coffer.core.custody.Vault}). Every custody action is
- * appended to the {@link io.coffer.core.custody.AuditLog}.
+ * appended to the {@link io.coffer.core.audit.AuditLog}.
  */
 package io.coffer.core.custody;

@@ -3,7 +3,7 @@ package io.coffer.core.payment;
 import io.coffer.core.chain.AssetIds;
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.store.Batch;

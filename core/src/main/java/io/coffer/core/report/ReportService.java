@@ -2,7 +2,7 @@ package io.coffer.core.report;
 
 import io.coffer.core.chain.AssetIds;
 import io.coffer.core.chain.Deposit;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.payment.PaymentRequestService;
 import io.coffer.core.payment.PaymentStatusRule;

@@ -1,6 +1,6 @@
 package io.coffer.core.tenant;
 
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;

@@ -1,7 +1,7 @@
 package io.coffer.core.transfer;
 
 import io.coffer.core.chain.AssetIds;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.event.EventOutbox;

@@ -1,5 +1,6 @@
 package io.coffer.core.custody;
 
+import io.coffer.core.audit.AuditLog;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

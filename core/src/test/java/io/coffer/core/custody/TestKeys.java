@@ -1,5 +1,6 @@
 package io.coffer.core.custody;
 
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.store.Store;
 import java.nio.file.Path;
 import java.security.SecureRandom;

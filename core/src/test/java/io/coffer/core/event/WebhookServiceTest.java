@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;

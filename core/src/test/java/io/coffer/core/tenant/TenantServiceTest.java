@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.MovableClock;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.store.LevelDbStore;

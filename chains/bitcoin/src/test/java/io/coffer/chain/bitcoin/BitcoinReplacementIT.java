@@ -9,7 +9,7 @@ import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.chain.DepositId;
 import io.coffer.core.chain.DepositStatus;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;

@@ -11,7 +11,7 @@ import io.coffer.core.chain.Deposit;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.config.TokenConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.AuditLog;
+import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Ceremony;
 import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;

@@ -1,4 +1,4 @@
-package io.coffer.core.custody;
+package io.coffer.core.audit;
 
 import io.coffer.core.store.Batch;
 import io.coffer.core.store.Store;
@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The append-only record of custody and admin actions: who, what, on what, when, with non-secret
+ * The append-only record of custody, admin and operator actions (every part of the node writes it, so it is its own package): who, what, on what, when, with non-secret
  * details. Entries are written in the same batch as the change they describe when there is one, so an
  * action and its audit entry land together or not at all. Nothing deletes or rewrites an entry.
  */
@@ -35,14 +35,14 @@ public final class AuditLog {
     public AuditLog(Store store, Clock clock) {
         this.store = store;
         this.clock = clock;
-        var newest = store.list(CustodyTables.AUDIT, CustodyTables.AUDIT.all().reversed(), 1);
+        var newest = store.list(AuditTables.AUDIT, AuditTables.AUDIT.all().reversed(), 1);
         this.last = new AtomicLong(newest.isEmpty() ? 0 : newest.get(0).getKey());
     }
 
     /** Adds an entry to {@code batch}; it is written when the batch commits. Returns its sequence. */
     public synchronized long append(Batch batch, String actor, String action, String subject, Map<String, String> details) {
         long seq = last.incrementAndGet();
-        batch.put(CustodyTables.AUDIT, seq, new Entry(seq, clock.instant(), actor, action, subject, details));
+        batch.put(AuditTables.AUDIT, seq, new Entry(seq, clock.instant(), actor, action, subject, details));
         return seq;
     }
 
@@ -61,7 +61,7 @@ public final class AuditLog {
 
     /** Entries with a sequence greater than {@code after}, oldest first, at most {@code limit}. */
     public List<Entry> list(long after, int limit) {
-        return store.list(CustodyTables.AUDIT, CustodyTables.AUDIT.from(after + 1), limit).stream()
+        return store.list(AuditTables.AUDIT, AuditTables.AUDIT.from(after + 1), limit).stream()
                 .map(e -> new Entry(e.getKey(), e.getValue().at(), e.getValue().actor(), e.getValue().action(),
                         e.getValue().subject(), e.getValue().details()))
                 .toList();
