@@ -23,7 +23,8 @@ free_port() {
   echo 7433
 }
 port_closed() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-chains_stopped() { bash scripts/devnet status 2>/dev/null | grep -q '^bitcoind: stopped' && bash scripts/devnet status 2>/dev/null | grep -q '^anvil: stopped'; }
+# (read whole first: `grep -q` leaving a pipe early would fail the status command with SIGPIPE under pipefail)
+chains_stopped() { local s; s=$(bash scripts/devnet status 2>/dev/null); grep -q '^bitcoind: stopped' <<<"$s" && grep -q '^anvil: stopped' <<<"$s"; }
 left_running() { # what this checkout's chains or node still run, if anything
   pgrep -af "$HERE/.devnet/(bin|anvil|bitcoin-knots)" | grep -v pgrep || true
   pgrep -af "COFFER_NODE_DATA_DIR=$1|$1" | grep -v -e pgrep -e run-smoke || true
@@ -46,13 +47,18 @@ chains_stopped || fail "the dev chains are still running"
 [ -z "$(left_running "$DATA")" ] || fail "left running: $(left_running "$DATA")"
 [ "$failures" -eq 0 ] && ok "a whole run with the demo, no SEVERE, nothing left running"
 
-# 2. A step fails before the node is up: what was started is stopped.
-mkdir -p "$WORK/bin"; printf '#!/bin/sh\necho "node: simulated failure" >&2\nexit 1\n' > "$WORK/bin/node"; chmod +x "$WORK/bin/node"
+# 2. A step fails after the chains are up, before the node: what was started is stopped.
+# The demo token's deployment fails (after the chains are up); every other use of node (npm, buf) still works.
+REAL_NODE=$(command -v node)
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\ncase "$1" in *demo-token.js) echo "node: simulated failure" >&2; exit 1 ;; esac\nexec "%s" "$@"\n' "$REAL_NODE" > "$WORK/bin/node"
+chmod +x "$WORK/bin/node"
 rm -f data/demo-token # the token step runs again
 before=$failures
 PATH="$WORK/bin:$PATH" SERVER_PORT=$(free_port) COFFER_NODE_DATA_DIR="$WORK/node-2" COFFER_RUN_SECONDS=1 bash scripts/run > "$WORK/run-2.log" 2>&1
 rc=$?
 [ "$rc" -ne 0 ] || fail "scripts/run succeeded although its token step failed"
+grep -q 'simulated failure' "$WORK/run-2.log" || fail "the run failed elsewhere than at the token step"
 chains_stopped || fail "a failed run left the dev chains running"
 [ "$failures" -eq "$before" ] && ok "a failed step stops the dev chains (exit $rc)"
 
