@@ -22,7 +22,7 @@ import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.WithdrawalLedger;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -76,8 +76,8 @@ final class ChainRunner {
                 config.addressGap());
         book.watchAccount(0);
         ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
-        WithdrawalService withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
-                vault::signer, config.confirmations(), clock, WithdrawalService.NO_CRASH);
+        UtxoWithdrawalService withdrawals = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
+                vault::signer, config.confirmations(), clock, UtxoWithdrawalService.NO_CRASH);
         var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
                 config.feeMax() * 1000L);
         withdrawals.finalityDepth(config.reorgSafetyDepth());
@@ -217,7 +217,7 @@ final class ChainRunner {
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
     java.math.BigInteger[] balance(int account, String asset) {
-        if (withdrawals instanceof WithdrawalService utxo) {
+        if (withdrawals instanceof UtxoWithdrawalService utxo) {
             var b = utxo.balance(account);
             return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
         }

@@ -537,8 +537,8 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
     public Optional<BitcoinParts> bitcoin() {
-        return runners.stream().filter(r -> r.withdrawals() instanceof io.coffer.core.transfer.WithdrawalService).findFirst()
-                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.WithdrawalService) r.withdrawals(), r.fees()));
+        return runners.stream().filter(r -> r.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
+                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) r.withdrawals(), r.fees()));
     }
 
     /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists. */
@@ -554,7 +554,7 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin side's services. */
     public record BitcoinParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
-                               io.coffer.core.transfer.WithdrawalService withdrawals, io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
+                               io.coffer.core.transfer.UtxoWithdrawalService withdrawals, io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
     }
 
     /** The port the server listens on (useful with {@code server.port: 0}). */

@@ -9,7 +9,7 @@ import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.CoinSelection;
 import io.coffer.core.transfer.TransferService;
 import io.coffer.core.transfer.Withdrawal;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -68,7 +68,7 @@ final class NodeTransfers implements TransferService.Chains {
         if (destination == null || destination.isEmpty() || destination.length() > 100) {
             throw CofferException.invalid("destination", "ADDRESS_INVALID", "an address of chain " + r.chain() + " is required");
         }
-        if (r.withdrawals() instanceof WithdrawalService ws) {
+        if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             // An all-upper-case bech32 address (valid, e.g. from a QR code) is stored in lower case, so the allowlist and
             // idempotency compare one spelling. Mixed case stays as given and is refused as BIP-173 says; base58 is case-sensitive.
             String lower = destination.toLowerCase(java.util.Locale.ROOT);
@@ -92,7 +92,7 @@ final class NodeTransfers implements TransferService.Chains {
     @Override
     public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate) {
         ChainRunner r = runner(asset);
-        if (r.withdrawals() instanceof WithdrawalService ws) {
+        if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             long rate = rate(r, priority, feeRate);
             CoinSelection.Selection sel = ws.quote(account, destination, amount, rate);
             return new TransferService.Quote(asset, sel.fee(), sel.vsize(), satPerVbyte(rate), null, null);
@@ -107,7 +107,7 @@ final class NodeTransfers implements TransferService.Chains {
     @Override
     public Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate, String key) {
         ChainRunner r = runner(asset);
-        if (r.withdrawals() instanceof WithdrawalService ws) {
+        if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             return ws.create(account, destination, amount, rate(r, priority, feeRate), key);
         }
         refuseExplicitRate(feeRate);
@@ -127,7 +127,7 @@ final class NodeTransfers implements TransferService.Chains {
     @Override
     public Withdrawal bump(String asset, String withdrawalId, long feeRate) {
         ChainRunner r = runner(asset);
-        if (r.withdrawals() instanceof WithdrawalService ws) {
+        if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             // Unset: the HIGH estimate, at least the BIP-125 minimum above the current rate.
             long rate = feeRate > 0 ? checkMax(r, feeRate) : Math.max(r.fees().estimate(BitcoinFeeEstimator.Priority.HIGH),
                     ws.feeRateOf(withdrawalId) + 1000);

@@ -38,7 +38,7 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
 
     @Override
     public String deposit(Deposit d, String paymentRequestId) {
-        return print(DepositEvent.newBuilder().setDepositId("dep_" + d.id().txid() + ":" + d.id().index()).setAddress(d.address())
+        return print(DepositEvent.newBuilder().setDepositId(d.id().publicId()).setAddress(d.address())
                 .setAmount(Amount.newBuilder().setAsset(d.asset()).setValue(d.amount().toString())).setTxid(d.id().txid())
                 .setIndex(d.id().index()).setConfirmations(d.confirmations()).setStatus(WalletService.txStatus(d.status().name()))
                 .setPaymentRequestId(paymentRequestId).setBlockHeight(d.blockHeight()).build());

@@ -118,7 +118,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     }
 
     private static Payment payment(Deposit d, boolean late) {
-        return Payment.newBuilder().setDepositId("dep_" + d.id().txid() + ":" + d.id().index()).setTxid(d.id().txid())
+        return Payment.newBuilder().setDepositId(d.id().publicId()).setTxid(d.id().txid())
                 .setIndex(d.id().index()).setAmount(amount(d.asset(), d.amount())).setConfirmations(d.confirmations())
                 .setStatus(WalletService.txStatus(d.status().name())).setLate(late).setFirstSeen(ts(d.firstSeen())).build();
     }

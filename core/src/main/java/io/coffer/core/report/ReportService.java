@@ -109,7 +109,7 @@ public final class ReportService {
                     if (d.firstSeen().isBefore(from) || !d.firstSeen().isBefore(to)) {
                         continue;
                     }
-                    row.accept(List.of("dep_" + d.id().txid() + ":" + d.id().index(), d.firstSeen().toString(), d.chain(), d.asset(),
+                    row.accept(List.of(d.id().publicId(), d.firstSeen().toString(), d.chain(), d.asset(),
                             d.amount().toString(), d.address(), d.id().txid(), Integer.toString(d.id().index()), d.status().name(),
                             Integer.toString(d.confirmations()), Long.toString(d.blockHeight()), chains.paymentRequestOf(d)));
                 }

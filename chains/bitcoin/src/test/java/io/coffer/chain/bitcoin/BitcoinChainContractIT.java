@@ -7,7 +7,7 @@ import io.coffer.core.chain.ChainSource;
 import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.WithdrawalLedger;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
 import java.math.BigDecimal;
@@ -65,8 +65,8 @@ class BitcoinChainContractIT extends ChainContractSuite {
 
     @Override
     protected WithdrawalLedger withdrawals(Wallet w) {
-        return new WithdrawalService(w.store(), source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), w.book(), w.vault()::signer,
-                CONFIRMATIONS, Clock.systemUTC(), WithdrawalService.NO_CRASH);
+        return new UtxoWithdrawalService(w.store(), source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), w.book(), w.vault()::signer,
+                CONFIRMATIONS, Clock.systemUTC(), UtxoWithdrawalService.NO_CRASH);
     }
 
     @Override
@@ -75,7 +75,7 @@ class BitcoinChainContractIT extends ChainContractSuite {
         mine(CONFIRMATIONS);
         sync(f);
         String payee = node.minerWallet("getnewaddress", "payee", "bech32").asText();
-        return ((WithdrawalService) ledger).create(0, payee, amount, 2_000, "contract-" + payee);
+        return ((UtxoWithdrawalService) ledger).create(0, payee, amount, 2_000, "contract-" + payee);
     }
 
     /** The payment that funded the withdrawal is reorged out and double-spent on a shorter branch; reconsidering brings it back. */

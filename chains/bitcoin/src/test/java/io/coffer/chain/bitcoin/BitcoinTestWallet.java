@@ -7,7 +7,7 @@ import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.TestKeys;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import io.coffer.testkit.BitcoindNode;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +24,7 @@ final class BitcoinTestWallet implements AutoCloseable {
     final BitcoinChainSource source;
     final AddressBook book;
     final ChainFollower follower;
-    final WithdrawalService withdrawals;
+    final UtxoWithdrawalService withdrawals;
 
     BitcoinTestWallet(Path dir, BitcoindNode node, int confirmations, int safetyDepth) {
         store = LevelDbStore.open(dir, CofferSchema.current());
@@ -35,8 +35,8 @@ final class BitcoinTestWallet implements AutoCloseable {
                 BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), 20);
         book.watchAccount(0);
         follower = new ChainFollower(store, source, book, confirmations, safetyDepth, Clock.systemUTC());
-        withdrawals = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), book,
-                keys.vault()::signer, confirmations, Clock.systemUTC(), WithdrawalService.NO_CRASH);
+        withdrawals = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST), book,
+                keys.vault()::signer, confirmations, Clock.systemUTC(), UtxoWithdrawalService.NO_CRASH);
         withdrawals.finalityDepth(safetyDepth);
     }
 

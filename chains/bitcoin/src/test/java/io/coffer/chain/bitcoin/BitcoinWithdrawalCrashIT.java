@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.JavaProcess;
 import io.coffer.testkit.WithDevnet;
@@ -45,8 +45,8 @@ class BitcoinWithdrawalCrashIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {WithdrawalService.SIGNED_NOT_STORED, WithdrawalService.STORED_NOT_BROADCAST,
-        WithdrawalService.BROADCAST_NOT_RECORDED})
+    @ValueSource(strings = {UtxoWithdrawalService.SIGNED_NOT_STORED, UtxoWithdrawalService.STORED_NOT_BROADCAST,
+        UtxoWithdrawalService.BROADCAST_NOT_RECORDED})
     void aKillAtAnyPointStillMakesExactlyOneSpend(String point) throws Exception {
         for (int run = 0; run < RUNS; run++) {
             Path wallet = dir.resolve(point + "-" + run);

@@ -13,7 +13,7 @@ import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.store.Store;
 import io.coffer.core.transfer.Withdrawal;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
@@ -35,7 +35,7 @@ class BitcoinWithdrawalIT {
     Store store;
     AddressBook book;
     ChainFollower follower;
-    WithdrawalService withdrawals;
+    UtxoWithdrawalService withdrawals;
 
     @BeforeEach
     void setUp(BitcoindNode node) {
@@ -86,7 +86,7 @@ class BitcoinWithdrawalIT {
         JsonNode entry = node.rpc("getmempoolentry", w.txid());
         assertTrue(entry.path("bip125-replaceable").asBoolean(true), "RBF signalled");
         assertEquals(1, w.inputs().size(), "largest coin first: 0.5 covers 0.3");
-        WithdrawalService.Balance during = withdrawals.balance(0);
+        UtxoWithdrawalService.Balance during = withdrawals.balance(0);
         assertEquals(BigInteger.valueOf(30_000_000).add(w.fee()), during.pendingOutgoing());
 
         node.mine(1);
@@ -94,7 +94,7 @@ class BitcoinWithdrawalIT {
         Withdrawal done = withdrawals.get(w.id()).orElseThrow();
         assertEquals(WithdrawalStatus.CONFIRMED, done.status());
         assertEquals(BigInteger.valueOf(30_000_000), received(payee));
-        WithdrawalService.Balance after = withdrawals.balance(0);
+        UtxoWithdrawalService.Balance after = withdrawals.balance(0);
         assertEquals(BigInteger.valueOf(80_000_000 - 30_000_000).subtract(w.fee()), after.confirmed(), "change came back");
         assertEquals(BigInteger.ZERO, after.pendingOutgoing());
         // The fee matches the rate: vsize * 2 sat/vB, rounded up.
@@ -123,7 +123,7 @@ class BitcoinWithdrawalIT {
 
     @Test
     void badRequestsChangeNothing() {
-        WithdrawalService.Balance before = withdrawals.balance(0);
+        UtxoWithdrawalService.Balance before = withdrawals.balance(0);
         CofferException wrongNet = assertThrows(CofferException.class, () -> withdrawals.create(0,
                 "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", BigInteger.valueOf(10_000), 1_000, "k1"));
         assertEquals("ADDRESS_WRONG_NETWORK", wrongNet.code());

@@ -9,7 +9,7 @@ import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositStatus;
 import io.coffer.core.transfer.Withdrawal;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import io.coffer.core.transfer.WithdrawalStatus;
 import io.coffer.testkit.BitcoindNode;
 import io.coffer.testkit.WithDevnet;
@@ -44,7 +44,7 @@ class BitcoinWithdrawalReorgIT {
     BitcoinTestWallet wallet;
     AddressBook book;
     ChainFollower follower;
-    WithdrawalService withdrawals;
+    UtxoWithdrawalService withdrawals;
     /** Every address the wallet handed out (deposits and change): what the chain's UTXO set is asked about. */
     final Set<String> ours = new TreeSet<>();
     /** Each withdrawal's recorded states, in order, as the batches that wrote them were committed. */

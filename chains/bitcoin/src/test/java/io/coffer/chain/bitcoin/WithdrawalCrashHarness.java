@@ -11,7 +11,7 @@ import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import io.coffer.core.transfer.Withdrawal;
-import io.coffer.core.transfer.WithdrawalService;
+import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ public final class WithdrawalCrashHarness {
             }
             vault.unsealWithPassphrase(PASS, "harness");
             String crashAt = args[0].equals("run") ? args[6] : "";
-            WithdrawalService.CrashPoints points = p -> {
+            UtxoWithdrawalService.CrashPoints points = p -> {
                 if (p.equals(crashAt)) {
                     System.out.println("CRASHPOINT " + p);
                     System.out.flush();
@@ -73,7 +73,7 @@ public final class WithdrawalCrashHarness {
                     }
                 }
             };
-            WithdrawalService service = new WithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST),
+            UtxoWithdrawalService service = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST),
                     book, vault::signer, 1, Clock.systemUTC(), points);
             if (args[0].equals("resume")) {
                 service.resume();

@@ -33,8 +33,8 @@ import java.util.logging.Logger;
  * and is re-sent, never marked failed. A fee bump spends the same inputs, so at most one version can
  * ever confirm; the withdrawal is tracked by its inputs through all its txids.
  */
-public final class WithdrawalService extends WithdrawalLedger {
-    private static final Logger LOG = Logger.getLogger(WithdrawalService.class.getName());
+public final class UtxoWithdrawalService extends WithdrawalLedger {
+    private static final Logger LOG = Logger.getLogger(UtxoWithdrawalService.class.getName());
 
     private final TransactionFactory factory;
     private final AddressBook addresses;
@@ -44,7 +44,7 @@ public final class WithdrawalService extends WithdrawalLedger {
     public record Balance(BigInteger confirmed, BigInteger pendingIncoming, BigInteger pendingOutgoing) {
     }
 
-    public WithdrawalService(Store store, ChainSource source, TransactionFactory factory, AddressBook addresses,
+    public UtxoWithdrawalService(Store store, ChainSource source, TransactionFactory factory, AddressBook addresses,
                              Supplier<Signer> signer, int confirmations, Clock clock, CrashPoints crash) {
         super(store, source, confirmations, clock, crash);
         this.factory = factory;
