@@ -213,7 +213,7 @@ public final class CofferNode implements AutoCloseable {
     }
 
     private io.coffer.core.report.ReportService reports() {
-        return new io.coffer.core.report.ReportService(payments, transfers, new io.coffer.core.report.ReportService.Chains() {
+        return new io.coffer.core.report.ReportService(payments, transfers, new io.coffer.core.report.ReportService.DepositSource() {
             @Override
             public List<io.coffer.core.chain.Deposit> deposits(int account) {
                 List<io.coffer.core.chain.Deposit> out = new ArrayList<>();
@@ -414,7 +414,7 @@ public final class CofferNode implements AutoCloseable {
     }
 
     /** The node's chains as payment requests see them: fresh addresses, URIs, deposits. */
-    private final class NodePayments implements io.coffer.core.payment.PaymentRequestService.Chains {
+    private final class NodePayments implements io.coffer.core.payment.PaymentRequestService.Receiving {
         private ChainRunner runnerOf(String asset) {
             return runnerFor(asset).orElse(null);
         }
@@ -466,7 +466,7 @@ public final class CofferNode implements AutoCloseable {
     }
 
     /** The node's chains as the Wallet service sees them. */
-    private final class NodeWallet implements io.coffer.api.grpc.WalletService.Chains {
+    private final class NodeWallet implements io.coffer.api.grpc.WalletService.Accounts {
         @Override
         public List<io.coffer.proto.v1.Asset> assets() {
             List<io.coffer.proto.v1.Asset> out = new ArrayList<>();

@@ -19,7 +19,7 @@ import java.util.Optional;
  * The node's chains as tenant transfers see them: one {@link ChainRunner} per chain, Bitcoin (UTXO withdrawals, fee rate from
  * the estimator or given) or EVM (hot-address withdrawals, fees from the chain).
  */
-final class NodeTransfers implements TransferService.Chains {
+final class NodeTransfers implements TransferService.Sending {
     private final List<ChainRunner> runners;
     private final Vault vault;
 

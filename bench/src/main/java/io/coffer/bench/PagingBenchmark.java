@@ -79,7 +79,7 @@ public final class PagingBenchmark {
     }
 
     private static PaymentRequestService service(Store store, Clock clock) {
-        return new PaymentRequestService(store, new PaymentRequestService.Chains() {
+        return new PaymentRequestService(store, new PaymentRequestService.Receiving() {
             @Override
             public boolean knows(String asset) {
                 return true;

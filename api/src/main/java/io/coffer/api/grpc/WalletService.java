@@ -34,7 +34,7 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             WalletGrpc.getListDepositAddressesMethod().getFullMethodName());
 
     /** The node's chains, as this service needs them. */
-    public interface Chains {
+    public interface Accounts {
         List<io.coffer.proto.v1.Asset> assets();
 
         /** @throws CofferException INVALID_ARGUMENT (field asset) for an unknown asset */
@@ -47,9 +47,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
         List<DepositAddress> addresses(int account, String chain);
     }
 
-    private final Chains chains;
+    private final Accounts chains;
 
-    public WalletService(Chains chains) {
+    public WalletService(Accounts chains) {
         this.chains = chains;
     }
 

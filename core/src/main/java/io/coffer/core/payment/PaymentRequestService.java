@@ -32,7 +32,7 @@ public final class PaymentRequestService {
     private static final int MAX_METADATA_BYTES = 4096;
 
     /** The chain-specific parts: fresh addresses, payment URIs, deposits, defaults. */
-    public interface Chains {
+    public interface Receiving {
         boolean knows(String asset);
 
         /**
@@ -63,13 +63,13 @@ public final class PaymentRequestService {
     }
 
     private final Store store;
-    private final Chains chains;
+    private final Receiving chains;
     private final AuditLog audit;
     private final Clock clock;
     private final PaymentEvents events;
     private final SecureRandom random = new SecureRandom();
 
-    public PaymentRequestService(Store store, Chains chains, AuditLog audit, Clock clock, PaymentEvents events) {
+    public PaymentRequestService(Store store, Receiving chains, AuditLog audit, Clock clock, PaymentEvents events) {
         this.store = store;
         this.events = events;
         this.chains = chains;

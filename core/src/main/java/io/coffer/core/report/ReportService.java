@@ -39,7 +39,7 @@ public final class ReportService {
             "status", "txid", "confirmations", "idempotency_key", "refund_of_payment_request_id", "approved_by", "failure_reason", "memo");
 
     /** The chain data a report needs. */
-    public interface Chains {
+    public interface DepositSource {
         /** Deposits to the account's external addresses on every chain. */
         List<Deposit> deposits(int account);
 
@@ -52,10 +52,10 @@ public final class ReportService {
 
     private final PaymentRequestService payments;
     private final TransferService transfers;
-    private final Chains chains;
+    private final DepositSource chains;
     private final AuditLog audit;
 
-    public ReportService(PaymentRequestService payments, TransferService transfers, Chains chains, AuditLog audit) {
+    public ReportService(PaymentRequestService payments, TransferService transfers, DepositSource chains, AuditLog audit) {
         this.payments = payments;
         this.transfers = transfers;
         this.chains = chains;

@@ -45,7 +45,7 @@ public final class TransferService implements WithdrawalSink {
     static final String ID_PREFIX = "tr_";
 
     /** The chain-specific parts. */
-    public interface Chains {
+    public interface Sending {
         boolean knows(String asset);
 
         BigInteger maxAmount(String asset);
@@ -131,7 +131,7 @@ public final class TransferService implements WithdrawalSink {
     }
 
     private final Store store;
-    private final Chains chains;
+    private final Sending chains;
     private final Refunds refunds;
     private final EventOutbox outbox;
     private final Renderer renderer;
@@ -140,7 +140,7 @@ public final class TransferService implements WithdrawalSink {
     private final Duration allowlistDelay;
     private final SecureRandom random = new SecureRandom();
 
-    public TransferService(Store store, Chains chains, Refunds refunds, EventOutbox outbox, Renderer renderer, AuditLog audit, Clock clock,
+    public TransferService(Store store, Sending chains, Refunds refunds, EventOutbox outbox, Renderer renderer, AuditLog audit, Clock clock,
                            Duration allowlistDelay) {
         this.store = store;
         this.chains = chains;

@@ -74,7 +74,7 @@ class TenantPagesTest {
     }
 
     private PaymentRequestService payments() {
-        PaymentRequestService.Chains chains = new PaymentRequestService.Chains() {
+        PaymentRequestService.Receiving chains = new PaymentRequestService.Receiving() {
             @Override
             public boolean knows(String asset) {
                 return true;
@@ -215,8 +215,8 @@ class TenantPagesTest {
             b.commit();
         }
         // Transfers without a withdrawal: reading them never reaches a chain.
-        TransferService.Chains chains = (TransferService.Chains) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {TransferService.Chains.class}, (proxy, m, args) -> {
+        TransferService.Sending chains = (TransferService.Sending) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {TransferService.Sending.class}, (proxy, m, args) -> {
                     throw new UnsupportedOperationException(m.getName());
                 });
         TransferService service = new TransferService(store, chains, null, null, null, null, clock, Duration.ZERO);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a spendable amount per account that each withdrawal takes from, and withdrawals kept in memory by id and by key. It counts
  * the sends per key, so a test can show that nothing was ever sent twice. Shared through core's test-jar.
  */
-public final class FakeTransferChains implements TransferService.Chains {
+public final class FakeTransferChains implements TransferService.Sending {
     public static final String BTC = "bitcoin/BTC";
     public static final String ETH = "ethereum/ETH";
     private final Map<String, BigInteger> spendable = new ConcurrentHashMap<>();
