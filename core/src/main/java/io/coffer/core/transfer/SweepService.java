@@ -70,7 +70,7 @@ public final class SweepService {
                     BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
                     BigInteger amount = balance.subtract(maxFee);
                     if (amount.compareTo(t.getValue()) > 0) {
-                        started.add(withdrawals.sendFrom(account, path, address, asset, hot, amount, "sweep:" + address + ":" + nonce));
+                        started.add(withdrawals.sendFrom(account, path, address, asset, hot, amount, WithdrawalOrigin.sweepKey(address, nonce)));
                         break; // the next asset of this address waits for this nonce
                     }
                     continue;
@@ -81,9 +81,9 @@ public final class SweepService {
                     // 20% over the current need: fees move between the top-up and the sweep.
                     BigInteger topUp = gasNeeded.subtract(gasHave).multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
                     LOG.info(() -> "chain " + chain + ": topping up " + address + " with " + topUp + " wei for a token sweep");
-                    started.add(withdrawals.create(account, factory.nativeAsset(), address, topUp, "topup:" + address + ":" + nonce + ":" + asset));
+                    started.add(withdrawals.create(account, factory.nativeAsset(), address, topUp, WithdrawalOrigin.topUpKey(address, nonce, asset)));
                 } else {
-                    started.add(withdrawals.sendFrom(account, path, address, asset, hot, balance, "sweep:" + address + ":" + nonce));
+                    started.add(withdrawals.sendFrom(account, path, address, asset, hot, balance, WithdrawalOrigin.sweepKey(address, nonce)));
                 }
                 break;
             }
@@ -94,8 +94,8 @@ public final class SweepService {
     /** Network fees paid by the account's sweeps and top-ups so far (actual fees once mined). */
     public BigInteger gasSpent(int account) {
         BigInteger total = BigInteger.ZERO;
-        for (String prefix : List.of("sweep:", "topup:")) {
-            for (Withdrawal w : withdrawals.withKeyPrefix(prefix)) {
+        for (WithdrawalOrigin origin : List.of(WithdrawalOrigin.SWEEP, WithdrawalOrigin.TOP_UP)) {
+            for (Withdrawal w : withdrawals.withKeyPrefix(origin.keyPrefix())) {
                 if (w.account() == account && (w.status() == WithdrawalStatus.CONFIRMED || w.status() == WithdrawalStatus.CONFIRMING)) {
                     total = total.add(w.fee());
                 }
@@ -105,7 +105,7 @@ public final class SweepService {
     }
 
     private boolean hasPendingTopUp(String address) {
-        return withdrawals.withKeyPrefix("topup:" + address + ":").stream().anyMatch(w -> !w.status().isFinal());
+        return withdrawals.withKeyPrefix(WithdrawalOrigin.topUpsOf(address)).stream().anyMatch(w -> !w.status().isFinal());
     }
 
     /** Addresses of the account that received confirmed deposits. */

@@ -41,4 +41,9 @@ public record Withdrawal(String id, String chain, int account, String destinatio
         return new Withdrawal(id, chain, account, destination, amount, fee, feeRate, status, txid, raw, inputs, changeIndex,
                 replacedTxids, idempotencyKey, confirmations, failureReason, createdAt, now, asset, cancelTxid);
     }
+
+    /** Why it exists (a tenant's transfer, a sweep, a gas top-up). */
+    public WithdrawalOrigin origin() {
+        return WithdrawalOrigin.of(idempotencyKey);
+    }
 }

@@ -439,6 +439,6 @@ public abstract class WithdrawalLedger {
 
     /** Sweeps and gas top-ups move funds between the account's own addresses. */
     protected static boolean isInternal(Withdrawal w) {
-        return w.idempotencyKey().startsWith("sweep:") || w.idempotencyKey().startsWith("topup:");
+        return w.origin().internal();
     }
 }
