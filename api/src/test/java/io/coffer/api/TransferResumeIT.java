@@ -83,7 +83,7 @@ class TransferResumeIT {
         try (Store store = LevelDbStore.open(dir.resolve("data"), CofferSchema.current())) {
             Batch b = store.batch();
             b.put(TransferTables.TRANSFERS, stored.id(), stored);
-            b.put(TransferTables.TRANSFER_KEYS, new TransferTables.ChainKey(tenant.getId(), "crash-1"), stored.id());
+            b.put(TransferTables.TRANSFER_KEYS, new io.coffer.core.tenant.TenantTables.TenantKey(tenant.getId(), "crash-1"), stored.id());
             b.put(TransferTables.TRANSFERS_BY_TENANT, new io.coffer.core.tenant.TenantTables.TenantTime(tenant.getId(), now.toEpochMilli(), stored.id()), "");
             b.commit();
         }

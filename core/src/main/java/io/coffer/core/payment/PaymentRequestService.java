@@ -84,7 +84,7 @@ public final class PaymentRequestService {
         // A known key with the same body is the original request, whatever the clock says now (a retry after a long outage
         // must not be refused because its expiry has passed since): the fields are validated only for a new request.
         validateKey(c);
-        PaymentTables.TenantKey key = new PaymentTables.TenantKey(tenantId, c.idempotencyKey());
+        TenantTables.TenantKey key = new TenantTables.TenantKey(tenantId, c.idempotencyKey());
         Optional<String> existing = store.get(PaymentTables.KEYS, key);
         if (existing.isPresent()) {
             PaymentRequest pr = store.get(PaymentTables.REQUESTS, existing.get()).orElseThrow();

@@ -20,9 +20,6 @@ public final class PaymentTables {
     }
 
     /** tenant + string key. */
-    public record TenantKey(String tenant, String key) {
-    }
-
     // payment-requests: 0x50 | id string -> PaymentRequest
     public static final Table<String, PaymentRequest> REQUESTS = Table.of(0x50, "payment-requests", "id string -> PaymentRequest",
             Codecs.stringKey(), RecordCodec.of((p, out) -> {
@@ -75,21 +72,8 @@ public final class PaymentTables {
             }));
 
     // payment-request-keys: 0x51 | tenant string | idempotency key string -> id
-    public static final Table<TenantKey, String> KEYS = Table.of(0x51, "payment-request-keys",
-            "tenant string | idempotency key string -> id", new KeyCodec<>() {
-                @Override
-                public byte[] encode(TenantKey k) {
-                    return KeyWriter.key().string(k.tenant()).string(k.key()).build();
-                }
-
-                @Override
-                public TenantKey decode(byte[] b) {
-                    KeyReader r = new KeyReader(b);
-                    TenantKey k = new TenantKey(r.string(), r.string());
-                    r.end();
-                    return k;
-                }
-            }, Codecs.utf8());
+    public static final Table<TenantTables.TenantKey, String> KEYS = Table.of(0x51, "payment-request-keys",
+            "tenant string | idempotency key string -> id", TenantTables.TENANT_KEY, Codecs.utf8());
 
     // payment-requests-by-tenant: 0x52 | tenant string | created millis u64 | id string -> ""
     public static final Table<TenantTables.TenantTime, String> BY_TENANT = Table.of(0x52, "payment-requests-by-tenant",

@@ -36,6 +36,26 @@ public final class TenantTables {
         }
     };
 
+    /** A tenant's own name for something: an idempotency key of its payment requests or transfers. */
+    public record TenantKey(String tenant, String key) {
+    }
+
+    /** Layout {@code tenant string | key string}. */
+    public static final KeyCodec<TenantKey> TENANT_KEY = new KeyCodec<>() {
+        @Override
+        public byte[] encode(TenantKey k) {
+            return KeyWriter.key().string(k.tenant()).string(k.key()).build();
+        }
+
+        @Override
+        public TenantKey decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            TenantKey k = new TenantKey(r.string(), r.string());
+            r.end();
+            return k;
+        }
+    };
+
     /** Whether {@code a} sorts before {@code b} as stored (the order of their encoded bytes). */
     public static boolean sortsBefore(TenantTime a, TenantTime b) {
         return java.util.Arrays.compareUnsigned(TENANT_TIME.encode(a), TENANT_TIME.encode(b)) < 0;

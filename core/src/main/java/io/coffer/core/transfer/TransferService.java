@@ -163,7 +163,7 @@ public final class TransferService implements WithdrawalSink {
         String destination = chains.destination(c.asset(), c.destination());
         String priority = c.priority() == null || c.priority().isEmpty() ? "NORMAL" : c.priority();
         synchronized (this) {
-            TransferTables.ChainKey key = new TransferTables.ChainKey(caller.tenant(), c.idempotencyKey());
+            TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
             Optional<String> existing = store.get(TransferTables.TRANSFER_KEYS, key);
             if (existing.isPresent()) {
                 TenantTransfer t = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
@@ -303,7 +303,7 @@ public final class TransferService implements WithdrawalSink {
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 128) {
             return Optional.empty();
         }
-        return store.get(TransferTables.TRANSFER_KEYS, new TransferTables.ChainKey(tenant, idempotencyKey))
+        return store.get(TransferTables.TRANSFER_KEYS, new TenantTables.TenantKey(tenant, idempotencyKey))
                 .flatMap(id -> store.get(TransferTables.TRANSFERS, id)).map(this::view);
     }
 

@@ -226,8 +226,8 @@ public final class TransferTables {
             }));
 
     // tenant-transfer-keys: 0x37 | tenant string | idempotency key string -> transfer id
-    public static final Table<ChainKey, String> TRANSFER_KEYS = Table.of(0x37, "tenant-transfer-keys",
-            "tenant string | idempotency key string -> transfer id", CHAIN_KEY, Codecs.utf8());
+    public static final Table<TenantTables.TenantKey, String> TRANSFER_KEYS = Table.of(0x37, "tenant-transfer-keys",
+            "tenant string | idempotency key string -> transfer id", TenantTables.TENANT_KEY, Codecs.utf8());
 
     // tenant-transfers-by-time: 0x38 | tenant string | created millis u64 | id string -> ""
     public static final Table<TenantTables.TenantTime, String> TRANSFERS_BY_TENANT = Table.of(0x38, "tenant-transfers-by-time",
