@@ -90,7 +90,8 @@ final class NodeTransfers implements TransferService.Sending {
     }
 
     @Override
-    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate) {
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount,
+            io.coffer.core.transfer.FeePriority priority, long feeRate) {
         ChainRunner r = runner(asset);
         if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             long rate = rate(r, priority, feeRate);
@@ -105,7 +106,8 @@ final class NodeTransfers implements TransferService.Sending {
     }
 
     @Override
-    public Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate, String key) {
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, io.coffer.core.transfer.FeePriority priority,
+            long feeRate, String key) {
         ChainRunner r = runner(asset);
         if (r.withdrawals() instanceof UtxoWithdrawalService ws) {
             return ws.create(account, destination, amount, rate(r, priority, feeRate), key);
@@ -142,8 +144,8 @@ final class NodeTransfers implements TransferService.Sending {
         return runner(asset).withdrawals().isFinal(w);
     }
 
-    private static long rate(ChainRunner r, String priority, long feeRate) {
-        return feeRate > 0 ? checkMax(r, feeRate) : r.fees().estimate(BitcoinFeeEstimator.Priority.valueOf(priority));
+    private static long rate(ChainRunner r, io.coffer.core.transfer.FeePriority priority, long feeRate) {
+        return feeRate > 0 ? checkMax(r, feeRate) : r.fees().estimate(BitcoinFeeEstimator.Priority.valueOf(priority.name()));
     }
 
     private static long checkMax(ChainRunner r, long feeRate) {

@@ -130,11 +130,11 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         ErrorMapper.answer(out, () -> toProto(transfers.reject(caller(), r.getId(), r.getReason())));
     }
 
-    private static String priority(FeePriority p, int number) {
+    private static io.coffer.core.transfer.FeePriority priority(FeePriority p, int number) {
         return switch (RequestFields.known("priority", p, number, true)) {
-            case FEE_PRIORITY_LOW -> "LOW";
-            case FEE_PRIORITY_UNSPECIFIED, FEE_PRIORITY_NORMAL -> "NORMAL";
-            case FEE_PRIORITY_HIGH -> "HIGH";
+            case FEE_PRIORITY_LOW -> io.coffer.core.transfer.FeePriority.LOW;
+            case FEE_PRIORITY_UNSPECIFIED, FEE_PRIORITY_NORMAL -> io.coffer.core.transfer.FeePriority.NORMAL;
+            case FEE_PRIORITY_HIGH -> io.coffer.core.transfer.FeePriority.HIGH;
             case UNRECOGNIZED -> throw new IllegalStateException("checked above");
         };
     }

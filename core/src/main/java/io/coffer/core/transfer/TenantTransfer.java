@@ -9,13 +9,13 @@ import java.util.List;
  * side (txid, fee, confirmations, broadcast state) lives in that {@link Withdrawal}; this record never copies it.
  *
  * @param feeRate       an explicit Bitcoin fee rate in milli-satoshi per vbyte, 0 for the priority's estimate
- * @param priority      LOW, NORMAL or HIGH
+ * @param priority      how fast, when no explicit fee rate was given
  * @param createdBy     the API key that created it (it can never approve it)
  * @param approvals     admin keys that approved it, in order
  * @param withdrawalId  the chain withdrawal, "" until sent
  * @param failureReason set when FAILED before anything was signed, or REJECTED
  */
-public record TenantTransfer(String id, String tenant, int account, String asset, String destination, BigInteger amount, String priority,
+public record TenantTransfer(String id, String tenant, int account, String asset, String destination, BigInteger amount, FeePriority priority,
                              long feeRate, String memo, String refundOf, String idempotencyKey, String createdBy, List<String> approvals,
                              State state, String withdrawalId, String failureReason, Instant createdAt, Instant updatedAt) {
     /**

@@ -41,7 +41,6 @@ import java.util.regex.Pattern;
 public final class TransferService implements WithdrawalSink {
     private static final Logger LOG = Logger.getLogger(TransferService.class.getName());
     private static final Pattern AMOUNT = Pattern.compile("0|[1-9][0-9]{0,77}");
-    private static final Set<String> PRIORITIES = Set.of("LOW", "NORMAL", "HIGH");
     static final String ID_PREFIX = "tr_";
 
     /** The chain-specific parts. */
@@ -64,10 +63,10 @@ public final class TransferService implements WithdrawalSink {
         /** SEALED / WATCH_ONLY refuse here (FAILED_PRECONDITION), before anything is written. */
         void requireSigning();
 
-        Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate);
+        Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate);
 
         /** Creates (or returns, by {@code idempotencyKey}) the chain withdrawal: signed, stored, then broadcast. */
-        Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate,
+        Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
                         String idempotencyKey);
 
         Optional<Withdrawal> withdrawal(String asset, String id);
@@ -121,8 +120,8 @@ public final class TransferService implements WithdrawalSink {
         }
     }
 
-    /** What a caller asks for; {@code feeRate} in milli-satoshi per vbyte, 0 for the priority's estimate. */
-    public record Create(String asset, String destination, String amount, String priority, long feeRate, String idempotencyKey,
+    /** What a caller asks for; {@code priority} null for NORMAL; {@code feeRate} in milli-satoshi per vbyte, 0 for the priority's estimate. */
+    public record Create(String asset, String destination, String amount, FeePriority priority, long feeRate, String idempotencyKey,
                          String refundOf, String memo) {
     }
 
@@ -161,7 +160,7 @@ public final class TransferService implements WithdrawalSink {
     public View create(Caller caller, Create c) {
         BigInteger amount = validate(c);
         String destination = chains.destination(c.asset(), c.destination());
-        String priority = c.priority() == null || c.priority().isEmpty() ? "NORMAL" : c.priority();
+        FeePriority priority = c.priority() == null ? FeePriority.NORMAL : c.priority();
         synchronized (this) {
             TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
             Optional<String> existing = store.get(TransferTables.TRANSFER_KEYS, key);
@@ -346,10 +345,10 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** The fee a transfer would pay now; nothing is written. */
-    public Quote estimate(Caller caller, String asset, String destination, String amount, String priority, long feeRate) {
+    public Quote estimate(Caller caller, String asset, String destination, String amount, FeePriority priority, long feeRate) {
         BigInteger value = validateAmount(asset, amount);
         String to = chains.destination(asset, destination);
-        return chains.quote(caller.account(), asset, to, value, priority == null || priority.isEmpty() ? "NORMAL" : priority, feeRate);
+        return chains.quote(caller.account(), asset, to, value, priority == null ? FeePriority.NORMAL : priority, feeRate);
     }
 
     public boolean knowsAsset(String asset) {
@@ -584,9 +583,6 @@ public final class TransferService implements WithdrawalSink {
             throw CofferException.invalid("idempotency_key", "IDEMPOTENCY_KEY_INVALID", "required, 1 to 128 characters");
         }
         BigInteger amount = validateAmount(c.asset(), c.amount());
-        if (c.priority() != null && !c.priority().isEmpty() && !PRIORITIES.contains(c.priority())) {
-            throw CofferException.invalid("priority", "PRIORITY_UNKNOWN", "LOW, NORMAL or HIGH");
-        }
         if (nz(c.memo()).length() > 200) {
             throw CofferException.invalid("memo", "FIELD_TOO_LONG", "at most 200 characters");
         }

@@ -184,7 +184,7 @@ public final class TransferTables {
                 out.writeUTF(t.asset());
                 out.writeUTF(t.destination());
                 out.writeUTF(t.amount().toString());
-                out.writeUTF(t.priority());
+                out.writeUTF(t.priority().name());
                 out.writeLong(t.feeRate());
                 out.writeUTF(t.memo());
                 out.writeUTF(t.refundOf());
@@ -209,7 +209,7 @@ public final class TransferTables {
                 String asset = in.readUTF();
                 String destination = in.readUTF();
                 BigInteger amount = new BigInteger(in.readUTF());
-                String priority = in.readUTF();
+                FeePriority priority = FeePriority.valueOf(in.readUTF());
                 long feeRate = in.readLong();
                 String memo = in.readUTF();
                 String refundOf = in.readUTF();

@@ -91,12 +91,12 @@ public final class FakeTransferChains implements TransferService.Sending {
     }
 
     @Override
-    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, String priority, long feeRate) {
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
         return new TransferService.Quote(asset, BigInteger.valueOf(141), 141, "1", null, null);
     }
 
     @Override
-    public synchronized Withdrawal send(int account, String asset, String destination, BigInteger amount, String priority, long feeRate,
+    public synchronized Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
             String idempotencyKey) {
         Withdrawal known = byKey.get(idempotencyKey);
         if (known != null) {
