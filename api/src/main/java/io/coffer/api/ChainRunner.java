@@ -225,10 +225,6 @@ final class ChainRunner {
         return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
     }
 
-    List<io.coffer.core.transfer.HistoryEntry> history(int account, int limit) {
-        return withdrawals.history(account, limit);
-    }
-
     ChainConfig config() {
         return config;
     }

@@ -495,12 +495,9 @@ public final class CofferNode implements AutoCloseable {
         }
 
         @Override
-        public List<io.coffer.core.transfer.HistoryEntry> history(int account, int limit) {
-            List<io.coffer.core.transfer.HistoryEntry> all = new ArrayList<>();
-            runners.forEach(r -> all.addAll(r.history(account, limit)));
-            all.sort(java.util.Comparator.comparing(io.coffer.core.transfer.HistoryEntry::at).reversed()
-                    .thenComparing(io.coffer.core.transfer.HistoryEntry::id));
-            return all;
+        public io.coffer.core.transfer.AccountHistory.Page history(int account, java.time.Instant from, java.time.Instant to, String asset,
+                java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> after, int size) {
+            return new io.coffer.core.transfer.AccountHistory(store).page(account, from, to, asset, after, size);
         }
 
         @Override

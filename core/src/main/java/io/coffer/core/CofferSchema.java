@@ -36,9 +36,13 @@ import java.util.Map;
  * reorg in progress deferred (0x56; {@code PaymentTables}). The migration from 3 writes
  * nothing: spends are recorded from the blocks connected after the upgrade, and the outputs spent before it are held by the
  * locks of the withdrawals that spent them, as before.
+ *
+ * <p>Version 5: an account's history on every chain by time (0x2c) and every transaction id of the wallet's withdrawals
+ * (0x2d; both {@code ChainTables}), so ListHistory pages by key range instead of reading every deposit and withdrawal of
+ * every chain. The migration from 4 indexes every recorded withdrawal and deposit.
  */
 public final class CofferSchema {
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     private CofferSchema() {
     }
@@ -52,7 +56,17 @@ public final class CofferSchema {
         tables.addAll(PaymentTables.all());
         tables.addAll(EventTables.all());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
-                3, (store, batch) -> { }));
+                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
+    }
+
+    private static void indexAccountActivity(Store store, Batch batch) {
+        for (var e : store.list(io.coffer.core.transfer.TransferTables.WITHDRAWALS, io.coffer.core.transfer.TransferTables.WITHDRAWALS.all(),
+                Integer.MAX_VALUE)) {
+            io.coffer.core.transfer.WithdrawalLedger.indexWithdrawal(batch, e.getValue());
+        }
+        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.all(), Integer.MAX_VALUE)) {
+            batch.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(e.getValue()), "");
+        }
     }
 
     private static void indexDepositsByAddress(Store store, Batch batch) {

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A data directory written by schema 1 (before events) is upgraded to today's: the indexes the new code reads are built. */
+/** A data directory written by schema 1 (before events) is upgraded to today's: every index the new code reads is built. */
 class CofferSchemaTest {
     @TempDir
     Path dir;
@@ -33,10 +33,14 @@ class CofferSchemaTest {
                 1, t, t.plusSeconds(3600), "", Map.of(), "", "k", null);
         Deposit d = new Deposit("bitcoin", new DepositId("ab".repeat(32), 1), "bcrt1qaddr", 0, "bitcoin/BTC", BigInteger.valueOf(1000),
                 DepositStatus.CONFIRMED, 101, "00".repeat(32), 1, t, t, List.of());
+        io.coffer.core.transfer.Withdrawal w = new io.coffer.core.transfer.Withdrawal("wd_1", "bitcoin", 0, "bcrt1qdest", BigInteger.TEN,
+                BigInteger.ONE, 1000, io.coffer.core.transfer.WithdrawalStatus.CONFIRMED, "cd".repeat(32), new byte[] {1}, List.of(), 1,
+                List.of("ef".repeat(32)), "tr_1", 1, "", t, t, "bitcoin/BTC", "");
         try (Store v1 = LevelDbStore.open(dir, Schema.of(1, CofferSchema.current().tables()))) {
             Batch b = v1.batch();
             b.put(PaymentTables.REQUESTS, pr.id(), pr);
             b.put(ChainTables.DEPOSITS, new ChainTables.ChainDeposit("bitcoin", d.id()), d);
+            b.put(io.coffer.core.transfer.TransferTables.WITHDRAWALS, new io.coffer.core.transfer.TransferTables.ChainKey("bitcoin", w.id()), w);
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -44,6 +48,14 @@ class CofferSchemaTest {
             assertEquals("pr_1", now.get(PaymentTables.BY_ADDRESS, new io.coffer.core.chain.ChainTables.ChainAddress("bitcoin", "bcrt1qaddr")).orElseThrow());
             assertTrue(now.get(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), "pr_1")).isPresent());
             assertTrue(now.get(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit("bitcoin", "bcrt1qaddr", d.id())).isPresent());
+            // Version 5: the account's history and the wallet's own transaction ids (the replaced one too).
+            assertTrue(now.get(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(d)).isPresent());
+            assertTrue(now.get(ChainTables.ACCOUNT_ACTIVITY, new ChainTables.AccountActivity(0, t.toEpochMilli(), "bitcoin",
+                    ChainTables.ActivityKind.WITHDRAWAL, "wd_1")).isPresent());
+            assertEquals("wd_1", now.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress("bitcoin", "cd".repeat(32))).orElseThrow());
+            assertEquals("wd_1", now.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress("bitcoin", "ef".repeat(32))).orElseThrow());
+            assertEquals(2, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
+                    .items().size());
         }
     }
 }

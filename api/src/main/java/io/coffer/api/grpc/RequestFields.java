@@ -79,6 +79,31 @@ final class RequestFields {
                 .getBytes(StandardCharsets.US_ASCII))).orElse("");
     }
 
+    /** The cursor of a ListHistory page token (the account is the caller's, never the token's). */
+    static java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> historyCursor(int account, String token) {
+        if (token.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.util.regex.Matcher m = HISTORY_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
+            if (!m.matches()) {
+                throw new IllegalArgumentException();
+            }
+            return java.util.Optional.of(new io.coffer.core.chain.ChainTables.AccountActivity(account, Long.parseLong(m.group(1)), m.group(2),
+                    io.coffer.core.chain.ChainTables.ActivityKind.valueOf(m.group(3)), m.group(4)));
+        } catch (RuntimeException e) {
+            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+        }
+    }
+
+    static String historyToken(java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> next) {
+        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("h1:" + k.atMillis() + ":" + k.chain() + ":" + k.kind()
+                + ":" + k.id()).getBytes(StandardCharsets.US_ASCII))).orElse("");
+    }
+
+    private static final java.util.regex.Pattern HISTORY_CURSOR = java.util.regex.Pattern.compile(
+            "h1:([0-9]{1,18}):([a-z][a-z0-9-]{0,31}):(DEPOSIT|WITHDRAWAL):([0-9A-Za-z_]{1,100}(?::[0-9]{1,10})?)");
+
     private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("c1:([0-9]{1,18}):([a-z]{2,3}_[0-9a-f]{1,32})");
 
     /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */

@@ -40,7 +40,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
         /** @throws CofferException INVALID_ARGUMENT (field asset) for an unknown asset */
         Balance balance(int account, String asset);
 
-        List<HistoryEntry> history(int account, int limit);
+        /** One page of the account's history on every chain (see {@link io.coffer.core.transfer.AccountHistory}). */
+        io.coffer.core.transfer.AccountHistory.Page history(int account, java.time.Instant from, java.time.Instant to, String asset,
+                java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> after, int size);
 
         DepositAddress newAddress(int account, String asset, String label);
 
@@ -93,14 +95,12 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             if (to.isBefore(from)) {
                 throw CofferException.invalid("to", "TIME_RANGE_REVERSED", "must not be before 'from'");
             }
-            List<HistoryEntry> all = chains.history(account(), 10_000).stream()
-                    .filter(h -> request.getAsset().isEmpty() || h.asset().equals(request.getAsset()))
-                    .filter(h -> !h.at().isBefore(from) && h.at().isBefore(to))
-                    .toList();
+            int account = account();
+            io.coffer.core.transfer.AccountHistory.Page page = chains.history(account, from, to, request.getAsset(),
+                    RequestFields.historyCursor(account, request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
             java.util.Map<String, String> nativeOfChain = new java.util.HashMap<>();
             chains.assets().stream().filter(a -> a.getContract().isEmpty()).forEach(a -> nativeOfChain.put(a.getChain(), a.getId()));
-            RequestFields.Page<HistoryEntry> page = RequestFields.page(all, request.getPage());
-            ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder().setNextPageToken(page.nextToken());
+            ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder().setNextPageToken(RequestFields.historyToken(page.next()));
             for (HistoryEntry h : page.items()) {
                 b.addEntries(io.coffer.proto.v1.HistoryEntry.newBuilder().setId(h.id())
                         .setDirection(h.incoming() ? io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_IN

@@ -360,6 +360,7 @@ public final class ChainFollower {
         b.put(ChainTables.DEPOSITS, key, after);
         if (before == null) {
             b.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(chain, after.address(), after.id()), "");
+            b.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(after), "");
         }
         if (after.status().isFinal()) {
             b.delete(ChainTables.OPEN_DEPOSITS, key);

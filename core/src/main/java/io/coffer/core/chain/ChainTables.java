@@ -244,8 +244,52 @@ public final class ChainTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES, DEPOSITS_BY_ADDRESS,
-                SPENT_OUTPUTS, SPENT_BY_HEIGHT);
+                SPENT_OUTPUTS, SPENT_BY_HEIGHT, ACCOUNT_ACTIVITY, OWN_TXIDS);
     }
+
+    /** The history row of a deposit. */
+    public static AccountActivity activityOf(Deposit d) {
+        return new AccountActivity(d.account(), d.firstSeen().toEpochMilli(), d.chain(), ActivityKind.DEPOSIT, d.id().toString());
+    }
+
+    /** What one entry of an account's history is. */
+    public enum ActivityKind {
+        /** A deposit, keyed by its {@link DepositId} ("txid:index"). */
+        DEPOSIT,
+        /** A withdrawal of the wallet (a transfer, a sweep, a top-up), keyed by its id. */
+        WITHDRAWAL
+    }
+
+    /** One entry of an account's history across every chain, in time order (ties: chain, kind, id). */
+    public record AccountActivity(int account, long atMillis, String chain, ActivityKind kind, String id) {
+    }
+
+    /** Layout {@code account u32 | at millis u64 | chain string | kind u8 | id string}. */
+    public static final KeyCodec<AccountActivity> ACCOUNT_ACTIVITY_KEY = new KeyCodec<>() {
+        @Override
+        public byte[] encode(AccountActivity k) {
+            return KeyWriter.key().u32(k.account()).u64(k.atMillis()).string(k.chain()).u32(k.kind().ordinal()).string(k.id()).build();
+        }
+
+        @Override
+        public AccountActivity decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            AccountActivity k = new AccountActivity(r.u32(), r.u64(), r.string(), ActivityKind.values()[r.u32()], r.string());
+            r.end();
+            return k;
+        }
+    };
+
+    // account-activity: 0x2c | account u32 | at millis u64 | chain string | kind u32 | id string -> "" (an account's history on
+    // every chain, newest first by key range: a deposit at its first sighting, written with it by the follower; a withdrawal at
+    // its creation, written with it by its ledger. Each row is written once; the entry's state is read from its own record.)
+    public static final Table<AccountActivity, String> ACCOUNT_ACTIVITY = Table.of(0x2c, "account-activity",
+            "account u32 | at millis u64 | chain string | kind u32 | id string -> empty", ACCOUNT_ACTIVITY_KEY, Codecs.utf8());
+
+    // own-txids: 0x2d | chain string | txid string -> withdrawal id (every transaction id a withdrawal of the wallet ever had,
+    // replacements included: a deposit made by one of them is the wallet's own change or an internal move, not income)
+    public static final Table<ChainAddress, String> OWN_TXIDS = Table.of(0x2d, "own-txids", "chain string | txid string -> withdrawal id",
+            ADDRESSES.keys(), Codecs.utf8());
 
     /** Where the chain spent one of the wallet's outputs: the spending transaction and its block's height. */
     public record SpentOutput(String txid, long height) {

@@ -348,6 +348,7 @@ public abstract class WithdrawalLedger {
     protected void putWithdrawal(Batch b, Withdrawal w) {
         TransferTables.ChainKey key = new TransferTables.ChainKey(chain, w.id());
         b.put(TransferTables.WITHDRAWALS, key, w);
+        indexWithdrawal(b, w);
         if (w.status().isFinal()) {
             b.delete(TransferTables.PENDING, key);
         } else {
@@ -364,6 +365,19 @@ public abstract class WithdrawalLedger {
             }
         } else {
             b.delete(TransferTables.CONFLICTS, key);
+        }
+    }
+
+    /** The rows that find {@code w} from its account's history and from any of its transaction ids (rewritten alike each time). */
+    public static void indexWithdrawal(Batch b, Withdrawal w) {
+        b.put(ChainTables.ACCOUNT_ACTIVITY, new ChainTables.AccountActivity(w.account(), w.createdAt().toEpochMilli(), w.chain(),
+                ChainTables.ActivityKind.WITHDRAWAL, w.id()), "");
+        b.put(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(w.chain(), w.txid()), w.id());
+        for (String old : w.replacedTxids()) {
+            b.put(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(w.chain(), old), w.id());
+        }
+        if (!w.cancelTxid().isEmpty()) {
+            b.put(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(w.chain(), w.cancelTxid()), w.id());
         }
     }
 

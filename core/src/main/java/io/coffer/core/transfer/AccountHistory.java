@@ -1,0 +1,90 @@
+package io.coffer.core.transfer;
+
+import io.coffer.core.chain.ChainTables;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.store.Cursor;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An account's history on every chain, newest first, read page by page from the account-activity index (0x2c) from a cursor:
+ * deposits (without those made by the wallet's own transactions — its change, its sweeps' arrivals) and withdrawals (sweeps
+ * and top-ups flagged internal), each with its state now. Like {@link io.coffer.core.tenant.TenantPages}, a page scans a
+ * bounded stretch of the index, so it may be short (even empty) with a cursor when a filter skips much.
+ */
+public final class AccountHistory {
+    /** Index rows one page may scan before it answers with what it found and a cursor. */
+    public static final int SCAN_LIMIT = 5_000;
+    private final Store store;
+
+    public AccountHistory(Store store) {
+        this.store = store;
+    }
+
+    /** One page; {@code next} is where the next one starts (exclusive), empty at the end. */
+    public record Page(List<HistoryEntry> items, Optional<ChainTables.AccountActivity> next) {
+    }
+
+    /**
+     * Up to {@code size} entries of {@code account} at {@code [from, to)}, newest first, below {@code after} when given, of
+     * {@code asset} only when not empty.
+     */
+    public Page page(int account, Instant from, Instant to, String asset, Optional<ChainTables.AccountActivity> after, int size) {
+        if (after.isPresent() && after.get().account() != account) {
+            throw new IllegalArgumentException("a cursor of another account");
+        }
+        ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, millis(from), "", ChainTables.ActivityKind.DEPOSIT, "");
+        ChainTables.AccountActivity high = after.orElse(new ChainTables.AccountActivity(account, millis(to), "",
+                ChainTables.ActivityKind.DEPOSIT, ""));
+        List<HistoryEntry> items = new ArrayList<>();
+        if (java.util.Arrays.compareUnsigned(ChainTables.ACCOUNT_ACTIVITY_KEY.encode(low), ChainTables.ACCOUNT_ACTIVITY_KEY.encode(high)) >= 0) {
+            return new Page(items, Optional.empty());
+        }
+        int scanned = 0;
+        try (Cursor<ChainTables.AccountActivity, String> c = store.scan(ChainTables.ACCOUNT_ACTIVITY.between(low, high).reversed(),
+                ChainTables.ACCOUNT_ACTIVITY)) {
+            while (c.hasNext()) {
+                ChainTables.AccountActivity row = c.next().getKey();
+                scanned++;
+                entry(row).filter(h -> asset.isEmpty() || h.asset().equals(asset)).ifPresent(items::add);
+                if (items.size() == size || scanned == SCAN_LIMIT) {
+                    return new Page(items, c.hasNext() ? Optional.of(row) : Optional.empty());
+                }
+            }
+        }
+        return new Page(items, Optional.empty());
+    }
+
+    private Optional<HistoryEntry> entry(ChainTables.AccountActivity row) {
+        if (row.kind() == ChainTables.ActivityKind.WITHDRAWAL) {
+            return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(row.chain(), row.id())).map(w -> new HistoryEntry(
+                    w.id(), false, w.asset(), w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().name(), w.destination(),
+                    w.createdAt(), w.origin().internal()));
+        }
+        int colon = row.id().lastIndexOf(':');
+        DepositId id = new DepositId(row.id().substring(0, colon), Integer.parseInt(row.id().substring(colon + 1)));
+        if (store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(row.chain(), id.txid())).isPresent()) {
+            return Optional.empty(); // made by one of the wallet's own transactions: not income
+        }
+        return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(row.chain(), id)).map((Deposit d) -> new HistoryEntry(
+                d.id().toString(), true, d.asset(), d.amount(), BigInteger.ZERO, d.id().txid(), d.confirmations(), d.status().name(),
+                d.address(), d.firstSeen(), false));
+    }
+
+    /** Times are stored as unsigned milliseconds: the open ends of a range clamp to what can be stored. */
+    private static long millis(Instant t) {
+        if (!t.isAfter(Instant.EPOCH)) {
+            return 0;
+        }
+        try {
+            return t.toEpochMilli();
+        } catch (ArithmeticException far) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
