@@ -153,6 +153,12 @@ public final class PaymentRequestService {
                 id -> store.get(PaymentTables.REQUESTS, id).map(this::view), q::keeps);
     }
 
+    /** Every request of the tenant created in {@code [from, to)}, oldest first, streamed to {@code each} (reports). */
+    public void eachCreated(String tenantId, Instant from, Instant to, java.util.function.Consumer<View> each) {
+        io.coffer.core.tenant.TenantPages.oldestFirst(store, PaymentTables.BY_TENANT, tenantId, from, to,
+                id -> store.get(PaymentTables.REQUESTS, id).map(this::view), each);
+    }
+
     public List<View> list(String tenantId, int limit) {
         List<View> out = new ArrayList<>();
         byte[] prefix = KeyWriter.key().string(tenantId).build();

@@ -86,20 +86,15 @@ public final class ReportService {
         switch (kind) {
             case PAYMENT_REQUESTS -> {
                 row.accept(PAYMENT_REQUEST_COLUMNS);
-                List<PaymentRequestService.View> all = new ArrayList<>(payments.list(tenant, Integer.MAX_VALUE));
-                all.sort(Comparator.comparing(v -> v.request().createdAt()));
-                for (PaymentRequestService.View v : all) {
+                payments.eachCreated(tenant, from, to, v -> {
                     var p = v.request();
-                    if (p.createdAt().isBefore(from) || !p.createdAt().isBefore(to)) {
-                        continue;
-                    }
                     PaymentStatusRule.Evaluation e = v.evaluation();
                     BigInteger late = e.late().stream().map(Deposit::amount).reduce(BigInteger.ZERO, BigInteger::add);
                     row.accept(List.of(p.id(), p.createdAt().toString(), p.asset(), p.amount().toString(), e.status().name(), e.paid().toString(),
                             e.confirmed().toString(), e.overpaid().toString(), late.toString(), p.address(), Integer.toString(p.requiredConfirmations()),
                             p.expiresAt() == null ? "" : p.expiresAt().toString(), p.cancelledAt() == null ? "" : p.cancelledAt().toString(),
                             Csv.text(p.orderId()), Csv.text(p.description())));
-                }
+                });
             }
             case DEPOSITS -> {
                 row.accept(DEPOSIT_COLUMNS);
@@ -116,20 +111,15 @@ public final class ReportService {
             }
             case TRANSFERS -> {
                 row.accept(TRANSFER_COLUMNS);
-                List<TransferService.View> all = new ArrayList<>(transfers.list(tenant, Integer.MAX_VALUE));
-                all.sort(Comparator.comparing(v -> v.transfer().createdAt()));
-                for (TransferService.View v : all) {
+                transfers.eachCreated(tenant, from, to, v -> {
                     var t = v.transfer();
-                    if (t.createdAt().isBefore(from) || !t.createdAt().isBefore(to)) {
-                        continue;
-                    }
                     Withdrawal w = v.withdrawal();
                     String chain = AssetIds.chainOf(t.asset());
                     row.accept(List.of(t.id(), t.createdAt().toString(), t.asset(), t.amount().toString(), w == null ? "" : w.fee().toString(),
                             w == null ? "" : chains.feeAsset(chain), t.destination(), v.status(), w == null ? "" : w.txid(),
                             w == null ? "0" : Integer.toString(w.confirmations()), Csv.text(t.idempotencyKey()), t.refundOf(),
                             String.join(" ", t.approvals()), Csv.text(v.failureReason()), Csv.text(t.memo())));
-                }
+                });
             }
         }
         if (!buf.isEmpty()) {

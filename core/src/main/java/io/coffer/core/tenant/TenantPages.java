@@ -64,6 +64,24 @@ public final class TenantPages {
         return new Page<>(items, Optional.empty());
     }
 
+    /**
+     * Every record of {@code tenant} created in {@code [from, to)}, oldest first, handed to {@code each} as the index is read
+     * (a report streams them; nothing is collected).
+     */
+    public static <T> void oldestFirst(Store store, Table<TenantTables.TenantTime, String> index, String tenant, Instant from, Instant to,
+            Function<String, Optional<T>> load, java.util.function.Consumer<T> each) {
+        TenantTables.TenantTime low = new TenantTables.TenantTime(tenant, millis(from), "");
+        TenantTables.TenantTime high = new TenantTables.TenantTime(tenant, millis(to), "");
+        if (!TenantTables.sortsBefore(low, high)) {
+            return;
+        }
+        try (Cursor<TenantTables.TenantTime, String> c = store.scan(index.between(low, high), index)) {
+            while (c.hasNext()) {
+                load.apply(c.next().getKey().id()).ifPresent(each);
+            }
+        }
+    }
+
     /** Creation times are stored as unsigned milliseconds: the open ends of a range clamp to what can be stored. */
     private static long millis(Instant t) {
         if (!t.isAfter(Instant.EPOCH)) {

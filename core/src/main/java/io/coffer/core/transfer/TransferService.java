@@ -335,6 +335,12 @@ public final class TransferService implements WithdrawalSink {
                 size, id -> store.get(TransferTables.TRANSFERS, id).map(this::view), q::keeps);
     }
 
+    /** Every transfer of the tenant created in {@code [from, to)}, oldest first, streamed to {@code each} (reports). */
+    public void eachCreated(String tenant, Instant from, Instant to, java.util.function.Consumer<View> each) {
+        io.coffer.core.tenant.TenantPages.oldestFirst(store, TransferTables.TRANSFERS_BY_TENANT, tenant, from, to,
+                id -> store.get(TransferTables.TRANSFERS, id).map(this::view), each);
+    }
+
     public List<View> list(String tenant, int limit) {
         List<View> out = new ArrayList<>();
         byte[] prefix = KeyWriter.key().string(tenant).build();
