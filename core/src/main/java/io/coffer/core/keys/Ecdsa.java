@@ -3,7 +3,6 @@ package io.coffer.core.keys;
 import java.math.BigInteger;
 import java.util.Arrays;
 import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
@@ -44,29 +43,44 @@ public final class Ecdsa {
         }
     }
 
-    /** Signs a 32-byte hash with a 32-byte private key; the caller keeps (and wipes) the key. */
+    /**
+     * Signs a 32-byte hash with a 32-byte private key; the caller keeps (and wipes) the key.
+     *
+     * <p>The recovery id comes from the nonce point R while signing: bit 0 is R.y's parity, bit 1 whether R.x overflowed n (so
+     * r = R.x - n), and low-S normalisation (s -> n - s, the signature of -R) flips bit 0. Searching for it afterwards cost a
+     * public-key derivation and up to four point recoveries per signature: most of a Bitcoin input's signing time.
+     */
     public static Signature sign(byte[] privateKey, byte[] hash32) {
         if (hash32.length != 32) {
             throw new IllegalArgumentException("ECDSA signs a 32-byte hash, got " + hash32.length);
         }
+        BigInteger n = Secp256k1.N;
         BigInteger d = new BigInteger(1, privateKey);
-        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(d, Secp256k1.DOMAIN));
-        BigInteger[] rs = signer.generateSignature(hash32);
-        BigInteger r = rs[0];
-        BigInteger s = rs[1];
-        if (s.compareTo(Secp256k1.HALF_N) > 0) {
-            s = Secp256k1.N.subtract(s);
-        }
-        ECPoint q = Secp256k1.point(d);
-        for (int rec = 0; rec < 4; rec++) {
-            ECPoint candidate = recover(hash32, r, s, rec);
-            if (candidate != null && candidate.equals(q)) {
-                return new Signature(r, s, rec);
+        BigInteger e = new BigInteger(1, hash32); // a 256-bit hash for a 256-bit order: no truncation (SEC 1 4.1.3 step 5)
+        HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+        nonces.init(n, d, hash32);
+        while (true) {
+            BigInteger k = nonces.nextK();
+            ECPoint bigR = MULTIPLIER.multiply(Secp256k1.DOMAIN.getG(), k).normalize();
+            BigInteger x = bigR.getAffineXCoord().toBigInteger();
+            BigInteger r = x.mod(n);
+            if (r.signum() == 0) {
+                continue;
             }
+            BigInteger s = k.modInverse(n).multiply(e.add(d.multiply(r))).mod(n);
+            if (s.signum() == 0) {
+                continue;
+            }
+            int recoveryId = (bigR.getAffineYCoord().testBitZero() ? 1 : 0) | (x.compareTo(n) >= 0 ? 2 : 0);
+            if (s.compareTo(Secp256k1.HALF_N) > 0) {
+                s = n.subtract(s);
+                recoveryId ^= 1;
+            }
+            return new Signature(r, s, recoveryId);
         }
-        throw new IllegalStateException("no recovery id reproduces the signing key");
     }
+
+    private static final org.bouncycastle.math.ec.ECMultiplier MULTIPLIER = new org.bouncycastle.math.ec.FixedPointCombMultiplier();
 
     /** Verifies a signature over a 32-byte hash against a public key (compressed or not). */
     public static boolean verify(byte[] publicKey, byte[] hash32, BigInteger r, BigInteger s) {
@@ -93,9 +107,7 @@ public final class Ecdsa {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (!bigR.multiply(n).isInfinity()) {
-            return null;
-        }
+        // secp256k1's cofactor is 1: every point decodePoint accepts (it checks the curve equation) has order n.
         BigInteger e = new BigInteger(1, hash32);
         BigInteger rInv = r.modInverse(n);
         BigInteger u1 = e.negate().mod(n).multiply(rInv).mod(n);

@@ -1,0 +1,79 @@
+package io.coffer.bench;
+
+import io.coffer.core.keys.Ecdsa;
+import io.coffer.core.keys.Secp256k1;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+
+/**
+ * Signatures per second on one thread: Coffer's {@code Ecdsa.sign} (RFC 6979, low-S, with the recovery id every EVM signature
+ * needs) as a ratio to plain Bouncy Castle {@code ECDSASigner} with the same RFC 6979 nonces (no low-S, no recovery id), in the
+ * same JVM, warmed alike, measured in alternating rounds; each figure is the median of the rounds.
+ *
+ * <pre>scripts/bench sign [rounds, default 15]</pre>
+ */
+public final class SigningBenchmark {
+    private SigningBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        Random random = new Random(7);
+        byte[][] keys = new byte[256][32];
+        byte[][] hashes = new byte[256][32];
+        for (int i = 0; i < keys.length; i++) {
+            random.nextBytes(keys[i]);
+            keys[i][0] &= 0x7f;
+            random.nextBytes(hashes[i]);
+        }
+        Runnable coffer = new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                Ecdsa.sign(keys[i & 255], hashes[i++ & 255]);
+            }
+        };
+        Runnable bouncy = new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                ECDSASigner s = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+                s.init(true, new ECPrivateKeyParameters(new BigInteger(1, keys[i & 255]), Secp256k1.DOMAIN));
+                s.generateSignature(hashes[i++ & 255]);
+            }
+        };
+        int perRound = 2_000;
+        for (int w = 0; w < 5; w++) { // warm both alike
+            time(coffer, perRound);
+            time(bouncy, perRound);
+        }
+        double[] c = new double[rounds];
+        double[] b = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            c[r] = perRound / (time(coffer, perRound) / 1e9);
+            b[r] = perRound / (time(bouncy, perRound) / 1e9);
+        }
+        Arrays.sort(c);
+        Arrays.sort(b);
+        double cm = c[rounds / 2];
+        double bm = b[rounds / 2];
+        System.out.printf(Locale.ROOT, "signing, one thread, %d rounds of %d (median): Coffer Ecdsa.sign %.0f/s, plain Bouncy Castle %.0f/s,"
+                + " ratio %.2f%n", rounds, perRound, cm, bm, cm / bm);
+    }
+
+    private static long time(Runnable r, int n) {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            r.run();
+        }
+        return System.nanoTime() - start;
+    }
+}
