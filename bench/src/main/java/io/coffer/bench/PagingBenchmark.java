@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -79,37 +78,7 @@ public final class PagingBenchmark {
     }
 
     private static PaymentRequestService service(Store store, Clock clock) {
-        return new PaymentRequestService(store, new PaymentRequestService.Receiving() {
-            @Override
-            public boolean knows(String asset) {
-                return true;
-            }
-
-            @Override
-            public String issueAddress(int account, String asset) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public String paymentUri(String asset, String address, BigInteger amount, String description) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<io.coffer.core.chain.Deposit> deposits(String asset, String address) {
-                return List.of();
-            }
-
-            @Override
-            public int defaultConfirmations(String asset) {
-                return 1;
-            }
-
-            @Override
-            public BigInteger maxAmount(String asset) {
-                return BigInteger.TEN.pow(30);
-            }
-        }, null, clock, null);
+        return new PaymentRequestService(store, new io.coffer.core.payment.ReadOnlyReceiving(), null, clock, null);
     }
 
     private static void report(String what, int rounds, java.util.function.Supplier<TenantPages.Page<?>> small,

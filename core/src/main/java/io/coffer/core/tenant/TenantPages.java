@@ -82,8 +82,8 @@ public final class TenantPages {
         }
     }
 
-    /** Creation times are stored as unsigned milliseconds: the open ends of a range clamp to what can be stored. */
-    private static long millis(Instant t) {
+    /** Times in index keys are unsigned milliseconds: the open ends of a range ({@code Instant.MIN/MAX}) clamp to what can be stored. */
+    public static long millis(Instant t) {
         if (!t.isAfter(Instant.EPOCH)) {
             return 0;
         }

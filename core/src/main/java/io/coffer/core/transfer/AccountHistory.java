@@ -38,8 +38,8 @@ public final class AccountHistory {
         if (after.isPresent() && after.get().account() != account) {
             throw new IllegalArgumentException("a cursor of another account");
         }
-        ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, millis(from), "", ChainTables.ActivityKind.DEPOSIT, "");
-        ChainTables.AccountActivity high = after.orElse(new ChainTables.AccountActivity(account, millis(to), "",
+        ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, io.coffer.core.tenant.TenantPages.millis(from), "", ChainTables.ActivityKind.DEPOSIT, "");
+        ChainTables.AccountActivity high = after.orElse(new ChainTables.AccountActivity(account, io.coffer.core.tenant.TenantPages.millis(to), "",
                 ChainTables.ActivityKind.DEPOSIT, ""));
         List<HistoryEntry> items = new ArrayList<>();
         if (java.util.Arrays.compareUnsigned(ChainTables.ACCOUNT_ACTIVITY_KEY.encode(low), ChainTables.ACCOUNT_ACTIVITY_KEY.encode(high)) >= 0) {
@@ -74,17 +74,5 @@ public final class AccountHistory {
         return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(row.chain(), id)).map((Deposit d) -> new HistoryEntry(
                 d.id().toString(), true, d.asset(), d.amount(), BigInteger.ZERO, d.id().txid(), d.confirmations(), d.status().name(),
                 d.address(), d.firstSeen(), false));
-    }
-
-    /** Times are stored as unsigned milliseconds: the open ends of a range clamp to what can be stored. */
-    private static long millis(Instant t) {
-        if (!t.isAfter(Instant.EPOCH)) {
-            return 0;
-        }
-        try {
-            return t.toEpochMilli();
-        } catch (ArithmeticException far) {
-            return Long.MAX_VALUE;
-        }
     }
 }

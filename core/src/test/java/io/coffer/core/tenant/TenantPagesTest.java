@@ -74,37 +74,7 @@ class TenantPagesTest {
     }
 
     private PaymentRequestService payments() {
-        PaymentRequestService.Receiving chains = new PaymentRequestService.Receiving() {
-            @Override
-            public boolean knows(String asset) {
-                return true;
-            }
-
-            @Override
-            public String issueAddress(int account, String asset) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public String paymentUri(String asset, String address, BigInteger amount, String description) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<io.coffer.core.chain.Deposit> deposits(String asset, String address) {
-                return List.of();
-            }
-
-            @Override
-            public int defaultConfirmations(String asset) {
-                return 1;
-            }
-
-            @Override
-            public BigInteger maxAmount(String asset) {
-                return BigInteger.TEN.pow(30);
-            }
-        };
+        PaymentRequestService.Receiving chains = new io.coffer.core.payment.ReadOnlyReceiving();
         return new PaymentRequestService(store, chains, null, clock, null);
     }
 
