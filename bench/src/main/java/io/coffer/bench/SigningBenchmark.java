@@ -14,7 +14,8 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 /**
  * Signatures per second on one thread: Coffer's {@code Ecdsa.sign} (RFC 6979, low-S, with the recovery id every EVM signature
  * needs) as a ratio to plain Bouncy Castle {@code ECDSASigner} with the same RFC 6979 nonces (no low-S, no recovery id), in the
- * same JVM, warmed alike, measured in alternating rounds; each figure is the median of the rounds.
+ * same JVM, warmed alike, measured in alternating rounds; each figure is the median of the rounds. Also the custody
+ * {@code Signer.sign} of a BIP-84 input (the key derived from the unsealed root, then the signature), against the same baseline.
  *
  * <pre>scripts/bench sign [rounds, default 15]</pre>
  */
@@ -50,23 +51,48 @@ public final class SigningBenchmark {
                 s.generateSignature(hashes[i++ & 255]);
             }
         };
-        int perRound = 2_000;
-        for (int w = 0; w < 5; w++) { // warm both alike
-            time(coffer, perRound);
-            time(bouncy, perRound);
+        java.nio.file.Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("coffer-bench-sign-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        double[] c = new double[rounds];
-        double[] b = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            c[r] = perRound / (time(coffer, perRound) / 1e9);
-            b[r] = perRound / (time(bouncy, perRound) / 1e9);
+        try (io.coffer.core.store.Store store = io.coffer.core.store.LevelDbStore.open(dir, io.coffer.core.CofferSchema.current())) {
+            io.coffer.core.custody.Signer signer = io.coffer.core.custody.TestKeys.unsealed(store, dir).signer();
+            io.coffer.core.keys.DerivationPath branch = io.coffer.core.custody.AccountScheme.BIP84_TEST.accountPath(0).child(0);
+            Runnable custody = new Runnable() {
+                int i;
+
+                @Override
+                public void run() {
+                    signer.sign(branch.child(i % 1000), hashes[i++ & 255]);
+                }
+            };
+            int perRound = 2_000;
+            for (int w = 0; w < 5; w++) { // warm all alike
+                time(coffer, perRound);
+                time(bouncy, perRound);
+                time(custody, perRound);
+            }
+            double[] c = new double[rounds];
+            double[] b = new double[rounds];
+            double[] k = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                c[r] = perRound / (time(coffer, perRound) / 1e9);
+                b[r] = perRound / (time(bouncy, perRound) / 1e9);
+                k[r] = perRound / (time(custody, perRound) / 1e9);
+            }
+            Arrays.sort(c);
+            Arrays.sort(b);
+            Arrays.sort(k);
+            double cm = c[rounds / 2];
+            double bm = b[rounds / 2];
+            double km = k[rounds / 2];
+            System.out.printf(Locale.ROOT, "signing, one thread, %d rounds of %d (median): Coffer Ecdsa.sign %.0f/s, plain Bouncy Castle %.0f/s,"
+                    + " ratio %.2f%n", rounds, perRound, cm, bm, cm / bm);
+            System.out.printf(Locale.ROOT, "custody Signer.sign at m/84'/1'/0'/0/i (derive + sign) %.0f/s, ratio %.2f to plain Bouncy Castle"
+                    + " signing alone%n", km, km / bm);
         }
-        Arrays.sort(c);
-        Arrays.sort(b);
-        double cm = c[rounds / 2];
-        double bm = b[rounds / 2];
-        System.out.printf(Locale.ROOT, "signing, one thread, %d rounds of %d (median): Coffer Ecdsa.sign %.0f/s, plain Bouncy Castle %.0f/s,"
-                + " ratio %.2f%n", rounds, perRound, cm, bm, cm / bm);
     }
 
     private static long time(Runnable r, int n) {

@@ -4,6 +4,7 @@ import io.coffer.core.keys.DerivationPath;
 import io.coffer.core.keys.Ecdsa;
 import io.coffer.core.keys.ExtendedKey;
 import io.coffer.core.keys.Secrets;
+import java.util.List;
 
 /**
  * Signs with keys derived from the master secret, on demand. It exists only while the node is unsealed;
@@ -21,11 +22,19 @@ public final class Signer implements AutoCloseable {
         this.root = root;
     }
 
+    /**
+     * The parent keys of the paths signed with (an account's receive or change branch, m/84'/1'/0'/0 say), kept while the
+     * signer is open and wiped with it: signing an input then derives one level, not five from the root (each level a point
+     * multiplication). They add no exposure: the root they derive from is held here anyway.
+     */
+    private final java.util.Map<DerivationPath, ExtendedKey> branches = new java.util.HashMap<>();
+    private static final int MAX_BRANCHES = 1024;
+
     /** Signs a 32-byte hash with the key at {@code path}. */
     public synchronized Ecdsa.Signature sign(DerivationPath path, byte[] hash32) {
         ensureOpen();
         requireChildPath(path);
-        ExtendedKey k = root.derive(path);
+        ExtendedKey k = derive(path);
         byte[] priv = k.privateKey();
         try {
             return Ecdsa.sign(priv, hash32);
@@ -39,7 +48,7 @@ public final class Signer implements AutoCloseable {
     public synchronized byte[] publicKey(DerivationPath path) {
         ensureOpen();
         requireChildPath(path);
-        ExtendedKey k = root.derive(path);
+        ExtendedKey k = derive(path);
         try {
             return k.publicKey();
         } finally {
@@ -63,6 +72,25 @@ public final class Signer implements AutoCloseable {
         }
     }
 
+    private ExtendedKey derive(DerivationPath path) {
+        List<Integer> steps = path.steps();
+        if (steps.size() < 2) {
+            return root.derive(path);
+        }
+        DerivationPath parent = new DerivationPath(steps.subList(0, steps.size() - 1));
+        ExtendedKey branch = branches.get(parent);
+        if (branch == null) {
+            branch = root.derive(parent);
+            if (branches.size() >= MAX_BRANCHES) {
+                ExtendedKey k = branch.child(steps.get(steps.size() - 1));
+                branch.wipe();
+                return k;
+            }
+            branches.put(parent, branch);
+        }
+        return branch.child(steps.get(steps.size() - 1));
+    }
+
     /** The master key itself is never used to sign (and deriving "m" would hand out the root to be wiped). */
     private static void requireChildPath(DerivationPath path) {
         if (path.steps().isEmpty()) {
@@ -84,6 +112,8 @@ public final class Signer implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            branches.values().forEach(ExtendedKey::wipe);
+            branches.clear();
             root.wipe();
         }
     }

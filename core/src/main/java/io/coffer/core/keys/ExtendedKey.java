@@ -111,8 +111,20 @@ public final class ExtendedKey {
 
     /** Compressed public key (33 bytes). */
     public byte[] publicKey() {
-        return isPrivate ? Secp256k1.publicKey(key) : key.clone();
+        if (!isPrivate) {
+            return key.clone();
+        }
+        byte[] pub = publicKey;
+        if (pub == null) {
+            // Not secret, and a point multiplication to compute: every non-hardened child derivation needs the parent's.
+            pub = Secp256k1.publicKey(key);
+            publicKey = pub;
+        }
+        return pub.clone();
     }
+
+    /** The public key of a private extended key, computed once. */
+    private volatile byte[] publicKey;
 
     /** A copy of the private key (32 bytes); wipe it after use. */
     public byte[] privateKey() {

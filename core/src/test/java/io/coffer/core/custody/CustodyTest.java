@@ -84,6 +84,14 @@ class CustodyTest {
         Ecdsa.Signature sig = signer.sign(deposit.path(), hash);
         assertTrue(Ecdsa.verify(deposit.publicKey(), hash, sig.r(), sig.s()), "signed with the key behind the sealed-derived address");
         assertArrayEquals(deposit.publicKey(), signer.publicKey(deposit.path()));
+        // Through the signer's cached branch keys, every index of both branches still signs with its own key.
+        for (int change = 0; change < 2; change++) {
+            for (int i = 0; i < 25; i++) {
+                PublicKeyRing.DerivedKey k = keys.derive(AccountScheme.BIP84_TEST, 0, change, i);
+                Ecdsa.Signature s = signer.sign(k.path(), hash);
+                assertTrue(Ecdsa.verify(k.publicKey(), hash, s.r(), s.s()), k.path().toString());
+            }
+        }
 
         vault.seal("cli");
         assertEquals(CustodyState.SEALED, vault.state());
