@@ -58,7 +58,8 @@ public final class SigningBenchmark {
             throw new java.io.UncheckedIOException(e);
         }
         try (io.coffer.core.store.Store store = io.coffer.core.store.LevelDbStore.open(dir, io.coffer.core.CofferSchema.current())) {
-            io.coffer.core.custody.Signer signer = io.coffer.core.custody.TestKeys.unsealed(store, dir).signer();
+            io.coffer.core.custody.Vault vault = io.coffer.core.custody.TestKeys.unsealed(store, dir);
+            io.coffer.core.custody.Signer signer = vault.signer();
             io.coffer.core.keys.DerivationPath branch = io.coffer.core.custody.AccountScheme.BIP84_TEST.accountPath(0).child(0);
             Runnable custody = new Runnable() {
                 int i;
@@ -92,6 +93,27 @@ public final class SigningBenchmark {
                     + " ratio %.2f%n", rounds, perRound, cm, bm, cm / bm);
             System.out.printf(Locale.ROOT, "custody Signer.sign at m/84'/1'/0'/0/i (derive + sign) %.0f/s, ratio %.2f to plain Bouncy Castle"
                     + " signing alone%n", km, km / bm);
+            // Watch-only derivation: an account xpub's receive branch -> child i -> P2WPKH address, as the address book does it.
+            io.coffer.core.custody.PublicKeyRing ring = vault.publicKeys();
+            var encoder = io.coffer.chain.bitcoin.BitcoinAddresses.p2wpkh(io.coffer.chain.bitcoin.BitcoinjNetworks.of(
+                    io.coffer.core.config.BitcoinNetwork.REGTEST));
+            Runnable address = new Runnable() {
+                int i;
+
+                @Override
+                public void run() {
+                    encoder.address(ring.derive(io.coffer.core.custody.AccountScheme.BIP84_TEST, 0, 0, i++ & 0xFFFFF).publicKey());
+                }
+            };
+            for (int w = 0; w < 5; w++) {
+                time(address, perRound);
+            }
+            double[] a = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                a[r] = perRound / (time(address, perRound) / 1e9);
+            }
+            Arrays.sort(a);
+            System.out.printf(Locale.ROOT, "xpub -> child -> P2WPKH address %.0f/s%n", a[rounds / 2]);
         }
     }
 

@@ -73,7 +73,7 @@ public final class ExtendedKey {
                 throw new IllegalStateException("invalid child " + (index & 0x7FFFFFFF) + " (probability 2^-127); use the next index");
             }
             byte[] cc = Arrays.copyOfRange(i, 32, 64);
-            int fp = fingerprintOf(pub);
+            int fp = fingerprint();
             if (isPrivate) {
                 BigInteger k = ilInt.add(new BigInteger(1, key)).mod(Secp256k1.N);
                 if (k.signum() == 0) {
@@ -81,7 +81,7 @@ public final class ExtendedKey {
                 }
                 return new ExtendedKey(Secp256k1.bytes32(k), cc, depth + 1, fp, index, true);
             }
-            ECPoint p = Secp256k1.point(ilInt).add(Secp256k1.decode(key)).normalize();
+            ECPoint p = Secp256k1.point(ilInt).add(point()).normalize();
             if (p.isInfinity()) {
                 throw new IllegalStateException("invalid child " + index + "; use the next index");
             }
@@ -152,8 +152,27 @@ public final class ExtendedKey {
 
     /** BIP-32 fingerprint: the first 4 bytes of hash160 of the public key. */
     public int fingerprint() {
-        return fingerprintOf(publicKey());
+        Integer f = fingerprint;
+        if (f == null) {
+            f = fingerprintOf(publicKey());
+            fingerprint = f; // every child's parent fingerprint: computed once per parent, not per child
+        }
+        return f;
     }
+
+    private volatile Integer fingerprint;
+
+    /** A public key's point, decompressed once (a square root): deriving many children of one xpub reuses it. */
+    private ECPoint point() {
+        ECPoint p = point;
+        if (p == null) {
+            p = Secp256k1.decode(key);
+            point = p;
+        }
+        return p;
+    }
+
+    private volatile ECPoint point;
 
     private static int fingerprintOf(byte[] pub) {
         return ByteBuffer.wrap(Hashes.hash160(pub)).getInt();
