@@ -4,18 +4,16 @@ import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.audit.AuditLog;
-import io.coffer.core.custody.Ceremony;
-import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
+import io.coffer.core.transfer.CrashHarness;
+import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.core.transfer.Withdrawal;
 import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import org.bitcoinj.base.BitcoinNetwork;
@@ -31,8 +29,6 @@ import org.bitcoinj.base.BitcoinNetwork;
  * </pre>
  */
 public final class WithdrawalCrashHarness {
-    private static final char[] PASS = "harness passphrase".toCharArray();
-
     private WithdrawalCrashHarness() {
     }
 
@@ -40,12 +36,7 @@ public final class WithdrawalCrashHarness {
         Path dir = Path.of(args[1]);
         URI rpc = URI.create(args[2]);
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            if (args[0].equals("setup")) {
-                new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                        .init(new Ceremony.Split(1, 1, new char[0], PASS, new SeedFile.KdfParams(10, 8, 1)), "harness");
-            }
-            Vault vault = new Vault(store, dir, audit);
+            Vault vault = CrashHarness.wallet(store, dir, args[0]);
             BitcoinChainSource source = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", rpc, "coffer", "coffer-test", null,
                     Duration.ofSeconds(30)), BitcoinNetwork.REGTEST);
             AddressBook book = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(),
@@ -60,19 +51,8 @@ public final class WithdrawalCrashHarness {
             while (!follower.poll().caughtUp()) {
                 // catch up
             }
-            vault.unsealWithPassphrase(PASS, "harness");
-            String crashAt = args[0].equals("run") ? args[6] : "";
-            UtxoWithdrawalService.CrashPoints points = p -> {
-                if (p.equals(crashAt)) {
-                    System.out.println("CRASHPOINT " + p);
-                    System.out.flush();
-                    try {
-                        Thread.sleep(600_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            };
+            CrashHarness.unseal(vault);
+            WithdrawalLedger.CrashPoints points = CrashHarness.stopAt(args[0].equals("run") ? args[6] : "");
             UtxoWithdrawalService service = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(BitcoinNetwork.REGTEST),
                     book, vault::signer, 1, Clock.systemUTC(), points);
             if (args[0].equals("resume")) {

@@ -4,18 +4,16 @@ import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.audit.AuditLog;
-import io.coffer.core.custody.Ceremony;
-import io.coffer.core.custody.SeedFile;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
+import io.coffer.core.transfer.CrashHarness;
+import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.Withdrawal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +28,6 @@ import java.util.List;
  * </pre>
  */
 public final class EvmWithdrawalCrashHarness {
-    private static final char[] PASS = "harness passphrase".toCharArray();
-
     private EvmWithdrawalCrashHarness() {
     }
 
@@ -39,34 +35,18 @@ public final class EvmWithdrawalCrashHarness {
         Path dir = Path.of(args[1]);
         URI rpcUrl = URI.create(args[2]);
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            if (args[0].equals("setup")) {
-                new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                        .init(new Ceremony.Split(1, 1, new char[0], PASS, new SeedFile.KdfParams(10, 8, 1)), "harness");
-            }
-            Vault vault = new Vault(store, dir, audit);
+            Vault vault = CrashHarness.wallet(store, dir, args[0]);
             EvmChainConfig config = new EvmChainConfig("ethereum", 31337, rpcUrl, 1, 4, Duration.ofSeconds(1), "ETH", 18, true, List.of());
             EvmRpcClient rpc = new EvmRpcClient(config);
             AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
-            String crashAt = args[0].equals("run") ? args[6] : "";
-            AccountWithdrawalService.CrashPoints points = p -> {
-                if (p.equals(crashAt)) {
-                    System.out.println("CRASHPOINT " + p);
-                    System.out.flush();
-                    try {
-                        Thread.sleep(600_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            };
+            WithdrawalLedger.CrashPoints points = CrashHarness.stopAt(args[0].equals("run") ? args[6] : "");
             AccountWithdrawalService service = new AccountWithdrawalService(store, new EvmChainSource(rpc, config),
                     new EvmTransactionFactory(rpc, config), book, vault::signer, 1, Clock.systemUTC(), points);
             if (args[0].equals("setup")) {
                 System.out.println("HOT " + service.hotAddress(0));
                 return;
             }
-            vault.unsealWithPassphrase(PASS, "harness");
+            CrashHarness.unseal(vault);
             if (args[0].equals("resume")) {
                 service.resume();
             }
