@@ -81,6 +81,18 @@ final class ChainRunner {
         var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
                 config.feeMax() * 1000L);
         withdrawals.finalityDepth(config.reorgSafetyDepth());
+        long max = config.feeMax() * 1000L;
+        withdrawals.feeRates(new io.coffer.core.transfer.FeeRates() {
+            @Override
+            public long estimate(io.coffer.core.transfer.FeePriority priority) {
+                return fees.estimate(io.coffer.chain.bitcoin.BitcoinFeeEstimator.Priority.valueOf(priority.name()));
+            }
+
+            @Override
+            public long max() {
+                return max;
+            }
+        });
         return Optional.of(new ChainRunner(config, book, follower, withdrawals, fees, config.zmqEndpoint()));
     }
 
@@ -217,11 +229,7 @@ final class ChainRunner {
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
     java.math.BigInteger[] balance(int account, String asset) {
-        if (withdrawals instanceof UtxoWithdrawalService utxo) {
-            var b = utxo.balance(account);
-            return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
-        }
-        var b = ((AccountWithdrawalService) withdrawals).balance(account, asset);
+        WithdrawalLedger.Balance b = withdrawals.balance(account, asset);
         return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
     }
 

@@ -49,6 +49,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         /** The chain's native asset id. */
         String nativeAsset();
 
+        /** Whether the chain takes EIP-1559 fees (a max fee and a priority fee); legacy chains take a gas price. */
+        default boolean eip1559() {
+            return true;
+        }
+
         /** The number of transactions {@code address} has mined (its next nonce on chain). */
         long minedNonce(String address);
 
@@ -109,15 +114,13 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return out;
     }
 
-    /** An account's balance of one asset on this chain, from the ledger (no chain round trip). */
-    public record Balance(BigInteger confirmed, BigInteger pendingIncoming, BigInteger pendingOutgoing) {
-    }
 
     /**
      * The account's balance of {@code asset}: confirmed deposits from outside, less what left (external
      * withdrawals, pending or done) and, for the native asset, every fee paid (sweeps, top-ups and reverted
      * transactions included). Moves between the account's own addresses cancel out.
      */
+    @Override
     public Balance balance(int account, String asset) {
         java.util.Set<String> own = new java.util.HashSet<>();
         List<Withdrawal> mine = new ArrayList<>();
@@ -246,6 +249,35 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
     /** Checks and normalises a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
+    @Override
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
+        refuseExplicitRate(feeRate);
+        Quote q = quote(account, asset, destination, amount);
+        return new TransferService.Quote(factory.nativeAsset(), q.maxFee(), q.gas(), null, q.fees().maxFeePerGas(),
+                factory.eip1559() ? q.fees().maxPriorityFeePerGas() : null);
+    }
+
+    @Override
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
+            String idempotencyKey) {
+        refuseExplicitRate(feeRate);
+        return create(account, asset, destination, amount, idempotencyKey);
+    }
+
+    @Override
+    public Withdrawal bumpFee(String id, long feeRate) {
+        refuseExplicitRate(feeRate);
+        return speedUp(id);
+    }
+
+    private static void refuseExplicitRate(long feeRate) {
+        if (feeRate > 0) {
+            throw CofferException.invalid("fee_rate", "FEE_RATE_UNSUPPORTED", "an explicit fee rate is for Bitcoin; EVM fees follow the chain "
+                    + "(use priority)");
+        }
+    }
+
+    @Override
     public String destination(String destination) {
         return factory.destination(destination);
     }

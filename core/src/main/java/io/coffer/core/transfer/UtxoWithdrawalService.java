@@ -41,8 +41,6 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
     private final Supplier<Signer> signer;
 
     /** A wallet account's balance from deposits and withdrawals, in satoshi. */
-    public record Balance(BigInteger confirmed, BigInteger pendingIncoming, BigInteger pendingOutgoing) {
-    }
 
     public UtxoWithdrawalService(Store store, ChainSource source, TransactionFactory factory, AddressBook addresses,
                              Supplier<Signer> signer, int confirmations, Clock clock, CrashPoints crash) {
@@ -108,9 +106,70 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
     }
 
     /** Checks a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
+    private volatile FeeRates feeRates;
+
+    /** Where the fee rates of {@link #quote(int, String, String, BigInteger, FeePriority, long)} and {@link #send} come from. */
+    public void feeRates(FeeRates rates) {
+        this.feeRates = rates;
+    }
+
+    @Override
+    public Balance balance(int account, String asset) {
+        return balance(account);
+    }
+
+    @Override
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
+        long rate = rate(priority, feeRate);
+        CoinSelection.Selection sel = quote(account, destination, amount, rate);
+        return new TransferService.Quote(asset, sel.fee(), sel.vsize(), new java.math.BigDecimal(rate).movePointLeft(3).stripTrailingZeros()
+                .toPlainString(), null, null);
+    }
+
+    @Override
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
+            String idempotencyKey) {
+        return create(account, destination, amount, rate(priority, feeRate), idempotencyKey);
+    }
+
+    /** Unset: the HIGH estimate, at least the BIP-125 minimum (1 sat/vB) above the current rate. */
+    @Override
+    public Withdrawal bumpFee(String id, long feeRate) {
+        return bump(id, feeRate > 0 ? checkMax(feeRate) : Math.max(rates().estimate(FeePriority.HIGH), feeRateOf(id) + 1000));
+    }
+
+    private long rate(FeePriority priority, long feeRate) {
+        return feeRate > 0 ? checkMax(feeRate) : rates().estimate(priority == null ? FeePriority.NORMAL : priority);
+    }
+
+    private long checkMax(long feeRate) {
+        long max = rates().max();
+        if (feeRate > max) {
+            throw CofferException.invalid("fee_rate.sat_per_vbyte", "FEE_RATE_TOO_HIGH", "at most " + max / 1000 + " sat/vB on this node");
+        }
+        return feeRate;
+    }
+
+    private FeeRates rates() {
+        FeeRates r = feeRates;
+        if (r == null) {
+            throw new IllegalStateException("chain " + chain + ": no fee rates configured");
+        }
+        return r;
+    }
+
+    /**
+     * Checks a destination. An all-upper-case bech32 address (valid, e.g. from a QR code) is taken in lower case, so the
+     * allowlist and idempotency compare one spelling; mixed case stays as given and is refused as BIP-173 says; base58 is
+     * case-sensitive.
+     */
+    @Override
     public String destination(String destination) {
-        factory.destinationVbytes(destination);
-        return destination;
+        String lower = destination.toLowerCase(java.util.Locale.ROOT);
+        boolean upperBech32 = destination.equals(destination.toUpperCase(java.util.Locale.ROOT)) && lower.matches("(bc|tb|bcrt)1[02-9ac-hj-np-z]+");
+        String taken = upperBech32 ? lower : destination;
+        factory.destinationVbytes(taken);
+        return taken;
     }
 
     /** The current fee rate of a withdrawal, milli-satoshi per vbyte (a bump must exceed it). */

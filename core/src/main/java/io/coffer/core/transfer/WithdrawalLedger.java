@@ -66,6 +66,36 @@ public abstract class WithdrawalLedger {
         this.finalityDepth = confirmations;
     }
 
+    /** An account's balance of one asset on this chain, from the ledger (no chain round trip), in base units. */
+    public record Balance(java.math.BigInteger confirmed, java.math.BigInteger pendingIncoming, java.math.BigInteger pendingOutgoing) {
+    }
+
+    /*
+     * What tenant transfers need of a chain, the same for UTXO and account chains (each service implements it its own way), so
+     * nothing above the chain modules asks which kind a chain is.
+     */
+
+    /** Checks and normalises a destination address of this chain. @throws CofferException INVALID_ARGUMENT naming destination */
+    public abstract String destination(String destination);
+
+    /** The account's balance of {@code asset}. */
+    public abstract Balance balance(int account, String asset);
+
+    /**
+     * The fee a withdrawal would pay now; nothing is written.
+     *
+     * @param feeRate milli-satoshi per vbyte on a UTXO chain, 0 for the priority's estimate; account chains take none
+     */
+    public abstract TransferService.Quote quote(int account, String asset, String destination, java.math.BigInteger amount,
+            FeePriority priority, long feeRate);
+
+    /** Creates (or returns, by {@code idempotencyKey}) a withdrawal: signed, stored, then broadcast. */
+    public abstract Withdrawal send(int account, String asset, String destination, java.math.BigInteger amount, FeePriority priority,
+            long feeRate, String idempotencyKey);
+
+    /** Replaces a pending withdrawal by a version paying more (0: the chain picks how much more). */
+    public abstract Withdrawal bumpFee(String id, long feeRate);
+
     /**
      * Follows CONFIRMED withdrawals until they are {@code depth} deep (the chain's reorg-safety depth): their confirmations keep
      * growing, and a reorg undoing one is seen and the same bytes sent again.

@@ -61,6 +61,11 @@ public final class EvmTransactionFactory implements AccountWithdrawalService.Acc
     }
 
     @Override
+    public boolean eip1559() {
+        return config.eip1559();
+    }
+
+    @Override
     public String nativeAsset() {
         return nativeAsset;
     }
