@@ -210,21 +210,16 @@ final class ChainRunner {
     }
 
     List<AssetInfo> assets() {
-        if (config instanceof BitcoinChainConfig b) {
-            return List.of(new AssetInfo(b.name() + "/BTC", "BTC", 8, "", true, 0, b.network().rpcName()));
-        }
-        EvmChainConfig e = (EvmChainConfig) config;
-        List<AssetInfo> out = new java.util.ArrayList<>();
-        out.add(new AssetInfo(e.name() + "/" + e.nativeSymbol(), e.nativeSymbol(), e.nativeDecimals(), "", false, e.chainId(), ""));
-        e.tokens().forEach(t -> out.add(new AssetInfo(e.name() + "/" + t.symbol(), t.symbol(), t.decimals(), t.contract().toString(), false,
-                e.chainId(), "")));
-        return out;
+        boolean bitcoin = !config.accountBased();
+        long chainId = config instanceof EvmChainConfig e ? e.chainId() : 0;
+        String network = config instanceof BitcoinChainConfig b ? b.network().rpcName() : "";
+        return config.assets().stream().map(a -> new AssetInfo(a.id(), a.symbol(), a.decimals(), a.contract(), bitcoin, chainId, network))
+                .toList();
     }
 
     /** The largest amount one of this chain's assets can carry: Bitcoin's MAX_MONEY in satoshi, or a uint256 on EVM chains. */
     java.math.BigInteger maxAmount() {
-        return config instanceof BitcoinChainConfig ? java.math.BigInteger.valueOf(2_100_000_000_000_000L)
-                : java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+        return config.maxAmount();
     }
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */

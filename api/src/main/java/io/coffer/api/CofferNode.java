@@ -87,13 +87,12 @@ public final class CofferNode implements AutoCloseable {
     private final io.coffer.api.grpc.TransfersService.ChainFacts chainFacts = new io.coffer.api.grpc.TransfersService.ChainFacts() {
         @Override
         public String feeAsset(String chain) {
-            return config.chains().stream().filter(c -> c.name().equals(chain)).findFirst()
-                    .map(c -> c instanceof EvmChainConfig e ? chain + "/" + e.nativeSymbol() : chain + "/BTC").orElse(chain);
+            return config.chains().stream().filter(c -> c.name().equals(chain)).findFirst().map(ChainConfig::feeAsset).orElse(chain);
         }
 
         @Override
         public boolean accountBased(String chain) {
-            return config.chains().stream().anyMatch(c -> c.name().equals(chain) && c instanceof EvmChainConfig);
+            return config.chains().stream().anyMatch(c -> c.name().equals(chain) && c.accountBased());
         }
     };
     /** Clock-driven work: payment request expiry. */

@@ -22,6 +22,22 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
                                  int addressGap, int feeFloor, int feeFallback, int feeMax, URI zmqEndpoint)
         implements ChainConfig {
 
+    @Override
+    public java.util.List<Asset> assets() {
+        return java.util.List.of(new Asset(name + "/BTC", "BTC", 8, ""));
+    }
+
+    /** MAX_MONEY: 21 million BTC in satoshi. */
+    @Override
+    public java.math.BigInteger maxAmount() {
+        return java.math.BigInteger.valueOf(2_100_000_000_000_000L);
+    }
+
+    @Override
+    public boolean accountBased() {
+        return false;
+    }
+
     /** With the defaults for the address gap (20) and fees (floor 1, fallback 2, max 500 sat/vB). */
     public BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
                               Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval) {

@@ -22,4 +22,22 @@ public sealed interface ChainConfig permits BitcoinChainConfig, EvmChainConfig {
 
     /** True for a local development chain (Bitcoin regtest, EVM chain id 31337 or 1337). */
     boolean isDevChain();
+
+    /** One asset the chain carries, as configured. */
+    record Asset(String id, String symbol, int decimals, String contract) {
+    }
+
+    /** The assets of this chain: its native coin first, then its tokens. */
+    java.util.List<Asset> assets();
+
+    /** The asset network fees are paid in (the native coin's id). */
+    default String feeAsset() {
+        return assets().get(0).id();
+    }
+
+    /** The largest amount one of this chain's assets can carry, in base units. */
+    java.math.BigInteger maxAmount();
+
+    /** Whether the chain keeps balances per account address (EVM) rather than unspent outputs (Bitcoin). */
+    boolean accountBased();
 }

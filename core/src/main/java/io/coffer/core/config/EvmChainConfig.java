@@ -18,6 +18,25 @@ import java.util.List;
 public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth,
                              Duration pollInterval, String nativeSymbol, int nativeDecimals, boolean eip1559,
                              List<TokenConfig> tokens, java.math.BigInteger sweepThreshold) implements ChainConfig {
+    @Override
+    public List<Asset> assets() {
+        List<Asset> out = new java.util.ArrayList<>();
+        out.add(new Asset(name + "/" + nativeSymbol, nativeSymbol, nativeDecimals, ""));
+        tokens.forEach(t -> out.add(new Asset(name + "/" + t.symbol(), t.symbol(), t.decimals(), t.contract().toString())));
+        return out;
+    }
+
+    /** A uint256. */
+    @Override
+    public java.math.BigInteger maxAmount() {
+        return java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE);
+    }
+
+    @Override
+    public boolean accountBased() {
+        return true;
+    }
+
     public EvmChainConfig {
         tokens = List.copyOf(tokens);
     }
