@@ -418,10 +418,6 @@ public final class CofferNode implements AutoCloseable {
             return runnerFor(asset).orElse(null);
         }
 
-        private ChainRunner.AssetInfo assetInfo(String asset) {
-            return runnerOf(asset).assets().stream().filter(x -> x.id().equals(asset)).findFirst().orElseThrow();
-        }
-
         @Override
         public boolean knows(String asset) {
             return runnerFor(asset).isPresent();
@@ -434,18 +430,8 @@ public final class CofferNode implements AutoCloseable {
 
         @Override
         public String paymentUri(String asset, String address, java.math.BigInteger amount, String description) {
-            ChainRunner.AssetInfo a = assetInfo(asset);
-            if (a.bitcoin()) {
-                // BIP-21: the amount in BTC, as a decimal.
-                String btc = new java.math.BigDecimal(amount).movePointLeft(8).stripTrailingZeros().toPlainString();
-                return "bitcoin:" + address + "?amount=" + btc + (description.isEmpty() ? ""
-                        : "&message=" + java.net.URLEncoder.encode(description, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-            }
-            // EIP-681: native value in wei, or a token transfer call.
-            if (a.contract().isEmpty()) {
-                return "ethereum:" + address + "@" + a.evmChainId() + "?value=" + amount;
-            }
-            return "ethereum:" + a.contract() + "@" + a.evmChainId() + "/transfer?address=" + address + "&uint256=" + amount;
+            ChainConfig chain = runnerOf(asset).config();
+            return chain.paymentUri(chain.asset(asset).orElseThrow(), address, amount, description);
         }
 
         @Override

@@ -38,6 +38,14 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
         return false;
     }
 
+    /** BIP-21: the amount in BTC as a decimal, the description as the message. */
+    @Override
+    public String paymentUri(Asset asset, String address, java.math.BigInteger amount, String description) {
+        String btc = new java.math.BigDecimal(amount).movePointLeft(8).stripTrailingZeros().toPlainString();
+        return "bitcoin:" + address + "?amount=" + btc + (description.isEmpty() ? ""
+                : "&message=" + java.net.URLEncoder.encode(description, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+
     /** With the defaults for the address gap (20) and fees (floor 1, fallback 2, max 500 sat/vB). */
     public BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl, String rpcUser, String rpcPassword,
                               Path rpcCookieFile, int confirmations, int reorgSafetyDepth, Duration pollInterval) {

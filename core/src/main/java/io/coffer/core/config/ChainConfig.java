@@ -40,4 +40,15 @@ public sealed interface ChainConfig permits BitcoinChainConfig, EvmChainConfig {
 
     /** Whether the chain keeps balances per account address (EVM) rather than unspent outputs (Bitcoin). */
     boolean accountBased();
+
+    /**
+     * The URI a customer's wallet opens to pay {@code amount} base units of {@code asset} to {@code address}, in the chain's own
+     * format (BIP-21, EIP-681).
+     */
+    String paymentUri(Asset asset, String address, java.math.BigInteger amount, String description);
+
+    /** The asset {@code id} of this chain, if it carries it. */
+    default java.util.Optional<Asset> asset(String id) {
+        return assets().stream().filter(a -> a.id().equals(id)).findFirst();
+    }
 }

@@ -37,6 +37,15 @@ public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirma
         return true;
     }
 
+    /** EIP-681: the native value in wei, or a token's transfer call. */
+    @Override
+    public String paymentUri(Asset asset, String address, java.math.BigInteger amount, String description) {
+        if (asset.contract().isEmpty()) {
+            return "ethereum:" + address + "@" + chainId + "?value=" + amount;
+        }
+        return "ethereum:" + asset.contract() + "@" + chainId + "/transfer?address=" + address + "&uint256=" + amount;
+    }
+
     public EvmChainConfig {
         tokens = List.copyOf(tokens);
     }
