@@ -1,127 +1,42 @@
 package io.coffer.api;
 
-import io.coffer.chain.bitcoin.BitcoinAddresses;
-import io.coffer.chain.bitcoin.BitcoinChainSource;
-import io.coffer.chain.bitcoin.BitcoinRpcClient;
-import io.coffer.chain.bitcoin.BitcoinTransactionFactory;
-import io.coffer.chain.bitcoin.BitcoinjNetworks;
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.ChainFollower;
 import io.coffer.core.config.BitcoinChainConfig;
-import io.coffer.core.config.BitcoinNetwork;
-import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.Vault;
-import io.coffer.core.store.Store;
-import io.coffer.chain.evm.EvmAddresses;
-import io.coffer.chain.evm.EvmChainSource;
-import io.coffer.chain.evm.EvmRpcClient;
-import io.coffer.chain.evm.EvmTransactionFactory;
+import io.coffer.core.driver.ChainParts;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.EvmChainConfig;
-import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.WithdrawalLedger;
-import io.coffer.core.transfer.UtxoWithdrawalService;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Runs one chain of the node: its follower and its withdrawal tracker, polled together on the chain's
- * poll interval by the node's chain thread (so a poll never overlaps another). Failures to reach the chain
+ * Runs one chain of the node, whatever its kind: its follower and its withdrawal tracker (and sweeper, if any), polled together on
+ * the chain's poll interval by the node's chain thread (so a poll never overlaps another), woken early by its push source. Failures to reach the chain
  * node are logged and retried on the next round; they never stop the node.
  */
 final class ChainRunner {
     private static final Logger LOG = Logger.getLogger(ChainRunner.class.getName());
 
     private final ChainConfig config;
-    private final AddressBook addresses;
-    private final ChainFollower follower;
-    private final WithdrawalLedger withdrawals;
-    private final io.coffer.chain.bitcoin.BitcoinFeeEstimator fees;
-    private final java.net.URI zmqEndpoint;
+    private final ChainParts parts;
+    private final Vault vault;
     private volatile String lastError = "";
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
-    private io.coffer.chain.bitcoin.BitcoinZmqListener zmq;
+    private AutoCloseable push;
     private volatile Instant lastPollAt;
-    /** Account chains with a sweep policy: swept after each round while the node is unsealed. */
-    private io.coffer.core.transfer.SweepService sweeper;
-    private Vault vault;
 
-    private ChainRunner(ChainConfig config, AddressBook addresses, ChainFollower follower, WithdrawalLedger withdrawals,
-                        io.coffer.chain.bitcoin.BitcoinFeeEstimator fees, java.net.URI zmqEndpoint) {
+    /** A chain the node runs: its configuration and the parts its chain module built ({@code io.coffer.core.driver}). */
+    ChainRunner(ChainConfig config, ChainParts parts, Vault vault) {
         this.config = config;
-        this.fees = fees;
-        this.zmqEndpoint = zmqEndpoint;
-        this.addresses = addresses;
-        this.follower = follower;
-        this.withdrawals = withdrawals;
-    }
-
-    /** The runner, or empty when the data dir holds no wallet yet (nothing to watch). */
-    static Optional<ChainRunner> bitcoin(BitcoinChainConfig config, BitcoinRpcClient rpc, Store store, Vault vault, Clock clock) {
-        if (vault.state() == CustodyState.UNINITIALIZED) {
-            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
-            return Optional.empty();
-        }
-        var network = BitcoinjNetworks.of(config.network());
-        BitcoinChainSource source = new BitcoinChainSource(rpc, network);
-        AccountScheme scheme = config.network() == BitcoinNetwork.MAIN ? AccountScheme.BIP84_MAIN : AccountScheme.BIP84_TEST;
-        AddressBook book = new AddressBook(store, config.name(), scheme, vault.publicKeys(), BitcoinAddresses.p2wpkh(network),
-                config.addressGap());
-        book.watchAccount(0);
-        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
-        UtxoWithdrawalService withdrawals = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
-                vault::signer, config.confirmations(), clock, UtxoWithdrawalService.NO_CRASH);
-        var fees = new io.coffer.chain.bitcoin.BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
-                config.feeMax() * 1000L);
-        withdrawals.finalityDepth(config.reorgSafetyDepth());
-        long max = config.feeMax() * 1000L;
-        withdrawals.feeRates(new io.coffer.core.transfer.FeeRates() {
-            @Override
-            public long estimate(io.coffer.core.transfer.FeePriority priority) {
-                return fees.estimate(io.coffer.chain.bitcoin.BitcoinFeeEstimator.Priority.valueOf(priority.name()));
-            }
-
-            @Override
-            public long max() {
-                return max;
-            }
-        });
-        return Optional.of(new ChainRunner(config, book, follower, withdrawals, fees, config.zmqEndpoint()));
-    }
-
-    /** The runner of an EVM chain (native asset and configured tokens), or empty without a wallet. */
-    static Optional<ChainRunner> evm(EvmChainConfig config, EvmRpcClient rpc, Store store, Vault vault, Clock clock) {
-        if (vault.state() == CustodyState.UNINITIALIZED) {
-            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
-            return Optional.empty();
-        }
-        EvmChainSource source = new EvmChainSource(rpc, config);
-        AddressBook book = new AddressBook(store, config.name(), AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
-        book.watchAccount(0);
-        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
-        AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, source, new EvmTransactionFactory(rpc, config), book,
-                vault::signer, config.confirmations(), clock, WithdrawalLedger.NO_CRASH);
-        withdrawals.finalityDepth(config.reorgSafetyDepth());
-        java.util.Map<String, java.math.BigInteger> thresholds = new java.util.LinkedHashMap<>();
-        if (config.sweepThreshold() != null) {
-            thresholds.put(config.name() + "/" + config.nativeSymbol(), config.sweepThreshold());
-        }
-        config.tokens().stream().filter(t -> t.sweepThreshold() != null)
-                .forEach(t -> thresholds.put(config.name() + "/" + t.symbol(), t.sweepThreshold()));
-        ChainRunner runner = new ChainRunner(config, book, follower, withdrawals, null, null);
-        if (!thresholds.isEmpty()) {
-            runner.sweeper = new io.coffer.core.transfer.SweepService(store, withdrawals, book,
-                    new io.coffer.core.transfer.SweepService.Policy(thresholds));
-            runner.vault = vault;
-        }
-        return Optional.of(runner);
+        this.parts = parts;
+        this.vault = vault;
     }
 
     void start(ScheduledExecutorService executor) {
@@ -136,37 +51,39 @@ final class ChainRunner {
         }
         executor.execute(() -> {
             try {
-                withdrawals.resume(); // stored, unconfirmed withdrawals: the same bytes again
+                parts.withdrawals().resume(); // stored, unconfirmed withdrawals: the same bytes again
             } catch (RuntimeException e) {
                 LOG.warning("chain " + config.name() + ": resuming withdrawals failed (" + e.getMessage() + "); retrying on the next round");
             }
         });
         executor.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-        if (zmqEndpoint != null) {
-            // A notification schedules one extra round; a burst of them coalesces into one.
-            zmq = new io.coffer.chain.bitcoin.BitcoinZmqListener(config.name(), zmqEndpoint, () -> {
-                if (wakePending.compareAndSet(false, true)) {
-                    executor.execute(() -> {
-                        wakePending.set(false);
-                        round();
-                    });
-                }
-            });
-        }
+        // A notification schedules one extra round; a burst of them coalesces into one.
+        parts.push().ifPresent(p -> push = p.listen(() -> {
+            if (wakePending.compareAndSet(false, true)) {
+                executor.execute(() -> {
+                    wakePending.set(false);
+                    round();
+                });
+            }
+        }));
     }
 
     void stop() {
-        if (zmq != null) {
-            zmq.close();
+        if (push != null) {
+            try {
+                push.close();
+            } catch (Exception e) {
+                LOG.fine(() -> "chain " + config.name() + ": closing its push source: " + e);
+            }
         }
     }
 
     private void round() {
         try {
-            ChainFollower.PollResult r = follower.poll();
-            withdrawals.track();
-            if (sweeper != null && vault.state() == CustodyState.UNSEALED && r.caughtUp()) {
-                sweeper.sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started " + w.idempotencyKey().split(":")[0]
+            ChainFollower.PollResult r = parts.follower().poll();
+            parts.withdrawals().track();
+            if (parts.sweeper().isPresent() && vault.state() == CustodyState.UNSEALED && r.caughtUp()) {
+                parts.sweeper().get().sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started " + w.idempotencyKey().split(":")[0]
                         + " " + w.id() + " (" + w.amount() + " " + w.asset() + ")"));
             }
             lastPollAt = Instant.now();
@@ -197,9 +114,9 @@ final class ChainRunner {
      */
     void rescan(ScheduledExecutorService executor, long height, java.util.function.Consumer<ChainFollower.PollResult> progress)
             throws Exception {
-        long tip = follower.cursor().map(BlockHeader::height).orElse(0L);
+        long tip = parts.follower().cursor().map(BlockHeader::height).orElse(0L);
         executor.submit(() -> {
-            follower.rescan(height, progress);
+            parts.follower().rescan(height, progress);
             return null;
         }).get();
         LOG.info("chain " + config.name() + ": rescan from " + height + " done (cursor was at " + tip + ")");
@@ -224,7 +141,7 @@ final class ChainRunner {
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
     java.math.BigInteger[] balance(int account, String asset) {
-        WithdrawalLedger.Balance b = withdrawals.balance(account, asset);
+        WithdrawalLedger.Balance b = parts.withdrawals().balance(account, asset);
         return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
     }
 
@@ -237,7 +154,7 @@ final class ChainRunner {
     }
 
     long processedHeight() {
-        return follower.cursor().map(BlockHeader::height).orElse(0L);
+        return parts.follower().cursor().map(BlockHeader::height).orElse(0L);
     }
 
     String lastError() {
@@ -248,19 +165,20 @@ final class ChainRunner {
         return lastPollAt;
     }
 
-    io.coffer.chain.bitcoin.BitcoinFeeEstimator fees() {
-        return fees;
+    /** The chain module's own part (Bitcoin: its fee estimator), for the node's test accessors. */
+    Object own() {
+        return parts.own();
     }
 
     AddressBook addresses() {
-        return addresses;
+        return parts.addresses();
     }
 
     ChainFollower follower() {
-        return follower;
+        return parts.follower();
     }
 
     WithdrawalLedger withdrawals() {
-        return withdrawals;
+        return parts.withdrawals();
     }
 }

@@ -4,15 +4,10 @@ import io.coffer.api.grpc.AdminService;
 import io.coffer.api.grpc.ErrorMapper;
 import io.coffer.api.grpc.OperatorToken;
 import io.coffer.api.grpc.PlannedServices;
-import io.coffer.chain.bitcoin.BitcoinRpcClient;
-import io.coffer.chain.evm.EvmRpcClient;
-import io.coffer.chain.evm.EvmRpcClient;
 import io.coffer.core.chain.ChainInfo;
 import io.coffer.core.chain.ChainNode;
-import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.CofferConfig;
-import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
@@ -36,8 +31,6 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
-import io.coffer.chain.bitcoin.BitcoinRpcClient;
-import io.coffer.chain.evm.EvmRpcClient;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -125,19 +118,13 @@ public final class CofferNode implements AutoCloseable {
             this.operatorToken = OperatorToken.create(store.directory(), random);
             for (int i = 0; i < config.chains().size(); i++) {
                 ChainConfig c = config.chains().get(i);
-                ChainNode node = switch (c) {
-                    case BitcoinChainConfig b -> new BitcoinRpcClient(b);
-                    case EvmChainConfig e -> new EvmRpcClient(e);
-                };
+                io.coffer.core.driver.ChainDriver driver = io.coffer.core.driver.ChainDrivers.of(c, "coffer.chains." + i + ".kind");
+                ChainNode node = driver.connect(c);
                 opened.add(node);
                 io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, Clock.systemUTC(), PROBE_STALE_AFTER);
                 probes.add(probe);
                 checkChain(c, probe, "coffer.chains." + i);
-                if (c instanceof BitcoinChainConfig b) {
-                    ChainRunner.bitcoin(b, (BitcoinRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
-                } else if (c instanceof EvmChainConfig e) {
-                    ChainRunner.evm(e, (EvmRpcClient) node, store, vault, Clock.systemUTC()).ifPresent(runners::add);
-                }
+                driver.open(c, node, store, vault, Clock.systemUTC()).ifPresent(parts -> runners.add(new ChainRunner(c, parts, vault)));
             }
             this.chains = List.copyOf(opened);
             // A thread per chain node: one that hangs never keeps the others' state from being refreshed.
@@ -377,10 +364,10 @@ public final class CofferNode implements AutoCloseable {
             long processed = runner == null ? 0 : runner.processedHeight();
             try {
                 ChainInfo info = node.info();
-                out.add(new AdminService.ChainState(c.name(), c instanceof BitcoinChainConfig, true, info.network(), info.tipHeight(),
+                out.add(new AdminService.ChainState(c.name(), !c.accountBased(), true, info.network(), info.tipHeight(),
                         info.tipHash(), processed, runner == null ? "" : runner.lastError()));
             } catch (CofferException e) {
-                out.add(new AdminService.ChainState(c.name(), c instanceof BitcoinChainConfig, false, "", 0, "", processed, e.getMessage()));
+                out.add(new AdminService.ChainState(c.name(), !c.accountBased(), false, "", 0, "", processed, e.getMessage()));
             }
         }
         return out;
@@ -519,8 +506,10 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
     public Optional<BitcoinParts> bitcoin() {
+        // A test accessor: it names the Bitcoin module's own types, which the node itself never does.
         return runners.stream().filter(r -> r.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
-                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) r.withdrawals(), r.fees()));
+                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) r.withdrawals(),
+                        (io.coffer.chain.bitcoin.BitcoinFeeEstimator) r.own()));
     }
 
     /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists. */

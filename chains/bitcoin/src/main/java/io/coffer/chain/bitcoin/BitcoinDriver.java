@@ -1,0 +1,75 @@
+package io.coffer.chain.bitcoin;
+
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.ChainNode;
+import io.coffer.core.config.BitcoinChainConfig;
+import io.coffer.core.config.BitcoinNetwork;
+import io.coffer.core.config.ChainConfig;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.CustodyState;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.driver.ChainDriver;
+import io.coffer.core.driver.ChainParts;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.FeePriority;
+import io.coffer.core.transfer.FeeRates;
+import io.coffer.core.transfer.UtxoWithdrawalService;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Bitcoin as the node runs it: bitcoind's JSON-RPC, BIP-84 addresses, UTXO withdrawals with bitcoind's fee estimates (bounded
+ * by the configured floor, fallback and maximum), and ZMQ block/transaction announcements when configured.
+ */
+public final class BitcoinDriver implements ChainDriver {
+    private static final Logger LOG = Logger.getLogger(BitcoinDriver.class.getName());
+
+    @Override
+    public boolean drives(ChainConfig config) {
+        return config instanceof BitcoinChainConfig;
+    }
+
+    @Override
+    public ChainNode connect(ChainConfig config) {
+        return new BitcoinRpcClient((BitcoinChainConfig) config);
+    }
+
+    @Override
+    public Optional<ChainParts> open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
+        BitcoinChainConfig config = (BitcoinChainConfig) chain;
+        if (vault.state() == CustodyState.UNINITIALIZED) {
+            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
+            return Optional.empty();
+        }
+        BitcoinRpcClient rpc = (BitcoinRpcClient) node;
+        var network = BitcoinjNetworks.of(config.network());
+        BitcoinChainSource source = new BitcoinChainSource(rpc, network);
+        AccountScheme scheme = config.network() == BitcoinNetwork.MAIN ? AccountScheme.BIP84_MAIN : AccountScheme.BIP84_TEST;
+        AddressBook book = new AddressBook(store, config.name(), scheme, vault.publicKeys(), BitcoinAddresses.p2wpkh(network),
+                config.addressGap());
+        book.watchAccount(0);
+        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
+        UtxoWithdrawalService withdrawals = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
+                vault::signer, config.confirmations(), clock, UtxoWithdrawalService.NO_CRASH);
+        BitcoinFeeEstimator fees = new BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
+                config.feeMax() * 1000L);
+        withdrawals.finalityDepth(config.reorgSafetyDepth());
+        long max = config.feeMax() * 1000L;
+        withdrawals.feeRates(new FeeRates() {
+            @Override
+            public long estimate(FeePriority priority) {
+                return fees.estimate(BitcoinFeeEstimator.Priority.valueOf(priority.name()));
+            }
+
+            @Override
+            public long max() {
+                return max;
+            }
+        });
+        Optional<ChainParts.Push> push = config.zmqEndpoint() == null ? Optional.empty()
+                : Optional.of(wake -> new BitcoinZmqListener(config.name(), config.zmqEndpoint(), wake));
+        return Optional.of(new ChainParts(book, follower, withdrawals, Optional.empty(), push, fees));
+    }
+}

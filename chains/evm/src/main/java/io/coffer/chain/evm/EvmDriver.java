@@ -1,0 +1,66 @@
+package io.coffer.chain.evm;
+
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.ChainNode;
+import io.coffer.core.config.ChainConfig;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.CustodyState;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.driver.ChainDriver;
+import io.coffer.core.driver.ChainParts;
+import io.coffer.core.store.Store;
+import io.coffer.core.transfer.AccountWithdrawalService;
+import io.coffer.core.transfer.SweepService;
+import io.coffer.core.transfer.WithdrawalLedger;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Any Ethereum-compatible chain: its JSON-RPC, BIP-44 addresses, hot-address withdrawals with a persistent nonce manager, its
+ * native coin and configured ERC-20 tokens, and sweeps of deposit addresses into the hot address when thresholds are set.
+ */
+public final class EvmDriver implements ChainDriver {
+    private static final Logger LOG = Logger.getLogger(EvmDriver.class.getName());
+
+    @Override
+    public boolean drives(ChainConfig config) {
+        return config instanceof EvmChainConfig;
+    }
+
+    @Override
+    public ChainNode connect(ChainConfig config) {
+        return new EvmRpcClient((EvmChainConfig) config);
+    }
+
+    @Override
+    public Optional<ChainParts> open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
+        EvmChainConfig config = (EvmChainConfig) chain;
+        if (vault.state() == CustodyState.UNINITIALIZED) {
+            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
+            return Optional.empty();
+        }
+        EvmRpcClient rpc = (EvmRpcClient) node;
+        EvmChainSource source = new EvmChainSource(rpc, config);
+        AddressBook book = new AddressBook(store, config.name(), AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
+        book.watchAccount(0);
+        ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
+        AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, source, new EvmTransactionFactory(rpc, config), book,
+                vault::signer, config.confirmations(), clock, WithdrawalLedger.NO_CRASH);
+        withdrawals.finalityDepth(config.reorgSafetyDepth());
+        Map<String, BigInteger> thresholds = new LinkedHashMap<>();
+        if (config.sweepThreshold() != null) {
+            thresholds.put(config.name() + "/" + config.nativeSymbol(), config.sweepThreshold());
+        }
+        config.tokens().stream().filter(t -> t.sweepThreshold() != null)
+                .forEach(t -> thresholds.put(config.name() + "/" + t.symbol(), t.sweepThreshold()));
+        Optional<SweepService> sweeper = thresholds.isEmpty() ? Optional.empty()
+                : Optional.of(new SweepService(store, withdrawals, book, new SweepService.Policy(thresholds)));
+        return Optional.of(new ChainParts(book, follower, withdrawals, sweeper, Optional.empty(), null));
+    }
+}
