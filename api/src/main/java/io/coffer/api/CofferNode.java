@@ -124,7 +124,11 @@ public final class CofferNode implements AutoCloseable {
                 io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, Clock.systemUTC(), PROBE_STALE_AFTER);
                 probes.add(probe);
                 checkChain(c, probe, "coffer.chains." + i);
-                driver.open(c, node, store, vault, Clock.systemUTC()).ifPresent(parts -> runners.add(new ChainRunner(c, parts, vault)));
+                if (vault.state() == io.coffer.core.custody.CustodyState.UNINITIALIZED) {
+                    LOG.warning("chain " + c.name() + ": no wallet yet, nothing to follow");
+                } else {
+                    runners.add(new ChainRunner(c, driver.open(c, node, store, vault, Clock.systemUTC()), vault));
+                }
             }
             this.chains = List.copyOf(opened);
             // A thread per chain node: one that hangs never keeps the others' state from being refreshed.

@@ -5,7 +5,6 @@ import io.coffer.core.config.ChainConfig;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.store.Store;
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * One kind of chain, as a chain module provides it (lnd's chain driver registration is the model): it connects to the
@@ -20,6 +19,6 @@ public interface ChainDriver {
     /** A client of the chain's node (health probes, the start's network check, and the parts below). */
     ChainNode connect(ChainConfig config);
 
-    /** The chain's parts over {@code store}, or empty when the data dir holds no wallet yet (nothing to watch). */
-    Optional<ChainParts> open(ChainConfig config, ChainNode node, Store store, Vault vault, Clock clock);
+    /** The chain's parts over {@code store}; {@code vault} holds a wallet (the node opens no chain without one). */
+    ChainParts open(ChainConfig config, ChainNode node, Store store, Vault vault, Clock clock);
 }

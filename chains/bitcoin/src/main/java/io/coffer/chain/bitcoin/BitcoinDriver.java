@@ -7,7 +7,6 @@ import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.config.BitcoinNetwork;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.driver.ChainDriver;
 import io.coffer.core.driver.ChainParts;
@@ -17,15 +16,12 @@ import io.coffer.core.transfer.FeeRates;
 import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * Bitcoin as the node runs it: bitcoind's JSON-RPC, BIP-84 addresses, UTXO withdrawals with bitcoind's fee estimates (bounded
  * by the configured floor, fallback and maximum), and ZMQ block/transaction announcements when configured.
  */
 public final class BitcoinDriver implements ChainDriver {
-    private static final Logger LOG = Logger.getLogger(BitcoinDriver.class.getName());
-
     @Override
     public boolean drives(ChainConfig config) {
         return config instanceof BitcoinChainConfig;
@@ -37,12 +33,8 @@ public final class BitcoinDriver implements ChainDriver {
     }
 
     @Override
-    public Optional<ChainParts> open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
+    public ChainParts open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
         BitcoinChainConfig config = (BitcoinChainConfig) chain;
-        if (vault.state() == CustodyState.UNINITIALIZED) {
-            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
-            return Optional.empty();
-        }
         BitcoinRpcClient rpc = (BitcoinRpcClient) node;
         var network = BitcoinjNetworks.of(config.network());
         BitcoinChainSource source = new BitcoinChainSource(rpc, network);
@@ -70,6 +62,6 @@ public final class BitcoinDriver implements ChainDriver {
         });
         Optional<ChainParts.Push> push = config.zmqEndpoint() == null ? Optional.empty()
                 : Optional.of(wake -> new BitcoinZmqListener(config.name(), config.zmqEndpoint(), wake));
-        return Optional.of(new ChainParts(book, follower, withdrawals, Optional.empty(), push, fees));
+        return new ChainParts(book, follower, withdrawals, Optional.empty(), push, fees);
     }
 }

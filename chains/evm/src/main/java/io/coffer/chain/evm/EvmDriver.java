@@ -6,7 +6,6 @@ import io.coffer.core.chain.ChainNode;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.custody.AccountScheme;
-import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.driver.ChainDriver;
 import io.coffer.core.driver.ChainParts;
@@ -19,15 +18,12 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * Any Ethereum-compatible chain: its JSON-RPC, BIP-44 addresses, hot-address withdrawals with a persistent nonce manager, its
  * native coin and configured ERC-20 tokens, and sweeps of deposit addresses into the hot address when thresholds are set.
  */
 public final class EvmDriver implements ChainDriver {
-    private static final Logger LOG = Logger.getLogger(EvmDriver.class.getName());
-
     @Override
     public boolean drives(ChainConfig config) {
         return config instanceof EvmChainConfig;
@@ -39,12 +35,8 @@ public final class EvmDriver implements ChainDriver {
     }
 
     @Override
-    public Optional<ChainParts> open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
+    public ChainParts open(ChainConfig chain, ChainNode node, Store store, Vault vault, Clock clock) {
         EvmChainConfig config = (EvmChainConfig) chain;
-        if (vault.state() == CustodyState.UNINITIALIZED) {
-            LOG.warning("chain " + config.name() + ": no wallet yet, nothing to follow");
-            return Optional.empty();
-        }
         EvmRpcClient rpc = (EvmRpcClient) node;
         EvmChainSource source = new EvmChainSource(rpc, config);
         AddressBook book = new AddressBook(store, config.name(), AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
@@ -61,6 +53,6 @@ public final class EvmDriver implements ChainDriver {
                 .forEach(t -> thresholds.put(config.name() + "/" + t.symbol(), t.sweepThreshold()));
         Optional<SweepService> sweeper = thresholds.isEmpty() ? Optional.empty()
                 : Optional.of(new SweepService(store, withdrawals, book, new SweepService.Policy(thresholds)));
-        return Optional.of(new ChainParts(book, follower, withdrawals, sweeper, Optional.empty(), null));
+        return new ChainParts(book, follower, withdrawals, sweeper, Optional.empty(), null);
     }
 }
