@@ -96,14 +96,28 @@ public final class ErrorMapper {
         } catch (RuntimeException e) {
             timer.cancel(false);
             if (answered.compareAndSet(false, true)) {
-                out.onError(toStatus(e));
+                try {
+                    out.onError(toStatus(e));
+                } catch (RuntimeException gone) {
+                    if (!clientGone(gone)) {
+                        throw gone;
+                    }
+                    LOG.log(Level.FINE, "the client left before its error was written", gone);
+                }
             }
             return;
         }
         timer.cancel(false);
         if (answered.compareAndSet(false, true)) {
-            out.onNext(value);
-            out.onCompleted();
+            try {
+                out.onNext(value);
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                if (!clientGone(e)) {
+                    throw e;
+                }
+                LOG.log(Level.FINE, "the client left before its answer was written", e);
+            }
         }
     }
 
@@ -245,12 +259,39 @@ public final class ErrorMapper {
     }
 
     private static void closeWith(ServerCall<?, ?> call, RuntimeException e) {
+        if (clientGone(e)) {
+            // Answering a client that already left (its deadline passed, it cancelled, its connection closed): how calls end,
+            // not an error of the node, and nothing to answer.
+            LOG.log(Level.FINE, "the client left before its answer was written", e);
+            return;
+        }
         StatusRuntimeException s = toStatus(e);
         Metadata trailers = s.getTrailers() == null ? new Metadata() : s.getTrailers();
         try {
             call.close(s.getStatus(), trailers);
-        } catch (IllegalStateException alreadyClosed) {
+        } catch (RuntimeException alreadyClosed) {
+            // Closed meanwhile, or its connection is gone: no one to tell, and never an exception back into the transport.
             LOG.log(Level.FINE, "call already closed when mapping an error", alreadyClosed);
         }
+    }
+
+    /** Whether {@code t} says the client's connection is gone (a write to it failed), rather than anything of the node's. */
+    static boolean clientGone(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.ClosedChannelException || c instanceof java.net.SocketException) {
+                return true;
+            }
+            if (c instanceof java.io.IOException && c.getMessage() != null
+                    && (c.getMessage().contains("Broken pipe") || c.getMessage().contains("Connection reset"))) {
+                return true;
+            }
+            if (c instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.CANCELLED) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 }

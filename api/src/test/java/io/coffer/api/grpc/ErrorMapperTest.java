@@ -90,4 +90,14 @@ class ErrorMapperTest {
         assertEquals("asset", StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class).getMetadataOrThrow("field"));
         assertEquals("short and plain", ErrorMapper.headerSafe("short and plain"));
     }
+
+    @org.junit.jupiter.api.Test
+    void aWriteToAGoneClientIsNotAnErrorOfTheNode() {
+        org.junit.jupiter.api.Assertions.assertTrue(ErrorMapper.clientGone(new java.io.UncheckedIOException(
+                new java.nio.channels.ClosedChannelException())), "what Helidon throws writing to a closed connection");
+        org.junit.jupiter.api.Assertions.assertTrue(ErrorMapper.clientGone(new RuntimeException(new java.io.IOException("Broken pipe"))));
+        org.junit.jupiter.api.Assertions.assertTrue(ErrorMapper.clientGone(io.grpc.Status.CANCELLED.asRuntimeException()));
+        org.junit.jupiter.api.Assertions.assertFalse(ErrorMapper.clientGone(new IllegalStateException("a bug")));
+        org.junit.jupiter.api.Assertions.assertFalse(ErrorMapper.clientGone(new java.io.UncheckedIOException(new java.io.IOException("disk full"))));
+    }
 }
