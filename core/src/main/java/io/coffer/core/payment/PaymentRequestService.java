@@ -159,15 +159,6 @@ public final class PaymentRequestService {
                 id -> store.get(PaymentTables.REQUESTS, id).map(this::view), each);
     }
 
-    public List<View> list(String tenantId, int limit) {
-        List<View> out = new ArrayList<>();
-        byte[] prefix = KeyWriter.key().string(tenantId).build();
-        for (var e : store.list(PaymentTables.BY_TENANT, PaymentTables.BY_TENANT.prefix(prefix).reversed(), limit)) {
-            store.get(PaymentTables.REQUESTS, e.getKey().id()).ifPresent(pr -> out.add(view(pr)));
-        }
-        return out;
-    }
-
     /**
      * Cancels a request nothing (or not enough) has been paid to.
      *

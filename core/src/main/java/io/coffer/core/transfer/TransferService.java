@@ -341,15 +341,6 @@ public final class TransferService implements WithdrawalSink {
                 id -> store.get(TransferTables.TRANSFERS, id).map(this::view), each);
     }
 
-    public List<View> list(String tenant, int limit) {
-        List<View> out = new ArrayList<>();
-        byte[] prefix = KeyWriter.key().string(tenant).build();
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix).reversed(), limit)) {
-            store.get(TransferTables.TRANSFERS, e.getKey().id()).ifPresent(t -> out.add(view(t)));
-        }
-        return out;
-    }
-
     /** The fee a transfer would pay now; nothing is written. */
     public Quote estimate(Caller caller, String asset, String destination, String amount, FeePriority priority, long feeRate) {
         BigInteger value = validateAmount(asset, amount);
