@@ -314,7 +314,6 @@ public final class TransferService implements WithdrawalSink {
                 .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "TRANSFER_NOT_FOUND", "id", "id: no such transfer", Map.of(), null));
     }
 
-    /** The tenant's transfers, newest first, at most {@code limit}. */
     /**
      * What a list asks for: created in {@code [from, to)}, and when non-empty, only these statuses (the names {@link View#status}
      * gives) and this asset.
