@@ -57,9 +57,8 @@ public final class CofferNode implements AutoCloseable {
     private final Vault vault;
     private final OperatorToken operatorToken;
     private final io.coffer.core.tenant.TenantService tenants;
-    private final List<ChainNode> chains;
-    /** Each chain node's last known state, refreshed in the background: what /observe/health answers from, at once. */
-    private final List<io.coffer.core.chain.ChainProbe> probes = new ArrayList<>();
+    /** The configured chains; each one's probe keeps its node's last known state, which /observe/health answers from at once. */
+    private final io.coffer.core.driver.ChainRegistry chains;
     /** How often the chain nodes are probed for /observe/health, and how old an answer may be before the chain is DOWN. */
     private static final java.time.Duration PROBE_EVERY = java.time.Duration.ofSeconds(2);
     private static final java.time.Duration PROBE_STALE_AFTER = java.time.Duration.ofSeconds(10);
@@ -71,23 +70,13 @@ public final class CofferNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final List<ChainRunner> runners = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final io.coffer.core.event.EventOutbox outbox;
     private final io.coffer.core.event.WebhookService webhooks;
     private final io.coffer.core.payment.PaymentRequestService payments;
     private final io.coffer.core.transfer.TransferService transfers;
-    private final io.coffer.api.grpc.TransfersService.ChainFacts chainFacts = new io.coffer.api.grpc.TransfersService.ChainFacts() {
-        @Override
-        public String feeAsset(String chain) {
-            return config.chains().stream().filter(c -> c.name().equals(chain)).findFirst().map(ChainConfig::feeAsset).orElse(chain);
-        }
-
-        @Override
-        public boolean accountBased(String chain) {
-            return config.chains().stream().anyMatch(c -> c.name().equals(chain) && c.accountBased());
-        }
-    };
+    private final io.coffer.core.wallet.AccountService accounts;
+    private final io.coffer.api.proto.Protos protos;
     /** Clock-driven work: payment request expiry. */
     private final ScheduledExecutorService clockThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "coffer-clock");
@@ -109,6 +98,7 @@ public final class CofferNode implements AutoCloseable {
             throw e;
         }
         List<ChainNode> opened = new ArrayList<>();
+        List<io.coffer.core.driver.ChainRegistry.Configured> configured = new ArrayList<>();
         try {
             SecureRandom random = new SecureRandom();
             if (config.node().devMode()) {
@@ -122,33 +112,36 @@ public final class CofferNode implements AutoCloseable {
                 ChainNode node = driver.connect(c);
                 opened.add(node);
                 io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, Clock.systemUTC(), PROBE_STALE_AFTER);
-                probes.add(probe);
                 checkChain(c, probe, "coffer.chains." + i);
+                Optional<io.coffer.core.driver.ChainModule> module = Optional.empty();
                 if (vault.state() == io.coffer.core.custody.CustodyState.UNINITIALIZED) {
                     LOG.warning("chain " + c.name() + ": no wallet yet, nothing to follow");
                 } else {
-                    runners.add(new ChainRunner(c, driver.open(c, node, store, vault, Clock.systemUTC()), vault));
+                    module = Optional.of(new io.coffer.core.driver.ChainModule(c, driver.open(c, node, store, vault, Clock.systemUTC()), vault));
                 }
+                configured.add(new io.coffer.core.driver.ChainRegistry.Configured(c, node, probe, module));
             }
-            this.chains = List.copyOf(opened);
+            this.chains = new io.coffer.core.driver.ChainRegistry(configured);
             // A thread per chain node: one that hangs never keeps the others' state from being refreshed.
-            this.probeThreads = Executors.newScheduledThreadPool(Math.max(1, probes.size()), r -> {
+            this.probeThreads = Executors.newScheduledThreadPool(Math.max(1, configured.size()), r -> {
                 Thread t = new Thread(r, "coffer-chain-probe");
                 t.setDaemon(true);
                 return t;
             });
-            var eventJson = new io.coffer.api.grpc.EventJson(chainFacts);
+            this.protos = new io.coffer.api.proto.Protos(chains);
+            var eventJson = new io.coffer.api.proto.EventJson(protos);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
-                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), this::internal, Clock.systemUTC());
-            runners.forEach(r -> r.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
-            this.payments = new io.coffer.core.payment.PaymentRequestService(store, new NodePayments(), audit, Clock.systemUTC(),
+                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), chains::internal, Clock.systemUTC());
+            chains.modules().forEach(m -> m.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
+            this.payments = new io.coffer.core.payment.PaymentRequestService(store, chains.receiving(), audit, Clock.systemUTC(),
                     paymentEvents);
-            this.transfers = new io.coffer.core.transfer.TransferService(store, new NodeTransfers(runners, vault), this::paidTo, outbox,
+            this.transfers = new io.coffer.core.transfer.TransferService(store, chains.sending(vault), payments::paidTo, outbox,
                     eventJson, audit, Clock.systemUTC(), config.allowlistDelay());
-            runners.forEach(r -> r.withdrawals().sink(transfers)); // before any withdrawal moves: no change goes unpublished
+            chains.modules().forEach(m -> m.withdrawals().sink(transfers)); // before any withdrawal moves: no change goes unpublished
             for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
-                runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
+                chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
             }
+            this.accounts = new io.coffer.core.wallet.AccountService(chains, store, Clock.systemUTC());
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);
@@ -175,11 +168,12 @@ public final class CofferNode implements AutoCloseable {
         CofferNode node = new CofferNode(configuration);
         try {
             // Chains first: their first round sets a new wallet's cursors before anything is served.
-            node.runners.forEach(r -> r.start(node.chainThreads));
+            node.chains.modules().forEach(m -> m.start(node.chainThreads));
             node.webhooks.start();
             node.clockThread.execute(node.transfers::resume); // transfers stored but not sent before the last stop
             node.clockThread.scheduleWithFixedDelay(node::expirePaymentRequests, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
-            for (io.coffer.core.chain.ChainProbe probe : node.probes) {
+            for (io.coffer.core.driver.ChainRegistry.Configured c : node.chains.configured()) {
+                io.coffer.core.chain.ChainProbe probe = c.probe();
                 node.probeThreads.scheduleWithFixedDelay(() -> {
                     try {
                         probe.probe();
@@ -203,48 +197,7 @@ public final class CofferNode implements AutoCloseable {
     }
 
     private io.coffer.core.report.ReportService reports() {
-        return new io.coffer.core.report.ReportService(payments, transfers, new io.coffer.core.report.ReportService.DepositSource() {
-            @Override
-            public List<io.coffer.core.chain.Deposit> deposits(int account) {
-                List<io.coffer.core.chain.Deposit> out = new ArrayList<>();
-                for (ChainRunner r : runners) {
-                    r.follower().depositsOf(account).stream().filter(d -> !internal(d.chain(), d.address())).forEach(out::add);
-                }
-                return out;
-            }
-
-            @Override
-            public String paymentRequestOf(io.coffer.core.chain.Deposit d) {
-                return store.get(io.coffer.core.payment.PaymentTables.BY_ADDRESS, new io.coffer.core.chain.ChainTables.ChainAddress(d.chain(),
-                        d.address())).orElse("");
-            }
-
-            @Override
-            public String feeAsset(String chain) {
-                return chainFacts.feeAsset(chain);
-            }
-        }, audit);
-    }
-
-    /**
-     * Whether {@code address} is one of the wallet's internal addresses on {@code chain} (change, the EVM hot address): what
-     * arrives there is the wallet's own money moving, not a deposit.
-     */
-    private boolean internal(String chain, String address) {
-        return runners.stream().filter(r -> r.chain().equals(chain)).findFirst()
-                .flatMap(r -> r.addresses().lookup(address)).map(i -> i.change() == 1).orElse(false);
-    }
-
-    /** A tenant's payment request's asset and everything paid to it (counted and late), for refunds. */
-    private Optional<java.util.Map.Entry<String, java.math.BigInteger>> paidTo(String tenant, String paymentRequestId) {
-        try {
-            var v = payments.get(tenant, paymentRequestId);
-            java.math.BigInteger late = v.evaluation().late().stream().map(io.coffer.core.chain.Deposit::amount)
-                    .reduce(java.math.BigInteger.ZERO, java.math.BigInteger::add);
-            return Optional.of(java.util.Map.entry(v.request().asset(), v.evaluation().paid().add(late)));
-        } catch (CofferException e) {
-            return Optional.empty();
-        }
+        return new io.coffer.core.report.ReportService(payments, transfers, chains.deposits(store), audit);
     }
 
     private void expirePaymentRequests() {
@@ -282,20 +235,20 @@ public final class CofferNode implements AutoCloseable {
                 grpc.service(c.file(), () -> service);
             } else if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition wallet = ServerInterceptors.intercept(
-                        PlannedServices.partial(new io.coffer.api.grpc.WalletService(new NodeWallet()), io.coffer.api.grpc.WalletService.IMPLEMENTED),
+                        PlannedServices.partial(new io.coffer.api.grpc.WalletService(accounts, protos), io.coffer.api.grpc.WalletService.IMPLEMENTED),
                         apiAuth);
                 grpc.service(c.file(), () -> wallet);
             } else if (c.service().getName().equals(io.coffer.proto.v1.TransfersGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
-                        new io.coffer.api.grpc.TransfersService(transfers, chainFacts), io.coffer.api.grpc.TransfersService.IMPLEMENTED), apiAuth);
+                        new io.coffer.api.grpc.TransfersService(transfers, protos), io.coffer.api.grpc.TransfersService.IMPLEMENTED), apiAuth);
                 grpc.service(c.file(), () -> service);
             } else if (!c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition planned = ServerInterceptors.intercept(PlannedServices.planned(c.service()).bindService(), apiAuth);
                 grpc.service(c.file(), () -> planned);
             } else if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
-                        PlannedServices.partial(new AdminService(vault, audit, this::chainsStatus, this::rescan, tenants,
-                                t -> runners.forEach(r -> r.addresses().watchAccount(t.accountIndex())), transfers, reports()), AdminService.IMPLEMENTED),
+                        PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
+                                t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports()), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }
@@ -329,7 +282,8 @@ public final class CofferNode implements AutoCloseable {
     /** Readiness per chain, answered from the chain's probe (never waits on the chain node). */
     private io.helidon.health.HealthCheck[] chainChecks() {
         List<io.helidon.health.HealthCheck> checks = new ArrayList<>();
-        for (io.coffer.core.chain.ChainProbe probe : probes) {
+        for (io.coffer.core.driver.ChainRegistry.Configured c : chains.configured()) {
+            io.coffer.core.chain.ChainProbe probe = c.probe();
             checks.add(new io.helidon.health.HealthCheck() {
                 @Override
                 public HealthCheckType type() {
@@ -358,168 +312,23 @@ public final class CofferNode implements AutoCloseable {
         return checks.toArray(io.helidon.health.HealthCheck[]::new);
     }
 
-    /** What each chain looks like now: the node's tip, what Coffer processed, the last error. */
-    private List<AdminService.ChainState> chainsStatus() {
-        List<AdminService.ChainState> out = new ArrayList<>();
-        for (int i = 0; i < chains.size(); i++) {
-            ChainNode node = chains.get(i);
-            ChainConfig c = config.chains().get(i);
-            ChainRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst().orElse(null);
-            long processed = runner == null ? 0 : runner.processedHeight();
-            try {
-                ChainInfo info = node.info();
-                out.add(new AdminService.ChainState(c.name(), !c.accountBased(), true, info.network(), info.tipHeight(),
-                        info.tipHash(), processed, runner == null ? "" : runner.lastError()));
-            } catch (CofferException e) {
-                out.add(new AdminService.ChainState(c.name(), !c.accountBased(), false, "", 0, "", processed, e.getMessage()));
-            }
-        }
-        return out;
-    }
-
-    private void rescan(String chain, long fromHeight, java.util.function.Consumer<io.coffer.proto.v1.RescanProgress> progress)
-            throws Exception {
-        ChainConfig c = config.chains().stream().filter(x -> x.name().equals(chain)).findFirst()
-                .orElseThrow(() -> CofferException.invalid("chain", "CHAIN_UNKNOWN", "no chain named '" + chain + "' is configured"));
-        ChainRunner runner = runners.stream().filter(r -> r.chain().equals(c.name())).findFirst()
-                .orElseThrow(() -> new CofferException(io.coffer.core.error.ErrorKind.FAILED_PRECONDITION, "CHAIN_NOT_FOLLOWED", null,
-                        "chain " + chain + " is not followed by this node (no wallet yet, or its kind is not followed yet)",
-                        java.util.Map.of(), null));
-        long tip = chains.get(config.chains().indexOf(c)).info().tipHeight();
-        if (fromHeight > tip) {
-            throw CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
-        }
-        runner.rescan(chainThreads, fromHeight, r -> progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder()
-                .setHeight(r.cursorHeight()).setTipHeight(r.tipHeight())
-                .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
-                .build()));
-        progress.accept(io.coffer.proto.v1.RescanProgress.newBuilder().setHeight(runner.processedHeight()).setTipHeight(tip)
-                .setDepositsFound(runner.follower().depositCount()).setAddressesWatched(runner.follower().watchedAddresses())
-                .setDone(true).build());
-    }
-
-    /** The chain runner serving {@code asset} (an id such as "bitcoin/BTC"), if any. */
-    private Optional<ChainRunner> runnerFor(String asset) {
-        return runners.stream().filter(r -> r.assets().stream().anyMatch(a -> a.id().equals(asset))).findFirst();
-    }
-
-    /** The node's chains as payment requests see them: fresh addresses, URIs, deposits. */
-    private final class NodePayments implements io.coffer.core.payment.PaymentRequestService.Receiving {
-        private ChainRunner runnerOf(String asset) {
-            return runnerFor(asset).orElse(null);
-        }
-
-        @Override
-        public boolean knows(String asset) {
-            return runnerFor(asset).isPresent();
-        }
-
-        @Override
-        public String issueAddress(int account, String asset) {
-            return runnerOf(asset).addresses().next(account, 0, null, false).address();
-        }
-
-        @Override
-        public String paymentUri(String asset, String address, java.math.BigInteger amount, String description) {
-            ChainConfig chain = runnerOf(asset).config();
-            return chain.paymentUri(chain.asset(asset).orElseThrow(), address, amount, description);
-        }
-
-        @Override
-        public List<io.coffer.core.chain.Deposit> deposits(String asset, String address) {
-            return runnerOf(asset).follower().depositsTo(address);
-        }
-
-        @Override
-        public int defaultConfirmations(String asset) {
-            return runnerOf(asset).config().confirmations();
-        }
-
-        @Override
-        public java.math.BigInteger maxAmount(String asset) {
-            return runnerOf(asset).maxAmount();
-        }
-    }
-
-    /** The node's chains as the Wallet service sees them. */
-    private final class NodeWallet implements io.coffer.api.grpc.WalletService.Accounts {
-        @Override
-        public List<io.coffer.proto.v1.Asset> assets() {
-            List<io.coffer.proto.v1.Asset> out = new ArrayList<>();
-            for (ChainRunner r : runners) {
-                for (ChainRunner.AssetInfo a : r.assets()) {
-                    out.add(io.coffer.proto.v1.Asset.newBuilder().setId(a.id()).setChain(r.chain()).setSymbol(a.symbol())
-                            .setDecimals(a.decimals()).setContract(a.contract()).setEvmChainId(a.evmChainId()).setBitcoinNetwork(a.network())
-                            .setChainKind(a.bitcoin() ? io.coffer.proto.v1.ChainKind.CHAIN_KIND_BITCOIN : io.coffer.proto.v1.ChainKind.CHAIN_KIND_EVM)
-                            .build());
-                }
-            }
-            return out;
-        }
-
-        private ChainRunner runnerOf(String asset) {
-            return runnerFor(asset).orElseThrow(() -> CofferException.invalid("asset", "ASSET_UNKNOWN", "unknown asset '" + asset
-                    + "'; ListAssets lists them"));
-        }
-
-        @Override
-        public io.coffer.proto.v1.Balance balance(int account, String asset) {
-            ChainRunner r = runnerOf(asset);
-            java.math.BigInteger[] b = r.balance(account, asset);
-            return io.coffer.proto.v1.Balance.newBuilder().setAsset(asset).setConfirmed(b[0].toString()).setPendingIncoming(b[1].toString())
-                    .setPendingOutgoing(b[2].toString()).setAsOfHeight(r.processedHeight()).build();
-        }
-
-        @Override
-        public io.coffer.core.transfer.AccountHistory.Page history(int account, java.time.Instant from, java.time.Instant to, String asset,
-                java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> after, int size) {
-            return new io.coffer.core.transfer.AccountHistory(store).page(account, from, to, asset, after, size);
-        }
-
-        @Override
-        public io.coffer.proto.v1.DepositAddress newAddress(int account, String asset, String label) {
-            ChainRunner r = runnerOf(asset);
-            // Milliseconds: what the store keeps, so CreateDepositAddress and ListDepositAddresses agree.
-            java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            io.coffer.core.chain.AddressBook.Issued issued = r.addresses().next(account, 0,
-                    new io.coffer.core.chain.ChainTables.AddressNote(label, now));
-            return io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(issued.address()).setChain(r.chain())
-                    .setDerivationPath(issued.path()).setLabel(label)
-                    .setCreated(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
-        }
-
-        @Override
-        public List<io.coffer.proto.v1.DepositAddress> addresses(int account, String chain) {
-            List<io.coffer.proto.v1.DepositAddress> out = new ArrayList<>();
-            for (ChainRunner r : runners) {
-                if (chain.isEmpty() || r.chain().equals(chain)) {
-                    for (io.coffer.core.chain.AddressBook.Issued i : r.addresses().issued(account, 0)) {
-                        var a = io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(i.address()).setChain(r.chain())
-                                .setDerivationPath(i.path());
-                        // Addresses issued for payment requests or found used carry no note; ones asked for do.
-                        r.addresses().note(i.address()).ifPresent(n -> a.setLabel(n.label()).setCreated(com.google.protobuf.Timestamp
-                                .newBuilder().setSeconds(n.issuedAt().getEpochSecond()).setNanos(n.issuedAt().getNano())));
-                        out.add(a.build());
-                    }
-                }
-            }
-            java.util.Collections.reverse(out);
-            return out;
-        }
-    }
-
     /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
     public Optional<BitcoinParts> bitcoin() {
         // A test accessor: it names the Bitcoin module's own types, which the node itself never does.
-        return runners.stream().filter(r -> r.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
-                .map(r -> new BitcoinParts(r.addresses(), r.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) r.withdrawals(),
-                        (io.coffer.chain.bitcoin.BitcoinFeeEstimator) r.own()));
+        return chains.modules().stream().filter(m -> m.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
+                .map(m -> new BitcoinParts(m.addresses(), m.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) m.withdrawals(),
+                        (io.coffer.chain.bitcoin.BitcoinFeeEstimator) m.own()));
     }
 
-    /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists. */
+    /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists (a test accessor, like {@link #bitcoin()}). */
     public Optional<EvmParts> evm(String name) {
-        return runners.stream().filter(r -> r.chain().equals(name) && r.withdrawals() instanceof io.coffer.core.transfer.AccountWithdrawalService)
-                .findFirst().map(r -> new EvmParts(r.addresses(), r.follower(), (io.coffer.core.transfer.AccountWithdrawalService) r.withdrawals()));
+        return chains.module(name).filter(m -> m.withdrawals() instanceof io.coffer.core.transfer.AccountWithdrawalService)
+                .map(m -> new EvmParts(m.addresses(), m.follower(), (io.coffer.core.transfer.AccountWithdrawalService) m.withdrawals()));
+    }
+
+    /** The tenants' wallets: balances, addresses, history (what the Wallet API answers from). */
+    public io.coffer.core.wallet.AccountService accounts() {
+        return accounts;
     }
 
     /** An EVM chain's services. */
@@ -558,7 +367,7 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info("coffer: stopping");
         grpcHealth.enterTerminalState();
-        runners.forEach(ChainRunner::stop);
+        chains.modules().forEach(io.coffer.core.driver.ChainModule::stop);
         chainThreads.shutdownNow();
         clockThread.shutdownNow();
         if (probeThreads != null) {
@@ -576,7 +385,7 @@ public final class CofferNode implements AutoCloseable {
             }
         } finally {
             if (chains != null) {
-                chains.forEach(ChainNode::close);
+                chains.configured().forEach(c -> c.node().close());
             }
             vault.close();
             store.close();

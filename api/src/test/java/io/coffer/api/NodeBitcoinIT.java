@@ -104,7 +104,7 @@ class NodeBitcoinIT {
             assertEquals(WithdrawalStatus.BROADCAST, w.status());
             btc.mine(1);
             await(() -> bitcoin.withdrawals().get(w.id()).orElseThrow().status() == WithdrawalStatus.CONFIRMED, "the withdrawal confirmed");
-            var history = bitcoin.withdrawals().history(0, 10);
+            var history = node.accounts().history(0, java.time.Instant.MIN, java.time.Instant.MAX, "", java.util.Optional.empty(), 10).items();
             assertEquals(2, history.size(), "one deposit and one withdrawal; the change is not income: " + history);
             assertEquals(w.id(), history.get(0).id());
             assertEquals(w.fee(), history.get(0).fee());

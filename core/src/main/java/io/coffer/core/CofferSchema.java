@@ -1,6 +1,6 @@
 package io.coffer.core;
 
-import io.coffer.core.chain.AssetIds;
+import io.coffer.core.chain.AssetId;
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.custody.CustodyTables;
 import io.coffer.core.event.EventTables;
@@ -79,7 +79,7 @@ public final class CofferSchema {
     private static void indexPaymentRequests(Store store, Batch batch) {
         for (var e : store.list(PaymentTables.REQUESTS, PaymentTables.REQUESTS.all(), Integer.MAX_VALUE)) {
             PaymentRequest pr = e.getValue();
-            batch.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetIds.chainOf(pr.asset()), pr.address()), pr.id());
+            batch.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetId.chainOf(pr.asset()), pr.address()), pr.id());
             if (pr.expiresAt() != null) {
                 batch.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
             }

@@ -1,15 +1,12 @@
 package io.coffer.api.grpc;
 
-import com.google.protobuf.Timestamp;
+import io.coffer.api.proto.Protos;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.keys.MnemonicException;
 import io.coffer.core.keys.Secrets;
 import io.coffer.proto.v1.AdminGrpc;
-import io.coffer.proto.v1.AuditEntry;
-import io.coffer.proto.v1.ChainKind;
-import io.coffer.proto.v1.ChainStatus;
 import io.coffer.proto.v1.ChainsStatus;
 import io.coffer.proto.v1.GetChainsStatusRequest;
 import io.coffer.proto.v1.GetSealStatusRequest;
@@ -54,24 +51,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         /**
          * @throws CofferException INVALID_ARGUMENT (unknown chain, height above the tip), FAILED_PRECONDITION (not followed)
          */
-        void rescan(String chain, long fromHeight, java.util.function.Consumer<RescanProgress> progress) throws Exception;
-    }
-
-    /** One chain's state as the node sees it. */
-    public record ChainState(String chain, boolean bitcoin, boolean connected, String network, long tipHeight, String tipHash,
-                             long processedHeight, String lastError) {
+        void rescan(String chain, long fromHeight, java.util.function.Consumer<io.coffer.core.driver.RescanProgress> progress)
+                throws Exception;
     }
 
     private final Vault vault;
     private final AuditLog audit;
-    private final Supplier<List<ChainState>> chains;
+    private final Supplier<List<io.coffer.core.driver.ChainStatus>> chains;
     private final Rescanner rescanner;
     private final io.coffer.core.tenant.TenantService tenants;
     private final java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated;
     private final io.coffer.core.transfer.TransferService transfers;
     private final io.coffer.core.report.ReportService reports;
 
-    public AdminService(Vault vault, AuditLog audit, Supplier<List<ChainState>> chains, Rescanner rescanner,
+    public AdminService(Vault vault, AuditLog audit, Supplier<List<io.coffer.core.driver.ChainStatus>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
                         io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports) {
         this.transfers = transfers;
@@ -103,7 +96,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (p.getApprovalQuorum() < 0 || p.getApprovalQuorum() > 10) {
                 throw CofferException.invalid("policy.approval_quorum", "QUORUM_OUT_OF_RANGE", "0 to 10");
             }
-            return toProto(transfers.setPolicy(new io.coffer.core.transfer.TransferPolicy(p.getTenantId(), limits, allow,
+            return Protos.transferPolicy(transfers.setPolicy(new io.coffer.core.transfer.TransferPolicy(p.getTenantId(), limits, allow,
                     p.getApprovalQuorum()), actor()));
         });
     }
@@ -112,7 +105,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void getTransferPolicy(io.coffer.proto.v1.GetTransferPolicyRequest request, StreamObserver<io.coffer.proto.v1.TransferPolicy> out) {
         ErrorMapper.answer(out, () -> {
             requireTenant(request.getTenantId());
-            return toProto(transfers.policy(request.getTenantId()));
+            return Protos.transferPolicy(transfers.policy(request.getTenantId()));
         });
     }
 
@@ -158,27 +151,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         return new java.math.BigInteger(v);
     }
 
-    private static io.coffer.proto.v1.TransferPolicy toProto(io.coffer.core.transfer.TransferPolicy p) {
-        io.coffer.proto.v1.TransferPolicy.Builder b = io.coffer.proto.v1.TransferPolicy.newBuilder().setTenantId(p.tenant())
-                .setApprovalQuorum(p.quorum());
-        p.limits().forEach((asset, l) -> b.addLimits(io.coffer.proto.v1.AssetLimits.newBuilder().setAsset(asset)
-                .setPerTransferMax(l.perTransferMax() == null ? "" : l.perTransferMax().toString())
-                .setRolling24HMax(l.rolling24hMax() == null ? "" : l.rolling24hMax().toString())
-                .setApprovalThreshold(l.approvalThreshold() == null ? "" : l.approvalThreshold().toString())));
-        for (io.coffer.core.transfer.TransferPolicy.AllowEntry a : p.allowlist()) {
-            b.addAllowlist(io.coffer.proto.v1.AllowlistEntry.newBuilder().setChain(a.chain()).setAddress(a.address()).setLabel(a.label())
-                    .setEffectiveAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(a.effectiveAt().getEpochSecond())
-                            .setNanos(a.effectiveAt().getNano())));
-        }
-        return b.build();
-    }
-
     @Override
     public void createTenant(io.coffer.proto.v1.CreateTenantRequest request, StreamObserver<io.coffer.proto.v1.Tenant> out) {
         ErrorMapper.answer(out, () -> {
             io.coffer.core.tenant.Tenant t = tenants.createTenant(request.getName(), actor());
             onTenantCreated.accept(t);
-            return toProto(t);
+            return Protos.tenant(t);
         });
     }
 
@@ -186,7 +164,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void listTenants(io.coffer.proto.v1.ListTenantsRequest request, StreamObserver<io.coffer.proto.v1.ListTenantsResponse> out) {
         ErrorMapper.answer(out, () -> {
             var b = io.coffer.proto.v1.ListTenantsResponse.newBuilder();
-            tenants.tenants().forEach(t -> b.addTenants(toProto(t)));
+            tenants.tenants().forEach(t -> b.addTenants(Protos.tenant(t)));
             return b.build();
         });
     }
@@ -196,16 +174,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         ErrorMapper.answer(out, () -> {
             java.util.Set<io.coffer.core.tenant.Scope> scopes = java.util.EnumSet.noneOf(io.coffer.core.tenant.Scope.class);
             for (io.coffer.proto.v1.Scope s : RequestFields.known("scopes", request.getScopesList(), request.getScopesValueList())) {
-                scopes.add(switch (s) {
-                    case SCOPE_READ -> io.coffer.core.tenant.Scope.READ;
-                    case SCOPE_PAYMENTS -> io.coffer.core.tenant.Scope.PAYMENTS;
-                    case SCOPE_TRANSFERS -> io.coffer.core.tenant.Scope.TRANSFERS;
-                    case SCOPE_ADMIN -> io.coffer.core.tenant.Scope.ADMIN;
-                    default -> throw new IllegalStateException("checked above");
-                });
+                scopes.add(Protos.scope(s));
             }
             var created = tenants.createKey(request.getTenantId(), scopes, request.getLabel(), actor());
-            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(toProto(created.key())).setSecret(created.secret()).build();
+            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(Protos.apiKey(created.key())).setSecret(created.secret()).build();
         });
     }
 
@@ -213,39 +185,22 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void listApiKeys(io.coffer.proto.v1.ListApiKeysRequest request, StreamObserver<io.coffer.proto.v1.ListApiKeysResponse> out) {
         ErrorMapper.answer(out, () -> {
             var b = io.coffer.proto.v1.ListApiKeysResponse.newBuilder();
-            tenants.keys(request.getTenantId()).forEach(k -> b.addKeys(toProto(k)));
+            tenants.keys(request.getTenantId()).forEach(k -> b.addKeys(Protos.apiKey(k)));
             return b.build();
         });
     }
 
     @Override
     public void revokeApiKey(io.coffer.proto.v1.RevokeApiKeyRequest request, StreamObserver<io.coffer.proto.v1.ApiKey> out) {
-        ErrorMapper.answer(out, () -> toProto(tenants.revokeKey(request.getId(), actor())));
+        ErrorMapper.answer(out, () -> Protos.apiKey(tenants.revokeKey(request.getId(), actor())));
     }
 
     @Override
     public void rotateApiKey(io.coffer.proto.v1.RotateApiKeyRequest request, StreamObserver<io.coffer.proto.v1.CreatedApiKey> out) {
         ErrorMapper.answer(out, () -> {
             var created = tenants.rotateKey(request.getId(), java.time.Duration.ofSeconds(request.getGraceSeconds()), actor());
-            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(toProto(created.key())).setSecret(created.secret()).build();
+            return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(Protos.apiKey(created.key())).setSecret(created.secret()).build();
         });
-    }
-
-    static io.coffer.proto.v1.Tenant toProto(io.coffer.core.tenant.Tenant t) {
-        return io.coffer.proto.v1.Tenant.newBuilder().setId(t.id()).setName(t.name()).setAccountIndex(t.accountIndex())
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(t.createdAt().getEpochSecond())).build();
-    }
-
-    static io.coffer.proto.v1.ApiKey toProto(io.coffer.core.tenant.ApiKey k) {
-        var b = io.coffer.proto.v1.ApiKey.newBuilder().setId(k.id()).setTenantId(k.tenantId()).setLabel(k.label()).setRevoked(k.revoked())
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond()));
-        if (k.lastUsedAt() != null) {
-            b.setLastUsedAt(Timestamp.newBuilder().setSeconds(k.lastUsedAt().getEpochSecond()));
-        }
-        for (io.coffer.core.tenant.Scope s : k.scopes()) {
-            b.addScopes(io.coffer.proto.v1.Scope.valueOf("SCOPE_" + s.name()));
-        }
-        return b.build();
     }
 
     @Override
@@ -255,7 +210,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "a configured chain name is required");
             }
             audit.append(actor(), "chain.rescan", request.getChain(), java.util.Map.of("from_height", Long.toString(request.getFromHeight())));
-            rescanner.rescan(request.getChain(), request.getFromHeight(), out::onNext);
+            rescanner.rescan(request.getChain(), request.getFromHeight(), p -> out.onNext(Protos.rescanProgress(p)));
             out.onCompleted();
         } catch (Exception e) {
             out.onError(ErrorMapper.toStatus(e instanceof java.util.concurrent.ExecutionException x && x.getCause() != null ? x.getCause() : e));
@@ -266,19 +221,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void getChainsStatus(GetChainsStatusRequest request, StreamObserver<ChainsStatus> out) {
         ErrorMapper.answer(out, () -> {
             ChainsStatus.Builder b = ChainsStatus.newBuilder();
-            for (ChainState c : chains.get()) {
-                b.addChains(ChainStatus.newBuilder().setChain(c.chain())
-                        .setKind(c.bitcoin() ? ChainKind.CHAIN_KIND_BITCOIN : ChainKind.CHAIN_KIND_EVM)
-                        .setConnected(c.connected()).setNetwork(c.network()).setTipHeight(c.tipHeight()).setTipHash(c.tipHash())
-                        .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()));
-            }
+            chains.get().forEach(c -> b.addChains(Protos.chainStatus(c)));
             return b.build();
         });
     }
 
     @Override
     public void getSealStatus(GetSealStatusRequest request, StreamObserver<SealStatus> out) {
-        ErrorMapper.answer(out, () -> toProto(vault.status()));
+        ErrorMapper.answer(out, () -> Protos.sealStatus(vault.status()));
     }
 
     @Override
@@ -288,7 +238,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (request.getReset()) {
                 vault.resetUnseal(actor);
                 if (request.getShare().isBlank()) {
-                    return toProto(vault.status());
+                    return Protos.sealStatus(vault.status());
                 }
             }
             if (request.getShare().isBlank()) {
@@ -302,7 +252,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             char[] share = request.getShare().toCharArray();
             char[] pass = request.getPassphrase().toCharArray();
             try {
-                return toProto(vault.submitShare(share, pass, actor));
+                return Protos.sealStatus(vault.submitShare(share, pass, actor));
             } catch (MnemonicException e) {
                 throw CofferException.invalid("share", e.code(), e.getMessage());
             } finally {
@@ -314,7 +264,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void seal(SealRequest request, StreamObserver<SealStatus> out) {
-        ErrorMapper.answer(out, () -> toProto(vault.seal(actor())));
+        ErrorMapper.answer(out, () -> Protos.sealStatus(vault.seal(actor())));
     }
 
     @Override
@@ -327,23 +277,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             }
             ListAuditLogResponse.Builder b = ListAuditLogResponse.newBuilder();
             for (AuditLog.Entry e : audit.list(request.getAfterSequence(), limit)) {
-                b.addEntries(AuditEntry.newBuilder().setSequence(e.sequence())
-                        .setAt(Timestamp.newBuilder().setSeconds(e.at().getEpochSecond()).setNanos(e.at().getNano()))
-                        .setActor(e.actor()).setAction(e.action()).setSubject(e.subject()).putAllDetails(e.details()));
+                b.addEntries(Protos.auditEntry(e));
             }
             return b.build();
         });
-    }
-
-    static SealStatus toProto(Vault.Status s) {
-        SealStatus.Mode mode = switch (s.state()) {
-            case UNINITIALIZED -> SealStatus.Mode.MODE_UNINITIALIZED;
-            case SEALED -> SealStatus.Mode.MODE_SEALED;
-            case UNSEALED -> SealStatus.Mode.MODE_UNSEALED;
-            case WATCH_ONLY -> SealStatus.Mode.MODE_WATCH_ONLY;
-        };
-        return SealStatus.newBuilder().setMode(mode).setThreshold(s.threshold()).setShareCount(s.shareCount())
-                .setProgress(s.progress()).setMasterFingerprint(s.masterFingerprint() == 0 ? "" : s.fingerprintHex()).build();
     }
 
     private static String actor() {

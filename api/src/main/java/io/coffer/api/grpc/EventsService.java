@@ -95,7 +95,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             while (serving.getAsBoolean() && !left.getAsBoolean()) {
                 List<StoredEvent> batch = outbox.after(tenant, cursor, 200);
                 for (StoredEvent e : batch) {
-                    Event ev = EventJson.toProto(e);
+                    Event ev = io.coffer.api.proto.EventJson.toProto(e);
                     if (types.isEmpty() || types.contains(ev.getType())) {
                         awaitReady(call, ready, left);
                         if (left.getAsBoolean()) {
@@ -166,7 +166,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
                 throw CofferException.invalid("limit", "LIMIT_OUT_OF_RANGE", "1 to 500, or 0 for 50");
             }
             ListEventsResponse.Builder b = ListEventsResponse.newBuilder().setLatestSequence(outbox.latest(tenant));
-            outbox.after(tenant, after, r.getLimit() == 0 ? 50 : r.getLimit()).forEach(e -> b.addEvents(EventJson.toProto(e)));
+            outbox.after(tenant, after, r.getLimit() == 0 ? 50 : r.getLimit()).forEach(e -> b.addEvents(io.coffer.api.proto.EventJson.toProto(e)));
             return b.build();
         });
     }

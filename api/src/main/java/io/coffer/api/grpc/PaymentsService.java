@@ -1,24 +1,18 @@
 package io.coffer.api.grpc;
 
-import com.google.protobuf.Timestamp;
-import io.coffer.core.chain.Deposit;
+import io.coffer.api.proto.Protos;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.payment.PaymentRequestService;
-import io.coffer.core.payment.PaymentStatusRule;
 import io.coffer.core.tenant.TenantService;
-import io.coffer.proto.v1.Amount;
 import io.coffer.proto.v1.CancelPaymentRequestRequest;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
 import io.coffer.proto.v1.GetPaymentRequestRequest;
 import io.coffer.proto.v1.ListPaymentRequestsRequest;
 import io.coffer.proto.v1.ListPaymentRequestsResponse;
-import io.coffer.proto.v1.Payment;
 import io.coffer.proto.v1.PaymentRequest;
-import io.coffer.proto.v1.PaymentRequestStatus;
 import io.coffer.proto.v1.PaymentsGrpc;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -78,8 +72,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             int size = RequestFields.pageSize(r.getPage().getPageSize());
             java.util.Set<io.coffer.core.payment.PaymentRequestStatus> statuses = java.util.EnumSet.noneOf(
                     io.coffer.core.payment.PaymentRequestStatus.class);
-            r.getStatusesList().forEach(s -> statuses.add(io.coffer.core.payment.PaymentRequestStatus.valueOf(
-                    s.name().substring("PAYMENT_REQUEST_STATUS_".length()))));
+            r.getStatusesList().forEach(s -> statuses.add(Protos.paymentRequestStatus(s)));
             var page = requests.page(tenant, new PaymentRequestService.ListQuery(from, to, statuses, r.getAsset(), r.getOrderId()),
                     RequestFields.cursor(tenant, r.getPage().getPageToken()), size);
             return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items().stream().map(PaymentsService::toProto).toList())
@@ -95,39 +88,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
         });
     }
 
-    static PaymentRequest toProto(PaymentRequestService.View v) {
-        var pr = v.request();
-        PaymentStatusRule.Evaluation e = v.evaluation();
-        PaymentRequest.Builder b = PaymentRequest.newBuilder().setId(pr.id())
-                .setStatus(PaymentRequestStatus.valueOf("PAYMENT_REQUEST_STATUS_" + e.status().name()))
-                .setAmount(amount(pr.asset(), pr.amount())).setAmountPaid(amount(pr.asset(), e.paid()))
-                .setAmountConfirmed(amount(pr.asset(), e.confirmed())).setOverpaid(amount(pr.asset(), e.overpaid()))
-                .setAddress(pr.address()).setPaymentUri(pr.paymentUri()).setRequiredConfirmations(pr.requiredConfirmations())
-                .setCreatedAt(ts(pr.createdAt())).setOrderId(pr.orderId()).putAllMetadata(pr.metadata()).setDescription(pr.description())
-                .setFinal(e.isFinal()).setHasLatePayments(!e.late().isEmpty());
-        if (pr.expiresAt() != null) {
-            b.setExpiresAt(ts(pr.expiresAt()));
-        }
-        for (Deposit d : e.counted()) {
-            b.addPayments(payment(d, false));
-        }
-        for (Deposit d : e.late()) {
-            b.addPayments(payment(d, true));
-        }
-        return b.build();
-    }
-
-    private static Payment payment(Deposit d, boolean late) {
-        return Payment.newBuilder().setDepositId(d.id().publicId()).setTxid(d.id().txid())
-                .setIndex(d.id().index()).setAmount(amount(d.asset(), d.amount())).setConfirmations(d.confirmations())
-                .setStatus(WalletService.txStatus(d.status().name())).setLate(late).setFirstSeen(ts(d.firstSeen())).build();
-    }
-
-    private static Amount amount(String asset, java.math.BigInteger value) {
-        return Amount.newBuilder().setAsset(asset).setValue(value.toString()).build();
-    }
-
-    private static Timestamp ts(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    private static PaymentRequest toProto(PaymentRequestService.View v) {
+        return Protos.paymentRequest(v);
     }
 }

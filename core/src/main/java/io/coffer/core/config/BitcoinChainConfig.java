@@ -23,8 +23,13 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
         implements ChainConfig {
 
     @Override
+    public String bitcoinNetwork() {
+        return network.rpcName();
+    }
+
+    @Override
     public java.util.List<Asset> assets() {
-        return java.util.List.of(new Asset(name + "/BTC", "BTC", 8, ""));
+        return java.util.List.of(new Asset(io.coffer.core.chain.AssetId.of(name, "BTC").toString(), "BTC", 8, ""));
     }
 
     /** MAX_MONEY: 21 million BTC in satoshi. */

@@ -47,6 +47,16 @@ public sealed interface ChainConfig permits BitcoinChainConfig, EvmChainConfig {
      */
     String paymentUri(Asset asset, String address, java.math.BigInteger amount, String description);
 
+    /** The EIP-155 chain id of an EVM chain; 0 for other kinds (what ListAssets shows a merchant). */
+    default long evmChainId() {
+        return 0;
+    }
+
+    /** The Bitcoin network's name as bitcoind calls it ("main", "test", "regtest"); empty for other kinds. */
+    default String bitcoinNetwork() {
+        return "";
+    }
+
     /** The asset {@code id} of this chain, if it carries it. */
     default java.util.Optional<Asset> asset(String id) {
         return assets().stream().filter(a -> a.id().equals(id)).findFirst();

@@ -21,9 +21,14 @@ public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirma
     @Override
     public List<Asset> assets() {
         List<Asset> out = new java.util.ArrayList<>();
-        out.add(new Asset(name + "/" + nativeSymbol, nativeSymbol, nativeDecimals, ""));
-        tokens.forEach(t -> out.add(new Asset(name + "/" + t.symbol(), t.symbol(), t.decimals(), t.contract().toString())));
+        out.add(new Asset(io.coffer.core.chain.AssetId.of(name, nativeSymbol).toString(), nativeSymbol, nativeDecimals, ""));
+        tokens.forEach(t -> out.add(new Asset(io.coffer.core.chain.AssetId.of(name, t.symbol()).toString(), t.symbol(), t.decimals(), t.contract().toString())));
         return out;
+    }
+
+    @Override
+    public long evmChainId() {
+        return chainId;
     }
 
     /** A uint256. */

@@ -1,6 +1,6 @@
 package io.coffer.core.payment;
 
-import io.coffer.core.chain.AssetIds;
+import io.coffer.core.chain.AssetId;
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.audit.AuditLog;
@@ -111,12 +111,29 @@ public final class PaymentRequestService {
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
         b.put(PaymentTables.KEYS, key, pr.id());
         b.put(PaymentTables.BY_TENANT, new TenantTables.TenantTime(tenantId, now.toEpochMilli(), pr.id()), "");
-        b.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetIds.chainOf(pr.asset()), address), pr.id());
+        b.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetId.chainOf(pr.asset()), address), pr.id());
         if (pr.expiresAt() != null) {
             b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
         }
         events.outbox().commit(b, () -> List.of(events.created(b, created)));
         return created;
+    }
+
+    /**
+     * A tenant's request's asset and everything paid to it (counted and late): the most a refund of it may return. Empty when the
+     * tenant has no such request.
+     */
+    public Optional<Map.Entry<String, BigInteger>> paidTo(String tenant, String id) {
+        try {
+            View v = get(tenant, id);
+            BigInteger late = v.evaluation().late().stream().map(Deposit::amount).reduce(BigInteger.ZERO, BigInteger::add);
+            return Optional.of(Map.entry(v.request().asset(), v.evaluation().paid().add(late)));
+        } catch (CofferException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** @throws CofferException INVALID_ARGUMENT (not an id's shape); NOT_FOUND (unknown, or another tenant's) */
@@ -130,7 +147,6 @@ public final class PaymentRequestService {
         return view(pr);
     }
 
-    /** The tenant's requests, newest first. */
     /**
      * What a list asks for: created in {@code [from, to)}, and when non-empty, only these statuses, this asset, this order id.
      */

@@ -1,6 +1,6 @@
 package io.coffer.core.report;
 
-import io.coffer.core.chain.AssetIds;
+import io.coffer.core.chain.AssetId;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
@@ -114,9 +114,9 @@ public final class ReportService {
                 transfers.eachCreated(tenant, from, to, v -> {
                     var t = v.transfer();
                     Withdrawal w = v.withdrawal();
-                    String chain = AssetIds.chainOf(t.asset());
+                    String chain = AssetId.chainOf(t.asset());
                     row.accept(List.of(t.id(), t.createdAt().toString(), t.asset(), t.amount().toString(), w == null ? "" : w.fee().toString(),
-                            w == null ? "" : chains.feeAsset(chain), t.destination(), v.status(), w == null ? "" : w.txid(),
+                            w == null ? "" : chains.feeAsset(chain), t.destination(), v.status().name(), w == null ? "" : w.txid(),
                             w == null ? "0" : Integer.toString(w.confirmations()), Csv.text(t.idempotencyKey()), t.refundOf(),
                             String.join(" ", t.approvals()), Csv.text(v.failureReason()), Csv.text(t.memo())));
                 });

@@ -63,7 +63,7 @@ public final class AccountHistory {
     private Optional<HistoryEntry> entry(ChainTables.AccountActivity row) {
         if (row.kind() == ChainTables.ActivityKind.WITHDRAWAL) {
             return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(row.chain(), row.id())).map(w -> new HistoryEntry(
-                    w.id(), false, w.asset(), w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().name(), w.destination(),
+                    w.id(), false, w.asset(), w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().progress(), w.destination(),
                     w.createdAt(), w.origin().internal()));
         }
         int colon = row.id().lastIndexOf(':');
@@ -72,7 +72,7 @@ public final class AccountHistory {
             return Optional.empty(); // made by one of the wallet's own transactions: not income
         }
         return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(row.chain(), id)).map((Deposit d) -> new HistoryEntry(
-                d.id().toString(), true, d.asset(), d.amount(), BigInteger.ZERO, d.id().txid(), d.confirmations(), d.status().name(),
+                d.id().toString(), true, d.asset(), d.amount(), BigInteger.ZERO, d.id().txid(), d.confirmations(), io.coffer.core.chain.TxProgress.of(d.status()),
                 d.address(), d.firstSeen(), false));
     }
 }

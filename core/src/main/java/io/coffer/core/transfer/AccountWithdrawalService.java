@@ -2,7 +2,6 @@ package io.coffer.core.transfer;
 
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.ChainSource;
-import io.coffer.core.chain.DepositId;
 import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.Signer;
 import io.coffer.core.error.CofferException;
@@ -100,7 +99,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     /** Withdrawals sent from {@code address} and not final yet. */
     List<Withdrawal> pendingFrom(String address) {
-        return pending().stream().filter(w -> w.inputs().get(0).txid().equals(address)).toList();
+        return pending().stream().filter(w -> NonceSlot.of(w).address().equals(address)).toList();
     }
 
     /** Every withdrawal whose idempotency key starts with {@code prefix} (sweeps and top-ups). */
@@ -208,13 +207,13 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         crash.reached(SIGNED_NOT_STORED);
         Instant now = clock.instant();
         Withdrawal w = new Withdrawal(newId(), chain, account, to, amount, maxFee, fees.maxFeePerGas().longValueExact(),
-                WithdrawalStatus.SIGNED, built.txid(), built.raw(), List.of(new DepositId(from, (int) nonce)), -1, List.of(),
+                WithdrawalStatus.SIGNED, built.txid(), built.raw(), List.of(new NonceSlot(from, nonce).asInput()), -1, List.of(),
                 idempotencyKey, 0, "", now, now, asset, "");
         Batch b = store.batch();
         putWithdrawal(b, w);
-        b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, slot(from, nonce)), w.id());
+        b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, new NonceSlot(from, nonce).asInput()), w.id());
         b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey), w.id());
-        TransferTables.ChainOutpoint hole = new TransferTables.ChainOutpoint(chain, slot(from, nonce));
+        TransferTables.ChainNonceSlot hole = new TransferTables.ChainNonceSlot(chain, new NonceSlot(from, nonce));
         if (store.get(TransferTables.NONCE_HOLES, hole).isPresent()) {
             b.delete(TransferTables.NONCE_HOLES, hole);
         } else {
@@ -295,7 +294,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      */
     public synchronized Withdrawal cancel(String id) {
         Withdrawal w = pendingWithdrawal(id);
-        String from = w.inputs().get(0).txid();
+        String from = NonceSlot.of(w).address();
         return replace(w, from, BigInteger.ZERO, factory.nativeAsset(), "cancel", true);
     }
 
@@ -307,8 +306,8 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     private Withdrawal replace(Withdrawal w, String to, BigInteger amount, String asset, String why, boolean cancel) {
         Signer s = signer.get();
-        String from = w.inputs().get(0).txid();
-        long nonce = w.inputs().get(0).index() & 0xFFFFFFFFL;
+        String from = NonceSlot.of(w).address();
+        long nonce = NonceSlot.of(w).nonce();
         Fees old = feesOf.getOrDefault(w.id(), new Fees(BigInteger.valueOf(w.feeRate()), BigInteger.valueOf(w.feeRate())));
         Fees fees = factory.fees().bumpedOver(old);
         long gas = factory.gasLimit(asset, from, to, amount);
@@ -335,7 +334,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         var holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
         long mined = factory.minedNonce(from);
         if (!holes.isEmpty()) {
-            long hole = holes.get(0).getKey().id().index() & 0xFFFFFFFFL;
+            long hole = holes.get(0).getKey().slot().nonce();
             if (hole >= mined) {
                 return hole;
             }
@@ -353,7 +352,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         BigInteger reservedNative = BigInteger.ZERO;
         BigInteger reservedAsset = BigInteger.ZERO;
         for (Withdrawal p : pending()) {
-            if (p.inputs().get(0).txid().equals(from)) {
+            if (NonceSlot.of(p).address().equals(from)) {
                 reservedNative = reservedNative.add(p.fee());
                 if (p.asset().equals(factory.nativeAsset())) {
                     reservedNative = reservedNative.add(p.amount());
@@ -386,20 +385,16 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 "asset", asset), null);
     }
 
-    private static DepositId slot(String from, long nonce) {
-        return new DepositId(from, (int) nonce);
-    }
-
     /**
      * Refused by the node: the nonce was not consumed, so it becomes a hole the next withdrawal fills (or the
      * nonces after it would wait forever). Reverted on chain: the nonce and the fee are spent.
      */
     @Override
     protected void onFailed(Withdrawal w, boolean mined, Batch b) {
-        DepositId nonceSlot = w.inputs().get(0);
-        b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, nonceSlot));
+        NonceSlot slot = NonceSlot.of(w);
+        b.delete(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, slot.asInput()));
         if (!mined) {
-            b.put(TransferTables.NONCE_HOLES, new TransferTables.ChainOutpoint(chain, nonceSlot), "");
+            b.put(TransferTables.NONCE_HOLES, new TransferTables.ChainNonceSlot(chain, slot), "");
         }
     }
 }

@@ -8,10 +8,10 @@ import java.time.Instant;
  *
  * @param id            deposit id "txid:index" or withdrawal id "wd_..."
  * @param fee           the network fee paid, 0 for deposits
- * @param status        the deposit's or withdrawal's status name
+ * @param status        how far its transaction has got
  * @param confirmations confirmations now
  * @param internal      a sweep or gas top-up between the account's own addresses
  */
 public record HistoryEntry(String id, boolean incoming, String asset, BigInteger amount, BigInteger fee, String txid, int confirmations,
-                           String status, String address, Instant at, boolean internal) {
+                           io.coffer.core.chain.TxProgress status, String address, Instant at, boolean internal) {
 }

@@ -1,6 +1,6 @@
 package io.coffer.core.transfer;
 
-import io.coffer.core.chain.AssetIds;
+import io.coffer.core.chain.AssetId;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
@@ -106,11 +106,13 @@ public final class TransferService implements WithdrawalSink {
      * @param isFinal confirmed and deeper than the chain's reorg-safety depth
      */
     public record View(TenantTransfer transfer, Withdrawal withdrawal, boolean isFinal) {
-        /** The status the tenant sees (a {@code TransferStatus} name without its prefix). */
-        public String status() {
+        /** The status the tenant sees. */
+        public TransferStatus status() {
             return switch (transfer.state()) {
-                case AWAITING_APPROVAL, REJECTED, FAILED -> transfer.state().name();
-                case SUBMITTING, SUBMITTED -> withdrawal == null ? "SIGNED" : withdrawal.status().name();
+                case AWAITING_APPROVAL -> TransferStatus.AWAITING_APPROVAL;
+                case REJECTED -> TransferStatus.REJECTED;
+                case FAILED -> TransferStatus.FAILED;
+                case SUBMITTING, SUBMITTED -> withdrawal == null ? TransferStatus.SIGNED : TransferStatus.of(withdrawal.status());
             };
         }
 
@@ -177,7 +179,7 @@ public final class TransferService implements WithdrawalSink {
             }
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             TransferPolicy policy = policy(caller.tenant());
-            checkAllowlist(policy, AssetIds.chainOf(c.asset()), destination, now);
+            checkAllowlist(policy, AssetId.chainOf(c.asset()), destination, now);
             TransferPolicy.Limits limits = policy.limits().get(c.asset());
             if (limits != null && limits.perTransferMax() != null && amount.compareTo(limits.perTransferMax()) > 0) {
                 throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: above the per-transfer limit of "
@@ -318,7 +320,7 @@ public final class TransferService implements WithdrawalSink {
      * What a list asks for: created in {@code [from, to)}, and when non-empty, only these statuses (the names {@link View#status}
      * gives) and this asset.
      */
-    public record ListQuery(Instant from, Instant to, java.util.Set<String> statuses, String asset) {
+    public record ListQuery(Instant from, Instant to, java.util.Set<TransferStatus> statuses, String asset) {
         public ListQuery {
             statuses = java.util.Set.copyOf(statuses);
         }
@@ -533,8 +535,7 @@ public final class TransferService implements WithdrawalSink {
     }
 
     private static boolean counts(View v) {
-        String s = v.status();
-        return !s.equals("REJECTED") && !s.equals("FAILED");
+        return v.status().countsAgainstLimits();
     }
 
     private BigInteger awaitingApproval(String tenant, String asset) {

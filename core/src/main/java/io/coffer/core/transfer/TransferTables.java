@@ -26,6 +26,10 @@ public final class TransferTables {
     public record ChainOutpoint(String chain, DepositId id) {
     }
 
+    /** chain + an account chain's nonce slot (the sending address and a nonce). */
+    public record ChainNonceSlot(String chain, NonceSlot slot) {
+    }
+
     static final KeyCodec<ChainKey> CHAIN_KEY = new KeyCodec<>() {
         @Override
         public byte[] encode(ChainKey k) {
@@ -139,8 +143,21 @@ public final class TransferTables {
             "chain string | address string -> next nonce int64", CHAIN_KEY, Codecs.int64());
 
     // nonce-holes: 0x35 | chain string | address string | nonce u32 -> "" (nonces of refused transactions, reused first)
-    public static final Table<ChainOutpoint, String> NONCE_HOLES = Table.of(0x35, "nonce-holes",
-            "chain string | address string | nonce u32 -> empty", LOCKS.keys(), Codecs.utf8());
+    public static final Table<ChainNonceSlot, String> NONCE_HOLES = Table.of(0x35, "nonce-holes",
+            "chain string | address string | nonce u32 -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(ChainNonceSlot k) {
+                    return KeyWriter.key().string(k.chain()).string(k.slot().address()).u32((int) k.slot().nonce()).build();
+                }
+
+                @Override
+                public ChainNonceSlot decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    ChainNonceSlot k = new ChainNonceSlot(r.string(), new NonceSlot(r.string(), r.u32() & 0xFFFFFFFFL));
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,

@@ -82,7 +82,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         String id = newId();
         Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate, WithdrawalStatus.SIGNED,
                 built.txid(), built.raw(), sel.inputs().stream().map(CoinSelection.Coin::id).toList(),
-                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, chain + "/BTC", "");
+                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, io.coffer.core.chain.AssetId.of(chain, "BTC").toString(), "");
         Batch b = store.batch();
         putWithdrawal(b, w);
         for (DepositId in : w.inputs()) {

@@ -453,34 +453,6 @@ public abstract class WithdrawalLedger {
         return out;
     }
 
-    /**
-     * The account's history, newest first: deposits (without the change of its own withdrawals, which is
-     * not income, nor the arrivals of its own sweeps and top-ups) and withdrawals (sweeps and top-ups
-     * flagged internal), each with asset, txid, amount, fee, confirmations and status.
-     */
-    public List<HistoryEntry> history(int account, int limit) {
-        List<HistoryEntry> out = new ArrayList<>();
-        java.util.Set<String> ownTxids = new java.util.HashSet<>();
-        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Withdrawal w = e.getValue();
-            ownTxids.add(w.txid());
-            ownTxids.addAll(w.replacedTxids());
-            if (w.account() == account) {
-                out.add(new HistoryEntry(w.id(), false, w.asset(), w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().name(),
-                        w.destination(), w.createdAt(), isInternal(w)));
-            }
-        }
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
-            if (d.account() == account && !ownTxids.contains(d.id().txid())) {
-                out.add(new HistoryEntry(d.id().toString(), true, d.asset(), d.amount(), java.math.BigInteger.ZERO, d.id().txid(), d.confirmations(),
-                        d.status().name(), d.address(), d.firstSeen(), false));
-            }
-        }
-        out.sort(java.util.Comparator.comparing(HistoryEntry::at).reversed().thenComparing(HistoryEntry::id));
-        return out.size() > limit ? out.subList(0, limit) : out;
-    }
-
     /** Sweeps and gas top-ups move funds between the account's own addresses. */
     protected static boolean isInternal(Withdrawal w) {
         return w.origin().internal();

@@ -54,6 +54,20 @@ public enum WithdrawalStatus {
         return this == CONFIRMED || this == FAILED;
     }
 
+    /**
+     * The withdrawal's transaction as a merchant sees it in history: not yet mined is SEEN, a conflict is REPLACED, and a revert
+     * counts as FAILED already (it paid nothing; only a reorg could still change that, and then the status follows).
+     */
+    public io.coffer.core.chain.TxProgress progress() {
+        return switch (this) {
+            case SIGNED, BROADCAST, BROADCAST_UNKNOWN -> io.coffer.core.chain.TxProgress.SEEN;
+            case CONFIRMING -> io.coffer.core.chain.TxProgress.CONFIRMING;
+            case CONFIRMED -> io.coffer.core.chain.TxProgress.CONFIRMED;
+            case CONFLICTED -> io.coffer.core.chain.TxProgress.REPLACED;
+            case FAILED, REVERTED -> io.coffer.core.chain.TxProgress.FAILED;
+        };
+    }
+
     /** Whether these bytes may have left the node (so only the chain, not a refusal, decides their fate). */
     public boolean wasSent() {
         return this != SIGNED && this != FAILED;

@@ -197,10 +197,10 @@ class TenantPagesTest {
         mine.sort(Comparator.comparing(TenantTransfer::createdAt).thenComparing(TenantTransfer::id).reversed());
         Map<String, TransferService.ListQuery> queries = Map.of(
                 "everything", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of(), ""),
-                "statuses", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of("REJECTED", "FAILED"), ""),
+                "statuses", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of(io.coffer.core.transfer.TransferStatus.REJECTED, io.coffer.core.transfer.TransferStatus.FAILED), ""),
                 "asset", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of(), "ethereum/USDC"),
                 "time range", new TransferService.ListQuery(created(100), created(24_000), Set.of(), ""),
-                "nothing matches", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of("CONFIRMED"), ""));
+                "nothing matches", new TransferService.ListQuery(Instant.MIN, Instant.MAX, Set.of(io.coffer.core.transfer.TransferStatus.CONFIRMED), ""));
         Map<String, Predicate<TenantTransfer>> expected = Map.of(
                 "everything", t -> true,
                 "statuses", t -> t.state() != TenantTransfer.State.AWAITING_APPROVAL,

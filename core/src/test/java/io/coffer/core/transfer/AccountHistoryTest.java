@@ -128,7 +128,7 @@ class AccountHistoryTest {
         later.commit();
         List<HistoryEntry> items = new AccountHistory(store).page(0, Instant.MIN, Instant.MAX, "", Optional.empty(), 10).items();
         assertEquals(1, items.size());
-        assertEquals("CONFIRMED", items.get(0).status());
+        assertEquals(io.coffer.core.chain.TxProgress.CONFIRMED, items.get(0).status());
         assertEquals(3, items.get(0).confirmations());
     }
 }

@@ -83,7 +83,7 @@ class TransferServiceTest {
     @Test
     void theSameKeyIsTheSameTransferAndAnotherBodyIsRefused() {
         TransferService.View first = service.create(clerk, send("5000", "order-1"));
-        assertEquals("BROADCAST", first.status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, first.status());
         assertEquals(first.transfer().id(), service.create(clerk, send("5000", "order-1")).transfer().id());
         refused(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", () -> service.create(clerk, send("5001", "order-1")));
         assertEquals(1, chains.sends(first.transfer().id()), "one withdrawal, whatever the retries");
@@ -141,26 +141,26 @@ class TransferServiceTest {
         clock.advance(DELAY.minusMillis(1));
         refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", () -> service.create(clerk, send("1000", "almost")));
         clock.advance(Duration.ofMillis(1));
-        assertEquals("BROADCAST", service.create(clerk, send("1000", "on-time")).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, send("1000", "on-time")).status());
         // Setting the same policy again keeps the entry's time: re-saving must not restart the delay.
         policy(null, 0, List.of(new TransferPolicy.AllowEntry("bitcoin", DEST, "cold wallet", null)));
-        assertEquals("BROADCAST", service.create(clerk, send("1000", "still")).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, send("1000", "still")).status());
     }
 
     @Test
     void aboveTheThresholdATransferWaitsForItsQuorumOfOtherKeys() {
         policy(new TransferPolicy.Limits(null, null, BigInteger.valueOf(100_000)), 2, List.of());
         TransferService.View waiting = service.create(clerk, send("6000000", "payout"));
-        assertEquals("AWAITING_APPROVAL", waiting.status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.AWAITING_APPROVAL, waiting.status());
         assertEquals(0, chains.withdrawals(), "nothing is sent before the quorum");
         String id = waiting.transfer().id();
         refused(ErrorKind.FAILED_PRECONDITION, "SELF_APPROVAL", () -> service.approve(clerk, id));
-        assertEquals("AWAITING_APPROVAL", service.approve(boss, id).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.AWAITING_APPROVAL, service.approve(boss, id).status());
         refused(ErrorKind.FAILED_PRECONDITION, "ALREADY_APPROVED", () -> service.approve(boss, id));
         // The waiting amount is reserved: another transfer may not spend it meanwhile.
         refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("4000001", "meanwhile")));
         TransferService.View sent = service.approve(owner, id);
-        assertEquals("BROADCAST", sent.status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, sent.status());
         assertEquals(1, chains.sends(id));
         refused(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", () -> service.approve(owner, id));
         refused(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", () -> service.reject(boss, id, "too late"));
@@ -171,17 +171,17 @@ class TransferServiceTest {
         policy(new TransferPolicy.Limits(null, null, BigInteger.valueOf(5_000_000)), 1, List.of());
         String id = service.create(clerk, send("9000000", "big-payout")).transfer().id();
         refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("2000000", "small")));
-        assertEquals("REJECTED", service.reject(boss, id, "unexpected").status());
-        assertEquals("BROADCAST", service.create(clerk, send("2000000", "small-again")).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.REJECTED, service.reject(boss, id, "unexpected").status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, send("2000000", "small-again")).status());
         assertEquals(0, chains.sends(id));
-        assertEquals("REJECTED", service.create(clerk, send("9000000", "big-payout")).status(), "its key answers with it");
+        assertEquals(io.coffer.core.transfer.TransferStatus.REJECTED, service.create(clerk, send("9000000", "big-payout")).status(), "its key answers with it");
     }
 
     @Test
     void refundsNeverExceedWhatWasPaidToTheRequest() {
         paidRequests.put("tn_shop|pr_1", Map.entry(FakeTransferChains.BTC, BigInteger.valueOf(10_000)));
         TransferService.Create refund = new TransferService.Create(FakeTransferChains.BTC, DEST, "6000", null, 0, "r-1", "pr_1", "refund");
-        assertEquals("BROADCAST", service.create(clerk, refund).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, refund).status());
         refused(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> service.create(clerk,
                 new TransferService.Create(FakeTransferChains.BTC, DEST, "4001", null, 0, "r-2", "pr_1", "")));
         service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, DEST, "4000", null, 0, "r-3", "pr_1", ""));
@@ -196,7 +196,7 @@ class TransferServiceTest {
         chains.refuseNextSend(new CofferException(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_HIGH", "the fee would exceed the amount"));
         refused(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_HIGH", () -> service.create(clerk, send("1000", "doomed")));
         TransferService.View again = service.create(clerk, send("1000", "doomed"));
-        assertEquals("FAILED", again.status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.FAILED, again.status());
         assertEquals("the fee would exceed the amount", again.failureReason());
         assertEquals(0, chains.withdrawals(), "nothing was signed, and the retry sent nothing either");
     }
@@ -207,6 +207,6 @@ class TransferServiceTest {
         refused(ErrorKind.FAILED_PRECONDITION, "SEALED", () -> service.create(clerk, send("1000", "sealed")));
         assertTrue(service.byIdempotencyKey("tn_shop", "sealed").isEmpty(), "no transfer stored");
         chains.sealed(false);
-        assertEquals("BROADCAST", service.create(clerk, send("1000", "sealed")).status());
+        assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, send("1000", "sealed")).status());
     }
 }

@@ -50,7 +50,7 @@ public final class BitcoinChainSource implements ChainSource {
         this.rpc = rpc;
         this.chain = rpc.chainName();
         this.network = network;
-        this.asset = chain + "/BTC";
+        this.asset = io.coffer.core.chain.AssetId.of(chain, "BTC").toString();
     }
 
     @Override

@@ -50,9 +50,9 @@ public final class EvmChainSource implements ChainSource {
     public EvmChainSource(EvmRpcClient rpc, EvmChainConfig config) {
         this.rpc = rpc;
         this.config = config;
-        this.nativeAsset = config.name() + "/" + config.nativeSymbol();
+        this.nativeAsset = io.coffer.core.chain.AssetId.of(config.name(), config.nativeSymbol()).toString();
         for (TokenConfig t : config.tokens()) {
-            assetByContract.put(t.contract().toString().toLowerCase(java.util.Locale.ROOT), config.name() + "/" + t.symbol());
+            assetByContract.put(t.contract().toString().toLowerCase(java.util.Locale.ROOT), io.coffer.core.chain.AssetId.of(config.name(), t.symbol()).toString());
         }
     }
 

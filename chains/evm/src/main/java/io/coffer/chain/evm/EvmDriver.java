@@ -47,10 +47,10 @@ public final class EvmDriver implements ChainDriver {
         withdrawals.finalityDepth(config.reorgSafetyDepth());
         Map<String, BigInteger> thresholds = new LinkedHashMap<>();
         if (config.sweepThreshold() != null) {
-            thresholds.put(config.name() + "/" + config.nativeSymbol(), config.sweepThreshold());
+            thresholds.put(io.coffer.core.chain.AssetId.of(config.name(), config.nativeSymbol()).toString(), config.sweepThreshold());
         }
         config.tokens().stream().filter(t -> t.sweepThreshold() != null)
-                .forEach(t -> thresholds.put(config.name() + "/" + t.symbol(), t.sweepThreshold()));
+                .forEach(t -> thresholds.put(io.coffer.core.chain.AssetId.of(config.name(), t.symbol()).toString(), t.sweepThreshold()));
         Optional<SweepService> sweeper = thresholds.isEmpty() ? Optional.empty()
                 : Optional.of(new SweepService(store, withdrawals, book, new SweepService.Policy(thresholds)));
         return new ChainParts(book, follower, withdrawals, sweeper, Optional.empty(), null);

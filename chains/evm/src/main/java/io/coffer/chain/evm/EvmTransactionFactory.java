@@ -46,9 +46,9 @@ public final class EvmTransactionFactory implements AccountWithdrawalService.Acc
     public EvmTransactionFactory(EvmRpcClient rpc, EvmChainConfig config) {
         this.rpc = rpc;
         this.config = config;
-        this.nativeAsset = config.name() + "/" + config.nativeSymbol();
+        this.nativeAsset = io.coffer.core.chain.AssetId.of(config.name(), config.nativeSymbol()).toString();
         for (TokenConfig t : config.tokens()) {
-            tokens.put(config.name() + "/" + t.symbol(), t);
+            tokens.put(io.coffer.core.chain.AssetId.of(config.name(), t.symbol()).toString(), t);
         }
     }
 

@@ -82,8 +82,8 @@ class EvmChainContractIT extends ChainContractSuite {
     /** The withdrawal's blocks are replaced by as many, the last holding another transaction at its nonce; restoring swaps back. */
     @Override
     protected Conflict conflictOut(Wallet w, Withdrawal sent) {
-        String hot = sent.inputs().get(0).txid();
-        long nonce = sent.inputs().get(0).index() & 0xFFFFFFFFL;
+        String hot = io.coffer.core.transfer.NonceSlot.of(sent).address();
+        long nonce = io.coffer.core.transfer.NonceSlot.of(sent).nonce();
         AccountWithdrawalService.Built other = factory.build(new AccountWithdrawalService.Tx(asset(), hot,
                 AccountScheme.EVM.accountPath(0).child(1).child(0), randomAddress(), BigInteger.ONE, nonce, 21_000, factory.fees()),
                 w.vault().signer());

@@ -116,7 +116,8 @@ class EvmSweepIT {
                     .add(factory.balance("ethereum/ETH", b));
             assertEquals(onChain, withdrawals.balance(0, "ethereum/ETH").confirmed());
             assertEquals(BigInteger.valueOf(30_000_000), withdrawals.balance(0, "ethereum/USDC").confirmed());
-            assertTrue(withdrawals.history(0, 100).stream().filter(h -> !h.incoming()).allMatch(h -> h.internal()), "sweeps are internal");
+            assertTrue(new io.coffer.core.transfer.AccountHistory(store).page(0, java.time.Instant.MIN, java.time.Instant.MAX, "",
+                    java.util.Optional.empty(), 100).items().stream().filter(h -> !h.incoming()).allMatch(h -> h.internal()), "sweeps are internal");
         }
     }
 }

@@ -84,7 +84,7 @@ class EvmWithdrawalIT {
         String to = payee();
         Withdrawal eth = withdrawals.create(0, "ethereum/ETH", to, ETHER.divide(BigInteger.TEN), "w-eth");
         Withdrawal usdc = withdrawals.create(0, "ethereum/USDC", to, BigInteger.valueOf(7_250_000), "w-usdc");
-        assertEquals(List.of(0, 1), List.of(eth.inputs().get(0).index(), usdc.inputs().get(0).index()), "nonces 0 and 1");
+        assertEquals(List.of(0L, 1L), List.of(io.coffer.core.transfer.NonceSlot.of(eth).nonce(), io.coffer.core.transfer.NonceSlot.of(usdc).nonce()), "nonces 0 and 1");
         settle();
         assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(eth.id()).orElseThrow().status());
         assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(usdc.id()).orElseThrow().status());
@@ -108,15 +108,15 @@ class EvmWithdrawalIT {
             made.add(f.get());
         }
         pool.shutdown();
-        Set<Integer> nonces = new HashSet<>();
+        Set<Long> nonces = new HashSet<>();
         Set<String> txids = new HashSet<>();
         made.forEach(w -> {
-            nonces.add(w.inputs().get(0).index());
+            nonces.add(io.coffer.core.transfer.NonceSlot.of(w).nonce());
             txids.add(w.txid());
         });
         assertEquals(100, nonces.size(), "no nonce twice");
-        assertEquals(0, nonces.stream().mapToInt(Integer::intValue).min().orElseThrow());
-        assertEquals(99, nonces.stream().mapToInt(Integer::intValue).max().orElseThrow(), "contiguous 0..99");
+        assertEquals(0, nonces.stream().mapToLong(Long::longValue).min().orElseThrow());
+        assertEquals(99, nonces.stream().mapToLong(Long::longValue).max().orElseThrow(), "contiguous 0..99");
         assertEquals(100, txids.size());
         anvil.mine(1);
         settle();

@@ -158,7 +158,7 @@ class EvmWithdrawalReorgIT {
                 WithdrawalStatus.CONFIRMED, WithdrawalStatus.CONFLICTED, WithdrawalStatus.CONFIRMED, WithdrawalStatus.CONFLICTED,
                 WithdrawalStatus.FAILED), trail, "each step once");
         Withdrawal next = withdrawals.create(0, asset, payee, amount, "after-" + asset);
-        assertEquals(1, next.inputs().get(0).index(), "the next withdrawal takes the next nonce on chain, not the conflicted one's");
+        assertEquals(1, io.coffer.core.transfer.NonceSlot.of(next).nonce(), "the next withdrawal takes the next nonce on chain, not the conflicted one's");
         anvil.mine(CONFIRMATIONS);
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFIRMED, get(next).status());
@@ -233,7 +233,7 @@ class EvmWithdrawalReorgIT {
 
         anvil.transact(wallet.token, freeze(false));
         Withdrawal next = withdrawals.create(0, asset, payee, amount, "after-reverted");
-        assertEquals(1, next.inputs().get(0).index(), "the reverted one's nonce is used on chain: the next one takes nonce 1");
+        assertEquals(1, io.coffer.core.transfer.NonceSlot.of(next).nonce(), "the reverted one's nonce is used on chain: the next one takes nonce 1");
         anvil.mine(CONFIRMATIONS);
         withdrawals.track();
         assertEquals(WithdrawalStatus.CONFIRMED, get(next).status());

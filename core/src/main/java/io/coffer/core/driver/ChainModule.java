@@ -1,14 +1,11 @@
-package io.coffer.api;
+package io.coffer.core.driver;
 
 import io.coffer.core.chain.AddressBook;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.ChainFollower;
-import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.custody.CustodyState;
 import io.coffer.core.custody.Vault;
-import io.coffer.core.driver.ChainParts;
 import io.coffer.core.config.ChainConfig;
-import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.transfer.WithdrawalLedger;
 import java.time.Instant;
 import java.util.List;
@@ -21,8 +18,8 @@ import java.util.logging.Logger;
  * the chain's poll interval by the node's chain thread (so a poll never overlaps another), woken early by its push source. Failures to reach the chain
  * node are logged and retried on the next round; they never stop the node.
  */
-final class ChainRunner {
-    private static final Logger LOG = Logger.getLogger(ChainRunner.class.getName());
+public final class ChainModule {
+    private static final Logger LOG = Logger.getLogger(ChainModule.class.getName());
 
     private final ChainConfig config;
     private final ChainParts parts;
@@ -32,14 +29,14 @@ final class ChainRunner {
     private AutoCloseable push;
     private volatile Instant lastPollAt;
 
-    /** A chain the node runs: its configuration and the parts its chain module built ({@code io.coffer.core.driver}). */
-    ChainRunner(ChainConfig config, ChainParts parts, Vault vault) {
+    /** A chain the node runs: its configuration and the parts its driver built. */
+    public ChainModule(ChainConfig config, ChainParts parts, Vault vault) {
         this.config = config;
         this.parts = parts;
         this.vault = vault;
     }
 
-    void start(ScheduledExecutorService executor) {
+    public void start(ScheduledExecutorService executor) {
         // The first round runs now, before the node serves: a new wallet's cursor is set at the current tip
         // before any address can be handed out, so no deposit can land in a block the follower skips.
         try {
@@ -68,7 +65,7 @@ final class ChainRunner {
         }));
     }
 
-    void stop() {
+    public void stop() {
         if (push != null) {
             try {
                 push.close();
@@ -83,8 +80,8 @@ final class ChainRunner {
             ChainFollower.PollResult r = parts.follower().poll();
             parts.withdrawals().track();
             if (parts.sweeper().isPresent() && vault.state() == CustodyState.UNSEALED && r.caughtUp()) {
-                parts.sweeper().get().sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started " + w.idempotencyKey().split(":")[0]
-                        + " " + w.id() + " (" + w.amount() + " " + w.asset() + ")"));
+                parts.sweeper().get().sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started "
+                        + w.origin().name().toLowerCase(java.util.Locale.ROOT) + " " + w.id() + " (" + w.amount() + " " + w.asset() + ")"));
             }
             lastPollAt = Instant.now();
             if (!lastError.isEmpty()) {
@@ -112,7 +109,7 @@ final class ChainRunner {
      * Re-scans from {@code height} on the chain thread (so it never overlaps a poll), reporting progress.
      * Blocks the caller until done.
      */
-    void rescan(ScheduledExecutorService executor, long height, java.util.function.Consumer<ChainFollower.PollResult> progress)
+    public void rescan(ScheduledExecutorService executor, long height, java.util.function.Consumer<ChainFollower.PollResult> progress)
             throws Exception {
         long tip = parts.follower().cursor().map(BlockHeader::height).orElse(0L);
         executor.submit(() -> {
@@ -122,63 +119,56 @@ final class ChainRunner {
         LOG.info("chain " + config.name() + ": rescan from " + height + " done (cursor was at " + tip + ")");
     }
 
-    /** An asset this chain carries, for ListAssets. */
-    record AssetInfo(String id, String symbol, int decimals, String contract, boolean bitcoin, long evmChainId, String network) {
-    }
-
-    List<AssetInfo> assets() {
-        boolean bitcoin = !config.accountBased();
-        long chainId = config instanceof EvmChainConfig e ? e.chainId() : 0;
-        String network = config instanceof BitcoinChainConfig b ? b.network().rpcName() : "";
-        return config.assets().stream().map(a -> new AssetInfo(a.id(), a.symbol(), a.decimals(), a.contract(), bitcoin, chainId, network))
-                .toList();
+    /** The assets this chain carries, native coin first. */
+    public List<AssetInfo> assets() {
+        return config.assets().stream().map(a -> new AssetInfo(a.id(), config.name(), a.symbol(), a.decimals(), a.contract(),
+                config.accountBased(), config.evmChainId(), config.bitcoinNetwork())).toList();
     }
 
     /** The largest amount one of this chain's assets can carry: Bitcoin's MAX_MONEY in satoshi, or a uint256 on EVM chains. */
-    java.math.BigInteger maxAmount() {
+    public java.math.BigInteger maxAmount() {
         return config.maxAmount();
     }
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
-    java.math.BigInteger[] balance(int account, String asset) {
-        WithdrawalLedger.Balance b = parts.withdrawals().balance(account, asset);
-        return new java.math.BigInteger[] {b.confirmed(), b.pendingIncoming(), b.pendingOutgoing()};
+    public WithdrawalLedger.Balance balance(int account, String asset) {
+        return parts.withdrawals().balance(account, asset);
     }
 
-    ChainConfig config() {
+    public ChainConfig config() {
         return config;
     }
 
-    String chain() {
+    public String chain() {
         return config.name();
     }
 
-    long processedHeight() {
+    public long processedHeight() {
         return parts.follower().cursor().map(BlockHeader::height).orElse(0L);
     }
 
-    String lastError() {
+    public String lastError() {
         return lastError;
     }
 
-    Instant lastPollAt() {
+    public Instant lastPollAt() {
         return lastPollAt;
     }
 
     /** The chain module's own part (Bitcoin: its fee estimator), for the node's test accessors. */
-    Object own() {
+    public Object own() {
         return parts.own();
     }
 
-    AddressBook addresses() {
+    public AddressBook addresses() {
         return parts.addresses();
     }
 
-    ChainFollower follower() {
+    public ChainFollower follower() {
         return parts.follower();
     }
 
-    WithdrawalLedger withdrawals() {
+    public WithdrawalLedger withdrawals() {
         return parts.withdrawals();
     }
 }

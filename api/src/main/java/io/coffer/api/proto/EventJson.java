@@ -1,4 +1,4 @@
-package io.coffer.api.grpc;
+package io.coffer.api.proto;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -7,8 +7,6 @@ import io.coffer.core.chain.Deposit;
 import io.coffer.core.event.StoredEvent;
 import io.coffer.core.payment.PaymentEvents;
 import io.coffer.core.payment.PaymentRequestService;
-import io.coffer.proto.v1.Amount;
-import io.coffer.proto.v1.DepositEvent;
 import io.coffer.proto.v1.Event;
 
 /**
@@ -20,28 +18,25 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
     // Bodies written by a newer build may carry fields this one does not know.
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
-    private final TransfersService.ChainFacts facts;
+    private final Protos protos;
 
-    public EventJson(TransfersService.ChainFacts facts) {
-        this.facts = facts;
+    public EventJson(Protos protos) {
+        this.protos = protos;
     }
 
     @Override
     public String transfer(io.coffer.core.transfer.TransferService.View view) {
-        return print(TransfersService.toProto(view, facts));
+        return print(protos.transfer(view));
     }
 
     @Override
     public String paymentRequest(PaymentRequestService.View view) {
-        return print(PaymentsService.toProto(view));
+        return print(Protos.paymentRequest(view));
     }
 
     @Override
     public String deposit(Deposit d, String paymentRequestId) {
-        return print(DepositEvent.newBuilder().setDepositId(d.id().publicId()).setAddress(d.address())
-                .setAmount(Amount.newBuilder().setAsset(d.asset()).setValue(d.amount().toString())).setTxid(d.id().txid())
-                .setIndex(d.id().index()).setConfirmations(d.confirmations()).setStatus(WalletService.txStatus(d.status().name()))
-                .setPaymentRequestId(paymentRequestId).setBlockHeight(d.blockHeight()).build());
+        return print(Protos.depositEvent(d, paymentRequestId));
     }
 
     /** The stored event as the proto message. */

@@ -1,0 +1,323 @@
+package io.coffer.api.proto;
+
+import com.google.protobuf.Timestamp;
+import io.coffer.core.audit.AuditLog;
+import io.coffer.core.chain.AssetId;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.TxProgress;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.driver.AssetInfo;
+import io.coffer.core.driver.ChainRegistry;
+import io.coffer.core.payment.PaymentRequestService;
+import io.coffer.core.payment.PaymentStatusRule;
+import io.coffer.core.tenant.ApiKey;
+import io.coffer.core.tenant.Scope;
+import io.coffer.core.tenant.Tenant;
+import io.coffer.core.transfer.FeePriority;
+import io.coffer.core.transfer.HistoryEntry;
+import io.coffer.core.transfer.TenantTransfer;
+import io.coffer.core.transfer.TransferPolicy;
+import io.coffer.core.transfer.TransferService;
+import io.coffer.core.transfer.TransferStatus;
+import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.wallet.AccountBalance;
+import io.coffer.core.wallet.DepositAddress;
+import io.coffer.proto.v1.Amount;
+import io.coffer.proto.v1.Asset;
+import io.coffer.proto.v1.AssetLimits;
+import io.coffer.proto.v1.AuditEntry;
+import io.coffer.proto.v1.Balance;
+import io.coffer.proto.v1.ChainKind;
+import io.coffer.proto.v1.DepositEvent;
+import io.coffer.proto.v1.Eip1559Fee;
+import io.coffer.proto.v1.FeeEstimate;
+import io.coffer.proto.v1.FeeRate;
+import io.coffer.proto.v1.Payment;
+import io.coffer.proto.v1.PaymentRequest;
+import io.coffer.proto.v1.PaymentRequestStatus;
+import io.coffer.proto.v1.RescanProgress;
+import io.coffer.proto.v1.SealStatus;
+import io.coffer.proto.v1.Transfer;
+import io.coffer.proto.v1.TxStatus;
+import java.math.BigInteger;
+import java.time.Instant;
+
+/**
+ * The one mapper between core objects and {@code coffer.v1} messages. Instances know the chains (a transfer's fee is shown in
+ * its chain's fee asset; an account chain's transfer shows its nonce); everything else is static. Enum mappings are
+ * exhaustive switches, so a state added in core and not here fails the build, not a call.
+ */
+public final class Protos {
+    private final ChainRegistry chains;
+
+    public Protos(ChainRegistry chains) {
+        this.chains = chains;
+    }
+
+    public static Amount amount(String asset, BigInteger value) {
+        return Amount.newBuilder().setAsset(asset).setValue(value.toString()).build();
+    }
+
+    public static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    // ---- wallet
+
+    public static Asset asset(AssetInfo a) {
+        return Asset.newBuilder().setId(a.id()).setChain(a.chain()).setSymbol(a.symbol()).setDecimals(a.decimals())
+                .setContract(a.contract()).setEvmChainId(a.evmChainId()).setBitcoinNetwork(a.bitcoinNetwork())
+                .setChainKind(chainKind(a.accountBased())).build();
+    }
+
+    public static ChainKind chainKind(boolean accountBased) {
+        return accountBased ? ChainKind.CHAIN_KIND_EVM : ChainKind.CHAIN_KIND_BITCOIN;
+    }
+
+    public static Balance balance(AccountBalance b) {
+        return Balance.newBuilder().setAsset(b.asset()).setConfirmed(b.confirmed().toString())
+                .setPendingIncoming(b.pendingIncoming().toString()).setPendingOutgoing(b.pendingOutgoing().toString())
+                .setAsOfHeight(b.asOfHeight()).build();
+    }
+
+    public static io.coffer.proto.v1.DepositAddress depositAddress(DepositAddress a) {
+        var b = io.coffer.proto.v1.DepositAddress.newBuilder().setAddress(a.address()).setChain(a.chain())
+                .setDerivationPath(a.path()).setLabel(a.label());
+        a.created().ifPresent(c -> b.setCreated(timestamp(c)));
+        return b.build();
+    }
+
+    public io.coffer.proto.v1.HistoryEntry historyEntry(HistoryEntry h) {
+        return io.coffer.proto.v1.HistoryEntry.newBuilder().setId(h.id())
+                .setDirection(h.incoming() ? io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_IN
+                        : io.coffer.proto.v1.HistoryEntry.Direction.DIRECTION_OUT)
+                .setAmount(amount(h.asset(), h.amount()))
+                .setFee(amount(chains.feeAsset(AssetId.chainOf(h.asset())), h.fee()))
+                .setTxid(h.txid()).setConfirmations(h.confirmations()).setStatus(txStatus(h.status()))
+                .setAddress(h.address()).setFirstSeen(Timestamp.newBuilder().setSeconds(h.at().getEpochSecond())).build();
+    }
+
+    public static TxStatus txStatus(TxProgress p) {
+        return switch (p) {
+            case SEEN -> TxStatus.TX_STATUS_SEEN;
+            case CONFIRMING -> TxStatus.TX_STATUS_CONFIRMING;
+            case CONFIRMED -> TxStatus.TX_STATUS_CONFIRMED;
+            case FINAL -> TxStatus.TX_STATUS_FINAL;
+            case REORGED -> TxStatus.TX_STATUS_REORGED;
+            case REPLACED -> TxStatus.TX_STATUS_REPLACED;
+            case FAILED -> TxStatus.TX_STATUS_FAILED;
+        };
+    }
+
+    // ---- payments
+
+    public static PaymentRequest paymentRequest(PaymentRequestService.View v) {
+        var pr = v.request();
+        PaymentStatusRule.Evaluation e = v.evaluation();
+        PaymentRequest.Builder b = PaymentRequest.newBuilder().setId(pr.id()).setStatus(paymentRequestStatus(e.status()))
+                .setAmount(amount(pr.asset(), pr.amount())).setAmountPaid(amount(pr.asset(), e.paid()))
+                .setAmountConfirmed(amount(pr.asset(), e.confirmed())).setOverpaid(amount(pr.asset(), e.overpaid()))
+                .setAddress(pr.address()).setPaymentUri(pr.paymentUri()).setRequiredConfirmations(pr.requiredConfirmations())
+                .setCreatedAt(timestamp(pr.createdAt())).setOrderId(pr.orderId()).putAllMetadata(pr.metadata())
+                .setDescription(pr.description()).setFinal(e.isFinal()).setHasLatePayments(!e.late().isEmpty());
+        if (pr.expiresAt() != null) {
+            b.setExpiresAt(timestamp(pr.expiresAt()));
+        }
+        e.counted().forEach(d -> b.addPayments(payment(d, false)));
+        e.late().forEach(d -> b.addPayments(payment(d, true)));
+        return b.build();
+    }
+
+    public static PaymentRequestStatus paymentRequestStatus(io.coffer.core.payment.PaymentRequestStatus s) {
+        return switch (s) {
+            case PENDING -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING;
+            case PAID_UNCONFIRMED -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED;
+            case UNDERPAID -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_UNDERPAID;
+            case CONFIRMED -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED;
+            case EXPIRED -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED;
+            case CANCELLED -> PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CANCELLED;
+        };
+    }
+
+    /** A status filter of a list call (the caller checked it is a known value). */
+    public static io.coffer.core.payment.PaymentRequestStatus paymentRequestStatus(PaymentRequestStatus s) {
+        return switch (s) {
+            case PAYMENT_REQUEST_STATUS_PENDING -> io.coffer.core.payment.PaymentRequestStatus.PENDING;
+            case PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED -> io.coffer.core.payment.PaymentRequestStatus.PAID_UNCONFIRMED;
+            case PAYMENT_REQUEST_STATUS_UNDERPAID -> io.coffer.core.payment.PaymentRequestStatus.UNDERPAID;
+            case PAYMENT_REQUEST_STATUS_CONFIRMED -> io.coffer.core.payment.PaymentRequestStatus.CONFIRMED;
+            case PAYMENT_REQUEST_STATUS_EXPIRED -> io.coffer.core.payment.PaymentRequestStatus.EXPIRED;
+            case PAYMENT_REQUEST_STATUS_CANCELLED -> io.coffer.core.payment.PaymentRequestStatus.CANCELLED;
+            case PAYMENT_REQUEST_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("not a status: " + s);
+        };
+    }
+
+    private static Payment payment(Deposit d, boolean late) {
+        return Payment.newBuilder().setDepositId(d.id().publicId()).setTxid(d.id().txid()).setIndex(d.id().index())
+                .setAmount(amount(d.asset(), d.amount())).setConfirmations(d.confirmations()).setStatus(txStatus(TxProgress.of(d.status())))
+                .setLate(late).setFirstSeen(timestamp(d.firstSeen())).build();
+    }
+
+    public static DepositEvent depositEvent(Deposit d, String paymentRequestId) {
+        return DepositEvent.newBuilder().setDepositId(d.id().publicId()).setAddress(d.address()).setAmount(amount(d.asset(), d.amount()))
+                .setTxid(d.id().txid()).setIndex(d.id().index()).setConfirmations(d.confirmations())
+                .setStatus(txStatus(TxProgress.of(d.status()))).setPaymentRequestId(paymentRequestId).setBlockHeight(d.blockHeight())
+                .build();
+    }
+
+    // ---- transfers
+
+    /** The transfer as the API shows it (also the subject of transfer events). */
+    public Transfer transfer(TransferService.View v) {
+        TenantTransfer t = v.transfer();
+        Withdrawal w = v.withdrawal();
+        Instant updated = w != null && w.updatedAt().isAfter(t.updatedAt()) ? w.updatedAt() : t.updatedAt();
+        Transfer.Builder b = Transfer.newBuilder().setId(t.id()).setStatus(transferStatus(v.status()))
+                .setAmount(amount(t.asset(), t.amount())).setDestination(t.destination()).setIdempotencyKey(t.idempotencyKey())
+                .setRefundOfPaymentRequestId(t.refundOf()).setMemo(t.memo()).addAllApprovedBy(t.approvals())
+                .setFailureReason(v.failureReason()).setCreatedAt(timestamp(t.createdAt())).setUpdatedAt(timestamp(updated))
+                .setFinal(v.isFinal());
+        if (w != null) {
+            String chain = AssetId.chainOf(t.asset());
+            b.setFee(amount(chains.feeAsset(chain), w.fee())).setTxid(w.txid()).addAllReplacedTxids(w.replacedTxids())
+                    .setConfirmations(w.confirmations());
+            if (chains.accountBased(chain)) {
+                b.setNonce(io.coffer.core.transfer.NonceSlot.of(w).nonce());
+            }
+        }
+        return b.build();
+    }
+
+    public static io.coffer.proto.v1.TransferStatus transferStatus(TransferStatus s) {
+        return switch (s) {
+            case AWAITING_APPROVAL -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_AWAITING_APPROVAL;
+            case SIGNED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_SIGNED;
+            case BROADCAST -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_BROADCAST;
+            case BROADCAST_UNKNOWN -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_BROADCAST_UNKNOWN;
+            case CONFIRMING -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_CONFIRMING;
+            case CONFIRMED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_CONFIRMED;
+            case FAILED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_FAILED;
+            case REJECTED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_REJECTED;
+            case CONFLICTED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_CONFLICTED;
+            case REVERTED -> io.coffer.proto.v1.TransferStatus.TRANSFER_STATUS_REVERTED;
+        };
+    }
+
+    /** A status filter of a list call (the caller checked it is a known value). */
+    public static TransferStatus transferStatus(io.coffer.proto.v1.TransferStatus s) {
+        return switch (s) {
+            case TRANSFER_STATUS_AWAITING_APPROVAL -> TransferStatus.AWAITING_APPROVAL;
+            case TRANSFER_STATUS_SIGNED -> TransferStatus.SIGNED;
+            case TRANSFER_STATUS_BROADCAST -> TransferStatus.BROADCAST;
+            case TRANSFER_STATUS_BROADCAST_UNKNOWN -> TransferStatus.BROADCAST_UNKNOWN;
+            case TRANSFER_STATUS_CONFIRMING -> TransferStatus.CONFIRMING;
+            case TRANSFER_STATUS_CONFIRMED -> TransferStatus.CONFIRMED;
+            case TRANSFER_STATUS_FAILED -> TransferStatus.FAILED;
+            case TRANSFER_STATUS_REJECTED -> TransferStatus.REJECTED;
+            case TRANSFER_STATUS_CONFLICTED -> TransferStatus.CONFLICTED;
+            case TRANSFER_STATUS_REVERTED -> TransferStatus.REVERTED;
+            case TRANSFER_STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("not a status: " + s);
+        };
+    }
+
+    /** A request's priority (the caller checked it is a known value); unspecified is NORMAL. */
+    public static FeePriority feePriority(io.coffer.proto.v1.FeePriority p) {
+        return switch (p) {
+            case FEE_PRIORITY_LOW -> FeePriority.LOW;
+            case FEE_PRIORITY_UNSPECIFIED, FEE_PRIORITY_NORMAL -> FeePriority.NORMAL;
+            case FEE_PRIORITY_HIGH -> FeePriority.HIGH;
+            case UNRECOGNIZED -> throw new IllegalArgumentException("not a priority");
+        };
+    }
+
+    public static FeeEstimate feeEstimate(TransferService.Quote q) {
+        FeeRate.Builder rate = FeeRate.newBuilder();
+        if (q.satPerVbyte() != null) {
+            rate.setSatPerVbyte(q.satPerVbyte());
+        } else if (q.maxPriorityFeePerGas() != null) {
+            rate.setEip1559(Eip1559Fee.newBuilder().setMaxFeePerGasWei(q.maxFeePerGas().toString())
+                    .setMaxPriorityFeePerGasWei(q.maxPriorityFeePerGas().toString()));
+        } else {
+            rate.setLegacyGasPriceWei(q.maxFeePerGas().toString());
+        }
+        return FeeEstimate.newBuilder().setFee(amount(q.feeAsset(), q.fee())).setFeeRate(rate).setSize(q.size()).build();
+    }
+
+    // ---- admin
+
+    public static io.coffer.proto.v1.TransferPolicy transferPolicy(TransferPolicy p) {
+        io.coffer.proto.v1.TransferPolicy.Builder b = io.coffer.proto.v1.TransferPolicy.newBuilder().setTenantId(p.tenant())
+                .setApprovalQuorum(p.quorum());
+        p.limits().forEach((asset, l) -> b.addLimits(AssetLimits.newBuilder().setAsset(asset)
+                .setPerTransferMax(l.perTransferMax() == null ? "" : l.perTransferMax().toString())
+                .setRolling24HMax(l.rolling24hMax() == null ? "" : l.rolling24hMax().toString())
+                .setApprovalThreshold(l.approvalThreshold() == null ? "" : l.approvalThreshold().toString())));
+        for (TransferPolicy.AllowEntry a : p.allowlist()) {
+            b.addAllowlist(io.coffer.proto.v1.AllowlistEntry.newBuilder().setChain(a.chain()).setAddress(a.address()).setLabel(a.label())
+                    .setEffectiveAt(timestamp(a.effectiveAt())));
+        }
+        return b.build();
+    }
+
+    public static io.coffer.proto.v1.Tenant tenant(Tenant t) {
+        return io.coffer.proto.v1.Tenant.newBuilder().setId(t.id()).setName(t.name()).setAccountIndex(t.accountIndex())
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(t.createdAt().getEpochSecond())).build();
+    }
+
+    public static io.coffer.proto.v1.ApiKey apiKey(ApiKey k) {
+        var b = io.coffer.proto.v1.ApiKey.newBuilder().setId(k.id()).setTenantId(k.tenantId()).setLabel(k.label()).setRevoked(k.revoked())
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond()));
+        if (k.lastUsedAt() != null) {
+            b.setLastUsedAt(Timestamp.newBuilder().setSeconds(k.lastUsedAt().getEpochSecond()));
+        }
+        k.scopes().forEach(s -> b.addScopes(scope(s)));
+        return b.build();
+    }
+
+    public static io.coffer.proto.v1.Scope scope(Scope s) {
+        return switch (s) {
+            case READ -> io.coffer.proto.v1.Scope.SCOPE_READ;
+            case PAYMENTS -> io.coffer.proto.v1.Scope.SCOPE_PAYMENTS;
+            case TRANSFERS -> io.coffer.proto.v1.Scope.SCOPE_TRANSFERS;
+            case ADMIN -> io.coffer.proto.v1.Scope.SCOPE_ADMIN;
+        };
+    }
+
+    /** A requested scope (the caller checked it is a known value). */
+    public static Scope scope(io.coffer.proto.v1.Scope s) {
+        return switch (s) {
+            case SCOPE_READ -> Scope.READ;
+            case SCOPE_PAYMENTS -> Scope.PAYMENTS;
+            case SCOPE_TRANSFERS -> Scope.TRANSFERS;
+            case SCOPE_ADMIN -> Scope.ADMIN;
+            case SCOPE_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("not a scope: " + s);
+        };
+    }
+
+    public static SealStatus sealStatus(Vault.Status s) {
+        SealStatus.Mode mode = switch (s.state()) {
+            case UNINITIALIZED -> SealStatus.Mode.MODE_UNINITIALIZED;
+            case SEALED -> SealStatus.Mode.MODE_SEALED;
+            case UNSEALED -> SealStatus.Mode.MODE_UNSEALED;
+            case WATCH_ONLY -> SealStatus.Mode.MODE_WATCH_ONLY;
+        };
+        return SealStatus.newBuilder().setMode(mode).setThreshold(s.threshold()).setShareCount(s.shareCount())
+                .setProgress(s.progress()).setMasterFingerprint(s.masterFingerprint() == 0 ? "" : s.fingerprintHex()).build();
+    }
+
+    public static AuditEntry auditEntry(AuditLog.Entry e) {
+        return AuditEntry.newBuilder().setSequence(e.sequence()).setAt(timestamp(e.at())).setActor(e.actor()).setAction(e.action())
+                .setSubject(e.subject()).putAllDetails(e.details()).build();
+    }
+
+    public static io.coffer.proto.v1.ChainStatus chainStatus(io.coffer.core.driver.ChainStatus c) {
+        return io.coffer.proto.v1.ChainStatus.newBuilder().setChain(c.chain()).setKind(chainKind(c.accountBased()))
+                .setConnected(c.connected()).setNetwork(c.network()).setTipHeight(c.tipHeight()).setTipHash(c.tipHash())
+                .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()).build();
+    }
+
+    public static RescanProgress rescanProgress(io.coffer.core.driver.RescanProgress p) {
+        return RescanProgress.newBuilder().setHeight(p.height()).setTipHeight(p.tipHeight()).setDepositsFound(p.depositsFound())
+                .setAddressesWatched(p.addressesWatched()).setDone(p.done()).build();
+    }
+}

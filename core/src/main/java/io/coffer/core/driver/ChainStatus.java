@@ -1,0 +1,11 @@
+package io.coffer.core.driver;
+
+/**
+ * One configured chain as the node sees it now, for operators: whether its node answers, its tip, how far Coffer processed it,
+ * the last error of its rounds.
+ *
+ * @param processedHeight the height Coffer's follower has processed (0 when the chain is not followed: no wallet yet)
+ */
+public record ChainStatus(String chain, boolean accountBased, boolean connected, String network, long tipHeight, String tipHash,
+                          long processedHeight, String lastError) {
+}
