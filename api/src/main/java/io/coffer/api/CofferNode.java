@@ -316,8 +316,7 @@ public final class CofferNode implements AutoCloseable {
     public Optional<BitcoinParts> bitcoin() {
         // A test accessor: it names the Bitcoin module's own types, which the node itself never does.
         return chains.modules().stream().filter(m -> m.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
-                .map(m -> new BitcoinParts(m.addresses(), m.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) m.withdrawals(),
-                        (io.coffer.chain.bitcoin.BitcoinFeeEstimator) m.own()));
+                .map(m -> new BitcoinParts(m.addresses(), m.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) m.withdrawals()));
     }
 
     /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists (a test accessor, like {@link #bitcoin()}). */
@@ -338,7 +337,11 @@ public final class CofferNode implements AutoCloseable {
 
     /** The Bitcoin side's services. */
     public record BitcoinParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
-                               io.coffer.core.transfer.UtxoWithdrawalService withdrawals, io.coffer.chain.bitcoin.BitcoinFeeEstimator fees) {
+                               io.coffer.core.transfer.UtxoWithdrawalService withdrawals) {
+        /** The chain's fee rates (bitcoind's estimate within the configured bounds). */
+        public io.coffer.core.transfer.FeeRates fees() {
+            return withdrawals.feeRates();
+        }
     }
 
     /** The port the server listens on (useful with {@code server.port: 0}). */

@@ -98,8 +98,8 @@ class NodeBitcoinIT {
 
             String payee = btc.minerWallet("getnewaddress").asText();
             // regtest has no fee estimate: the configured fallback (2 sat/vB) is used, within the floor..max bounds.
-            long rate = bitcoin.fees().estimate(io.coffer.chain.bitcoin.BitcoinFeeEstimator.Priority.NORMAL);
-            assertEquals(2_000, rate);
+            io.coffer.core.transfer.FeeRate rate = bitcoin.fees().estimate(io.coffer.core.transfer.FeePriority.NORMAL);
+            assertEquals(io.coffer.core.transfer.FeeRate.satPerVbyte(2), rate);
             Withdrawal w = bitcoin.withdrawals().create(0, payee, BigInteger.valueOf(5_000_000), rate, "node-it-1");
             assertEquals(WithdrawalStatus.BROADCAST, w.status());
             btc.mine(1);

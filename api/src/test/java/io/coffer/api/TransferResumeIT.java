@@ -78,7 +78,7 @@ class TransferResumeIT {
         // The first write of CreateTransfer, as a crash right after it leaves it: the transfer, its key, its index; no withdrawal.
         Instant now = Instant.now();
         TenantTransfer stored = new TenantTransfer("tr_00c0ffee00c0ffee", tenant.getId(), tenant.getAccountIndex(), "bitcoin/BTC", dest,
-                BigInteger.valueOf(1_000_000), io.coffer.core.transfer.FeePriority.NORMAL, 0, "", "", "crash-1", "ak_gone", List.of(), TenantTransfer.State.SUBMITTING, "", "",
+                BigInteger.valueOf(1_000_000), io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(), "", "", "crash-1", "ak_gone", List.of(), TenantTransfer.State.SUBMITTING, "", "",
                 now, now);
         try (Store store = LevelDbStore.open(dir.resolve("data"), CofferSchema.current())) {
             Batch b = store.batch();

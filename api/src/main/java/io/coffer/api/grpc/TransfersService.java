@@ -48,7 +48,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     @Override
     public void estimateFee(EstimateFeeRequest r, StreamObserver<FeeEstimate> out) {
         ErrorMapper.answer(out, () -> Protos.feeEstimate(transfers.estimate(caller(), r.getAsset(), r.getDestination(), r.getAmount(),
-                priority(r.getPriority(), r.getPriorityValue()), 0)));
+                priority(r.getPriority(), r.getPriorityValue()), java.util.Optional.empty())));
     }
 
     @Override
@@ -56,7 +56,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         String tenant = ApiKeyAuth.principal().tenant().id();
         // Past the call budget (a slow chain node) the caller gets the transfer as stored so far, not yet sent, if it was.
         ErrorMapper.answer(out, () -> toProto(transfers.create(caller(), new TransferService.Create(r.getAsset(), r.getDestination(),
-                r.getAmount(), priority(r.getPriority(), r.getPriorityValue()), r.hasFeeRate() ? feeRate(r.getFeeRate()) : 0, r.getIdempotencyKey(),
+                r.getAmount(), priority(r.getPriority(), r.getPriorityValue()), r.hasFeeRate() ? java.util.Optional.of(feeRate(r.getFeeRate())) : java.util.Optional.empty(), r.getIdempotencyKey(),
                 r.getRefundOfPaymentRequestId(), r.getMemo()))), transfers.knowsAsset(r.getAsset()) ? AssetId.chainOf(r.getAsset()) : null,
                 () -> transfers.byIdempotencyKey(tenant, r.getIdempotencyKey()).map(this::toProto));
     }
@@ -91,7 +91,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
 
     @Override
     public void bumpFee(BumpFeeRequest r, StreamObserver<Transfer> out) {
-        ErrorMapper.answer(out, () -> toProto(transfers.bump(caller(), r.getId(), r.hasFeeRate() ? feeRate(r.getFeeRate()) : 0)));
+        ErrorMapper.answer(out, () -> toProto(transfers.bump(caller(), r.getId(), r.hasFeeRate() ? java.util.Optional.of(feeRate(r.getFeeRate())) : java.util.Optional.empty())));
     }
 
     @Override
@@ -108,8 +108,8 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         return Protos.feePriority(RequestFields.known("priority", p, number, true));
     }
 
-    /** An explicit fee rate as milli-satoshi per vbyte; only Bitcoin's form is accepted (EVM fees follow the chain). */
-    private static long feeRate(FeeRate r) {
+    /** An explicit fee rate; only Bitcoin's form is accepted (EVM fees follow the chain). */
+    private static io.coffer.core.transfer.FeeRate feeRate(FeeRate r) {
         if (r.getRateCase() != FeeRate.RateCase.SAT_PER_VBYTE) {
             throw CofferException.invalid("fee_rate", "FEE_RATE_UNSUPPORTED", "only sat_per_vbyte (Bitcoin) can be given; EVM fees follow the "
                     + "chain (use priority)");
@@ -122,7 +122,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
         if (milli < 1000) {
             throw CofferException.invalid("fee_rate.sat_per_vbyte", "FEE_RATE_TOO_LOW", "at least 1 sat/vB");
         }
-        return milli;
+        return io.coffer.core.transfer.FeeRate.milliSatPerVbyte(milli);
     }
 
     private Transfer toProto(TransferService.View v) {

@@ -155,11 +155,6 @@ public final class ChainModule {
         return lastPollAt;
     }
 
-    /** The chain module's own part (Bitcoin: its fee estimator), for the node's test accessors. */
-    public Object own() {
-        return parts.own();
-    }
-
     public AddressBook addresses() {
         return parts.addresses();
     }

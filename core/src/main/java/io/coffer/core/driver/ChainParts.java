@@ -9,11 +9,10 @@ import java.util.Optional;
 /**
  * What a chain is made of once open: its address book, its follower, its withdrawals (UTXO or account, behind one interface),
  * optionally a sweeper (account chains with a sweep policy) and a push source that wakes the follower before its next poll
- * (Bitcoin's ZMQ), and {@code own}: a part of the chain module's own that only its own tests ask for (Bitcoin: its fee
- * estimator), or null.
+ * (Bitcoin's ZMQ).
  */
 public record ChainParts(AddressBook addresses, ChainFollower follower, WithdrawalLedger withdrawals, Optional<SweepService> sweeper,
-                         Optional<Push> push, Object own) {
+                         Optional<Push> push) {
     /** A source of "something new on the chain" notifications. */
     public interface Push {
         /** Starts listening; {@code wake} is run at each notification (any thread). Closing the result stops it. */

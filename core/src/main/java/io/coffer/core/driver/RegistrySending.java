@@ -3,6 +3,7 @@ package io.coffer.core.driver;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.transfer.FeePriority;
+import io.coffer.core.transfer.FeeRate;
 import io.coffer.core.transfer.TransferService;
 import io.coffer.core.transfer.Withdrawal;
 import java.math.BigInteger;
@@ -70,13 +71,13 @@ final class RegistrySending implements TransferService.Sending {
 
     @Override
     public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority,
-            long feeRate) {
+            Optional<FeeRate> feeRate) {
         return chains.requireAsset(asset).withdrawals().quote(account, asset, destination, amount, priority, feeRate);
     }
 
     @Override
-    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
-            String key) {
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority,
+            Optional<FeeRate> feeRate, String key) {
         return chains.requireAsset(asset).withdrawals().send(account, asset, destination, amount, priority, feeRate, key);
     }
 
@@ -91,7 +92,7 @@ final class RegistrySending implements TransferService.Sending {
     }
 
     @Override
-    public Withdrawal bump(String asset, String withdrawalId, long feeRate) {
+    public Withdrawal bump(String asset, String withdrawalId, Optional<FeeRate> feeRate) {
         return chains.requireAsset(asset).withdrawals().bumpFee(withdrawalId, feeRate);
     }
 

@@ -249,7 +249,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     /** Checks and normalises a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
     @Override
-    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate) {
         refuseExplicitRate(feeRate);
         Quote q = quote(account, asset, destination, amount);
         return new TransferService.Quote(factory.nativeAsset(), q.maxFee(), q.gas(), null, q.fees().maxFeePerGas(),
@@ -257,20 +257,20 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
     @Override
-    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate,
             String idempotencyKey) {
         refuseExplicitRate(feeRate);
         return create(account, asset, destination, amount, idempotencyKey);
     }
 
     @Override
-    public Withdrawal bumpFee(String id, long feeRate) {
+    public Withdrawal bumpFee(String id, Optional<FeeRate> feeRate) {
         refuseExplicitRate(feeRate);
         return speedUp(id);
     }
 
-    private static void refuseExplicitRate(long feeRate) {
-        if (feeRate > 0) {
+    private static void refuseExplicitRate(Optional<FeeRate> feeRate) {
+        if (feeRate.isPresent()) {
             throw CofferException.invalid("fee_rate", "FEE_RATE_UNSUPPORTED", "an explicit fee rate is for Bitcoin; EVM fees follow the chain "
                     + "(use priority)");
         }

@@ -39,11 +39,10 @@ public final class CoinSelection {
     }
 
     /**
-     * @param feeRateMilliSatPerVb fee rate in milli-satoshi per vbyte
      * @param destinationVbytes    the destination output's size
      * @throws CofferException FAILED_PRECONDITION {@code INSUFFICIENT_FUNDS} with detail {@code missing}
      */
-    public static Selection select(List<Coin> available, BigInteger amount, long feeRateMilliSatPerVb, int destinationVbytes) {
+    public static Selection select(List<Coin> available, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
         if (amount.signum() <= 0) {
             throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
         }
@@ -58,13 +57,13 @@ public final class CoinSelection {
             chosen.add(c);
             total = total.add(c.amount());
             int vsizeWithChange = OVERHEAD_VBYTES + chosen.size() * P2WPKH_INPUT_VBYTES + destinationVbytes + P2WPKH_OUTPUT_VBYTES;
-            BigInteger feeWithChange = fee(vsizeWithChange, feeRateMilliSatPerVb);
+            BigInteger feeWithChange = feeRate.feeFor(vsizeWithChange);
             BigInteger change = total.subtract(amount).subtract(feeWithChange);
             if (change.compareTo(BigInteger.valueOf(DUST_SATS)) >= 0) {
                 return new Selection(chosen, feeWithChange, change, vsizeWithChange);
             }
             int vsizeNoChange = vsizeWithChange - P2WPKH_OUTPUT_VBYTES;
-            BigInteger feeNoChange = fee(vsizeNoChange, feeRateMilliSatPerVb);
+            BigInteger feeNoChange = feeRate.feeFor(vsizeNoChange);
             BigInteger rest = total.subtract(amount);
             if (rest.compareTo(feeNoChange) >= 0) {
                 // The leftover (< dust + the change output's fee) all goes to the fee.
@@ -72,14 +71,8 @@ public final class CoinSelection {
             }
         }
         int vsize = OVERHEAD_VBYTES + Math.max(1, sorted.size()) * P2WPKH_INPUT_VBYTES + destinationVbytes;
-        BigInteger missing = amount.add(fee(vsize, feeRateMilliSatPerVb)).subtract(total);
+        BigInteger missing = amount.add(feeRate.feeFor(vsize)).subtract(total);
         throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount",
                 "insufficient confirmed funds: " + missing + " more needed (amount plus fee)", Map.of("missing", missing.toString()), null);
-    }
-
-    /** ceil(vsize * rate / 1000) satoshi. */
-    public static BigInteger fee(int vsize, long feeRateMilliSatPerVb) {
-        return BigInteger.valueOf(vsize).multiply(BigInteger.valueOf(feeRateMilliSatPerVb)).add(BigInteger.valueOf(999))
-                .divide(BigInteger.valueOf(1000));
     }
 }

@@ -1,8 +1,8 @@
 package io.coffer.core.transfer;
 
-/** A UTXO chain's fee rates in milli-satoshi per vbyte: the node's estimate for a priority, and the most the node will pay. */
+/** A UTXO chain's fee rates: the node's estimate for a priority, and the most the node will pay. */
 public interface FeeRates {
-    long estimate(FeePriority priority);
+    FeeRate estimate(FeePriority priority);
 
-    long max();
+    FeeRate max();
 }

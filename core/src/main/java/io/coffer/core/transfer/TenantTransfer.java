@@ -8,7 +8,7 @@ import java.util.List;
  * A tenant's transfer: the request as made, its approvals, and the chain withdrawal that carries it once sent. The chain
  * side (txid, fee, confirmations, broadcast state) lives in that {@link Withdrawal}; this record never copies it.
  *
- * @param feeRate       an explicit Bitcoin fee rate in milli-satoshi per vbyte, 0 for the priority's estimate
+ * @param feeRate       an explicit Bitcoin fee rate, empty for the priority's estimate
  * @param priority      how fast, when no explicit fee rate was given
  * @param createdBy     the API key that created it (it can never approve it)
  * @param approvals     admin keys that approved it, in order
@@ -16,7 +16,7 @@ import java.util.List;
  * @param failureReason set when FAILED before anything was signed, or REJECTED
  */
 public record TenantTransfer(String id, String tenant, int account, String asset, String destination, BigInteger amount, FeePriority priority,
-                             long feeRate, String memo, String refundOf, String idempotencyKey, String createdBy, List<String> approvals,
+                             java.util.Optional<FeeRate> feeRate, String memo, String refundOf, String idempotencyKey, String createdBy, List<String> approvals,
                              State state, String withdrawalId, String failureReason, Instant createdAt, Instant updatedAt) {
     /**
      * Where a transfer is before (and whether) it has a withdrawal.

@@ -63,10 +63,10 @@ public final class TransferService implements WithdrawalSink {
         /** SEALED / WATCH_ONLY refuse here (FAILED_PRECONDITION), before anything is written. */
         void requireSigning();
 
-        Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate);
+        Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate);
 
         /** Creates (or returns, by {@code idempotencyKey}) the chain withdrawal: signed, stored, then broadcast. */
-        Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
+        Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate,
                         String idempotencyKey);
 
         Optional<Withdrawal> withdrawal(String asset, String id);
@@ -74,8 +74,8 @@ public final class TransferService implements WithdrawalSink {
         /** The withdrawal made with this idempotency key, if any. */
         Optional<Withdrawal> withdrawalByKey(String asset, String idempotencyKey);
 
-        /** Replaces the withdrawal by a higher-fee version (0: the chain picks the rate). */
-        Withdrawal bump(String asset, String withdrawalId, long feeRate);
+        /** Replaces the withdrawal by a higher-fee version (empty: the chain picks the rate). */
+        Withdrawal bump(String asset, String withdrawalId, Optional<FeeRate> feeRate);
 
         /** Whether the withdrawal is confirmed past the chain's reorg-safety depth. */
         boolean isFinal(String asset, Withdrawal w);
@@ -122,8 +122,8 @@ public final class TransferService implements WithdrawalSink {
         }
     }
 
-    /** What a caller asks for; {@code priority} null for NORMAL; {@code feeRate} in milli-satoshi per vbyte, 0 for the priority's estimate. */
-    public record Create(String asset, String destination, String amount, FeePriority priority, long feeRate, String idempotencyKey,
+    /** What a caller asks for; {@code priority} null for NORMAL; {@code feeRate} empty for the priority's estimate. */
+    public record Create(String asset, String destination, String amount, FeePriority priority, Optional<FeeRate> feeRate, String idempotencyKey,
                          String refundOf, String memo) {
     }
 
@@ -169,7 +169,7 @@ public final class TransferService implements WithdrawalSink {
             if (existing.isPresent()) {
                 TenantTransfer t = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
                 boolean same = t.asset().equals(c.asset()) && t.destination().equals(destination) && t.amount().equals(amount)
-                        && t.priority().equals(priority) && t.feeRate() == c.feeRate() && t.refundOf().equals(nz(c.refundOf()))
+                        && t.priority().equals(priority) && t.feeRate().equals(c.feeRate()) && t.refundOf().equals(nz(c.refundOf()))
                         && t.memo().equals(nz(c.memo()));
                 if (!same) {
                     throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
@@ -286,10 +286,10 @@ public final class TransferService implements WithdrawalSink {
     /**
      * Replaces the transfer's transaction by one paying more.
      *
-     * @param feeRate milli-satoshi per vbyte (Bitcoin), 0 to let the chain choose
+     * @param feeRate an explicit rate (Bitcoin), empty to let the chain choose
      * @throws CofferException NOT_FOUND; FAILED_PRECONDITION (NOT_SENT, ALREADY_CONFIRMED, CONFLICTED, FEE_TOO_LOW, SEALED)
      */
-    public View bump(Caller caller, String id, long feeRate) {
+    public View bump(Caller caller, String id, Optional<FeeRate> feeRate) {
         View v = get(caller.tenant(), id);
         if (v.withdrawal() == null) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_SENT", "transfer " + id + " has no transaction to bump");
@@ -343,7 +343,8 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** The fee a transfer would pay now; nothing is written. */
-    public Quote estimate(Caller caller, String asset, String destination, String amount, FeePriority priority, long feeRate) {
+    public Quote estimate(Caller caller, String asset, String destination, String amount, FeePriority priority,
+            Optional<FeeRate> feeRate) {
         BigInteger value = validateAmount(asset, amount);
         String to = chains.destination(asset, destination);
         return chains.quote(caller.account(), asset, to, value, priority == null ? FeePriority.NORMAL : priority, feeRate);
@@ -582,9 +583,6 @@ public final class TransferService implements WithdrawalSink {
         BigInteger amount = validateAmount(c.asset(), c.amount());
         if (nz(c.memo()).length() > 200) {
             throw CofferException.invalid("memo", "FIELD_TOO_LONG", "at most 200 characters");
-        }
-        if (c.feeRate() < 0) {
-            throw CofferException.invalid("fee_rate", "FEE_RATE_INVALID", "must be positive");
         }
         return amount;
     }

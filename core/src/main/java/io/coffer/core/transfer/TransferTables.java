@@ -202,7 +202,7 @@ public final class TransferTables {
                 out.writeUTF(t.destination());
                 out.writeUTF(t.amount().toString());
                 out.writeUTF(t.priority().name());
-                out.writeLong(t.feeRate());
+                out.writeLong(t.feeRate().map(FeeRate::milliSatPerVbyte).orElse(0L)); // 0: none given
                 out.writeUTF(t.memo());
                 out.writeUTF(t.refundOf());
                 out.writeUTF(t.idempotencyKey());
@@ -227,7 +227,8 @@ public final class TransferTables {
                 String destination = in.readUTF();
                 BigInteger amount = new BigInteger(in.readUTF());
                 FeePriority priority = FeePriority.valueOf(in.readUTF());
-                long feeRate = in.readLong();
+                long rate = in.readLong();
+                java.util.Optional<FeeRate> feeRate = rate > 0 ? java.util.Optional.of(FeeRate.milliSatPerVbyte(rate)) : java.util.Optional.empty();
                 String memo = in.readUTF();
                 String refundOf = in.readUTF();
                 String key = in.readUTF();

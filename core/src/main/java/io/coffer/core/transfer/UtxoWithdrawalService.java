@@ -61,11 +61,10 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
     /**
      * Creates and sends a withdrawal, or returns the one already made with this idempotency key.
      *
-     * @param feeRate milli-satoshi per vbyte
      * @throws CofferException INVALID_ARGUMENT (destination, amount, idempotency_key), ALREADY_EXISTS (key reused
      *                         with other fields), FAILED_PRECONDITION (INSUFFICIENT_FUNDS, SEALED, WATCH_ONLY)
      */
-    public synchronized Withdrawal create(int account, String destination, BigInteger amount, long feeRate, String idempotencyKey) {
+    public synchronized Withdrawal create(int account, String destination, BigInteger amount, FeeRate feeRate, String idempotencyKey) {
         Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
         if (existing.isPresent()) {
             return existing.get();
@@ -80,7 +79,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
 
         Instant now = clock.instant();
         String id = newId();
-        Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate, WithdrawalStatus.SIGNED,
+        Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate.milliSatPerVbyte(), WithdrawalStatus.SIGNED,
                 built.txid(), built.raw(), sel.inputs().stream().map(CoinSelection.Coin::id).toList(),
                 change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, io.coffer.core.chain.AssetId.of(chain, "BTC").toString(), "");
         Batch b = store.batch();
@@ -101,14 +100,14 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
      *
      * @throws CofferException INVALID_ARGUMENT (destination, amount), FAILED_PRECONDITION INSUFFICIENT_FUNDS
      */
-    public CoinSelection.Selection quote(int account, String destination, BigInteger amount, long feeRate) {
+    public CoinSelection.Selection quote(int account, String destination, BigInteger amount, FeeRate feeRate) {
         return CoinSelection.select(spendable(account), amount, feeRate, factory.destinationVbytes(destination));
     }
 
     /** Checks a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
     private volatile FeeRates feeRates;
 
-    /** Where the fee rates of {@link #quote(int, String, String, BigInteger, FeePriority, long)} and {@link #send} come from. */
+    /** Where the fee rates of {@link #quote(int, String, String, BigInteger, FeePriority, Optional)} and {@link #send} come from. */
     public void feeRates(FeeRates rates) {
         this.feeRates = rates;
     }
@@ -119,35 +118,41 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
     }
 
     @Override
-    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
-        long rate = rate(priority, feeRate);
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority,
+            Optional<FeeRate> feeRate) {
+        FeeRate rate = rate(priority, feeRate);
         CoinSelection.Selection sel = quote(account, destination, amount, rate);
-        return new TransferService.Quote(asset, sel.fee(), sel.vsize(), new java.math.BigDecimal(rate).movePointLeft(3).stripTrailingZeros()
-                .toPlainString(), null, null);
+        return new TransferService.Quote(asset, sel.fee(), sel.vsize(), rate.satPerVbyteText(), null, null);
     }
 
     @Override
-    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
+    public Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate,
             String idempotencyKey) {
         return create(account, destination, amount, rate(priority, feeRate), idempotencyKey);
     }
 
     /** Unset: the HIGH estimate, at least the BIP-125 minimum (1 sat/vB) above the current rate. */
     @Override
-    public Withdrawal bumpFee(String id, long feeRate) {
-        return bump(id, feeRate > 0 ? checkMax(feeRate) : Math.max(rates().estimate(FeePriority.HIGH), feeRateOf(id) + 1000));
+    public Withdrawal bumpFee(String id, Optional<FeeRate> feeRate) {
+        return bump(id, feeRate.isPresent() ? checkMax(feeRate.get())
+                : FeeRate.max(rates().estimate(FeePriority.HIGH), feeRateOf(id).plus(FeeRate.RELAY_STEP)));
     }
 
-    private long rate(FeePriority priority, long feeRate) {
-        return feeRate > 0 ? checkMax(feeRate) : rates().estimate(priority == null ? FeePriority.NORMAL : priority);
+    private FeeRate rate(FeePriority priority, Optional<FeeRate> feeRate) {
+        return feeRate.isPresent() ? checkMax(feeRate.get()) : rates().estimate(priority == null ? FeePriority.NORMAL : priority);
     }
 
-    private long checkMax(long feeRate) {
-        long max = rates().max();
-        if (feeRate > max) {
-            throw CofferException.invalid("fee_rate.sat_per_vbyte", "FEE_RATE_TOO_HIGH", "at most " + max / 1000 + " sat/vB on this node");
+    private FeeRate checkMax(FeeRate feeRate) {
+        FeeRate max = rates().max();
+        if (feeRate.isAbove(max)) {
+            throw CofferException.invalid("fee_rate.sat_per_vbyte", "FEE_RATE_TOO_HIGH", "at most " + max.wholeSatPerVbyte() + " sat/vB on this node");
         }
         return feeRate;
+    }
+
+    /** Where this chain's fee rates come from (the chain module's estimator). */
+    public FeeRates feeRates() {
+        return rates();
     }
 
     private FeeRates rates() {
@@ -172,22 +177,24 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         return taken;
     }
 
-    /** The current fee rate of a withdrawal, milli-satoshi per vbyte (a bump must exceed it). */
-    public long feeRateOf(String id) {
-        return get(id).map(Withdrawal::feeRate).orElse(0L);
+    /** The current fee rate of a withdrawal (a bump must exceed it). */
+    public FeeRate feeRateOf(String id) {
+        return get(id).map(w -> FeeRate.milliSatPerVbyte(w.feeRate())).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND,
+                "WITHDRAWAL_NOT_FOUND", "no such withdrawal"));
     }
 
     /**
      * Replaces a pending withdrawal by one paying a higher fee: same inputs, same destination and amount,
      * less change. The withdrawal keeps its id; the old txid moves to {@code replacedTxids}.
      */
-    public synchronized Withdrawal bump(String id, long newFeeRate) {
+    public synchronized Withdrawal bump(String id, FeeRate newFeeRate) {
         Withdrawal w = get(id).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WITHDRAWAL_NOT_FOUND", "no such withdrawal"));
         requireBumpable(w);
         // BIP-125: the replacement must pay at least the old fee plus the relay fee for its own size (1 sat/vB).
-        if (newFeeRate < w.feeRate() + 1000) {
+        FeeRate current = FeeRate.milliSatPerVbyte(w.feeRate());
+        if (current.plus(FeeRate.RELAY_STEP).isAbove(newFeeRate)) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "FEE_TOO_LOW", "fee_rate", "fee_rate: must exceed the current "
-                    + w.feeRate() / 1000.0 + " sat/vB by at least 1 sat/vB", Map.of(), null);
+                    + current + " by at least 1 sat/vB", Map.of(), null);
         }
         Signer s = signer.get();
         List<CoinSelection.Coin> coins = new ArrayList<>();
@@ -198,7 +205,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         BigInteger total = coins.stream().map(CoinSelection.Coin::amount).reduce(BigInteger.ZERO, BigInteger::add);
         int vsize = CoinSelection.OVERHEAD_VBYTES + coins.size() * CoinSelection.P2WPKH_INPUT_VBYTES
                 + factory.destinationVbytes(w.destination()) + (w.changeIndex() >= 0 ? CoinSelection.P2WPKH_OUTPUT_VBYTES : 0);
-        BigInteger fee = CoinSelection.fee(vsize, newFeeRate);
+        BigInteger fee = newFeeRate.feeFor(vsize);
         BigInteger change = total.subtract(w.amount()).subtract(fee);
         String changeAddress = null;
         if (w.changeIndex() >= 0) {
@@ -216,12 +223,12 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         replaced.add(w.txid());
         Instant now = clock.instant();
         Withdrawal bumped = new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), w.changeIndex() >= 0 ? fee
-                : total.subtract(w.amount()), newFeeRate, WithdrawalStatus.SIGNED, built.txid(), built.raw(), w.inputs(), w.changeIndex(),
+                : total.subtract(w.amount()), newFeeRate.milliSatPerVbyte(), WithdrawalStatus.SIGNED, built.txid(), built.raw(), w.inputs(), w.changeIndex(),
                 replaced, w.idempotencyKey(), 0, "", w.createdAt(), now, w.asset(), w.cancelTxid());
         Batch b = store.batch();
         putWithdrawal(b, bumped);
         commit(b, bumped);
-        LOG.info(() -> "chain " + chain + ": withdrawal " + id + " bumped to " + newFeeRate / 1000.0 + " sat/vB (" + built.txid() + ")");
+        LOG.info(() -> "chain " + chain + ": withdrawal " + id + " bumped to " + newFeeRate + " (" + built.txid() + ")");
         return send(bumped);
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  * and the txids of earlier versions (fee bumps) — it is tracked by its inputs, not by one txid.
  *
  * @param fee           network fee in base units of the chain's native asset
- * @param feeRate       the fee rate used, in milli-satoshi per virtual byte (1000 = 1 sat/vB)
+ * @param feeRate       the rate it pays: on a UTXO chain milli-satoshi per vbyte ({@link FeeRate}); on an account chain the max fee per gas in wei
  * @param raw           the signed transaction of the current version
  * @param changeIndex   the change address index on the internal branch, -1 when there is no change
  * @param replacedTxids txids of earlier versions replaced by a fee bump, oldest first

@@ -84,17 +84,17 @@ public abstract class WithdrawalLedger {
     /**
      * The fee a withdrawal would pay now; nothing is written.
      *
-     * @param feeRate milli-satoshi per vbyte on a UTXO chain, 0 for the priority's estimate; account chains take none
+     * @param feeRate an explicit rate on a UTXO chain, empty for the priority's estimate; account chains take none
      */
     public abstract TransferService.Quote quote(int account, String asset, String destination, java.math.BigInteger amount,
-            FeePriority priority, long feeRate);
+            FeePriority priority, Optional<FeeRate> feeRate);
 
     /** Creates (or returns, by {@code idempotencyKey}) a withdrawal: signed, stored, then broadcast. */
     public abstract Withdrawal send(int account, String asset, String destination, java.math.BigInteger amount, FeePriority priority,
-            long feeRate, String idempotencyKey);
+            Optional<FeeRate> feeRate, String idempotencyKey);
 
-    /** Replaces a pending withdrawal by a version paying more (0: the chain picks how much more). */
-    public abstract Withdrawal bumpFee(String id, long feeRate);
+    /** Replaces a pending withdrawal by a version paying more (empty: the chain picks how much more). */
+    public abstract Withdrawal bumpFee(String id, Optional<FeeRate> feeRate);
 
     /**
      * Follows CONFIRMED withdrawals until they are {@code depth} deep (the chain's reorg-safety depth): their confirmations keep

@@ -170,7 +170,7 @@ class TenantPagesTest {
         };
         Instant created = created(i);
         return new TenantTransfer(id("tr_", i) + tenant.charAt(tenant.length() - 1), tenant, 0, i % 2 == 0 ? "bitcoin/BTC" : "ethereum/USDC",
-                "dest", BigInteger.valueOf(1 + i), io.coffer.core.transfer.FeePriority.NORMAL, 0, "", "", "k-" + i, "ak_x", List.of(), state, "", "", created, created);
+                "dest", BigInteger.valueOf(1 + i), io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(), "", "", "k-" + i, "ak_x", List.of(), state, "", "", created, created);
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Largest-first selection, its fee and change arithmetic, and the edges: dust, exact amounts, one satoshi short. */
 class CoinSelectionTest {
-    private static final long RATE = 2_000; // 2 sat/vB in milli-sat
+    private static final FeeRate RATE = FeeRate.satPerVbyte(2);
     private static final int DEST = CoinSelection.P2WPKH_OUTPUT_VBYTES;
 
     private static CoinSelection.Coin coin(String txid, long sats) {
@@ -20,7 +20,7 @@ class CoinSelectionTest {
 
     private static long feeOf(int inputs, boolean change) {
         int vsize = CoinSelection.OVERHEAD_VBYTES + inputs * CoinSelection.P2WPKH_INPUT_VBYTES + DEST + (change ? CoinSelection.P2WPKH_OUTPUT_VBYTES : 0);
-        return CoinSelection.fee(vsize, RATE).longValueExact();
+        return RATE.feeFor(vsize).longValueExact();
     }
 
     @Test
@@ -81,7 +81,7 @@ class CoinSelectionTest {
 
     @Test
     void theFeeRoundsUpToTheNextSatoshi() {
-        assertEquals(BigInteger.valueOf(142), CoinSelection.fee(141, 1_001), "141.141 sat rounds up");
-        assertEquals(BigInteger.valueOf(141), CoinSelection.fee(141, 1_000));
+        assertEquals(BigInteger.valueOf(142), FeeRate.milliSatPerVbyte(1_001).feeFor(141), "141.141 sat rounds up");
+        assertEquals(BigInteger.valueOf(141), FeeRate.milliSatPerVbyte(1_000).feeFor(141));
     }
 }

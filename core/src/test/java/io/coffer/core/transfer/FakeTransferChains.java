@@ -91,13 +91,13 @@ public final class FakeTransferChains implements TransferService.Sending {
     }
 
     @Override
-    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate) {
+    public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate) {
         return new TransferService.Quote(asset, BigInteger.valueOf(141), 141, "1", null, null);
     }
 
     @Override
-    public synchronized Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority, long feeRate,
-            String idempotencyKey) {
+    public synchronized Withdrawal send(int account, String asset, String destination, BigInteger amount, FeePriority priority,
+            Optional<FeeRate> feeRate, String idempotencyKey) {
         Withdrawal known = byKey.get(idempotencyKey);
         if (known != null) {
             return known;
@@ -134,7 +134,7 @@ public final class FakeTransferChains implements TransferService.Sending {
     }
 
     @Override
-    public Withdrawal bump(String asset, String withdrawalId, long feeRate) {
+    public Withdrawal bump(String asset, String withdrawalId, Optional<FeeRate> feeRate) {
         throw new UnsupportedOperationException("not used by these tests");
     }
 

@@ -66,7 +66,7 @@ class TransferServiceTest {
     }
 
     private static TransferService.Create send(String amount, String key) {
-        return new TransferService.Create(FakeTransferChains.BTC, DEST, amount, null, 0, key, "", "");
+        return new TransferService.Create(FakeTransferChains.BTC, DEST, amount, null, Optional.empty(), key, "", "");
     }
 
     private static void refused(ErrorKind kind, String code, Executable call) {
@@ -137,7 +137,7 @@ class TransferServiceTest {
         policy(null, 0, List.of(new TransferPolicy.AllowEntry("bitcoin", DEST, "cold wallet", null)));
         refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", () -> service.create(clerk, send("1000", "early")));
         refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED",
-                () -> service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, OTHER, "1000", null, 0, "other", "", "")));
+                () -> service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, OTHER, "1000", null, Optional.empty(), "other", "", "")));
         clock.advance(DELAY.minusMillis(1));
         refused(ErrorKind.FAILED_PRECONDITION, "DESTINATION_NOT_ALLOWED", () -> service.create(clerk, send("1000", "almost")));
         clock.advance(Duration.ofMillis(1));
@@ -180,15 +180,15 @@ class TransferServiceTest {
     @Test
     void refundsNeverExceedWhatWasPaidToTheRequest() {
         paidRequests.put("tn_shop|pr_1", Map.entry(FakeTransferChains.BTC, BigInteger.valueOf(10_000)));
-        TransferService.Create refund = new TransferService.Create(FakeTransferChains.BTC, DEST, "6000", null, 0, "r-1", "pr_1", "refund");
+        TransferService.Create refund = new TransferService.Create(FakeTransferChains.BTC, DEST, "6000", null, Optional.empty(), "r-1", "pr_1", "refund");
         assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, refund).status());
         refused(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", () -> service.create(clerk,
-                new TransferService.Create(FakeTransferChains.BTC, DEST, "4001", null, 0, "r-2", "pr_1", "")));
-        service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, DEST, "4000", null, 0, "r-3", "pr_1", ""));
+                new TransferService.Create(FakeTransferChains.BTC, DEST, "4001", null, Optional.empty(), "r-2", "pr_1", "")));
+        service.create(clerk, new TransferService.Create(FakeTransferChains.BTC, DEST, "4000", null, Optional.empty(), "r-3", "pr_1", ""));
         refused(ErrorKind.INVALID_ARGUMENT, "REFUND_ASSET_MISMATCH", () -> service.create(clerk,
-                new TransferService.Create(FakeTransferChains.ETH, "0x" + "ab".repeat(20), "1", null, 0, "r-4", "pr_1", "")));
+                new TransferService.Create(FakeTransferChains.ETH, "0x" + "ab".repeat(20), "1", null, Optional.empty(), "r-4", "pr_1", "")));
         refused(ErrorKind.NOT_FOUND, "PAYMENT_REQUEST_NOT_FOUND", () -> service.create(clerk,
-                new TransferService.Create(FakeTransferChains.BTC, DEST, "1", null, 0, "r-5", "pr_other", "")));
+                new TransferService.Create(FakeTransferChains.BTC, DEST, "1", null, Optional.empty(), "r-5", "pr_other", "")));
     }
 
     @Test

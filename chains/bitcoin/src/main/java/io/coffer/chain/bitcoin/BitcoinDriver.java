@@ -11,8 +11,7 @@ import io.coffer.core.custody.Vault;
 import io.coffer.core.driver.ChainDriver;
 import io.coffer.core.driver.ChainParts;
 import io.coffer.core.store.Store;
-import io.coffer.core.transfer.FeePriority;
-import io.coffer.core.transfer.FeeRates;
+import io.coffer.core.transfer.FeeRate;
 import io.coffer.core.transfer.UtxoWithdrawalService;
 import java.time.Clock;
 import java.util.Optional;
@@ -45,23 +44,11 @@ public final class BitcoinDriver implements ChainDriver {
         ChainFollower follower = new ChainFollower(store, source, book, config.confirmations(), config.reorgSafetyDepth(), clock);
         UtxoWithdrawalService withdrawals = new UtxoWithdrawalService(store, source, new BitcoinTransactionFactory(network), book,
                 vault::signer, config.confirmations(), clock, UtxoWithdrawalService.NO_CRASH);
-        BitcoinFeeEstimator fees = new BitcoinFeeEstimator(rpc, config.feeFloor() * 1000L, config.feeFallback() * 1000L,
-                config.feeMax() * 1000L);
         withdrawals.finalityDepth(config.reorgSafetyDepth());
-        long max = config.feeMax() * 1000L;
-        withdrawals.feeRates(new FeeRates() {
-            @Override
-            public long estimate(FeePriority priority) {
-                return fees.estimate(BitcoinFeeEstimator.Priority.valueOf(priority.name()));
-            }
-
-            @Override
-            public long max() {
-                return max;
-            }
-        });
+        withdrawals.feeRates(new BitcoinFeeEstimator(rpc, FeeRate.satPerVbyte(config.feeFloor()), FeeRate.satPerVbyte(config.feeFallback()),
+                FeeRate.satPerVbyte(config.feeMax())));
         Optional<ChainParts.Push> push = config.zmqEndpoint() == null ? Optional.empty()
                 : Optional.of(wake -> new BitcoinZmqListener(config.name(), config.zmqEndpoint(), wake));
-        return new ChainParts(book, follower, withdrawals, Optional.empty(), push, fees);
+        return new ChainParts(book, follower, withdrawals, Optional.empty(), push);
     }
 }

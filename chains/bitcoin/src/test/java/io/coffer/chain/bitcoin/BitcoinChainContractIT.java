@@ -75,7 +75,7 @@ class BitcoinChainContractIT extends ChainContractSuite {
         mine(CONFIRMATIONS);
         sync(f);
         String payee = node.minerWallet("getnewaddress", "payee", "bech32").asText();
-        return ((UtxoWithdrawalService) ledger).create(0, payee, amount, 2_000, "contract-" + payee);
+        return ((UtxoWithdrawalService) ledger).create(0, payee, amount, io.coffer.core.transfer.FeeRate.satPerVbyte(2), "contract-" + payee);
     }
 
     /** The payment that funded the withdrawal is reorged out and double-spent on a shorter branch; reconsidering brings it back. */

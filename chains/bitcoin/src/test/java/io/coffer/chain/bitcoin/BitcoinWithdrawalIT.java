@@ -57,7 +57,7 @@ class BitcoinWithdrawalIT {
         sync();
         assertEquals(BigInteger.valueOf(80_000_000), withdrawals.balance(0).confirmed());
         assertEquals("SEALED", assertThrows(CustodyException.class, () -> withdrawals.create(0, minerAddress(),
-                BigInteger.valueOf(1000), 2000, "sealed-try")).code());
+                BigInteger.valueOf(1000), io.coffer.core.transfer.FeeRate.satPerVbyte(2), "sealed-try")).code());
         wallet.keys.unseal();
     }
 
@@ -81,7 +81,7 @@ class BitcoinWithdrawalIT {
     @Test
     void aWithdrawalIsSignedSentConfirmedAndTheBalanceAddsUp() {
         String payee = minerAddress();
-        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(30_000_000), 2_000, "order-1");
+        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(30_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(2), "order-1");
         assertEquals(WithdrawalStatus.BROADCAST, w.status());
         JsonNode entry = node.rpc("getmempoolentry", w.txid());
         assertTrue(entry.path("bip125-replaceable").asBoolean(true), "RBF signalled");
@@ -106,13 +106,13 @@ class BitcoinWithdrawalIT {
     @Test
     void aFeeBumpReplacesTheTransactionAndKeepsTheId() {
         String payee = minerAddress();
-        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(10_000_000), 1_000, "order-2");
-        Withdrawal bumped = withdrawals.bump(w.id(), 5_000);
+        Withdrawal w = withdrawals.create(0, payee, BigInteger.valueOf(10_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "order-2");
+        Withdrawal bumped = withdrawals.bump(w.id(), io.coffer.core.transfer.FeeRate.satPerVbyte(5));
         assertEquals(w.id(), bumped.id());
         assertNotEquals(w.txid(), bumped.txid());
         assertEquals(java.util.List.of(w.txid()), bumped.replacedTxids());
         assertTrue(bumped.fee().compareTo(w.fee()) > 0);
-        assertEquals("FEE_TOO_LOW", assertThrows(CofferException.class, () -> withdrawals.bump(w.id(), 5_500)).code());
+        assertEquals("FEE_TOO_LOW", assertThrows(CofferException.class, () -> withdrawals.bump(w.id(), io.coffer.core.transfer.FeeRate.milliSatPerVbyte(5_500))).code());
         node.mine(1);
         sync();
         Withdrawal done = withdrawals.get(w.id()).orElseThrow();
@@ -125,27 +125,27 @@ class BitcoinWithdrawalIT {
     void badRequestsChangeNothing() {
         UtxoWithdrawalService.Balance before = withdrawals.balance(0);
         CofferException wrongNet = assertThrows(CofferException.class, () -> withdrawals.create(0,
-                "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", BigInteger.valueOf(10_000), 1_000, "k1"));
+                "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", BigInteger.valueOf(10_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "k1"));
         assertEquals("ADDRESS_WRONG_NETWORK", wrongNet.code());
         assertEquals("destination", wrongNet.field());
         String good = minerAddress();
         String typo = good.substring(0, good.length() - 1) + (good.endsWith("q") ? "p" : "q");
         assertEquals("ADDRESS_MALFORMED", assertThrows(CofferException.class,
-                () -> withdrawals.create(0, typo, BigInteger.valueOf(10_000), 1_000, "k2")).code());
+                () -> withdrawals.create(0, typo, BigInteger.valueOf(10_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "k2")).code());
         assertEquals("AMOUNT_NOT_POSITIVE", assertThrows(CofferException.class,
-                () -> withdrawals.create(0, good, BigInteger.valueOf(-5), 1_000, "k3")).code());
+                () -> withdrawals.create(0, good, BigInteger.valueOf(-5), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "k3")).code());
         assertEquals("AMOUNT_DUST", assertThrows(CofferException.class,
-                () -> withdrawals.create(0, good, BigInteger.valueOf(100), 1_000, "k4")).code());
+                () -> withdrawals.create(0, good, BigInteger.valueOf(100), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "k4")).code());
         CofferException poor = assertThrows(CofferException.class,
-                () -> withdrawals.create(0, good, BigInteger.valueOf(100_000_000), 1_000, "k5"));
+                () -> withdrawals.create(0, good, BigInteger.valueOf(100_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "k5"));
         assertEquals("INSUFFICIENT_FUNDS", poor.code());
         assertTrue(new BigInteger(poor.details().get("missing")).compareTo(BigInteger.valueOf(20_000_000)) > 0);
         assertEquals(before, withdrawals.balance(0));
 
-        Withdrawal w = withdrawals.create(0, good, BigInteger.valueOf(1_000_000), 1_000, "same-key");
-        assertEquals(w.id(), withdrawals.create(0, good, BigInteger.valueOf(1_000_000), 1_000, "same-key").id());
+        Withdrawal w = withdrawals.create(0, good, BigInteger.valueOf(1_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "same-key");
+        assertEquals(w.id(), withdrawals.create(0, good, BigInteger.valueOf(1_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "same-key").id());
         CofferException reused = assertThrows(CofferException.class,
-                () -> withdrawals.create(0, good, BigInteger.valueOf(2_000_000), 1_000, "same-key"));
+                () -> withdrawals.create(0, good, BigInteger.valueOf(2_000_000), io.coffer.core.transfer.FeeRate.satPerVbyte(1), "same-key"));
         assertEquals(ErrorKind.ALREADY_EXISTS, reused.kind());
     }
 }

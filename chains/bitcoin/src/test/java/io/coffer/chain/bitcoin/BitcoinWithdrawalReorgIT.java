@@ -92,7 +92,7 @@ class BitcoinWithdrawalReorgIT {
     }
 
     private Withdrawal send(String key, long sats) {
-        Withdrawal w = withdrawals.create(0, minerAddress(), BigInteger.valueOf(sats), 2_000, key);
+        Withdrawal w = withdrawals.create(0, minerAddress(), BigInteger.valueOf(sats), io.coffer.core.transfer.FeeRate.satPerVbyte(2), key);
         if (w.changeIndex() >= 0) {
             ours.add(book.addressAt(0, 1, w.changeIndex()));
         }

@@ -58,7 +58,7 @@ public final class WithdrawalCrashHarness {
             if (args[0].equals("resume")) {
                 service.resume();
             }
-            Withdrawal w = service.create(0, args[3], new BigInteger(args[4]), 2_000, args[5]);
+            Withdrawal w = service.create(0, args[3], new BigInteger(args[4]), io.coffer.core.transfer.FeeRate.satPerVbyte(2), args[5]);
             System.out.println("DONE " + w.id() + " " + w.txid() + " " + w.status());
         }
     }
