@@ -1,10 +1,10 @@
 package io.coffer.core.tenant;
 
 import io.coffer.core.store.Cursor;
+import io.coffer.core.store.KeyRangePages;
 import io.coffer.core.store.Store;
 import io.coffer.core.store.Table;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -46,22 +46,9 @@ public final class TenantPages {
         }
         TenantTables.TenantTime low = new TenantTables.TenantTime(tenant, millis(from), "");
         TenantTables.TenantTime high = after.orElse(new TenantTables.TenantTime(tenant, millis(to), ""));
-        List<T> items = new ArrayList<>();
-        if (!TenantTables.sortsBefore(low, high)) {
-            return new Page<>(items, Optional.empty());
-        }
-        int scanned = 0;
-        try (Cursor<TenantTables.TenantTime, String> c = store.scan(index.between(low, high).reversed(), index)) {
-            while (c.hasNext()) {
-                TenantTables.TenantTime key = c.next().getKey();
-                scanned++;
-                load.apply(key.id()).filter(keep).ifPresent(items::add);
-                if (items.size() == size || scanned == SCAN_LIMIT) {
-                    return new Page<>(items, c.hasNext() ? Optional.of(key) : Optional.empty());
-                }
-            }
-        }
-        return new Page<>(items, Optional.empty());
+        KeyRangePages.Page<T, TenantTables.TenantTime> page = KeyRangePages.descending(store, index, low, high, size, SCAN_LIMIT,
+                key -> load.apply(key.id()).filter(keep));
+        return new Page<>(page.items(), page.next());
     }
 
     /**

@@ -3,18 +3,17 @@ package io.coffer.core.transfer;
 import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.chain.DepositId;
-import io.coffer.core.store.Cursor;
+import io.coffer.core.store.KeyRangePages;
 import io.coffer.core.store.Store;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * An account's history on every chain, newest first, read page by page from the account-activity index (0x2c) from a cursor:
  * deposits (without those made by the wallet's own transactions — its change, its sweeps' arrivals) and withdrawals (sweeps
- * and top-ups flagged internal), each with its state now. Like {@link io.coffer.core.tenant.TenantPages}, a page scans a
+ * and top-ups flagged internal), each with its state now. Paged like tenant lists ({@link KeyRangePages}): a page scans a
  * bounded stretch of the index, so it may be short (even empty) with a cursor when a filter skips much.
  */
 public final class AccountHistory {
@@ -41,23 +40,9 @@ public final class AccountHistory {
         ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, io.coffer.core.tenant.TenantPages.millis(from), "", ChainTables.ActivityKind.DEPOSIT, "");
         ChainTables.AccountActivity high = after.orElse(new ChainTables.AccountActivity(account, io.coffer.core.tenant.TenantPages.millis(to), "",
                 ChainTables.ActivityKind.DEPOSIT, ""));
-        List<HistoryEntry> items = new ArrayList<>();
-        if (java.util.Arrays.compareUnsigned(ChainTables.ACCOUNT_ACTIVITY_KEY.encode(low), ChainTables.ACCOUNT_ACTIVITY_KEY.encode(high)) >= 0) {
-            return new Page(items, Optional.empty());
-        }
-        int scanned = 0;
-        try (Cursor<ChainTables.AccountActivity, String> c = store.scan(ChainTables.ACCOUNT_ACTIVITY.between(low, high).reversed(),
-                ChainTables.ACCOUNT_ACTIVITY)) {
-            while (c.hasNext()) {
-                ChainTables.AccountActivity row = c.next().getKey();
-                scanned++;
-                entry(row).filter(h -> asset.isEmpty() || h.asset().equals(asset)).ifPresent(items::add);
-                if (items.size() == size || scanned == SCAN_LIMIT) {
-                    return new Page(items, c.hasNext() ? Optional.of(row) : Optional.empty());
-                }
-            }
-        }
-        return new Page(items, Optional.empty());
+        KeyRangePages.Page<HistoryEntry, ChainTables.AccountActivity> page = KeyRangePages.descending(store, ChainTables.ACCOUNT_ACTIVITY,
+                low, high, size, SCAN_LIMIT, row -> entry(row).filter(h -> asset.isEmpty() || h.asset().equals(asset)));
+        return new Page(page.items(), page.next());
     }
 
     private Optional<HistoryEntry> entry(ChainTables.AccountActivity row) {
@@ -66,8 +51,7 @@ public final class AccountHistory {
                     w.id(), false, w.asset(), w.amount(), w.fee(), w.txid(), w.confirmations(), w.status().progress(), w.destination(),
                     w.createdAt(), w.origin().internal()));
         }
-        int colon = row.id().lastIndexOf(':');
-        DepositId id = new DepositId(row.id().substring(0, colon), Integer.parseInt(row.id().substring(colon + 1)));
+        DepositId id = DepositId.parse(row.id());
         if (store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(row.chain(), id.txid())).isPresent()) {
             return Optional.empty(); // made by one of the wallet's own transactions: not income
         }

@@ -161,8 +161,8 @@ public final class BitcoinChainSource implements ChainSource {
             }
         }
         for (String in : inputs) {
-            int colon = in.lastIndexOf(':');
-            JsonNode out = rpc.call("gettxout", in.substring(0, colon), Integer.parseInt(in.substring(colon + 1)), true);
+            DepositId outpoint = DepositId.parse(in);
+            JsonNode out = rpc.call("gettxout", outpoint.txid(), outpoint.index(), true);
             if (out == null || out.isNull()) {
                 return TxStatus.CONFLICTED; // spent by another transaction, in the mempool or the chain
             }
@@ -210,7 +210,7 @@ public final class BitcoinChainSource implements ChainSource {
                     inputs = new ArrayList<>();
                     for (TransactionInput in : tx.getInputs()) {
                         if (!tx.isCoinBase()) {
-                            inputs.add(in.getOutpoint().hash() + ":" + in.getOutpoint().index());
+                            inputs.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()).toString());
                         }
                     }
                 }

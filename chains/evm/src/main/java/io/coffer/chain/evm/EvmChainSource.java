@@ -99,7 +99,7 @@ public final class EvmChainSource implements ChainSource {
                 LOG.info(() -> "chain " + chain() + ": transaction " + tx.getHash() + " to a watched address failed; not a deposit");
                 continue;
             }
-            out.add(new Payment(tx.getHash(), 0, to, nativeAsset, tx.getValue(), List.of(tx.getFrom() + ":" + tx.getNonce())));
+            out.add(new Payment(tx.getHash(), 0, to, nativeAsset, tx.getValue(), List.of(spentNonce(tx.getFrom(), tx.getNonce()))));
         }
         if (!assetByContract.isEmpty()) {
             // Filter by the block's number (a block-hash filter takes one address only) and check the hash of
@@ -158,7 +158,7 @@ public final class EvmChainSource implements ChainSource {
                     continue;
                 }
                 String from = (String) tx.get("from");
-                List<String> spends = List.of(from + ":" + Numeric.toBigInt((String) tx.get("nonce")));
+                List<String> spends = List.of(spentNonce(from, Numeric.toBigInt((String) tx.get("nonce"))));
                 BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
                 String to = checksummed((String) toObj);
                 if (value.signum() > 0 && watched.test(to)) {
@@ -193,6 +193,15 @@ public final class EvmChainSource implements ChainSource {
         return watched.test(to) && amount.signum() > 0 ? new Payment(hash, 1, to, asset, amount, spends) : null;
     }
 
+    /**
+     * What an account-chain transaction spends, in the form {@link Payment#inputs()} carries: its sender's nonce
+     * ({@code address:nonce}; a nonce of an outside sender may exceed what a withdrawal's {@code NonceSlot} holds, hence text).
+     * Another transaction mined at the same nonce is its conflict.
+     */
+    static String spentNonce(String sender, BigInteger nonce) {
+        return sender + ":" + nonce;
+    }
+
     @Override
     public TxStatus txStatus(String txid, List<String> inputs) {
         TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
@@ -206,7 +215,7 @@ public final class EvmChainSource implements ChainSource {
             return TxStatus.IN_MEMPOOL;
         }
         for (String in : inputs) {
-            int colon = in.lastIndexOf(':');
+            int colon = in.lastIndexOf(':'); // spentNonce's form
             String sender = in.substring(0, colon);
             BigInteger nonce = new BigInteger(in.substring(colon + 1));
             BigInteger mined = rpc.typed("eth_getTransactionCount", () -> rpc.web3j()
