@@ -286,6 +286,19 @@ class EventsIT {
                 assertEquals(streamed, hooked, "the webhook bodies are the streamed events");
                 assertTrue(shop.events().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().build()).getDeliveriesList().stream()
                         .allMatch(d -> d.getState() == WebhookDelivery.State.STATE_DELIVERED && d.getLastHttpStatus() == 204));
+                // Deliveries page by cursor, newest first: every one once.
+                List<Long> pagedSequences = new ArrayList<>();
+                String token = "";
+                do {
+                    var page = shop.events().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+                            .setPage(io.coffer.proto.v1.PageRequest.newBuilder().setPageSize(2).setPageToken(token)).build());
+                    assertTrue(page.getDeliveriesCount() <= 2);
+                    page.getDeliveriesList().forEach(d -> pagedSequences.add(d.getSequence()));
+                    token = page.getNextPageToken();
+                } while (!token.isEmpty());
+                List<Long> expected = new ArrayList<>(hooked.stream().map(Event::getSequence).toList());
+                java.util.Collections.reverse(expected);
+                assertEquals(expected, pagedSequences);
             } finally {
                 ch.shutdownNow();
             }

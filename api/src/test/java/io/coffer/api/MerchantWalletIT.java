@@ -106,6 +106,34 @@ class MerchantWalletIT {
                 assertEquals("order 42", listed.getLabel());
                 assertEquals(address.getCreated(), listed.getCreated());
 
+                // Pages of addresses: newest first (the last chain's first), by cursor, so one issued while a client pages
+                // (at the top) never shifts or repeats what it has yet to read.
+                for (int i = 0; i < 6; i++) {
+                    shopWallet.createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset(i % 3 == 0 ? "ethereum/ETH" : "bitcoin/BTC")
+                            .setLabel("page " + i).build());
+                }
+                List<String> whole = shopWallet.listDepositAddresses(ListDepositAddressesRequest.getDefaultInstance()).getAddressesList().stream()
+                        .map(a -> a.getChain() + "|" + a.getDerivationPath()).toList();
+                List<String> paged = new java.util.ArrayList<>();
+                String pageToken = "";
+                int pages = 0;
+                do {
+                    var page = shopWallet.listDepositAddresses(ListDepositAddressesRequest.newBuilder()
+                            .setPage(PageRequest.newBuilder().setPageSize(3).setPageToken(pageToken)).build());
+                    assertTrue(page.getAddressesCount() <= 3);
+                    page.getAddressesList().forEach(a -> paged.add(a.getChain() + "|" + a.getDerivationPath()));
+                    pageToken = page.getNextPageToken();
+                    if (pages++ == 0) {
+                        shopWallet.createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC").build()); // at the top
+                    }
+                } while (!pageToken.isEmpty());
+                assertEquals(whole, paged, "every address once, in order, the one issued meanwhile not among them");
+                assertEquals("ethereum|m/44'/60'/0'/0/1", whole.get(0), "the last chain's newest first");
+                assertEquals("bitcoin|m/84'/1'/0'/0/" + (whole.stream().filter(a -> a.startsWith("bitcoin|")).count() - 1),
+                        whole.stream().filter(a -> a.startsWith("bitcoin|")).findFirst().orElseThrow());
+                assertEquals("bitcoin|m/84'/1'/0'/0/0", whole.get(whole.size() - 1), "the oldest last");
+                assertEquals(whole.size() + 1, shopWallet.listDepositAddresses(ListDepositAddressesRequest.getDefaultInstance()).getAddressesCount());
+
                 // Auth matrix: no key, a wrong key, a key without the scope.
                 var anonymous = WalletGrpc.newBlockingStub(ch);
                 assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,

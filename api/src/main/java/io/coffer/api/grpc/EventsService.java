@@ -1,9 +1,8 @@
 package io.coffer.api.grpc;
 
-import com.google.protobuf.Timestamp;
+import io.coffer.api.proto.Protos;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
-import io.coffer.core.event.Delivery;
 import io.coffer.core.event.EventOutbox;
 import io.coffer.core.event.StoredEvent;
 import io.coffer.core.event.Webhook;
@@ -23,14 +22,12 @@ import io.coffer.proto.v1.StreamEventsRequest;
 import io.coffer.proto.v1.WebhookDelivery;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -176,29 +173,23 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
         ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
             Webhook w = webhooks.set(p.tenant().id(), r.getUrl(), r.getRotateSecret(), outbox.latest(p.tenant().id()) + 1, p.key().id());
-            return toProto(w).setSecret(w.secret()).build();
+            return Protos.webhook(w).toBuilder().setSecret(w.secret()).build();
         });
     }
 
     @Override
     public void getWebhook(GetWebhookRequest r, StreamObserver<io.coffer.proto.v1.Webhook> out) {
-        ErrorMapper.answer(out, () -> toProto(webhooks.get(ApiKeyAuth.principal().tenant().id())
-                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WEBHOOK_NOT_SET", null, "no webhook is set", Map.of(), null)))
-                .build());
+        ErrorMapper.answer(out, () -> Protos.webhook(webhooks.get(ApiKeyAuth.principal().tenant().id())
+                .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "WEBHOOK_NOT_SET", null, "no webhook is set", Map.of(), null))));
     }
 
     @Override
     public void listWebhookDeliveries(ListWebhookDeliveriesRequest r, StreamObserver<ListWebhookDeliveriesResponse> out) {
         ErrorMapper.answer(out, () -> {
-            int size = RequestFields.pageSize(r.getPage().getPageSize());
-            int offset = RequestFields.offset(r.getPage().getPageToken());
-            List<Delivery> page = webhooks.deliveries(ApiKeyAuth.principal().tenant().id(), r.getOnlyFailed(), offset, size + 1);
-            ListWebhookDeliveriesResponse.Builder b = ListWebhookDeliveriesResponse.newBuilder();
-            page.stream().limit(size).forEach(d -> b.addDeliveries(toProto(d)));
-            if (page.size() > size) {
-                b.setNextPageToken(RequestFields.token(offset + size));
-            }
-            return b.build();
+            var page = webhooks.deliveries(ApiKeyAuth.principal().tenant().id(), r.getOnlyFailed(),
+                    RequestFields.sequenceCursor(r.getPage().getPageToken()), RequestFields.pageSize(r.getPage().getPageSize()));
+            return ListWebhookDeliveriesResponse.newBuilder().addAllDeliveries(page.items().stream().map(Protos::webhookDelivery).toList())
+                    .setNextPageToken(RequestFields.sequenceToken(page.next())).build();
         });
     }
 
@@ -209,7 +200,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
                 throw CofferException.invalid("event_id", "FIELD_TOO_LONG", "at most 64 characters");
             }
             TenantService.Principal p = ApiKeyAuth.principal();
-            return toProto(webhooks.redeliver(p.tenant().id(), r.getEventId(), p.key().id()));
+            return Protos.webhookDelivery(webhooks.redeliver(p.tenant().id(), r.getEventId(), p.key().id()));
         });
     }
 
@@ -228,17 +219,4 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
         return out;
     }
 
-    private static io.coffer.proto.v1.Webhook.Builder toProto(Webhook w) {
-        return io.coffer.proto.v1.Webhook.newBuilder().setUrl(w.url()).setUpdatedAt(ts(w.updatedAt()));
-    }
-
-    private static WebhookDelivery toProto(Delivery d) {
-        return WebhookDelivery.newBuilder().setEventId(d.eventId()).setSequence(d.sequence())
-                .setState(WebhookDelivery.State.valueOf("STATE_" + d.state().name())).setAttempts(d.attempts())
-                .setLastHttpStatus(d.lastHttpStatus()).setLastError(d.lastError()).setNextAttemptAt(ts(d.nextAttemptAt())).build();
-    }
-
-    private static Timestamp ts(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

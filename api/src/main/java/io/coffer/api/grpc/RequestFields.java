@@ -2,7 +2,6 @@ package io.coffer.api.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.coffer.core.error.CofferException;
-import io.coffer.proto.v1.PageRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -39,18 +38,6 @@ final class RequestFields {
             known(field, values.get(i), numbers.get(i), false);
         }
         return values;
-    }
-
-    /** One page of a list, and the token of the next one ("" at the end). */
-    record Page<T>(List<T> items, String nextToken) {
-    }
-
-    /** The page of {@code all} that {@code page} asks for. */
-    static <T> Page<T> page(List<T> all, PageRequest page) {
-        int size = pageSize(page.getPageSize());
-        int offset = offset(page.getPageToken());
-        List<T> items = all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()));
-        return new Page<>(items, offset + size < all.size() ? token(offset + size) : "");
     }
 
     /**
@@ -101,6 +88,52 @@ final class RequestFields {
                 + ":" + k.id()).getBytes(StandardCharsets.US_ASCII))).orElse("");
     }
 
+    /** The cursor of a sequence-ordered list's page token (webhook deliveries): the sequence the previous page ended at. */
+    static java.util.Optional<Long> sequenceCursor(String token) {
+        if (token.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.util.regex.Matcher m = SEQUENCE_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
+            if (!m.matches()) {
+                throw new IllegalArgumentException();
+            }
+            return java.util.Optional.of(Long.parseLong(m.group(1)));
+        } catch (RuntimeException e) {
+            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+        }
+    }
+
+    static String sequenceToken(java.util.Optional<Long> next) {
+        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("s1:" + k).getBytes(StandardCharsets.US_ASCII)))
+                .orElse("");
+    }
+
+    private static final java.util.regex.Pattern SEQUENCE_CURSOR = java.util.regex.Pattern.compile("s1:([0-9]{1,18})");
+
+    /** The cursor of a ListDepositAddresses page token. */
+    static java.util.Optional<io.coffer.core.wallet.AccountService.AddressCursor> addressCursor(String token) {
+        if (token.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.util.regex.Matcher m = ADDRESS_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
+            if (!m.matches()) {
+                throw new IllegalArgumentException();
+            }
+            return java.util.Optional.of(new io.coffer.core.wallet.AccountService.AddressCursor(m.group(1), Integer.parseInt(m.group(2))));
+        } catch (RuntimeException e) {
+            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+        }
+    }
+
+    static String addressToken(java.util.Optional<io.coffer.core.wallet.AccountService.AddressCursor> next) {
+        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("a1:" + k.chain() + ":" + k.index())
+                .getBytes(StandardCharsets.US_ASCII))).orElse("");
+    }
+
+    private static final java.util.regex.Pattern ADDRESS_CURSOR = java.util.regex.Pattern.compile("a1:([a-z][a-z0-9-]{0,31}):([0-9]{1,9})");
+
     private static final java.util.regex.Pattern HISTORY_CURSOR = java.util.regex.Pattern.compile(
             "h1:([0-9]{1,18}):([a-z][a-z0-9-]{0,31}):(DEPOSIT|WITHDRAWAL):([0-9A-Za-z_]{1,100}(?::[0-9]{1,10})?)");
 
@@ -114,23 +147,6 @@ final class RequestFields {
         return requested == 0 ? 50 : requested;
     }
 
-    static int offset(String token) {
-        if (token.isEmpty()) {
-            return 0;
-        }
-        try {
-            int o = Integer.parseInt(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).substring(2));
-            // Tokens are offsets this node wrote; a forged huge one must not overflow offset + size.
-            if (o < 0 || o > MAX_OFFSET) {
-                throw new IllegalArgumentException();
-            }
-            return o;
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    private static final int MAX_OFFSET = 100_000_000;
 
     /**
      * A client's Timestamp as an Instant, inside the range protobuf defines (0001-01-01 to 9999-12-31, nanos 0 to
@@ -143,7 +159,4 @@ final class RequestFields {
         return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
-    static String token(int offset) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.US_ASCII));
-    }
 }

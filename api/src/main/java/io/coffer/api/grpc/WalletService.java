@@ -103,9 +103,10 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             if (request.getChain().length() > 64) {
                 throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "unknown chain; ListAssets names the chains");
             }
-            RequestFields.Page<DepositAddress> page = RequestFields.page(accounts.addresses(account(), request.getChain()).stream()
-                    .map(Protos::depositAddress).toList(), request.getPage());
-            return ListDepositAddressesResponse.newBuilder().addAllAddresses(page.items()).setNextPageToken(page.nextToken()).build();
+            AccountService.AddressPage page = accounts.addresses(account(), request.getChain(),
+                    RequestFields.addressCursor(request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
+            return ListDepositAddressesResponse.newBuilder().addAllAddresses(page.items().stream().map(Protos::depositAddress).toList())
+                    .setNextPageToken(RequestFields.addressToken(page.next())).build();
         });
     }
 }

@@ -316,6 +316,24 @@ public final class Protos {
                 .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()).build();
     }
 
+    // ---- events
+
+    /** A tenant's webhook as the API shows it (never its secret: only SetWebhook's answer carries that). */
+    public static io.coffer.proto.v1.Webhook webhook(io.coffer.core.event.Webhook w) {
+        return io.coffer.proto.v1.Webhook.newBuilder().setUrl(w.url()).setUpdatedAt(timestamp(w.updatedAt())).build();
+    }
+
+    public static io.coffer.proto.v1.WebhookDelivery webhookDelivery(io.coffer.core.event.Delivery d) {
+        io.coffer.proto.v1.WebhookDelivery.State state = switch (d.state()) {
+            case PENDING -> io.coffer.proto.v1.WebhookDelivery.State.STATE_PENDING;
+            case DELIVERED -> io.coffer.proto.v1.WebhookDelivery.State.STATE_DELIVERED;
+            case FAILED -> io.coffer.proto.v1.WebhookDelivery.State.STATE_FAILED;
+        };
+        return io.coffer.proto.v1.WebhookDelivery.newBuilder().setEventId(d.eventId()).setSequence(d.sequence()).setState(state)
+                .setAttempts(d.attempts()).setLastHttpStatus(d.lastHttpStatus()).setLastError(d.lastError())
+                .setNextAttemptAt(timestamp(d.nextAttemptAt())).build();
+    }
+
     public static RescanProgress rescanProgress(io.coffer.core.driver.RescanProgress p) {
         return RescanProgress.newBuilder().setHeight(p.height()).setTipHeight(p.tipHeight()).setDepositsFound(p.depositsFound())
                 .setAddressesWatched(p.addressesWatched()).setDone(p.done()).build();

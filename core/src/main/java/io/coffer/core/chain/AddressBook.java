@@ -112,14 +112,23 @@ public final class AddressBook {
 
     /** The addresses issued so far on a branch of {@code account}, oldest first. */
     public List<Issued> issued(int account, int change) {
-        ChainTables.BranchState st = store.get(ChainTables.BRANCHES, new ChainTables.Branch(chain, scheme.id(), account, change))
-                .orElse(new ChainTables.BranchState(0, 0));
         List<Issued> out = new java.util.ArrayList<>();
-        for (int i = 0; i < st.issued(); i++) {
-            AddressInfo info = new AddressInfo(scheme.id(), account, change, i);
-            out.add(new Issued(address(info), info, scheme.accountPath(account).child(change).child(i).toString()));
+        for (int i = 0; i < issuedCount(account, change); i++) {
+            out.add(issuedAt(account, change, i));
         }
         return out;
+    }
+
+    /** How many addresses of a branch of {@code account} are issued (indexes 0 to this, exclusive). */
+    public int issuedCount(int account, int change) {
+        return store.get(ChainTables.BRANCHES, new ChainTables.Branch(chain, scheme.id(), account, change))
+                .map(ChainTables.BranchState::issued).orElse(0);
+    }
+
+    /** The address at {@code index} of a branch of {@code account} (derived; one below {@link #issuedCount} is issued). */
+    public Issued issuedAt(int account, int change, int index) {
+        AddressInfo info = new AddressInfo(scheme.id(), account, change, index);
+        return new Issued(address(info), info, scheme.accountPath(account).child(change).child(index).toString());
     }
 
     /** Makes sure the window of every branch of {@code account} is derived and watched (e.g. at start). */

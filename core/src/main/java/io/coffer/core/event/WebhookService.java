@@ -123,23 +123,17 @@ public final class WebhookService implements AutoCloseable {
     }
 
     /** The tenant's deliveries, newest first; only FAILED ones when {@code onlyFailed}. */
-    public List<Delivery> deliveries(String tenant, boolean onlyFailed, int offset, int limit) {
-        List<Delivery> out = new ArrayList<>();
-        int skipped = 0;
-        try (var c = store.scan(EventTables.DELIVERIES.prefix(KeyWriter.key().string(tenant).build()).reversed(), EventTables.DELIVERIES)) {
-            while (c.hasNext() && out.size() < limit) {
-                Delivery d = c.next().getValue();
-                if (onlyFailed && d.state() != DeliveryState.FAILED) {
-                    continue;
-                }
-                if (skipped++ < offset) {
-                    continue;
-                }
-                out.add(d);
-            }
-        }
-        return out;
+    public io.coffer.core.store.KeyRangePages.Page<Delivery, Long> deliveries(String tenant, boolean onlyFailed,
+            java.util.Optional<Long> beforeSequence, int size) {
+        EventTables.TenantSeq low = new EventTables.TenantSeq(tenant, 0);
+        EventTables.TenantSeq high = new EventTables.TenantSeq(tenant, beforeSequence.orElse(Long.MAX_VALUE));
+        var page = io.coffer.core.store.KeyRangePages.descending(store, EventTables.DELIVERIES, low, high, size, SCAN_LIMIT,
+                (key, d) -> Optional.of(d).filter(x -> !onlyFailed || x.state() == DeliveryState.FAILED));
+        return new io.coffer.core.store.KeyRangePages.Page<>(page.items(), page.next().map(EventTables.TenantSeq::sequence));
     }
+
+    /** Deliveries one page may scan for the failed-only filter before it answers with what it found and a cursor. */
+    public static final int SCAN_LIMIT = 5_000;
 
     /**
      * Queues the tenant's event {@code eventId} for delivery now, with a fresh retry window.

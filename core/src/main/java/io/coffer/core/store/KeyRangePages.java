@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Pages read from an index by key range, top down: a page starts right below the key the previous one ended at (a cursor, not an
@@ -26,10 +26,10 @@ public final class KeyRangePages {
 
     /**
      * Up to {@code size} items from the keys of {@code index} in {@code [low, high)}, highest key first, each turned into an item
-     * by {@code load} (empty: skipped, e.g. filtered out), scanning at most {@code scanLimit} keys.
+     * by {@code load} from its key and value (empty: skipped, e.g. filtered out), scanning at most {@code scanLimit} keys.
      */
     public static <K, V, T> Page<T, K> descending(Store store, Table<K, V> index, K low, K high, int size, int scanLimit,
-            Function<K, Optional<T>> load) {
+            BiFunction<K, V, Optional<T>> load) {
         List<T> items = new ArrayList<>();
         if (Arrays.compareUnsigned(index.keys().encode(low), index.keys().encode(high)) >= 0) {
             return new Page<>(items, Optional.empty());
@@ -37,9 +37,10 @@ public final class KeyRangePages {
         int scanned = 0;
         try (Cursor<K, V> c = store.scan(index.between(low, high).reversed(), index)) {
             while (c.hasNext()) {
-                K key = c.next().getKey();
+                var row = c.next();
+                K key = row.getKey();
                 scanned++;
-                load.apply(key).ifPresent(items::add);
+                load.apply(key, row.getValue()).ifPresent(items::add);
                 if (items.size() == size || scanned == scanLimit) {
                     return new Page<>(items, c.hasNext() ? Optional.of(key) : Optional.empty());
                 }

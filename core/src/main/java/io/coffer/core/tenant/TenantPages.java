@@ -47,7 +47,7 @@ public final class TenantPages {
         TenantTables.TenantTime low = new TenantTables.TenantTime(tenant, millis(from), "");
         TenantTables.TenantTime high = after.orElse(new TenantTables.TenantTime(tenant, millis(to), ""));
         KeyRangePages.Page<T, TenantTables.TenantTime> page = KeyRangePages.descending(store, index, low, high, size, SCAN_LIMIT,
-                key -> load.apply(key.id()).filter(keep));
+                (key, empty) -> load.apply(key.id()).filter(keep));
         return new Page<>(page.items(), page.next());
     }
 

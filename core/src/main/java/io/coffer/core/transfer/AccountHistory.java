@@ -41,7 +41,7 @@ public final class AccountHistory {
         ChainTables.AccountActivity high = after.orElse(new ChainTables.AccountActivity(account, io.coffer.core.tenant.TenantPages.millis(to), "",
                 ChainTables.ActivityKind.DEPOSIT, ""));
         KeyRangePages.Page<HistoryEntry, ChainTables.AccountActivity> page = KeyRangePages.descending(store, ChainTables.ACCOUNT_ACTIVITY,
-                low, high, size, SCAN_LIMIT, row -> entry(row).filter(h -> asset.isEmpty() || h.asset().equals(asset)));
+                low, high, size, SCAN_LIMIT, (row, empty) -> entry(row).filter(h -> asset.isEmpty() || h.asset().equals(asset)));
         return new Page(page.items(), page.next());
     }
 

@@ -71,27 +71,56 @@ public final class AccountService {
         return new DepositAddress(issued.address(), m.chain(), issued.path(), label, Optional.of(now));
     }
 
+    /** Where a page of deposit addresses ended: the chain and the index of its last address (the next page starts below it). */
+    public record AddressCursor(String chain, int index) {
+    }
+
+    /** One page of deposit addresses; {@code next} empty at the end. */
+    public record AddressPage(List<DepositAddress> items, Optional<AddressCursor> next) {
+    }
+
     /**
-     * The account's receive addresses on {@code chain} (every followed chain when empty), newest first.
+     * The account's receive addresses on {@code chain} (every followed chain when empty), newest first: the last configured
+     * chain's newest address first, each chain's addresses by index downwards, then the chain before it. A page derives only its
+     * own addresses, and addresses issued meanwhile (at the top) never shift the pages below.
      *
-     * @throws CofferException INVALID_ARGUMENT CHAIN_UNKNOWN for a chain not followed
+     * @throws CofferException INVALID_ARGUMENT CHAIN_UNKNOWN for a chain not followed; PAGE_TOKEN_INVALID for a cursor of no chain
      */
-    public List<DepositAddress> addresses(int account, String chain) {
+    public AddressPage addresses(int account, String chain, Optional<AddressCursor> after, int size) {
         if (!chain.isEmpty() && chains.module(chain).isEmpty()) {
             throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "unknown chain; ListAssets names the chains");
         }
-        List<DepositAddress> out = new ArrayList<>();
-        for (ChainModule m : chains.modules()) {
-            if (chain.isEmpty() || m.chain().equals(chain)) {
-                for (AddressBook.Issued i : m.addresses().issued(account, 0)) {
-                    // Addresses issued for payment requests or found used carry no note; ones asked for do.
-                    Optional<ChainTables.AddressNote> note = m.addresses().note(i.address());
-                    out.add(new DepositAddress(i.address(), m.chain(), i.path(), note.map(ChainTables.AddressNote::label).orElse(""),
-                            note.map(ChainTables.AddressNote::issuedAt)));
+        List<ChainModule> order = new ArrayList<>(chains.modules());
+        Collections.reverse(order);
+        order.removeIf(m -> !chain.isEmpty() && !m.chain().equals(chain));
+        int first = 0;
+        if (after.isPresent()) {
+            first = -1;
+            for (int i = 0; i < order.size(); i++) {
+                if (order.get(i).chain().equals(after.get().chain())) {
+                    first = i;
                 }
             }
+            if (first < 0) {
+                throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
+            }
         }
-        Collections.reverse(out);
-        return out;
+        List<DepositAddress> out = new ArrayList<>();
+        for (int c = first; c < order.size(); c++) {
+            ChainModule m = order.get(c);
+            int top = after.isPresent() && c == first ? Math.min(after.get().index(), m.addresses().issuedCount(account, 0))
+                    : m.addresses().issuedCount(account, 0);
+            for (int i = top - 1; i >= 0; i--) {
+                if (out.size() == size) {
+                    return new AddressPage(out, Optional.of(new AddressCursor(order.get(c).chain(), i + 1)));
+                }
+                AddressBook.Issued issued = m.addresses().issuedAt(account, 0, i);
+                // Addresses issued for payment requests or found used carry no note; ones asked for do.
+                Optional<ChainTables.AddressNote> note = m.addresses().note(issued.address());
+                out.add(new DepositAddress(issued.address(), m.chain(), issued.path(), note.map(ChainTables.AddressNote::label).orElse(""),
+                        note.map(ChainTables.AddressNote::issuedAt)));
+            }
+        }
+        return new AddressPage(out, Optional.empty());
     }
 }
