@@ -24,6 +24,26 @@ public final class FakeTransferChains implements TransferService.Sending {
     private final Map<String, AtomicInteger> sends = new ConcurrentHashMap<>();
     private volatile boolean sealed;
     private volatile CofferException refuseNextSend;
+    private volatile CrashPoint dieAt;
+
+    /** Where the next send stops as if the process died there (the exception is no answer: nothing after it runs). */
+    public enum CrashPoint {
+        /** The transfer is stored; the chain never saw the send. */
+        BEFORE_THE_CHAIN_STORES,
+        /** The chain stored (and sent) the withdrawal; the transfer never learnt of it. */
+        AFTER_THE_CHAIN_STORES
+    }
+
+    /** A process that stopped dead at a crash point (thrown, so a test can carry on as the restarted process). */
+    public static final class ProcessDied extends RuntimeException {
+        ProcessDied(CrashPoint at) {
+            super("the process died " + at);
+        }
+    }
+
+    public void dieAtNextSend(CrashPoint at) {
+        dieAt = at;
+    }
 
     /** Gives {@code account} {@code amount} more of {@code asset} to spend. */
     public void fund(int account, String asset, long amount) {
@@ -107,6 +127,11 @@ public final class FakeTransferChains implements TransferService.Sending {
             refuseNextSend = null;
             throw refusal;
         }
+        CrashPoint die = dieAt;
+        if (die == CrashPoint.BEFORE_THE_CHAIN_STORES) {
+            dieAt = null;
+            throw new ProcessDied(die);
+        }
         requireSigning();
         BigInteger left = spendable(account, asset).subtract(amount);
         if (left.signum() < 0) {
@@ -120,6 +145,10 @@ public final class FakeTransferChains implements TransferService.Sending {
         byId.put(w.id(), w);
         byKey.put(idempotencyKey, w);
         sends.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
+        if (die == CrashPoint.AFTER_THE_CHAIN_STORES) {
+            dieAt = null;
+            throw new ProcessDied(die);
+        }
         return w;
     }
 

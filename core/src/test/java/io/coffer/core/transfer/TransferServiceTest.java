@@ -54,10 +54,15 @@ class TransferServiceTest {
     @BeforeEach
     void open() {
         store = LevelDbStore.open(dir, CofferSchema.current());
-        service = new TransferService(store, chains, (tenant, id) -> Optional.ofNullable(paidRequests.get(tenant + "|" + id)),
+        service = newService();
+        chains.fund(0, FakeTransferChains.BTC, 10_000_000);
+    }
+
+    /** The service as a (re)started process builds it over the same store. */
+    private TransferService newService() {
+        return new TransferService(store, chains, (tenant, id) -> Optional.ofNullable(paidRequests.get(tenant + "|" + id)),
                 new EventOutbox(store, clock), v -> "{\"id\":\"" + v.transfer().id() + "\",\"status\":\"" + v.status() + "\"}",
                 new AuditLog(store, clock), clock, DELAY);
-        chains.fund(0, FakeTransferChains.BTC, 10_000_000);
     }
 
     @AfterEach
@@ -208,5 +213,26 @@ class TransferServiceTest {
         assertTrue(service.byIdempotencyKey("tn_shop", "sealed").isEmpty(), "no transfer stored");
         chains.sealed(false);
         assertEquals(io.coffer.core.transfer.TransferStatus.BROADCAST, service.create(clerk, send("1000", "sealed")).status());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FakeTransferChains.CrashPoint.class)
+    void aTransferCutOffAtEitherCrashPointIsSentOnceAfterTheRestart(FakeTransferChains.CrashPoint at) {
+        chains.dieAtNextSend(at);
+        assertThrows(FakeTransferChains.ProcessDied.class, () -> service.create(clerk, send("1000", "cut-off")));
+        TenantTransfer stored = service.byIdempotencyKey("tn_shop", "cut-off").orElseThrow().transfer();
+        assertEquals(TenantTransfer.State.SUBMITTING, stored.state(), "stored before the chain was asked");
+        assertEquals(at == FakeTransferChains.CrashPoint.AFTER_THE_CHAIN_STORES ? 1 : 0, chains.sends(stored.id()));
+
+        TransferService restarted = newService();
+        restarted.resume();
+        restarted.resume(); // a second start finds nothing left to do
+        TransferService.View v = restarted.get("tn_shop", stored.id());
+        assertEquals(TransferStatus.BROADCAST, v.status());
+        assertEquals(1, chains.sends(stored.id()), "one withdrawal for the transfer, whichever point the process died at");
+        assertEquals(1, chains.withdrawals());
+        assertEquals(stored.id(), restarted.create(clerk, send("1000", "cut-off")).transfer().id(), "the key still answers with it");
+        assertEquals(1, chains.withdrawals());
+        assertEquals(BigInteger.valueOf(10_000_000 - 1000), chains.spendable(0, FakeTransferChains.BTC), "paid once");
     }
 }
