@@ -187,9 +187,9 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     public void listWebhookDeliveries(ListWebhookDeliveriesRequest r, StreamObserver<ListWebhookDeliveriesResponse> out) {
         ErrorMapper.answer(out, () -> {
             var page = webhooks.deliveries(ApiKeyAuth.principal().tenant().id(), r.getOnlyFailed(),
-                    RequestFields.sequenceCursor(r.getPage().getPageToken()), RequestFields.pageSize(r.getPage().getPageSize()));
+                    PageTokens.sequence(r.getPage().getPageToken()), RequestFields.pageSize(r.getPage().getPageSize()));
             return ListWebhookDeliveriesResponse.newBuilder().addAllDeliveries(page.items().stream().map(Protos::webhookDelivery).toList())
-                    .setNextPageToken(RequestFields.sequenceToken(page.next())).build();
+                    .setNextPageToken(PageTokens.sequence(page.next())).build();
         });
     }
 

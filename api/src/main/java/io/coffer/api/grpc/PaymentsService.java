@@ -74,9 +74,9 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
                     io.coffer.core.payment.PaymentRequestStatus.class);
             r.getStatusesList().forEach(s -> statuses.add(Protos.paymentRequestStatus(s)));
             var page = requests.page(tenant, new PaymentRequestService.ListQuery(from, to, statuses, r.getAsset(), r.getOrderId()),
-                    RequestFields.cursor(tenant, r.getPage().getPageToken()), size);
+                    PageTokens.tenantTime(tenant, r.getPage().getPageToken()), size);
             return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items().stream().map(PaymentsService::toProto).toList())
-                    .setNextPageToken(RequestFields.cursorToken(page.next())).build();
+                    .setNextPageToken(PageTokens.tenantTime(page.next())).build();
         });
     }
 

@@ -2,8 +2,6 @@ package io.coffer.api.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.coffer.core.error.CofferException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -40,104 +38,6 @@ final class RequestFields {
         return values;
     }
 
-    /**
-     * The cursor a page token carries: where the previous page of a newest-first list ended (its creation time and id). The
-     * tenant is the caller's, never the token's, so a token can only ever page through its caller's own records.
-     */
-    static java.util.Optional<io.coffer.core.tenant.TenantTables.TenantTime> cursor(String tenant, String token) {
-        if (token.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII);
-            java.util.regex.Matcher m = CURSOR.matcher(s);
-            if (!m.matches()) {
-                throw new IllegalArgumentException();
-            }
-            return java.util.Optional.of(new io.coffer.core.tenant.TenantTables.TenantTime(tenant, Long.parseLong(m.group(1)), m.group(2)));
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    /** The page token of {@code next}, "" at the end. */
-    static String cursorToken(java.util.Optional<io.coffer.core.tenant.TenantTables.TenantTime> next) {
-        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("c1:" + k.createdMillis() + ":" + k.id())
-                .getBytes(StandardCharsets.US_ASCII))).orElse("");
-    }
-
-    /** The cursor of a ListHistory page token (the account is the caller's, never the token's). */
-    static java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> historyCursor(int account, String token) {
-        if (token.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            java.util.regex.Matcher m = HISTORY_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
-            if (!m.matches()) {
-                throw new IllegalArgumentException();
-            }
-            return java.util.Optional.of(new io.coffer.core.chain.ChainTables.AccountActivity(account, Long.parseLong(m.group(1)), m.group(2),
-                    io.coffer.core.chain.ChainTables.ActivityKind.valueOf(m.group(3)), m.group(4)));
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    static String historyToken(java.util.Optional<io.coffer.core.chain.ChainTables.AccountActivity> next) {
-        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("h1:" + k.atMillis() + ":" + k.chain() + ":" + k.kind()
-                + ":" + k.id()).getBytes(StandardCharsets.US_ASCII))).orElse("");
-    }
-
-    /** The cursor of a sequence-ordered list's page token (webhook deliveries): the sequence the previous page ended at. */
-    static java.util.Optional<Long> sequenceCursor(String token) {
-        if (token.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            java.util.regex.Matcher m = SEQUENCE_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
-            if (!m.matches()) {
-                throw new IllegalArgumentException();
-            }
-            return java.util.Optional.of(Long.parseLong(m.group(1)));
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    static String sequenceToken(java.util.Optional<Long> next) {
-        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("s1:" + k).getBytes(StandardCharsets.US_ASCII)))
-                .orElse("");
-    }
-
-    private static final java.util.regex.Pattern SEQUENCE_CURSOR = java.util.regex.Pattern.compile("s1:([0-9]{1,18})");
-
-    /** The cursor of a ListDepositAddresses page token. */
-    static java.util.Optional<io.coffer.core.wallet.AccountService.AddressCursor> addressCursor(String token) {
-        if (token.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            java.util.regex.Matcher m = ADDRESS_CURSOR.matcher(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII));
-            if (!m.matches()) {
-                throw new IllegalArgumentException();
-            }
-            return java.util.Optional.of(new io.coffer.core.wallet.AccountService.AddressCursor(m.group(1), Integer.parseInt(m.group(2))));
-        } catch (RuntimeException e) {
-            throw CofferException.invalid("page.page_token", "PAGE_TOKEN_INVALID", "not a token from a previous reply");
-        }
-    }
-
-    static String addressToken(java.util.Optional<io.coffer.core.wallet.AccountService.AddressCursor> next) {
-        return next.map(k -> Base64.getUrlEncoder().withoutPadding().encodeToString(("a1:" + k.chain() + ":" + k.index())
-                .getBytes(StandardCharsets.US_ASCII))).orElse("");
-    }
-
-    private static final java.util.regex.Pattern ADDRESS_CURSOR = java.util.regex.Pattern.compile("a1:([a-z][a-z0-9-]{0,31}):([0-9]{1,9})");
-
-    private static final java.util.regex.Pattern HISTORY_CURSOR = java.util.regex.Pattern.compile(
-            "h1:([0-9]{1,18}):([a-z][a-z0-9-]{0,31}):(DEPOSIT|WITHDRAWAL):([0-9A-Za-z_]{1,100}(?::[0-9]{1,10})?)");
-
-    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("c1:([0-9]{1,18}):([a-z]{2,3}_[0-9a-f]{1,32})");
 
     /** A page size from its uint32 field (which Java reads signed: 2^31 and above arrive negative). */
     static int pageSize(int requested) {

@@ -83,9 +83,9 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
             java.util.Set<io.coffer.core.transfer.TransferStatus> statuses = java.util.EnumSet.noneOf(io.coffer.core.transfer.TransferStatus.class);
             r.getStatusesList().forEach(s -> statuses.add(Protos.transferStatus(s)));
             var page = transfers.page(tenant, new TransferService.ListQuery(from, to, statuses, r.getAsset()),
-                    RequestFields.cursor(tenant, r.getPage().getPageToken()), size);
+                    PageTokens.tenantTime(tenant, r.getPage().getPageToken()), size);
             return ListTransfersResponse.newBuilder().addAllTransfers(page.items().stream().map(this::toProto).toList())
-                    .setNextPageToken(RequestFields.cursorToken(page.next())).build();
+                    .setNextPageToken(PageTokens.tenantTime(page.next())).build();
         });
     }
 

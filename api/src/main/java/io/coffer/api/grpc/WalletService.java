@@ -78,8 +78,8 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
             }
             int account = account();
             AccountHistory.Page page = accounts.history(account, from, to, request.getAsset(),
-                    RequestFields.historyCursor(account, request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
-            return ListHistoryResponse.newBuilder().setNextPageToken(RequestFields.historyToken(page.next()))
+                    PageTokens.history(account, request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
+            return ListHistoryResponse.newBuilder().setNextPageToken(PageTokens.history(page.next()))
                     .addAllEntries(page.items().stream().map(protos::historyEntry).toList()).build();
         });
     }
@@ -104,9 +104,9 @@ public final class WalletService extends WalletGrpc.WalletImplBase {
                 throw CofferException.invalid("chain", "CHAIN_UNKNOWN", "unknown chain; ListAssets names the chains");
             }
             AccountService.AddressPage page = accounts.addresses(account(), request.getChain(),
-                    RequestFields.addressCursor(request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
+                    PageTokens.address(request.getPage().getPageToken()), RequestFields.pageSize(request.getPage().getPageSize()));
             return ListDepositAddressesResponse.newBuilder().addAllAddresses(page.items().stream().map(Protos::depositAddress).toList())
-                    .setNextPageToken(RequestFields.addressToken(page.next())).build();
+                    .setNextPageToken(PageTokens.address(page.next())).build();
         });
     }
 }
