@@ -312,36 +312,14 @@ public final class CofferNode implements AutoCloseable {
         return checks.toArray(io.helidon.health.HealthCheck[]::new);
     }
 
-    /** The Bitcoin follower and withdrawals of this node, when a wallet exists (tests and the demo use them). */
-    public Optional<BitcoinParts> bitcoin() {
-        // A test accessor: it names the Bitcoin module's own types, which the node itself never does.
-        return chains.modules().stream().filter(m -> m.withdrawals() instanceof io.coffer.core.transfer.UtxoWithdrawalService).findFirst()
-                .map(m -> new BitcoinParts(m.addresses(), m.follower(), (io.coffer.core.transfer.UtxoWithdrawalService) m.withdrawals()));
-    }
-
-    /** The EVM chain {@code name}'s follower and withdrawals, when a wallet exists (a test accessor, like {@link #bitcoin()}). */
-    public Optional<EvmParts> evm(String name) {
-        return chains.module(name).filter(m -> m.withdrawals() instanceof io.coffer.core.transfer.AccountWithdrawalService)
-                .map(m -> new EvmParts(m.addresses(), m.follower(), (io.coffer.core.transfer.AccountWithdrawalService) m.withdrawals()));
+    /** The node's chains (tests reach a chain module's parts through it). */
+    public io.coffer.core.driver.ChainRegistry chains() {
+        return chains;
     }
 
     /** The tenants' wallets: balances, addresses, history (what the Wallet API answers from). */
     public io.coffer.core.wallet.AccountService accounts() {
         return accounts;
-    }
-
-    /** An EVM chain's services. */
-    public record EvmParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
-                           io.coffer.core.transfer.AccountWithdrawalService withdrawals) {
-    }
-
-    /** The Bitcoin side's services. */
-    public record BitcoinParts(io.coffer.core.chain.AddressBook addresses, io.coffer.core.chain.ChainFollower follower,
-                               io.coffer.core.transfer.UtxoWithdrawalService withdrawals) {
-        /** The chain's fee rates (bitcoind's estimate within the configured bounds). */
-        public io.coffer.core.transfer.FeeRates fees() {
-            return withdrawals.feeRates();
-        }
     }
 
     /** The port the server listens on (useful with {@code server.port: 0}). */

@@ -58,7 +58,7 @@ class NodeBitcoinIT {
                         + "\n      poll-interval: 200ms"));
         String address;
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
-            CofferNode.BitcoinParts bitcoin = node.bitcoin().orElseThrow();
+            NodeParts.BitcoinParts bitcoin = NodeParts.bitcoin(node).orElseThrow();
             address = bitcoin.addresses().next(0, 0).address();
             String txid = btc.minerWallet("sendtoaddress", address, "0.25").asText();
             await(() -> bitcoin.follower().events(0, 10).stream().anyMatch(e -> e.deposit().id().txid().equals(txid)), "the deposit seen");
@@ -112,7 +112,7 @@ class NodeBitcoinIT {
         }
         // A restart picks up where it left off: nothing lost, nothing repeated.
         try (CofferNode again = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
-            CofferNode.BitcoinParts bitcoin = again.bitcoin().orElseThrow();
+            NodeParts.BitcoinParts bitcoin = NodeParts.bitcoin(again).orElseThrow();
             btc.mine(6); // past the default reorg-safety depth of 6
             await(() -> bitcoin.follower().events(0, 100).stream().anyMatch(e -> e.deposit().status() == DepositStatus.FINAL),
                     "the deposit final after the restart");

@@ -45,7 +45,7 @@ class NodeEvmIT {
                 .replace("      chain-id: 31337", "      chain-id: 31337\n      confirmations: 2\n      poll-interval: 200ms\n"
                         + "      sweep-threshold: 1000000000000000"));
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
-            CofferNode.EvmParts eth = node.evm("ethereum").orElseThrow();
+            NodeParts.EvmParts eth = NodeParts.evm(node, "ethereum").orElseThrow();
             String deposit = eth.addresses().next(0, 0).address();
             String tx = anvil.send(deposit, BigInteger.TEN.pow(17));
             anvil.mine(1);

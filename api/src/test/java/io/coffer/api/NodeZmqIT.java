@@ -30,7 +30,7 @@ class NodeZmqIT {
                 .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD
                         + "\n      poll-interval: 10m\n      zmq-endpoint: " + btc.zmqEndpoint()));
         try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
-            CofferNode.BitcoinParts bitcoin = node.bitcoin().orElseThrow();
+            NodeParts.BitcoinParts bitcoin = NodeParts.bitcoin(node).orElseThrow();
             // ZMQ subscriptions take effect asynchronously ("slow joiner"): blocks are mined until one has been
             // noticed by push (the poll interval is ten minutes), then the subscription is known to be live.
             long ready = System.nanoTime();

@@ -95,7 +95,7 @@ class TransfersIT {
                 String deposit = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("ethereum/ETH").build())
                         .getAddress();
                 anvil.send(deposit, java.math.BigInteger.TEN.pow(18));
-                String hot = node.evm("ethereum").orElseThrow().withdrawals().hotAddress(tenant.getAccountIndex());
+                String hot = NodeParts.evm(node, "ethereum").orElseThrow().withdrawals().hotAddress(tenant.getAccountIndex());
                 await("the deposit swept to the tenant's hot address", () -> {
                     anvil.mine(1);
                     return balance(anvil, deposit).compareTo(java.math.BigInteger.TEN.pow(15)) < 0 && balance(anvil, hot).signum() > 0;
