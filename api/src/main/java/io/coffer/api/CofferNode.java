@@ -77,6 +77,12 @@ public final class CofferNode implements AutoCloseable {
     private final io.coffer.core.transfer.TransferService transfers;
     private final io.coffer.core.wallet.AccountService accounts;
     private final io.coffer.api.proto.Protos protos;
+    /** The checkout listener's configuration ({@code server.sockets} entry named "checkout"); empty: no checkout pages. */
+    private final Optional<Config> checkoutSocket;
+    private final io.coffer.core.checkout.CheckoutService checkout;
+    private io.coffer.api.checkout.CheckoutRoutes checkoutRoutes;
+    /** Where checkout links point ("" until known: a listener on port 0 has its address only once bound). */
+    private volatile String checkoutBase = "";
     /** Clock-driven work: payment request expiry. */
     private final ScheduledExecutorService clockThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "coffer-clock");
@@ -128,7 +134,12 @@ public final class CofferNode implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.protos = new io.coffer.api.proto.Protos(chains);
+            this.checkoutSocket = checkoutSocket(configuration.server());
+            var checkoutTokens = io.coffer.core.payment.CheckoutTokens.open(store, random);
+            checkoutSocket.ifPresent(s -> checkoutBase = config.checkoutPublicUrl().map(java.net.URI::toString)
+                    .orElse(s.get("port").asInt().orElse(0) == 0 ? "" : listenerUrl(s, s.get("port").asInt().get())));
+            this.protos = new io.coffer.api.proto.Protos(chains, id -> checkoutBase.isEmpty() ? "" : checkoutBase + "/pay/"
+                    + checkoutTokens.tokenOf(id));
             var eventJson = new io.coffer.api.proto.EventJson(protos);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
                     account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), chains::internal, Clock.systemUTC());
@@ -142,6 +153,7 @@ public final class CofferNode implements AutoCloseable {
                 chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
             }
             this.accounts = new io.coffer.core.wallet.AccountService(chains, store, Clock.systemUTC());
+            this.checkout = new io.coffer.core.checkout.CheckoutService(payments, checkoutTokens, tenants, chains);
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);
@@ -193,6 +205,13 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info(() -> "coffer: serving gRPC, /observe/health and /observe/metrics on " + configuration.server().get("host")
                 .asString().orElse("0.0.0.0") + ":" + node.port() + " (data dir " + node.store.directory() + ")");
+        node.checkoutSocket.ifPresent(s -> {
+            if (node.checkoutBase.isEmpty()) {
+                node.checkoutBase = listenerUrl(s, node.server.port(CHECKOUT));
+            }
+            LOG.info(() -> "coffer: serving checkout pages on " + s.get("host").asString().orElse("0.0.0.0") + ":"
+                    + node.server.port(CHECKOUT) + " (links: " + node.checkoutBase + "/pay/...)");
+        });
         return node;
     }
 
@@ -226,7 +245,7 @@ public final class CofferNode implements AutoCloseable {
         for (PlannedServices.Contract c : PlannedServices.CONTRACT) {
             if (c.service().getName().equals(io.coffer.proto.v1.PaymentsGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
-                        new io.coffer.api.grpc.PaymentsService(payments), io.coffer.api.grpc.PaymentsService.IMPLEMENTED), apiAuth);
+                        new io.coffer.api.grpc.PaymentsService(payments, protos), io.coffer.api.grpc.PaymentsService.IMPLEMENTED), apiAuth);
                 grpc.service(c.file(), () -> service);
             } else if (c.service().getName().equals(io.coffer.proto.v1.EventsGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
@@ -269,14 +288,39 @@ public final class CofferNode implements AutoCloseable {
                 .addChecks(chainChecks())
                 .build();
 
-        return WebServer.builder()
+        io.helidon.webserver.WebServerConfig.Builder server = WebServer.builder()
                 .config(serverConfig)
                 // Our own shutdown hook (Main) stops the server first and then closes the store, in that order.
-                .shutdownHook(false)
+                .shutdownHook(false);
+        if (checkoutSocket.isPresent()) {
+            // Its own routing only: the gRPC services, reflection and /observe are on the default socket, never here.
+            checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, () -> !closed.get());
+            server.routing(CHECKOUT, r -> r.register(checkoutRoutes));
+        }
+        return server
                 .addRouting(grpc)
                 .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
                 .addFeature(ObserveFeature.just(health, MetricsObserver.create()))
                 .build();
+    }
+
+    /** The name of the checkout listener in {@code server.sockets}. */
+    static final String CHECKOUT = "checkout";
+
+    private static Optional<Config> checkoutSocket(Config server) {
+        return server.get("sockets").asNodeList().orElse(List.of()).stream()
+                .filter(s -> s.get("name").asString().map(CHECKOUT::equals).orElse(false)).findFirst();
+    }
+
+    /** The listener's own address as a link base (for local use; behind a proxy, set coffer.checkout.public-url). */
+    private static String listenerUrl(Config socket, int port) {
+        String host = socket.get("host").asString().orElse("0.0.0.0");
+        boolean tls = socket.get("tls").exists();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            LOG.warning("checkout: the listener binds every address; links use 127.0.0.1 until coffer.checkout.public-url is set");
+            host = "127.0.0.1";
+        }
+        return (tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Readiness per chain, answered from the chain's probe (never waits on the chain node). */
@@ -325,6 +369,11 @@ public final class CofferNode implements AutoCloseable {
     /** The port the server listens on (useful with {@code server.port: 0}). */
     public int port() {
         return server.port();
+    }
+
+    /** The checkout pages' port, when the node serves them. */
+    public java.util.OptionalInt checkoutPort() {
+        return checkoutSocket.isPresent() ? java.util.OptionalInt.of(server.port(CHECKOUT)) : java.util.OptionalInt.empty();
     }
 
     /** The custody state machine (tests and the demo read its state). */

@@ -70,7 +70,7 @@ public final class PagingBenchmark {
         for (int i = 0; i < rows; i++) {
             Instant created = base.plusMillis(i);
             PaymentRequest pr = new PaymentRequest(String.format("pr_%016x", i), "tn_a", 0, "bitcoin/BTC", BigInteger.valueOf(1000 + i),
-                    "addr-" + i, "uri", 1, created, i % 7 == 0 ? created.plusSeconds(3600) : null, "order-" + i, Map.of(), "", "k-" + i, null);
+                    "addr-" + i, "uri", 1, created, i % 7 == 0 ? created.plusSeconds(3600) : null, "order-" + i, Map.of(), "", "k-" + i, null, "");
             b.put(PaymentTables.REQUESTS, pr.id(), pr);
             b.put(PaymentTables.BY_TENANT, new TenantTables.TenantTime("tn_a", created.toEpochMilli(), pr.id()), "");
         }

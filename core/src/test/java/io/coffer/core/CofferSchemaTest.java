@@ -30,7 +30,7 @@ class CofferSchemaTest {
     void aVersionOneStoreGetsItsPaymentRequestAndDepositIndexes() {
         Instant t = Instant.parse("2026-11-01T00:00:00Z");
         PaymentRequest pr = new PaymentRequest("pr_1", "tn_1", 0, "bitcoin/BTC", BigInteger.valueOf(1000), "bcrt1qaddr", "bitcoin:bcrt1qaddr",
-                1, t, t.plusSeconds(3600), "", Map.of(), "", "k", null);
+                1, t, t.plusSeconds(3600), "", Map.of(), "", "k", null, "");
         Deposit d = new Deposit("bitcoin", new DepositId("ab".repeat(32), 1), "bcrt1qaddr", 0, "bitcoin/BTC", BigInteger.valueOf(1000),
                 DepositStatus.CONFIRMED, 101, "00".repeat(32), 1, t, t, List.of());
         io.coffer.core.transfer.Withdrawal w = new io.coffer.core.transfer.Withdrawal("wd_1", "bitcoin", 0, "bcrt1qdest", BigInteger.TEN,

@@ -23,14 +23,18 @@ public final class Devnet {
     }
 
     /**
-     * A Coffer node configuration for both dev chains (gRPC on a free port of 127.0.0.1), as every test and benchmark
-     * that starts a node needs; callers append or replace lines for what they test.
+     * A Coffer node configuration for both dev chains (gRPC and the checkout pages each on a free port of 127.0.0.1), as every
+     * test and benchmark that starts a node needs; callers append or replace lines for what they test.
      */
     public static String nodeYaml(Path dataDir, java.net.URI bitcoin, java.net.URI evm, boolean devMode) {
         return """
                 server:
                   host: 127.0.0.1
                   port: 0
+                  sockets:
+                    - name: checkout
+                      host: 127.0.0.1
+                      port: 0
                 coffer:
                   node:
                     data-dir: %s

@@ -43,7 +43,8 @@ public record TestTls(Path keystore, Path pem, String password) {
 
     /** {@code yaml} (from {@link Devnet#nodeYaml}) with TLS on its port. */
     public String onPort(String yaml) {
-        return yaml.replace("  port: 0\n", "  port: 0\n" + serverYaml());
+        // The first "port: 0" is the gRPC port's (the checkout socket's comes after it).
+        return yaml.replaceFirst(java.util.regex.Pattern.quote("  port: 0\n"), java.util.regex.Matcher.quoteReplacement("  port: 0\n" + serverYaml()));
     }
 
     private static void run(List<String> cmd) throws IOException, InterruptedException {

@@ -25,9 +25,11 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             PaymentsGrpc.getCancelPaymentRequestMethod().getFullMethodName());
 
     private final PaymentRequestService requests;
+    private final Protos protos;
 
-    public PaymentsService(PaymentRequestService requests) {
+    public PaymentsService(PaymentRequestService requests, Protos protos) {
         this.requests = requests;
+        this.protos = protos;
     }
 
     @Override
@@ -47,7 +49,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             }
             Instant expires = r.hasExpiresAt() ? RequestFields.instant(r.getExpiresAt(), "expires_at") : null;
             return toProto(requests.create(p.tenant().id(), p.tenant().accountIndex(), new PaymentRequestService.Create(r.getAsset(),
-                    r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey())));
+                    r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey(), r.getRedirectUrl())));
         });
     }
 
@@ -75,7 +77,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
             r.getStatusesList().forEach(s -> statuses.add(Protos.paymentRequestStatus(s)));
             var page = requests.page(tenant, new PaymentRequestService.ListQuery(from, to, statuses, r.getAsset(), r.getOrderId()),
                     PageTokens.tenantTime(tenant, r.getPage().getPageToken()), size);
-            return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items().stream().map(PaymentsService::toProto).toList())
+            return ListPaymentRequestsResponse.newBuilder().addAllPaymentRequests(page.items().stream().map(this::toProto).toList())
                     .setNextPageToken(PageTokens.tenantTime(page.next())).build();
         });
     }
@@ -88,7 +90,7 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
         });
     }
 
-    private static PaymentRequest toProto(PaymentRequestService.View v) {
-        return Protos.paymentRequest(v);
+    private PaymentRequest toProto(PaymentRequestService.View v) {
+        return protos.paymentRequest(v);
     }
 }

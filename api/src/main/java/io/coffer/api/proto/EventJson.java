@@ -31,7 +31,7 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
 
     @Override
     public String paymentRequest(PaymentRequestService.View view) {
-        return print(Protos.paymentRequest(view));
+        return print(protos.paymentRequest(view));
     }
 
     @Override

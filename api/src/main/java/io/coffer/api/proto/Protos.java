@@ -49,9 +49,12 @@ import java.time.Instant;
  */
 public final class Protos {
     private final ChainRegistry chains;
+    private final java.util.function.Function<String, String> checkoutUrl;
 
-    public Protos(ChainRegistry chains) {
+    /** @param checkoutUrl a payment request id's checkout page URL, or "" when the node serves none */
+    public Protos(ChainRegistry chains, java.util.function.Function<String, String> checkoutUrl) {
         this.chains = chains;
+        this.checkoutUrl = checkoutUrl;
     }
 
     public static Amount amount(String asset, BigInteger value) {
@@ -111,7 +114,7 @@ public final class Protos {
 
     // ---- payments
 
-    public static PaymentRequest paymentRequest(PaymentRequestService.View v) {
+    public PaymentRequest paymentRequest(PaymentRequestService.View v) {
         var pr = v.request();
         PaymentStatusRule.Evaluation e = v.evaluation();
         PaymentRequest.Builder b = PaymentRequest.newBuilder().setId(pr.id()).setStatus(paymentRequestStatus(e.status()))
@@ -119,7 +122,8 @@ public final class Protos {
                 .setAmountConfirmed(amount(pr.asset(), e.confirmed())).setOverpaid(amount(pr.asset(), e.overpaid()))
                 .setAddress(pr.address()).setPaymentUri(pr.paymentUri()).setRequiredConfirmations(pr.requiredConfirmations())
                 .setCreatedAt(timestamp(pr.createdAt())).setOrderId(pr.orderId()).putAllMetadata(pr.metadata())
-                .setDescription(pr.description()).setFinal(e.isFinal()).setHasLatePayments(!e.late().isEmpty());
+                .setDescription(pr.description()).setFinal(e.isFinal()).setHasLatePayments(!e.late().isEmpty())
+                .setRedirectUrl(pr.redirectUrl()).setCheckoutUrl(checkoutUrl.apply(pr.id()));
         if (pr.expiresAt() != null) {
             b.setExpiresAt(timestamp(pr.expiresAt()));
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -60,6 +61,7 @@ import java.util.regex.Pattern;
  * coffer.webhooks.give-up-after         [25h]      1s..30d, a delivery failing this long is FAILED (redeliver by hand)
  * coffer.webhooks.allow-private-targets [dev-mode] webhooks to loopback / private / link-local addresses
  * coffer.transfers.allowlist-delay      [24h]      0s..30d, an allowlist addition counts this long after it was made
+ * coffer.checkout.public-url            [none]     http(s) base of the checkout pages' links (default: the checkout socket)
  * </pre>
  */
 public final class ConfigParser {
@@ -128,8 +130,9 @@ public final class ConfigParser {
         }
         WebhookService.Settings webhooks = webhooks(node.devMode());
         Duration allowlistDelay = duration("coffer.transfers.allowlist-delay", Duration.ofHours(24), Duration.ZERO, Duration.ofDays(30));
+        Optional<URI> checkoutUrl = Optional.ofNullable(optional("coffer.checkout.public-url")).map(ConfigParser::publicUrl);
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks, allowlistDelay);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkoutUrl);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {
@@ -205,6 +208,23 @@ public final class ConfigParser {
         }
         return new EvmChainConfig(name, chainId, url, confirmations, safety, poll, nativeSymbol, nativeDecimals, eip1559, tokens,
                 amount(p + "sweep-threshold"));
+    }
+
+    /** A base URL links are built on: absolute http(s) with a host, no query or fragment; a trailing slash is dropped. */
+    private static URI publicUrl(String v) {
+        String key = "coffer.checkout.public-url";
+        URI u;
+        try {
+            u = new URI(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(key, "not a URL: " + e.getMessage());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawQuery() != null
+                || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+            throw new ConfigException(key, "an absolute http:// or https:// URL with a host and no query, e.g. https://pay.shop.example");
+        }
+        return u;
     }
 
     // --- typed readers -----------------------------------------------------------------------------

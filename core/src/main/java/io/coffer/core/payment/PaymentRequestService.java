@@ -55,7 +55,12 @@ public final class PaymentRequestService {
 
     /** What a merchant asks for. {@code requiredConfirmations} null: the chain's default. */
     public record Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
-                         Map<String, String> metadata, String description, String idempotencyKey) {
+                         Map<String, String> metadata, String description, String idempotencyKey, String redirectUrl) {
+        /** Without a redirect (what callers that show no checkout page create). */
+        public Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
+                      Map<String, String> metadata, String description, String idempotencyKey) {
+            this(asset, amount, expiresAt, requiredConfirmations, orderId, metadata, description, idempotencyKey, "");
+        }
     }
 
     /** A request with its evaluation now. */
@@ -91,6 +96,7 @@ public final class PaymentRequestService {
             boolean same = pr.asset().equals(c.asset()) && pr.amount().toString().equals(c.amount())
                     && Objects.equals(pr.expiresAt(), storedPrecision(c.expiresAt())) && pr.orderId().equals(nz(c.orderId()))
                     && pr.metadata().equals(c.metadata() == null ? Map.of() : c.metadata()) && pr.description().equals(nz(c.description()))
+                    && pr.redirectUrl().equals(nz(c.redirectUrl()))
                     && (c.requiredConfirmations() == null || pr.requiredConfirmations() == c.requiredConfirmations());
             if (!same) {
                 throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
@@ -105,7 +111,7 @@ public final class PaymentRequestService {
         Instant now = clock.instant();
         PaymentRequest pr = new PaymentRequest("pr_" + hex(), tenantId, account, c.asset(), amount, address,
                 chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, storedPrecision(c.expiresAt()), nz(c.orderId()),
-                c.metadata() == null ? Map.of() : c.metadata(), nz(c.description()), c.idempotencyKey(), null);
+                c.metadata() == null ? Map.of() : c.metadata(), nz(c.description()), c.idempotencyKey(), null, nz(c.redirectUrl()));
         View created = view(pr);
         Batch b = store.batch();
         b.put(PaymentTables.REQUESTS, pr.id(), pr);
@@ -117,6 +123,14 @@ public final class PaymentRequestService {
         }
         events.outbox().commit(b, () -> List.of(events.created(b, created)));
         return created;
+    }
+
+    /** A request by id, whoever's it is: for callers that already proved their right to it (a checkout page's token). */
+    public Optional<View> find(String id) {
+        if (id == null || id.length() > 64) {
+            return Optional.empty();
+        }
+        return store.get(PaymentTables.REQUESTS, id).map(this::view);
     }
 
     /**
@@ -271,6 +285,7 @@ public final class PaymentRequestService {
         if (nz(c.description()).length() > 200) {
             throw CofferException.invalid("description", "FIELD_TOO_LONG", "at most 200 characters");
         }
+        RedirectUrls.check(nz(c.redirectUrl()));
         if (c.metadata() != null) {
             int size = 0;
             for (Map.Entry<String, String> e : c.metadata().entrySet()) {

@@ -23,7 +23,7 @@ public final class PaymentTables {
     // payment-requests: 0x50 | id string -> PaymentRequest
     public static final Table<String, PaymentRequest> REQUESTS = Table.of(0x50, "payment-requests", "id string -> PaymentRequest",
             Codecs.stringKey(), RecordCodec.of((p, out) -> {
-                out.writeByte(1);
+                out.writeByte(2);
                 out.writeUTF(p.id());
                 out.writeUTF(p.tenantId());
                 out.writeInt(p.account());
@@ -43,9 +43,11 @@ public final class PaymentTables {
                 out.writeUTF(p.description());
                 out.writeUTF(p.idempotencyKey());
                 out.writeLong(p.cancelledAt() == null ? -1 : p.cancelledAt().toEpochMilli());
+                out.writeUTF(p.redirectUrl()); // v2
             }, in -> {
-                if (in.readUnsignedByte() != 1) {
-                    throw new java.io.IOException("unknown payment request record version");
+                int version = in.readUnsignedByte();
+                if (version != 1 && version != 2) {
+                    throw new java.io.IOException("unknown payment request record version " + version);
                 }
                 String id = in.readUTF();
                 String tenant = in.readUTF();
@@ -66,9 +68,10 @@ public final class PaymentTables {
                 String description = in.readUTF();
                 String key = in.readUTF();
                 long cancelled = in.readLong();
+                String redirect = version >= 2 ? in.readUTF() : ""; // v1 records (before checkout pages) have none
                 return new PaymentRequest(id, tenant, account, asset, amount, address, uri, conf, created,
                         exp < 0 ? null : Instant.ofEpochMilli(exp), orderId, meta, description, key,
-                        cancelled < 0 ? null : Instant.ofEpochMilli(cancelled));
+                        cancelled < 0 ? null : Instant.ofEpochMilli(cancelled), redirect);
             }));
 
     // payment-request-keys: 0x51 | tenant string | idempotency key string -> id
@@ -130,7 +133,12 @@ public final class PaymentTables {
     public record ChainRequest(String chain, String requestId) {
     }
 
+    // checkout-key: 0x57 | "hmac" -> 32 random bytes: the key checkout page tokens are MACs under (see CheckoutTokens). Made
+    // once, on the first start that serves checkout pages; in the store so a backup restores the same links.
+    public static final Table<String, byte[]> CHECKOUT_KEY = Table.of(0x57, "checkout-key", "\"hmac\" -> 32 bytes",
+            Codecs.stringKey(), Codecs.bytes());
+
     public static List<Table<?, ?>> all() {
-        return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING, DEFERRED);
+        return List.of(REQUESTS, KEYS, BY_TENANT, BY_ADDRESS, PUBLISHED, EXPIRING, DEFERRED, CHECKOUT_KEY);
     }
 }

@@ -20,7 +20,7 @@ class PaymentStatusRuleTest {
 
     static PaymentRequest request(long amount, int confirmations) {
         return new PaymentRequest("pr_1", "tn_1", 0, "bitcoin/BTC", BigInteger.valueOf(amount), "bcrt1qx", "bitcoin:bcrt1qx", confirmations,
-                T0, EXPIRY, "order-1", Map.of(), "", "k", null);
+                T0, EXPIRY, "order-1", Map.of(), "", "k", null, "");
     }
 
     static Deposit deposit(String txid, long amount, DepositStatus status, int conf, Instant seen) {

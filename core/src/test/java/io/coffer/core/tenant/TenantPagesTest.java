@@ -70,7 +70,7 @@ class TenantPagesTest {
         Instant created = created(i);
         return new PaymentRequest(id("pr_", i) + tenant.charAt(tenant.length() - 1), tenant, 0, i % 2 == 0 ? "bitcoin/BTC" : "ethereum/ETH",
                 BigInteger.valueOf(1000 + i), "addr-" + i, "uri", 1, created, i % 7 == 0 ? created.plusSeconds(3600) : null,
-                "order-" + (i % 100), Map.of(), "", "key-" + i, null);
+                "order-" + (i % 100), Map.of(), "", "key-" + i, null, "");
     }
 
     private PaymentRequestService payments() {

@@ -1,0 +1,198 @@
+package io.coffer.api.checkout;
+
+import io.coffer.core.checkout.CheckoutService;
+import io.coffer.core.checkout.CheckoutView;
+import io.coffer.core.event.EventOutbox;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The checkout listener's routes: {@code /pay/{token}} (the page), {@code /pay/{token}/status} (its state as JSON: the polling
+ * fallback), {@code /pay/{token}/events} (the same state pushed as Server-Sent Events whenever the tenant's event outbox moves),
+ * {@code /pay/{token}/qr.svg}, and the page's own script and style. Anything else, and any token this node did not make, is a
+ * plain 404 that says nothing more.
+ */
+public final class CheckoutRoutes implements HttpService {
+    private static final Logger LOG = Logger.getLogger(CheckoutRoutes.class.getName());
+    /** Nothing but this listener's own script, style and images; no framing, no forms, no base rewriting. */
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    /** Live pages a node holds open at once; more wait for a slot by polling (the script falls back to it). */
+    static final int MAX_LIVE = 10_000;
+    /** How long one live connection lasts before the browser reconnects (it does so by itself, resuming). */
+    private static final long LIVE_FOR_MILLIS = 10 * 60_000;
+    private static final long KEEPALIVE_MILLIS = 15_000;
+    private static final HeaderName CSP_HEADER = HeaderNames.create("Content-Security-Policy");
+    private static final HeaderName REFERRER_POLICY = HeaderNames.create("Referrer-Policy");
+    private static final HeaderName X_FRAME_OPTIONS = HeaderNames.create("X-Frame-Options");
+
+    private final CheckoutService checkout;
+    private final EventOutbox outbox;
+    private final BooleanSupplier serving;
+    private final AtomicInteger live = new AtomicInteger();
+    private final byte[] script = resource("app.js");
+    private final byte[] style = resource("app.css");
+
+    public CheckoutRoutes(CheckoutService checkout, EventOutbox outbox, BooleanSupplier serving) {
+        this.checkout = checkout;
+        this.outbox = outbox;
+        this.serving = serving;
+    }
+
+    /** Live pages open now (a gauge for operators). */
+    public int livePages() {
+        return live.get();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/checkout/app.js", (req, res) -> asset(res, "text/javascript; charset=utf-8", script))
+                .get("/checkout/app.css", (req, res) -> asset(res, "text/css; charset=utf-8", style))
+                .get("/pay/{token}", this::page)
+                .get("/pay/{token}/status", this::status)
+                .get("/pay/{token}/events", this::events)
+                .get("/pay/{token}/qr.svg", this::qr)
+                .any((req, res) -> notFound(res));
+    }
+
+    private Optional<CheckoutView> open(ServerRequest req) {
+        return checkout.open(req.path().pathParameters().first("token").orElse(""));
+    }
+
+    private void page(ServerRequest req, ServerResponse res) {
+        Optional<CheckoutView> v = open(req);
+        if (v.isEmpty()) {
+            notFound(res);
+            return;
+        }
+        Messages m = Messages.choose(req.query().first("lang").orElse(null),
+                req.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
+        secure(res).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
+                .header(HeaderNames.create("Content-Language"), m.tag())
+                .send(CheckoutPage.html(v.get(), m).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        Optional<CheckoutView> v = open(req);
+        if (v.isEmpty()) {
+            notFound(res);
+            return;
+        }
+        secure(res).header(HeaderNames.CONTENT_TYPE, "application/json").header(HeaderNames.CACHE_CONTROL, "no-store")
+                .send(CheckoutPage.statusJson(v.get()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void qr(ServerRequest req, ServerResponse res) {
+        Optional<CheckoutView> v = open(req);
+        if (v.isEmpty()) {
+            notFound(res);
+            return;
+        }
+        boolean remainder = req.query().first("for").map("due"::equals).orElse(false);
+        String uri = remainder ? v.get().remainderUri() : v.get().paymentUri();
+        secure(res).header(HeaderNames.CONTENT_TYPE, "image/svg+xml").header(HeaderNames.CACHE_CONTROL, "no-store")
+                .send(QrSvg.of(uri).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The page's state, pushed: now, then each time the tenant's outbox moves and the state differs, until the request is final
+     * and closed, the node stops, the client leaves, or {@link #LIVE_FOR_MILLIS} passes (the browser reconnects and gets the
+     * state of that moment: nothing is lost by reconnecting, since each message is the whole state). Comments keep idle
+     * connections alive and find departed clients.
+     */
+    private void events(ServerRequest req, ServerResponse res) {
+        String token = req.path().pathParameters().first("token").orElse("");
+        Optional<String> tenant = checkout.tenantOf(token);
+        if (tenant.isEmpty()) {
+            notFound(res);
+            return;
+        }
+        if (live.incrementAndGet() > MAX_LIVE) {
+            live.decrementAndGet();
+            secure(res).status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.create("Retry-After"), "10")
+                    .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").send("busy; poll the status instead");
+            return;
+        }
+        try {
+            secure(res).header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
+                    .header(HeaderNames.create("X-Accel-Buffering"), "no");
+            try (OutputStream out = res.outputStream()) {
+                write(out, "retry: 2000\n\n");
+                long until = System.currentTimeMillis() + LIVE_FOR_MILLIS;
+                String last = "";
+                long cursor = outbox.latest(tenant.get());
+                while (serving.getAsBoolean() && System.currentTimeMillis() < until) {
+                    Optional<CheckoutView> v = checkout.open(token);
+                    if (v.isEmpty()) {
+                        return;
+                    }
+                    String json = CheckoutPage.statusJson(v.get());
+                    if (!json.equals(last)) {
+                        write(out, "id: " + cursor + "\ndata: " + json + "\n\n");
+                        last = json;
+                    }
+                    if (v.get().isFinal() && !v.get().late()) {
+                        return; // nothing will change any more
+                    }
+                    long seen = cursor;
+                    if (outbox.await(tenant.get(), seen, KEEPALIVE_MILLIS, () -> !serving.getAsBoolean())) {
+                        cursor = outbox.latest(tenant.get());
+                    } else {
+                        write(out, ": keep-alive\n\n");
+                    }
+                }
+            }
+        } catch (UncheckedIOException | IOException gone) {
+            LOG.log(Level.FINE, "checkout: a live page left", gone); // how live pages usually end
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            live.decrementAndGet();
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void asset(ServerResponse res, String type, byte[] body) {
+        secure(res).header(HeaderNames.CONTENT_TYPE, type).header(HeaderNames.CACHE_CONTROL, "public, max-age=3600").send(body);
+    }
+
+    private static void notFound(ServerResponse res) {
+        secure(res).status(Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .header(HeaderNames.CACHE_CONTROL, "no-store").send("Not found");
+    }
+
+    private static ServerResponse secure(ServerResponse res) {
+        return res.header(CSP_HEADER, CSP).header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").header(REFERRER_POLICY, "no-referrer")
+                .header(X_FRAME_OPTIONS, "DENY");
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = CheckoutRoutes.class.getResourceAsStream("/checkout/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("checkout/" + name + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
