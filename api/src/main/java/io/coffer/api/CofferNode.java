@@ -299,8 +299,9 @@ public final class CofferNode implements AutoCloseable {
         }
         return server
                 .addRouting(grpc)
-                .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
-                .addFeature(ObserveFeature.just(health, MetricsObserver.create()))
+                .addFeature(GrpcReflectionFeature.builder().enabled(true).sockets(java.util.Set.of(WebServer.DEFAULT_SOCKET_NAME)).build())
+                .addFeature(ObserveFeature.builder().addObserver(health).addObserver(MetricsObserver.create())
+                        .sockets(List.of(WebServer.DEFAULT_SOCKET_NAME)).build())
                 .build();
     }
 

@@ -28,7 +28,7 @@ final class PaymentCommands {
         return WalletCommands.call(spec, key, PaymentsGrpc::newBlockingStub, rpc);
     }
 
-    /** One line: id, status, amounts (base units), address; the URI on a second line when asked. */
+    /** One line: id, status, amounts (base units), address; the URI (and the checkout page, if any) on the next lines when asked. */
     static void print(PrintWriter out, PaymentRequest pr, boolean uri) {
         out.printf("%s %s %s %s paid %s confirmed %s%s%s %s%n", pr.getId(), pr.getStatus().name().replace("PAYMENT_REQUEST_STATUS_", ""),
                 pr.getAmount().getValue(), pr.getAmount().getAsset(), pr.getAmountPaid().getValue(), pr.getAmountConfirmed().getValue(),
@@ -36,10 +36,14 @@ final class PaymentCommands {
                 pr.getHasLatePayments() ? " LATE-PAYMENTS" : "", pr.getAddress());
         if (uri) {
             out.println(pr.getPaymentUri());
+            if (!pr.getCheckoutUrl().isEmpty()) {
+                out.println("checkout: " + pr.getCheckoutUrl());
+            }
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "A payment request: prints its id, address and payment URI.")
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "A payment request: prints its id, address, payment URI and checkout page.")
     static final class Create implements Callable<Integer> {
         @Mixin
         WalletCommands.Key key = new WalletCommands.Key();
@@ -57,13 +61,15 @@ final class PaymentCommands {
         Integer confirmations;
         @Option(names = "--expires-in-seconds", description = "Expiry, from now.")
         Long expiresIn;
+        @Option(names = "--redirect-url", defaultValue = "", description = "Where the checkout page sends the customer once paid (http/https).")
+        String redirectUrl;
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             CreatePaymentRequestRequest.Builder r = CreatePaymentRequestRequest.newBuilder().setAsset(asset).setAmount(amount)
-                    .setIdempotencyKey(idempotencyKey).setOrderId(orderId).setDescription(description);
+                    .setIdempotencyKey(idempotencyKey).setOrderId(orderId).setDescription(description).setRedirectUrl(redirectUrl);
             if (confirmations != null) {
                 r.setRequiredConfirmations(confirmations);
             }
