@@ -75,6 +75,16 @@ public final class Devnet {
         return binary("ANVIL", projectRoot().resolve(".devnet/anvil/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"));
     }
 
+    /** Headless Chromium (Debian's, through the wrapper {@code scripts/devnet browser} writes), or {@code CHROMIUM_BIN}. */
+    public static Path chromium() {
+        return binary("CHROMIUM_BIN", projectRoot().resolve(".devnet/bin/chromium"));
+    }
+
+    /** Debian's chromedriver matching {@link #chromium()}, or {@code CHROMEDRIVER_BIN}. */
+    public static Path chromedriver() {
+        return binary("CHROMEDRIVER_BIN", projectRoot().resolve(".devnet/bin/chromedriver"));
+    }
+
     private static synchronized Path binary(String envName, Path local) {
         String fromEnv = System.getenv(envName);
         if (fromEnv != null && !fromEnv.isBlank()) {

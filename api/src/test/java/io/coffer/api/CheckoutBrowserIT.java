@@ -1,0 +1,198 @@
+package io.coffer.api;
+
+import static io.coffer.api.ApiTests.bearer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.RGBLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
+import com.sun.net.httpserver.HttpServer;
+import io.coffer.proto.v1.CreateApiKeyRequest;
+import io.coffer.proto.v1.CreatePaymentRequestRequest;
+import io.coffer.proto.v1.CreateTenantRequest;
+import io.coffer.proto.v1.PaymentRequest;
+import io.coffer.proto.v1.PaymentsGrpc;
+import io.coffer.proto.v1.Scope;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
+import io.coffer.testkit.WithDevnet;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The checkout page in a real headless Chromium (Debian's, driven by its chromedriver) on the dev chains: what a customer sees
+ * and does, from the rendered QR code (decoded from a screenshot) through an underpayment and its top-up to the confirmation
+ * and the redirect back to the merchant; the Chinese page at phone width; an order description with markup shown as text; an
+ * expired request. Screenshots of each state go to {@code target/checkout-screens/}.
+ */
+@WithDevnet
+class CheckoutBrowserIT {
+    private static final Path SCREENS = Path.of("target/checkout-screens");
+
+    @TempDir
+    Path dir;
+
+    private static ChromeDriver browser(int width, int height) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(Devnet.chromium().toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--window-size=" + width + "," + height, "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Devnet.chromedriver().toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waited 45 s for: " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    private static String text(ChromeDriver b, String id) {
+        return b.findElement(By.id(id)).getText();
+    }
+
+    private static void screenshot(ChromeDriver b, String name) throws Exception {
+        Files.createDirectories(SCREENS);
+        Files.write(SCREENS.resolve(name + ".png"), b.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** The QR code as the browser drew it, decoded the way a phone's camera would read the screen. */
+    private static String qrOnScreen(ChromeDriver b) throws Exception {
+        WebElement qr = b.findElement(By.id("qr"));
+        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
+        int[] pixels = shot.getRGB(0, 0, shot.getWidth(), shot.getHeight(), null, 0, shot.getWidth());
+        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(shot.getWidth(), shot.getHeight(),
+                pixels)))).getText();
+    }
+
+    @Test
+    void aCustomerPaysInTheBrowser(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        HttpServer merchant = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        merchant.createContext("/thanks", ex -> {
+            byte[] body = "<!doctype html><title>Thanks</title><h1 id=\"thanks\">Thank you for your order</h1>".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        merchant.start();
+        String thanks = "http://127.0.0.1:" + merchant.getAddress().getPort() + "/thanks?order=B-7";
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            ChromeDriver desktop = browser(1280, 1000);
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("Tea House").build()).getId();
+                var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
+                        admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ)
+                                .addScopes(Scope.SCOPE_PAYMENTS).build()).getSecret())));
+                String description = "<script>document.title='pwned'</script> Oolong x2";
+                PaymentRequest pr = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("1500000").setOrderId("B-7").setDescription(description).setRedirectUrl(thanks)
+                        .setIdempotencyKey("browser-1").setExpiresAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600))
+                        .build());
+
+                desktop.get(pr.getCheckoutUrl());
+                await("the page", () -> text(desktop, "state").contains("Waiting for payment"));
+                assertEquals("Tea House", text(desktop, "merchant"));
+                assertEquals(description, text(desktop, "description"), "markup shown as text");
+                assertFalse(desktop.getTitle().contains("pwned"), "and never run");
+                assertEquals("0.015", text(desktop, "due"));
+                assertEquals(pr.getAddress(), text(desktop, "address"));
+                assertEquals(pr.getPaymentUri(), desktop.findElement(By.id("open")).getDomAttribute("href"));
+                await("the countdown", () -> text(desktop, "countdown").matches("(59|60):\\d\\d|1:00:00"));
+                assertEquals(pr.getPaymentUri(), qrOnScreen(desktop), "the QR code on the screen is the payment URI");
+                screenshot(desktop, "desktop-waiting");
+
+                // Underpaid: the page shows what is left, and a new code for it, without a reload.
+                Object marker = ((JavascriptExecutor) desktop).executeScript("window.__sameDocument = 42; return 1;");
+                assertEquals(1L, marker);
+                btc.minerWallet("sendtoaddress", pr.getAddress(), "0.005");
+                await("underpaid", () -> text(desktop, "state").contains("0.01 BTC still due"));
+                assertEquals("0.01", text(desktop, "due"));
+                await("the remainder's QR code", () -> {
+                    try {
+                        return qrOnScreen(desktop).startsWith("bitcoin:" + pr.getAddress() + "?amount=0.01");
+                    } catch (Exception notYet) {
+                        return false;
+                    }
+                });
+                screenshot(desktop, "desktop-underpaid");
+
+                btc.minerWallet("sendtoaddress", pr.getAddress(), "0.01");
+                await("seen", () -> text(desktop, "state").contains("Payment received: 0 of 1 confirmations"));
+                assertEquals(42L, ((JavascriptExecutor) desktop).executeScript("return window.__sameDocument;"), "no reload");
+                screenshot(desktop, "desktop-seen");
+                btc.mine(1);
+                await("paid", () -> desktop.getCurrentUrl().startsWith(thanks) || text(desktop, "state").contains("Paid."));
+                if (!desktop.getCurrentUrl().startsWith(thanks)) {
+                    screenshot(desktop, "desktop-paid");
+                }
+                await("back at the merchant", () -> desktop.getCurrentUrl().equals(thanks));
+                assertEquals("Thank you for your order", desktop.findElement(By.id("thanks")).getText());
+
+                // A phone, in Chinese (the switch on the page), an ERC-20-sized amount in ETH: fits 360 px, no sideways scroll.
+                PaymentRequest eth = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
+                        .setAmount("1234500000000000000").setOrderId("B-8").setDescription("两杯乌龙茶").setIdempotencyKey("browser-2")
+                        .setExpiresAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 900)).build());
+                desktop.manage().window().setSize(new Dimension(360, 780));
+                desktop.get(eth.getCheckoutUrl());
+                await("the English page", () -> text(desktop, "state").contains("Waiting for payment"));
+                desktop.findElement(By.id("lang-zh")).click();
+                await("the Chinese page", () -> text(desktop, "state").equals("等待付款"));
+                assertEquals("1.2345", text(desktop, "due"));
+                assertEquals("两杯乌龙茶", text(desktop, "description"));
+                long scrollWidth = (Long) ((JavascriptExecutor) desktop).executeScript("return document.documentElement.scrollWidth;");
+                long clientWidth = (Long) ((JavascriptExecutor) desktop).executeScript("return document.documentElement.clientWidth;");
+                assertTrue(scrollWidth <= clientWidth, "fits the phone's width: " + scrollWidth + " > " + clientWidth);
+                assertEquals(eth.getPaymentUri(), qrOnScreen(desktop));
+                screenshot(desktop, "phone-zh-waiting");
+
+                // Expiry, seen live: the countdown runs out and the page says not to pay.
+                PaymentRequest soon = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("20000").setIdempotencyKey("browser-3")
+                        .setExpiresAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 4)).build());
+                desktop.get(soon.getCheckoutUrl() + "?lang=en");
+                await("expired", () -> text(desktop, "state").contains("has expired"));
+                assertFalse(desktop.findElement(By.id("pay")).isDisplayed(), "nothing to pay any more");
+                screenshot(desktop, "phone-expired");
+            } finally {
+                desktop.quit();
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                merchant.stop(0);
+            }
+        }
+    }
+}
