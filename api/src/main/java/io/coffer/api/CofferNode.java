@@ -80,6 +80,7 @@ public final class CofferNode implements AutoCloseable {
     /** The checkout listener's configuration ({@code server.sockets} entry named "checkout"); empty: no checkout pages. */
     private final Optional<Config> checkoutSocket;
     private final io.coffer.core.checkout.CheckoutService checkout;
+    private final io.coffer.core.checkout.CounterService counters;
     private io.coffer.api.checkout.CheckoutRoutes checkoutRoutes;
     /** Where checkout links point ("" until known: a listener on port 0 has its address only once bound). */
     private volatile String checkoutBase = "";
@@ -154,6 +155,7 @@ public final class CofferNode implements AutoCloseable {
             }
             this.accounts = new io.coffer.core.wallet.AccountService(chains, store, Clock.systemUTC());
             this.checkout = new io.coffer.core.checkout.CheckoutService(payments, checkoutTokens, tenants, chains);
+            this.counters = new io.coffer.core.checkout.CounterService(store, payments, tenants, chains, audit, Clock.systemUTC(), random);
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);
@@ -267,7 +269,8 @@ public final class CofferNode implements AutoCloseable {
             } else if (c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
                         PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
-                                t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports()), AdminService.IMPLEMENTED),
+                                t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports(), counters,
+                                () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter"), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }
@@ -295,7 +298,8 @@ public final class CofferNode implements AutoCloseable {
         if (checkoutSocket.isPresent()) {
             // Its own routing only: the gRPC services, reflection and /observe are on the default socket, never here.
             checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, () -> !closed.get());
-            server.routing(CHECKOUT, r -> r.register(checkoutRoutes));
+            var counterRoutes = new io.coffer.api.checkout.CounterRoutes(counters, checkout, socketHasTls(checkoutSocket.get()));
+            server.routing(CHECKOUT, r -> r.register(counterRoutes).register(checkoutRoutes));
         }
         return server
                 .addRouting(grpc)
@@ -311,6 +315,10 @@ public final class CofferNode implements AutoCloseable {
     private static Optional<Config> checkoutSocket(Config server) {
         return server.get("sockets").asNodeList().orElse(List.of()).stream()
                 .filter(s -> s.get("name").asString().map(CHECKOUT::equals).orElse(false)).findFirst();
+    }
+
+    private static boolean socketHasTls(Config socket) {
+        return socket.get("tls").exists();
     }
 
     /** The listener's own address as a link base (for local use; behind a proxy, set coffer.checkout.public-url). */

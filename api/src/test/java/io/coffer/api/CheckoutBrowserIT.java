@@ -195,4 +195,105 @@ class CheckoutBrowserIT {
             }
         }
     }
+
+    @Test
+    void aShopCounterChargesACustomer(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            ChromeDriver phone = browser(390, 844);
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("Tea House").build()).getId();
+                var issued = admin.createCounterCredential(io.coffer.proto.v1.CreateCounterCredentialRequest.newBuilder()
+                        .setTenantId(shop).setLabel("Front desk").addCaps(io.coffer.proto.v1.CounterCap.newBuilder()
+                                .setAsset("bitcoin/BTC").setMax("2000000")).build());
+                assertTrue(issued.getCounterUrl().endsWith("/counter"), issued.getCounterUrl());
+                String code = issued.getPairingCode();
+
+                // Pairing: a wrong code is refused, the right one pairs the device once.
+                phone.get(issued.getCounterUrl());
+                phone.findElement(By.id("code")).sendKeys(code.substring(0, code.length() - 2) + "xx");
+                phone.findElement(By.id("pair")).click();
+                await("the refusal", () -> text(phone, "error").contains("not valid"));
+                phone.findElement(By.id("code")).clear();
+                phone.findElement(By.id("code")).sendKeys(code);
+                phone.findElement(By.id("pair")).click();
+                await("the till", () -> !phone.findElements(By.id("charge")).isEmpty());
+                assertEquals("Tea House", text(phone, "merchant"));
+                var cookie = phone.manage().getCookieNamed("coffer_counter");
+                assertTrue(cookie.isHttpOnly() && "Strict".equals(cookie.getSameSite()) && cookie.getPath().equals("/counter"), cookie.toString());
+                screenshot(phone, "counter-ready");
+
+                // A sale: the QR code full screen, then green once paid, and the day's list shows it.
+                phone.findElement(By.id("amount")).sendKeys("0.0125");
+                phone.findElement(By.cssSelector("#asset option[value='bitcoin/BTC']")).click();
+                phone.findElement(By.id("charge")).click();
+                await("the QR code", () -> phone.findElement(By.id("show")).isDisplayed() && !text(phone, "show-state").isEmpty());
+                assertEquals("0.0125", text(phone, "show-amount"));
+                String[] uri = new String[1];
+                await("a readable code", () -> {
+                    try {
+                        WebElement qr = phone.findElement(By.id("show-qr"));
+                        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
+                        int[] px = shot.getRGB(0, 0, shot.getWidth(), shot.getHeight(), null, 0, shot.getWidth());
+                        uri[0] = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(shot.getWidth(),
+                                shot.getHeight(), px)))).getText();
+                        return true;
+                    } catch (Exception notYet) {
+                        return false;
+                    }
+                });
+                assertTrue(uri[0].startsWith("bitcoin:bcrt1") && uri[0].contains("amount=0.0125"), uri[0]);
+                screenshot(phone, "counter-qr");
+                String address = uri[0].substring("bitcoin:".length(), uri[0].indexOf('?'));
+                btc.minerWallet("sendtoaddress", address, "0.0125");
+                await("received", () -> "PAID_UNCONFIRMED".equals(phone.findElement(By.id("show")).getDomAttribute("data-status")));
+                btc.mine(1);
+                await("paid: green", () -> "CONFIRMED".equals(phone.findElement(By.id("show")).getDomAttribute("data-status")));
+                assertEquals("PAID", text(phone, "show-state"));
+                screenshot(phone, "counter-paid");
+                phone.findElement(By.id("new-sale")).click();
+                await("the day's list", () -> text(phone, "today").contains("0.0125 BTC") && text(phone, "today").contains("CONFIRMED"));
+
+                // The merchant's API sees the charge as its own payment request, marked with the till.
+                var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
+                        admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ).build()).getSecret())));
+                var listed = payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance());
+                assertEquals(1, listed.getPaymentRequestsCount());
+                assertEquals(issued.getCredential().getId(), listed.getPaymentRequests(0).getMetadataOrThrow("coffer.counter"));
+                assertEquals("Front desk", listed.getPaymentRequests(0).getDescription());
+
+                // Above the cap: refused with the reason, nothing made.
+                phone.findElement(By.id("amount")).sendKeys("0.03");
+                phone.findElement(By.id("charge")).click();
+                await("the cap", () -> text(phone, "error").contains("at most 0.02 BTC"));
+                assertEquals(1, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
+                        .getPaymentRequestsCount());
+
+                // The pairing code is no API key: it opens nothing on the merchant API.
+                var asKey = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(code)));
+                assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, org.junit.jupiter.api.Assertions.assertThrows(
+                        io.grpc.StatusRuntimeException.class, () -> asKey.listPaymentRequests(
+                                io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())).getStatus().getCode());
+
+                // Revoked: the device is refused at its next call, and back to pairing on reload.
+                admin.revokeCounterCredential(io.coffer.proto.v1.RevokeCounterCredentialRequest.newBuilder()
+                        .setId(issued.getCredential().getId()).build());
+                phone.findElement(By.id("amount")).clear();
+                phone.findElement(By.id("amount")).sendKeys("0.001");
+                phone.findElement(By.id("charge")).click();
+                await("refused", () -> text(phone, "error").contains("NOT_PAIRED"));
+                phone.navigate().refresh();
+                await("pairing again", () -> !phone.findElements(By.id("pair")).isEmpty());
+                assertEquals(1, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
+                        .getPaymentRequestsCount(), "nothing made by a revoked counter");
+            } finally {
+                phone.quit();
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -40,6 +40,9 @@ import java.util.Map;
  * <p>Version 5: an account's history on every chain by time (0x2c) and every transaction id of the wallet's withdrawals
  * (0x2d; both {@code ChainTables}), so ListHistory pages by key range instead of reading every deposit and withdrawal of
  * every chain. The migration from 4 indexes every recorded withdrawal and deposit.
+ * Also in version 5, new tables that start empty (no migration): the checkout pages' token key (0x57; {@code PaymentTables}) and
+ * shop counter credentials (0x58; {@code CounterTables}); payment request records gained a redirect URL (record version 2, read
+ * alongside version 1).
  */
 public final class CofferSchema {
     public static final int VERSION = 5;
@@ -55,6 +58,7 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.tenant.TenantTables.all());
         tables.addAll(PaymentTables.all());
         tables.addAll(EventTables.all());
+        tables.addAll(io.coffer.core.checkout.CounterTables.all());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
     }

@@ -30,7 +30,22 @@ enum Messages {
             Map.entry("late", "A payment arrived after this request closed. The merchant has been told and will contact you."),
             Map.entry("offline", "Reconnecting…"),
             Map.entry("qr", "QR code of the payment"),
-            Map.entry("notFound", "Not found"))),
+            Map.entry("notFound", "Not found"),
+            Map.entry("counter", "Shop counter"),
+            Map.entry("pairTitle", "Pair this device"),
+            Map.entry("pairHelp", "Type the pairing code the operator gave you for this till. You do this once."),
+            Map.entry("pairCode", "Pairing code"),
+            Map.entry("pair", "Pair"),
+            Map.entry("pairRefused", "That code is not valid (or was revoked)."),
+            Map.entry("amount", "Amount"),
+            Map.entry("asset", "Currency"),
+            Map.entry("charge", "Charge"),
+            Map.entry("newSale", "New sale"),
+            Map.entry("today", "Today"),
+            Map.entry("none", "No payments yet today."),
+            Map.entry("unpair", "Unpair this device"),
+            Map.entry("paidBig", "PAID"),
+            Map.entry("confirming", "Received, confirming…"))),
     ZH("zh-CN", "中文", Map.ofEntries(
             Map.entry("title", "向 {merchant} 付款"),
             Map.entry("order", "订单"),
@@ -52,11 +67,30 @@ enum Messages {
             Map.entry("late", "该请求关闭后收到了付款，商户已收到通知，会与您联系。"),
             Map.entry("offline", "正在重新连接…"),
             Map.entry("qr", "付款二维码"),
-            Map.entry("notFound", "未找到")));
+            Map.entry("notFound", "未找到"),
+            Map.entry("counter", "收银台"),
+            Map.entry("pairTitle", "绑定此设备"),
+            Map.entry("pairHelp", "请输入管理员为此收银台提供的绑定码，只需绑定一次。"),
+            Map.entry("pairCode", "绑定码"),
+            Map.entry("pair", "绑定"),
+            Map.entry("pairRefused", "绑定码无效（或已被撤销）。"),
+            Map.entry("amount", "金额"),
+            Map.entry("asset", "币种"),
+            Map.entry("charge", "收款"),
+            Map.entry("newSale", "新的收款"),
+            Map.entry("today", "今日收款"),
+            Map.entry("none", "今日暂无收款。"),
+            Map.entry("unpair", "解除绑定"),
+            Map.entry("paidBig", "已付款"),
+            Map.entry("confirming", "已收到，确认中…")));
 
     /** The keys the page's script reads (handed to it as data attributes). */
     static final List<String> FOR_SCRIPT = List.of("waiting", "seen", "confirmed", "redirecting", "underpaid", "expired", "cancelled",
             "late", "offline", "copied", "copy");
+
+    /** The keys the counter's script reads. */
+    static final List<String> FOR_COUNTER = List.of("waiting", "underpaid", "expired", "cancelled", "pairRefused", "paidBig",
+            "confirming", "none");
 
     private final String tag;
     private final String name;

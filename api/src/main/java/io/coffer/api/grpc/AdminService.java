@@ -44,7 +44,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getRotateApiKeyMethod().getFullMethodName(),
             AdminGrpc.getSetTransferPolicyMethod().getFullMethodName(),
             AdminGrpc.getGetTransferPolicyMethod().getFullMethodName(),
-            AdminGrpc.getExportReportMethod().getFullMethodName());
+            AdminGrpc.getExportReportMethod().getFullMethodName(),
+            AdminGrpc.getCreateCounterCredentialMethod().getFullMethodName(),
+            AdminGrpc.getListCounterCredentialsMethod().getFullMethodName(),
+            AdminGrpc.getRevokeCounterCredentialMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -63,10 +66,16 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated;
     private final io.coffer.core.transfer.TransferService transfers;
     private final io.coffer.core.report.ReportService reports;
+    private final io.coffer.core.checkout.CounterService counters;
+    /** The counter page's URL, "" when the node serves no checkout listener. */
+    private final Supplier<String> counterUrl;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<io.coffer.core.driver.ChainStatus>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
-                        io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports) {
+                        io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports,
+                        io.coffer.core.checkout.CounterService counters, Supplier<String> counterUrl) {
+        this.counters = counters;
+        this.counterUrl = counterUrl;
         this.transfers = transfers;
         this.reports = reports;
         this.vault = vault;
@@ -149,6 +158,48 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             throw CofferException.invalid("policy.limits." + field, "AMOUNT_MALFORMED", "base units, digits only, or empty for no limit");
         }
         return new java.math.BigInteger(v);
+    }
+
+    private static java.math.BigInteger capOf(String v) {
+        if (!v.matches("[1-9][0-9]{0,77}")) {
+            throw CofferException.invalid("caps.max", "AMOUNT_MALFORMED", "a positive amount in base units, digits only");
+        }
+        return new java.math.BigInteger(v);
+    }
+
+    @Override
+    public void createCounterCredential(io.coffer.proto.v1.CreateCounterCredentialRequest request,
+            StreamObserver<io.coffer.proto.v1.CreatedCounterCredential> out) {
+        ErrorMapper.answer(out, () -> {
+            requireTenant(request.getTenantId());
+            java.util.Map<String, java.math.BigInteger> caps = new java.util.LinkedHashMap<>();
+            for (io.coffer.proto.v1.CounterCap cap : request.getCapsList()) {
+                if (cap.getAsset().length() > 64 || caps.put(cap.getAsset(), capOf(cap.getMax())) != null) {
+                    throw CofferException.invalid("caps.asset", "ASSET_TWICE", "asset '" + cap.getAsset() + "' is listed twice");
+                }
+            }
+            var issued = counters.issue(request.getTenantId(), request.getLabel(), caps, actor());
+            return io.coffer.proto.v1.CreatedCounterCredential.newBuilder().setCredential(Protos.counterCredential(issued.credential()))
+                    .setPairingCode(issued.pairingCode()).setCounterUrl(counterUrl.get()).build();
+        });
+    }
+
+    @Override
+    public void listCounterCredentials(io.coffer.proto.v1.ListCounterCredentialsRequest request,
+            StreamObserver<io.coffer.proto.v1.ListCounterCredentialsResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            if (!request.getTenantId().isEmpty()) {
+                requireTenant(request.getTenantId());
+            }
+            return io.coffer.proto.v1.ListCounterCredentialsResponse.newBuilder().addAllCredentials(counters.list(request.getTenantId())
+                    .stream().map(Protos::counterCredential).toList()).build();
+        });
+    }
+
+    @Override
+    public void revokeCounterCredential(io.coffer.proto.v1.RevokeCounterCredentialRequest request,
+            StreamObserver<io.coffer.proto.v1.CounterCredential> out) {
+        ErrorMapper.answer(out, () -> Protos.counterCredential(counters.revoke(request.getId(), actor())));
     }
 
     @Override

@@ -320,6 +320,13 @@ public final class Protos {
                 .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()).build();
     }
 
+    public static io.coffer.proto.v1.CounterCredential counterCredential(io.coffer.core.checkout.CounterCredential c) {
+        var b = io.coffer.proto.v1.CounterCredential.newBuilder().setId(c.id()).setTenantId(c.tenantId()).setLabel(c.label())
+                .setCreatedAt(timestamp(c.createdAt())).setRevoked(c.revoked());
+        c.caps().forEach((asset, max) -> b.addCaps(io.coffer.proto.v1.CounterCap.newBuilder().setAsset(asset).setMax(max.toString())));
+        return b.build();
+    }
+
     // ---- events
 
     /** A tenant's webhook as the API shows it (never its secret: only SetWebhook's answer carries that). */
