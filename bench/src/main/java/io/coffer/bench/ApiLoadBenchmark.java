@@ -1,7 +1,5 @@
 package io.coffer.bench;
 
-import io.coffer.api.CofferNode;
-import io.coffer.api.NodeConfiguration;
 import io.coffer.proto.v1.AdminGrpc;
 import io.coffer.proto.v1.CreateApiKeyRequest;
 import io.coffer.proto.v1.CreatePaymentRequestRequest;
@@ -31,15 +29,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
- * Merchant API throughput and latency at a fixed concurrency, each as a ratio to the same server's cheapest RPC.
+ * Merchant API throughput and latency at a fixed concurrency, each as a ratio to the same server's cheapest RPC, then the same
+ * again while customers hold checkout pages open live.
  *
- * <p>The node runs as in production (dev chains, real LevelDB, the auth interceptor, the error mapper). The baseline is
- * {@code grpc.health.v1.Health/Check} on the same server and connections: an RPC that does no work, so the ratio shows
- * what Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance
- * reads; CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one
- * synced batch.
+ * <p>The node runs in its own process, started from the built jar as in production (dev chains, real LevelDB, the auth
+ * interceptor, the error mapper); this JVM only drives it, so the load driver's own work is not the node's. The baseline is
+ * {@code grpc.health.v1.Health/Check} on the same server and connections: an RPC that does no work, so the ratio shows what
+ * Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance reads;
+ * CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one synced batch.
  *
- * <pre>scripts/bench api [concurrency, default 64] [seconds per phase, default 10]</pre>
+ * <p>Then {@code live} Server-Sent Events connections (browsers' live checkout pages, HTTP/1.1 each, spread over 100 requests of
+ * the same tenant, so every request created wakes them all) are opened and held while the phases run again; the table gives each
+ * RPC's p99 without them as a fraction of its p99 with them (goal: at least 0.9).
+ *
+ * <pre>scripts/bench api [concurrency, default 64] [seconds per phase, default 10] [live pages, default 1000]</pre>
  */
 public final class ApiLoadBenchmark {
     private ApiLoadBenchmark() {
@@ -55,23 +58,30 @@ public final class ApiLoadBenchmark {
     public static void main(String[] args) throws Exception {
         int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int live = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         Path work = Files.createTempDirectory("coffer-bench-api-");
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
+            int grpcPort = freePort();
+            int checkoutPort = freePort();
             Path yaml = work.resolve("coffer.yaml");
-            Files.writeString(yaml, Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true));
-            try (CofferNode node = CofferNode.start(NodeConfiguration.load(yaml, Map.of()))) {
+            String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                    .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n").replaceFirst("\n      port: 0\n", "\n      port: " + checkoutPort + "\n");
+            Files.writeString(yaml, config);
+            Process node = startNode(yaml, work.resolve("node.log"));
+            List<ManagedChannel> channels = new ArrayList<>();
+            try {
                 // A few connections, as a merchant backend's client pool would have.
-                List<ManagedChannel> channels = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build());
+                    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
                 }
+                List<HealthGrpc.HealthBlockingStub> health = channels.stream().map(HealthGrpc::newBlockingStub).toList();
+                awaitServing(health.get(0), node, work.resolve("node.log"));
                 var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("bench").build()).getId();
                 Metadata key = bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
                         .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).build()).getSecret());
-                List<HealthGrpc.HealthBlockingStub> health = channels.stream().map(HealthGrpc::newBlockingStub).toList();
                 List<WalletGrpc.WalletBlockingStub> wallet = channels.stream().map(c -> WalletGrpc.newBlockingStub(c)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))).toList();
                 List<PaymentsGrpc.PaymentsBlockingStub> payments = channels.stream().map(c -> PaymentsGrpc.newBlockingStub(c)
@@ -89,26 +99,92 @@ public final class ApiLoadBenchmark {
                 run("warm-up", check, concurrency, 2);
                 run("warm-up", getBalance, concurrency, 2);
                 run("warm-up", createRequest, concurrency, 2);
-                Figures base1 = run("Health/Check (baseline)", check, concurrency, seconds);
-                Figures bal = run("Wallet/GetBalance", getBalance, concurrency, seconds);
-                Figures pr = run("Payments/CreatePaymentRequest", createRequest, concurrency, seconds);
-                Figures base2 = run("Health/Check (baseline, again)", check, concurrency, seconds);
-                double baseRate = (base1.perSecond() + base2.perSecond()) / 2;
-                double baseP50 = (base1.p50Micros() + base2.p50Micros()) / 2.0;
-                double baseP99 = (base1.p99Micros() + base2.p99Micros()) / 2.0;
+                List<Figures> without = phases(check, getBalance, createRequest, concurrency, seconds, "");
+                print("Merchant API at " + concurrency + " concurrent calls, " + seconds + " s per phase, node in its own process", without);
 
-                System.out.printf(Locale.ROOT, "%nMerchant API at %d concurrent calls, %d s per phase, %d cores%n", concurrency, seconds,
-                        Runtime.getRuntime().availableProcessors());
-                System.out.printf(Locale.ROOT, "%-32s %10s %9s %9s %8s %10s %10s %10s%n", "rpc", "calls/s", "p50 us", "p99 us", "errors",
-                        "rate x", "p50 x", "p99 x");
-                for (Figures f : List.of(base1, base2, bal, pr)) {
-                    System.out.printf(Locale.ROOT, "%-32s %10.0f %9d %9d %8d %10.3f %10.2f %10.2f%n", f.name(), f.perSecond(), f.p50Micros(),
-                            f.p99Micros(), f.errors(), f.perSecond() / baseRate, f.p50Micros() / baseP50, f.p99Micros() / baseP99);
+                if (live > 0) {
+                    List<String> pages = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        pages.add(payments.get(0).createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                                .setAmount("1000").setIdempotencyKey("page-" + i).build()).getCheckoutUrl());
+                    }
+                    try (LivePages open = LivePages.open(pages, live)) {
+                        List<Figures> with = phases(check, getBalance, createRequest, concurrency, seconds, " +" + live + " live pages");
+                        print("The same with " + open.connected() + " live checkout pages held open (" + open.messages()
+                                + " status messages pushed to them during the phases)", with);
+                        System.out.printf(Locale.ROOT, "%n%-32s %14s %14s %10s%n", "rpc", "p99 without us", "p99 with us", "ratio");
+                        for (int i = 0; i < without.size(); i++) {
+                            System.out.printf(Locale.ROOT, "%-32s %14d %14d %10.2f%n", without.get(i).name(), without.get(i).p99Micros(),
+                                    with.get(i).p99Micros(), (double) without.get(i).p99Micros() / with.get(i).p99Micros());
+                        }
+                        System.out.println("(ratio: p99 without the live pages as a fraction of p99 with them; goal >= 0.9)");
+                    }
                 }
-                System.out.println("(rate x: throughput as a fraction of the baseline's; p50 x / p99 x: latency as a multiple of the baseline's)");
+            } finally {
                 for (ManagedChannel c : channels) {
                     c.shutdownNow();
                 }
+                node.destroy(); // SIGTERM: the node's graceful stop
+                if (!node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    node.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Health, GetBalance, CreatePaymentRequest, Health again. */
+    private static List<Figures> phases(IntConsumer check, IntConsumer getBalance, IntConsumer createRequest, int concurrency,
+            int seconds, String suffix) throws InterruptedException {
+        Figures base1 = run("Health/Check (baseline)" + suffix, check, concurrency, seconds);
+        Figures bal = run("Wallet/GetBalance" + suffix, getBalance, concurrency, seconds);
+        Figures pr = run("Payments/CreatePaymentRequest" + suffix, createRequest, concurrency, seconds);
+        Figures base2 = run("Health/Check (again)" + suffix, check, concurrency, seconds);
+        return List.of(base1, base2, bal, pr);
+    }
+
+    private static void print(String title, List<Figures> f) {
+        double baseRate = (f.get(0).perSecond() + f.get(1).perSecond()) / 2;
+        double baseP50 = (f.get(0).p50Micros() + f.get(1).p50Micros()) / 2.0;
+        double baseP99 = (f.get(0).p99Micros() + f.get(1).p99Micros()) / 2.0;
+        System.out.printf(Locale.ROOT, "%n%s, %d cores%n", title, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %8s %10s %10s %10s%n", "rpc", "calls/s", "p50 us", "p99 us", "errors",
+                "rate x", "p50 x", "p99 x");
+        for (Figures x : f) {
+            System.out.printf(Locale.ROOT, "%-44s %10.0f %9d %9d %8d %10.3f %10.2f %10.2f%n", x.name(), x.perSecond(), x.p50Micros(),
+                    x.p99Micros(), x.errors(), x.perSecond() / baseRate, x.p50Micros() / baseP50, x.p99Micros() / baseP99);
+        }
+        System.out.println("(rate x: throughput as a fraction of the baseline's; p50 x / p99 x: latency as a multiple of the baseline's)");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The node from the built jar, with the JDK running this benchmark. */
+    private static Process startNode(Path yaml, Path log) throws java.io.IOException {
+        Path jar;
+        try (var files = Files.list(Devnet.projectRoot().resolve("api/target"))) {
+            jar = files.filter(p -> p.getFileName().toString().matches("coffer-api-.*\\.jar") && !p.toString().contains("-sources")
+                    && !p.toString().contains("-tests")).findFirst().orElseThrow(() -> new IllegalStateException("build api first"));
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "--config", yaml.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitServing(HealthGrpc.HealthBlockingStub health, Process node, Path log) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            try {
+                health.withDeadlineAfter(1, java.util.concurrent.TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+                return;
+            } catch (RuntimeException notYet) {
+                if (!node.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the node did not start; its log: " + log);
+                }
+                Thread.sleep(200);
             }
         }
     }
