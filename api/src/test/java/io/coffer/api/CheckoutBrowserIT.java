@@ -180,6 +180,19 @@ class CheckoutBrowserIT {
                 assertEquals(eth.getPaymentUri(), qrOnScreen(desktop));
                 screenshot(desktop, "phone-zh-waiting");
 
+                // Paid on anvil: the confirmations count up on the page (12 needed on the EVM chain), then it says paid.
+                anvil.send(eth.getAddress(), new java.math.BigInteger("1234500000000000000"));
+                await("received on anvil", () -> text(desktop, "state").matches("已收到付款：确认数 [0-9]+/12"));
+                anvil.mine(3);
+                await("confirmations counting up", () -> {
+                    String state = text(desktop, "state");
+                    return state.matches("已收到付款：确认数 ([4-9]|1[01])/12");
+                });
+                screenshot(desktop, "phone-zh-confirming");
+                anvil.mine(12);
+                await("paid on anvil", () -> text(desktop, "state").equals("付款成功，谢谢！"));
+                screenshot(desktop, "phone-zh-paid");
+
                 // Expiry, seen live: the countdown runs out and the page says not to pay.
                 PaymentRequest soon = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
                         .setAmount("20000").setIdempotencyKey("browser-3")
