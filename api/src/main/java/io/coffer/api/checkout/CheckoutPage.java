@@ -109,22 +109,6 @@ final class CheckoutPage {
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {
-        b.append('"').append(name).append("\":\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '<' -> b.append("\\u003c"); // never "</script>" in a body, whatever it is pasted into
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"');
+        return b.append('"').append(name).append("\":").append(Web.jsonString(value));
     }
 }

@@ -3,7 +3,6 @@ package io.coffer.api.checkout;
 import io.coffer.core.checkout.CheckoutService;
 import io.coffer.core.checkout.CheckoutView;
 import io.coffer.core.event.EventOutbox;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -11,7 +10,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,24 +27,18 @@ import java.util.logging.Logger;
  */
 public final class CheckoutRoutes implements HttpService {
     private static final Logger LOG = Logger.getLogger(CheckoutRoutes.class.getName());
-    /** Nothing but this listener's own script, style and images; no framing, no forms, no base rewriting. */
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     /** Live pages a node holds open at once; more wait for a slot by polling (the script falls back to it). */
     static final int MAX_LIVE = 10_000;
     /** How long one live connection lasts before the browser reconnects (it does so by itself, resuming). */
     private static final long LIVE_FOR_MILLIS = 10 * 60_000;
     private static final long KEEPALIVE_MILLIS = 15_000;
-    private static final HeaderName CSP_HEADER = HeaderNames.create("Content-Security-Policy");
-    private static final HeaderName REFERRER_POLICY = HeaderNames.create("Referrer-Policy");
-    private static final HeaderName X_FRAME_OPTIONS = HeaderNames.create("X-Frame-Options");
 
     private final CheckoutService checkout;
     private final EventOutbox outbox;
     private final BooleanSupplier serving;
     private final AtomicInteger live = new AtomicInteger();
-    private final byte[] script = resource("app.js");
-    private final byte[] style = resource("app.css");
+    private final byte[] script = Web.resource("app.js");
+    private final byte[] style = Web.resource("app.css");
 
     public CheckoutRoutes(CheckoutService checkout, EventOutbox outbox, BooleanSupplier serving) {
         this.checkout = checkout;
@@ -82,7 +74,7 @@ public final class CheckoutRoutes implements HttpService {
         }
         Messages m = Messages.choose(req.query().first("lang").orElse(null),
                 req.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
-        secure(res).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
+        Web.secure(res).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
                 .header(HeaderNames.create("Content-Language"), m.tag())
                 .send(CheckoutPage.html(v.get(), m).getBytes(StandardCharsets.UTF_8));
     }
@@ -93,7 +85,7 @@ public final class CheckoutRoutes implements HttpService {
             notFound(res);
             return;
         }
-        secure(res).header(HeaderNames.CONTENT_TYPE, "application/json").header(HeaderNames.CACHE_CONTROL, "no-store")
+        Web.secure(res).header(HeaderNames.CONTENT_TYPE, "application/json").header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(CheckoutPage.statusJson(v.get()).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -105,7 +97,7 @@ public final class CheckoutRoutes implements HttpService {
         }
         boolean remainder = req.query().first("for").map("due"::equals).orElse(false);
         String uri = remainder ? v.get().remainderUri() : v.get().paymentUri();
-        secure(res).header(HeaderNames.CONTENT_TYPE, "image/svg+xml").header(HeaderNames.CACHE_CONTROL, "no-store")
+        Web.secure(res).header(HeaderNames.CONTENT_TYPE, "image/svg+xml").header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(QrSvg.of(uri).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -124,12 +116,12 @@ public final class CheckoutRoutes implements HttpService {
         }
         if (live.incrementAndGet() > MAX_LIVE) {
             live.decrementAndGet();
-            secure(res).status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.create("Retry-After"), "10")
+            Web.secure(res).status(Status.SERVICE_UNAVAILABLE_503).header(HeaderNames.create("Retry-After"), "10")
                     .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").send("busy; poll the status instead");
             return;
         }
         try {
-            secure(res).header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
+            Web.secure(res).header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
                     .header(HeaderNames.create("X-Accel-Buffering"), "no");
             try (OutputStream out = res.outputStream()) {
                 write(out, "retry: 2000\n\n");
@@ -172,27 +164,12 @@ public final class CheckoutRoutes implements HttpService {
     }
 
     private static void asset(ServerResponse res, String type, byte[] body) {
-        secure(res).header(HeaderNames.CONTENT_TYPE, type).header(HeaderNames.CACHE_CONTROL, "public, max-age=3600").send(body);
+        Web.secure(res).header(HeaderNames.CONTENT_TYPE, type).header(HeaderNames.CACHE_CONTROL, "public, max-age=3600").send(body);
     }
 
     private static void notFound(ServerResponse res) {
-        secure(res).status(Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        Web.secure(res).status(Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .header(HeaderNames.CACHE_CONTROL, "no-store").send("Not found");
     }
 
-    private static ServerResponse secure(ServerResponse res) {
-        return res.header(CSP_HEADER, CSP).header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").header(REFERRER_POLICY, "no-referrer")
-                .header(X_FRAME_OPTIONS, "DENY");
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = CheckoutRoutes.class.getResourceAsStream("/checkout/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("checkout/" + name + " is missing from the build");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

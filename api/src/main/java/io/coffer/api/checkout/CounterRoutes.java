@@ -39,7 +39,7 @@ public final class CounterRoutes implements HttpService {
     private final CounterService counters;
     private final CheckoutService checkout;
     private final boolean tls;
-    private final byte[] script = resource("counter.js");
+    private final byte[] script = Web.resource("counter.js");
 
     public CounterRoutes(CounterService counters, CheckoutService checkout, boolean tls) {
         this.counters = counters;
@@ -50,7 +50,7 @@ public final class CounterRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/counter", this::page)
-                .get("/checkout/counter.js", (req, res) -> secure(res).header(HeaderNames.CONTENT_TYPE, "text/javascript; charset=utf-8")
+                .get("/checkout/counter.js", (req, res) -> Web.secure(res).header(HeaderNames.CONTENT_TYPE, "text/javascript; charset=utf-8")
                         .header(HeaderNames.CACHE_CONTROL, "public, max-age=3600").send(script))
                 .post("/counter/pair", this::pair)
                 .post("/counter/unpair", this::unpair)
@@ -66,7 +66,7 @@ public final class CounterRoutes implements HttpService {
         Messages m = Messages.choose(req.query().first("lang").orElse(null), req.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
         Optional<CounterCredential> c = paired(req);
         String html = c.map(cred -> CounterPage.app(cred, merchantOf(cred), counters.assets(cred), m)).orElseGet(() -> CounterPage.pairing(m));
-        secure(res).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
+        Web.secure(res).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(html.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -117,7 +117,7 @@ public final class CounterRoutes implements HttpService {
             json(res, Status.OK_200, charge(view, v));
         } catch (CofferException e) {
             json(res, Status.BAD_REQUEST_400, "{\"error\":\"" + e.code() + "\",\"field\":\"" + (e.field() == null ? "" : e.field())
-                    + "\",\"message\":" + quote(e.getMessage()) + "}");
+                    + "\",\"message\":" + Web.jsonString(e.getMessage()) + "}");
         }
     }
 
@@ -146,9 +146,9 @@ public final class CounterRoutes implements HttpService {
     }
 
     private static String charge(CheckoutView view, PaymentRequestService.View v) {
-        return "{\"id\":" + quote(view.paymentRequestId()) + ",\"token\":" + quote(view.token()) + ",\"createdAt\":"
-                + v.request().createdAt().toEpochMilli() + ",\"amount\":" + quote(view.decimal(view.amount())) + ",\"symbol\":"
-                + quote(view.symbol()) + ",\"status\":" + quote(view.status().name()) + "}";
+        return "{\"id\":" + Web.jsonString(view.paymentRequestId()) + ",\"token\":" + Web.jsonString(view.token()) + ",\"createdAt\":"
+                + v.request().createdAt().toEpochMilli() + ",\"amount\":" + Web.jsonString(view.decimal(view.amount())) + ",\"symbol\":"
+                + Web.jsonString(view.symbol()) + ",\"status\":" + Web.jsonString(view.status().name()) + "}";
     }
 
     /** The JSON object of a POST from the counter's own page, or empty (and the answer sent) for anything else. */
@@ -181,37 +181,8 @@ public final class CounterRoutes implements HttpService {
     }
 
     private static void json(ServerResponse res, Status status, String body) {
-        secure(res).status(status).header(HeaderNames.CONTENT_TYPE, "application/json").header(HeaderNames.CACHE_CONTROL, "no-store")
+        Web.secure(res).status(status).header(HeaderNames.CONTENT_TYPE, "application/json").header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ServerResponse secure(ServerResponse res) {
-        return res.header(HeaderNames.create("Content-Security-Policy"), CheckoutRoutes.CSP)
-                .header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").header(HeaderNames.create("Referrer-Policy"), "no-referrer")
-                .header(HeaderNames.create("X-Frame-Options"), "DENY");
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '<' -> b.append("\\u003c");
-                default -> b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = CounterRoutes.class.getResourceAsStream("/checkout/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("checkout/" + name + " is missing from the build");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
