@@ -40,7 +40,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -85,13 +84,29 @@ class CheckoutBrowserIT {
         Files.write(SCREENS.resolve(name + ".png"), b.getScreenshotAs(OutputType.BYTES));
     }
 
-    /** The QR code as the browser drew it, decoded the way a phone's camera would read the screen. */
+    /**
+     * The QR code on the screen once there is a readable one (its image loads after the page, and a new one replaces it when
+     * the state changes), decoded; {@code expected} says which one is awaited.
+     */
+    private static String awaitQr(ChromeDriver b, String name, java.util.function.Predicate<String> expected) throws Exception {
+        String[] seen = new String[1];
+        await("a readable QR code: " + name, () -> {
+            try {
+                seen[0] = qrOnScreen(b);
+                return expected.test(seen[0]);
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        return seen[0];
+    }
+
+    /** The QR code on the screen (the whole viewport, as a phone's camera would see it), decoded. */
     private static String qrOnScreen(ChromeDriver b) throws Exception {
-        WebElement qr = b.findElement(By.id("qr"));
-        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
+        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(b.getScreenshotAs(OutputType.BYTES)));
         int[] pixels = shot.getRGB(0, 0, shot.getWidth(), shot.getHeight(), null, 0, shot.getWidth());
         return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(shot.getWidth(), shot.getHeight(),
-                pixels)))).getText();
+                pixels))), java.util.Map.of(com.google.zxing.DecodeHintType.TRY_HARDER, Boolean.TRUE)).getText();
     }
 
     @Test
@@ -133,7 +148,7 @@ class CheckoutBrowserIT {
                 assertEquals(pr.getAddress(), text(desktop, "address"));
                 assertEquals(pr.getPaymentUri(), desktop.findElement(By.id("open")).getDomAttribute("href"));
                 await("the countdown", () -> text(desktop, "countdown").matches("(59|60):\\d\\d|1:00:00"));
-                assertEquals(pr.getPaymentUri(), qrOnScreen(desktop), "the QR code on the screen is the payment URI");
+                awaitQr(desktop, "the payment URI", pr.getPaymentUri()::equals);
                 screenshot(desktop, "desktop-waiting");
 
                 // Underpaid: the page shows what is left, and a new code for it, without a reload.
@@ -142,13 +157,7 @@ class CheckoutBrowserIT {
                 btc.minerWallet("sendtoaddress", pr.getAddress(), "0.005");
                 await("underpaid", () -> text(desktop, "state").contains("0.01 BTC still due"));
                 assertEquals("0.01", text(desktop, "due"));
-                await("the remainder's QR code", () -> {
-                    try {
-                        return qrOnScreen(desktop).startsWith("bitcoin:" + pr.getAddress() + "?amount=0.01");
-                    } catch (Exception notYet) {
-                        return false;
-                    }
-                });
+                awaitQr(desktop, "the remainder", u -> u.startsWith("bitcoin:" + pr.getAddress() + "?amount=0.01"));
                 screenshot(desktop, "desktop-underpaid");
 
                 btc.minerWallet("sendtoaddress", pr.getAddress(), "0.01");
@@ -177,7 +186,7 @@ class CheckoutBrowserIT {
                 long scrollWidth = (Long) ((JavascriptExecutor) desktop).executeScript("return document.documentElement.scrollWidth;");
                 long clientWidth = (Long) ((JavascriptExecutor) desktop).executeScript("return document.documentElement.clientWidth;");
                 assertTrue(scrollWidth <= clientWidth, "fits the phone's width: " + scrollWidth + " > " + clientWidth);
-                assertEquals(eth.getPaymentUri(), qrOnScreen(desktop));
+                awaitQr(desktop, "the ETH request's URI", eth.getPaymentUri()::equals);
                 screenshot(desktop, "phone-zh-waiting");
 
                 // Paid on anvil: the confirmations count up on the page (12 needed on the EVM chain), then it says paid.
@@ -246,19 +255,7 @@ class CheckoutBrowserIT {
                 phone.findElement(By.id("charge")).click();
                 await("the QR code", () -> phone.findElement(By.id("show")).isDisplayed() && !text(phone, "show-state").isEmpty());
                 assertEquals("0.0125", text(phone, "show-amount"));
-                String[] uri = new String[1];
-                await("a readable code", () -> {
-                    try {
-                        WebElement qr = phone.findElement(By.id("show-qr"));
-                        BufferedImage shot = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
-                        int[] px = shot.getRGB(0, 0, shot.getWidth(), shot.getHeight(), null, 0, shot.getWidth());
-                        uri[0] = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(shot.getWidth(),
-                                shot.getHeight(), px)))).getText();
-                        return true;
-                    } catch (Exception notYet) {
-                        return false;
-                    }
-                });
+                String[] uri = {awaitQr(phone, "the charge", u -> u.startsWith("bitcoin:"))};
                 assertTrue(uri[0].startsWith("bitcoin:bcrt1") && uri[0].contains("amount=0.0125"), uri[0]);
                 screenshot(phone, "counter-qr");
                 String address = uri[0].substring("bitcoin:".length(), uri[0].indexOf('?'));
