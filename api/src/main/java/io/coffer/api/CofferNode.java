@@ -406,7 +406,10 @@ public final class CofferNode implements AutoCloseable {
         }
         LOG.info("coffer: stopping");
         grpcHealth.enterTerminalState();
-        outbox.wake(); // live streams and checkout pages waiting for events see the node stopping now, not at their next wait's end
+        outbox.wake(); // live streams waiting for events see the node stopping now, not at their next wait's end
+        if (checkoutRoutes != null) {
+            checkoutRoutes.stopLivePages();
+        }
         chains.modules().forEach(io.coffer.core.driver.ChainModule::stop);
         chainThreads.shutdownNow();
         clockThread.shutdownNow();

@@ -37,6 +37,7 @@ public final class CheckoutRoutes implements HttpService {
     private final EventOutbox outbox;
     private final BooleanSupplier serving;
     private final AtomicInteger live = new AtomicInteger();
+    private final LiveRequests waiting = new LiveRequests();
     private final byte[] script = Web.resource("app.js");
     private final byte[] style = Web.resource("app.css");
 
@@ -44,6 +45,12 @@ public final class CheckoutRoutes implements HttpService {
         this.checkout = checkout;
         this.outbox = outbox;
         this.serving = serving;
+        outbox.addListener(waiting::committed);
+    }
+
+    /** Ends every live page's wait (the node is stopping: each sees it and closes). */
+    public void stopLivePages() {
+        waiting.wakeAll();
     }
 
     /** Live pages open now (a gauge for operators). */
@@ -102,7 +109,7 @@ public final class CheckoutRoutes implements HttpService {
     }
 
     /**
-     * The page's state, pushed: now, then each time the tenant's outbox moves and the state differs, until the request is final
+     * The page's state, pushed: now, then each time an event moves the request and the state differs, until the request is final
      * and closed, the node stops, the client leaves, or {@link #LIVE_FOR_MILLIS} passes (the browser reconnects and gets the
      * state of that moment: nothing is lost by reconnecting, since each message is the whole state). Comments keep idle
      * connections alive and find departed clients.
@@ -120,32 +127,40 @@ public final class CheckoutRoutes implements HttpService {
                     .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").send("busy; poll the status instead");
             return;
         }
+        // Listening before the first look: an event between the two is never missed.
+        String request = checkout.requestOf(token).orElseThrow();
+        java.util.concurrent.Semaphore wake = waiting.listen(request);
+        Optional<CheckoutView> first = checkout.open(token);
         try {
+            if (first.isEmpty()) {
+                notFound(res);
+                return;
+            }
             Web.secure(res).header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8").header(HeaderNames.CACHE_CONTROL, "no-store")
                     .header(HeaderNames.create("X-Accel-Buffering"), "no");
             try (OutputStream out = res.outputStream()) {
                 write(out, "retry: 2000\n\n");
                 long until = System.currentTimeMillis() + LIVE_FOR_MILLIS;
                 String last = "";
-                long cursor = outbox.latest(tenant.get());
+                Optional<CheckoutView> v = first;
                 while (serving.getAsBoolean() && System.currentTimeMillis() < until) {
-                    Optional<CheckoutView> v = checkout.open(token);
                     if (v.isEmpty()) {
                         return;
                     }
                     String json = CheckoutPage.statusJson(v.get());
                     if (!json.equals(last)) {
-                        write(out, "id: " + cursor + "\ndata: " + json + "\n\n");
+                        write(out, "id: " + outbox.latest(tenant.get()) + "\ndata: " + json + "\n\n");
                         last = json;
                     }
                     if (v.get().isFinal() && !v.get().late()) {
                         return; // nothing will change any more
                     }
-                    long seen = cursor;
-                    if (outbox.await(tenant.get(), seen, KEEPALIVE_MILLIS, () -> !serving.getAsBoolean())) {
-                        cursor = outbox.latest(tenant.get());
+                    if (wake.tryAcquire(KEEPALIVE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        wake.drainPermits(); // a burst of events: one look
+                        v = checkout.open(token);
                     } else {
                         write(out, ": keep-alive\n\n");
+                        v = checkout.open(token); // the clock moves a request too (expiry), with or without an event
                     }
                 }
             }
@@ -154,6 +169,7 @@ public final class CheckoutRoutes implements HttpService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            waiting.stop(request, wake);
             live.decrementAndGet();
         }
     }

@@ -58,6 +58,11 @@ public final class CheckoutService {
                 e.status() == PaymentRequestStatus.CONFIRMED ? pr.redirectUrl() : ""));
     }
 
+    /** The id of the request {@code token} opens, if it is a token of this node. */
+    public Optional<String> requestOf(String token) {
+        return tokens.paymentRequestOf(token);
+    }
+
     /** The tenant whose events move the request {@code token} opens (a live page listens to them). */
     public Optional<String> tenantOf(String token) {
         return tokens.paymentRequestOf(token).flatMap(payments::find).map(v -> v.request().tenantId());

@@ -37,6 +37,7 @@ public final class EventOutbox {
     private final Map<String, Long> heads = new ConcurrentHashMap<>();
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
     private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Object signal = new Object();
 
     public EventOutbox(Store store, Clock clock) {
@@ -54,6 +55,14 @@ public final class EventOutbox {
     }
 
     /**
+     * Runs {@code listener} after every commit that wrote events, with them (outside the lock, on the committing thread: it must
+     * only hand them on). Live checkout pages learn this way which payment requests moved, without waking for every event.
+     */
+    public void addListener(java.util.function.Consumer<List<NewEvent>> listener) {
+        listeners.add(listener);
+    }
+
+    /**
      * Runs {@code decide} (which may add to {@code batch} and returns the events the change makes), writes the events with
      * their sequences into the batch and commits it — all under the outbox lock.
      *
@@ -61,8 +70,9 @@ public final class EventOutbox {
      */
     public List<StoredEvent> commit(Batch batch, Supplier<List<NewEvent>> decide) {
         List<StoredEvent> written = new ArrayList<>();
+        List<NewEvent> events;
         synchronized (this) {
-            List<NewEvent> events = decide.get();
+            events = decide.get();
             Map<String, Long> next = new HashMap<>();
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             for (NewEvent e : events) {
@@ -86,6 +96,8 @@ public final class EventOutbox {
                 signal.notifyAll();
             }
             afterCommit.forEach(Runnable::run);
+            List<NewEvent> made = List.copyOf(events);
+            listeners.forEach(l -> l.accept(made));
         }
         return written;
     }

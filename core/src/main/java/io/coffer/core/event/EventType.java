@@ -17,6 +17,11 @@ public enum EventType {
         return "EVENT_TYPE_" + name();
     }
 
+    /** Whether the subject is a payment request (its id is the event's subject id). */
+    public boolean aboutPaymentRequest() {
+        return this == PAYMENT_REQUEST_CREATED || this == PAYMENT_REQUEST_UPDATED;
+    }
+
     /** The JSON field the subject goes in (proto3 JSON names of the {@code Event.subject} oneof). */
     public String subjectField() {
         return switch (this) {

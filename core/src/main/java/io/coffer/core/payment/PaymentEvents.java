@@ -93,7 +93,7 @@ public final class PaymentEvents implements DepositSink {
             pr.ifPresent(p -> touched.add(p.id()));
             if (c.before() == null || c.notable()) {
                 out.add(new NewEvent(tenant.get(), c.before() == null ? EventType.DEPOSIT_SEEN : EventType.DEPOSIT_UPDATED,
-                        d.id().publicId(), renderer.deposit(d, pr.map(PaymentRequest::id).orElse(""))));
+                        d.id().publicId(), renderer.deposit(d, pr.map(PaymentRequest::id).orElse("")), pr.map(PaymentRequest::id).orElse("")));
             }
         }
         byte[] chainPrefix = KeyWriter.key().string(follower.chain()).build();
