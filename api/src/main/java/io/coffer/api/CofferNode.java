@@ -294,12 +294,18 @@ public final class CofferNode implements AutoCloseable {
         io.helidon.webserver.WebServerConfig.Builder server = WebServer.builder()
                 .config(serverConfig)
                 // Our own shutdown hook (Main) stops the server first and then closes the store, in that order.
-                .shutdownHook(false);
+                .shutdownHook(false)
+                // Helidon leaves Nagle on: an answer written as two segments (HTTP/2 headers, then data) waited for the
+                // client's delayed ACK, ~40 ms, which set every RPC's p99 (scripts/bench api measured ~48 ms even for
+                // Health/Check). Configured connection options are kept; only this one is forced.
+                .connectionOptions(noDelay(serverConfig.get("connection-options")));
         if (checkoutSocket.isPresent()) {
             // Its own routing only: the gRPC services, reflection and /observe are on the default socket, never here.
             checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, () -> !closed.get());
             var counterRoutes = new io.coffer.api.checkout.CounterRoutes(counters, checkout, socketHasTls(checkoutSocket.get()));
-            server.routing(CHECKOUT, r -> r.register(counterRoutes).register(checkoutRoutes));
+            Config socket = checkoutSocket.get();
+            server.putSocket(CHECKOUT, l -> l.config(socket).connectionOptions(noDelay(socket.get("connection-options")))
+                    .routing(r -> r.register(counterRoutes).register(checkoutRoutes)));
         }
         return server
                 .addRouting(grpc)
@@ -315,6 +321,10 @@ public final class CofferNode implements AutoCloseable {
     private static Optional<Config> checkoutSocket(Config server) {
         return server.get("sockets").asNodeList().orElse(List.of()).stream()
                 .filter(s -> s.get("name").asString().map(CHECKOUT::equals).orElse(false)).findFirst();
+    }
+
+    private static io.helidon.common.socket.SocketOptions noDelay(Config options) {
+        return io.helidon.common.socket.SocketOptions.builder().config(options).tcpNoDelay(true).build();
     }
 
     private static boolean socketHasTls(Config socket) {

@@ -214,7 +214,9 @@ public final class ApiLoadBenchmark {
                         try {
                             call.accept(worker);
                         } catch (RuntimeException e) {
-                            errors.incrementAndGet();
+                            if (errors.incrementAndGet() == 1) {
+                                System.out.println(name + ": first error: " + e); // what a failed call said, once per phase
+                            }
                             continue;
                         }
                         if (n == mine.length) {
