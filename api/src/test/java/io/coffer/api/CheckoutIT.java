@@ -212,6 +212,23 @@ class CheckoutIT {
                 }
                 assertTrue(get(soon.getCheckoutUrl(), "Accept-Language", "zh").body().contains("该付款请求已过期"));
                 assertTrue(decodeQr(get(soon.getCheckoutUrl() + "/qr.svg").body()).startsWith("ethereum:"));
+                // Paid anyway, after expiry: the page says the merchant will sort it out (the payment is recorded, flagged late).
+                anvil.send(soon.getAddress(), new java.math.BigInteger("1000000000000000"));
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!get(soon.getCheckoutUrl() + "/status").body().contains("\"late\":true")) {
+                    assertTrue(System.nanoTime() < deadline, "the late payment is seen");
+                    Thread.sleep(200);
+                }
+                String late = get(soon.getCheckoutUrl()).body();
+                assertTrue(late.contains("has expired") && late.contains("A payment arrived after this request closed"), late);
+
+                // Cancelled by the merchant: the page tells the customer not to pay.
+                PaymentRequest cancelled = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("10000").setIdempotencyKey("checkout-3").build());
+                payments.cancelPaymentRequest(io.coffer.proto.v1.CancelPaymentRequestRequest.newBuilder().setId(cancelled.getId()).build());
+                assertTrue(get(cancelled.getCheckoutUrl() + "/status").body().contains("\"status\":\"CANCELLED\""));
+                assertTrue(get(cancelled.getCheckoutUrl()).body().contains("The merchant cancelled this payment request. Do not pay"));
+                assertTrue(get(cancelled.getCheckoutUrl(), "Accept-Language", "zh-CN").body().contains("商户已取消该付款请求"));
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
