@@ -56,4 +56,55 @@ class TlsIT {
             }
         }
     }
+
+    /** The checkout listener with TLS of its own: its links are https, its pages answer over TLS, a counter's cookie is Secure. */
+    @Test
+    void checkoutPagesOverTls(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        TestTls pki = TestTls.create(dir);
+        String socketTls = pki.serverYaml().lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        String yaml = Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                .replace("      port: 0\n", "      port: 0\n" + socketTls);
+        Path file = dir.resolve("coffer.yaml");
+        Files.writeString(file, yaml);
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, Map.of()))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                String shop = admin.createTenant(io.coffer.proto.v1.CreateTenantRequest.newBuilder().setName("shop").build()).getId();
+                var payments = io.coffer.proto.v1.PaymentsGrpc.newBlockingStub(ch).withInterceptors(io.grpc.stub.MetadataUtils
+                        .newAttachHeadersInterceptor(ApiTests.bearer(admin.createApiKey(io.coffer.proto.v1.CreateApiKeyRequest.newBuilder()
+                                .setTenantId(shop).addScopes(io.coffer.proto.v1.Scope.SCOPE_PAYMENTS).build()).getSecret())));
+                String url = payments.createPaymentRequest(io.coffer.proto.v1.CreatePaymentRequestRequest.newBuilder()
+                        .setAsset("bitcoin/BTC").setAmount("10000").setIdempotencyKey("tls-1").build()).getCheckoutUrl();
+                assertTrue(url.startsWith("https://127.0.0.1:" + node.checkoutPort().orElseThrow() + "/pay/"), url);
+
+                java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                try (var in = Files.newInputStream(pki.pem())) {
+                    trust.setCertificateEntry("coffer", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+                }
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+                ssl.init(null, tmf.getTrustManagers(), null);
+                var http = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+                var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, page.statusCode());
+                assertTrue(page.body().contains("Waiting for payment"));
+
+                var counter = admin.createCounterCredential(io.coffer.proto.v1.CreateCounterCredentialRequest.newBuilder()
+                        .setTenantId(shop).setLabel("till").build());
+                var paired = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(counter.getCounterUrl() + "/pair"))
+                        .header("Content-Type", "application/json").header("X-Coffer-Counter", "1")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"code\":\"" + counter.getPairingCode() + "\"}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, paired.statusCode(), paired.body());
+                String cookie = paired.headers().firstValue("Set-Cookie").orElseThrow();
+                assertTrue(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
 }
