@@ -113,7 +113,7 @@ public final class CounterRoutes implements HttpService {
                 throw CofferException.invalid("key", "IDEMPOTENCY_KEY_INVALID", "8 to 64 letters, digits or '-'");
             }
             PaymentRequestService.View v = counters.charge(c.get(), text(body.get(), "asset"), text(body.get(), "amount"), key);
-            CheckoutView view = checkout.open(checkout.tokenOf(v.request().id())).orElseThrow();
+            CheckoutView view = checkout.view(checkout.tokenOf(v.request().id()), v).orElseThrow();
             json(res, Status.OK_200, charge(view, v));
         } catch (CofferException e) {
             json(res, Status.BAD_REQUEST_400, "{\"error\":\"" + e.code() + "\",\"field\":\"" + (e.field() == null ? "" : e.field())
@@ -137,7 +137,7 @@ public final class CounterRoutes implements HttpService {
         List<PaymentRequestService.View> views = counters.since(c.get(), Instant.ofEpochMilli(Math.max(0, since)));
         for (int i = 0; i < views.size(); i++) {
             PaymentRequestService.View v = views.get(i);
-            Optional<CheckoutView> view = checkout.open(checkout.tokenOf(v.request().id()));
+            Optional<CheckoutView> view = checkout.view(checkout.tokenOf(v.request().id()), v);
             if (view.isPresent()) {
                 b.append(i == 0 ? "" : ",").append(charge(view.get(), v));
             }

@@ -40,13 +40,17 @@ public final class CheckoutService {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        Optional<PaymentRequestService.View> view = payments.find(id.get());
-        Optional<AssetInfo> asset = view.flatMap(v -> chains.assets().stream().filter(a -> a.id().equals(v.request().asset())).findFirst());
-        if (view.isEmpty() || asset.isEmpty()) {
+        return payments.find(id.get()).flatMap(v -> view(token, v));
+    }
+
+    /** The customer's view of a request already read ({@code view}), under its page's {@code token}. */
+    public Optional<CheckoutView> view(String token, PaymentRequestService.View view) {
+        Optional<AssetInfo> asset = chains.assets().stream().filter(a -> a.id().equals(view.request().asset())).findFirst();
+        if (asset.isEmpty()) {
             return Optional.empty(); // a chain no longer configured: nothing sensible to show
         }
-        PaymentRequest pr = view.get().request();
-        var e = view.get().evaluation();
+        PaymentRequest pr = view.request();
+        var e = view.evaluation();
         BigInteger due = pr.amount().subtract(e.paid()).max(BigInteger.ZERO);
         int confirmations = e.counted().stream().mapToInt(Deposit::confirmations).min().orElse(0);
         String remainderUri = due.signum() > 0 && due.compareTo(pr.amount()) < 0
