@@ -51,35 +51,45 @@
     if (s.final) { closed = true; }
   }
 
-  function poll() {
+  // How the page learns of changes now, on the page as data-live (support and tests read it): 'stream' or 'poll'.
+  function mode(m) { main.setAttribute('data-live', m); }
+
+  // Polling, the fallback; now and then it tries the live stream again (a phone back from a tunnel, a proxy fixed).
+  function poll(rounds) {
     if (closed) { return; }
+    if (rounds >= 10 && window.EventSource) { live(); return; }
+    mode('poll');
     var xhr = new XMLHttpRequest();
     xhr.open('GET', base + '/status');
     xhr.onload = function () {
       if (xhr.status === 200) { show(JSON.parse(xhr.responseText)); }
-      setTimeout(poll, 3000);
+      setTimeout(function () { poll(rounds + 1); }, 3000);
     };
-    xhr.onerror = function () { setTimeout(poll, 5000); };
+    xhr.onerror = function () { setTimeout(function () { poll(rounds + 1); }, 5000); };
     xhr.send();
   }
 
+  // The live stream: each message is the whole state, so a reconnect (the browser's own, after the node ends a stream or the
+  // network drops it) resumes with nothing missed.
   function live() {
-    if (!window.EventSource) { poll(); return; }
+    if (!window.EventSource) { poll(-Infinity); return; }
     var source = new EventSource(base + '/events');
     var failures = 0;
     source.onmessage = function (e) {
       failures = 0;
+      mode('stream');
       main.classList.remove('offline');
       show(JSON.parse(e.data));
       if (closed) { source.close(); }
     };
     source.onerror = function () {
+      if (closed) { source.close(); return; }
       main.classList.add('offline');
       failures += 1;
       // The browser reconnects by itself; after repeated failures (a proxy that cuts streams) poll instead.
       if (source.readyState === EventSource.CLOSED || failures >= 3) {
         source.close();
-        poll();
+        poll(0);
       }
     };
   }

@@ -137,7 +137,7 @@ public final class CofferNode implements AutoCloseable {
             });
             this.checkoutSocket = checkoutSocket(configuration.server());
             var checkoutTokens = io.coffer.core.payment.CheckoutTokens.open(store, random);
-            checkoutSocket.ifPresent(s -> checkoutBase = config.checkoutPublicUrl().map(java.net.URI::toString)
+            checkoutSocket.ifPresent(s -> checkoutBase = config.checkout().publicUrl().map(java.net.URI::toString)
                     .orElse(s.get("port").asInt().orElse(0) == 0 ? "" : listenerUrl(s, s.get("port").asInt().get())));
             this.protos = new io.coffer.api.proto.Protos(chains, id -> checkoutBase.isEmpty() ? "" : checkoutBase + "/pay/"
                     + checkoutTokens.tokenOf(id));
@@ -301,7 +301,7 @@ public final class CofferNode implements AutoCloseable {
                 .connectionOptions(noDelay(serverConfig.get("connection-options")));
         if (checkoutSocket.isPresent()) {
             // Its own routing only: the gRPC services, reflection and /observe are on the default socket, never here.
-            checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, () -> !closed.get());
+            checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, config.checkout().streamLimit(), () -> !closed.get());
             var counterRoutes = new io.coffer.api.checkout.CounterRoutes(counters, checkout, socketHasTls(checkoutSocket.get()));
             Config socket = checkoutSocket.get();
             server.putSocket(CHECKOUT, l -> l.config(socket).connectionOptions(noDelay(socket.get("connection-options")))

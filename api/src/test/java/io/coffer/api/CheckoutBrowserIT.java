@@ -43,6 +43,11 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint8;
 
 /**
  * The checkout page in a real headless Chromium (Debian's, driven by its chromedriver) on the dev chains: what a customer sees
@@ -53,6 +58,20 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @WithDevnet
 class CheckoutBrowserIT {
     private static final Path SCREENS = Path.of("target/checkout-screens");
+    /** Run before a page's own script: counts the times its live stream opens (the first time, then each reconnect). */
+    private static final String COUNT_STREAM_OPENS = """
+            (function () {
+              var Base = window.EventSource;
+              if (!Base) { return; }
+              window.__streamOpens = 0;
+              window.EventSource = class extends Base {
+                constructor(url, init) {
+                  super(url, init);
+                  this.addEventListener('open', function () { window.__streamOpens += 1; });
+                }
+              };
+            }());
+            """;
 
     @TempDir
     Path dir;
@@ -158,7 +177,8 @@ class CheckoutBrowserIT {
         });
         merchant.start();
         String thanks = "http://127.0.0.1:" + merchant.getAddress().getPort() + "/thanks?order=B-7";
-        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+        // Live streams end after 10 s here (the shortest allowed): every page below reconnects several times on its way.
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", "  checkout:\n    stream-limit: 10s\n"))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             ChromeDriver desktop = browser(1280, 1000);
             try {
@@ -249,6 +269,21 @@ class CheckoutBrowserIT {
                 assertEquals(7L, ((JavascriptExecutor) desktop).executeScript("return window.__sameDocument;"), "no reload");
                 desktop.executeCdpCommand("Network.setBlockedURLs", java.util.Map.of("urls", java.util.List.of()));
 
+                // A dropped stream (the node ends it after its stream limit): the browser opens it again by itself and the page
+                // stays live on the stream, not on polling, without a reload.
+                desktop.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", COUNT_STREAM_OPENS));
+                PaymentRequest resumed = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("40000").setIdempotencyKey("browser-5").build());
+                desktop.get(resumed.getCheckoutUrl() + "?lang=en");
+                await("the page", () -> text(desktop, "state").contains("Waiting for payment"));
+                ((JavascriptExecutor) desktop).executeScript("window.__sameDocument = 9; return 1;");
+                await("the stream ended by the node and opened again", () -> ((Long) ((JavascriptExecutor) desktop)
+                        .executeScript("return window.__streamOpens || 0;")) >= 2);
+                btc.minerWallet("sendtoaddress", resumed.getAddress(), "0.0004");
+                await("seen on the reopened stream", () -> text(desktop, "state").contains("Payment received"));
+                assertEquals("stream", desktop.findElement(By.id("checkout")).getDomAttribute("data-live"), "live, not polling");
+                assertEquals(9L, ((JavascriptExecutor) desktop).executeScript("return window.__sameDocument;"), "no reload");
+
                 // Expiry, seen live: the countdown runs out and the page says not to pay.
                 PaymentRequest soon = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
                         .setAmount("20000").setIdempotencyKey("browser-3")
@@ -270,7 +305,14 @@ class CheckoutBrowserIT {
         if (btc.height() < 110) {
             btc.mine(110);
         }
-        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+        anvil.setAutomine(true);
+        io.coffer.testkit.Solc.Contract c = io.coffer.testkit.Solc.compile(
+                Devnet.projectRoot().resolve("chains/evm/src/test/resources/contracts/TestToken.sol"), "TestToken");
+        String token = anvil.receipt(anvil.transact(null, c.bin() + FunctionEncoder.encodeConstructor(java.util.List.of(
+                new Utf8String("Test Dollar"), new Utf8String("USDC"), new Uint8(6), new Uint256(java.math.BigInteger.TEN.pow(15))))))
+                .get("contractAddress").asText();
+        String usdc = "      confirmations: 2\n      tokens:\n        - symbol: USDC\n          contract: \"" + token + "\"\n          decimals: 6\n";
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, usdc, ""))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             ChromeDriver phone = browser(390, 844);
             try {
@@ -315,19 +357,45 @@ class CheckoutBrowserIT {
                 phone.findElement(By.id("new-sale")).click();
                 await("the day's list", () -> text(phone, "today").contains("0.0125 BTC") && text(phone, "today").contains("CONFIRMED"));
 
+                // A token sale on anvil: the code carries the ERC-20 transfer (EIP-681), green after the token's 2 confirmations.
+                phone.findElement(By.id("amount")).clear();
+                phone.findElement(By.id("amount")).sendKeys("12.5");
+                phone.findElement(By.cssSelector("#asset option[value='ethereum/USDC']")).click();
+                phone.findElement(By.id("charge")).click();
+                String tokenUri = awaitQr(phone, "the token charge", u -> u.startsWith("ethereum:"));
+                assertTrue(tokenUri.toLowerCase().startsWith(("ethereum:" + token + "@31337/transfer?address=0x").toLowerCase())
+                        && tokenUri.endsWith("&uint256=12500000"), tokenUri);
+                assertEquals("12.5", text(phone, "show-amount"));
+                screenshot(phone, "counter-token-qr");
+                String payTo = tokenUri.substring(tokenUri.indexOf("address=") + "address=".length(), tokenUri.indexOf('&'));
+                anvil.transact(token, FunctionEncoder.encode(new org.web3j.abi.datatypes.Function("transfer", java.util.List.of(
+                        new Address(payTo), new Uint256(java.math.BigInteger.valueOf(12_500_000))), java.util.List.of())));
+                await("the token received", () -> "PAID_UNCONFIRMED".equals(phone.findElement(By.id("show")).getDomAttribute("data-status")));
+                anvil.mine(2);
+                await("the token paid: green", () -> "CONFIRMED".equals(phone.findElement(By.id("show")).getDomAttribute("data-status")));
+                screenshot(phone, "counter-token-paid");
+                phone.findElement(By.id("new-sale")).click();
+                await("both in the day's list", () -> text(phone, "today").contains("12.5 USDC") && text(phone, "today").contains("0.0125 BTC"));
+
                 // The merchant's API sees the charge as its own payment request, marked with the till.
                 var payments = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(
                         admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ).build()).getSecret())));
                 var listed = payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance());
-                assertEquals(1, listed.getPaymentRequestsCount());
-                assertEquals(issued.getCredential().getId(), listed.getPaymentRequests(0).getMetadataOrThrow("coffer.counter"));
-                assertEquals("Front desk", listed.getPaymentRequests(0).getDescription());
+                assertEquals(2, listed.getPaymentRequestsCount());
+                for (PaymentRequest charge : listed.getPaymentRequestsList()) {
+                    assertEquals(issued.getCredential().getId(), charge.getMetadataOrThrow("coffer.counter"));
+                    assertEquals("Front desk", charge.getDescription());
+                }
+                assertEquals(java.util.List.of("ethereum/USDC", "bitcoin/BTC"), listed.getPaymentRequestsList().stream()
+                        .map(r -> r.getAmount().getAsset()).toList(), "newest first");
 
                 // Above the cap: refused with the reason, nothing made.
+                phone.findElement(By.id("amount")).clear();
                 phone.findElement(By.id("amount")).sendKeys("0.03");
+                phone.findElement(By.cssSelector("#asset option[value='bitcoin/BTC']")).click();
                 phone.findElement(By.id("charge")).click();
                 await("the cap", () -> text(phone, "error").contains("at most 0.02 BTC"));
-                assertEquals(1, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
+                assertEquals(2, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
                         .getPaymentRequestsCount());
 
                 // The pairing code is no API key: it opens nothing on the merchant API.
@@ -345,7 +413,7 @@ class CheckoutBrowserIT {
                 await("refused", () -> text(phone, "error").contains("NOT_PAIRED"));
                 phone.navigate().refresh();
                 await("pairing again", () -> !phone.findElements(By.id("pair")).isEmpty());
-                assertEquals(1, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
+                assertEquals(2, payments.listPaymentRequests(io.coffer.proto.v1.ListPaymentRequestsRequest.getDefaultInstance())
                         .getPaymentRequestsCount(), "nothing made by a revoked counter");
             } finally {
                 phone.quit();

@@ -29,22 +29,23 @@ public final class CheckoutRoutes implements HttpService {
     private static final Logger LOG = Logger.getLogger(CheckoutRoutes.class.getName());
     /** Live pages a node holds open at once; more wait for a slot by polling (the script falls back to it). */
     static final int MAX_LIVE = 10_000;
-    /** How long one live connection lasts before the browser reconnects (it does so by itself, resuming). */
-    private static final long LIVE_FOR_MILLIS = 10 * 60_000;
     private static final long KEEPALIVE_MILLIS = 15_000;
 
     private final CheckoutService checkout;
     private final EventOutbox outbox;
     private final BooleanSupplier serving;
+    /** How long one live connection lasts before the browser reconnects (it does so by itself, resuming). */
+    private final long liveForMillis;
     private final AtomicInteger live = new AtomicInteger();
     private final LiveRequests waiting = new LiveRequests();
     private final byte[] script = Web.resource("app.js");
     private final byte[] style = Web.resource("app.css");
 
-    public CheckoutRoutes(CheckoutService checkout, EventOutbox outbox, BooleanSupplier serving) {
+    public CheckoutRoutes(CheckoutService checkout, EventOutbox outbox, java.time.Duration streamLimit, BooleanSupplier serving) {
         this.checkout = checkout;
         this.outbox = outbox;
         this.serving = serving;
+        this.liveForMillis = streamLimit.toMillis();
         outbox.addListener(waiting::committed);
     }
 
@@ -110,7 +111,7 @@ public final class CheckoutRoutes implements HttpService {
 
     /**
      * The page's state, pushed: now, then each time an event moves the request and the state differs, until the request is final
-     * and closed, the node stops, the client leaves, or {@link #LIVE_FOR_MILLIS} passes (the browser reconnects and gets the
+     * and closed, the node stops, the client leaves, or the configured stream limit passes (the browser reconnects and gets the
      * state of that moment: nothing is lost by reconnecting, since each message is the whole state). Comments keep idle
      * connections alive and find departed clients.
      */
@@ -140,7 +141,7 @@ public final class CheckoutRoutes implements HttpService {
                     .header(HeaderNames.create("X-Accel-Buffering"), "no");
             try (OutputStream out = res.outputStream()) {
                 write(out, "retry: 2000\n\n");
-                long until = System.currentTimeMillis() + LIVE_FOR_MILLIS;
+                long until = System.currentTimeMillis() + liveForMillis;
                 String last = "";
                 Optional<CheckoutView> v = first;
                 while (serving.getAsBoolean() && System.currentTimeMillis() < until) {
@@ -155,7 +156,8 @@ public final class CheckoutRoutes implements HttpService {
                     if (v.get().isFinal() && !v.get().late()) {
                         return; // nothing will change any more
                     }
-                    if (wake.tryAcquire(KEEPALIVE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    long wait = Math.max(1, Math.min(KEEPALIVE_MILLIS, until - System.currentTimeMillis()));
+                    if (wake.tryAcquire(wait, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                         wake.drainPermits(); // a burst of events: one look
                         v = checkout.open(token);
                     } else {

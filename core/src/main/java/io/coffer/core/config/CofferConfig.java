@@ -11,10 +11,10 @@ import java.util.Optional;
  * @param chains   every chain the node follows: at most one Bitcoin network and any number of EVM chains
  * @param webhooks       webhook delivery timeout and retry schedule
  * @param allowlistDelay how long after being added a transfer allowlist entry starts to count
- * @param checkoutPublicUrl where customers reach the checkout listener (behind a proxy, say); empty: the listener's own address
+ * @param checkout       the customers' checkout pages: their public address and live-stream limit
  */
 public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks, java.time.Duration allowlistDelay,
-                           Optional<java.net.URI> checkoutPublicUrl) {
+                           CheckoutSettings checkout) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

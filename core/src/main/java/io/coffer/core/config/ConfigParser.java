@@ -62,6 +62,7 @@ import java.util.regex.Pattern;
  * coffer.webhooks.allow-private-targets [dev-mode] webhooks to loopback / private / link-local addresses
  * coffer.transfers.allowlist-delay      [24h]      0s..30d, an allowlist addition counts this long after it was made
  * coffer.checkout.public-url            [none]     http(s) base of the checkout pages' links (default: the checkout socket)
+ * coffer.checkout.stream-limit          [10m]      10s..1h, a page's live-status stream is ended (and reopened by the browser) after this
  * </pre>
  */
 public final class ConfigParser {
@@ -130,9 +131,11 @@ public final class ConfigParser {
         }
         WebhookService.Settings webhooks = webhooks(node.devMode());
         Duration allowlistDelay = duration("coffer.transfers.allowlist-delay", Duration.ofHours(24), Duration.ZERO, Duration.ofDays(30));
-        Optional<URI> checkoutUrl = Optional.ofNullable(optional("coffer.checkout.public-url")).map(ConfigParser::publicUrl);
+        CheckoutSettings checkout = new CheckoutSettings(
+                Optional.ofNullable(optional("coffer.checkout.public-url")).map(ConfigParser::publicUrl),
+                duration("coffer.checkout.stream-limit", CheckoutSettings.DEFAULT_STREAM_LIMIT, Duration.ofSeconds(10), Duration.ofHours(1)));
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkoutUrl);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {

@@ -58,6 +58,8 @@ class ConfigParserTest {
         assertEquals(Duration.ofHours(1), c.webhooks().retryMax());
         assertFalse(c.webhooks().allowPrivateTargets(), "no webhook into the node's own network unless allowed");
         assertEquals(Duration.ofHours(24), c.allowlistDelay());
+        assertEquals(java.util.Optional.empty(), c.checkout().publicUrl(), "links from the listener's own address");
+        assertEquals(Duration.ofMinutes(10), c.checkout().streamLimit());
     }
 
     @Test
@@ -108,6 +110,8 @@ class ConfigParserTest {
         assertBad("coffer.webhooks.allow-private-targets", "sometimes", "true or false");
         assertBad("coffer.transfers.allowlist-delay", "31d", "0s and 30d");
         assertBad("coffer.transfers.allowlist-delay", "later", "duration");
+        assertBad("coffer.checkout.stream-limit", "5s", "10s and 1h");
+        assertBad("coffer.checkout.stream-limit", "2h", "10s and 1h");
     }
 
     @Test
