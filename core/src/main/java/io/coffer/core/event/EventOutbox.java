@@ -33,8 +33,14 @@ public final class EventOutbox {
     private final Store store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    /** The newest sequence per tenant, loaded on first use. */
+    /** The newest durable sequence per tenant (what readers may wait for), loaded on first use. */
     private final Map<String, Long> heads = new ConcurrentHashMap<>();
+    /** The newest sequence handed out per tenant, durable or still queued; guarded by the outbox lock. */
+    private final Map<String, Long> assigned = new HashMap<>();
+    /** Appends queued and not yet durable; decisions wait for them. Guarded by the outbox lock. */
+    private int appending;
+    /** Decisions waiting for the lock's appends to be written; new appends wait for them. Guarded by the outbox lock. */
+    private int deciders;
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
     private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
@@ -64,42 +70,118 @@ public final class EventOutbox {
 
     /**
      * Runs {@code decide} (which may add to {@code batch} and returns the events the change makes), writes the events with
-     * their sequences into the batch and commits it — all under the outbox lock.
+     * their sequences into the batch and commits it — all under the outbox lock, after every {@link #append} queued before it
+     * is written (so what {@code decide} reads includes them).
      *
      * @return the events written, in sequence order
      */
     public List<StoredEvent> commit(Batch batch, Supplier<List<NewEvent>> decide) {
-        List<StoredEvent> written = new ArrayList<>();
+        List<StoredEvent> written;
         List<NewEvent> events;
+        Map<String, Long> next;
         synchronized (this) {
-            events = decide.get();
-            Map<String, Long> next = new HashMap<>();
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            for (NewEvent e : events) {
-                long seq = next.compute(e.tenant(), (t, s) -> (s == null ? latest(t) : s) + 1);
-                String id = "ev_" + hex(12);
-                String body = "{\"id\":\"" + id + "\",\"sequence\":\"" + seq + "\",\"type\":\"" + e.type().protoName() + "\",\"createdAt\":\""
-                        + now + "\",\"" + e.type().subjectField() + "\":" + e.subjectJson() + "}";
-                StoredEvent stored = new StoredEvent(id, e.tenant(), seq, e.type(), now, e.subjectId(), body);
-                batch.put(EventTables.EVENTS, new EventTables.TenantSeq(e.tenant(), seq), stored);
-                batch.put(EventTables.EVENT_IDS, id, new EventTables.TenantSeq(e.tenant(), seq));
-                for (Hook h : hooks) {
-                    h.written(batch, stored);
-                }
-                written.add(stored);
+            deciders++;
+            try {
+                waitWhile(() -> appending > 0);
+                events = decide.get();
+                next = new HashMap<>();
+                written = number(batch, events, next);
+                batch.commit();
+                assigned.putAll(next);
+            } finally {
+                deciders--;
+                notifyAll();
             }
-            batch.commit();
-            heads.putAll(next);
         }
-        if (!written.isEmpty()) {
-            synchronized (signal) {
-                signal.notifyAll();
+        published(written, events, next);
+        return written;
+    }
+
+    /**
+     * Commits a change whose events were decided without reading anything another commit may be changing (a new payment
+     * request's CREATED event): the events are numbered and the batch queued under the outbox lock, in sequence order, and the
+     * wait for the disk happens outside it, so concurrent callers share one synced write. Returns once the batch is durable.
+     *
+     * @return the events written, in sequence order
+     */
+    public List<StoredEvent> append(Batch batch, List<NewEvent> events) {
+        List<StoredEvent> written;
+        Map<String, Long> next = new HashMap<>();
+        Batch.Queued queued;
+        synchronized (this) {
+            waitWhile(() -> deciders > 0); // a decision waiting for the appends before it: not starved by new ones
+            written = number(batch, events, next);
+            queued = batch.queue();
+            assigned.putAll(next);
+            appending++;
+        }
+        try {
+            queued.await();
+        } finally {
+            synchronized (this) {
+                appending--;
+                notifyAll();
             }
-            afterCommit.forEach(Runnable::run);
-            List<NewEvent> made = List.copyOf(events);
-            listeners.forEach(l -> l.accept(made));
+        }
+        published(written, events, next);
+        return written;
+    }
+
+    /** Numbers {@code events} per tenant after the sequences already assigned and puts them into {@code batch}. Under the lock. */
+    private List<StoredEvent> number(Batch batch, List<NewEvent> events, Map<String, Long> next) {
+        List<StoredEvent> written = new ArrayList<>();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        for (NewEvent e : events) {
+            long seq = next.compute(e.tenant(), (t, s) -> (s == null ? assignedHead(t) : s) + 1);
+            String id = "ev_" + hex(12);
+            String body = "{\"id\":\"" + id + "\",\"sequence\":\"" + seq + "\",\"type\":\"" + e.type().protoName() + "\",\"createdAt\":\""
+                    + now + "\",\"" + e.type().subjectField() + "\":" + e.subjectJson() + "}";
+            StoredEvent stored = new StoredEvent(id, e.tenant(), seq, e.type(), now, e.subjectId(), body);
+            batch.put(EventTables.EVENTS, new EventTables.TenantSeq(e.tenant(), seq), stored);
+            batch.put(EventTables.EVENT_IDS, id, new EventTables.TenantSeq(e.tenant(), seq));
+            for (Hook h : hooks) {
+                h.written(batch, stored);
+            }
+            written.add(stored);
         }
         return written;
+    }
+
+    /**
+     * Makes durable events known to readers: the newest sequence per tenant only grows (queued batches are written in order,
+     * so when sequence n is durable every lower one is too), then wakes waiters and listeners.
+     */
+    private void published(List<StoredEvent> written, List<NewEvent> events, Map<String, Long> next) {
+        if (written.isEmpty()) {
+            return;
+        }
+        next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+        afterCommit.forEach(Runnable::run);
+        List<NewEvent> made = List.copyOf(events);
+        listeners.forEach(l -> l.accept(made));
+    }
+
+    private long assignedHead(String tenant) {
+        Long a = assigned.get(tenant);
+        return a != null ? a : latest(tenant);
+    }
+
+    /** Waits on the outbox lock (held) while {@code condition}; an interrupt does not bend the order, it is kept for later. */
+    private void waitWhile(java.util.function.BooleanSupplier condition) {
+        boolean interrupted = false;
+        while (condition.getAsBoolean()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The tenant's newest sequence, 0 before its first event. */

@@ -73,6 +73,8 @@ public final class PaymentRequestService {
     private final Clock clock;
     private final PaymentEvents events;
     private final SecureRandom random = new SecureRandom();
+    /** Creation locks by idempotency key's hash (striped: a lock per key would need its own clean-up). */
+    private final Object[] keyLocks = new Object[256];
 
     public PaymentRequestService(Store store, Receiving chains, AuditLog audit, Clock clock, PaymentEvents events) {
         this.store = store;
@@ -80,16 +82,27 @@ public final class PaymentRequestService {
         this.chains = chains;
         this.audit = audit;
         this.clock = clock;
+        for (int i = 0; i < keyLocks.length; i++) {
+            keyLocks[i] = new Object();
+        }
     }
 
     /**
      * @throws CofferException INVALID_ARGUMENT naming the field; ALREADY_EXISTS when the key was used with other fields
      */
-    public synchronized View create(String tenantId, int account, Create c) {
+    public View create(String tenantId, int account, Create c) {
         // A known key with the same body is the original request, whatever the clock says now (a retry after a long outage
         // must not be refused because its expiry has passed since): the fields are validated only for a new request.
         validateKey(c);
         TenantTables.TenantKey key = new TenantTables.TenantKey(tenantId, c.idempotencyKey());
+        // Requests with different keys are made side by side (their writes share one fsync); the same key's, one at a time,
+        // from the look-up of the key to the durable write, so a retry racing the original finds it.
+        synchronized (keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)]) {
+            return create(tenantId, account, c, key);
+        }
+    }
+
+    private View create(String tenantId, int account, Create c, TenantTables.TenantKey key) {
         Optional<String> existing = store.get(PaymentTables.KEYS, key);
         if (existing.isPresent()) {
             PaymentRequest pr = store.get(PaymentTables.REQUESTS, existing.get()).orElseThrow();
@@ -121,7 +134,7 @@ public final class PaymentRequestService {
         if (pr.expiresAt() != null) {
             b.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
         }
-        events.outbox().commit(b, () -> List.of(events.created(b, created)));
+        events.outbox().append(b, List.of(events.created(b, created)));
         return created;
     }
 

@@ -20,6 +20,24 @@ public interface Batch {
     void commit();
 
     /**
+     * Queues the batch to be written after every batch committed or queued before it, and returns without waiting; concurrent
+     * commits share one synced write. For a caller that must fix the order of writes under its own lock (event sequences) but
+     * need not hold that lock while the disk syncs: it queues under the lock and {@link Queued#await() awaits} outside it.
+     * Nothing of the batch is visible before it is written.
+     */
+    Queued queue();
+
+    /** A queued batch. */
+    interface Queued {
+        /**
+         * Returns once the batch is written and durable.
+         *
+         * @throws StoreException when it could not be written (then nothing of it was)
+         */
+        void await();
+    }
+
+    /**
      * Writes every operation atomically like {@link #commit()}, without waiting for the disk: LevelDB's log is sequential, so
      * the write becomes durable with the next synced commit of this store. Only for a write that a synced commit follows
      * before anything outside the node can rely on it (a crash in between loses both, never one without the other).

@@ -48,6 +48,7 @@ public final class LevelDbStore implements Store {
     private final DB db;
     private final int schemaVersion;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final GroupCommit commits;
 
     private LevelDbStore(Path dir, FileChannel lockChannel, FileLock lock, DB db, int schemaVersion) {
         this.dir = dir;
@@ -55,6 +56,33 @@ public final class LevelDbStore implements Store {
         this.lock = lock;
         this.db = db;
         this.schemaVersion = schemaVersion;
+        this.commits = new GroupCommit(this::writeGroup, "coffer-store-commit " + dir.getFileName());
+    }
+
+    /**
+     * Writes the batches of one group as one synced LevelDB write, in the order they were committed (later puts of a key win,
+     * as they would one after the other): all of them durable together or none.
+     */
+    private void writeGroup(java.util.List<java.util.List<byte[]>> group) {
+        try (WriteBatch wb = db.createWriteBatch()) {
+            for (java.util.List<byte[]> ops : group) {
+                apply(wb, ops);
+            }
+            db.write(wb, SYNC);
+        } catch (IOException e) {
+            throw new StoreException("cannot close a write batch: " + e.getMessage(), e);
+        }
+    }
+
+    private static void apply(WriteBatch wb, java.util.List<byte[]> ops) {
+        for (int i = 0; i < ops.size(); i += 2) {
+            byte[] value = ops.get(i + 1);
+            if (value == null) {
+                wb.delete(ops.get(i));
+            } else {
+                wb.put(ops.get(i), value);
+            }
+        }
     }
 
     /**
@@ -229,6 +257,7 @@ public final class LevelDbStore implements Store {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            commits.close(); // what was committed before is written; a commit after this is refused
             closeQuietly(db, lock, lockChannel);
         }
     }
@@ -259,62 +288,85 @@ public final class LevelDbStore implements Store {
         }
     }
 
+    /**
+     * Operations kept as key and value bytes (a null value deletes) until the commit: concurrent commits are written as one
+     * group, which needs their operations in one native batch.
+     */
     private final class LevelBatch implements Batch {
-        private WriteBatch wb = db.createWriteBatch();
-        private int size;
+        private java.util.List<byte[]> ops = new java.util.ArrayList<>();
 
         @Override
         public <K, V> Batch put(Table<K, V> table, K key, V value) {
-            live().put(table.storeKey(key), table.values().encode(value));
-            size++;
+            byte[] k = table.storeKey(key);
+            byte[] v = table.values().encode(value); // encoded before either is added: a failing value leaves the batch as it was
+            live().add(k);
+            ops.add(v);
             return this;
         }
 
         @Override
         public <K, V> Batch delete(Table<K, V> table, K key) {
-            live().delete(table.storeKey(key));
-            size++;
+            byte[] k = table.storeKey(key);
+            live().add(k);
+            ops.add(null);
             return this;
         }
 
         void putRaw(byte[] key, byte[] value) {
-            live().put(key, value);
-            size++;
+            live().add(key);
+            ops.add(value);
         }
 
         @Override
         public int size() {
-            return size;
+            return ops == null ? 0 : ops.size() / 2;
         }
 
         @Override
         public void commit() {
-            write(SYNC);
+            java.util.List<byte[]> written = take();
+            if (!written.isEmpty()) {
+                ensureOpen();
+                commits.commit(written);
+            }
+        }
+
+        @Override
+        public Queued queue() {
+            java.util.List<byte[]> written = take();
+            if (written.isEmpty()) {
+                return () -> { };
+            }
+            ensureOpen();
+            return commits.submit(written);
         }
 
         @Override
         public void commitUnsynced() {
-            write(NO_SYNC);
-        }
-
-        private void write(WriteOptions options) {
-            WriteBatch b = live();
-            wb = null;
-            try (b) {
-                if (size > 0) {
-                    ensureOpen();
-                    db.write(b, options);
-                }
+            java.util.List<byte[]> written = take();
+            if (written.isEmpty()) {
+                return;
+            }
+            ensureOpen();
+            try (WriteBatch wb = db.createWriteBatch()) {
+                apply(wb, written);
+                db.write(wb, NO_SYNC);
             } catch (IOException e) {
                 throw new StoreException("cannot close a write batch: " + e.getMessage(), e);
             }
         }
 
-        private WriteBatch live() {
-            if (wb == null) {
+        private java.util.List<byte[]> take() {
+            java.util.List<byte[]> out = live();
+            ops = null;
+            return out;
+        }
+
+        private java.util.List<byte[]> live() {
+            if (ops == null) {
                 throw new IllegalStateException("batch already committed");
             }
-            return wb;
+            return ops;
         }
     }
 

@@ -60,7 +60,23 @@ class EventOutboxTest {
                     for (int i = 0; i < perWriter; i++) {
                         String s = "s" + id + "-" + i;
                         boolean both = i % 3 == 0;
-                        outbox.commit(store.batch(), () -> both ? List.of(event("a", s), event("b", s)) : List.of(event("a", s)));
+                        List<NewEvent> events = both ? List.of(event("a", s), event("b", s)) : List.of(event("a", s));
+                        if (id % 2 == 0) {
+                            // Appends: numbered and queued under the lock, their fsyncs shared outside it.
+                            outbox.append(store.batch(), events);
+                        } else {
+                            // Decisions: what they read includes every append numbered before them.
+                            long[] inStore = new long[1];
+                            List<StoredEvent> wrote = outbox.commit(store.batch(), () -> {
+                                var last = store.list(EventTables.EVENTS,
+                                        EventTables.EVENTS.prefix(io.coffer.core.store.KeyWriter.key().string("a").build()).reversed(), 1);
+                                inStore[0] = last.isEmpty() ? 0 : last.get(0).getKey().sequence();
+                                return events;
+                            });
+                            if (wrote.get(0).sequence() != inStore[0] + 1) {
+                                problems.add("a decision read " + inStore[0] + " and wrote " + wrote.get(0).sequence());
+                            }
+                        }
                     }
                 }));
             }
@@ -86,6 +102,60 @@ class EventOutboxTest {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
             EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
             assertEquals(801, outbox.commit(store.batch(), () -> List.of(event("a", "again"))).get(0).sequence());
+        }
+    }
+
+    /**
+     * SIGKILL while eight threads commit events (half appending with shared fsyncs, half deciding under the lock): after each
+     * kill, every event a thread was told is written is there with the record of its batch, each tenant's sequences have no
+     * hole, and no batch is half there.
+     */
+    @Test
+    void aKillDuringGroupCommitsLosesNoAcknowledgedEvent() throws Exception {
+        java.util.Map<String, String> acked = new java.util.HashMap<>(); // subject -> "tenant seq"
+        java.util.Random random = new java.util.Random();
+        for (int round = 0; round < 3; round++) {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    OutboxChild.class.getName(), dir.toString(), "r" + round).redirectErrorStream(true).start();
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            int seen = 0;
+            StringBuilder other = new StringBuilder();
+            String line;
+            int killAfter = 300 + random.nextInt(300); // a kill lands at a different point of the load each round
+            while ((line = out.readLine()) != null) {
+                String[] f = line.split(" ");
+                if (f.length == 4 && f[0].equals("acked")) {
+                    acked.put(f[1], f[2] + " " + f[3]);
+                    if (++seen == killAfter) {
+                        // SIGKILL (through the handle: Process.destroyForcibly would also close the pipe still being read)
+                        child.toHandle().destroyForcibly();
+                    }
+                } else if (other.length() < 2000) {
+                    other.append(line).append('\n');
+                }
+            }
+            child.waitFor();
+            assertTrue(seen >= killAfter, "the child acknowledged only " + seen + ":\n" + other);
+            try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+                EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+                java.util.Map<String, String> found = new java.util.HashMap<>();
+                for (String tenant : List.of("a", "b")) {
+                    List<StoredEvent> events = outbox.after(tenant, 0, 1_000_000);
+                    for (int i = 0; i < events.size(); i++) {
+                        assertEquals(i + 1, events.get(i).sequence(), "tenant " + tenant + " has no hole");
+                        found.put(events.get(i).subjectId(), tenant + " " + events.get(i).sequence());
+                        assertTrue(store.get(io.coffer.core.payment.PaymentTables.PUBLISHED, events.get(i).subjectId()).isPresent(),
+                                "the event's batch is whole: " + events.get(i).subjectId());
+                    }
+                }
+                for (var a : acked.entrySet()) {
+                    assertEquals(a.getValue(), found.get(a.getKey()), "acknowledged, so durable: " + a.getKey());
+                }
+                assertEquals(found.size(), store.list(io.coffer.core.payment.PaymentTables.PUBLISHED,
+                        io.coffer.core.payment.PaymentTables.PUBLISHED.all(), Integer.MAX_VALUE).size(), "no record without its event");
+            }
         }
     }
 

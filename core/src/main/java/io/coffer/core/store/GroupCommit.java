@@ -1,0 +1,167 @@
+package io.coffer.core.store;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Group commit: callers that commit at the same time share one synced write. One writer thread takes every batch queued
+ * while the previous group was being written and writes them together, in the order they were queued; each caller returns
+ * only once the group holding its batch is durable (or with the group's failure, in which case none of it was written).
+ *
+ * <p>Why a queue and not LevelDB's own grouping: the order of writes must be the order of {@link #commit} calls, so that a
+ * caller that numbers records under its own lock (event sequences) and then commits outside it never has number 7 visible
+ * before 6. Commits from one thread keep their order too; a commit made after another returned is written after it.
+ */
+final class GroupCommit implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
+    /** Batches written in one group at most (bounds a group's size and its first caller's wait). */
+    private static final int MAX_GROUP = 1024;
+
+    private final Consumer<List<List<byte[]>>> write;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Thread writer;
+    private boolean closing;
+    /**
+     * The first failed write. Every later commit fails too: after an I/O error nothing more is written until the node restarts
+     * and LevelDB recovers from its log (a later group succeeding after an earlier one failed would leave a hole in event
+     * sequences numbered before the failure was known).
+     */
+    private StoreException broken;
+
+    /** One caller's batch and, once written, how it went. */
+    private static final class Pending {
+        final List<byte[]> ops;
+        boolean done;
+        StoreException failure;
+
+        Pending(List<byte[]> ops) {
+            this.ops = ops;
+        }
+    }
+
+    /** @param write writes one group atomically and durably, or throws (then nothing of the group is written) */
+    GroupCommit(Consumer<List<List<byte[]>>> write, String name) {
+        this.write = write;
+        this.writer = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        writer.start();
+    }
+
+    /**
+     * Queues {@code ops} and waits until they are durable.
+     *
+     * @throws StoreException when the group could not be written (nothing of it was) or the store is closing
+     */
+    void commit(List<byte[]> ops) {
+        submit(ops).await();
+    }
+
+    /** Queues {@code ops} behind every batch queued before; {@link Batch.Queued#await()} waits until they are durable. */
+    Batch.Queued submit(List<byte[]> ops) {
+        Pending p = new Pending(ops);
+        synchronized (queue) {
+            if (closing) {
+                throw new StoreException("store is closed");
+            }
+            if (broken != null) {
+                throw new StoreException("an earlier write failed (" + broken.getMessage() + "); restart the node", broken);
+            }
+            queue.add(p);
+            queue.notifyAll();
+        }
+        return () -> await(p);
+    }
+
+    /**
+     * An interrupt does not cut the wait short (the batch may be written all the same, and a caller must never believe it was
+     * not); the thread's interrupt flag is set again after.
+     */
+    private void await(Pending p) {
+        boolean interrupted = false;
+        synchronized (queue) {
+            while (!p.done) {
+                try {
+                    queue.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (p.failure != null) {
+            throw p.failure;
+        }
+    }
+
+    private void run() {
+        while (true) {
+            List<Pending> group = new ArrayList<>();
+            synchronized (queue) {
+                while (queue.isEmpty() && !closing) {
+                    try {
+                        queue.wait();
+                    } catch (InterruptedException e) {
+                        // Only close() stops the writer, after the queue is empty.
+                    }
+                }
+                if (queue.isEmpty()) {
+                    return; // closing, nothing left
+                }
+                while (!queue.isEmpty() && group.size() < MAX_GROUP) {
+                    group.add(queue.poll());
+                }
+            }
+            StoreException failure = write(group);
+            synchronized (queue) {
+                if (failure != null && broken == null) {
+                    broken = failure;
+                }
+                for (Pending p : group) {
+                    p.failure = failure;
+                    p.done = true;
+                }
+                queue.notifyAll();
+            }
+        }
+    }
+
+    /** Writes one group, unless an earlier one failed; the failure, or null. */
+    private StoreException write(List<Pending> group) {
+        synchronized (queue) {
+            if (broken != null) {
+                return broken;
+            }
+        }
+        try {
+            List<List<byte[]>> ops = new ArrayList<>(group.size());
+            for (Pending p : group) {
+                ops.add(p.ops);
+            }
+            write.accept(ops);
+            return null;
+        } catch (RuntimeException | Error e) { // an Error too: a writer that died silently would leave every caller waiting
+            LOG.log(Level.SEVERE, "store: a group of " + group.size() + " commits failed; no more writes until a restart: "
+                    + e.getMessage());
+            return e instanceof StoreException se ? se : new StoreException("cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes what is queued, then stops the writer; later commits are refused. */
+    @Override
+    public void close() {
+        synchronized (queue) {
+            closing = true;
+            queue.notifyAll();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
