@@ -170,8 +170,14 @@ public final class ApiLoadBenchmark {
                     && !p.toString().contains("-tests")).findFirst().orElseThrow(() -> new IllegalStateException("build api first"));
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "--config", yaml.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        // Options for the node's JVM, to profile it under this load (e.g. -XX:StartFlightRecording=filename=node.jfr).
+        String opts = System.getenv().getOrDefault("BENCH_NODE_JAVA_OPTS", "").trim();
+        if (!opts.isEmpty()) {
+            command.addAll(List.of(opts.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "--config", yaml.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static void awaitServing(HealthGrpc.HealthBlockingStub health, Process node, Path log) throws Exception {

@@ -31,6 +31,13 @@ public final class AddressBook {
     private final Encoder encoder;
     private final int gap;
     private final Map<String, AddressInfo> watched = new ConcurrentHashMap<>();
+    /**
+     * Addresses this process derived into a window and not yet issued, by place: issuing one reuses the derivation (at most
+     * {@code gap} per branch). Guarded by this book's lock.
+     */
+    private final Map<AddressInfo, String> window = new java.util.HashMap<>();
+    /** Each branch's issued count and window, loaded on first use; guarded by this book's lock. */
+    private final Map<ChainTables.Branch, ChainTables.BranchState> branches = new java.util.HashMap<>();
 
     public AddressBook(Store store, String chain, AccountScheme scheme, PublicKeyRing keys, Encoder encoder, int gap) {
         this.store = store;
@@ -81,28 +88,36 @@ public final class AddressBook {
     }
 
     /**
-     * As {@link #next(int, int, ChainTables.AddressNote)}; with {@code durable} false the issue is written without waiting
-     * for the disk, for a caller that commits a synced batch before handing the address out (a payment request): one
-     * fsync per request instead of two, and a crash in between loses the issue together with the request.
+     * As {@link #next(int, int, ChainTables.AddressNote)}; with {@code durable} false the issue is queued without waiting
+     * for the disk, for a caller that commits a batch after it before handing the address out (a payment request): batches
+     * are written in the order they are queued, so that commit makes the issue durable too, and a crash before it loses both.
+     *
+     * <p>The lock covers only the branch's counter and window (in memory) and the queueing of their write, never a wait for the
+     * disk: concurrent payment requests share their fsyncs instead of taking turns at the lock.
      */
-    public synchronized Issued next(int account, int change, ChainTables.AddressNote note, boolean durable) {
+    public Issued next(int account, int change, ChainTables.AddressNote note, boolean durable) {
         ChainTables.Branch key = new ChainTables.Branch(chain, scheme.id(), account, change);
-        ChainTables.BranchState s = store.get(ChainTables.BRANCHES, key).orElse(new ChainTables.BranchState(0, 0));
-        int index = s.issued();
-        Batch b = store.batch();
-        ChainTables.BranchState next = extend(b, key, new ChainTables.BranchState(index + 1, s.watchedUpTo()));
-        b.put(ChainTables.BRANCHES, key, next);
-        AddressInfo info = new AddressInfo(scheme.id(), account, change, index);
-        String address = address(info);
-        if (note != null) {
-            b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
+        AddressInfo info;
+        Batch.Queued written;
+        String address;
+        synchronized (this) {
+            ChainTables.BranchState s = branch(key);
+            info = new AddressInfo(scheme.id(), account, change, s.issued());
+            Batch b = store.batch();
+            advance(b, key, new ChainTables.BranchState(s.issued() + 1, s.watchedUpTo()));
+            address = window.remove(info);
+            if (address == null) {
+                address = address(info); // joined the window before this process started
+            }
+            if (note != null) {
+                b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
+            }
+            written = b.queue();
         }
         if (durable) {
-            b.commit();
-        } else {
-            b.commitUnsynced();
+            written.await();
         }
-        return new Issued(address, info, scheme.accountPath(account).child(change).child(index).toString());
+        return new Issued(address, info, scheme.accountPath(account).child(change).child(info.index()).toString());
     }
 
     /** The label and issue time recorded with an address, if it was issued with one. */
@@ -120,9 +135,8 @@ public final class AddressBook {
     }
 
     /** How many addresses of a branch of {@code account} are issued (indexes 0 to this, exclusive). */
-    public int issuedCount(int account, int change) {
-        return store.get(ChainTables.BRANCHES, new ChainTables.Branch(chain, scheme.id(), account, change))
-                .map(ChainTables.BranchState::issued).orElse(0);
+    public synchronized int issuedCount(int account, int change) {
+        return branch(new ChainTables.Branch(chain, scheme.id(), account, change)).issued();
     }
 
     /** The address at {@code index} of a branch of {@code account} (derived; one below {@link #issuedCount} is issued). */
@@ -132,26 +146,50 @@ public final class AddressBook {
     }
 
     /** Makes sure the window of every branch of {@code account} is derived and watched (e.g. at start). */
-    public synchronized void watchAccount(int account) {
-        Batch b = store.batch();
-        for (int change = 0; change <= 1; change++) {
-            ChainTables.Branch key = new ChainTables.Branch(chain, scheme.id(), account, change);
-            ChainTables.BranchState s = store.get(ChainTables.BRANCHES, key).orElse(new ChainTables.BranchState(0, 0));
-            b.put(ChainTables.BRANCHES, key, extend(b, key, s));
+    public void watchAccount(int account) {
+        Batch.Queued written;
+        synchronized (this) {
+            Batch b = store.batch();
+            for (int change = 0; change <= 1; change++) {
+                ChainTables.Branch key = new ChainTables.Branch(chain, scheme.id(), account, change);
+                advance(b, key, branch(key));
+            }
+            written = b.queue();
         }
-        b.commit();
+        written.await();
     }
 
     /**
-     * Records that the address at {@code info} received a payment: it counts as issued, and the window
-     * moves past it. Added to the caller's batch (the deposit's).
+     * Records that the address at {@code info} received a payment: it counts as issued, and the window moves past it. Written
+     * by a batch of its own, queued at once (not in the deposit's batch, which commits later: a branch's record is
+     * written in the order its changes are made, so it never goes back). A crash before the deposit commits leaves the branch
+     * moved on with the deposit unrecorded: the follower finds the deposit again, and an address is at worst skipped.
      */
-    synchronized void markUsed(AddressInfo info, Batch b) {
+    synchronized void markUsed(AddressInfo info) {
         ChainTables.Branch key = new ChainTables.Branch(chain, info.scheme(), info.account(), info.change());
-        ChainTables.BranchState s = store.get(ChainTables.BRANCHES, key).orElse(new ChainTables.BranchState(0, 0));
+        ChainTables.BranchState s = branch(key);
         if (info.index() >= s.issued()) {
-            b.put(ChainTables.BRANCHES, key, extend(b, key, new ChainTables.BranchState(info.index() + 1, s.watchedUpTo())));
+            for (int i = s.issued(); i <= info.index(); i++) {
+                window.remove(new AddressInfo(info.scheme(), info.account(), info.change(), i)); // issued by being paid
+            }
+            Batch own = store.batch();
+            advance(own, key, new ChainTables.BranchState(info.index() + 1, s.watchedUpTo()));
+            own.queue();
         }
+    }
+
+    /**
+     * A branch's state: kept in memory, the one place it is read (its record in the store may still be queued). Under the lock.
+     */
+    private ChainTables.BranchState branch(ChainTables.Branch key) {
+        return branches.computeIfAbsent(key, k -> store.get(ChainTables.BRANCHES, k).orElse(new ChainTables.BranchState(0, 0)));
+    }
+
+    /** Moves a branch to {@code s}, extending its window, in memory and into {@code b}. Under the lock. */
+    private void advance(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
+        ChainTables.BranchState next = extend(b, key, s);
+        branches.put(key, next);
+        b.put(ChainTables.BRANCHES, key, next);
     }
 
     /** Derives and watches addresses up to issued + gap; returns the updated state. */
@@ -162,6 +200,7 @@ public final class AddressBook {
             String address = address(info);
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
             watched.put(address, info);
+            window.put(info, address);
         }
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
     }

@@ -253,7 +253,7 @@ public final class ChainFollower {
                 // Mined in another block while still recorded in an old one: drop the old index row first.
                 b.delete(ChainTables.DEPOSITS_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, before.blockHeight(), p.id()));
             }
-            addresses.markUsed(info, b);
+            addresses.markUsed(info);
             b.put(ChainTables.DEPOSITS_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, block.height(), p.id()), "");
             Deposit mined = before.with(before.status(), block.height(), block.hash(), 1, now);
             events += update(b, before.status() == null ? null : before, mined, block.height(), now);
@@ -389,7 +389,7 @@ public final class ChainFollower {
             Deposit d = store.get(ChainTables.DEPOSITS, key).orElse(null);
             if (d == null) {
                 AddressInfo info = addresses.lookup(p.address()).orElseThrow();
-                addresses.markUsed(info, b);
+                addresses.markUsed(info);
                 events += write(b, null, new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(),
                         DepositStatus.SEEN, 0, "", 0, now, now, p.inputs()));
             } else if (d.status() == DepositStatus.REORGED || d.status() == DepositStatus.REPLACED) {

@@ -45,6 +45,8 @@ public final class EventOutbox {
     private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Object signal = new Object();
+    /** Threads in {@link #await}; commits notify only when there are some. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public EventOutbox(Store store, Clock clock) {
         this.store = store;
@@ -156,8 +158,10 @@ public final class EventOutbox {
             return;
         }
         next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
-        synchronized (signal) {
-            signal.notifyAll();
+        if (waiting.get() > 0) { // nobody streaming: no trip through the monitor for each of many concurrent commits
+            synchronized (signal) {
+                signal.notifyAll();
+            }
         }
         afterCommit.forEach(Runnable::run);
         List<NewEvent> made = List.copyOf(events);
@@ -220,14 +224,20 @@ public final class EventOutbox {
      */
     public boolean await(String tenant, long after, long maxMillis, java.util.function.BooleanSupplier stop) throws InterruptedException {
         long until = System.nanoTime() + maxMillis * 1_000_000;
-        synchronized (signal) {
-            while (latest(tenant) <= after && !stop.getAsBoolean()) {
-                long left = (until - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return false;
+        // Counted before the check under the monitor: a commit that publishes after the check sees the count and notifies.
+        waiting.incrementAndGet();
+        try {
+            synchronized (signal) {
+                while (latest(tenant) <= after && !stop.getAsBoolean()) {
+                    long left = (until - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        return false;
+                    }
+                    signal.wait(left);
                 }
-                signal.wait(left);
             }
+        } finally {
+            waiting.decrementAndGet();
         }
         return true;
     }

@@ -36,11 +36,4 @@ public interface Batch {
          */
         void await();
     }
-
-    /**
-     * Writes every operation atomically like {@link #commit()}, without waiting for the disk: LevelDB's log is sequential, so
-     * the write becomes durable with the next synced commit of this store. Only for a write that a synced commit follows
-     * before anything outside the node can rely on it (a crash in between loses both, never one without the other).
-     */
-    void commitUnsynced();
 }

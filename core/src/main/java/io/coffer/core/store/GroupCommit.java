@@ -35,8 +35,9 @@ final class GroupCommit implements AutoCloseable {
     /** One caller's batch and, once written, how it went. */
     private static final class Pending {
         final List<byte[]> ops;
-        boolean done;
-        StoreException failure;
+        /** Counted down once written or failed: each caller waits on its own, not all on the queue's monitor. */
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        volatile StoreException failure;
 
         Pending(List<byte[]> ops) {
             this.ops = ops;
@@ -81,13 +82,12 @@ final class GroupCommit implements AutoCloseable {
      */
     private void await(Pending p) {
         boolean interrupted = false;
-        synchronized (queue) {
-            while (!p.done) {
-                try {
-                    queue.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        while (true) {
+            try {
+                p.done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) {
@@ -117,15 +117,16 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
             StoreException failure = write(group);
-            synchronized (queue) {
-                if (failure != null && broken == null) {
-                    broken = failure;
+            if (failure != null) {
+                synchronized (queue) {
+                    if (broken == null) {
+                        broken = failure;
+                    }
                 }
-                for (Pending p : group) {
-                    p.failure = failure;
-                    p.done = true;
-                }
-                queue.notifyAll();
+            }
+            for (Pending p : group) {
+                p.failure = failure;
+                p.done.countDown();
             }
         }
     }

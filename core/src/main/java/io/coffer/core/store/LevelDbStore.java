@@ -40,7 +40,6 @@ public final class LevelDbStore implements Store {
     private static final byte[] SCHEMA_KEY = meta("schema-version");
     /** Every write is synced: a committed batch survives a power cut, which money needs. */
     private static final WriteOptions SYNC = new WriteOptions().sync(true);
-    private static final WriteOptions NO_SYNC = new WriteOptions().sync(false);
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -339,21 +338,6 @@ public final class LevelDbStore implements Store {
             }
             ensureOpen();
             return commits.submit(written);
-        }
-
-        @Override
-        public void commitUnsynced() {
-            java.util.List<byte[]> written = take();
-            if (written.isEmpty()) {
-                return;
-            }
-            ensureOpen();
-            try (WriteBatch wb = db.createWriteBatch()) {
-                apply(wb, written);
-                db.write(wb, NO_SYNC);
-            } catch (IOException e) {
-                throw new StoreException("cannot close a write batch: " + e.getMessage(), e);
-            }
         }
 
         private java.util.List<byte[]> take() {

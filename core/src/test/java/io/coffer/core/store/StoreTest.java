@@ -53,16 +53,18 @@ class StoreTest {
     Path dir;
 
     @Test
-    void anUnsyncedCommitIsVisibleAtOnceAndDurableWithTheNextSyncedOne() {
+    void aQueuedBatchIsWrittenBeforeTheCommitsAfterItAndDurableWithThem() {
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {
-            Batch unsynced = store.batch().put(NAMES, "issued", "7").put(LEDGER, 1L, BigInteger.TEN);
-            unsynced.commitUnsynced();
-            assertEquals("7", store.get(NAMES, "issued").orElseThrow(), "readers see it at once");
-            assertThrows(IllegalStateException.class, unsynced::commit, "a batch is written once");
-            store.batch().put(NAMES, "request", "pr_1").commit();
+            Batch queued = store.batch().put(NAMES, "issued", "7").put(LEDGER, 1L, BigInteger.TEN);
+            Batch.Queued handle = queued.queue();
+            assertThrows(IllegalStateException.class, queued::commit, "a batch is written once");
+            store.batch().put(NAMES, "request", "pr_1").put(NAMES, "issued", "8").commit();
+            assertEquals("8", store.get(NAMES, "issued").orElseThrow(), "written in queue order: the later value wins");
+            handle.await(); // already written with (or before) the commit after it
+            assertEquals(BigInteger.TEN, store.get(LEDGER, 1L).orElseThrow());
         }
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {
-            assertEquals("7", store.get(NAMES, "issued").orElseThrow());
+            assertEquals("8", store.get(NAMES, "issued").orElseThrow());
             assertEquals(BigInteger.TEN, store.get(LEDGER, 1L).orElseThrow());
             assertEquals("pr_1", store.get(NAMES, "request").orElseThrow());
         }
