@@ -36,6 +36,8 @@ public final class AddressBook {
      * {@code gap} per branch). Guarded by this book's lock.
      */
     private final Map<AddressInfo, String> window = new java.util.HashMap<>();
+    /** Addresses derived ahead of their window, outside the lock (see {@link #next}); taken when the window reaches them. */
+    private final Map<AddressInfo, String> ahead = new ConcurrentHashMap<>();
     /** Each branch's issued count and window, loaded on first use; guarded by this book's lock. */
     private final Map<ChainTables.Branch, ChainTables.BranchState> branches = new java.util.HashMap<>();
 
@@ -100,11 +102,12 @@ public final class AddressBook {
         AddressInfo info;
         Batch.Queued written;
         String address;
+        int watchNext;
         synchronized (this) {
             ChainTables.BranchState s = branch(key);
             info = new AddressInfo(scheme.id(), account, change, s.issued());
             Batch b = store.batch();
-            advance(b, key, new ChainTables.BranchState(s.issued() + 1, s.watchedUpTo()));
+            watchNext = advance(b, key, new ChainTables.BranchState(s.issued() + 1, s.watchedUpTo())).watchedUpTo();
             address = window.remove(info);
             if (address == null) {
                 address = address(info); // joined the window before this process started
@@ -113,6 +116,12 @@ public final class AddressBook {
                 b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
             }
             written = b.queue();
+        }
+        // The address the next issue will add to the window, derived now outside the lock: concurrent requests derive side by
+        // side instead of one after the other inside it.
+        AddressInfo upcoming = new AddressInfo(scheme.id(), account, change, watchNext);
+        if (!ahead.containsKey(upcoming)) {
+            ahead.putIfAbsent(upcoming, address(upcoming));
         }
         if (durable) {
             written.await();
@@ -185,11 +194,12 @@ public final class AddressBook {
         return branches.computeIfAbsent(key, k -> store.get(ChainTables.BRANCHES, k).orElse(new ChainTables.BranchState(0, 0)));
     }
 
-    /** Moves a branch to {@code s}, extending its window, in memory and into {@code b}. Under the lock. */
-    private void advance(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
+    /** Moves a branch to {@code s}, extending its window, in memory and into {@code b}; the state it is in now. Under the lock. */
+    private ChainTables.BranchState advance(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
         ChainTables.BranchState next = extend(b, key, s);
         branches.put(key, next);
         b.put(ChainTables.BRANCHES, key, next);
+        return next;
     }
 
     /** Derives and watches addresses up to issued + gap; returns the updated state. */
@@ -197,7 +207,10 @@ public final class AddressBook {
         int target = s.issued() + gap;
         for (int i = s.watchedUpTo(); i < target; i++) {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
-            String address = address(info);
+            String address = ahead.remove(info);
+            if (address == null) {
+                address = address(info);
+            }
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
             watched.put(address, info);
             window.put(info, address);
