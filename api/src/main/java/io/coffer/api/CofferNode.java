@@ -270,7 +270,8 @@ public final class CofferNode implements AutoCloseable {
                 ServerServiceDefinition admin = ServerInterceptors.intercept(
                         PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
                                 t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports(), counters,
-                                () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter"), AdminService.IMPLEMENTED),
+                                () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter",
+                                new io.coffer.core.backup.BackupService(store, audit, Clock.systemUTC(), version())), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }
@@ -313,6 +314,12 @@ public final class CofferNode implements AutoCloseable {
                 .addFeature(ObserveFeature.builder().addObserver(health).addObserver(MetricsObserver.create())
                         .sockets(List.of(WebServer.DEFAULT_SOCKET_NAME)).build())
                 .build();
+    }
+
+    /** This build's version (from the jar's manifest; "dev" when run from classes). */
+    public static String version() {
+        String v = CofferNode.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /** The name of the checkout listener in {@code server.sockets}. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
             CustodyCommands.Unseal.class, CustodyCommands.Seal.class, CustodyCommands.Audit.class, RescanCommand.class,
             TenantCommands.TenantGroup.class, TenantCommands.KeyGroup.class, WalletCommands.class, PaymentCommands.class,
             EventCommands.Group.class, EventCommands.WebhookGroup.class, TransferCommands.Group.class, TransferCommands.PolicyGroup.class,
-            ReportCommand.class, CounterCommands.Group.class,
+            ReportCommand.class, CounterCommands.Group.class, BackupCommands.Create.class, BackupCommands.Restore.class,
             CommandLine.HelpCommand.class})
 public final class CofferCli implements Callable<Integer> {
     static final int EXIT_NOT_SERVING = 1;

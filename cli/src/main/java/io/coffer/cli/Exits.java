@@ -44,6 +44,8 @@ final class Exits {
             code = DATA_DIR;
         } else if (e instanceof MnemonicException) {
             code = INVALID_SECRET;
+        } else if (e instanceof io.coffer.core.backup.BackupFile.BackupException b) {
+            code = b.code().equals("BACKUP_PASSPHRASE") ? INVALID_SECRET : ERROR;
         } else if (e instanceof CofferException c) {
             code = c.kind() == ErrorKind.INVALID_ARGUMENT ? INVALID_SECRET : c.kind() == ErrorKind.FAILED_PRECONDITION ? STATE : ERROR;
         } else if (e instanceof StatusRuntimeException s) {

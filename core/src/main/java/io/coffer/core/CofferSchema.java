@@ -42,7 +42,7 @@ import java.util.Map;
  * every chain. The migration from 4 indexes every recorded withdrawal and deposit.
  * Also in version 5, new tables that start empty (no migration): the checkout pages' token key (0x57; {@code PaymentTables}) and
  * shop counter credentials (0x58; {@code CounterTables}); payment request records gained a redirect URL (record version 2, read
- * alongside version 1).
+ * alongside version 1). A data directory restored from a backup is marked in table 0x70 ({@code BackupTables}; starts empty).
  */
 public final class CofferSchema {
     public static final int VERSION = 5;
@@ -59,6 +59,7 @@ public final class CofferSchema {
         tables.addAll(PaymentTables.all());
         tables.addAll(EventTables.all());
         tables.addAll(io.coffer.core.checkout.CounterTables.all());
+        tables.addAll(io.coffer.core.backup.BackupTables.all());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
     }

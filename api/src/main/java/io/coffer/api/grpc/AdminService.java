@@ -31,6 +31,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     /** The RPCs this class serves. */
     public static final Set<String> IMPLEMENTED = Set.of(
             AdminGrpc.getGetSealStatusMethod().getFullMethodName(),
+            AdminGrpc.getCreateBackupMethod().getFullMethodName(),
+            AdminGrpc.getReleaseRestoreMethod().getFullMethodName(),
             AdminGrpc.getUnsealMethod().getFullMethodName(),
             AdminGrpc.getSealMethod().getFullMethodName(),
             AdminGrpc.getListAuditLogMethod().getFullMethodName(),
@@ -67,13 +69,16 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final io.coffer.core.transfer.TransferService transfers;
     private final io.coffer.core.report.ReportService reports;
     private final io.coffer.core.checkout.CounterService counters;
+    private final io.coffer.core.backup.BackupService backups;
     /** The counter page's URL, "" when the node serves no checkout listener. */
     private final Supplier<String> counterUrl;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<io.coffer.core.driver.ChainStatus>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
                         io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports,
-                        io.coffer.core.checkout.CounterService counters, Supplier<String> counterUrl) {
+                        io.coffer.core.checkout.CounterService counters, Supplier<String> counterUrl,
+                        io.coffer.core.backup.BackupService backups) {
+        this.backups = backups;
         this.counters = counters;
         this.counterUrl = counterUrl;
         this.transfers = transfers;
@@ -139,6 +144,63 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         } catch (RuntimeException e) {
             out.onError(ErrorMapper.toStatus(e));
         }
+    }
+
+    @Override
+    public void createBackup(io.coffer.proto.v1.CreateBackupRequest request, StreamObserver<io.coffer.proto.v1.BackupChunk> out) {
+        char[] passphrase = request.getPassphrase().toCharArray();
+        try {
+            // Chunks of up to 1 MiB leave as they are written: a large store is never held whole in memory here.
+            java.io.OutputStream stream = new java.io.OutputStream() {
+                private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+
+                @Override
+                public void write(int b) {
+                    buffer.write(b);
+                    drain(false);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    buffer.write(b, off, len);
+                    drain(false);
+                }
+
+                @Override
+                public void flush() {
+                    drain(true);
+                }
+
+                private void drain(boolean all) {
+                    if (buffer.size() >= (1 << 20) || (all && buffer.size() > 0)) {
+                        out.onNext(io.coffer.proto.v1.BackupChunk.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(
+                                buffer.toByteArray())).build());
+                        buffer.reset();
+                    }
+                }
+            };
+            backups.backup(stream, passphrase, actor()); // its end flushes the stream: the last chunk leaves
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus(e));
+        } finally {
+            java.util.Arrays.fill(passphrase, '\0');
+        }
+    }
+
+    @Override
+    public void releaseRestore(io.coffer.proto.v1.ReleaseRestoreRequest request, StreamObserver<io.coffer.proto.v1.RestoreStatus> out) {
+        ErrorMapper.answer(out, () -> {
+            io.coffer.core.backup.RestoreMark m = backups.release(actor());
+            io.coffer.proto.v1.RestoreStatus.Builder b = io.coffer.proto.v1.RestoreStatus.newBuilder()
+                    .setBackupCreatedAt(ts(m.backupCreatedAt())).setRestoredAt(ts(m.restoredAt())).setReleasedBy(m.releasedBy());
+            m.releasedAt().ifPresent(at -> b.setReleasedAt(ts(at)));
+            return b.build();
+        });
+    }
+
+    private static com.google.protobuf.Timestamp ts(java.time.Instant i) {
+        return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 
     private io.coffer.core.tenant.Tenant requireTenant(String id) {

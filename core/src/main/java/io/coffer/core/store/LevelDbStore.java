@@ -238,6 +238,86 @@ public final class LevelDbStore implements Store {
     }
 
     @Override
+    public void copyTo(RecordSink sink) {
+        ensureOpen();
+        Snapshot snapshot = db.getSnapshot();
+        try (DBIterator it = db.iterator(new ReadOptions().snapshot(snapshot).fillCache(false))) {
+            it.seekToFirst();
+            while (it.hasNext()) {
+                Map.Entry<byte[], byte[]> e = it.next();
+                sink.record(e.getKey(), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read the store: " + e.getMessage(), e);
+        } finally {
+            try {
+                snapshot.close();
+            } catch (IOException e) {
+                LOG.warning("store: releasing a snapshot failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Fills a new store in {@code dir} (absent or empty) with the records {@code feed} gives, written in batches and synced
+     * at the end, then opens it as usual (schema checked). For restoring a backup; the directory is locked meanwhile.
+     *
+     * @throws StoreException when {@code dir} holds anything
+     */
+    public static void load(Path dir, Schema schema, java.util.function.Consumer<RecordSink> feed) {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(abs)) {
+                try (var entries = Files.list(abs)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new StoreException("data dir " + abs + " is not empty: restore only into a new or empty directory");
+                    }
+                }
+            }
+            Files.createDirectories(abs);
+        } catch (IOException e) {
+            throw new StoreException("cannot prepare " + abs + ": " + e.getMessage(), e);
+        }
+        FileChannel channel = null;
+        FileLock lock = null;
+        DB db = null;
+        try {
+            channel = FileChannel.open(abs.resolve("coffer.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            lock = tryLock(channel, abs);
+            db = factory.open(abs.resolve("db").toFile(), new Options().createIfMissing(true).errorIfExists(true)
+                    .paranoidChecks(true).compressionType(CompressionType.NONE));
+            DB target = db;
+            WriteBatch[] batch = {target.createWriteBatch()};
+            int[] size = {0};
+            feed.accept((key, value) -> {
+                batch[0].put(key, value);
+                if (++size[0] == 10_000) {
+                    target.write(batch[0], SYNC); // every batch synced: a log LevelDB switched away from is not synced for us
+                    closeBatch(batch[0]);
+                    batch[0] = target.createWriteBatch();
+                    size[0] = 0;
+                }
+            });
+            target.write(batch[0], SYNC);
+            closeBatch(batch[0]);
+        } catch (IOException e) {
+            throw new StoreException("cannot restore into " + abs + ": " + e.getMessage(), e);
+        } finally {
+            closeQuietly(db, lock, channel);
+        }
+        open(abs, schema).close(); // the schema of what was loaded is checked as at any start
+    }
+
+    private static void closeBatch(WriteBatch b) {
+        try {
+            b.close();
+        } catch (IOException e) {
+            throw new StoreException("cannot close a write batch: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Batch batch() {
         ensureOpen();
         return new LevelBatch();

@@ -27,6 +27,12 @@ public interface Store extends AutoCloseable {
     /** The data directory this store owns (and holds the lock of). */
     Path directory();
 
+    /**
+     * Every record as it was at one moment (a snapshot: commits made meanwhile are not seen, and not waited for), in key order,
+     * raw: what a backup copies. Runs while the node serves.
+     */
+    void copyTo(RecordSink sink);
+
     /** Collects at most {@code limit} records of {@code range}. */
     default <K, V> List<Map.Entry<K, V>> list(Table<K, V> table, KeyRange range, int limit) {
         if (range.table() != table) {

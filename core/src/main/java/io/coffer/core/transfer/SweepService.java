@@ -49,6 +49,9 @@ public final class SweepService {
 
     /** One round for {@code account}: returns the top-ups and sweeps it started. */
     public synchronized List<Withdrawal> sweep(int account) {
+        if (new io.coffer.core.backup.RestoreGate(store).paused()) {
+            return List.of(); // a restored ledger sends nothing until released (RestoreMark)
+        }
         var factory = withdrawals.factory();
         String hot = withdrawals.hotAddress(account);
         List<Withdrawal> started = new ArrayList<>();

@@ -132,6 +132,7 @@ public final class TransferService implements WithdrawalSink {
     }
 
     private final Store store;
+    private final io.coffer.core.backup.RestoreGate restore;
     private final Sending chains;
     private final Refunds refunds;
     private final EventOutbox outbox;
@@ -144,6 +145,7 @@ public final class TransferService implements WithdrawalSink {
     public TransferService(Store store, Sending chains, Refunds refunds, EventOutbox outbox, Renderer renderer, AuditLog audit, Clock clock,
                            Duration allowlistDelay) {
         this.store = store;
+        this.restore = new io.coffer.core.backup.RestoreGate(store);
         this.chains = chains;
         this.refunds = refunds;
         this.outbox = outbox;
@@ -177,6 +179,8 @@ public final class TransferService implements WithdrawalSink {
                 }
                 return view(t);
             }
+            // A key the restored ledger does not know may be a transfer made after the backup: never a second payment.
+            restore.requireOpen();
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             TransferPolicy policy = policy(caller.tenant());
             checkAllowlist(policy, AssetId.chainOf(c.asset()), destination, now);
@@ -235,6 +239,7 @@ public final class TransferService implements WithdrawalSink {
      */
     public synchronized View approve(Caller caller, String id) {
         TenantTransfer t = get(caller.tenant(), id).transfer();
+        restore.requireOpen();
         if (t.state() != TenantTransfer.State.AWAITING_APPROVAL) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_AWAITING_APPROVAL", "transfer " + id + " is not awaiting approval");
         }
@@ -291,6 +296,7 @@ public final class TransferService implements WithdrawalSink {
      */
     public View bump(Caller caller, String id, Optional<FeeRate> feeRate) {
         View v = get(caller.tenant(), id);
+        restore.requireOpen();
         if (v.withdrawal() == null) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "NOT_SENT", "transfer " + id + " has no transaction to bump");
         }

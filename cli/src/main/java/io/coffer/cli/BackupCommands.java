@@ -1,0 +1,195 @@
+package io.coffer.cli;
+
+import io.coffer.core.backup.BackupFile;
+import io.coffer.core.backup.BackupService;
+import io.coffer.proto.v1.BackupChunk;
+import io.coffer.proto.v1.CreateBackupRequest;
+import io.coffer.proto.v1.ReleaseRestoreRequest;
+import io.coffer.proto.v1.RestoreStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code coffer backup} (online, through the node), {@code coffer backup verify} and {@code coffer restore} (offline). */
+final class BackupCommands {
+    private BackupCommands() {
+    }
+
+    /** The passphrase from a file (first line), else asked twice (when {@code confirm}) on the terminal. */
+    static char[] passphrase(Path file, boolean confirm) {
+        if (file != null) {
+            return Terminal.readSecretFile(file);
+        }
+        char[] first = Terminal.readHidden("Backup passphrase: ");
+        if (confirm) {
+            char[] again = Terminal.readHidden("Again: ");
+            boolean same = Arrays.equals(first, again);
+            Arrays.fill(again, '\0');
+            if (!same) {
+                Arrays.fill(first, '\0');
+                throw new IllegalArgumentException("the passphrases differ");
+            }
+        }
+        return first;
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true, subcommands = Verify.class,
+            description = {"Writes an encrypted backup of the running node's whole ledger (one moment, taken while it serves) to a"
+                    + " file. Never holds the master secret. Audited.", "Restore it with 'coffer restore'; check it with 'coffer backup verify'."})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        OperatorAuth auth = new OperatorAuth();
+        @Option(names = "--out", required = true, description = "The backup file to write (created 0600; never overwritten).")
+        Path out;
+        @Option(names = "--passphrase-file", description = "File whose first line is the passphrase (12 characters or more); "
+                + "default: asked twice on the terminal.")
+        Path passphraseFile;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (Files.exists(out)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), out + " exists: a backup never overwrites a file");
+            }
+            char[] pass = passphrase(passphraseFile, true);
+            Path parent = out.toAbsolutePath().getParent();
+            Path tmp = Files.createTempFile(parent, "." + out.getFileName() + ".", ".part",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            long[] bytes = {0};
+            try {
+                CofferCli cli = (CofferCli) spec.root().userObject();
+                try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
+                    var interceptor = auth.interceptor();
+                    var ch = cli.channel();
+                    try {
+                        // No deadline: a large ledger takes as long as it takes; the node's stream ends it.
+                        Iterator<BackupChunk> it = io.coffer.proto.v1.AdminGrpc.newBlockingStub(ch).withInterceptors(interceptor)
+                                .createBackup(CreateBackupRequest.newBuilder().setPassphrase(new String(pass)).build());
+                        while (it.hasNext()) {
+                            byte[] data = it.next().getData().toByteArray();
+                            o.write(data);
+                            bytes[0] += data.length;
+                        }
+                    } finally {
+                        CofferCli.close(ch);
+                    }
+                }
+                // Read back before it takes the final name: what is there can be restored.
+                BackupFile.Summary s;
+                try (InputStream in = Files.newInputStream(tmp)) {
+                    s = BackupFile.read(in, pass, (k, v) -> { });
+                }
+                try (var f = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    f.force(true);
+                }
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+                PrintWriter w = spec.commandLine().getOut();
+                w.println("wrote " + out + ": " + bytes[0] + " bytes, " + s.records() + " records, taken " + s.header().createdAt()
+                        + " (schema " + s.header().schemaVersion() + "), verified");
+                w.flush();
+                return Exits.OK;
+            } finally {
+                Arrays.fill(pass, '\0');
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Checks a backup without restoring it: passphrase, every chunk, its end, and each table's count and checksum.")
+    static final class Verify implements Callable<Integer> {
+        @Parameters(index = "0", description = "The backup file.")
+        Path file;
+        @Option(names = "--passphrase-file", description = "File whose first line is the passphrase; default: asked on the terminal.")
+        Path passphraseFile;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            char[] pass = passphrase(passphraseFile, false);
+            try (InputStream in = Files.newInputStream(file)) {
+                BackupFile.Summary s = BackupFile.read(in, pass, (k, v) -> { });
+                print(spec.commandLine().getOut(), "ok", s);
+                return Exits.OK;
+            } finally {
+                Arrays.fill(pass, '\0');
+            }
+        }
+    }
+
+    static void print(PrintWriter w, String verdict, BackupFile.Summary s) {
+        w.println(verdict + ": backup taken " + s.header().createdAt() + " by Coffer " + s.header().nodeVersion() + ", schema "
+                + s.header().schemaVersion() + ", " + s.records() + " records");
+        for (Map.Entry<Integer, Long> t : s.tables().entrySet()) {
+            w.println(String.format("  table 0x%02x: %d records", t.getKey(), t.getValue()));
+        }
+        w.flush();
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, subcommands = Release.class,
+            description = {"Restores a backup into a new or empty data directory (offline; the file is checked whole first).",
+                    "The restored node sends nothing (transfers, fee bumps, sweeps) until an operator runs 'coffer restore release'"
+                            + " after checking the chain for transfers made after the backup. Unseal it with the custodians' shares as before."})
+    static final class Restore implements Callable<Integer> {
+        @Parameters(index = "0", description = "The backup file.")
+        Path file;
+        @Option(names = "--data-dir", required = true, description = "The new data directory (absent or empty).")
+        Path dataDir;
+        @Option(names = "--passphrase-file", description = "File whose first line is the passphrase; default: asked on the terminal.")
+        Path passphraseFile;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            char[] pass = passphrase(passphraseFile, false);
+            try {
+                BackupFile.Summary s = BackupService.restore(file, pass, dataDir, Clock.systemUTC(), "cli:" + System.getProperty("user.name", "?"));
+                print(spec.commandLine().getOut(), "restored into " + dataDir, s);
+                spec.commandLine().getOut().println("outgoing payments are paused: check the chain for transfers made after "
+                        + s.header().createdAt() + ", then run 'coffer restore release'");
+                spec.commandLine().getOut().flush();
+                return Exits.OK;
+            } finally {
+                Arrays.fill(pass, '\0');
+            }
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = "Lets a node restored from a backup send again (after you checked the chain for transfers made after the backup). Audited.")
+    static final class Release implements Callable<Integer> {
+        @Mixin
+        OperatorAuth auth = new OperatorAuth();
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CofferCli cli = (CofferCli) spec.root().userObject();
+            RestoreStatus s = CustodyCommands.call(cli, auth, a -> a.releaseRestore(ReleaseRestoreRequest.getDefaultInstance()));
+            spec.commandLine().getOut().println("released by " + s.getReleasedBy() + ": the node sends again");
+            spec.commandLine().getOut().flush();
+            return Exits.OK;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.coffer.core.backup;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.audit.AuditLog;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.error.ErrorKind;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Taking a backup of a running node, restoring one into a new data directory, and releasing a restored node to send again.
+ */
+public final class BackupService {
+    /** Shortest passphrase a backup is encrypted with. */
+    public static final int MIN_PASSPHRASE = 12;
+
+    private final Store store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final String nodeVersion;
+    private final SecureRandom random = new SecureRandom();
+
+    public BackupService(Store store, AuditLog audit, Clock clock, String nodeVersion) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        this.nodeVersion = nodeVersion;
+    }
+
+    /**
+     * Writes a backup of the store as it is at this moment to {@code out}, encrypted with {@code passphrase}, while the node
+     * keeps serving (a snapshot: writes made meanwhile are in the next backup). Audited, naming {@code actor}.
+     *
+     * @throws CofferException INVALID_ARGUMENT {@code PASSPHRASE_TOO_SHORT}
+     */
+    public BackupFile.Summary backup(OutputStream out, char[] passphrase, String actor) {
+        if (passphrase == null || passphrase.length < MIN_PASSPHRASE) {
+            throw CofferException.invalid("passphrase", "PASSPHRASE_TOO_SHORT", "at least " + MIN_PASSPHRASE + " characters");
+        }
+        Instant at = clock.instant();
+        BackupFile.Writer w = new BackupFile.Writer(out, passphrase, store.schemaVersion(), nodeVersion, at, BackupFile.DEFAULT_KDF, random);
+        store.copyTo(w);
+        BackupFile.Summary s = w.finish();
+        audit.append(actor, "backup.create", "store", Map.of("records", Long.toString(s.records()), "created_at", at.toString()));
+        return s;
+    }
+
+    /**
+     * Restores the backup at {@code file} into {@code dataDir} (new or empty), offline: the whole file is checked first (a
+     * damaged or cut-off backup writes nothing), then loaded, then marked as restored so the node sends nothing until an
+     * operator {@linkplain #release releases} it. On any failure the directory is left empty again.
+     *
+     * @throws BackupFile.BackupException the backup cannot be read (wrong passphrase, damaged, cut off, newer format)
+     * @throws CofferException FAILED_PRECONDITION {@code BACKUP_SCHEMA_NEWER} when a newer Coffer wrote it
+     */
+    public static BackupFile.Summary restore(Path file, char[] passphrase, Path dataDir, Clock clock, String actor) throws IOException {
+        BackupFile.Summary checked;
+        try (InputStream in = Files.newInputStream(file)) {
+            checked = BackupFile.read(in, passphrase, (k, v) -> { });
+        }
+        if (checked.header().schemaVersion() > CofferSchema.VERSION) {
+            throw new CofferException(ErrorKind.FAILED_PRECONDITION, "BACKUP_SCHEMA_NEWER", "the backup has schema version "
+                    + checked.header().schemaVersion() + "; this Coffer reads up to " + CofferSchema.VERSION + ": restore with a newer one");
+        }
+        boolean existed = Files.exists(dataDir);
+        if (existed) {
+            try (Stream<Path> entries = Files.list(dataDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new CofferException(ErrorKind.FAILED_PRECONDITION, "DATA_DIR_NOT_EMPTY", dataDir
+                            + " is not empty: restore only into a new or empty directory (never over a node's data)");
+                }
+            }
+        }
+        try {
+            LevelDbStore.load(dataDir, CofferSchema.current(), sink -> {
+                try (InputStream in = Files.newInputStream(file)) {
+                    BackupFile.read(in, passphrase, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Store store = LevelDbStore.openAndUpgrade(dataDir, CofferSchema.current())) {
+                Instant now = clock.instant();
+                RestoreMark mark = new RestoreMark(checked.header().createdAt(), now, Optional.empty(), "");
+                var b = store.batch().put(BackupTables.RESTORED, BackupTables.RESTORE, mark.format());
+                new AuditLog(store, clock).append(b, actor, "backup.restore", "store", Map.of("backup_created_at",
+                        checked.header().createdAt().toString(), "records", Long.toString(checked.records())));
+                b.commit();
+            }
+        } catch (RuntimeException e) {
+            empty(dataDir, existed); // it was empty before: nothing half-restored is left to be started by mistake
+            throw e;
+        }
+        return checked;
+    }
+
+    /**
+     * Lets a restored node send again, after the operator checked the chain for transfers made after the backup (they are
+     * unknown to this ledger). Audited, naming {@code actor}.
+     *
+     * @throws CofferException FAILED_PRECONDITION {@code NOT_RESTORED} when this data directory was not restored or is released
+     */
+    public RestoreMark release(String actor) {
+        RestoreMark m = new RestoreGate(store).mark().filter(RestoreMark::paused).orElseThrow(() -> new CofferException(
+                ErrorKind.FAILED_PRECONDITION, "NOT_RESTORED", "this node is not paused after a restore"));
+        RestoreMark released = new RestoreMark(m.backupCreatedAt(), m.restoredAt(), Optional.of(clock.instant()), actor);
+        var b = store.batch().put(BackupTables.RESTORED, BackupTables.RESTORE, released.format());
+        audit.append(b, actor, "backup.release", "store", Map.of("backup_created_at", m.backupCreatedAt().toString()));
+        b.commit();
+        return released;
+    }
+
+    private static void empty(Path dir, boolean keepDir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir) || !keepDir) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean up " + dir + " after a failed restore", e);
+        }
+    }
+}
