@@ -56,7 +56,8 @@ final class BackupCommands {
     static final class Create implements Callable<Integer> {
         @Mixin
         OperatorAuth auth = new OperatorAuth();
-        @Option(names = "--out", required = true, description = "The backup file to write (created 0600; never overwritten).")
+        // Not "required" for picocli: that would demand it of 'backup verify' too.
+        @Option(names = "--out", description = "The backup file to write (created 0600; never overwritten). Required.")
         Path out;
         @Option(names = "--passphrase-file", description = "File whose first line is the passphrase (12 characters or more); "
                 + "default: asked twice on the terminal.")
@@ -66,6 +67,9 @@ final class BackupCommands {
 
         @Override
         public Integer call() throws IOException {
+            if (out == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<file>'");
+            }
             if (Files.exists(out)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), out + " exists: a backup never overwrites a file");
             }
@@ -150,9 +154,10 @@ final class BackupCommands {
                     "The restored node sends nothing (transfers, fee bumps, sweeps) until an operator runs 'coffer restore release'"
                             + " after checking the chain for transfers made after the backup. Unseal it with the custodians' shares as before."})
     static final class Restore implements Callable<Integer> {
-        @Parameters(index = "0", description = "The backup file.")
+        // Neither is "required" for picocli: that would demand them of 'restore release' too.
+        @Parameters(index = "0", arity = "0..1", description = "The backup file.")
         Path file;
-        @Option(names = "--data-dir", required = true, description = "The new data directory (absent or empty).")
+        @Option(names = "--data-dir", description = "The new data directory (absent or empty). Required.")
         Path dataDir;
         @Option(names = "--passphrase-file", description = "File whose first line is the passphrase; default: asked on the terminal.")
         Path passphraseFile;
@@ -161,6 +166,9 @@ final class BackupCommands {
 
         @Override
         public Integer call() throws IOException {
+            if (file == null || dataDir == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give the backup file and --data-dir <new directory>");
+            }
             char[] pass = passphrase(passphraseFile, false);
             try {
                 BackupFile.Summary s = BackupService.restore(file, pass, dataDir, Clock.systemUTC(), "cli:" + System.getProperty("user.name", "?"));
