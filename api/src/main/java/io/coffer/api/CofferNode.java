@@ -53,6 +53,11 @@ public final class CofferNode implements AutoCloseable {
 
     private final CofferConfig config;
     private final Store store;
+    private final io.coffer.core.backup.BackupService backups;
+    private static final java.util.concurrent.atomic.AtomicReference<io.coffer.core.backup.BackupScheduler> SCHEDULER =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Null unless coffer.backup.directory is configured. */
+    private final io.coffer.core.backup.BackupScheduler backupScheduler;
     private final AuditLog audit;
     private final Vault vault;
     private final OperatorToken operatorToken;
@@ -100,6 +105,9 @@ public final class CofferNode implements AutoCloseable {
             this.tenants = new io.coffer.core.tenant.TenantService(store, audit, Clock.systemUTC());
             this.outbox = new io.coffer.core.event.EventOutbox(store, Clock.systemUTC());
             this.webhooks = new io.coffer.core.event.WebhookService(store, outbox, audit, Clock.systemUTC(), config.webhooks());
+            this.backups = new io.coffer.core.backup.BackupService(store, audit, Clock.systemUTC(), version());
+            this.backupScheduler = config.backups().map(b -> new io.coffer.core.backup.BackupScheduler(backups, b, Clock.systemUTC()))
+                    .orElse(null);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -184,6 +192,17 @@ public final class CofferNode implements AutoCloseable {
             // Chains first: their first round sets a new wallet's cursors before anything is served.
             node.chains.modules().forEach(m -> m.start(node.chainThreads));
             node.webhooks.start();
+            if (node.backupScheduler != null) {
+                node.backupScheduler.start();
+                SCHEDULER.set(node.backupScheduler);
+                // Registered once per JVM (the registry is global), reading whichever node's schedule runs now.
+                io.helidon.metrics.api.Metrics.globalRegistry().getOrCreate(io.helidon.metrics.api.Gauge.builder(
+                        "coffer.backup.age.seconds", () -> {
+                            io.coffer.core.backup.BackupScheduler b = SCHEDULER.get();
+                            return b == null ? -1 : b.ageSeconds();
+                        }).description("Seconds since the last good scheduled backup (since the node started when none yet);"
+                        + " alert above twice coffer.backup.every"));
+            }
             node.clockThread.execute(node.transfers::resume); // transfers stored but not sent before the last stop
             node.clockThread.scheduleWithFixedDelay(node::expirePaymentRequests, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
             for (io.coffer.core.driver.ChainRegistry.Configured c : node.chains.configured()) {
@@ -271,7 +290,7 @@ public final class CofferNode implements AutoCloseable {
                         PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
                                 t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports(), counters,
                                 () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter",
-                                new io.coffer.core.backup.BackupService(store, audit, Clock.systemUTC(), version())), AdminService.IMPLEMENTED),
+                                backups), AdminService.IMPLEMENTED),
                         operatorToken.interceptor());
                 grpc.service(c.file(), () -> admin);
             }
@@ -434,6 +453,10 @@ public final class CofferNode implements AutoCloseable {
             probeThreads.shutdownNow();
         }
         webhooks.close();
+        if (backupScheduler != null) {
+            SCHEDULER.compareAndSet(backupScheduler, null);
+            backupScheduler.close(); // before the store closes under it
+        }
         try {
             chainThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {

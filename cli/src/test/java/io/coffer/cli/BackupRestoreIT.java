@@ -103,8 +103,17 @@ class BackupRestoreIT {
         String tenant;
         String t1;
         String payee = btc.minerWallet("getnewaddress").asText();
-        try (CofferNode node = CofferNode.start(NodeConfiguration.load(config(btc, anvil, dataA), Map.of()))) {
+        // Node A also takes scheduled backups (hourly: none within this test); its age is a metric from the start.
+        Path configA = config(btc, anvil, dataA);
+        Files.writeString(configA, Files.readString(configA) + "  backup:\n    directory: " + dir.resolve("scheduled")
+                + "\n    passphrase-file: " + pass + "\n    every: 1h\n");
+        try (CofferNode node = CofferNode.start(NodeConfiguration.load(configA, Map.of()))) {
             String addr = "127.0.0.1:" + node.port();
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + addr + "/observe/metrics")).header("accept", "text/plain").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().lines().anyMatch(l -> l.matches("coffer_backup_age_seconds(\\{[^}]*\\})? [0-9.]+(E[0-9]+)?")),
+                    "the age of the last good backup, for alerts: " + metrics.body().lines().filter(l -> l.contains("backup")).toList());
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {
                 var admin = AdminGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param webhooks       webhook delivery timeout and retry schedule
  * @param allowlistDelay how long after being added a transfer allowlist entry starts to count
  * @param checkout       the customers' checkout pages: their public address and live-stream limit
+ * @param backups        backups the node takes by itself, if configured
  */
 public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks, java.time.Duration allowlistDelay,
-                           CheckoutSettings checkout) {
+                           CheckoutSettings checkout, Optional<BackupSchedule> backups) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

@@ -63,6 +63,10 @@ import java.util.regex.Pattern;
  * coffer.transfers.allowlist-delay      [24h]      0s..30d, an allowlist addition counts this long after it was made
  * coffer.checkout.public-url            [none]     http(s) base of the checkout pages' links (default: the checkout socket)
  * coffer.checkout.stream-limit          [10m]      10s..1h, a page's live-status stream is ended (and reopened by the browser) after this
+ * coffer.backup.directory               [none]     scheduled backups go here (off without it)
+ * coffer.backup.every                   [24h]      1m..30d
+ * coffer.backup.keep                    [7]        1..1000 newest backups kept
+ * coffer.backup.passphrase-file         required with a directory; its first line encrypts the backups (12 characters or more)
  * </pre>
  */
 public final class ConfigParser {
@@ -134,8 +138,21 @@ public final class ConfigParser {
         CheckoutSettings checkout = new CheckoutSettings(
                 Optional.ofNullable(optional("coffer.checkout.public-url")).map(ConfigParser::publicUrl),
                 duration("coffer.checkout.stream-limit", CheckoutSettings.DEFAULT_STREAM_LIMIT, Duration.ofSeconds(10), Duration.ofHours(1)));
+        Optional<BackupSchedule> backups = Optional.empty();
+        String backupDir = optional("coffer.backup.directory");
+        if (backupDir != null) {
+            backups = Optional.of(new BackupSchedule(Path.of(backupDir), duration("coffer.backup.every", Duration.ofHours(24),
+                    Duration.ofMinutes(1), Duration.ofDays(30)), integer("coffer.backup.keep", 7, 1, 1000),
+                    Path.of(required("coffer.backup.passphrase-file"))));
+        } else {
+            for (String k : List.of("coffer.backup.every", "coffer.backup.keep", "coffer.backup.passphrase-file")) {
+                if (optional(k) != null) {
+                    throw new ConfigException(k, "needs coffer.backup.directory (scheduled backups are off without it)");
+                }
+            }
+        }
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout, backups);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {

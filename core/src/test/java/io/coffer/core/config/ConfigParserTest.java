@@ -60,6 +60,25 @@ class ConfigParserTest {
         assertEquals(Duration.ofHours(24), c.allowlistDelay());
         assertEquals(java.util.Optional.empty(), c.checkout().publicUrl(), "links from the listener's own address");
         assertEquals(Duration.ofMinutes(10), c.checkout().streamLimit());
+        assertEquals(java.util.Optional.empty(), c.backups(), "no scheduled backups unless asked for");
+    }
+
+    @Test
+    void scheduledBackupsNeedADirectoryAndAPassphraseFile() {
+        Map<String, String> m = valid();
+        m.put("coffer.backup.directory", "/var/backups/coffer");
+        m.put("coffer.backup.passphrase-file", "/etc/coffer/backup.pass");
+        m.put("coffer.backup.every", "6h");
+        BackupSchedule b = ConfigParser.parse(m, Map.of()).backups().orElseThrow();
+        assertEquals(java.nio.file.Path.of("/var/backups/coffer"), b.directory());
+        assertEquals(Duration.ofHours(6), b.every());
+        assertEquals(7, b.keep());
+        assertEquals(java.nio.file.Path.of("/etc/coffer/backup.pass"), b.passphraseFile());
+        m.remove("coffer.backup.passphrase-file");
+        assertEquals("coffer.backup.passphrase-file", fail(m, Map.of()).field());
+        Map<String, String> orphan = valid();
+        orphan.put("coffer.backup.keep", "3");
+        assertTrue(fail(orphan, Map.of()).getMessage().contains("needs coffer.backup.directory"));
     }
 
     @Test
