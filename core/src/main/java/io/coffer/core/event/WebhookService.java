@@ -140,6 +140,32 @@ public final class WebhookService implements AutoCloseable {
      *
      * @throws CofferException NOT_FOUND (unknown event, another tenant's, or no webhook set)
      */
+    /** Deliveries waiting to be (re)tried, and how long the most overdue of them has been due (zero when none is late). */
+    public record Backlog(long pending, java.time.Duration overdue) {
+    }
+
+    /**
+     * What operators watch (a metric). Counts at most {@code limit} pending deliveries, so a scrape stays cheap when a
+     * receiver has been down for long (the count then reads as at least the limit).
+     */
+    public Backlog backlog(int limit) {
+        long pending = 0;
+        Instant oldestDue = null;
+        try (var c = store.scan(EventTables.DUE.all(), EventTables.DUE)) {
+            while (pending < limit && c.hasNext()) {
+                var due = c.next().getKey();
+                if (oldestDue == null) {
+                    oldestDue = Instant.ofEpochMilli(due.millis());
+                }
+                pending++;
+            }
+        }
+        Instant now = clock.instant();
+        java.time.Duration overdue = oldestDue == null || oldestDue.isAfter(now) ? java.time.Duration.ZERO
+                : java.time.Duration.between(oldestDue, now);
+        return new Backlog(pending, overdue);
+    }
+
     public synchronized Delivery redeliver(String tenant, String eventId, String actor) {
         EventTables.TenantSeq k = store.get(EventTables.EVENT_IDS, eventId == null ? "" : eventId).filter(x -> x.tenant().equals(tenant))
                 .orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "EVENT_NOT_FOUND", "event_id", "event_id: no such event",

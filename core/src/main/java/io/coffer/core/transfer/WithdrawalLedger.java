@@ -436,6 +436,16 @@ public abstract class WithdrawalLedger {
         return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
     }
 
+    /** Withdrawals of this chain not yet mined with their confirmations, and since when the oldest of them waits. */
+    public record Outstanding(int count, Optional<Instant> oldestSince) {
+    }
+
+    /** What operators watch (a metric): withdrawals holding funds and not yet confirmed. */
+    public Outstanding outstanding() {
+        List<Withdrawal> waiting = pending();
+        return new Outstanding(waiting.size(), waiting.stream().map(Withdrawal::createdAt).min(Instant::compareTo));
+    }
+
     /** CONFIRMED withdrawals not yet final (followed by {@link #track}, but no longer pending: their funds have left). */
     private List<Withdrawal> settling() {
         List<Withdrawal> out = new ArrayList<>();
