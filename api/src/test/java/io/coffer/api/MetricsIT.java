@@ -70,6 +70,35 @@ class MetricsIT {
                 + scrape.lines().filter(l -> l.startsWith("coffer_")).toList()));
     }
 
+    /**
+     * docker/prometheus-rules.yaml: well formed (each rule an alert with an expression, a severity and a summary), and every
+     * coffer_ metric it names is exported (the backup age only with scheduled backups: checked by BackupRestoreIT).
+     */
+    @SuppressWarnings("unchecked")
+    private static void rulesNameOnlyExportedMetrics(String scrape) throws java.io.IOException {
+        Path file = io.coffer.testkit.Devnet.projectRoot().resolve("docker/prometheus-rules.yaml");
+        Map<String, Object> doc = new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(file));
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        scrape.lines().map(SAMPLE::matcher).filter(Matcher::matches).forEach(m -> exported.add(m.group(1)));
+        int rules = 0;
+        for (Map<String, Object> group : (java.util.List<Map<String, Object>>) doc.get("groups")) {
+            for (Map<String, Object> rule : (java.util.List<Map<String, Object>>) group.get("rules")) {
+                rules++;
+                String alert = (String) rule.get("alert");
+                assertTrue(alert != null && alert.startsWith("Coffer"), rule.toString());
+                assertTrue(((Map<String, Object>) rule.get("labels")).get("severity") != null, alert);
+                assertTrue(((Map<String, Object>) rule.get("annotations")).get("summary") != null, alert);
+                Matcher names = Pattern.compile("coffer_[a-z0-9_]+").matcher(String.valueOf(rule.get("expr")));
+                while (names.find()) {
+                    String name = names.group();
+                    assertTrue(exported.contains(name) || name.equals("coffer_backup_age_seconds"), alert + " names " + name
+                            + ", which the node does not export");
+                }
+            }
+        }
+        assertTrue(rules >= 10, "rules: " + rules);
+    }
+
     @Test
     void theFiguresMoveWithTheNode(BitcoindNode btc, AnvilNode anvil) throws Exception {
         if (btc.height() < 110) {
@@ -149,6 +178,7 @@ class MetricsIT {
                 assertTrue(require(sending, "coffer_withdrawals_oldest_outstanding_seconds", bitcoin) >= 0);
                 btc.mine(1);
                 ApiTests.await("the withdrawal confirmed", () -> value(scrape.get(), "coffer_withdrawals_outstanding", bitcoin).orElse(-1) == 0);
+                rulesNameOnlyExportedMetrics(scrape.get());
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
