@@ -149,7 +149,7 @@ final class BackupCommands {
         w.flush();
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true, subcommands = Release.class,
+    @Command(name = "restore", mixinStandardHelpOptions = true, subcommands = {Status.class, Release.class},
             description = {"Restores a backup into a new or empty data directory (offline; the file is checked whole first).",
                     "The restored node sends nothing (transfers, fee bumps, sweeps) until an operator runs 'coffer restore release'"
                             + " after checking the chain for transfers made after the backup. Unseal it with the custodians' shares as before."})
@@ -180,6 +180,42 @@ final class BackupCommands {
             } finally {
                 Arrays.fill(pass, '\0');
             }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Whether the node was restored and is paused, and the wallet's coins spent on chain by transactions its "
+                    + "ledger does not know (after a restore: the transfers made after the backup). Check them before 'release'.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        OperatorAuth auth = new OperatorAuth();
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CofferCli cli = (CofferCli) spec.root().userObject();
+            RestoreStatus s = CustodyCommands.call(cli, auth, a -> a.getRestoreStatus(io.coffer.proto.v1.GetRestoreStatusRequest
+                    .getDefaultInstance()));
+            PrintWriter w = spec.commandLine().getOut();
+            if (!s.getRestored()) {
+                w.println("not restored from a backup");
+            } else {
+                w.println("restored " + instant(s.getRestoredAt()) + " from a backup taken " + instant(s.getBackupCreatedAt()) + ": "
+                        + (s.hasReleasedAt() ? "released by " + s.getReleasedBy() + " " + instant(s.getReleasedAt()) : "outgoing payments paused"));
+            }
+            w.println(s.getForeignSpendsCount() + " of the wallet's coins spent by transactions this ledger did not make"
+                    + (s.getForeignSpendsCount() == 0 ? "" : ":"));
+            for (var f : s.getForeignSpendsList()) {
+                w.println("  " + f.getChain() + " " + f.getCoin() + " " + f.getAmount().getValue() + " " + f.getAmount().getAsset()
+                        + " spent by " + f.getSpentByTxid() + " at height " + f.getHeight());
+            }
+            w.flush();
+            return Exits.OK;
+        }
+
+        private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
+            return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
         }
     }
 

@@ -103,6 +103,8 @@ class BackupRestoreIT {
         String tenant;
         String t1;
         String payee = btc.minerWallet("getnewaddress").asText();
+        String[] balanceAfter = new String[1];
+        String[] t2txid = new String[1];
         // Node A also takes scheduled backups (hourly: none within this test); its age is a metric from the start.
         Path configA = config(btc, anvil, dataA);
         Files.writeString(configA, Files.readString(configA) + "  backup:\n    directory: " + dir.resolve("scheduled")
@@ -175,7 +177,17 @@ class BackupRestoreIT {
                 Transfer t2 = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(payee)
                         .setAmount("5000000").setIdempotencyKey("t2").build());
                 assertFalse(t2.getTxid().isEmpty(), "sent");
+                t2txid[0] = t2.getTxid();
                 btc.mine(1);
+                await("t2 confirmed on node A", () -> {
+                    var b = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build());
+                    return b.getPendingOutgoing().equals("0") && b.getPendingIncoming().equals("0");
+                });
+                balanceAfter[0] = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
+                CliIT.Result healthy = CliIT.run("--node", addr, "restore", "status", "--data-dir", dataA.toString());
+                assertTrue(healthy.out().contains("not restored from a backup")
+                        && healthy.out().contains("0 of the wallet's coins spent by transactions this ledger did not make"),
+                        "t1 and t2 are the node's own spends: " + healthy.out());
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -214,6 +226,17 @@ class BackupRestoreIT {
                 for (String id : before) {
                     assertTrue(events.stream().anyMatch(e -> e.getId().equals(createdEvents.get(id))), "the CREATED event of " + id);
                 }
+                // The chain decides the balance: the follower's catch-up finds t2's spend of the wallet's coin and its change.
+                var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(auth);
+                String[] seen = new String[1];
+                try {
+                    await("node B's balance equal to the chain's", () -> {
+                        seen[0] = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
+                        return seen[0].equals(balanceAfter[0]);
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError("restored balance " + seen[0] + ", on chain " + balanceAfter[0], e);
+                }
                 // Known to the backup: the same transfer back. Made after it: refused, not paid a second time.
                 Transfer again = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(payee)
                         .setAmount("10000000").setIdempotencyKey("t1").build());
@@ -226,6 +249,12 @@ class BackupRestoreIT {
                 assertEquals(0, btc.minerWallet("listreceivedbyaddress", 0, false, false, payee).get(0).get("txids").size() - 2,
                         "the payee got t1 and t2 once each");
 
+                // What the operator checks before releasing: t2, spent on chain by a transaction the restored ledger did not make.
+                CliIT.Result status = CliIT.run("--node", addr, "restore", "status", "--data-dir", dataB.toString());
+                assertEquals(0, status.exit(), status.err());
+                assertTrue(status.out().contains("outgoing payments paused"), status.out());
+                assertTrue(status.out().contains("1 of the wallet's coins spent by transactions this ledger did not make")
+                        && status.out().contains("spent by " + t2txid[0]), status.out());
                 CliIT.Result release = CliIT.run("--node", addr, "restore", "release", "--data-dir", dataB.toString());
                 assertEquals(0, release.exit(), release.err());
                 assertTrue(release.out().contains("the node sends again"), release.out());

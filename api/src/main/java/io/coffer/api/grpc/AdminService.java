@@ -33,6 +33,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getGetSealStatusMethod().getFullMethodName(),
             AdminGrpc.getCreateBackupMethod().getFullMethodName(),
             AdminGrpc.getReleaseRestoreMethod().getFullMethodName(),
+            AdminGrpc.getGetRestoreStatusMethod().getFullMethodName(),
             AdminGrpc.getUnsealMethod().getFullMethodName(),
             AdminGrpc.getSealMethod().getFullMethodName(),
             AdminGrpc.getListAuditLogMethod().getFullMethodName(),
@@ -190,13 +191,29 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void releaseRestore(io.coffer.proto.v1.ReleaseRestoreRequest request, StreamObserver<io.coffer.proto.v1.RestoreStatus> out) {
+        ErrorMapper.answer(out, () -> restoreStatus(backups.release(actor())).build());
+    }
+
+    @Override
+    public void getRestoreStatus(io.coffer.proto.v1.GetRestoreStatusRequest request, StreamObserver<io.coffer.proto.v1.RestoreStatus> out) {
         ErrorMapper.answer(out, () -> {
-            io.coffer.core.backup.RestoreMark m = backups.release(actor());
-            io.coffer.proto.v1.RestoreStatus.Builder b = io.coffer.proto.v1.RestoreStatus.newBuilder()
-                    .setBackupCreatedAt(ts(m.backupCreatedAt())).setRestoredAt(ts(m.restoredAt())).setReleasedBy(m.releasedBy());
-            m.releasedAt().ifPresent(at -> b.setReleasedAt(ts(at)));
+            io.coffer.core.backup.BackupService.Status s = backups.status();
+            io.coffer.proto.v1.RestoreStatus.Builder b = s.restore().map(AdminService::restoreStatus)
+                    .orElseGet(io.coffer.proto.v1.RestoreStatus::newBuilder);
+            for (io.coffer.core.chain.ForeignSpends.Spend f : s.foreignSpends()) {
+                b.addForeignSpends(io.coffer.proto.v1.ForeignSpend.newBuilder().setChain(f.chain()).setCoin(f.coin().toString())
+                        .setAmount(io.coffer.proto.v1.Amount.newBuilder().setAsset(f.asset()).setValue(f.amount().toString()))
+                        .setSpentByTxid(f.spentBy()).setHeight(f.height()));
+            }
             return b.build();
         });
+    }
+
+    private static io.coffer.proto.v1.RestoreStatus.Builder restoreStatus(io.coffer.core.backup.RestoreMark m) {
+        io.coffer.proto.v1.RestoreStatus.Builder b = io.coffer.proto.v1.RestoreStatus.newBuilder().setRestored(true)
+                .setBackupCreatedAt(ts(m.backupCreatedAt())).setRestoredAt(ts(m.restoredAt())).setReleasedBy(m.releasedBy());
+        m.releasedAt().ifPresent(at -> b.setReleasedAt(ts(at)));
+        return b;
     }
 
     private static com.google.protobuf.Timestamp ts(java.time.Instant i) {

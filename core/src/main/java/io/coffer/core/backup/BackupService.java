@@ -123,6 +123,15 @@ public final class BackupService {
         return released;
     }
 
+    /** Where a restored node stands: its restore (empty when it was not restored) and the wallet's coins spent by transactions
+     * the ledger does not know (after a restore: the transfers made after the backup, once the follower has caught up). */
+    public record Status(Optional<RestoreMark> restore, java.util.List<io.coffer.core.chain.ForeignSpends.Spend> foreignSpends) {
+    }
+
+    public Status status() {
+        return new Status(new RestoreGate(store).mark(), io.coffer.core.chain.ForeignSpends.find(store));
+    }
+
     private static void empty(Path dir, boolean keepDir) {
         if (!Files.exists(dir)) {
             return;
