@@ -1,5 +1,6 @@
 package io.coffer.core.backup;
 
+import io.coffer.core.keys.PassphraseCrypto;
 import io.coffer.core.keys.Secrets;
 import io.coffer.core.custody.SeedFile;
 import io.coffer.core.store.RecordSink;
@@ -21,11 +22,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.generators.SCrypt;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * The backup file, format version 1: a copy of every record of the store at one moment, encrypted.
@@ -108,7 +105,7 @@ public final class BackupFile {
                     + "\nnonce-prefix=" + HexFormat.of().formatHex(noncePrefix) + "\n";
             byte[] h = header.getBytes(StandardCharsets.UTF_8);
             aad = sha256(h);
-            key = deriveKey(passphrase, salt, kdf);
+            key = PassphraseCrypto.scrypt(passphrase, salt, kdf.log2N(), kdf.r(), kdf.p());
             try {
                 out.write(MAGIC);
                 out.write(FORMAT);
@@ -208,7 +205,7 @@ public final class BackupFile {
             throw new BackupException("BACKUP_DAMAGED", "the backup's header names an unknown key derivation or cipher");
         }
         byte[] aad = sha256(h);
-        byte[] key = deriveKey(passphrase, salt, kdf);
+        byte[] key = PassphraseCrypto.scrypt(passphrase, salt, kdf.log2N(), kdf.r(), kdf.p());
         try {
             Plain plain = new Plain(in, key, prefix, aad);
             Map<Integer, TableSum> tables = new TreeMap<>();
@@ -412,7 +409,7 @@ public final class BackupFile {
     }
 
     private static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
-        GCMBlockCipher gcm = cipher(true, key, nonce, aad);
+        GCMBlockCipher gcm = PassphraseCrypto.gcm(true, key, nonce, aad);
         byte[] out = new byte[gcm.getOutputSize(plain.length)];
         try {
             int n = gcm.processBytes(plain, 0, plain.length, out, 0);
@@ -425,7 +422,7 @@ public final class BackupFile {
 
     /** The plaintext, or null when the tag does not match (wrong key, nonce or data). */
     private static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) {
-        GCMBlockCipher gcm = cipher(false, key, nonce, aad);
+        GCMBlockCipher gcm = PassphraseCrypto.gcm(false, key, nonce, aad);
         byte[] out = new byte[gcm.getOutputSize(sealed.length)];
         try {
             int n = gcm.processBytes(sealed, 0, sealed.length, out, 0);
@@ -437,22 +434,7 @@ public final class BackupFile {
         }
     }
 
-    private static GCMBlockCipher cipher(boolean encrypt, byte[] key, byte[] nonce, byte[] aad) {
-        GCMBlockCipher gcm = (GCMBlockCipher) GCMBlockCipher.newInstance(AESEngine.newInstance());
-        gcm.init(encrypt, new AEADParameters(new KeyParameter(key), 128, nonce, aad));
-        return gcm;
-    }
 
-    private static byte[] deriveKey(char[] passphrase, byte[] salt, SeedFile.KdfParams kdf) {
-        ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(passphrase));
-        byte[] pw = Arrays.copyOfRange(encoded.array(), encoded.position(), encoded.limit());
-        Secrets.wipe(encoded.array());
-        try {
-            return SCrypt.generate(pw, salt, 1 << kdf.log2N(), kdf.r(), kdf.p(), 32);
-        } finally {
-            Secrets.wipe(pw);
-        }
-    }
 
     private static byte[] u32(int v) {
         return ByteBuffer.allocate(4).putInt(v).array();

@@ -2,6 +2,7 @@ package io.coffer.core.custody;
 
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
+import io.coffer.core.keys.PassphraseCrypto;
 import io.coffer.core.keys.Secrets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,11 +20,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
 import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.generators.SCrypt;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * The master secret encrypted under a passphrase, on disk.
@@ -64,7 +61,7 @@ public final class SeedFile {
         byte[] nonce = new byte[12];
         random.nextBytes(salt);
         random.nextBytes(nonce);
-        byte[] key = deriveKey(passphrase, salt, kdf);
+        byte[] key = PassphraseCrypto.scrypt(passphrase, salt, kdf.log2N(), kdf.r(), kdf.p());
         int ctLen = masterSecret.length + 16;
         ByteBuffer header = ByteBuffer.allocate(HEADER);
         header.put(MAGIC).put((byte) VERSION).put((byte) KDF_SCRYPT).put((byte) kdf.log2N()).put((byte) kdf.r()).put((byte) kdf.p())
@@ -72,7 +69,7 @@ public final class SeedFile {
         byte[] aad = header.array();
         byte[] out = Arrays.copyOf(aad, HEADER + ctLen);
         try {
-            GCMBlockCipher gcm = cipher(true, key, nonce, aad);
+            GCMBlockCipher gcm = PassphraseCrypto.gcm(true, key, nonce, aad);
             int n = gcm.processBytes(masterSecret, 0, masterSecret.length, out, HEADER);
             gcm.doFinal(out, HEADER + n);
             writeAtomically(file, out);
@@ -126,10 +123,10 @@ public final class SeedFile {
         if (ctLen != all.length - HEADER) {
             throw error("SEED_FILE_CORRUPT", file + " is truncated or has trailing bytes");
         }
-        byte[] key = deriveKey(passphrase, salt, kdf);
+        byte[] key = PassphraseCrypto.scrypt(passphrase, salt, kdf.log2N(), kdf.r(), kdf.p());
         byte[] plain = new byte[ctLen - 16];
         try {
-            GCMBlockCipher gcm = cipher(false, key, nonce, Arrays.copyOf(all, HEADER));
+            GCMBlockCipher gcm = PassphraseCrypto.gcm(false, key, nonce, Arrays.copyOf(all, HEADER));
             byte[] buf = new byte[ctLen];
             int n = gcm.processBytes(all, HEADER, ctLen, buf, 0);
             gcm.doFinal(buf, n);
@@ -160,22 +157,7 @@ public final class SeedFile {
         }
     }
 
-    private static byte[] deriveKey(char[] passphrase, byte[] salt, KdfParams kdf) {
-        ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(passphrase));
-        byte[] pw = Arrays.copyOfRange(encoded.array(), encoded.position(), encoded.limit());
-        Secrets.wipe(encoded.array());
-        try {
-            return SCrypt.generate(pw, salt, 1 << kdf.log2N(), kdf.r(), kdf.p(), 32);
-        } finally {
-            Secrets.wipe(pw);
-        }
-    }
 
-    private static GCMBlockCipher cipher(boolean encrypt, byte[] key, byte[] nonce, byte[] aad) {
-        GCMBlockCipher gcm = (GCMBlockCipher) GCMBlockCipher.newInstance(AESEngine.newInstance());
-        gcm.init(encrypt, new AEADParameters(new KeyParameter(key), 128, nonce, aad));
-        return gcm;
-    }
 
     /** Temp file with mode 0600 → fsync → atomic rename → fsync of the directory. */
     static void writeAtomically(Path file, byte[] content) {
