@@ -25,8 +25,11 @@ public final class CallMetrics implements ServerInterceptor {
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
         Duration.ofMillis(500), Duration.ofMillis(2500), Duration.ofSeconds(10)};
 
-    private final Map<String, Counter> calls = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per method: its timer and its counters by status code (no key built per call). */
+    private record MethodMeters(Timer timer, Map<Status.Code, Counter> calls) {
+    }
+
+    private final Map<String, MethodMeters> methods = new ConcurrentHashMap<>();
 
     private CallMetrics() {
     }
@@ -50,11 +53,19 @@ public final class CallMetrics implements ServerInterceptor {
     }
 
     private void record(String method, Status.Code code, long nanos) {
-        calls.computeIfAbsent(method + "|" + code, k -> Metrics.globalRegistry().getOrCreate(Counter.builder("coffer.grpc.calls")
-                .tags(List.of(Tag.create("method", method), Tag.create("code", code.name())))
-                .description("gRPC calls answered, by method and status code"))).increment();
-        timers.computeIfAbsent(method, k -> Metrics.globalRegistry().getOrCreate(Timer.builder("coffer.grpc.call")
-                .tags(List.of(Tag.create("method", method))).buckets(BUCKETS)
-                .description("gRPC call time from its start to its answer, by method"))).record(Duration.ofNanos(nanos));
+        MethodMeters m = methods.get(method);
+        if (m == null) {
+            m = methods.computeIfAbsent(method, k -> new MethodMeters(Metrics.globalRegistry().getOrCreate(Timer.builder("coffer.grpc.call")
+                    .tags(List.of(Tag.create("method", method))).buckets(BUCKETS)
+                    .description("gRPC call time from its start to its answer, by method")), new ConcurrentHashMap<>()));
+        }
+        Counter c = m.calls().get(code);
+        if (c == null) {
+            c = m.calls().computeIfAbsent(code, k -> Metrics.globalRegistry().getOrCreate(Counter.builder("coffer.grpc.calls")
+                    .tags(List.of(Tag.create("method", method), Tag.create("code", code.name())))
+                    .description("gRPC calls answered, by method and status code")));
+        }
+        c.increment();
+        m.timer().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }
