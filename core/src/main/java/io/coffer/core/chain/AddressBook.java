@@ -36,8 +36,11 @@ public final class AddressBook {
      * {@code gap} per branch). Guarded by this book's lock.
      */
     private final Map<AddressInfo, String> window = new java.util.HashMap<>();
-    /** Addresses derived ahead of their window, outside the lock (see {@link #next}); taken when the window reaches them. */
-    private final Map<AddressInfo, String> ahead = new ConcurrentHashMap<>();
+    /**
+     * Addresses derived ahead of their branch's window, outside the lock (see {@link #next}), by index; taken when the window
+     * reaches them, and any left below the window (derived by a request the window outran) dropped then.
+     */
+    private final Map<ChainTables.Branch, java.util.concurrent.ConcurrentSkipListMap<Integer, String>> ahead = new ConcurrentHashMap<>();
     /** Each branch's issued count and window, loaded on first use; guarded by this book's lock. */
     private final Map<ChainTables.Branch, ChainTables.BranchState> branches = new java.util.HashMap<>();
 
@@ -119,9 +122,9 @@ public final class AddressBook {
         }
         // The address the next issue will add to the window, derived now outside the lock: concurrent requests derive side by
         // side instead of one after the other inside it.
-        AddressInfo upcoming = new AddressInfo(scheme.id(), account, change, watchNext);
-        if (!ahead.containsKey(upcoming)) {
-            ahead.putIfAbsent(upcoming, address(upcoming));
+        var upcoming = ahead.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
+        if (!upcoming.containsKey(watchNext)) {
+            upcoming.putIfAbsent(watchNext, address(new AddressInfo(scheme.id(), account, change, watchNext)));
         }
         if (durable) {
             written.await();
@@ -205,15 +208,19 @@ public final class AddressBook {
     /** Derives and watches addresses up to issued + gap; returns the updated state. */
     private ChainTables.BranchState extend(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
         int target = s.issued() + gap;
+        var derived = ahead.get(key);
         for (int i = s.watchedUpTo(); i < target; i++) {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
-            String address = ahead.remove(info);
+            String address = derived == null ? null : derived.remove(i);
             if (address == null) {
                 address = address(info);
             }
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
             watched.put(address, info);
             window.put(info, address);
+        }
+        if (derived != null) {
+            derived.headMap(Math.max(s.watchedUpTo(), target)).clear();
         }
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
     }
