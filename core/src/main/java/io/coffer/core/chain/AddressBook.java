@@ -32,15 +32,12 @@ public final class AddressBook {
     private final int gap;
     private final Map<String, AddressInfo> watched = new ConcurrentHashMap<>();
     /**
-     * Addresses this process derived into a window and not yet issued, by place: issuing one reuses the derivation (at most
-     * {@code gap} per branch). Guarded by this book's lock.
+     * Addresses this process derived and has not issued yet, per branch by index: the window's (issuing one reuses its
+     * derivation) and the next one beyond it, derived outside the lock (see {@link #next}). Entries below the issued count
+     * (paid before issued, or derived by a request the window outran) are dropped at the branch's next issue. The map's own
+     * concurrency serves the derivations outside the lock; everything else is under it.
      */
-    private final Map<AddressInfo, String> window = new java.util.HashMap<>();
-    /**
-     * Addresses derived ahead of their branch's window, outside the lock (see {@link #next}), by index; taken when the window
-     * reaches them, and any left below the window (derived by a request the window outran) dropped then.
-     */
-    private final Map<ChainTables.Branch, java.util.concurrent.ConcurrentSkipListMap<Integer, String>> ahead = new ConcurrentHashMap<>();
+    private final Map<ChainTables.Branch, java.util.concurrent.ConcurrentSkipListMap<Integer, String>> derived = new ConcurrentHashMap<>();
     /** Each branch's issued count and window, loaded on first use; guarded by this book's lock. */
     private final Map<ChainTables.Branch, ChainTables.BranchState> branches = new java.util.HashMap<>();
 
@@ -111,10 +108,12 @@ public final class AddressBook {
             info = new AddressInfo(scheme.id(), account, change, s.issued());
             Batch b = store.batch();
             watchNext = advance(b, key, new ChainTables.BranchState(s.issued() + 1, s.watchedUpTo())).watchedUpTo();
-            address = window.remove(info);
+            var known = derivedOf(key);
+            address = known.remove(info.index());
             if (address == null) {
                 address = address(info); // joined the window before this process started
             }
+            known.headMap(info.index()).clear();
             if (note != null) {
                 b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
             }
@@ -122,7 +121,7 @@ public final class AddressBook {
         }
         // The address the next issue will add to the window, derived now outside the lock: concurrent requests derive side by
         // side instead of one after the other inside it.
-        var upcoming = ahead.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
+        var upcoming = derivedOf(key);
         if (!upcoming.containsKey(watchNext)) {
             upcoming.putIfAbsent(watchNext, address(new AddressInfo(scheme.id(), account, change, watchNext)));
         }
@@ -181,9 +180,7 @@ public final class AddressBook {
         ChainTables.Branch key = new ChainTables.Branch(chain, info.scheme(), info.account(), info.change());
         ChainTables.BranchState s = branch(key);
         if (info.index() >= s.issued()) {
-            for (int i = s.issued(); i <= info.index(); i++) {
-                window.remove(new AddressInfo(info.scheme(), info.account(), info.change(), i)); // issued by being paid
-            }
+            derivedOf(key).headMap(info.index() + 1).clear(); // issued by being paid
             Batch own = store.batch();
             advance(own, key, new ChainTables.BranchState(info.index() + 1, s.watchedUpTo()));
             own.queue();
@@ -208,21 +205,22 @@ public final class AddressBook {
     /** Derives and watches addresses up to issued + gap; returns the updated state. */
     private ChainTables.BranchState extend(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
         int target = s.issued() + gap;
-        var derived = ahead.get(key);
+        var known = derivedOf(key);
         for (int i = s.watchedUpTo(); i < target; i++) {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
-            String address = derived == null ? null : derived.remove(i);
+            String address = known.get(i);
             if (address == null) {
                 address = address(info);
+                known.put(i, address);
             }
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
             watched.put(address, info);
-            window.put(info, address);
-        }
-        if (derived != null) {
-            derived.headMap(Math.max(s.watchedUpTo(), target)).clear();
         }
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
+    }
+
+    private java.util.concurrent.ConcurrentSkipListMap<Integer, String> derivedOf(ChainTables.Branch key) {
+        return derived.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
     }
 
     /** The address at {@code account'/change/index} of this book's scheme (derived, not issued). */
