@@ -35,7 +35,11 @@ final class BackupCommands {
     /** The passphrase from a file (first line), else asked twice (when {@code confirm}) on the terminal. */
     static char[] passphrase(Path file, boolean confirm) {
         if (file != null) {
-            return Terminal.readSecretFile(file);
+            try {
+                return BackupFile.passphraseFile(file); // read as the node reads its scheduled backups' passphrase file
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + e.getClass().getSimpleName());
+            }
         }
         char[] first = Terminal.readHidden("Backup passphrase: ");
         if (confirm) {

@@ -173,6 +173,21 @@ public final class BackupFile {
         }
     }
 
+    /**
+     * A backup passphrase kept in a file: its first line, surrounding blanks stripped. The one reading of such a file, for the
+     * node's scheduled backups and the CLI alike, so the file that encrypted a backup always opens it. Caller wipes.
+     */
+    public static char[] passphraseFile(java.nio.file.Path file) throws IOException {
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        try {
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).strip().toCharArray();
+        } finally {
+            Secrets.wipe(bytes);
+        }
+    }
+
     /** Reads only the header (no passphrase needed): what, from when, by which node. */
     public static Header header(InputStream in) throws IOException {
         return parseHeader(readHeader(new DataInputStream(in)));

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -76,7 +75,7 @@ public final class BackupScheduler implements AutoCloseable {
 
     /** Takes one backup now; the path of the new file. */
     public Path runOnce() throws IOException {
-        char[] pass = passphrase();
+        char[] pass = BackupFile.passphraseFile(schedule.passphraseFile());
         Path dir = Files.createDirectories(schedule.directory());
         Instant at = clock.instant();
         Path target = dir.resolve("coffer-" + NAME.format(at) + ".backup");
@@ -140,10 +139,6 @@ public final class BackupScheduler implements AutoCloseable {
         }
     }
 
-    private char[] passphrase() throws IOException {
-        String first = Files.readAllLines(schedule.passphraseFile(), StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
-        return first.toCharArray();
-    }
 
     @Override
     public void close() {

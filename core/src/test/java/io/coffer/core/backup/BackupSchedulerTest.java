@@ -47,7 +47,7 @@ class BackupSchedulerTest {
     @Test
     void eachRunWritesAReadableBackupAndKeepsTheNewest() throws Exception {
         Hands clock = new Hands();
-        Path pass = Files.writeString(dir.resolve("backup.pass"), "scheduled passphrase\n");
+        Path pass = Files.writeString(dir.resolve("backup.pass"), "scheduled passphrase\nsecond line: not part of it\n");
         Path out = dir.resolve("backups");
         Files.createDirectories(out);
         Files.writeString(out.resolve("notes.txt"), "not ours: never removed");
@@ -62,7 +62,8 @@ class BackupSchedulerTest {
                 Path written = s.runOnce();
                 try (var in = Files.newInputStream(written)) {
                     long[] requests = {0};
-                    BackupFile.read(in, "scheduled passphrase".toCharArray(), (k, v) -> requests[0] += k[0] == 0x54 ? 1 : 0);
+                    assertEquals("scheduled passphrase", new String(BackupFile.passphraseFile(pass)), "the first line: as the CLI reads it");
+                    BackupFile.read(in, BackupFile.passphraseFile(pass), (k, v) -> requests[0] += k[0] == 0x54 ? 1 : 0);
                     assertEquals(i + 1, requests[0], "readable with the file's passphrase, holding what was written before it");
                 }
                 assertEquals(0, s.ageSeconds());
