@@ -17,12 +17,8 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,74 +32,9 @@ class ChainFollowerTest {
     @TempDir
     Path dir;
     Store store;
-    FakeChain chain;
+    FakeChainSource chain;
     AddressBook book;
     String a0;
-
-    /** A chain whose blocks and mempool the test writes. */
-    static final class FakeChain implements ChainSource {
-        final List<BlockHeader> blocks = new ArrayList<>();
-        final Map<String, List<Payment>> paymentsByHash = new HashMap<>();
-        final List<Payment> mempool = new ArrayList<>();
-        final Map<String, TxState> states = new HashMap<>();
-        int forks;
-
-        FakeChain() {
-            blocks.add(new BlockHeader(0, "h0", ""));
-        }
-
-        void mine(Payment... payments) {
-            BlockHeader tip = blocks.get(blocks.size() - 1);
-            BlockHeader b = new BlockHeader(tip.height() + 1, "h" + (tip.height() + 1) + "-" + forks, tip.hash());
-            blocks.add(b);
-            paymentsByHash.put(b.hash(), List.of(payments));
-            for (Payment p : payments) {
-                mempool.removeIf(m -> m.id().equals(p.id()));
-            }
-        }
-
-        void reorg(int depth) {
-            forks++;
-            for (int i = 0; i < depth; i++) {
-                blocks.remove(blocks.size() - 1);
-            }
-        }
-
-        @Override
-        public String chain() {
-            return "fake";
-        }
-
-        @Override
-        public long tipHeight() {
-            return blocks.size() - 1;
-        }
-
-        @Override
-        public BlockHeader header(long height) {
-            return height < blocks.size() ? blocks.get((int) height) : null;
-        }
-
-        @Override
-        public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
-            return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.test(p.address())).toList();
-        }
-
-        @Override
-        public List<Payment> mempool(Predicate<String> watched) {
-            return mempool.stream().filter(p -> watched.test(p.address())).toList();
-        }
-
-        @Override
-        public TxStatus txStatus(String txid, List<String> inputs) {
-            return new TxStatus(states.getOrDefault(txid, TxState.UNKNOWN), 0);
-        }
-
-        @Override
-        public BroadcastResult broadcast(byte[] tx) {
-            return new BroadcastResult(BroadcastResult.Outcome.ACCEPTED, "");
-        }
-    }
 
     @BeforeEach
     void setUp() {
@@ -112,7 +43,7 @@ class ChainFollowerTest {
         new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
                 .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
         Vault vault = new Vault(store, dir, audit);
-        chain = new FakeChain();
+        chain = new FakeChainSource("fake");
         book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
                 pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
         book.watchAccount(0);

@@ -1,0 +1,140 @@
+package io.coffer.core.chain;
+
+import io.coffer.core.keys.Hashes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A chain whose blocks and mempool a unit test writes, for the pure logic above {@link ChainSource} (the follower's bookkeeping,
+ * the withdrawal services' crash points). Payments are scripted; transactions broadcast to it are kept by their bytes (txid =
+ * {@link #txidOf}), enter its mempool and are mined by {@link #mine}. It answers every broadcast it is given and keeps them all,
+ * so a test can show which bytes were sent and how often. Real chain behaviour is the contract suite's job, on bitcoind and anvil.
+ * Shared through core's test-jar.
+ */
+public class FakeChainSource implements ChainSource {
+    public final List<BlockHeader> blocks = new ArrayList<>();
+    public final Map<String, List<Payment>> paymentsByHash = new HashMap<>();
+    /** Scripted payments waiting in the mempool (watched addresses see them). */
+    public final List<Payment> mempool = new ArrayList<>();
+    /** States a test sets by hand; a transaction broadcast here has its own state from where its bytes are. */
+    public final Map<String, TxState> states = new HashMap<>();
+    /** Every broadcast, in order, as the bytes sent. */
+    public final List<byte[]> broadcasts = new ArrayList<>();
+    /** Broadcast transactions not yet mined, by txid. */
+    public final Map<String, byte[]> pool = new LinkedHashMap<>();
+    /** The block hash of each mined broadcast transaction. */
+    public final Map<String, String> minedIn = new HashMap<>();
+    private final String chain;
+    public int forks;
+    private BroadcastResult.Outcome nextAnswer;
+
+    public FakeChainSource(String chain) {
+        this.chain = chain;
+        blocks.add(new BlockHeader(0, "h0", ""));
+    }
+
+    /** The id of a transaction sent here: the hex SHA-256 of its bytes. */
+    public static String txidOf(byte[] raw) {
+        return HexFormat.of().formatHex(Hashes.sha256(raw));
+    }
+
+    /** A block on the tip with {@code payments} and every broadcast transaction in the pool. */
+    public synchronized BlockHeader mine(Payment... payments) {
+        BlockHeader tip = blocks.get(blocks.size() - 1);
+        BlockHeader b = new BlockHeader(tip.height() + 1, "h" + (tip.height() + 1) + "-" + forks, tip.hash());
+        blocks.add(b);
+        paymentsByHash.put(b.hash(), List.of(payments));
+        for (Payment p : payments) {
+            mempool.removeIf(m -> m.id().equals(p.id()));
+        }
+        for (String txid : pool.keySet()) {
+            minedIn.put(txid, b.hash());
+        }
+        pool.clear();
+        return b;
+    }
+
+    /** Takes the top {@code depth} blocks away; the next blocks are a new branch. */
+    public synchronized void reorg(int depth) {
+        forks++;
+        for (int i = 0; i < depth; i++) {
+            blocks.remove(blocks.size() - 1);
+        }
+    }
+
+    /** The next broadcast answers {@code outcome} (UNKNOWN: the node took the bytes but the answer was lost). */
+    public synchronized void answerNext(BroadcastResult.Outcome outcome) {
+        nextAnswer = outcome;
+    }
+
+    /** How many times {@code txid}'s bytes were broadcast. */
+    public synchronized long broadcastsOf(String txid) {
+        return broadcasts.stream().filter(raw -> txidOf(raw).equals(txid)).count();
+    }
+
+    /** The distinct transactions ever broadcast. */
+    public synchronized long distinctBroadcasts() {
+        return broadcasts.stream().map(FakeChainSource::txidOf).distinct().count();
+    }
+
+    @Override
+    public String chain() {
+        return chain;
+    }
+
+    @Override
+    public synchronized long tipHeight() {
+        return blocks.size() - 1;
+    }
+
+    @Override
+    public synchronized BlockHeader header(long height) {
+        return height < blocks.size() ? blocks.get((int) height) : null;
+    }
+
+    @Override
+    public synchronized List<Payment> payments(BlockHeader header, Predicate<String> watched) {
+        return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.test(p.address())).toList();
+    }
+
+    @Override
+    public synchronized List<Payment> mempool(Predicate<String> watched) {
+        return mempool.stream().filter(p -> watched.test(p.address())).toList();
+    }
+
+    @Override
+    public synchronized TxStatus txStatus(String txid, List<String> inputs) {
+        String block = minedIn.get(txid);
+        if (block != null) {
+            for (BlockHeader h : blocks) {
+                if (h.hash().equals(block)) {
+                    return new TxStatus(TxState.IN_BLOCK, h.height());
+                }
+            }
+        }
+        if (pool.containsKey(txid)) {
+            return new TxStatus(TxState.IN_MEMPOOL, 0);
+        }
+        return new TxStatus(states.getOrDefault(txid, TxState.UNKNOWN), 0);
+    }
+
+    @Override
+    public synchronized BroadcastResult broadcast(byte[] tx) {
+        broadcasts.add(tx.clone());
+        String txid = txidOf(tx);
+        TxState state = txStatus(txid, List.of()).state();
+        boolean known = state == TxState.IN_BLOCK || state == TxState.IN_MEMPOOL;
+        if (!known) {
+            pool.put(txid, tx.clone());
+        }
+        BroadcastResult.Outcome answer = nextAnswer != null ? nextAnswer
+                : known ? BroadcastResult.Outcome.ALREADY_KNOWN : BroadcastResult.Outcome.ACCEPTED;
+        nextAnswer = null;
+        return new BroadcastResult(answer, "");
+    }
+}

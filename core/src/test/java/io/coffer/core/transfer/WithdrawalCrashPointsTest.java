@@ -1,0 +1,269 @@
+package io.coffer.core.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.FakeChainSource;
+import io.coffer.core.chain.Payment;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.error.CofferException;
+import io.coffer.core.keys.Hashes;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both withdrawal services cut off at each of their three crash points (signed and not stored; stored and not broadcast;
+ * broadcast and the answer not recorded), then started again over the same store: the stored bytes are what is sent, never a
+ * second signing, the idempotency key answers with the same withdrawal, the coins (UTXO) or the nonce (account) are spent
+ * once, and a later withdrawal cannot take them again. A fake chain and fake transaction factories (the logic under test is
+ * the ledger's, not a chain's); the crash ITs of each chain module kill real processes against real nodes.
+ */
+class WithdrawalCrashPointsTest {
+    private static final String DEST = "dest-merchant";
+    private static final String EVM_DEST = "0x" + "ab".repeat(20);
+
+    @TempDir
+    Path dir;
+    Store store;
+    Vault vault;
+    FakeChainSource chain;
+
+    /** The process stopping dead at a crash point: thrown, so the test carries on as the process started again. */
+    static final class ProcessDied extends RuntimeException {
+        ProcessDied(String point) {
+            super("the process died at " + point);
+        }
+    }
+
+    enum Kind { UTXO, ACCOUNT }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(Kind.values()).flatMap(k -> Stream.of(WithdrawalLedger.SIGNED_NOT_STORED, WithdrawalLedger.STORED_NOT_BROADCAST,
+                WithdrawalLedger.BROADCAST_NOT_RECORDED).map(p -> Arguments.of(k, p)));
+    }
+
+    @BeforeEach
+    void open() {
+        store = LevelDbStore.open(dir.resolve("store"), CofferSchema.current());
+        vault = CrashHarness.wallet(store, dir, "setup");
+        CrashHarness.unseal(vault);
+        chain = new FakeChainSource("fake");
+    }
+
+    @AfterEach
+    void close() {
+        vault.close();
+        store.close();
+    }
+
+    /** One "process": its address book, follower and withdrawal service over the shared store, dying at {@code dieAt}. */
+    private final class Wallet {
+        final AddressBook book;
+        final WithdrawalLedger service;
+        final FakeAccountFactory accountFactory = new FakeAccountFactory(chain);
+
+        Wallet(Kind kind, String dieAt) {
+            WithdrawalLedger.CrashPoints crash = p -> {
+                if (p.equals(dieAt)) {
+                    throw new ProcessDied(p);
+                }
+            };
+            if (kind == Kind.UTXO) {
+                book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                        pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+                service = new UtxoWithdrawalService(store, chain, new FakeUtxoFactory(), book, vault::signer, 1, Clock.systemUTC(), crash);
+            } else {
+                book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
+                        pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+                accountFactory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
+                service = new AccountWithdrawalService(store, chain, accountFactory, book, vault::signer, 1, Clock.systemUTC(), crash);
+            }
+            book.watchAccount(0);
+        }
+
+        Withdrawal send(Kind kind, long amount, String key) {
+            return kind == Kind.UTXO
+                    ? ((UtxoWithdrawalService) service).create(0, DEST, BigInteger.valueOf(amount), FeeRate.satPerVbyte(2), key)
+                    : service.send(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(amount), FeePriority.NORMAL, Optional.empty(), key);
+        }
+    }
+
+    /** One confirmed coin of 100,000 sat at the wallet's first receive address (UTXO: the only coin there is). */
+    private void fundOneCoin(Wallet w) {
+        String address = w.book.next(0, 0).address();
+        ChainFollower follower = new ChainFollower(store, chain, w.book, 1, 6, Clock.systemUTC());
+        follower.poll(); // a new follower starts at the tip
+        chain.mine(new Payment("funding", 0, address, "fake/BTC", BigInteger.valueOf(100_000)));
+        chain.mine();
+        follower.poll();
+    }
+
+    @ParameterizedTest(name = "{0} cut off at {1}")
+    @MethodSource("cases")
+    void aWithdrawalCutOffAtACrashPointIsSentOnceWithItsStoredBytes(Kind kind, String point) {
+        Wallet first = new Wallet(kind, point);
+        if (kind == Kind.UTXO) {
+            fundOneCoin(first);
+        }
+        assertThrows(ProcessDied.class, () -> first.send(kind, 60_000, "pay-1"));
+        Optional<Withdrawal> stored = first.service.byIdempotencyKey("pay-1");
+        assertEquals(!point.equals(WithdrawalLedger.SIGNED_NOT_STORED), stored.isPresent(), "stored exactly when past the store");
+        long sentBefore = point.equals(WithdrawalLedger.BROADCAST_NOT_RECORDED) ? 1 : 0;
+        assertEquals(sentBefore, chain.broadcasts.size(), "nothing is broadcast before it is stored");
+
+        Wallet again = new Wallet(kind, "");
+        again.service.resume();
+        again.service.resume(); // a second start changes nothing it has not already done
+        Withdrawal w = again.send(kind, 60_000, "pay-1"); // the client's retry of the call that never answered
+        stored.ifPresent(s -> {
+            assertEquals(s.id(), w.id(), "the key answers with the withdrawal stored before the crash");
+            assertEquals(s.txid(), w.txid(), "never signed a second time");
+            assertArrayEquals(s.raw(), chain.broadcasts.get(0), "the bytes sent are the bytes stored");
+        });
+        assertEquals(1, chain.distinctBroadcasts(), "one transaction ever reached the chain");
+        assertTrue(chain.broadcastsOf(w.txid()) >= 1);
+        assertEquals(WithdrawalStatus.BROADCAST, again.service.get(w.id()).orElseThrow().status());
+
+        // What the first withdrawal holds cannot be spent again by another one.
+        if (kind == Kind.UTXO) {
+            CofferException e = assertThrows(CofferException.class, () -> again.send(kind, 60_000, "pay-2"));
+            assertEquals("INSUFFICIENT_FUNDS", e.code(), "the only coin is locked by the first withdrawal");
+        } else {
+            Withdrawal second = again.send(kind, 1_000, "pay-2");
+            assertEquals(0, NonceSlot.of(w).nonce());
+            assertEquals(1, NonceSlot.of(second).nonce(), "the next nonce, not the first one again");
+        }
+
+        chain.mine();
+        again.service.track();
+        Withdrawal mined = again.service.get(w.id()).orElseThrow();
+        assertEquals(WithdrawalStatus.CONFIRMED, mined.status());
+        assertEquals(w.txid(), mined.txid());
+        Wallet third = new Wallet(kind, "");
+        third.service.resume();
+        assertEquals(kind == Kind.UTXO ? 1 : 2, chain.distinctBroadcasts(), "a start after it is mined sends nothing new");
+        assertEquals(mined.id(), third.send(kind, 60_000, "pay-1").id());
+    }
+
+    /** The first broadcast times out: UNKNOWN, never FAILED; the same bytes are sent again until the chain has them. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Kind.class)
+    void aBroadcastWithoutAnAnswerIsUnknownAndTheSameBytesAreSentAgain(Kind kind) {
+        Wallet w = new Wallet(kind, "");
+        if (kind == Kind.UTXO) {
+            fundOneCoin(w);
+        }
+        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.UNKNOWN);
+        Withdrawal sent = w.send(kind, 60_000, "pay-1");
+        assertEquals(WithdrawalStatus.BROADCAST_UNKNOWN, sent.status());
+        Wallet again = new Wallet(kind, "");
+        again.service.resume();
+        assertEquals(2, chain.broadcastsOf(sent.txid()));
+        assertEquals(1, chain.distinctBroadcasts());
+        assertEquals(WithdrawalStatus.BROADCAST, again.service.get(sent.id()).orElseThrow().status());
+    }
+
+    /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
+    static final class FakeUtxoFactory implements TransactionFactory {
+        @Override
+        public int destinationVbytes(String destination) {
+            if (!destination.startsWith("dest-") && !destination.startsWith("addr-")) {
+                throw CofferException.invalid("destination", "ADDRESS_INVALID", "not an address of this chain");
+            }
+            return 31;
+        }
+
+        @Override
+        public Built build(List<Input> inputs, String destination, BigInteger amount, String changeAddress, BigInteger change,
+                io.coffer.core.custody.Signer signer) {
+            StringBuilder tx = new StringBuilder("utxo");
+            for (Input in : inputs) {
+                signer.publicKey(in.path()); // the key must be there (sealed: refused)
+                tx.append("|in=").append(in.id());
+            }
+            tx.append("|to=").append(destination).append(':').append(amount);
+            if (changeAddress != null) {
+                tx.append("|change=").append(changeAddress).append(':').append(change);
+            }
+            tx.append("|sig=").append(System.nanoTime());
+            byte[] raw = tx.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new Built(FakeChainSource.txidOf(raw), raw, 110 + 31 * inputs.size());
+        }
+    }
+
+    /** Account transactions as text; the chain's nonce of an address counts its mined transactions. */
+    static final class FakeAccountFactory implements AccountWithdrawalService.AccountTransactionFactory {
+        static final String NATIVE = "fake/ETH";
+        final java.util.Map<String, BigInteger> balances = new java.util.HashMap<>();
+        private final FakeChainSource chain;
+
+        FakeAccountFactory(FakeChainSource chain) {
+            this.chain = chain;
+        }
+
+        @Override
+        public String destination(String destination) {
+            if (!destination.matches("0x[0-9a-f]{40}")) {
+                throw CofferException.invalid("destination", "ADDRESS_INVALID", "not an address of this chain");
+            }
+            return destination;
+        }
+
+        @Override
+        public AccountWithdrawalService.Fees fees() {
+            return new AccountWithdrawalService.Fees(BigInteger.valueOf(100), BigInteger.valueOf(2));
+        }
+
+        @Override
+        public long gasLimit(String asset, String from, String to, BigInteger amount) {
+            return 21_000;
+        }
+
+        @Override
+        public BigInteger balance(String asset, String address) {
+            return balances.getOrDefault(asset, BigInteger.ZERO);
+        }
+
+        @Override
+        public String nativeAsset() {
+            return NATIVE;
+        }
+
+        @Override
+        public long minedNonce(String address) {
+            synchronized (chain) {
+                return chain.minedIn.keySet().stream().filter(txid -> chain.txStatus(txid, List.of()).state()
+                        == io.coffer.core.chain.TxState.IN_BLOCK).map(txid -> chain.broadcasts.stream()
+                        .filter(raw -> FakeChainSource.txidOf(raw).equals(txid)).findFirst().orElseThrow())
+                        .filter(raw -> new String(raw, java.nio.charset.StandardCharsets.UTF_8).contains("|from=" + address + "|")).count();
+            }
+        }
+
+        @Override
+        public AccountWithdrawalService.Built build(AccountWithdrawalService.Tx tx, io.coffer.core.custody.Signer signer) {
+            signer.publicKey(tx.fromPath());
+            byte[] raw = ("account|from=" + tx.from() + "|nonce=" + tx.nonce() + "|to=" + tx.to() + ":" + tx.amount() + "|" + tx.asset()
+                    + "|sig=" + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new AccountWithdrawalService.Built(FakeChainSource.txidOf(raw), raw);
+        }
+    }
+}
