@@ -1,9 +1,7 @@
 package io.coffer.core.chain;
 
-import io.coffer.core.config.BitcoinChainConfig;
 import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.ConfigException;
-import io.coffer.core.config.EvmChainConfig;
 
 /**
  * What a chain node says about itself.
@@ -22,12 +20,9 @@ public record ChainInfo(String network, long tipHeight, String tipHash) {
      * @param key the config key prefix of the chain (e.g. {@code coffer.chains.0})
      */
     public void requireMatches(ChainConfig chain, String key) {
-        String expected = switch (chain) {
-            case BitcoinChainConfig b -> b.network().rpcName();
-            case EvmChainConfig e -> Long.toString(e.chainId());
-        };
+        String expected = chain.expectedNetwork();
         if (!expected.equals(network)) {
-            String field = chain instanceof BitcoinChainConfig ? key + ".network" : key + ".chain-id";
+            String field = key + "." + chain.networkField();
             throw new ConfigException(field, "chain '" + chain.name() + "' is configured as " + expected
                     + " but the node at " + chain.rpcUrl() + " is on " + network);
         }

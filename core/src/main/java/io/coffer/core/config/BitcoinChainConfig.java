@@ -28,6 +28,16 @@ public record BitcoinChainConfig(String name, BitcoinNetwork network, URI rpcUrl
     }
 
     @Override
+    public String expectedNetwork() {
+        return network.rpcName();
+    }
+
+    @Override
+    public String networkField() {
+        return "network";
+    }
+
+    @Override
     public java.util.List<Asset> assets() {
         return java.util.List.of(new Asset(io.coffer.core.chain.AssetId.of(name, "BTC").toString(), "BTC", 8, ""));
     }

@@ -57,6 +57,15 @@ public sealed interface ChainConfig permits BitcoinChainConfig, EvmChainConfig {
         return "";
     }
 
+    /**
+     * The network the chain's node must say it is on (bitcoind's chain name, an EVM chain's decimal id), and the config field
+     * (after the chain's key) that sets it: a node on another network is refused at start.
+     */
+    String expectedNetwork();
+
+    /** The field of {@link #expectedNetwork}, e.g. {@code network} or {@code chain-id}. */
+    String networkField();
+
     /** The asset {@code id} of this chain, if it carries it. */
     default java.util.Optional<Asset> asset(String id) {
         return assets().stream().filter(a -> a.id().equals(id)).findFirst();

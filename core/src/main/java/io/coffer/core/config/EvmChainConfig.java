@@ -31,6 +31,16 @@ public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirma
         return chainId;
     }
 
+    @Override
+    public String expectedNetwork() {
+        return Long.toString(chainId);
+    }
+
+    @Override
+    public String networkField() {
+        return "chain-id";
+    }
+
     /** A uint256. */
     @Override
     public java.math.BigInteger maxAmount() {
