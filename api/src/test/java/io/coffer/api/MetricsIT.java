@@ -104,7 +104,7 @@ class MetricsIT {
         if (btc.height() < 110) {
             btc.mine(110);
         }
-        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", "  webhooks:\n    retry-initial: 1h\n"))) {
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", "  webhooks:\n    retry-initial: 5s\n    give-up-after: 8s\n"))) {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/observe/metrics"))
                     .header("accept", "text/plain").build();
@@ -120,6 +120,7 @@ class MetricsIT {
             assertEquals(1, require(first, "coffer_custody_state", Map.of()), "dev mode: unsealed");
             assertEquals(1, require(first, "coffer_chain_up", bitcoin));
             assertTrue(require(first, "coffer_store_size_bytes", Map.of()) > 0);
+            assertEquals(0, require(first, "coffer_chain_failed_rounds_total", bitcoin), "the dev chain answers every round");
 
             // Blocks come: the tip moves and the follower catches up (lag back to 0).
             long tip = btc.height();
@@ -161,20 +162,38 @@ class MetricsIT {
                         .setUrl("http://127.0.0.1:" + closed + "/hook").build());
                 payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC").setAmount("1000")
                         .setIdempotencyKey("m-1").build());
+                double failedBefore = require(scrape.get(), "coffer_webhooks_failed_total", Map.of());
                 ApiTests.await("a webhook delivery waiting", () -> value(scrape.get(), "coffer_webhooks_pending", Map.of()).orElse(0) >= 1);
+                // Its retry fails too and the delivery is given up on (give-up-after 8s): counted as failed.
+                ApiTests.await("a webhook delivery failed", () -> value(scrape.get(), "coffer_webhooks_failed_total", Map.of())
+                        .orElse(0) > failedBefore);
 
                 // A withdrawal is outstanding until it confirms.
                 var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(auth);
                 btc.minerWallet("sendtoaddress", wallet.createDepositAddress(CreateDepositAddressRequest.newBuilder()
                         .setAsset("bitcoin/BTC").build()).getAddress(), "0.5");
+                Map<String, String> seen = Map.of("chain", "bitcoin", "state", "seen");
+                ApiTests.await("the deposit seen", () -> value(scrape.get(), "coffer_deposits_open", seen).orElse(0) == 1);
+                assertTrue(require(scrape.get(), "coffer_deposits_oldest_unconfirmed_seconds", bitcoin) >= 0);
                 btc.mine(1);
                 ApiTests.await("funds", () -> !wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
                         .getConfirmed().equals("0"));
+                ApiTests.await("the deposit confirmed, not yet final", () -> {
+                    String s = scrape.get();
+                    return value(s, "coffer_deposits_open", seen).orElse(-1) == 0 // mined: no longer seen
+                            && value(s, "coffer_deposits_open", Map.of("chain", "bitcoin", "state", "confirmed")).orElse(-1) == 1
+                            && value(s, "coffer_deposits_oldest_unconfirmed_seconds", bitcoin).orElse(-1) == 0;
+                });
                 TransfersGrpc.newBlockingStub(ch).withInterceptors(auth).createTransfer(CreateTransferRequest.newBuilder()
                         .setAsset("bitcoin/BTC").setDestination(btc.minerWallet("getnewaddress").asText()).setAmount("100000")
                         .setIdempotencyKey("m-t").build());
+                // A scrape reads a chain's figures at most once a second: wait for the one after the transfer.
+                ApiTests.await("the withdrawal outstanding", () -> {
+                    String s = scrape.get();
+                    return value(s, "coffer_withdrawals_outstanding", bitcoin).orElse(-1) == 1
+                            && value(s, "coffer_withdrawals_open", Map.of("chain", "bitcoin", "state", "broadcast")).orElse(-1) == 1;
+                });
                 String sending = scrape.get();
-                assertEquals(1, require(sending, "coffer_withdrawals_outstanding", bitcoin));
                 assertTrue(require(sending, "coffer_withdrawals_oldest_outstanding_seconds", bitcoin) >= 0);
                 btc.mine(1);
                 ApiTests.await("the withdrawal confirmed", () -> value(scrape.get(), "coffer_withdrawals_outstanding", bitcoin).orElse(-1) == 0);

@@ -1,5 +1,7 @@
 package io.coffer.api.observe;
 
+import io.coffer.core.chain.DepositStatus;
+import io.coffer.core.transfer.WithdrawalStatus;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
@@ -8,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -25,6 +26,9 @@ public final class NodeMetrics {
 
         long webhooksPending();
 
+        /** Deliveries given up on since the node started. */
+        long webhooksFailed();
+
         double webhooksOverdueSeconds();
 
         /** 1 unsealed, 0 sealed, -1 no wallet yet, 2 watch-only. */
@@ -35,9 +39,18 @@ public final class NodeMetrics {
         long livePages();
     }
 
-    /** One chain's figures. Ages in seconds; NaN when not known (the chain node never answered, the chain is not followed). */
+    /**
+     * One chain's figures. Ages in seconds; NaN when not known (the chain node never answered, the chain is not followed).
+     *
+     * @param failedRounds      rounds that failed since the node started
+     * @param openDeposits      deposits not yet final, by state
+     * @param oldestUnconfirmed since when the oldest deposit not yet confirmed has waited (0 when none)
+     * @param withdrawals       withdrawals not yet final, by state
+     */
     public record ChainFigures(boolean up, double tipHeight, double processedHeight, double answerAgeSeconds, double pollAgeSeconds,
-                               int withdrawalsOutstanding, double oldestOutstandingSeconds) {
+                               int withdrawalsOutstanding, double oldestOutstandingSeconds, long failedRounds,
+                               Map<DepositStatus, Integer> openDeposits, double oldestUnconfirmed,
+                               Map<WithdrawalStatus, Integer> withdrawals) {
         double lag() {
             return Double.isNaN(tipHeight) || Double.isNaN(processedHeight) ? Double.NaN : Math.max(0, tipHeight - processedHeight);
         }
@@ -45,6 +58,12 @@ public final class NodeMetrics {
 
     private static final AtomicReference<Source> SERVING = new AtomicReference<>();
     private static final Map<String, Boolean> REGISTERED = new ConcurrentHashMap<>();
+    /** One scrape reads a chain's figures once: its gauges (a dozen) share them for a second. */
+    private static final Map<String, Cached> CACHE = new ConcurrentHashMap<>();
+    private static final long CACHE_NANOS = 1_000_000_000L;
+
+    private record Cached(Source source, long atNanos, Optional<ChainFigures> figures) {
+    }
 
     private NodeMetrics() {
     }
@@ -53,6 +72,8 @@ public final class NodeMetrics {
     public static void serve(Source source) {
         SERVING.set(source);
         node("coffer.webhooks.pending", "Webhook deliveries waiting to be tried or retried (at least this many)", s -> s.webhooksPending());
+        counter("coffer.webhooks.failed", "Webhook deliveries given up on (FAILED) since the node started", List.of(),
+                s -> s.webhooksFailed());
         node("coffer.webhooks.overdue.seconds", "How long the most overdue webhook delivery has been due", Source::webhooksOverdueSeconds);
         node("coffer.custody.state", "1 unsealed, 0 sealed (cannot sign), -1 no wallet, 2 watch-only", Source::custody);
         node("coffer.store.size.bytes", "Bytes of the store's files on disk", s -> s.storeBytes());
@@ -67,6 +88,22 @@ public final class NodeMetrics {
             chain(chain, "coffer.withdrawals.outstanding", "Withdrawals signed and not yet confirmed", f -> f.withdrawalsOutstanding());
             chain(chain, "coffer.withdrawals.oldest.outstanding.seconds", "Age of the oldest withdrawal not yet confirmed (0 when none)",
                     ChainFigures::oldestOutstandingSeconds);
+            counter("coffer.chain.failed.rounds", "Rounds of the chain follower that failed (chain node unreachable or refusing)",
+                    List.of(Tag.create("chain", chain)), s -> s.chain(chain).map(ChainFigures::failedRounds).orElse(0L));
+            chain(chain, "coffer.deposits.oldest.unconfirmed.seconds", "Age of the oldest deposit seen and not yet confirmed (0 when none)",
+                    ChainFigures::oldestUnconfirmed);
+            for (DepositStatus state : DepositStatus.values()) {
+                if (!state.isFinal()) {
+                    chain(chain, List.of(Tag.create("state", label(state))), "coffer.deposits.open", "Deposits not yet final, by state",
+                            f -> f.openDeposits().getOrDefault(state, 0));
+                }
+            }
+            for (WithdrawalStatus state : WithdrawalStatus.values()) {
+                if (!state.isFinal()) {
+                    chain(chain, List.of(Tag.create("state", label(state))), "coffer.withdrawals.open", "Withdrawals not yet final, by state",
+                            f -> f.withdrawals().getOrDefault(state, 0));
+                }
+            }
         }
     }
 
@@ -85,12 +122,42 @@ public final class NodeMetrics {
     }
 
     private static void chain(String chain, String name, String description, ToDoubleFunction<ChainFigures> figure) {
-        if (REGISTERED.putIfAbsent(name + "|" + chain, true) == null) {
-            Function<Source, Optional<ChainFigures>> read = s -> s.chain(chain);
+        chain(chain, List.of(), name, description, figure);
+    }
+
+    private static void chain(String chain, List<Tag> more, String name, String description, ToDoubleFunction<ChainFigures> figure) {
+        List<Tag> tags = new java.util.ArrayList<>(more);
+        tags.add(0, Tag.create("chain", chain));
+        if (REGISTERED.putIfAbsent(name + "|" + tags, true) == null) {
             Metrics.globalRegistry().getOrCreate(Gauge.builder(name, () -> {
                 Source s = SERVING.get();
-                return s == null ? Double.NaN : read.apply(s).map(figure::applyAsDouble).orElse(Double.NaN);
-            }).tags(List.of(Tag.create("chain", chain))).description(description));
+                return s == null ? Double.NaN : figures(s, chain).map(figure::applyAsDouble).orElse(Double.NaN);
+            }).tags(tags).description(description));
         }
+    }
+
+    /** A counter whose count the node keeps ({@code _total} in Prometheus); 0 when no node serves. */
+    private static void counter(String name, String description, List<Tag> tags, java.util.function.ToLongFunction<Source> count) {
+        if (REGISTERED.putIfAbsent(name + "|" + tags, true) == null) {
+            Metrics.globalRegistry().getOrCreate(io.helidon.metrics.api.FunctionalCounter.builder(name, SERVING, ref -> {
+                Source s = ref.get();
+                return s == null ? 0L : count.applyAsLong(s);
+            }).tags(tags).description(description));
+        }
+    }
+
+    /** The serving node's figures of {@code chain}, read at most once a second however many gauges ask. */
+    private static Optional<ChainFigures> figures(Source s, String chain) {
+        long now = System.nanoTime();
+        Cached c = CACHE.get(chain);
+        if (c == null || c.source() != s || now - c.atNanos() > CACHE_NANOS) {
+            c = new Cached(s, now, s.chain(chain));
+            CACHE.put(chain, c);
+        }
+        return c.figures();
+    }
+
+    private static String label(Enum<?> state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -450,6 +450,27 @@ public final class ChainFollower {
         return out;
     }
 
+    /** Deposits not yet final, by state, and since when the oldest one not yet confirmed has waited (what operators watch). */
+    public record Open(java.util.Map<DepositStatus, Integer> byState, Optional<Instant> oldestUnconfirmedSince) {
+    }
+
+    /** The open deposits of this chain (at most {@code limit} read): a bounded index, not the chain's history. */
+    public Open open(int limit) {
+        java.util.Map<DepositStatus, Integer> byState = new java.util.EnumMap<>(DepositStatus.class);
+        Instant oldest = null;
+        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), limit)) {
+            Optional<Deposit> d = store.get(ChainTables.DEPOSITS, e.getKey());
+            if (d.isEmpty()) {
+                continue;
+            }
+            byState.merge(d.get().status(), 1, Integer::sum);
+            if (!d.get().status().isConfirmed() && (oldest == null || d.get().firstSeen().isBefore(oldest))) {
+                oldest = d.get().firstSeen();
+            }
+        }
+        return new Open(byState, Optional.ofNullable(oldest));
+    }
+
     /** Events after sequence {@code after}, in order. */
     public List<DepositEvent> events(long after, int limit) {
         List<DepositEvent> out = new ArrayList<>();

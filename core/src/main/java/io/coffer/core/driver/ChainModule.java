@@ -28,6 +28,8 @@ public final class ChainModule {
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private AutoCloseable push;
     private volatile Instant lastPollAt;
+    /** Rounds that failed (the chain node unreachable or refusing, or an unexpected error) since this process started. */
+    private final java.util.concurrent.atomic.AtomicLong failedRounds = new java.util.concurrent.atomic.AtomicLong();
 
     /** A chain the node runs: its configuration and the parts its driver built. */
     public ChainModule(ChainConfig config, ChainParts parts, Vault vault) {
@@ -93,6 +95,7 @@ public final class ChainModule {
             }
         } catch (RuntimeException e) {
             // Never let an exception escape: a scheduled task that throws is silently never run again.
+            failedRounds.incrementAndGet();
             String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             if (!message.equals(lastError)) {
                 if (e instanceof io.coffer.core.error.CofferException) {
@@ -153,6 +156,11 @@ public final class ChainModule {
 
     public Instant lastPollAt() {
         return lastPollAt;
+    }
+
+    /** Rounds of this chain that failed since this process started (each logged once per distinct error). */
+    public long failedRounds() {
+        return failedRounds.get();
     }
 
     public AddressBook addresses() {

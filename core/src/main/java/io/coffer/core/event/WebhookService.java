@@ -46,6 +46,8 @@ import javax.crypto.spec.SecretKeySpec;
  * may overlap and arrive out of order after retries: receivers order by {@code sequence} and deduplicate by {@code id}.
  */
 public final class WebhookService implements AutoCloseable {
+    /** Deliveries given up on (FAILED) since this process started: what an operator alerts on as it grows. */
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
     private static final Logger LOG = Logger.getLogger(WebhookService.class.getName());
     public static final String SIGNATURE_HEADER = "Coffer-Signature";
     public static final String EVENT_ID_HEADER = "Coffer-Event-Id";
@@ -120,6 +122,11 @@ public final class WebhookService implements AutoCloseable {
 
     public Optional<Webhook> get(String tenant) {
         return store.get(EventTables.WEBHOOKS, tenant);
+    }
+
+    /** Deliveries that became FAILED (retries used up) since this process started; a counter for metrics. */
+    public long failedSinceStart() {
+        return failed.get();
     }
 
     /** The tenant's deliveries, newest first; only FAILED ones when {@code onlyFailed}. */
@@ -310,6 +317,7 @@ public final class WebhookService implements AutoCloseable {
             Instant retryAt = now.plus(settings.backoff(attempts));
             if (retryAt.isAfter(d.windowStart().plus(settings.giveUpAfter()))) {
                 next = new Delivery(d.tenant(), d.sequence(), d.eventId(), DeliveryState.FAILED, attempts, status, error, now, d.windowStart());
+                failed.incrementAndGet();
                 LOG.warning("webhooks: event " + d.eventId() + " of tenant " + d.tenant() + " FAILED after " + attempts + " attempts ("
                         + error + "); 'coffer webhook redeliver' sends it again");
             } else {

@@ -436,14 +436,16 @@ public abstract class WithdrawalLedger {
         return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
     }
 
-    /** Withdrawals of this chain not yet mined with their confirmations, and since when the oldest of them waits. */
-    public record Outstanding(int count, Optional<Instant> oldestSince) {
+    /** Withdrawals of this chain not yet mined with their confirmations, by state, and since when the oldest of them waits. */
+    public record Outstanding(int count, Optional<Instant> oldestSince, java.util.Map<WithdrawalStatus, Integer> byState) {
     }
 
-    /** What operators watch (a metric): withdrawals holding funds and not yet confirmed. */
+    /** What operators watch (metrics): withdrawals holding funds and not yet confirmed. */
     public Outstanding outstanding() {
         List<Withdrawal> waiting = pending();
-        return new Outstanding(waiting.size(), waiting.stream().map(Withdrawal::createdAt).min(Instant::compareTo));
+        java.util.Map<WithdrawalStatus, Integer> byState = new java.util.EnumMap<>(WithdrawalStatus.class);
+        waiting.forEach(w -> byState.merge(w.status(), 1, Integer::sum));
+        return new Outstanding(waiting.size(), waiting.stream().map(Withdrawal::createdAt).min(Instant::compareTo), byState);
     }
 
     /** CONFIRMED withdrawals not yet final (followed by {@link #track}, but no longer pending: their funds have left). */
