@@ -208,10 +208,11 @@ final class BackupCommands {
                 w.println("restored " + instant(s.getRestoredAt()) + " from a backup taken " + instant(s.getBackupCreatedAt()) + ": "
                         + (s.hasReleasedAt() ? "released by " + s.getReleasedBy() + " " + instant(s.getReleasedAt()) : "outgoing payments paused"));
             }
-            w.println(s.getForeignSpendsCount() + " of the wallet's coins spent by transactions this ledger did not make"
+            w.println(s.getForeignSpendsCount() + " of the wallet's coins or nonces spent by transactions this ledger did not make"
                     + (s.getForeignSpendsCount() == 0 ? "" : ":"));
             for (var f : s.getForeignSpendsList()) {
                 w.println("  " + f.getChain() + " " + f.getCoin() + " " + f.getAmount().getValue() + " " + f.getAmount().getAsset()
+                        + (f.hasFee() ? " (fee " + f.getFee().getValue() + " " + f.getFee().getAsset() + ")" : "")
                         + " spent by " + f.getSpentByTxid() + " at height " + f.getHeight());
             }
             w.flush();

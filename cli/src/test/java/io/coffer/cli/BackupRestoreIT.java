@@ -45,8 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backup of a node under load through the CLI, then restore into a new directory and a node started on it: everything the backup
- * acknowledged is there (requests, their events with the same ids, a transfer), and a transfer made after the backup, retried
- * with its idempotency key, is refused instead of paid a second time, until an operator releases the node.
+ * acknowledged is there (requests, their events with the same ids, a transfer on each chain), the balances equal the chain's on
+ * Bitcoin and on the EVM chain although a transfer on each was made after the backup (the restored follower finds their spends),
+ * and those transfers, retried with their idempotency keys, are refused instead of paid a second time, until an operator
+ * releases the node.
  */
 @WithDevnet
 class BackupRestoreIT {
@@ -82,8 +84,14 @@ class BackupRestoreIT {
     private Path config(BitcoindNode btc, AnvilNode anvil, Path data) throws Exception {
         Path file = dir.resolve(data.getFileName() + ".yaml");
         Files.writeString(file, Devnet.nodeYaml(data, btc.rpcUrl(), anvil.rpcUrl(), true).replace(
-                "      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n      poll-interval: 200ms"));
+                "      rpc-password: " + BitcoindNode.RPC_PASSWORD, "      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n      poll-interval: 200ms")
+                .replace("      chain-id: 31337\n", "      chain-id: 31337\n      confirmations: 1\n      poll-interval: 200ms\n"
+                        + "      sweep-threshold: 1000000000000000\n"));
         return file;
+    }
+
+    private static java.math.BigInteger ethBalance(AnvilNode anvil, String address) {
+        return new java.math.BigInteger(anvil.rpc("eth_getBalance", address, "latest").asText().substring(2), 16);
     }
 
     @Test
@@ -105,6 +113,12 @@ class BackupRestoreIT {
         String payee = btc.minerWallet("getnewaddress").asText();
         String[] balanceAfter = new String[1];
         String[] t2txid = new String[1];
+        String[] ethAfter = new String[1];
+        String[] e2txid = new String[1];
+        String e1;
+        byte[] r = new byte[20];
+        new java.security.SecureRandom().nextBytes(r);
+        String ethPayee = "0x" + java.util.HexFormat.of().formatHex(r);
         // Node A also takes scheduled backups (hourly: none within this test); its age is a metric from the start.
         Path configA = config(btc, anvil, dataA);
         Files.writeString(configA, Files.readString(configA) + "  backup:\n    directory: " + dir.resolve("scheduled")
@@ -137,6 +151,19 @@ class BackupRestoreIT {
                 btc.mine(1);
                 await("the deposits confirmed", () -> wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
                         .getConfirmed().equals("100000000"));
+                // And 1 ETH, swept to the tenant's hot address (where EVM transfers leave from).
+                String ethDeposit = wallet.createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("ethereum/ETH").build())
+                        .getAddress();
+                anvil.send(ethDeposit, java.math.BigInteger.TEN.pow(18));
+                await("the ETH deposit swept to the hot address", () -> {
+                    anvil.mine(1);
+                    var b = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("ethereum/ETH").build());
+                    return ethBalance(anvil, ethDeposit).compareTo(java.math.BigInteger.TEN.pow(15)) < 0 && b.getPendingOutgoing().equals("0")
+                            && !b.getConfirmed().equals("0");
+                });
+                e1 = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("ethereum/ETH").setDestination(ethPayee)
+                        .setAmount("100000000000000000").setIdempotencyKey("e1").build()).getId();
+                anvil.mine(1);
                 for (int i = 0; i < 20; i++) {
                     before.add(payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset(i % 2 == 0 ? "bitcoin/BTC"
                             : "ethereum/ETH").setAmount("1000" + i).setIdempotencyKey("before-" + i).build()).getId());
@@ -178,15 +205,23 @@ class BackupRestoreIT {
                         .setAmount("5000000").setIdempotencyKey("t2").build());
                 assertFalse(t2.getTxid().isEmpty(), "sent");
                 t2txid[0] = t2.getTxid();
+                Transfer e2 = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("ethereum/ETH").setDestination(ethPayee)
+                        .setAmount("50000000000000000").setIdempotencyKey("e2").build());
+                e2txid[0] = e2.getTxid();
                 btc.mine(1);
-                await("t2 confirmed on node A", () -> {
+                await("t2 and e2 confirmed on node A", () -> {
+                    anvil.mine(1);
                     var b = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build());
-                    return b.getPendingOutgoing().equals("0") && b.getPendingIncoming().equals("0");
+                    var eth = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("ethereum/ETH").build());
+                    return b.getPendingOutgoing().equals("0") && b.getPendingIncoming().equals("0") && eth.getPendingOutgoing().equals("0");
                 });
                 balanceAfter[0] = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
+                ethAfter[0] = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("ethereum/ETH").build()).getConfirmed();
+                assertEquals(java.math.BigInteger.TEN.pow(17).add(java.math.BigInteger.valueOf(5).multiply(java.math.BigInteger.TEN.pow(16))),
+                        ethBalance(anvil, ethPayee), "e1 and e2 paid");
                 CliIT.Result healthy = CliIT.run("--node", addr, "restore", "status", "--data-dir", dataA.toString());
                 assertTrue(healthy.out().contains("not restored from a backup")
-                        && healthy.out().contains("0 of the wallet's coins spent by transactions this ledger did not make"),
+                        && healthy.out().contains("0 of the wallet's coins or nonces spent by transactions this ledger did not make"),
                         "t1 and t2 are the node's own spends: " + healthy.out());
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -237,6 +272,21 @@ class BackupRestoreIT {
                 } catch (AssertionError e) {
                     throw new AssertionError("restored balance " + seen[0] + ", on chain " + balanceAfter[0], e);
                 }
+                // On the EVM chain too: e2 left from the hot address by a nonce the restored ledger never used.
+                try {
+                    await("node B's ETH balance equal to the chain's", () -> {
+                        seen[0] = wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("ethereum/ETH").build()).getConfirmed();
+                        return seen[0].equals(ethAfter[0]);
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError("restored ETH balance " + seen[0] + ", on chain " + ethAfter[0], e);
+                }
+                assertEquals(e1, transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("ethereum/ETH").setDestination(ethPayee)
+                        .setAmount("100000000000000000").setIdempotencyKey("e1").build()).getId());
+                StatusRuntimeException refusedEth = assertThrows(StatusRuntimeException.class, () -> transfers.createTransfer(
+                        CreateTransferRequest.newBuilder().setAsset("ethereum/ETH").setDestination(ethPayee).setAmount("50000000000000000")
+                                .setIdempotencyKey("e2").build()));
+                assertEquals(Status.Code.FAILED_PRECONDITION, refusedEth.getStatus().getCode());
                 // Known to the backup: the same transfer back. Made after it: refused, not paid a second time.
                 Transfer again = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(payee)
                         .setAmount("10000000").setIdempotencyKey("t1").build());
@@ -248,13 +298,17 @@ class BackupRestoreIT {
                 assertTrue(refused.getStatus().getDescription().contains("restored from a backup"), refused.getStatus().getDescription());
                 assertEquals(0, btc.minerWallet("listreceivedbyaddress", 0, false, false, payee).get(0).get("txids").size() - 2,
                         "the payee got t1 and t2 once each");
+                anvil.mine(1);
+                assertEquals(java.math.BigInteger.valueOf(15).multiply(java.math.BigInteger.TEN.pow(16)), ethBalance(anvil, ethPayee),
+                        "the ETH payee got e1 and e2 once each");
 
                 // What the operator checks before releasing: t2, spent on chain by a transaction the restored ledger did not make.
                 CliIT.Result status = CliIT.run("--node", addr, "restore", "status", "--data-dir", dataB.toString());
                 assertEquals(0, status.exit(), status.err());
                 assertTrue(status.out().contains("outgoing payments paused"), status.out());
-                assertTrue(status.out().contains("1 of the wallet's coins spent by transactions this ledger did not make")
-                        && status.out().contains("spent by " + t2txid[0]), status.out());
+                assertTrue(status.out().contains("2 of the wallet's coins or nonces spent by transactions this ledger did not make")
+                        && status.out().contains("spent by " + t2txid[0]) && status.out().contains("spent by " + e2txid[0])
+                        && status.out().contains("ethereum ") && status.out().contains(" 50000000000000000 ethereum/ETH (fee "), status.out());
                 CliIT.Result release = CliIT.run("--node", addr, "restore", "release", "--data-dir", dataB.toString());
                 assertEquals(0, release.exit(), release.err());
                 assertTrue(release.out().contains("the node sends again"), release.out());

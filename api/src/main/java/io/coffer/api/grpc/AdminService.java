@@ -200,11 +200,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             io.coffer.core.backup.BackupService.Status s = backups.status();
             io.coffer.proto.v1.RestoreStatus.Builder b = s.restore().map(AdminService::restoreStatus)
                     .orElseGet(io.coffer.proto.v1.RestoreStatus::newBuilder);
-            for (io.coffer.core.chain.ForeignSpends.Spend f : s.foreignSpends()) {
-                b.addForeignSpends(io.coffer.proto.v1.ForeignSpend.newBuilder().setChain(f.chain()).setCoin(f.coin().toString())
-                        .setAmount(io.coffer.proto.v1.Amount.newBuilder().setAsset(f.asset()).setValue(f.amount().toString()))
-                        .setSpentByTxid(f.spentBy()).setHeight(f.height()));
-            }
+            s.foreignSpends().forEach(f -> b.addForeignSpends(io.coffer.api.proto.Protos.foreignSpend(f)));
             return b.build();
         });
     }

@@ -61,6 +61,16 @@ public final class Protos {
         return Amount.newBuilder().setAsset(asset).setValue(value.toString()).build();
     }
 
+    /** A coin (UTXO) or nonce (account chains) of the wallet spent by a transaction the ledger did not make. */
+    public static io.coffer.proto.v1.ForeignSpend foreignSpend(io.coffer.core.chain.ForeignSpends.Spend f) {
+        io.coffer.proto.v1.ForeignSpend.Builder b = io.coffer.proto.v1.ForeignSpend.newBuilder().setChain(f.chain())
+                .setCoin(f.coin().toString()).setAmount(amount(f.asset(), f.amount())).setSpentByTxid(f.spentBy()).setHeight(f.height());
+        if (!f.feeAsset().isEmpty()) {
+            b.setFee(amount(f.feeAsset(), f.fee()));
+        }
+        return b.build();
+    }
+
     public static Timestamp timestamp(Instant i) {
         return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }

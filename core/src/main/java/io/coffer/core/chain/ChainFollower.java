@@ -261,9 +261,10 @@ public final class ChainFollower {
         // The wallet's outputs this block spends (a withdrawal of ours, or anyone holding the key): never spendable again while
         // this block stands, whatever the withdrawal's own state says.
         for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id)
-                || store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).isPresent())) {
+                || store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses::isWatched)) {
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, spend.outpoint()),
-                    new ChainTables.SpentOutput(spend.txid(), block.height()));
+                    new ChainTables.SpentOutput(spend.txid(), block.height(), spend.asset(), spend.amount(), spend.feeAsset(),
+                            spend.fee()));
             b.put(ChainTables.SPENT_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, block.height(), spend.outpoint()), "");
         }
         // Confirmations of the other open deposits grow with the tip.

@@ -22,11 +22,13 @@ public interface ChainSource {
     List<Payment> payments(BlockHeader header, Predicate<String> watched);
 
     /**
-     * The transactions of block {@code header} that spend an output for which {@code ours} is true. UTXO chains report them so that
-     * a coin's state follows the chain's view of its spends, not only the state of the withdrawal that spent it; account chains
-     * have no outputs and report none. Called right after {@link #payments} for the same block.
+     * What the transactions of block {@code header} spend of the wallet's. UTXO chains report each spend of an output for which
+     * {@code ours} is true, so that a coin's state follows the chain's view of its spends, not only the state of the withdrawal
+     * that spent it. Account chains report each transaction sent from an address for which {@code watched} is true (its nonce
+     * slot, what it moved, its fee), so that transactions the ledger did not make (after a restore: the transfers made after the
+     * backup) still count in the balance. Called right after {@link #payments} for the same block; by default none.
      */
-    default List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours) {
+    default List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
         return List.of();
     }
 

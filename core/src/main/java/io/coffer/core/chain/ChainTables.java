@@ -292,19 +292,41 @@ public final class ChainTables {
             ADDRESSES.keys(), Codecs.utf8());
 
     /** Where the chain spent one of the wallet's outputs: the spending transaction and its block's height. */
-    public record SpentOutput(String txid, long height) {
+    public record SpentOutput(String txid, long height, String asset, java.math.BigInteger amount, String feeAsset,
+                              java.math.BigInteger fee) {
+        /** A UTXO chain's spend (what moved is the coin itself). */
+        public SpentOutput(String txid, long height) {
+            this(txid, height, "", java.math.BigInteger.ZERO, "", java.math.BigInteger.ZERO);
+        }
     }
 
-    // spent-outputs: 0x2a | chain string | txid string | index u32 -> spending txid UTF | height int64 (UTXO chains: a deposit
-    // output spent by a transaction of a block on the best chain, whoever made it; such a coin is never spendable nor counted,
-    // whatever the state of the withdrawal that spent it)
+    // spent-outputs: 0x2a | chain string | txid string | index u32 -> spending txid UTF | height int64 [| asset UTF | amount
+    // UTF | fee asset UTF | fee UTF] (UTXO chains: a deposit output spent by a transaction of a block on the best chain, whoever made it;
+    // such a coin is never spendable nor counted, whatever the state of the withdrawal that spent it. Account chains: the nonce
+    // slot of a transaction sent from a wallet address (address | nonce as the key), with the asset and amount it moved and
+    // its fee, the trailing fields, written only for such rows, so UTXO rows keep their schema-5 form)
     public static final Table<ChainDeposit, SpentOutput> SPENT_OUTPUTS = Table.of(0x2a, "spent-outputs",
-            "chain string | txid string | index u32 -> spending txid UTF | height int64", CHAIN_DEPOSIT, RecordCodec.of(
+            "chain string | txid string | index u32 -> spending txid UTF | height int64 [| asset UTF | amount UTF | fee asset UTF | fee UTF]", CHAIN_DEPOSIT,
+            RecordCodec.of(
                     (v, out) -> {
                         out.writeUTF(v.txid());
                         out.writeLong(v.height());
+                        if (!v.asset().isEmpty()) {
+                            out.writeUTF(v.asset());
+                            out.writeUTF(v.amount().toString());
+                            out.writeUTF(v.feeAsset());
+                            out.writeUTF(v.fee().toString());
+                        }
                     },
-                    in -> new SpentOutput(in.readUTF(), in.readLong())));
+                    in -> {
+                        String txid = in.readUTF();
+                        long height = in.readLong();
+                        if (in.available() == 0) {
+                            return new SpentOutput(txid, height);
+                        }
+                        return new SpentOutput(txid, height, in.readUTF(), new java.math.BigInteger(in.readUTF()), in.readUTF(),
+                                new java.math.BigInteger(in.readUTF()));
+                    }));
 
     // spent-by-height: 0x2b | chain string | height u64 | txid string | index u32 -> "" (what a disconnect un-spends)
     public static final Table<ChainHeightDeposit, String> SPENT_BY_HEIGHT = Table.of(0x2b, "spent-by-height",

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The wallet's coins spent on chain by transactions this ledger did not make (UTXO chains): each spend the follower recorded
+ * The wallet's coins spent on chain by transactions this ledger did not make: each spend the follower recorded
  * from a block of the best chain whose transaction is none of the wallet's withdrawals. On a healthy node there are none —
  * sweeps and change are the wallet's own transactions. After a restore they are the transfers made after the backup (the
  * operator checks them before releasing the node); otherwise they mean the keys were used outside Coffer.
@@ -15,8 +15,13 @@ public final class ForeignSpends {
     private ForeignSpends() {
     }
 
-    /** One coin of the wallet spent by a transaction the ledger does not know. */
-    public record Spend(String chain, DepositId coin, String asset, BigInteger amount, String spentBy, long height) {
+    /**
+     * One coin of the wallet spent by a transaction the ledger does not know; on account chains the coin is the sender's nonce
+     * slot ({@code address:nonce}), the amount what the transaction moved and {@code fee} what it paid (empty and 0 on UTXO
+     * chains, where the coin's amount holds it).
+     */
+    public record Spend(String chain, DepositId coin, String asset, BigInteger amount, String feeAsset, BigInteger fee, String spentBy,
+                        long height) {
     }
 
     /** Every such spend, by chain and coin. Reads the spent-outputs table whole: an operator's check, not a hot path. */
@@ -28,9 +33,14 @@ public final class ForeignSpends {
                 ChainTables.ChainDeposit coin = e.getKey();
                 ChainTables.SpentOutput by = e.getValue();
                 if (store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(coin.chain(), by.txid())).isEmpty()) {
+                    if (!by.asset().isEmpty()) { // an account chain's transaction from a wallet address
+                        out.add(new Spend(coin.chain(), coin.id(), by.asset(), by.amount(), by.feeAsset(), by.fee(), by.txid(),
+                                by.height()));
+                        continue;
+                    }
                     var deposit = store.get(ChainTables.DEPOSITS, coin);
                     out.add(new Spend(coin.chain(), coin.id(), deposit.map(Deposit::asset).orElse(""),
-                            deposit.map(Deposit::amount).orElse(BigInteger.ZERO), by.txid(), by.height()));
+                            deposit.map(Deposit::amount).orElse(BigInteger.ZERO), "", BigInteger.ZERO, by.txid(), by.height()));
                 }
             }
         }

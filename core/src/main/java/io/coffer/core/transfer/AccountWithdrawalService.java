@@ -126,6 +126,9 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             own.add(e.getValue().txid());
             own.addAll(e.getValue().replacedTxids());
+            if (!e.getValue().cancelTxid().isEmpty()) {
+                own.add(e.getValue().cancelTxid());
+            }
             if (e.getValue().account() == account) {
                 mine.add(e.getValue());
             }
@@ -157,6 +160,22 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             confirmed = confirmed.subtract(moved).subtract(fee); // reserved while pending, spent once final
             if (!w.status().isFinal()) {
                 outgoing = outgoing.add(moved).add(fee);
+            }
+        }
+        // Sent from the account's addresses by transactions the ledger did not make (after a restore: transfers made after the
+        // backup; otherwise the keys used outside Coffer): what they moved and their fees left too, as the chain says.
+        for (var e : store.list(io.coffer.core.chain.ChainTables.SPENT_OUTPUTS, io.coffer.core.chain.ChainTables.SPENT_OUTPUTS.prefix(chainPrefix),
+                Integer.MAX_VALUE)) {
+            io.coffer.core.chain.ChainTables.SpentOutput spent = e.getValue();
+            if (own.contains(spent.txid()) || spent.asset().isEmpty()) {
+                continue;
+            }
+            String from = NonceSlot.ofInput(e.getKey().id()).address();
+            boolean ours = store.get(io.coffer.core.chain.ChainTables.ADDRESSES, new io.coffer.core.chain.ChainTables.ChainAddress(chain, from))
+                    .map(info -> info.account() == account).orElse(false);
+            if (ours) {
+                confirmed = confirmed.subtract(spent.asset().equals(asset) ? spent.amount() : BigInteger.ZERO)
+                        .subtract(spent.feeAsset().equals(asset) ? spent.fee() : BigInteger.ZERO);
             }
         }
         return new Balance(confirmed, incoming, outgoing);

@@ -26,8 +26,8 @@ public record NonceSlot(String address, long nonce) {
         return new NonceSlot(in.txid(), in.index() & 0xFFFFFFFFL);
     }
 
-    /** The slot in its stored form. */
-    DepositId asInput() {
+    /** The slot in its stored form (also how the follower keys an account chain's spends, see {@code OutpointSpend}). */
+    public DepositId asInput() {
         return new DepositId(address, (int) nonce);
     }
 }

@@ -89,7 +89,7 @@ public final class BitcoinChainSource implements ChainSource {
     }
 
     @Override
-    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours) {
+    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
         List<OutpointSpend> out = new ArrayList<>();
         for (Transaction tx : block(header).getTransactions()) {
             if (tx.isCoinBase()) {

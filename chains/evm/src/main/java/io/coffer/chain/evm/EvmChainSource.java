@@ -5,10 +5,13 @@ import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
 import io.coffer.core.chain.ChainUnavailableException;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.chain.OutpointSpend;
 import io.coffer.core.chain.Payment;
 import io.coffer.core.chain.TxStatus;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.config.TokenConfig;
+import io.coffer.core.transfer.NonceSlot;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,8 @@ public final class EvmChainSource implements ChainSource {
     private final String nativeAsset;
     private final Map<String, String> assetByContract = new java.util.HashMap<>();
     private volatile boolean txpool = true;
+    /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
+    private volatile EthBlock.Block lastFull;
 
     public EvmChainSource(EvmRpcClient rpc, EvmChainConfig config) {
         this.rpc = rpc;
@@ -79,10 +84,7 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
-        EthBlock.Block b = rpc.typed("eth_getBlockByHash", () -> rpc.web3j().ethGetBlockByHash(header.hash(), true).send()).getBlock();
-        if (b == null) {
-            throw new ChainUnavailableException(chain(), "block " + header.hash() + " vanished (reorg in progress)", null);
-        }
+        EthBlock.Block b = fullBlock(header);
         List<Payment> out = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
@@ -130,6 +132,59 @@ public final class EvmChainSource implements ChainSource {
                     out.add(new Payment(log.getTransactionHash(), n, to, asset, amount));
                 }
             }
+        }
+        return out;
+    }
+
+    private EthBlock.Block fullBlock(BlockHeader header) {
+        EthBlock.Block last = lastFull;
+        if (last != null && header.hash().equals(last.getHash())) {
+            return last;
+        }
+        EthBlock.Block b = rpc.typed("eth_getBlockByHash", () -> rpc.web3j().ethGetBlockByHash(header.hash(), true).send()).getBlock();
+        if (b == null) {
+            throw new ChainUnavailableException(chain(), "block " + header.hash() + " vanished (reorg in progress)", null);
+        }
+        lastFull = b;
+        return b;
+    }
+
+    /**
+     * Every transaction of the block sent from a watched address, whoever signed it: its sender's nonce slot, the fee it paid and
+     * what it moved (ETH sent with it, else the tokens its Transfer logs take from the sender; nothing when it failed).
+     */
+    @Override
+    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
+        List<OutpointSpend> out = new ArrayList<>();
+        for (EthBlock.TransactionResult<?> r : fullBlock(header).getTransactions()) {
+            EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
+            String from = checksummed(tx.getFrom());
+            if (!watched.test(from) || tx.getNonce().bitLength() > 32) {
+                continue;
+            }
+            TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
+                    () -> rpc.web3j().ethGetTransactionReceipt(tx.getHash()).send()).getTransactionReceipt().orElse(null);
+            if (receipt == null) {
+                throw new ChainUnavailableException(chain(), "no receipt yet for " + tx.getHash() + " of block " + header.hash(), null);
+            }
+            BigInteger fee = receipt.getGasUsed().multiply(receipt.getEffectiveGasPrice() != null
+                    ? Numeric.toBigInt(receipt.getEffectiveGasPrice()) : tx.getGasPrice());
+            String asset = nativeAsset;
+            BigInteger amount = BigInteger.ZERO;
+            if (receipt.isStatusOK() && tx.getValue().signum() > 0) {
+                amount = tx.getValue();
+            } else if (receipt.isStatusOK()) {
+                for (Log log : receipt.getLogs()) {
+                    String token = assetByContract.get(log.getAddress().toLowerCase(java.util.Locale.ROOT));
+                    if (token != null && log.getTopics().size() == 3 && TRANSFER_TOPIC.equals(log.getTopics().get(0))
+                            && checksummed("0x" + log.getTopics().get(1).substring(26)).equals(from)) {
+                        asset = token;
+                        amount = amount.add(Numeric.toBigInt(log.getData()));
+                    }
+                }
+            }
+            DepositId slot = new NonceSlot(from, tx.getNonce().longValueExact()).asInput();
+            out.add(new OutpointSpend(slot, tx.getHash(), asset, amount, nativeAsset, fee));
         }
         return out;
     }
