@@ -85,6 +85,10 @@ class NodeBitcoinIT {
                 admin.rescan(RescanRequest.newBuilder().setChain("bitcoin").setFromHeight(btc.height() - 5).build())
                         .forEachRemaining(progress::add);
                 assertTrue(progress.get(progress.size() - 1).getDone(), progress.toString());
+                var blocks = progress.get(progress.size() - 1).getProgress();
+                assertEquals("blocks", blocks.getUnit());
+                assertEquals(6, blocks.getTotal(), "from tip-5 to the tip: " + blocks);
+                assertEquals(blocks.getTotal(), blocks.getDone(), blocks.toString());
                 assertEquals(1, progress.get(progress.size() - 1).getDepositsFound(), "the same deposit, not a second one");
                 StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> admin.rescan(
                         RescanRequest.newBuilder().setChain("dogecoin").build()).hasNext());

@@ -82,6 +82,7 @@ final class BackupCommands {
             Path tmp = Files.createTempFile(parent, "." + out.getFileName() + ".", ".part",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             long[] bytes = {0};
+            ProgressPrinter shown = new ProgressPrinter(spec.commandLine().getErr());
             try {
                 CofferCli cli = (CofferCli) spec.root().userObject();
                 try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
@@ -92,9 +93,14 @@ final class BackupCommands {
                         Iterator<BackupChunk> it = io.coffer.proto.v1.AdminGrpc.newBlockingStub(ch).withInterceptors(interceptor)
                                 .createBackup(CreateBackupRequest.newBuilder().setPassphrase(new String(pass)).build());
                         while (it.hasNext()) {
-                            byte[] data = it.next().getData().toByteArray();
+                            BackupChunk chunk = it.next();
+                            byte[] data = chunk.getData().toByteArray();
                             o.write(data);
                             bytes[0] += data.length;
+                            if (chunk.hasProgress()) {
+                                shown.show(ProgressLine.of("backup", chunk.getProgress()),
+                                        chunk.getProgress().getDone() >= chunk.getProgress().getTotal());
+                            }
                         }
                     } finally {
                         CofferCli.close(ch);
@@ -102,7 +108,7 @@ final class BackupCommands {
                 }
                 // Read back before it takes the final name: what is there can be restored.
                 BackupFile.Summary s;
-                try (InputStream in = Files.newInputStream(tmp)) {
+                try (InputStream in = shown.measured(tmp, "verifying")) {
                     s = BackupFile.read(in, pass, (k, v) -> { });
                 }
                 try (var f = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -134,7 +140,7 @@ final class BackupCommands {
         @Override
         public Integer call() throws IOException {
             char[] pass = passphrase(passphraseFile, false);
-            try (InputStream in = Files.newInputStream(file)) {
+            try (InputStream in = new ProgressPrinter(spec.commandLine().getErr()).measured(file, "verifying")) {
                 BackupFile.Summary s = BackupFile.read(in, pass, (k, v) -> { });
                 print(spec.commandLine().getOut(), "ok", s);
                 return Exits.OK;
@@ -175,7 +181,9 @@ final class BackupCommands {
             }
             char[] pass = passphrase(passphraseFile, false);
             try {
-                BackupFile.Summary s = BackupService.restore(file, pass, dataDir, Clock.systemUTC(), "cli:" + System.getProperty("user.name", "?"));
+                ProgressPrinter shown = new ProgressPrinter(spec.commandLine().getErr());
+                BackupFile.Summary s = BackupService.restore(file, pass, dataDir, Clock.systemUTC(), "cli:" + System.getProperty("user.name", "?"),
+                        shown::show);
                 print(spec.commandLine().getOut(), "restored into " + dataDir, s);
                 spec.commandLine().getOut().println("outgoing payments are paused: check the chain for transfers made after "
                         + s.header().createdAt() + ", then run 'coffer restore release'");

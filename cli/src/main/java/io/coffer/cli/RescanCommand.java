@@ -38,8 +38,9 @@ final class RescanCommand implements Callable<Integer> {
                     .rescan(RescanRequest.newBuilder().setChain(chain).setFromHeight(fromHeight).build());
             while (it.hasNext()) {
                 RescanProgress p = it.next();
-                out.printf("%s height %d of %d, %d deposits, %d addresses watched%n", p.getDone() ? "done:" : "scanning:",
-                        p.getHeight(), p.getTipHeight(), p.getDepositsFound(), p.getAddressesWatched());
+                out.printf("%s height %d of %d, %d deposits, %d addresses watched%s%n", p.getDone() ? "done:" : "scanning:",
+                        p.getHeight(), p.getTipHeight(), p.getDepositsFound(), p.getAddressesWatched(),
+                        p.hasProgress() ? "; " + ProgressLine.of(p.getDone() ? "scanned" : "rescan", p.getProgress()) : "");
                 out.flush();
             }
             return Exits.OK;

@@ -193,6 +193,9 @@ class BackupRestoreIT {
                 }
                 assertEquals(0, made.exit(), made.err());
                 assertTrue(made.out().contains("verified"), made.out());
+                // Progress on standard error: the node's records, then the read-back, each to its end.
+                assertTrue(made.err().lines().anyMatch(l -> l.matches("backup: [\\d,]+ of [\\d,]+ records \\(100\\.0%\\).*"))
+                        && made.err().lines().anyMatch(l -> l.matches("verifying: [\\d,]+ of [\\d,]+ bytes \\(100\\.0%\\).*")), made.err());
                 before.addAll(acknowledged.subList(0, ackedBeforeBackup));
                 for (var e : allEvents(io.coffer.proto.v1.EventsGrpc.newBlockingStub(ch).withInterceptors(auth))) {
                     if (e.hasPaymentRequest()) {
@@ -236,6 +239,8 @@ class BackupRestoreIT {
 
         CliIT.Result restored = CliIT.run("restore", backup.toString(), "--data-dir", dataB.toString(), "--passphrase-file", pass.toString());
         assertEquals(0, restored.exit(), restored.err());
+        assertTrue(restored.err().lines().anyMatch(l -> l.matches("checking: [\\d,]+ of [\\d,]+ bytes \\(100\\.0%\\).*"))
+                && restored.err().lines().anyMatch(l -> l.matches("restoring: [\\d,]+ of [\\d,]+ bytes \\(100\\.0%\\).*")), restored.err());
         assertTrue(restored.out().contains("outgoing payments are paused"), restored.out());
         assertEquals(Exits.STATE, CliIT.run("restore", backup.toString(), "--data-dir", dataB.toString(), "--passphrase-file",
                 pass.toString()).exit(), "never over a node's data");

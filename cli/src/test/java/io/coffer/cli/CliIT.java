@@ -48,6 +48,11 @@ class CliIT {
             Result health = run("--node", addr, "health");
             assertEquals(0, health.exit(), health.err());
             assertEquals("node: SERVING", health.out().trim());
+            Result chains = run("--node", addr, "chains", "--data-dir", dir.resolve("data").toString());
+            assertEquals(0, chains.exit(), chains.err());
+            assertTrue(chains.out().lines().anyMatch(l -> l.matches("bitcoin \\(bitcoin, regtest\\): tip \\d+, processed \\d+, \\d+ behind"))
+                    && chains.out().lines().anyMatch(l -> l.matches("ethereum \\(evm, 31337\\): tip \\d+, processed \\d+, \\d+ behind")),
+                    chains.out());
 
             Result perService = run("--node", addr, "health", "coffer.v1.Payments", "no.such.Service");
             assertEquals(1, perService.exit());

@@ -150,6 +150,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     @Override
     public void createBackup(io.coffer.proto.v1.CreateBackupRequest request, StreamObserver<io.coffer.proto.v1.BackupChunk> out) {
         char[] passphrase = request.getPassphrase().toCharArray();
+        // The latest progress rides on the next chunk to leave (the last one carries the final figures).
+        java.util.concurrent.atomic.AtomicReference<io.coffer.proto.v1.WorkProgress> progress = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             // Chunks of up to 1 MiB leave as they are written: a large store is never held whole in memory here.
             java.io.OutputStream stream = new java.io.OutputStream() {
@@ -174,13 +176,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
                 private void drain(boolean all) {
                     if (buffer.size() >= (1 << 20) || (all && buffer.size() > 0)) {
-                        out.onNext(io.coffer.proto.v1.BackupChunk.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(
-                                buffer.toByteArray())).build());
+                        var chunk = io.coffer.proto.v1.BackupChunk.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(
+                                buffer.toByteArray()));
+                        var p = progress.getAndSet(null);
+                        if (p != null) {
+                            chunk.setProgress(p);
+                        }
+                        out.onNext(chunk.build());
                         buffer.reset();
                     }
                 }
             };
-            backups.backup(stream, passphrase, actor()); // its end flushes the stream: the last chunk leaves
+            // Its end flushes the stream: the last chunk leaves.
+            backups.backup(stream, passphrase, actor(), r -> progress.set(Protos.workProgress(r)));
             out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(ErrorMapper.toStatus(e));

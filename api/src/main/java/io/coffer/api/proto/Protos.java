@@ -325,9 +325,18 @@ public final class Protos {
     }
 
     public static io.coffer.proto.v1.ChainStatus chainStatus(io.coffer.core.driver.ChainStatus c) {
-        return io.coffer.proto.v1.ChainStatus.newBuilder().setChain(c.chain()).setKind(chainKind(c.accountBased()))
+        var b = io.coffer.proto.v1.ChainStatus.newBuilder().setChain(c.chain()).setKind(chainKind(c.accountBased()))
                 .setConnected(c.connected()).setNetwork(c.network()).setTipHeight(c.tipHeight()).setTipHash(c.tipHash())
-                .setProcessedHeight(c.processedHeight()).setLastError(c.lastError()).build();
+                .setProcessedHeight(c.processedHeight()).setLastError(c.lastError());
+        c.catchUp().ifPresent(p -> b.setCatchUp(workProgress(p)));
+        return b.build();
+    }
+
+    public static io.coffer.proto.v1.WorkProgress workProgress(io.coffer.core.progress.Progress.Report p) {
+        var b = io.coffer.proto.v1.WorkProgress.newBuilder().setDone(Math.max(0, p.done())).setTotal(Math.max(0, p.total()))
+                .setUnit(p.unit()).setRatePerSecond(p.rate());
+        p.eta().ifPresent(d -> b.setEta(com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano())));
+        return b.build();
     }
 
     public static io.coffer.proto.v1.CounterCredential counterCredential(io.coffer.core.checkout.CounterCredential c) {
@@ -357,6 +366,6 @@ public final class Protos {
 
     public static RescanProgress rescanProgress(io.coffer.core.driver.RescanProgress p) {
         return RescanProgress.newBuilder().setHeight(p.height()).setTipHeight(p.tipHeight()).setDepositsFound(p.depositsFound())
-                .setAddressesWatched(p.addressesWatched()).setDone(p.done()).build();
+                .setAddressesWatched(p.addressesWatched()).setDone(p.done()).setProgress(workProgress(p.progress())).build();
     }
 }

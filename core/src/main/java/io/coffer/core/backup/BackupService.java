@@ -4,6 +4,7 @@ import io.coffer.core.CofferSchema;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
+import io.coffer.core.progress.Progress;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
  * Taking a backup of a running node, restoring one into a new data directory, and releasing a restored node to send again.
  */
 public final class BackupService {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BackupService.class.getName());
     /** Shortest passphrase a backup is encrypted with. */
     public static final int MIN_PASSPHRASE = 12;
 
@@ -47,12 +49,44 @@ public final class BackupService {
      * @throws CofferException INVALID_ARGUMENT {@code PASSPHRASE_TOO_SHORT}
      */
     public BackupFile.Summary backup(OutputStream out, char[] passphrase, String actor) {
+        return backup(out, passphrase, actor, r -> { });
+    }
+
+    /**
+     * {@link #backup(OutputStream, char[], String)}, telling {@code progress} how far it is about once a second and once more when
+     * every record is written (before the file's end is); the node's log gets a line every 10 s.
+     */
+    public BackupFile.Summary backup(OutputStream out, char[] passphrase, String actor, java.util.function.Consumer<Progress.Report> progress) {
         if (passphrase == null || passphrase.length < MIN_PASSPHRASE) {
             throw CofferException.invalid("passphrase", "PASSPHRASE_TOO_SHORT", "at least " + MIN_PASSPHRASE + " characters");
         }
         Instant at = clock.instant();
         BackupFile.Writer w = new BackupFile.Writer(out, passphrase, store.schemaVersion(), nodeVersion, at, BackupFile.DEFAULT_KDF, random);
-        store.copyTo(w);
+        // Two clocks of "due": one for the caller (about once a second), one for the node's log (every 10 s).
+        Progress records = new Progress("backup", "records", 0, 0);
+        Progress log = new Progress("backup", "records", 0, 0);
+        long[] done = {0};
+        store.copyTo(new io.coffer.core.store.RecordSink() {
+            @Override
+            public void expect(long total) {
+                records.total(total);
+            }
+
+            @Override
+            public void record(byte[] key, byte[] value) {
+                w.record(key, value);
+                if ((++done[0] & 0xff) == 0) {
+                    if (records.due(java.time.Duration.ofSeconds(1))) {
+                        progress.accept(records.at(done[0]));
+                    }
+                    if (log.due(java.time.Duration.ofSeconds(10))) {
+                        LOG.info(records.at(done[0]).line());
+                    }
+                }
+            }
+        });
+        records.total(done[0]);
+        progress.accept(records.at(done[0]));
         BackupFile.Summary s = w.finish();
         audit.append(actor, "backup.create", "store", Map.of("records", Long.toString(s.records()), "created_at", at.toString()));
         return s;
@@ -67,9 +101,19 @@ public final class BackupService {
      * @throws CofferException FAILED_PRECONDITION {@code BACKUP_SCHEMA_NEWER} when a newer Coffer wrote it
      */
     public static BackupFile.Summary restore(Path file, char[] passphrase, Path dataDir, Clock clock, String actor) throws IOException {
+        return restore(file, passphrase, dataDir, clock, actor, r -> { });
+    }
+
+    /**
+     * {@link #restore(Path, char[], Path, Clock, String)}, telling {@code progress} how far each pass over the file is (first
+     * "checking", then "restoring") about once a second and at the end of each.
+     */
+    public static BackupFile.Summary restore(Path file, char[] passphrase, Path dataDir, Clock clock, String actor,
+            java.util.function.Consumer<Progress.Report> progress) throws IOException {
+        long size = Files.size(file);
         BackupFile.Summary checked;
-        try (InputStream in = Files.newInputStream(file)) {
-            checked = BackupFile.read(in, passphrase, (k, v) -> { });
+        try (Pass pass = new Pass(file, "checking", size, progress)) {
+            checked = BackupFile.read(pass.in, passphrase, (k, v) -> { });
         }
         if (checked.header().schemaVersion() > CofferSchema.VERSION) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "BACKUP_SCHEMA_NEWER", "the backup has schema version "
@@ -86,8 +130,8 @@ public final class BackupService {
         }
         try {
             LevelDbStore.load(dataDir, CofferSchema.current(), sink -> {
-                try (InputStream in = Files.newInputStream(file)) {
-                    BackupFile.read(in, passphrase, sink);
+                try (Pass pass = new Pass(file, "restoring", size, progress)) {
+                    BackupFile.read(pass.in, passphrase, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -130,6 +174,35 @@ public final class BackupService {
 
     public Status status() {
         return new Status(new RestoreGate(store).mark(), io.coffer.core.chain.ForeignSpends.find(store));
+    }
+
+    /** One pass over a backup file, measured in bytes: told about once a second, and once more at its end. */
+    private static final class Pass implements AutoCloseable {
+        final InputStream in;
+        private final Progress bytes;
+        private final long size;
+        private final java.util.function.Consumer<Progress.Report> progress;
+        private long read;
+
+        Pass(Path file, String what, long size, java.util.function.Consumer<Progress.Report> progress) throws IOException {
+            this.bytes = new Progress(what, "bytes", 0, size);
+            this.size = size;
+            this.progress = progress;
+            this.in = new io.coffer.core.progress.CountingInputStream(Files.newInputStream(file), n -> {
+                read = n;
+                if (bytes.due(java.time.Duration.ofSeconds(1))) {
+                    progress.accept(bytes.at(n));
+                }
+            });
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+            if (read > 0) {
+                progress.accept(bytes.at(read));
+            }
+        }
     }
 
     private static void empty(Path dir, boolean keepDir) {

@@ -9,6 +9,7 @@ import io.coffer.core.config.ChainConfig;
 import io.coffer.core.transfer.WithdrawalLedger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -30,6 +31,12 @@ public final class ChainModule {
     private volatile Instant lastPollAt;
     /** Rounds that failed (the chain node unreachable or refusing, or an unexpected error) since this process started. */
     private final java.util.concurrent.atomic.AtomicLong failedRounds = new java.util.concurrent.atomic.AtomicLong();
+    /** Set while the follower is more blocks behind than one round processes (written by the chain thread only). */
+    private volatile CatchUp catchUp;
+
+    /** A catch-up in progress: from which height, measured how. */
+    private record CatchUp(long fromHeight, long startNanos, io.coffer.core.progress.Progress progress) {
+    }
 
     /** A chain the node runs: its configuration and the parts its driver built. */
     public ChainModule(ChainConfig config, ChainParts parts, Vault vault) {
@@ -78,6 +85,7 @@ public final class ChainModule {
     }
 
     private void round() {
+        long roundStartNanos = System.nanoTime();
         try {
             ChainFollower.PollResult r = parts.follower().poll();
             parts.withdrawals().track();
@@ -90,9 +98,7 @@ public final class ChainModule {
                 LOG.info("chain " + config.name() + ": reachable again");
             }
             lastError = "";
-            if (!r.caughtUp()) {
-                LOG.fine(() -> "chain " + config.name() + ": catching up, at " + r.cursorHeight() + " of " + r.tipHeight());
-            }
+            trackCatchUp(r, roundStartNanos);
         } catch (RuntimeException e) {
             // Never let an exception escape: a scheduled task that throws is silently never run again.
             failedRounds.incrementAndGet();
@@ -106,6 +112,41 @@ public final class ChainModule {
             }
             lastError = message;
         }
+    }
+
+    /**
+     * Logs where a catch-up stands every 10 s (done of the blocks it was behind, the rate, the time left) and once when it is
+     * over: after downtime or a restore an operator sees how long until deposits are current again.
+     */
+    private void trackCatchUp(ChainFollower.PollResult r, long roundStartNanos) {
+        CatchUp c = catchUp;
+        if (!r.caughtUp()) {
+            if (c == null) {
+                long from = r.cursorHeight() - r.connected(); // where this round started (the rate counts the rounds after it)
+                c = new CatchUp(from, roundStartNanos, new io.coffer.core.progress.Progress("chain " + config.name() + ": catching up", "blocks",
+                        r.connected(), r.tipHeight() - from));
+                catchUp = c;
+                LOG.info("chain " + config.name() + ": " + (r.tipHeight() - from) + " blocks behind the tip (" + r.tipHeight()
+                        + "); catching up");
+            }
+            c.progress().total(r.tipHeight() - c.fromHeight());
+            if (c.progress().due(ChainRegistry.LOG_EVERY)) {
+                LOG.info(c.progress().at(r.cursorHeight() - c.fromHeight()).line() + " (height " + r.cursorHeight() + ")");
+            }
+        } else if (c != null) {
+            catchUp = null;
+            long blocks = r.cursorHeight() - c.fromHeight();
+            java.time.Duration took = java.time.Duration.ofNanos(Math.max(1, System.nanoTime() - c.startNanos()));
+            LOG.info(String.format(java.util.Locale.ROOT, "chain %s: caught up at height %d (%,d blocks in %s, %,.0f blocks/s)",
+                    config.name(), r.cursorHeight(), blocks, io.coffer.core.progress.Progress.Report.human(took),
+                    blocks * 1e9 / took.toNanos()));
+        }
+    }
+
+    /** Where a catch-up stands, while there is one. */
+    public Optional<io.coffer.core.progress.Progress.Report> catchUp() {
+        CatchUp c = catchUp;
+        return c == null ? Optional.empty() : Optional.of(c.progress().at(processedHeight() - c.fromHeight()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.coffer.core.driver;
 
 import io.coffer.core.chain.ChainInfo;
+import io.coffer.core.progress.Progress;
 import io.coffer.core.chain.ChainNode;
 import io.coffer.core.chain.ChainProbe;
 import io.coffer.core.config.ChainConfig;
@@ -25,6 +26,9 @@ import java.util.function.Consumer;
  * none of them asks which kind a chain is.
  */
 public final class ChainRegistry {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ChainRegistry.class.getName());
+    /** How often long work (a rescan) logs where it stands. */
+    static final java.time.Duration LOG_EVERY = java.time.Duration.ofSeconds(10);
     /**
      * A configured chain: its settings, a client of its node, the probe holding its last known state, and its module when the
      * node follows it.
@@ -120,9 +124,10 @@ public final class ChainRegistry {
             try {
                 ChainInfo info = c.node().info();
                 out.add(new ChainStatus(c.config().name(), c.config().accountBased(), true, info.network(), info.tipHeight(),
-                        info.tipHash(), processed, lastError));
+                        info.tipHash(), processed, lastError, c.module().flatMap(ChainModule::catchUp)));
             } catch (CofferException e) {
-                out.add(new ChainStatus(c.config().name(), c.config().accountBased(), false, "", 0, "", processed, e.getMessage()));
+                out.add(new ChainStatus(c.config().name(), c.config().accountBased(), false, "", 0, "", processed, e.getMessage(),
+                        c.module().flatMap(ChainModule::catchUp)));
             }
         }
         return out;
@@ -146,9 +151,19 @@ public final class ChainRegistry {
         if (fromHeight > tip) {
             throw CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
         }
-        m.rescan(executor, fromHeight, r -> progress.accept(new RescanProgress(r.cursorHeight(), r.tipHeight(),
-                m.follower().depositCount(), m.follower().watchedAddresses(), false)));
-        progress.accept(new RescanProgress(m.processedHeight(), tip, m.follower().depositCount(), m.follower().watchedAddresses(), true));
+        Progress blocks = new Progress("chain " + chain + ": rescan from " + fromHeight, "blocks", 0, tip - fromHeight + 1);
+        m.rescan(executor, fromHeight, r -> {
+            blocks.total(r.tipHeight() - fromHeight + 1);
+            Progress.Report at = blocks.at(Math.max(0, r.cursorHeight() - fromHeight + 1));
+            if (blocks.due(LOG_EVERY)) {
+                LOG.info(at.line());
+            }
+            progress.accept(new RescanProgress(r.cursorHeight(), r.tipHeight(), m.follower().depositCount(), m.follower().watchedAddresses(),
+                    false, at));
+        });
+        Progress.Report end = blocks.at(Math.max(0, m.processedHeight() - fromHeight + 1));
+        progress.accept(new RescanProgress(m.processedHeight(), Math.max(tip, m.processedHeight()), m.follower().depositCount(),
+                m.follower().watchedAddresses(), true, end));
     }
 
     /** The followed chains as tenant transfers see them. */

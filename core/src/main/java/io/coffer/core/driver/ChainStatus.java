@@ -5,7 +5,8 @@ package io.coffer.core.driver;
  * the last error of its rounds.
  *
  * @param processedHeight the height Coffer's follower has processed (0 when the chain is not followed: no wallet yet)
+ * @param catchUp         while the follower is catching up (after downtime, or a restore): blocks done of those behind
  */
 public record ChainStatus(String chain, boolean accountBased, boolean connected, String network, long tipHeight, String tipHash,
-                          long processedHeight, String lastError) {
+                          long processedHeight, String lastError, java.util.Optional<io.coffer.core.progress.Progress.Report> catchUp) {
 }

@@ -242,6 +242,13 @@ public final class LevelDbStore implements Store {
         ensureOpen();
         Snapshot snapshot = db.getSnapshot();
         try (DBIterator it = db.iterator(new ReadOptions().snapshot(snapshot).fillCache(false))) {
+            // Counted first, in the same snapshot, so the copy can tell how far it is (a pass over the keys, much cheaper than the
+            // copy itself, which encrypts and hashes every record).
+            long records = 0;
+            for (it.seekToFirst(); it.hasNext(); it.next()) {
+                records++;
+            }
+            sink.expect(records);
             it.seekToFirst();
             while (it.hasNext()) {
                 Map.Entry<byte[], byte[]> e = it.next();

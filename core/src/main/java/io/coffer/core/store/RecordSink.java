@@ -4,4 +4,8 @@ package io.coffer.core.store;
 @FunctionalInterface
 public interface RecordSink {
     void record(byte[] key, byte[] value);
+
+    /** Told once, before the first record, how many records follow (when the source counted them: a backup's progress). */
+    default void expect(long records) {
+    }
 }
