@@ -203,7 +203,11 @@ class BackupRestoreIT {
                     }
                 }
 
-                // After the backup: a transfer the backup cannot know.
+                // After the backup: a deposit paying a request the backup holds, and transfers it cannot know.
+                var paidLater = payments.getPaymentRequest(GetPaymentRequestRequest.newBuilder().setId(before.get(0)).build());
+                assertEquals("bitcoin/BTC", paidLater.getAmount().getAsset());
+                btc.minerWallet("sendtoaddress", paidLater.getAddress(), new java.math.BigDecimal(paidLater.getAmount().getValue())
+                        .movePointLeft(8).toPlainString());
                 Transfer t2 = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(payee)
                         .setAmount("5000000").setIdempotencyKey("t2").build());
                 assertFalse(t2.getTxid().isEmpty(), "sent");
@@ -266,6 +270,10 @@ class BackupRestoreIT {
                 for (String id : before) {
                     assertTrue(events.stream().anyMatch(e -> e.getId().equals(createdEvents.get(id))), "the CREATED event of " + id);
                 }
+                // The deposit made after the backup is found by the catch-up: its request is paid on node B too.
+                await("the request paid after the backup confirmed on node B", () -> payments.getPaymentRequest(
+                        GetPaymentRequestRequest.newBuilder().setId(before.get(0)).build()).getStatus()
+                        == io.coffer.proto.v1.PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED);
                 // The chain decides the balance: the follower's catch-up finds t2's spend of the wallet's coin and its change.
                 var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(auth);
                 String[] seen = new String[1];
