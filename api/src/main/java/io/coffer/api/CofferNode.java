@@ -356,7 +356,9 @@ public final class CofferNode implements AutoCloseable {
                         .map(t -> java.time.Duration.between(t, now).toMillis() / 1000.0).orElse(Double.NaN);
                 var outstanding = c.module().map(m -> m.withdrawals().outstanding());
                 var open = c.module().map(m -> m.follower().open(100_000));
-                return new io.coffer.api.observe.NodeMetrics.ChainFigures(probe.up(), tip, processed, answered, polled,
+                double lastBlock = c.module().map(io.coffer.core.driver.ChainModule::lastBlockAt).filter(java.util.Objects::nonNull)
+                        .map(t -> java.time.Duration.between(t, now).toMillis() / 1000.0).orElse(Double.NaN);
+                return new io.coffer.api.observe.NodeMetrics.ChainFigures(probe.up(), tip, processed, answered, lastBlock, polled,
                         outstanding.map(o -> o.count()).orElse(0), outstanding.flatMap(o -> o.oldestSince())
                         .map(t -> java.time.Duration.between(t, now).toMillis() / 1000.0).orElse(0.0),
                         c.module().map(m -> m.failedRounds()).orElse(0L), open.map(o -> o.byState()).orElse(java.util.Map.of()),

@@ -131,6 +131,7 @@ class MetricsIT {
                         && value(s, "coffer_chain_lag_blocks", bitcoin).orElse(-1) == 0;
             });
             assertTrue(require(scrape.get(), "coffer_chain_poll_age_seconds", bitcoin) < 60);
+            assertTrue(require(scrape.get(), "coffer_chain_last_block_age_seconds", bitcoin) < 60, "a block was just seen");
 
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
             try {

@@ -77,6 +77,8 @@ class NodeBitcoinIT {
                 assertEquals("regtest", bitcoinStatus.getNetwork());
                 assertEquals(btc.height(), bitcoinStatus.getTipHeight());
                 assertTrue(bitcoinStatus.getProcessedHeight() >= btc.height() - 1, bitcoinStatus.toString());
+                assertTrue(bitcoinStatus.hasLastBlockAt() && java.time.Instant.ofEpochSecond(bitcoinStatus.getLastBlockAt().getSeconds())
+                        .isAfter(java.time.Instant.now().minusSeconds(600)), "the tip as first seen by this node: " + bitcoinStatus);
                 assertTrue(chains.stream().anyMatch(c -> c.getChain().equals("ethereum") && c.getConnected()));
 
                 // Rescan streams progress and ends with done; bad requests name the field.

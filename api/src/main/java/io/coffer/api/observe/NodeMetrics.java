@@ -42,12 +42,14 @@ public final class NodeMetrics {
     /**
      * One chain's figures. Ages in seconds; NaN when not known (the chain node never answered, the chain is not followed).
      *
+     * @param lastBlockAgeSeconds since the follower first saw the chain's current tip
      * @param failedRounds      rounds that failed since the node started
      * @param openDeposits      deposits not yet final, by state
      * @param oldestUnconfirmed since when the oldest deposit not yet confirmed has waited (0 when none)
      * @param withdrawals       withdrawals not yet final, by state
      */
-    public record ChainFigures(boolean up, double tipHeight, double processedHeight, double answerAgeSeconds, double pollAgeSeconds,
+    public record ChainFigures(boolean up, double tipHeight, double processedHeight, double answerAgeSeconds, double lastBlockAgeSeconds,
+                               double pollAgeSeconds,
                                int withdrawalsOutstanding, double oldestOutstandingSeconds, long failedRounds,
                                Map<DepositStatus, Integer> openDeposits, double oldestUnconfirmed,
                                Map<WithdrawalStatus, Integer> withdrawals) {
@@ -84,6 +86,8 @@ public final class NodeMetrics {
             chain(chain, "coffer.chain.processed.height", "The height Coffer's follower has processed", ChainFigures::processedHeight);
             chain(chain, "coffer.chain.lag.blocks", "Blocks between the tip and what the follower processed", ChainFigures::lag);
             chain(chain, "coffer.chain.answer.age.seconds", "Seconds since the chain node last answered", ChainFigures::answerAgeSeconds);
+            chain(chain, "coffer.chain.last.block.age.seconds", "Seconds since Coffer first saw the chain's current tip",
+                    ChainFigures::lastBlockAgeSeconds);
             chain(chain, "coffer.chain.poll.age.seconds", "Seconds since the follower's last round", ChainFigures::pollAgeSeconds);
             chain(chain, "coffer.withdrawals.outstanding", "Withdrawals signed and not yet confirmed", f -> f.withdrawalsOutstanding());
             chain(chain, "coffer.withdrawals.oldest.outstanding.seconds", "Age of the oldest withdrawal not yet confirmed (0 when none)",

@@ -329,6 +329,7 @@ public final class Protos {
                 .setConnected(c.connected()).setNetwork(c.network()).setTipHeight(c.tipHeight()).setTipHash(c.tipHash())
                 .setProcessedHeight(c.processedHeight()).setLastError(c.lastError());
         c.catchUp().ifPresent(p -> b.setCatchUp(workProgress(p)));
+        c.lastBlockAt().ifPresent(t -> b.setLastBlockAt(timestamp(t)));
         return b.build();
     }
 

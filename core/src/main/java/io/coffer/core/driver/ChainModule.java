@@ -31,6 +31,9 @@ public final class ChainModule {
     private volatile Instant lastPollAt;
     /** Rounds that failed (the chain node unreachable or refusing, or an unexpected error) since this process started. */
     private final java.util.concurrent.atomic.AtomicLong failedRounds = new java.util.concurrent.atomic.AtomicLong();
+    /** The tip the last round saw, and when a round first saw it: how long since the chain last made a block. */
+    private volatile long lastTip = -1;
+    private volatile Instant lastBlockAt;
     /** Set while the follower is more blocks behind than one round processes (written by the chain thread only). */
     private volatile CatchUp catchUp;
 
@@ -88,6 +91,10 @@ public final class ChainModule {
         long roundStartNanos = System.nanoTime();
         try {
             ChainFollower.PollResult r = parts.follower().poll();
+            if (r.tipHeight() != lastTip) {
+                lastTip = r.tipHeight();
+                lastBlockAt = Instant.now();
+            }
             parts.withdrawals().track();
             if (parts.sweeper().isPresent() && vault.state() == CustodyState.UNSEALED && r.caughtUp()) {
                 parts.sweeper().get().sweep(0).forEach(w -> LOG.info("chain " + config.name() + ": started "
@@ -197,6 +204,11 @@ public final class ChainModule {
 
     public Instant lastPollAt() {
         return lastPollAt;
+    }
+
+    /** When a round first saw the chain's current tip (null before the first round): a chain that stopped making blocks shows. */
+    public Instant lastBlockAt() {
+        return lastBlockAt;
     }
 
     /** Rounds of this chain that failed since this process started (each logged once per distinct error). */

@@ -124,10 +124,11 @@ public final class ChainRegistry {
             try {
                 ChainInfo info = c.node().info();
                 out.add(new ChainStatus(c.config().name(), c.config().accountBased(), true, info.network(), info.tipHeight(),
-                        info.tipHash(), processed, lastError, c.module().flatMap(ChainModule::catchUp)));
+                        info.tipHash(), processed, lastError, c.module().flatMap(ChainModule::catchUp),
+                        c.module().map(ChainModule::lastBlockAt)));
             } catch (CofferException e) {
                 out.add(new ChainStatus(c.config().name(), c.config().accountBased(), false, "", 0, "", processed, e.getMessage(),
-                        c.module().flatMap(ChainModule::catchUp)));
+                        c.module().flatMap(ChainModule::catchUp), c.module().map(ChainModule::lastBlockAt)));
             }
         }
         return out;
