@@ -43,6 +43,9 @@ import java.util.Map;
  * Also in version 5, new tables that start empty (no migration): the checkout pages' token key (0x57; {@code PaymentTables}) and
  * shop counter credentials (0x58; {@code CounterTables}); payment request records gained a redirect URL (record version 2, read
  * alongside version 1). A data directory restored from a backup is marked in table 0x70 ({@code BackupTables}; starts empty).
+ * Spent-output rows of account chains carry what the transaction moved and its fee (trailing fields, written only for such rows;
+ * UTXO rows keep their form). Named operators, their TOTP enrollments and proposals: 0x80-0x82 ({@code OperatorTables}; start
+ * empty).
  */
 public final class CofferSchema {
     public static final int VERSION = 5;
@@ -60,6 +63,7 @@ public final class CofferSchema {
         tables.addAll(EventTables.all());
         tables.addAll(io.coffer.core.checkout.CounterTables.all());
         tables.addAll(io.coffer.core.backup.BackupTables.all());
+        tables.addAll(io.coffer.core.operator.OperatorTables.all());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
     }

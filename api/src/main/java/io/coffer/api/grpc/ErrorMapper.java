@@ -183,6 +183,7 @@ public final class ErrorMapper {
             case UNAVAILABLE -> Status.Code.UNAVAILABLE;
             case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
             case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
+            case RESOURCE_EXHAUSTED -> Status.Code.RESOURCE_EXHAUSTED;
             case INTERNAL -> Status.Code.INTERNAL;
         };
     }

@@ -19,6 +19,8 @@ public enum ErrorKind {
     UNAUTHENTICATED,
     /** The caller is identified but lacks the scope. */
     PERMISSION_DENIED,
+    /** Too many attempts (wrong second-factor codes): wait for the time its metadata gives. */
+    RESOURCE_EXHAUSTED,
     /** A bug or an environment failure; details stay in the node's log. */
     INTERNAL
 }
