@@ -61,6 +61,7 @@ public final class CofferNode implements AutoCloseable {
     private final AuditLog audit;
     private final Vault vault;
     private final OperatorToken operatorToken;
+    private final io.coffer.core.operator.OperatorService operators;
     private final io.coffer.core.tenant.TenantService tenants;
     /** The configured chains; each one's probe keeps its node's last known state, which /observe/health answers from at once. */
     private final io.coffer.core.driver.ChainRegistry chains;
@@ -121,6 +122,8 @@ public final class CofferNode implements AutoCloseable {
             }
             logCustody();
             this.operatorToken = OperatorToken.create(store.directory(), random);
+            this.operators = new io.coffer.core.operator.OperatorService(store, audit,
+                    io.coffer.core.operator.SecretBox.open(store.directory(), random), Clock.systemUTC(), config.operatorQuorum());
             for (int i = 0; i < config.chains().size(); i++) {
                 ChainConfig c = config.chains().get(i);
                 io.coffer.core.driver.ChainDriver driver = io.coffer.core.driver.ChainDrivers.of(c, "coffer.chains." + i + ".kind");
@@ -292,8 +295,8 @@ public final class CofferNode implements AutoCloseable {
                         PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
                                 t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports(), counters,
                                 () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter",
-                                backups), AdminService.IMPLEMENTED),
-                        operatorToken.interceptor());
+                                backups, operators, protos), AdminService.IMPLEMENTED),
+                        new io.coffer.api.grpc.AdminAuth(operatorToken, operators, audit));
                 grpc.service(c.file(), () -> admin);
             }
         }

@@ -50,7 +50,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getExportReportMethod().getFullMethodName(),
             AdminGrpc.getCreateCounterCredentialMethod().getFullMethodName(),
             AdminGrpc.getListCounterCredentialsMethod().getFullMethodName(),
-            AdminGrpc.getRevokeCounterCredentialMethod().getFullMethodName());
+            AdminGrpc.getRevokeCounterCredentialMethod().getFullMethodName(),
+            AdminGrpc.getAddOperatorMethod().getFullMethodName(),
+            AdminGrpc.getListOperatorsMethod().getFullMethodName(),
+            AdminGrpc.getDisableOperatorMethod().getFullMethodName(),
+            AdminGrpc.getEnrollTotpMethod().getFullMethodName(),
+            AdminGrpc.getConfirmTotpMethod().getFullMethodName(),
+            AdminGrpc.getApproveTransferMethod().getFullMethodName(),
+            AdminGrpc.getRejectTransferMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -73,13 +80,17 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final io.coffer.core.backup.BackupService backups;
     /** The counter page's URL, "" when the node serves no checkout listener. */
     private final Supplier<String> counterUrl;
+    private final io.coffer.core.operator.OperatorService operators;
+    private final Protos protos;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<io.coffer.core.driver.ChainStatus>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
                         io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports,
                         io.coffer.core.checkout.CounterService counters, Supplier<String> counterUrl,
-                        io.coffer.core.backup.BackupService backups) {
+                        io.coffer.core.backup.BackupService backups, io.coffer.core.operator.OperatorService operators, Protos protos) {
         this.backups = backups;
+        this.operators = operators;
+        this.protos = protos;
         this.counters = counters;
         this.counterUrl = counterUrl;
         this.transfers = transfers;
@@ -414,6 +425,88 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 b.addEntries(Protos.auditEntry(e));
             }
             return b.build();
+        });
+    }
+
+    @Override
+    public void addOperator(io.coffer.proto.v1.AddOperatorRequest request, StreamObserver<io.coffer.proto.v1.AddOperatorResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            java.util.Set<io.coffer.core.operator.OperatorRole> roles = java.util.EnumSet.noneOf(io.coffer.core.operator.OperatorRole.class);
+            RequestFields.known("roles", request.getRolesList(), request.getRolesValueList()).forEach(r -> roles.add(Protos.operatorRole(r)));
+            var added = operators.add(actor(), request.getName(), roles, request.getPublicKey().toByteArray());
+            var b = io.coffer.proto.v1.AddOperatorResponse.newBuilder().setApprovals(added.approvals()).setNeeded(added.needed());
+            added.operator().ifPresent(o -> b.setOperator(Protos.operator(o, operators.hasTotp(o.name()))));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listOperators(io.coffer.proto.v1.ListOperatorsRequest request, StreamObserver<io.coffer.proto.v1.ListOperatorsResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            var b = io.coffer.proto.v1.ListOperatorsResponse.newBuilder();
+            operators.list().forEach(o -> b.addOperators(Protos.operator(o, operators.hasTotp(o.name()))));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void disableOperator(io.coffer.proto.v1.DisableOperatorRequest request, StreamObserver<io.coffer.proto.v1.Operator> out) {
+        ErrorMapper.answer(out, () -> {
+            var o = operators.disable(actor(), request.getName());
+            return Protos.operator(o, operators.hasTotp(o.name()));
+        });
+    }
+
+    @Override
+    public void enrollTotp(io.coffer.proto.v1.EnrollTotpRequest request, StreamObserver<io.coffer.proto.v1.EnrollTotpResponse> out) {
+        ErrorMapper.answer(out, () -> io.coffer.proto.v1.EnrollTotpResponse.newBuilder()
+                .setOtpauthUri(operators.enrollTotp(actor(), selfOr(request.getName()), AdminAuth.TOTP_CODE.get())).build());
+    }
+
+    @Override
+    public void confirmTotp(io.coffer.proto.v1.ConfirmTotpRequest request, StreamObserver<io.coffer.proto.v1.Operator> out) {
+        ErrorMapper.answer(out, () -> {
+            String name = selfOr(request.getName());
+            operators.confirmTotp(actor(), name, request.getCode());
+            return Protos.operator(operators.get(name).orElseThrow(), true);
+        });
+    }
+
+    /**
+     * The operator a TOTP call is about: the caller itself (an empty name), or anyone by break-glass.
+     *
+     * @throws CofferException PERMISSION_DENIED OTHER_OPERATOR
+     */
+    private static String selfOr(String name) {
+        io.coffer.core.operator.Operator self = AdminAuth.OPERATOR.get();
+        if (self == null) {
+            if (name.isEmpty()) {
+                throw CofferException.invalid("name", "OPERATOR_NAME_INVALID", "name the operator (break-glass is no operator)");
+            }
+            return name;
+        }
+        if (!name.isEmpty() && !name.equals(self.name())) {
+            throw new CofferException(io.coffer.core.error.ErrorKind.PERMISSION_DENIED, "OTHER_OPERATOR", "name",
+                    "an operator enrolls its own second factor (another's only by break-glass)", java.util.Map.of(), null);
+        }
+        return self.name();
+    }
+
+    @Override
+    public void approveTransfer(io.coffer.proto.v1.AdminApproveTransferRequest request, StreamObserver<io.coffer.proto.v1.Transfer> out) {
+        ErrorMapper.answer(out, () -> {
+            io.coffer.core.tenant.Tenant t = requireTenant(request.getTenantId());
+            return protos.transfer(transfers.approve(new io.coffer.core.transfer.TransferService.Caller(t.id(), t.accountIndex(), actor()),
+                    request.getTransferId()));
+        });
+    }
+
+    @Override
+    public void rejectTransfer(io.coffer.proto.v1.AdminRejectTransferRequest request, StreamObserver<io.coffer.proto.v1.Transfer> out) {
+        ErrorMapper.answer(out, () -> {
+            io.coffer.core.tenant.Tenant t = requireTenant(request.getTenantId());
+            return protos.transfer(transfers.reject(new io.coffer.core.transfer.TransferService.Caller(t.id(), t.accountIndex(), actor()),
+                    request.getTransferId(), request.getReason()));
         });
     }
 

@@ -24,10 +24,10 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The local operator's credential for custody RPCs (seal status, unseal, seal, audit log). A fresh random
- * token is written at every node start to {@code operator.token} in the data dir, readable only by the
- * node's user; the admin CLI on the same machine reads it. The node keeps only its SHA-256. Callers send
- * it as {@code authorization: Bearer <token>}.
+ * The break-glass credential of the node's own machine: a fresh random token written at every node start to
+ * {@code operator.token} in the data dir, readable only by the node's user; the admin CLI on the same machine reads it. The
+ * node keeps only its SHA-256. Callers send it as {@code authorization: Bearer <token>}; {@link AdminAuth} accepts it for every
+ * Admin RPC and audits each such call. Named operators sign their calls instead.
  */
 public final class OperatorToken {
     public static final String FILE = "operator.token";
@@ -65,25 +65,5 @@ public final class OperatorToken {
 
     boolean matches(String presented) {
         return presented != null && Secrets.equal(hash, Hashes.sha256(presented.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    /** Rejects calls without the token (UNAUTHENTICATED) and records the actor for the audit log. */
-    public ServerInterceptor interceptor() {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                String auth = headers.get(AUTHORIZATION);
-                String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
-                if (!matches(token)) {
-                    return ErrorMapper.refuse(call, token == null
-                            ? new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_MISSING", "authorization",
-                                    "missing credentials: send 'authorization: Bearer <operator token>' (file " + FILE + " in the node's data dir)",
-                                    java.util.Map.of(), null)
-                            : new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_INVALID", "authorization", "invalid operator token",
-                                    java.util.Map.of(), null));
-                }
-                return Contexts.interceptCall(Context.current().withValue(ACTOR, "operator"), call, headers, next);
-            }
-        };
     }
 }

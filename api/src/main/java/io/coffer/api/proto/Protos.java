@@ -333,6 +333,33 @@ public final class Protos {
         return b.build();
     }
 
+    public static io.coffer.proto.v1.Operator operator(io.coffer.core.operator.Operator o, boolean totp) {
+        var b = io.coffer.proto.v1.Operator.newBuilder().setName(o.name()).setPublicKey(com.google.protobuf.ByteString.copyFrom(o.publicKey()))
+                .setCreatedAt(timestamp(o.createdAt())).setCreatedBy(o.createdBy()).setDisabled(o.disabled()).setTotpEnrolled(totp);
+        o.roles().stream().sorted().forEach(r -> b.addRoles(operatorRole(r)));
+        return b.build();
+    }
+
+    public static io.coffer.proto.v1.OperatorRole operatorRole(io.coffer.core.operator.OperatorRole r) {
+        return switch (r) {
+            case CUSTODIAN -> io.coffer.proto.v1.OperatorRole.OPERATOR_ROLE_CUSTODIAN;
+            case ADMIN -> io.coffer.proto.v1.OperatorRole.OPERATOR_ROLE_ADMIN;
+            case APPROVER -> io.coffer.proto.v1.OperatorRole.OPERATOR_ROLE_APPROVER;
+            case AUDITOR -> io.coffer.proto.v1.OperatorRole.OPERATOR_ROLE_AUDITOR;
+        };
+    }
+
+    /** A role named in a request (UNSPECIFIED and unknown numbers are refused before: {@code RequestFields.known}). */
+    public static io.coffer.core.operator.OperatorRole operatorRole(io.coffer.proto.v1.OperatorRole r) {
+        return switch (r) {
+            case OPERATOR_ROLE_CUSTODIAN -> io.coffer.core.operator.OperatorRole.CUSTODIAN;
+            case OPERATOR_ROLE_ADMIN -> io.coffer.core.operator.OperatorRole.ADMIN;
+            case OPERATOR_ROLE_APPROVER -> io.coffer.core.operator.OperatorRole.APPROVER;
+            case OPERATOR_ROLE_AUDITOR -> io.coffer.core.operator.OperatorRole.AUDITOR;
+            case OPERATOR_ROLE_UNSPECIFIED, UNRECOGNIZED -> throw io.coffer.core.error.CofferException.invalid("roles", "ENUM_VALUE_UNKNOWN", "not a role");
+        };
+    }
+
     public static io.coffer.proto.v1.WorkProgress workProgress(io.coffer.core.progress.Progress.Report p) {
         var b = io.coffer.proto.v1.WorkProgress.newBuilder().setDone(Math.max(0, p.done())).setTotal(Math.max(0, p.total()))
                 .setUnit(p.unit()).setRatePerSecond(p.rate());

@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param allowlistDelay how long after being added a transfer allowlist entry starts to count
  * @param checkout       the customers' checkout pages: their public address and live-stream limit
  * @param backups        backups the node takes by itself, if configured
+ * @param operatorQuorum admins whose identical AddOperator calls add an operator
  */
 public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks, java.time.Duration allowlistDelay,
-                           CheckoutSettings checkout, Optional<BackupSchedule> backups) {
+                           CheckoutSettings checkout, Optional<BackupSchedule> backups, int operatorQuorum) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

@@ -67,6 +67,7 @@ import java.util.regex.Pattern;
  * coffer.backup.every                   [24h]      1m..30d
  * coffer.backup.keep                    [7]        1..1000 newest backups kept
  * coffer.backup.passphrase-file         required with a directory; its first line encrypts the backups (12 characters or more)
+ * coffer.operators.quorum               [2]        1..10 admins whose identical AddOperator calls add an operator
  * </pre>
  */
 public final class ConfigParser {
@@ -151,8 +152,9 @@ public final class ConfigParser {
                 }
             }
         }
+        int operatorQuorum = integer("coffer.operators.quorum", 2, 1, 10);
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout, backups);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout, backups, operatorQuorum);
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {

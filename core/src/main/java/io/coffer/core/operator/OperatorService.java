@@ -164,6 +164,15 @@ public final class OperatorService {
         return off;
     }
 
+    /** The {@code authorization} value of a signed call: {@code Coffer-Operator name=.., ts=.., nonce=.., sig=<base64url>}. */
+    public static String authorization(String name, long timestampMillis, String nonce, byte[] signature) {
+        return AUTH_SCHEME + "name=" + name + ", ts=" + timestampMillis + ", nonce=" + nonce + ", sig="
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+    }
+
+    /** The scheme word of {@link #authorization}, with its space. */
+    public static final String AUTH_SCHEME = "Coffer-Operator ";
+
     /** The bytes an operator signs for one call: the scheme, its name, the time, a nonce and the gRPC method called. */
     public static byte[] signedMessage(String name, long timestampMillis, String nonce, String method) {
         return ("coffer-operator-v1\n" + name + "\n" + timestampMillis + "\n" + nonce + "\n" + method).getBytes(StandardCharsets.UTF_8);
@@ -180,7 +189,7 @@ public final class OperatorService {
         if (op.isEmpty() || nonce == null || !NONCE.matcher(nonce).matches() || signature == null || signature.length != 64) {
             throw invalidCredentials("unknown or disabled operator, or a malformed signature");
         }
-        if (Math.abs(now - timestampMillis) > SIGNATURE_WINDOW.toMillis()) {
+        if (timestampMillis < now - SIGNATURE_WINDOW.toMillis() || timestampMillis > now + SIGNATURE_WINDOW.toMillis()) {
             throw invalidCredentials("the signed time is more than " + SIGNATURE_WINDOW.toMinutes() + " min from the node's clock");
         }
         Ed25519Signer v = new Ed25519Signer();
@@ -244,6 +253,7 @@ public final class OperatorService {
         io.coffer.core.keys.Secrets.wipe(secret);
         if (step < 0) {
             failed(actor, name, "totp.confirm", "TOTP_INVALID");
+            throw wrongCode();
         }
         Batch b = store.batch();
         b.put(OperatorTables.TOTP, name, new OperatorTables.TotpState(t.sealedSecret(), true, step));
@@ -278,9 +288,12 @@ public final class OperatorService {
         io.coffer.core.keys.Secrets.wipe(secret);
         if (step < 0) {
             failed(Operator.actorOf(name), name, action, "TOTP_INVALID");
+            throw wrongCode();
         }
         if (step <= t.lastStep()) {
             failed(Operator.actorOf(name), name, action, "TOTP_REPLAYED");
+            throw new CofferException(ErrorKind.UNAUTHENTICATED, "TOTP_REPLAYED", "x-coffer-totp",
+                    "this code (or a later one) was used already: wait for the next code", Map.of(), null);
         }
         store.batch().put(OperatorTables.TOTP, name, new OperatorTables.TotpState(t.sealedSecret(), true, step)).commit();
     }
@@ -293,13 +306,15 @@ public final class OperatorService {
         return d;
     }
 
-    /** Counts and audits a refused code, then refuses. */
-    private void failed(String actor, String name, String action, String code) {
+    /** Counts and audits a refused code (the caller then refuses the call). */
+    private void failed(String actor, String name, String action, String reason) {
         Instant now = clock.instant();
         recentFailures(name, now).addLast(now);
-        audit.append(actor, "operator.totp.failed", name, Map.of("action", action, "reason", code));
-        throw new CofferException(ErrorKind.UNAUTHENTICATED, code, "x-coffer-totp", code.equals("TOTP_REPLAYED")
-                ? "this code (or a later one) was used already: wait for the next code" : "wrong TOTP code", Map.of(), null);
+        audit.append(actor, "operator.totp.failed", name, Map.of("action", action, "reason", reason));
+    }
+
+    private static CofferException wrongCode() {
+        return new CofferException(ErrorKind.UNAUTHENTICATED, "TOTP_INVALID", "x-coffer-totp", "wrong TOTP code", Map.of(), null);
     }
 
     private static CofferException notEnrolled() {
