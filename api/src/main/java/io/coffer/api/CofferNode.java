@@ -62,6 +62,8 @@ public final class CofferNode implements AutoCloseable {
     private final Vault vault;
     private final OperatorToken operatorToken;
     private final io.coffer.core.operator.OperatorService operators;
+    private final io.coffer.core.alert.AlertService alerts;
+    private volatile io.coffer.core.alert.AlertWebhook alertWebhook;
     private final io.coffer.core.tenant.TenantService tenants;
     /** The configured chains; each one's probe keeps its node's last known state, which /observe/health answers from at once. */
     private final io.coffer.core.driver.ChainRegistry chains;
@@ -124,6 +126,7 @@ public final class CofferNode implements AutoCloseable {
             this.operatorToken = OperatorToken.create(store.directory(), random);
             this.operators = new io.coffer.core.operator.OperatorService(store, audit,
                     io.coffer.core.operator.SecretBox.open(store.directory(), random), Clock.systemUTC(), config.operatorQuorum());
+            this.alerts = new io.coffer.core.alert.AlertService(store, audit, Clock.systemUTC());
             for (int i = 0; i < config.chains().size(); i++) {
                 ChainConfig c = config.chains().get(i);
                 io.coffer.core.driver.ChainDriver driver = io.coffer.core.driver.ChainDrivers.of(c, "coffer.chains." + i + ".kind");
@@ -140,6 +143,10 @@ public final class CofferNode implements AutoCloseable {
                 configured.add(new io.coffer.core.driver.ChainRegistry.Configured(c, node, probe, module));
             }
             this.chains = new io.coffer.core.driver.ChainRegistry(configured);
+            io.coffer.core.driver.Reconciler reconciler = new io.coffer.core.driver.Reconciler(store, alerts,
+                    config.alerts().reconcileEveryBlocks(), config.alerts().pauseOnMismatch());
+            this.chains.reconcile(reconciler);
+            this.backups.onRelease(() -> chains.modules().forEach(reconciler::acceptCurrent));
             // A thread per chain node: one that hangs never keeps the others' state from being refreshed.
             this.probeThreads = Executors.newScheduledThreadPool(Math.max(1, configured.size()), r -> {
                 Thread t = new Thread(r, "coffer-chain-probe");
@@ -195,6 +202,14 @@ public final class CofferNode implements AutoCloseable {
             // Chains first: their first round sets a new wallet's cursors before anything is served.
             node.chains.modules().forEach(m -> m.start(node.chainThreads));
             node.webhooks.start();
+            node.config.alerts().webhookUrl().ifPresent(url -> {
+                try {
+                    node.alertWebhook = new io.coffer.core.alert.AlertWebhook(node.store, node.alerts, url,
+                            new String(io.coffer.core.backup.BackupFile.passphraseFile(node.config.alerts().webhookSecretFile().orElseThrow())));
+                } catch (java.io.IOException e) {
+                    throw new io.coffer.core.config.ConfigException("coffer.alerts.webhook-secret-file", "cannot be read: " + e.getMessage());
+                }
+            });
             if (node.backupScheduler != null) {
                 node.backupScheduler.start();
                 SCHEDULER.set(node.backupScheduler);
@@ -295,7 +310,7 @@ public final class CofferNode implements AutoCloseable {
                         PlannedServices.partial(new AdminService(vault, audit, chains::status, (chain, from, progress) -> chains.rescan(chainThreads, chain, from, progress), tenants,
                                 t -> chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())), transfers, reports(), counters,
                                 () -> checkoutBase.isEmpty() ? "" : checkoutBase + "/counter",
-                                backups, operators, protos), AdminService.IMPLEMENTED),
+                                backups, operators, protos, alerts), AdminService.IMPLEMENTED),
                         new io.coffer.api.grpc.AdminAuth(operatorToken, operators, audit));
                 grpc.service(c.file(), () -> admin);
             }
@@ -402,6 +417,13 @@ public final class CofferNode implements AutoCloseable {
             } catch (java.io.IOException | java.io.UncheckedIOException e) {
                 return -1; // a file went away mid-walk (a compaction): the next scrape reads it
             }
+        }
+
+        @Override
+        public java.util.Map<String, Integer> openAlerts() {
+            java.util.Map<String, Integer> out = new java.util.HashMap<>();
+            alerts.openCounts().forEach((k, n) -> out.put(k.label(), n));
+            return out;
         }
 
         @Override
@@ -529,6 +551,10 @@ public final class CofferNode implements AutoCloseable {
             probeThreads.shutdownNow();
         }
         webhooks.close();
+        if (alertWebhook != null) {
+            alertWebhook.close();
+        }
+        alerts.wake();
         if (backupScheduler != null) {
             SCHEDULER.compareAndSet(backupScheduler, null);
             backupScheduler.close(); // before the store closes under it

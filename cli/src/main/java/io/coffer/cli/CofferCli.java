@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         description = "Admin CLI for a Coffer wallet node.",
         subcommands = {HealthCommand.class, ServicesCommand.class, CeremonyCommand.class, CustodyCommands.Status.class,
             CustodyCommands.Unseal.class, CustodyCommands.Seal.class, CustodyCommands.Audit.class, RescanCommand.class,
-            ChainsCommand.class, OperatorCommands.Group.class, TenantCommands.TenantGroup.class, TenantCommands.KeyGroup.class, WalletCommands.class, PaymentCommands.class,
+            ChainsCommand.class, OperatorCommands.Group.class, AlertCommands.Group.class, TenantCommands.TenantGroup.class, TenantCommands.KeyGroup.class, WalletCommands.class, PaymentCommands.class,
             EventCommands.Group.class, EventCommands.WebhookGroup.class, TransferCommands.Group.class, TransferCommands.PolicyGroup.class,
             ReportCommand.class, CounterCommands.Group.class, BackupCommands.Create.class, BackupCommands.Restore.class,
             CommandLine.HelpCommand.class})

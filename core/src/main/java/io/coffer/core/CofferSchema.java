@@ -45,7 +45,8 @@ import java.util.Map;
  * alongside version 1). A data directory restored from a backup is marked in table 0x70 ({@code BackupTables}; starts empty).
  * Spent-output rows of account chains carry what the transaction moved and its fee (trailing fields, written only for such rows;
  * UTXO rows keep their form). Named operators, their TOTP enrollments and proposals: 0x80-0x82 ({@code OperatorTables}; start
- * empty).
+ * empty). Operators' alerts, the open ones, and what their webhook accepted: 0x90-0x92 ({@code AlertTables}), reconciliation rows operators accepted: 0x93 ({@code Reconciler}); all start
+ * empty.
  */
 public final class CofferSchema {
     public static final int VERSION = 5;
@@ -64,6 +65,8 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.checkout.CounterTables.all());
         tables.addAll(io.coffer.core.backup.BackupTables.all());
         tables.addAll(io.coffer.core.operator.OperatorTables.all());
+        tables.addAll(io.coffer.core.alert.AlertTables.all());
+        tables.addAll(io.coffer.core.driver.Reconciler.tables());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
     }

@@ -61,6 +61,9 @@ public final class AdminAccess {
         rule(AdminGrpc.getConfirmTotpMethod(), false);
         rule(AdminGrpc.getApproveTransferMethod(), true, approver);
         rule(AdminGrpc.getRejectTransferMethod(), false, approver);
+        rule(AdminGrpc.getListAlertsMethod(), false);
+        rule(AdminGrpc.getStreamAlertsMethod(), false);
+        rule(AdminGrpc.getAckAlertMethod(), true, admin);
     }
 
     private AdminAccess() {

@@ -57,7 +57,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             AdminGrpc.getEnrollTotpMethod().getFullMethodName(),
             AdminGrpc.getConfirmTotpMethod().getFullMethodName(),
             AdminGrpc.getApproveTransferMethod().getFullMethodName(),
-            AdminGrpc.getRejectTransferMethod().getFullMethodName());
+            AdminGrpc.getRejectTransferMethod().getFullMethodName(),
+            AdminGrpc.getListAlertsMethod().getFullMethodName(),
+            AdminGrpc.getStreamAlertsMethod().getFullMethodName(),
+            AdminGrpc.getAckAlertMethod().getFullMethodName());
 
     /** Runs a rescan of a chain, telling progress as it goes. */
     public interface Rescanner {
@@ -82,12 +85,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Supplier<String> counterUrl;
     private final io.coffer.core.operator.OperatorService operators;
     private final Protos protos;
+    private final io.coffer.core.alert.AlertService alerts;
 
     public AdminService(Vault vault, AuditLog audit, Supplier<List<io.coffer.core.driver.ChainStatus>> chains, Rescanner rescanner,
                         io.coffer.core.tenant.TenantService tenants, java.util.function.Consumer<io.coffer.core.tenant.Tenant> onTenantCreated,
                         io.coffer.core.transfer.TransferService transfers, io.coffer.core.report.ReportService reports,
                         io.coffer.core.checkout.CounterService counters, Supplier<String> counterUrl,
-                        io.coffer.core.backup.BackupService backups, io.coffer.core.operator.OperatorService operators, Protos protos) {
+                        io.coffer.core.backup.BackupService backups, io.coffer.core.operator.OperatorService operators, Protos protos,
+                        io.coffer.core.alert.AlertService alerts) {
+        this.alerts = alerts;
         this.backups = backups;
         this.operators = operators;
         this.protos = protos;
@@ -508,6 +514,54 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             return protos.transfer(transfers.reject(new io.coffer.core.transfer.TransferService.Caller(t.id(), t.accountIndex(), actor()),
                     request.getTransferId(), request.getReason()));
         });
+    }
+
+    @Override
+    public void listAlerts(io.coffer.proto.v1.ListAlertsRequest request, StreamObserver<io.coffer.proto.v1.ListAlertsResponse> out) {
+        ErrorMapper.answer(out, () -> {
+            int limit = request.getLimit() == 0 ? 100 : request.getLimit();
+            if (limit > 500) {
+                throw CofferException.invalid("limit", "LIMIT_TOO_LARGE", "at most 500");
+            }
+            var b = io.coffer.proto.v1.ListAlertsResponse.newBuilder();
+            alerts.list(request.getAfterId(), limit, !request.getIncludeAcknowledged()).forEach(a -> b.addAlerts(Protos.alert(a)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void streamAlerts(io.coffer.proto.v1.StreamAlertsRequest request, StreamObserver<io.coffer.proto.v1.Alert> out) {
+        io.grpc.stub.ServerCallStreamObserver<io.coffer.proto.v1.Alert> call = (io.grpc.stub.ServerCallStreamObserver<io.coffer.proto.v1.Alert>) out;
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        call.setOnCancelHandler(() -> {
+            gone.set(true);
+            alerts.wake();
+        });
+        long after = request.getAfterId();
+        try {
+            while (!gone.get() && !Thread.currentThread().isInterrupted()) {
+                for (io.coffer.core.alert.Alert a : alerts.list(after, 100, false)) {
+                    out.onNext(Protos.alert(a));
+                    after = a.id();
+                }
+                alerts.awaitAfter(after, 15_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!gone.get()) {
+                out.onError(ErrorMapper.toStatus(e));
+            }
+            return;
+        }
+        if (!gone.get()) {
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public void ackAlert(io.coffer.proto.v1.AckAlertRequest request, StreamObserver<io.coffer.proto.v1.Alert> out) {
+        ErrorMapper.answer(out, () -> Protos.alert(alerts.ack(request.getId(), actor(), request.getNote())));
     }
 
     private static String actor() {

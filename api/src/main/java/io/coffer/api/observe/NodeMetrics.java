@@ -37,6 +37,9 @@ public final class NodeMetrics {
         long storeBytes();
 
         long livePages();
+
+        /** Open operator alerts by kind (labels as {@code AlertKind.label()}). */
+        Map<String, Integer> openAlerts();
     }
 
     /**
@@ -80,6 +83,15 @@ public final class NodeMetrics {
         node("coffer.custody.state", "1 unsealed, 0 sealed (cannot sign), -1 no wallet, 2 watch-only", Source::custody);
         node("coffer.store.size.bytes", "Bytes of the store's files on disk", s -> s.storeBytes());
         node("coffer.checkout.live.pages", "Checkout pages holding a live-status stream open", s -> s.livePages());
+        for (io.coffer.core.alert.AlertKind kind : io.coffer.core.alert.AlertKind.values()) {
+            String label = kind.label();
+            if (REGISTERED.putIfAbsent("coffer.alerts.open|" + label, true) == null) {
+                Metrics.globalRegistry().getOrCreate(Gauge.builder("coffer.alerts.open", () -> {
+                    Source s = SERVING.get();
+                    return s == null ? Double.NaN : s.openAlerts().getOrDefault(label, 0);
+                }).tags(List.of(Tag.create("kind", label))).description("Operator alerts not yet acknowledged, by kind"));
+            }
+        }
         for (String chain : source.chains()) {
             chain(chain, "coffer.chain.up", "1 when the chain node answered its last probe", f -> f.up() ? 1 : 0);
             chain(chain, "coffer.chain.tip.height", "The chain's tip as its node last said", ChainFigures::tipHeight);

@@ -333,6 +333,18 @@ public final class Protos {
         return b.build();
     }
 
+    public static io.coffer.proto.v1.Alert alert(io.coffer.core.alert.Alert a) {
+        var b = io.coffer.proto.v1.Alert.newBuilder().setId(a.id()).setRaisedAt(timestamp(a.at()))
+                .setKind(switch (a.kind()) {
+                    case RECONCILIATION -> io.coffer.proto.v1.AlertKind.ALERT_KIND_RECONCILIATION;
+                    case ANOMALY -> io.coffer.proto.v1.AlertKind.ALERT_KIND_ANOMALY;
+                    case AUTH_FAILURES -> io.coffer.proto.v1.AlertKind.ALERT_KIND_AUTH_FAILURES;
+                }).setSubject(a.subject()).setSummary(a.summary()).putAllDetails(a.details()).setNote(a.ackNote());
+        a.ackedBy().ifPresent(b::setAcknowledgedBy);
+        a.ackedAt().ifPresent(t -> b.setAcknowledgedAt(timestamp(t)));
+        return b.build();
+    }
+
     public static io.coffer.proto.v1.Operator operator(io.coffer.core.operator.Operator o, boolean totp) {
         var b = io.coffer.proto.v1.Operator.newBuilder().setName(o.name()).setPublicKey(com.google.protobuf.ByteString.copyFrom(o.publicKey()))
                 .setCreatedAt(timestamp(o.createdAt())).setCreatedBy(o.createdBy()).setDisabled(o.disabled()).setTotpEnrolled(totp);

@@ -164,7 +164,15 @@ public final class BackupService {
         var b = store.batch().put(BackupTables.RESTORED, BackupTables.RESTORE, released.format());
         audit.append(b, actor, "backup.release", "store", Map.of("backup_created_at", m.backupCreatedAt().toString()));
         b.commit();
+        onRelease.forEach(Runnable::run);
         return released;
+    }
+
+    private final java.util.List<Runnable> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs after a release (the operator checked the spends made after the backup: reconciliation accepts them). */
+    public void onRelease(Runnable r) {
+        onRelease.add(r);
     }
 
     /** Where a restored node stands: its restore (empty when it was not restored) and the wallet's coins spent by transactions

@@ -26,8 +26,17 @@ public final class ForeignSpends {
 
     /** Every such spend, by chain and coin. Reads the spent-outputs table whole: an operator's check, not a hot path. */
     public static List<Spend> find(Store store) {
+        return find(store, ChainTables.SPENT_OUTPUTS.all());
+    }
+
+    /** The spends of one chain (its part of the table, by key range). */
+    public static List<Spend> find(Store store, String chain) {
+        return find(store, ChainTables.SPENT_OUTPUTS.prefix(io.coffer.core.store.KeyWriter.key().string(chain).build()));
+    }
+
+    private static List<Spend> find(Store store, io.coffer.core.store.KeyRange range) {
         List<Spend> out = new ArrayList<>();
-        try (var c = store.scan(ChainTables.SPENT_OUTPUTS.all(), ChainTables.SPENT_OUTPUTS)) {
+        try (var c = store.scan(range, ChainTables.SPENT_OUTPUTS)) {
             while (c.hasNext()) {
                 var e = c.next();
                 ChainTables.ChainDeposit coin = e.getKey();

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param checkout       the customers' checkout pages: their public address and live-stream limit
  * @param backups        backups the node takes by itself, if configured
  * @param operatorQuorum admins whose identical AddOperator calls add an operator
+ * @param alerts         operators' alerts and continuous reconciliation
  */
 public record CofferConfig(NodeConfig node, List<ChainConfig> chains, WebhookService.Settings webhooks, java.time.Duration allowlistDelay,
-                           CheckoutSettings checkout, Optional<BackupSchedule> backups, int operatorQuorum) {
+                           CheckoutSettings checkout, Optional<BackupSchedule> backups, int operatorQuorum, AlertSettings alerts) {
     public CofferConfig {
         chains = List.copyOf(chains);
     }

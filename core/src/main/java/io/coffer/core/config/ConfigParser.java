@@ -68,6 +68,10 @@ import java.util.regex.Pattern;
  * coffer.backup.keep                    [7]        1..1000 newest backups kept
  * coffer.backup.passphrase-file         required with a directory; its first line encrypts the backups (12 characters or more)
  * coffer.operators.quorum               [2]        1..10 admins whose identical AddOperator calls add an operator
+ * coffer.reconciliation.every-blocks    [6]        1..10000 processed blocks of a chain between two comparisons with the chain
+ * coffer.reconciliation.pause-transfers [true]     an open reconciliation alert pauses the chain's outgoing transfers
+ * coffer.alerts.webhook-url             [none]     http(s) URL every operator alert is posted to, signed
+ * coffer.alerts.webhook-secret-file     required with a URL: its first line signs the posts (16 characters or more)
  * </pre>
  */
 public final class ConfigParser {
@@ -153,8 +157,38 @@ public final class ConfigParser {
             }
         }
         int operatorQuorum = integer("coffer.operators.quorum", 2, 1, 10);
+        AlertSettings alerts = alerts();
         refuseUnknownKeys();
-        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout, backups, operatorQuorum);
+        return new CofferConfig(node, chains, webhooks, allowlistDelay, checkout, backups, operatorQuorum, alerts);
+    }
+
+    private AlertSettings alerts() {
+        int every = integer("coffer.reconciliation.every-blocks", AlertSettings.DEFAULT.reconcileEveryBlocks(), 1, 10_000);
+        String pause = optional("coffer.reconciliation.pause-transfers");
+        if (pause != null && !pause.equals("true") && !pause.equals("false")) {
+            throw new ConfigException("coffer.reconciliation.pause-transfers", "true or false");
+        }
+        String url = optional("coffer.alerts.webhook-url");
+        String secret = optional("coffer.alerts.webhook-secret-file");
+        if (url == null && secret != null) {
+            throw new ConfigException("coffer.alerts.webhook-secret-file", "needs coffer.alerts.webhook-url");
+        }
+        Optional<java.net.URI> uri = Optional.empty();
+        if (url != null) {
+            if (secret == null) {
+                throw new ConfigException("coffer.alerts.webhook-secret-file", "required with coffer.alerts.webhook-url (it signs the posts)");
+            }
+            try {
+                java.net.URI u = java.net.URI.create(url);
+                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new IllegalArgumentException();
+                }
+                uri = Optional.of(u);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("coffer.alerts.webhook-url", "an http(s) URL");
+            }
+        }
+        return new AlertSettings(every, pause == null || pause.equals("true"), uri, Optional.ofNullable(secret).map(Path::of));
     }
 
     private BitcoinChainConfig bitcoin(String p, String name) {

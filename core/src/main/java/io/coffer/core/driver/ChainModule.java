@@ -34,6 +34,8 @@ public final class ChainModule {
     /** The tip the last round saw, and when a round first saw it: how long since the chain last made a block. */
     private volatile long lastTip = -1;
     private volatile Instant lastBlockAt;
+    /** Compares the ledger with the chain every N processed blocks, once set. */
+    private volatile Reconciler reconciler;
     /** Set while the follower is more blocks behind than one round processes (written by the chain thread only). */
     private volatile CatchUp catchUp;
 
@@ -106,6 +108,10 @@ public final class ChainModule {
             }
             lastError = "";
             trackCatchUp(r, roundStartNanos);
+            Reconciler rec = reconciler;
+            if (rec != null && r.caughtUp()) {
+                rec.afterRound(this, r.cursorHeight());
+            }
         } catch (RuntimeException e) {
             // Never let an exception escape: a scheduled task that throws is silently never run again.
             failedRounds.incrementAndGet();
@@ -204,6 +210,11 @@ public final class ChainModule {
 
     public Instant lastPollAt() {
         return lastPollAt;
+    }
+
+    /** Compares this chain's ledger with the chain every N processed blocks from now on. */
+    void reconciler(Reconciler reconciler) {
+        this.reconciler = reconciler;
     }
 
     /** When a round first saw the chain's current tip (null before the first round): a chain that stopped making blocks shows. */

@@ -167,6 +167,18 @@ public final class ChainRegistry {
                 m.follower().watchedAddresses(), true, end));
     }
 
+    private volatile Reconciler reconciler;
+
+    /** Starts continuous reconciliation on every followed chain. */
+    public void reconcile(Reconciler r) {
+        this.reconciler = r;
+        modules().forEach(m -> m.reconciler(r));
+    }
+
+    public Optional<Reconciler> reconciler() {
+        return Optional.ofNullable(reconciler);
+    }
+
     /** The followed chains as tenant transfers see them. */
     public TransferService.Sending sending(Vault vault) {
         return new RegistrySending(this, vault);

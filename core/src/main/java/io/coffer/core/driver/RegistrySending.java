@@ -70,6 +70,12 @@ final class RegistrySending implements TransferService.Sending {
     }
 
     @Override
+    public void requireOpen(String asset) {
+        ChainModule m = chains.requireAsset(asset);
+        chains.reconciler().ifPresent(r -> r.requireOpen(m.chain()));
+    }
+
+    @Override
     public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority,
             Optional<FeeRate> feeRate) {
         return chains.requireAsset(asset).withdrawals().quote(account, asset, destination, amount, priority, feeRate);

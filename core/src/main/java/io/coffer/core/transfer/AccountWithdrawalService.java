@@ -347,6 +347,29 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
 
+    /**
+     * Besides the spends {@link WithdrawalLedger#mismatches} finds: every address this ledger sends from whose nonce on chain is
+     * ahead of the ledger's with no recorded transaction for the nonces between (used while the follower was not looking).
+     */
+    @Override
+    public Map<String, String> mismatches() {
+        Map<String, String> out = new java.util.TreeMap<>(super.mismatches());
+        for (var e : store.list(TransferTables.NONCES, TransferTables.NONCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            String address = e.getKey().key();
+            long ledger = e.getValue();
+            long mined = factory.minedNonce(address);
+            for (long n = ledger; n < mined; n++) {
+                if (store.get(io.coffer.core.chain.ChainTables.SPENT_OUTPUTS, new io.coffer.core.chain.ChainTables.ChainDeposit(chain,
+                        new NonceSlot(address, n).asInput())).isEmpty()) {
+                    out.put("nonce " + address, "nonce " + mined + " on chain, " + ledger + " in the ledger: transactions from this address "
+                            + "that the ledger did not make");
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     /** The next nonce of {@code from}: a hole first, else the stored counter, never below what the chain has mined. */
     private long nextNonce(String from) {
         byte[] prefix = KeyWriter.key().string(chain).string(from).build();

@@ -63,6 +63,13 @@ public final class TransferService implements WithdrawalSink {
         /** SEALED / WATCH_ONLY refuse here (FAILED_PRECONDITION), before anything is written. */
         void requireSigning();
 
+        /**
+         * A chain whose outgoing transfers are paused (the ledger and the chain disagree, until an operator acknowledges) refuses
+         * here: FAILED_PRECONDITION CHAIN_PAUSED, before anything is written. None by default.
+         */
+        default void requireOpen(String asset) {
+        }
+
         Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority, Optional<FeeRate> feeRate);
 
         /** Creates (or returns, by {@code idempotencyKey}) the chain withdrawal: signed, stored, then broadcast. */
@@ -204,6 +211,7 @@ public final class TransferService implements WithdrawalSink {
                     && amount.compareTo(limits.approvalThreshold()) > 0;
             if (!needsApproval) {
                 chains.requireSigning();
+                chains.requireOpen(c.asset());
             }
             BigInteger reserved = awaitingApproval(caller.tenant(), c.asset());
             BigInteger spendable = chains.spendable(caller.account(), c.asset());
@@ -255,6 +263,7 @@ public final class TransferService implements WithdrawalSink {
         boolean reached = approvals.size() >= quorum;
         if (reached) {
             chains.requireSigning();
+            chains.requireOpen(t.asset());
         }
         TenantTransfer next = t.moved(reached ? TenantTransfer.State.SUBMITTING : TenantTransfer.State.AWAITING_APPROVAL, approvals, "", "",
                 clock.instant());

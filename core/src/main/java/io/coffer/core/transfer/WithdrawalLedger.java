@@ -465,6 +465,23 @@ public abstract class WithdrawalLedger {
         return out;
     }
 
+    /**
+     * Where the ledger and the chain disagree on this chain, each as one row: a coin (or, on account chains, a nonce) of the
+     * wallet spent by a transaction the ledger did not make, as the follower recorded it from the best chain.
+     *
+     * @return row key (stable while the fact stands) -> what the operator reads
+     */
+    public java.util.Map<String, String> mismatches() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (io.coffer.core.chain.ForeignSpends.Spend s : io.coffer.core.chain.ForeignSpends.find(store, chain)) {
+            {
+                out.put("spent " + s.coin(), (s.amount().signum() > 0 || !s.asset().isEmpty() ? s.amount() + " " + s.asset() + " " : "")
+                        + "spent by " + s.spentBy() + " at height " + s.height() + ", a transaction this ledger did not make");
+            }
+        }
+        return out;
+    }
+
     /** Sweeps and gas top-ups move funds between the account's own addresses. */
     protected static boolean isInternal(Withdrawal w) {
         return w.origin().internal();
