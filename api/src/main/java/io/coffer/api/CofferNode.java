@@ -143,6 +143,9 @@ public final class CofferNode implements AutoCloseable {
                 configured.add(new io.coffer.core.driver.ChainRegistry.Configured(c, node, probe, module));
             }
             this.chains = new io.coffer.core.driver.ChainRegistry(configured);
+            this.tenants.onLocked((k, until) -> alerts.raise(io.coffer.core.alert.AlertKind.AUTH_FAILURES, k.id(), until.toString(),
+                    "API key " + k.id() + " locked until " + until + " after " + io.coffer.core.tenant.TenantService.MAX_AUTH_FAILURES
+                            + " failed authentications", java.util.Map.of("tenant", k.tenantId(), "locked_until", until.toString())));
             io.coffer.core.driver.Reconciler reconciler = new io.coffer.core.driver.Reconciler(store, alerts,
                     config.alerts().reconcileEveryBlocks(), config.alerts().pauseOnMismatch());
             this.chains.reconcile(reconciler);
@@ -167,6 +170,17 @@ public final class CofferNode implements AutoCloseable {
                     paymentEvents);
             this.transfers = new io.coffer.core.transfer.TransferService(store, chains.sending(vault), payments::paidTo, outbox,
                     eventJson, audit, Clock.systemUTC(), config.allowlistDelay());
+            this.transfers.onHeld((t, reasons) -> {
+                java.util.Map<String, String> details = new java.util.TreeMap<>();
+                details.put("tenant", t.tenant());
+                details.put("amount", t.amount() + " " + t.asset());
+                details.put("destination", t.destination());
+                for (int i = 0; i < reasons.size(); i++) {
+                    details.put("rule " + (i + 1), reasons.get(i));
+                }
+                alerts.raise(io.coffer.core.alert.AlertKind.ANOMALY, t.tenant(), t.id(), "transfer " + t.id() + " held for approval by "
+                        + reasons.size() + " anomaly rule(s)", details);
+            });
             chains.modules().forEach(m -> m.withdrawals().sink(transfers)); // before any withdrawal moves: no change goes unpublished
             for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
                 chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched

@@ -117,7 +117,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             java.util.Map<String, io.coffer.core.transfer.TransferPolicy.Limits> limits = new java.util.LinkedHashMap<>();
             for (io.coffer.proto.v1.AssetLimits l : p.getLimitsList()) {
                 if (limits.put(l.getAsset(), new io.coffer.core.transfer.TransferPolicy.Limits(limit(l.getPerTransferMax(), "per_transfer_max"),
-                        limit(l.getRolling24HMax(), "rolling_24h_max"), limit(l.getApprovalThreshold(), "approval_threshold"))) != null) {
+                        limit(l.getRolling24HMax(), "rolling_24h_max"), limit(l.getApprovalThreshold(), "approval_threshold"),
+                        limit(l.getNewDestinationAbove(), "new_destination_above"))) != null) {
                     throw CofferException.invalid("policy.limits.asset", "ASSET_TWICE", "asset '" + l.getAsset() + "' is listed twice");
                 }
             }
@@ -128,8 +129,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (p.getApprovalQuorum() < 0 || p.getApprovalQuorum() > 10) {
                 throw CofferException.invalid("policy.approval_quorum", "QUORUM_OUT_OF_RANGE", "0 to 10");
             }
+            if (p.getVelocityFactor() > 1000) {
+                throw CofferException.invalid("policy.velocity_factor", "FACTOR_OUT_OF_RANGE", "0 (off) to 1000");
+            }
             return Protos.transferPolicy(transfers.setPolicy(new io.coffer.core.transfer.TransferPolicy(p.getTenantId(), limits, allow,
-                    p.getApprovalQuorum()), actor()));
+                    p.getApprovalQuorum(), p.getHoldLookalikeDestinations(), p.getVelocityFactor()), actor()));
         });
     }
 

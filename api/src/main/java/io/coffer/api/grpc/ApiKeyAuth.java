@@ -10,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.coffer.core.error.CofferException;
+import java.util.Optional;
 import io.coffer.core.error.ErrorKind;
 import java.util.Map;
 
@@ -42,7 +43,12 @@ public final class ApiKeyAuth implements ServerInterceptor {
             return ErrorMapper.refuse(call, new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_MISSING", "authorization",
                     "missing credentials: send 'authorization: Bearer <API key>'", Map.of(), null));
         }
-        var principal = tenants.authenticate(secret);
+        Optional<TenantService.Principal> principal;
+        try {
+            principal = tenants.authenticate(secret);
+        } catch (CofferException e) {
+            return ErrorMapper.refuse(call, e); // KEY_LOCKED
+        }
         if (principal.isEmpty()) {
             return ErrorMapper.refuse(call, new CofferException(ErrorKind.UNAUTHENTICATED, "CREDENTIALS_INVALID", "authorization",
                     "invalid, revoked or expired API key", Map.of(), null));

@@ -190,7 +190,7 @@ public final class Protos {
                 .setAmount(amount(t.asset(), t.amount())).setDestination(t.destination()).setIdempotencyKey(t.idempotencyKey())
                 .setRefundOfPaymentRequestId(t.refundOf()).setMemo(t.memo()).addAllApprovedBy(t.approvals())
                 .setFailureReason(v.failureReason()).setCreatedAt(timestamp(t.createdAt())).setUpdatedAt(timestamp(updated))
-                .setFinal(v.isFinal());
+                .setFinal(v.isFinal()).setHoldReason(v.holdReason());
         if (w != null) {
             String chain = AssetId.chainOf(t.asset());
             b.setFee(amount(chains.feeAsset(chain), w.fee())).setTxid(w.txid()).addAllReplacedTxids(w.replacedTxids())
@@ -265,7 +265,9 @@ public final class Protos {
         p.limits().forEach((asset, l) -> b.addLimits(AssetLimits.newBuilder().setAsset(asset)
                 .setPerTransferMax(l.perTransferMax() == null ? "" : l.perTransferMax().toString())
                 .setRolling24HMax(l.rolling24hMax() == null ? "" : l.rolling24hMax().toString())
-                .setApprovalThreshold(l.approvalThreshold() == null ? "" : l.approvalThreshold().toString())));
+                .setApprovalThreshold(l.approvalThreshold() == null ? "" : l.approvalThreshold().toString())
+                .setNewDestinationAbove(l.newDestinationAbove() == null ? "" : l.newDestinationAbove().toString())));
+        b.setHoldLookalikeDestinations(p.holdLookalikes()).setVelocityFactor(p.velocityFactor());
         for (TransferPolicy.AllowEntry a : p.allowlist()) {
             b.addAllowlist(io.coffer.proto.v1.AllowlistEntry.newBuilder().setChain(a.chain()).setAddress(a.address()).setLabel(a.label())
                     .setEffectiveAt(timestamp(a.effectiveAt())));

@@ -180,11 +180,19 @@ public final class TenantService {
             return Optional.empty();
         }
         ApiKey k = found.get();
+        java.time.Instant now = clock.instant();
+        java.time.Instant lockedUntil = locks.get(k.id());
+        if (lockedUntil != null && now.isBefore(lockedUntil)) {
+            throw new io.coffer.core.error.CofferException(io.coffer.core.error.ErrorKind.UNAUTHENTICATED, "KEY_LOCKED", "authorization",
+                    "this API key is locked until " + lockedUntil + " after " + MAX_AUTH_FAILURES + " failed authentications within "
+                    + AUTH_FAILURE_WINDOW.toMinutes() + " min", java.util.Map.of("locked_until", lockedUntil.toString()), null);
+        }
         byte[] presented = hash(secret.substring(sep + 1));
         boolean current = Secrets.equal(presented, k.secretHash());
-        boolean previous = k.previousHash().length > 0 && k.previousUntil() != null && clock.instant().isBefore(k.previousUntil())
+        boolean previous = k.previousHash().length > 0 && k.previousUntil() != null && now.isBefore(k.previousUntil())
                 && Secrets.equal(presented, k.previousHash());
         if (!current && !previous) {
+            failedAuthentication(k, now);
             return Optional.empty();
         }
         Optional<Principal> principal = tenant(k.tenantId()).map(t -> new Principal(k, t));
@@ -192,6 +200,39 @@ public final class TenantService {
             touch(k);
         }
         return principal;
+    }
+
+    /** Failed authentications with one key within {@link #AUTH_FAILURE_WINDOW} that lock it for {@link #AUTH_LOCK}. */
+    public static final int MAX_AUTH_FAILURES = 10;
+    public static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(5);
+    public static final Duration AUTH_LOCK = Duration.ofMinutes(15);
+    private final java.util.Map<String, java.util.Deque<java.time.Instant>> authFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.time.Instant> locks = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<ApiKey, java.time.Instant> onLocked = (k, until) -> { };
+
+    /** Where a key locked by failed authentications is told to operators (an alert); nothing by default. */
+    public void onLocked(java.util.function.BiConsumer<ApiKey, java.time.Instant> listener) {
+        this.onLocked = listener;
+    }
+
+    /**
+     * A wrong secret for a key that exists: counted; the {@value #MAX_AUTH_FAILURES}th within the window locks the key (a burst
+     * of guesses, or a client with a stale secret) and is audited. Kept in memory: a restart forgets counts and locks.
+     */
+    private void failedAuthentication(ApiKey k, java.time.Instant now) {
+        java.util.Deque<java.time.Instant> d = authFailures.computeIfAbsent(k.id(), id -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+        d.addLast(now);
+        while (!d.isEmpty() && d.peekFirst().isBefore(now.minus(AUTH_FAILURE_WINDOW))) {
+            d.pollFirst();
+        }
+        if (d.size() >= MAX_AUTH_FAILURES) {
+            d.clear();
+            java.time.Instant until = now.plus(AUTH_LOCK);
+            locks.put(k.id(), until);
+            audit.append("node", "apikey.locked", k.id(), java.util.Map.of("tenant", k.tenantId(), "until", until.toString(),
+                    "failures", Integer.toString(MAX_AUTH_FAILURES)));
+            onLocked.accept(k, until);
+        }
     }
 
     /** How stale a key's lastUsedAt may get: a busy key costs one small write a minute, not one per call. */

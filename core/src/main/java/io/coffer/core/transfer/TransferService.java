@@ -112,7 +112,8 @@ public final class TransferService implements WithdrawalSink {
      *
      * @param isFinal confirmed and deeper than the chain's reorg-safety depth
      */
-    public record View(TenantTransfer transfer, Withdrawal withdrawal, boolean isFinal) {
+    /** @param holdReason why anomaly rules hold it for approval, one line per rule (empty: none) */
+    public record View(TenantTransfer transfer, Withdrawal withdrawal, boolean isFinal, String holdReason) {
         /** The status the tenant sees. */
         public TransferStatus status() {
             return switch (transfer.state()) {
@@ -207,7 +208,8 @@ public final class TransferService implements WithdrawalSink {
             if (!nz(c.refundOf()).isEmpty()) {
                 checkRefund(caller.tenant(), c.refundOf(), c.asset(), amount);
             }
-            boolean needsApproval = policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
+            List<String> held = anomalies(caller.tenant(), c.asset(), destination, amount, now, policy, limits);
+            boolean needsApproval = !held.isEmpty() || policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
                     && amount.compareTo(limits.approvalThreshold()) > 0;
             if (!needsApproval) {
                 chains.requireSigning();
@@ -228,13 +230,25 @@ public final class TransferService implements WithdrawalSink {
             b.put(TransferTables.TRANSFERS, t.id(), t);
             b.put(TransferTables.TRANSFER_KEYS, key, t.id());
             b.put(TransferTables.TRANSFERS_BY_TENANT, new TenantTables.TenantTime(caller.tenant(), now.toEpochMilli(), t.id()), "");
-            View created = view(t, null);
+            if (!held.isEmpty()) {
+                b.put(TransferTables.HOLDS, t.id(), String.join("\n", held));
+            } else if (!needsApproval) {
+                paid(b, t, now);
+            }
+            View created = view(t, null, String.join("\n", held));
             outbox.commit(b, () -> {
                 b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
+                if (!held.isEmpty()) {
+                    audit.append(b, caller.keyId(), "transfer.held", t.id(), Map.of("tenant", t.tenant(), "reasons", String.join("; ", held)));
+                }
                 return List.of(new NewEvent(t.tenant(), EventType.TRANSFER_CREATED, t.id(), renderer.transfer(created)));
             });
             LOG.info(() -> "transfer " + t.id() + " of tenant " + t.tenant() + ": " + amount + " " + c.asset() + " to " + destination
-                    + (needsApproval ? ", awaiting " + policy.quorum() + " approval(s)" : ""));
+                    + (needsApproval ? ", awaiting " + Math.max(1, policy.quorum()) + " approval(s)" : "")
+                    + (held.isEmpty() ? "" : "; held by anomaly rules: " + String.join("; ", held)));
+            if (!held.isEmpty()) {
+                onHeld.accept(t, held);
+            }
             return needsApproval ? created : submit(t);
         }
     }
@@ -269,6 +283,9 @@ public final class TransferService implements WithdrawalSink {
                 clock.instant());
         Batch b = store.batch();
         b.put(TransferTables.TRANSFERS, id, next);
+        if (reached) {
+            paid(b, next, next.updatedAt());
+        }
         outbox.commit(b, () -> {
             audit.append(b, caller.keyId(), "transfer.approved", id, Map.of("tenant", caller.tenant(), "approvals",
                     approvals.size() + "/" + quorum));
@@ -406,7 +423,7 @@ public final class TransferService implements WithdrawalSink {
                 throw CofferException.invalid("policy.limits.asset", "ASSET_UNKNOWN", "unknown asset '" + e.getKey() + "'");
             }
             TransferPolicy.Limits l = e.getValue();
-            for (BigInteger v : new BigInteger[] {l.perTransferMax(), l.rolling24hMax(), l.approvalThreshold()}) {
+            for (BigInteger v : new BigInteger[] {l.perTransferMax(), l.rolling24hMax(), l.approvalThreshold(), l.newDestinationAbove()}) {
                 if (v != null && (v.signum() < 0 || v.compareTo(chains.maxAmount(e.getKey())) > 0)) {
                     throw CofferException.invalid("policy.limits", "AMOUNT_OUT_OF_RANGE", "limits of " + e.getKey() + " must be 0.."
                             + chains.maxAmount(e.getKey()));
@@ -435,7 +452,10 @@ public final class TransferService implements WithdrawalSink {
                     .map(TransferPolicy.AllowEntry::effectiveAt).findFirst().orElse(now.plus(allowlistDelay));
             allow.add(new TransferPolicy.AllowEntry(a.chain(), address, nz(a.label()), effective));
         }
-        TransferPolicy stored = new TransferPolicy(p.tenant(), limits, allow, p.quorum());
+        if (p.velocityFactor() < 0 || p.velocityFactor() > 1000) {
+            throw CofferException.invalid("policy.velocity_factor", "FACTOR_OUT_OF_RANGE", "0 (off) to 1000");
+        }
+        TransferPolicy stored = new TransferPolicy(p.tenant(), limits, allow, p.quorum(), p.holdLookalikes(), p.velocityFactor());
         Batch b = store.batch();
         b.put(TransferTables.POLICIES, p.tenant(), stored);
         audit.append(b, actor, "policy.updated", p.tenant(), Map.of("limits", Integer.toString(limits.size()), "allowlist",
@@ -490,7 +510,88 @@ public final class TransferService implements WithdrawalSink {
     }
 
     private View view(TenantTransfer t, Withdrawal w) {
-        return new View(t, w, w != null && chains.isFinal(t.asset(), w));
+        return view(t, w, t.state() == TenantTransfer.State.SUBMITTED ? "" : store.get(TransferTables.HOLDS, t.id()).orElse(""));
+    }
+
+    private View view(TenantTransfer t, Withdrawal w, String holdReason) {
+        return new View(t, w, w != null && chains.isFinal(t.asset(), w), holdReason);
+    }
+
+    /** Where anomaly rules tell operators about a held transfer (an alert); nothing by default. */
+    private volatile java.util.function.BiConsumer<TenantTransfer, List<String>> onHeld = (t, reasons) -> { };
+
+    public void onHeld(java.util.function.BiConsumer<TenantTransfer, List<String>> listener) {
+        this.onHeld = listener;
+    }
+
+    /** Records that the tenant's money went (is going) to this destination: it is no longer new, and look-alikes compare to it. */
+    private void paid(Batch b, TenantTransfer t, Instant at) {
+        TransferTables.TenantDestination d = new TransferTables.TenantDestination(t.tenant(), AssetId.chainOf(t.asset()), t.destination());
+        if (store.get(TransferTables.PAID_DESTINATIONS, d).isEmpty()) {
+            b.put(TransferTables.PAID_DESTINATIONS, d, at.toEpochMilli());
+        }
+    }
+
+    /**
+     * The anomaly rules of the tenant's policy that hold this transfer for approval, each as the reason recorded with it: a
+     * destination never paid before above the asset's threshold; a destination that looks like one paid before (the same first
+     * and last four characters after the address's type prefix, yet another address: address poisoning); a day's total above
+     * the velocity factor times the tenant's average day of the 30 days before.
+     */
+    private List<String> anomalies(String tenant, String asset, String destination, BigInteger amount, Instant now, TransferPolicy policy,
+            TransferPolicy.Limits limits) {
+        List<String> out = new ArrayList<>();
+        String chain = AssetId.chainOf(asset);
+        boolean known = store.get(TransferTables.PAID_DESTINATIONS, new TransferTables.TenantDestination(tenant, chain, destination)).isPresent();
+        if (!known && limits != null && limits.newDestinationAbove() != null && amount.compareTo(limits.newDestinationAbove()) > 0) {
+            out.add("new destination: " + amount + " " + asset + " to an address this tenant never paid before (rule: above "
+                    + limits.newDestinationAbove() + ")");
+        }
+        if (!known && policy.holdLookalikes()) {
+            byte[] prefix = KeyWriter.key().string(tenant).string(chain).build();
+            for (var e : store.list(TransferTables.PAID_DESTINATIONS, TransferTables.PAID_DESTINATIONS.prefix(prefix), Integer.MAX_VALUE)) {
+                String paid = e.getKey().address();
+                if (lookAlike(paid, destination)) {
+                    out.add("look-alike destination: " + destination + " resembles " + paid + ", paid before (address poisoning?)");
+                    break;
+                }
+            }
+        }
+        if (policy.velocityFactor() > 0) {
+            BigInteger day = usedIn24h(tenant, asset, now).add(amount);
+            long dayStart = now.minus(Duration.ofHours(24)).toEpochMilli();
+            long monthStart = now.minus(Duration.ofDays(31)).toEpochMilli();
+            BigInteger month = sumBetween(tenant, asset, monthStart, dayStart);
+            // The average over the days the tenant has history for (a tenant two days old is compared with its two days).
+            long first = firstBetween(tenant, asset, monthStart, dayStart).orElse(dayStart);
+            long days = Math.max(1, Math.min(30, (dayStart - first + Duration.ofDays(1).toMillis() - 1) / Duration.ofDays(1).toMillis()));
+            BigInteger averageDay = month.divide(BigInteger.valueOf(days));
+            if (averageDay.signum() > 0 && day.compareTo(averageDay.multiply(BigInteger.valueOf(policy.velocityFactor()))) > 0) {
+                out.add("velocity: " + day + " " + asset + " in 24 hours, over " + policy.velocityFactor() + " times the average day of "
+                        + averageDay + " over the 30 days before");
+            }
+        }
+        return out;
+    }
+
+    /** Same first and last four characters after the type prefix (bech32 hrp+version, 0x), yet another address. */
+    static boolean lookAlike(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return false;
+        }
+        String x = body(a).toLowerCase(java.util.Locale.ROOT);
+        String y = body(b).toLowerCase(java.util.Locale.ROOT);
+        return x.length() >= 8 && y.length() >= 8 && x.substring(0, 4).equals(y.substring(0, 4))
+                && x.substring(x.length() - 4).equals(y.substring(y.length() - 4));
+    }
+
+    private static String body(String address) {
+        int sep = address.lastIndexOf('1');
+        if (address.startsWith("0x") || address.startsWith("0X")) {
+            return address.substring(2);
+        }
+        return sep > 0 && sep + 2 < address.length() && address.substring(0, sep).chars().allMatch(Character::isLetter)
+                ? address.substring(sep + 2) : address; // bech32: after "hrp1" and the witness version
     }
 
     private Optional<NewEvent> updated(Batch b, View v) {
@@ -535,11 +636,30 @@ public final class TransferService implements WithdrawalSink {
 
     /** Amounts of the tenant's transfers of {@code asset} created in the last 24 h that are sent, being sent or awaiting approval. */
     private BigInteger usedIn24h(String tenant, String asset, Instant now) {
-        BigInteger sum = BigInteger.ZERO;
-        long from = now.minus(Duration.ofHours(24)).toEpochMilli();
+        return sumBetween(tenant, asset, now.minus(Duration.ofHours(24)).toEpochMilli(), Long.MAX_VALUE);
+    }
+
+    /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */
+    private Optional<Long> firstBetween(String tenant, String asset, long from, long to) {
         for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
                 new TenantTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
-            if (!e.getKey().tenant().equals(tenant)) {
+            if (!e.getKey().tenant().equals(tenant) || e.getKey().createdMillis() >= to) {
+                break;
+            }
+            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
+            if (t.asset().equals(asset) && counts(view(t))) {
+                return Optional.of(e.getKey().createdMillis());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis). */
+    private BigInteger sumBetween(String tenant, String asset, long from, long to) {
+        BigInteger sum = BigInteger.ZERO;
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
+                new TenantTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
+            if (!e.getKey().tenant().equals(tenant) || e.getKey().createdMillis() >= to) {
                 break;
             }
             TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();

@@ -161,7 +161,7 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS);
     }
 
     // settling-withdrawals: 0x3b | chain string | id string -> "" (CONFIRMED but not yet past the chain's reorg-safety depth:
@@ -258,7 +258,7 @@ public final class TransferTables {
     // transfer-policies: 0x3a | tenant string -> TransferPolicy (v1; amounts as decimal strings, "" for none)
     public static final Table<String, TransferPolicy> POLICIES = Table.of(0x3a, "transfer-policies", "tenant string -> TransferPolicy",
             Codecs.stringKey(), RecordCodec.of((p, out) -> {
-                out.writeByte(1);
+                out.writeByte(2);
                 out.writeUTF(p.tenant());
                 out.writeInt(p.limits().size());
                 for (var e : new java.util.TreeMap<>(p.limits()).entrySet()) {
@@ -266,6 +266,7 @@ public final class TransferTables {
                     writeAmount(out, e.getValue().perTransferMax());
                     writeAmount(out, e.getValue().rolling24hMax());
                     writeAmount(out, e.getValue().approvalThreshold());
+                    writeAmount(out, e.getValue().newDestinationAbove());
                 }
                 out.writeInt(p.allowlist().size());
                 for (TransferPolicy.AllowEntry a : p.allowlist()) {
@@ -275,21 +276,53 @@ public final class TransferTables {
                     out.writeLong(a.effectiveAt().toEpochMilli());
                 }
                 out.writeInt(p.quorum());
+                out.writeBoolean(p.holdLookalikes());
+                out.writeInt(p.velocityFactor());
             }, in -> {
-                if (in.readUnsignedByte() != 1) {
+                int version = in.readUnsignedByte();
+                if (version != 1 && version != 2) {
                     throw new java.io.IOException("unknown transfer policy record version");
                 }
                 String tenant = in.readUTF();
                 int n = in.readInt();
                 java.util.Map<String, TransferPolicy.Limits> limits = new java.util.LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {
-                    limits.put(in.readUTF(), new TransferPolicy.Limits(readAmount(in), readAmount(in), readAmount(in)));
+                    limits.put(in.readUTF(), new TransferPolicy.Limits(readAmount(in), readAmount(in), readAmount(in),
+                            version >= 2 ? readAmount(in) : null));
                 }
                 int m = in.readInt();
                 List<TransferPolicy.AllowEntry> allow = new ArrayList<>();
                 for (int i = 0; i < m; i++) {
                     allow.add(new TransferPolicy.AllowEntry(in.readUTF(), in.readUTF(), in.readUTF(), Instant.ofEpochMilli(in.readLong())));
                 }
-                return new TransferPolicy(tenant, limits, allow, in.readInt());
+                int quorum = in.readInt();
+                return version >= 2 ? new TransferPolicy(tenant, limits, allow, quorum, in.readBoolean(), in.readInt())
+                        : new TransferPolicy(tenant, limits, allow, quorum);
             }));
+
+    // transfer-holds: 0x3e | transfer id string -> why anomaly rules held it for approval (one line per rule)
+    public static final Table<String, String> HOLDS = Table.of(0x3e, "transfer-holds", "transfer id string -> reasons UTF",
+            Codecs.stringKey(), Codecs.utf8());
+
+    /** A destination a tenant's transfer went to on a chain. */
+    public record TenantDestination(String tenant, String chain, String address) {
+    }
+
+    // paid-destinations: 0x3f | tenant string | chain string | address string -> first submitted millis (anomaly rules: a new
+    // destination, a look-alike of one paid before)
+    public static final Table<TenantDestination, Long> PAID_DESTINATIONS = Table.of(0x3f, "paid-destinations",
+            "tenant string | chain string | address string -> first submitted millis i64", new io.coffer.core.store.KeyCodec<>() {
+                @Override
+                public byte[] encode(TenantDestination k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.chain()).string(k.address()).build();
+                }
+
+                @Override
+                public TenantDestination decode(byte[] b) {
+                    io.coffer.core.store.KeyReader r = new io.coffer.core.store.KeyReader(b);
+                    TenantDestination k = new TenantDestination(r.string(), r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.int64());
 }

@@ -1,6 +1,7 @@
 package io.coffer.core.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -234,5 +235,55 @@ class TransferServiceTest {
         assertEquals(stored.id(), restarted.create(clerk, send("1000", "cut-off")).transfer().id(), "the key still answers with it");
         assertEquals(1, chains.withdrawals());
         assertEquals(BigInteger.valueOf(10_000_000 - 1000), chains.spendable(0, FakeTransferChains.BTC), "paid once");
+    }
+
+    private static TransferService.Create sendTo(String destination, String amount, String key) {
+        return new TransferService.Create(FakeTransferChains.BTC, destination, amount, null, Optional.empty(), key, "", "");
+    }
+
+    @Test
+    void anomalyRulesHoldATransferForApprovalWithTheReasonRecorded() {
+        java.util.List<String> alerted = new java.util.ArrayList<>();
+        service.onHeld((t, reasons) -> alerted.add(t.id() + " " + reasons));
+        service.setPolicy(new TransferPolicy("tn_shop", Map.of(FakeTransferChains.BTC, new TransferPolicy.Limits(null, null, null,
+                BigInteger.valueOf(50_000))), List.of(), 0, true, 3), "op:alice");
+        String known = "bcrt1qaaaa00000000000000000000000000000zzzz";
+        // Small to a new address: sent; the address is now known.
+        assertEquals(TransferStatus.BROADCAST, service.create(clerk, sendTo(known, "40000", "small")).status());
+        // Above the threshold to a new address: held, with the reason; its alert raised.
+        TransferService.View held = service.create(clerk, sendTo(DEST, "60000", "new-dest"));
+        assertEquals(TransferStatus.AWAITING_APPROVAL, held.status());
+        assertTrue(held.holdReason().startsWith("new destination: 60000 bitcoin/BTC"), held.holdReason());
+        assertEquals(1, alerted.size());
+        // The same amount to the known address: sent (the rule is about new destinations only).
+        assertEquals(TransferStatus.BROADCAST, service.create(clerk, sendTo(known, "60000", "known-dest")).status());
+        // A look-alike of the known address (same first and last four characters after "bcrt1q"), even small: held.
+        TransferService.View poisoned = service.create(clerk, sendTo("bcrt1qaaaaxxxxxxxxxxxxxxxxxxxxxxxxxxxxxzzzz", "1000", "poison"));
+        assertEquals(TransferStatus.AWAITING_APPROVAL, poisoned.status());
+        assertTrue(poisoned.holdReason().contains("look-alike destination") && poisoned.holdReason().contains(known), poisoned.holdReason());
+        // An operator's approval (quorum 0: one approval) sends it, and the reason stays on record until then.
+        assertEquals(TransferStatus.BROADCAST, service.approve(new TransferService.Caller("tn_shop", 0, "op:dee"), poisoned.transfer().id())
+                .status());
+        assertTrue(TransferService.lookAlike("0xAbCd000000000000000000000000000000001234", "0xabcd999999999999999999999999999999991234"));
+        assertFalse(TransferService.lookAlike("0xabcd000000000000000000000000000000001234", "0xabcd000000000000000000000000000000001234"));
+        assertFalse(TransferService.lookAlike("bcrt1qaaaa00000000000000000000000000000zzzz", "bcrt1qaaab00000000000000000000000000000zzzz"));
+    }
+
+    @Test
+    void aDayFarAboveTheTenantsUsualVolumeIsHeld() {
+        service.setPolicy(new TransferPolicy("tn_shop", Map.of(), List.of(), 0, false, 3), "op:alice");
+        // No history yet: nothing to compare with, sent.
+        assertEquals(TransferStatus.BROADCAST, service.create(clerk, send("30000", "d0")).status());
+        // A month of 30,000 a day: an average day of about 30,000.
+        for (int day = 1; day < 30; day++) {
+            clock.advance(Duration.ofDays(1));
+            assertEquals(TransferStatus.BROADCAST, service.create(clerk, send("30000", "d" + day)).status());
+        }
+        clock.advance(Duration.ofDays(1));
+        assertEquals(TransferStatus.BROADCAST, service.create(clerk, send("60000", "usual")).status(), "twice the usual day: under 3x");
+        TransferService.View spike = service.create(clerk, send("40000", "spike"));
+        assertEquals(TransferStatus.AWAITING_APPROVAL, spike.status(), "130,000 in 24 hours: over 3 times the average day");
+        assertTrue(spike.holdReason().startsWith("velocity: 130000 bitcoin/BTC in 24 hours, over 3 times the average day of 30000"),
+                spike.holdReason());
     }
 }
