@@ -183,7 +183,7 @@ public final class TenantService {
         java.time.Instant now = clock.instant();
         java.time.Instant lockedUntil = locks.get(k.id());
         if (lockedUntil != null && now.isBefore(lockedUntil)) {
-            throw new io.coffer.core.error.CofferException(io.coffer.core.error.ErrorKind.UNAUTHENTICATED, "KEY_LOCKED", "authorization",
+            throw new CofferException(ErrorKind.UNAUTHENTICATED, "KEY_LOCKED", "authorization",
                     "this API key is locked until " + lockedUntil + " after " + MAX_AUTH_FAILURES + " failed authentications within "
                     + AUTH_FAILURE_WINDOW.toMinutes() + " min", java.util.Map.of("locked_until", lockedUntil.toString()), null);
         }
