@@ -169,16 +169,57 @@ final class CeremonyCommand {
         SplitOptions split;
         @ArgGroup(exclusive = true)
         Output output = new Output();
+        @Option(names = "--operator", description = {"A first operator, NAME=ROLE[+ROLE...]:PUBLIC-KEY-HEX (the key from its 'coffer operator",
+                "keygen'; roles custodian, admin, approver, auditor); repeat for each. Later operators are added by the admins' quorum."})
+        List<String> operators = List.of();
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        /** An operator given at the ceremony. */
+        private record FirstOperator(String name, java.util.Set<io.coffer.core.operator.OperatorRole> roles, byte[] publicKey) {
+        }
+
+        private List<FirstOperator> firstOperators() {
+            List<FirstOperator> out = new java.util.ArrayList<>();
+            for (String spec : operators) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^=]+)=([a-z+]+):([0-9a-fA-F]{64})").matcher(spec.strip());
+                if (!m.matches()) {
+                    throw new picocli.CommandLine.ParameterException(this.spec.commandLine(), "--operator takes NAME=ROLE[+ROLE]:PUBLIC-KEY-HEX,"
+                            + " e.g. alice=admin+auditor:<64 hex digits>");
+                }
+                java.util.Set<io.coffer.core.operator.OperatorRole> roles = java.util.EnumSet.noneOf(io.coffer.core.operator.OperatorRole.class);
+                for (String role : m.group(2).split("\\+")) {
+                    try {
+                        roles.add(io.coffer.core.operator.OperatorRole.valueOf(role.toUpperCase(java.util.Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new picocli.CommandLine.ParameterException(this.spec.commandLine(), "unknown role '" + role
+                                + "': custodian, admin, approver or auditor");
+                    }
+                }
+                out.add(new FirstOperator(m.group(1), roles, java.util.HexFormat.of().parseHex(m.group(3))));
+            }
+            return out;
+        }
+
         @Override
         public Integer call() throws Exception {
+            List<FirstOperator> first = firstOperators(); // refused before any secret exists
             Ceremony.Split s = split.split(data.slip39Passphrase());
             if (output.outDir == null) {
                 Terminal.console(); // refuse early, before any secret exists, when there is no terminal
             }
             Ceremony.Result r = data.withStore(c -> c.init(s, "cli"));
+            if (!first.isEmpty()) {
+                try (Store store = LevelDbStore.openAndUpgrade(data.dataDir, CofferSchema.current())) {
+                    var ops = new io.coffer.core.operator.OperatorService(store, new AuditLog(store, Clock.systemUTC()),
+                            io.coffer.core.operator.SecretBox.open(store.directory(), new SecureRandom()), Clock.systemUTC(), 1);
+                    for (FirstOperator o : first) {
+                        ops.add(io.coffer.core.operator.OperatorService.CEREMONY, o.name(), o.roles(), o.publicKey());
+                        spec.commandLine().getOut().printf("Operator %s added (%s).%n", o.name(), o.roles().stream()
+                                .map(io.coffer.core.operator.OperatorRole::label).sorted().collect(java.util.stream.Collectors.joining(", ")));
+                    }
+                }
+            }
             Secrets.wipe(s.slip39Passphrase());
             Secrets.wipe(s.seedFilePassphrase());
             handOut(r, split.threshold, output, spec.commandLine().getOut());

@@ -97,4 +97,26 @@ class CeremonyCliTest {
         assertEquals(0, run("ceremony", "init", "--data-dir", dir.resolve("t").toString(), "--shares", "2", "--threshold", "2",
                 "--out-dir", dir.resolve("t-shares").toString()).exit());
     }
+
+    @Test
+    void theCeremonyAddsTheFirstOperators() throws Exception {
+        String alice = "ab".repeat(32);
+        assertEquals(Exits.USAGE, run("ceremony", "init", "--data-dir", dir.resolve("o").toString(), "--shares", "1", "--threshold", "1",
+                "--out-dir", dir.resolve("o-shares").toString(), "--operator", "alice=boss:" + alice).exit(), "an unknown role: nothing made");
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("o-shares")), "refused before any secret exists");
+        Result init = run("ceremony", "init", "--data-dir", dir.resolve("o").toString(), "--shares", "1", "--threshold", "1",
+                "--out-dir", dir.resolve("o-shares").toString(), "--operator", "alice=admin+custodian:" + alice,
+                "--operator", "bob=auditor:" + "cd".repeat(32));
+        assertEquals(0, init.exit(), init.err());
+        assertTrue(init.out().contains("Operator alice added (admin, custodian).") && init.out().contains("Operator bob added (auditor)."),
+                init.out());
+        try (io.coffer.core.store.Store store = io.coffer.core.store.LevelDbStore.open(dir.resolve("o"), io.coffer.core.CofferSchema.current())) {
+            var a = store.get(io.coffer.core.operator.OperatorTables.OPERATORS, "alice").orElseThrow();
+            assertEquals(java.util.Set.of(io.coffer.core.operator.OperatorRole.ADMIN, io.coffer.core.operator.OperatorRole.CUSTODIAN), a.roles());
+            assertEquals(alice, java.util.HexFormat.of().formatHex(a.publicKey()));
+            assertEquals("ceremony", a.createdBy());
+            assertTrue(new io.coffer.core.audit.AuditLog(store, java.time.Clock.systemUTC()).list(0, 100).stream()
+                    .anyMatch(e -> e.action().equals("operator.add") && e.subject().equals("bob") && e.actor().equals("ceremony")));
+        }
+    }
 }
