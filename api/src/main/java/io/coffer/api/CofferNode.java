@@ -314,7 +314,8 @@ public final class CofferNode implements AutoCloseable {
                 grpc.service(c.file(), () -> wallet);
             } else if (c.service().getName().equals(io.coffer.proto.v1.TransfersGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
-                        new io.coffer.api.grpc.TransfersService(transfers, protos), io.coffer.api.grpc.TransfersService.IMPLEMENTED), apiAuth);
+                        new io.coffer.api.grpc.TransfersService(transfers, protos, operators), io.coffer.api.grpc.TransfersService.IMPLEMENTED),
+                        apiAuth);
                 grpc.service(c.file(), () -> service);
             } else if (!c.service().getName().equals(AdminGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition planned = ServerInterceptors.intercept(PlannedServices.planned(c.service()).bindService(), apiAuth);

@@ -243,11 +243,13 @@ class OperatorsIT {
                 bearer.put(AUTHORIZATION, "Bearer " + secret);
                 var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
                 var transfers = TransfersGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
-                btc.minerWallet("sendtoaddress", wallet.createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC")
-                        .build()).getAddress(), "1");
+                for (int i = 0; i < 2; i++) { // a coin per transfer: change is not spendable before it confirms
+                    btc.minerWallet("sendtoaddress", wallet.createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC")
+                            .build()).getAddress(), "0.5");
+                }
                 btc.mine(1);
-                ApiTests.await("funds", () -> !wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
-                        .getConfirmed().equals("0"));
+                ApiTests.await("funds", () -> wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                        .getConfirmed().equals("100000000"));
                 ada.withTotp(ch).setTransferPolicy(SetTransferPolicyRequest.newBuilder().setPolicy(TransferPolicy.newBuilder()
                         .setTenantId(tenant).setApprovalQuorum(1).addLimits(AssetLimits.newBuilder().setAsset("bitcoin/BTC")
                                 .setApprovalThreshold("1000000"))).build());
@@ -263,6 +265,30 @@ class OperatorsIT {
                         .setTransferId(big.getId()).build());
                 assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, sent.getStatus());
                 assertEquals(List.of("op:dee"), sent.getApprovedByList());
+
+                // A merchant's admin key bound to dee's second factor: its approval needs dee's code too.
+                refused(Status.Code.INVALID_ARGUMENT, "APPROVAL_TOTP_NEEDS_ADMIN", () -> breakGlass.createApiKey(CreateApiKeyRequest.newBuilder()
+                        .setTenantId(tenant).addScopes(Scope.SCOPE_READ).setApprovalsNeedTotpOf("dee").build()));
+                refused(Status.Code.NOT_FOUND, "OPERATOR_NOT_FOUND", () -> breakGlass.createApiKey(CreateApiKeyRequest.newBuilder()
+                        .setTenantId(tenant).addScopes(Scope.SCOPE_ADMIN).setApprovalsNeedTotpOf("nobody").build()));
+                var bound = breakGlass.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant).addScopes(Scope.SCOPE_READ)
+                        .addScopes(Scope.SCOPE_ADMIN).setApprovalsNeedTotpOf("dee").build());
+                assertEquals("dee", bound.getKey().getApprovalsNeedTotpOf());
+                Transfer big2 = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setDestination(btc.minerWallet("getnewaddress").asText()).setAmount("2000000").setIdempotencyKey("big-2").build());
+                Metadata boundKey = new Metadata();
+                boundKey.put(AUTHORIZATION, "Bearer " + bound.getSecret());
+                var boundTransfers = TransfersGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(boundKey));
+                refused(Status.Code.UNAUTHENTICATED, "TOTP_REQUIRED", () -> boundTransfers.approveTransfer(io.coffer.proto.v1.ApproveTransferRequest
+                        .newBuilder().setId(big2.getId()).build()));
+                while (dee.nextStep > Totp.step(Instant.now()) + 1) {
+                    Thread.sleep(200); // dee's next code is not accepted before its step is at most one ahead of the clock
+                }
+                Metadata withCode = new Metadata();
+                withCode.put(TOTP, Totp.code(dee.totpSecret, Math.max(dee.nextStep, Totp.step(Instant.now()) - 1)));
+                dee.nextStep = Math.max(dee.nextStep, Totp.step(Instant.now()) - 1) + 1;
+                assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, boundTransfers.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        withCode)).approveTransfer(io.coffer.proto.v1.ApproveTransferRequest.newBuilder().setId(big2.getId()).build()).getStatus());
 
                 // The audit log names each operator; break-glass calls are audited as such.
                 var audit = eve.admin(ch).listAuditLog(ListAuditLogRequest.newBuilder().setLimit(500).build()).getEntriesList();

@@ -331,7 +331,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             for (io.coffer.proto.v1.Scope s : RequestFields.known("scopes", request.getScopesList(), request.getScopesValueList())) {
                 scopes.add(Protos.scope(s));
             }
-            var created = tenants.createKey(request.getTenantId(), scopes, request.getLabel(), actor());
+            String totpOf = request.getApprovalsNeedTotpOf();
+            if (!totpOf.isEmpty() && operators.get(totpOf).filter(o -> !o.disabled()).isEmpty()) {
+                throw new CofferException(io.coffer.core.error.ErrorKind.NOT_FOUND, "OPERATOR_NOT_FOUND", "approvals_need_totp_of",
+                        "no enabled operator named " + totpOf, java.util.Map.of(), null);
+            }
+            var created = tenants.createKey(request.getTenantId(), scopes, request.getLabel(), totpOf, actor());
             return io.coffer.proto.v1.CreatedApiKey.newBuilder().setKey(Protos.apiKey(created.key())).setSecret(created.secret()).build();
         });
     }

@@ -63,7 +63,9 @@ public final class ApiKeyAuth implements ServerInterceptor {
         if (needed == Scope.ADMIN) {
             audit.append(principal.get().key().id(), "api.admin_call", principal.get().tenant().id(), Map.of("method", method));
         }
-        return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal.get()), call, headers, next);
+        String totp = headers.get(AdminAuth.TOTP);
+        return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal.get()).withValue(AdminAuth.TOTP_CODE, totp == null ? "" : totp),
+                call, headers, next);
     }
 
     /** The caller of the current call. */

@@ -35,10 +35,13 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     private final TransferService transfers;
     private final Protos protos;
 
-    public TransfersService(TransferService transfers, Protos protos) {
+    public TransfersService(TransferService transfers, Protos protos, io.coffer.core.operator.OperatorService operators) {
         this.transfers = transfers;
         this.protos = protos;
+        this.operators = operators;
     }
+
+    private final io.coffer.core.operator.OperatorService operators;
 
     private static TransferService.Caller caller() {
         TenantService.Principal p = ApiKeyAuth.principal();
@@ -96,7 +99,13 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
 
     @Override
     public void approveTransfer(ApproveTransferRequest r, StreamObserver<Transfer> out) {
-        ErrorMapper.answer(out, () -> toProto(transfers.approve(caller(), r.getId())));
+        ErrorMapper.answer(out, () -> {
+            var key = ApiKeyAuth.principal().key();
+            if (key.approvalsNeedTotp()) { // bound to an operator's second factor: the key alone cannot approve
+                operators.requireTotp(key.approvalOperator(), AdminAuth.TOTP_CODE.get(), "approve by " + key.id());
+            }
+            return toProto(transfers.approve(caller(), r.getId()));
+        });
     }
 
     @Override

@@ -282,7 +282,7 @@ public final class Protos {
 
     public static io.coffer.proto.v1.ApiKey apiKey(ApiKey k) {
         var b = io.coffer.proto.v1.ApiKey.newBuilder().setId(k.id()).setTenantId(k.tenantId()).setLabel(k.label()).setRevoked(k.revoked())
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond()));
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(k.createdAt().getEpochSecond())).setApprovalsNeedTotpOf(k.approvalOperator());
         if (k.lastUsedAt() != null) {
             b.setLastUsedAt(Timestamp.newBuilder().setSeconds(k.lastUsedAt().getEpochSecond()));
         }

@@ -12,11 +12,17 @@ import java.util.Set;
  * @param previousUntil  end of the rotation grace period
  */
 public record ApiKey(String id, String tenantId, Set<Scope> scopes, String label, Instant createdAt, Instant lastUsedAt,
-                     boolean revoked, byte[] secretHash, byte[] previousHash, Instant previousUntil) {
+                     boolean revoked, byte[] secretHash, byte[] previousHash, Instant previousUntil, String approvalOperator) {
     public ApiKey {
         scopes = Set.copyOf(scopes);
         secretHash = secretHash.clone();
         previousHash = previousHash.clone();
+        approvalOperator = approvalOperator == null ? "" : approvalOperator;
+    }
+
+    /** Whether this key's approvals need a current TOTP code of {@link #approvalOperator} (a leaked key alone cannot approve). */
+    public boolean approvalsNeedTotp() {
+        return !approvalOperator.isEmpty();
     }
 
     @Override

@@ -116,6 +116,16 @@ public final class TenantService {
      * @throws CofferException NOT_FOUND (tenant), INVALID_ARGUMENT (scopes empty, label too long)
      */
     public synchronized Created createKey(String tenantId, Set<Scope> scopes, String label, String actor) {
+        return createKey(tenantId, scopes, label, "", actor);
+    }
+
+    /**
+     * As {@link #createKey(String, Set, String, String)}; with {@code approvalOperator} set, the key's approvals need that operator's
+     * current TOTP code (the caller checked the operator exists).
+     *
+     * @throws CofferException INVALID_ARGUMENT APPROVAL_TOTP_NEEDS_ADMIN (the key cannot approve)
+     */
+    public synchronized Created createKey(String tenantId, Set<Scope> scopes, String label, String approvalOperator, String actor) {
         tenant(tenantId).orElseThrow(() -> new CofferException(ErrorKind.NOT_FOUND, "TENANT_NOT_FOUND", "tenant_id", "tenant_id: no such tenant",
                 Map.of(), null));
         if (scopes == null || scopes.isEmpty()) {
@@ -125,10 +135,13 @@ public final class TenantService {
         if (l.length() > MAX_LABEL) {
             throw CofferException.invalid("label", "FIELD_TOO_LONG", "at most " + MAX_LABEL + " characters");
         }
+        if (approvalOperator != null && !approvalOperator.isEmpty() && !scopes.contains(Scope.ADMIN)) {
+            throw CofferException.invalid("approvals_need_totp_of", "APPROVAL_TOTP_NEEDS_ADMIN", "only a key with the admin scope approves");
+        }
         String idPart = hex(8);
         String randomPart = randomPart();
         ApiKey key = new ApiKey("ak_" + idPart, tenantId, EnumSet.copyOf(scopes), l, clock.instant(), null, false, hash(randomPart),
-                new byte[0], null);
+                new byte[0], null, approvalOperator);
         Batch b = store.batch();
         b.put(TenantTables.API_KEYS, key.id(), key);
         audit.append(b, actor, "apikey.created", key.id(), Map.of("tenant", tenantId, "scopes", key.scopes().toString()));
@@ -142,7 +155,7 @@ public final class TenantService {
         String randomPart = randomPart();
         Instant until = grace.isZero() ? null : clock.instant().plus(grace);
         ApiKey rotated = new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), k.lastUsedAt(), k.revoked(), hash(randomPart),
-                grace.isZero() ? new byte[0] : k.secretHash(), until);
+                grace.isZero() ? new byte[0] : k.secretHash(), until, k.approvalOperator());
         Batch b = store.batch();
         b.put(TenantTables.API_KEYS, k.id(), rotated);
         audit.append(b, actor, "apikey.rotated", k.id(), Map.of("grace_seconds", Long.toString(grace.toSeconds())));
@@ -153,7 +166,7 @@ public final class TenantService {
     public synchronized ApiKey revokeKey(String keyId, String actor) {
         ApiKey k = key(keyId);
         ApiKey revoked = new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), k.lastUsedAt(), true, k.secretHash(),
-                new byte[0], null);
+                new byte[0], null, k.approvalOperator());
         Batch b = store.batch();
         b.put(TenantTables.API_KEYS, k.id(), revoked);
         audit.append(b, actor, "apikey.revoked", k.id(), Map.of());
@@ -249,7 +262,7 @@ public final class TenantService {
                 if (k.lastUsedAt() == null || !now.isBefore(k.lastUsedAt().plus(LAST_USED_RESOLUTION))) {
                     Batch b = store.batch();
                     b.put(TenantTables.API_KEYS, k.id(), new ApiKey(k.id(), k.tenantId(), k.scopes(), k.label(), k.createdAt(), now,
-                            k.revoked(), k.secretHash(), k.previousHash(), k.previousUntil()));
+                            k.revoked(), k.secretHash(), k.previousHash(), k.previousUntil(), k.approvalOperator()));
                     b.commit();
                 }
             });

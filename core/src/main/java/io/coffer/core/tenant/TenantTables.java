@@ -83,7 +83,7 @@ public final class TenantTables {
     // api-keys: 0x42 | key id string -> ApiKey (hashes only)
     public static final Table<String, ApiKey> API_KEYS = Table.of(0x42, "api-keys", "key id string -> ApiKey", Codecs.stringKey(),
             RecordCodec.of((k, out) -> {
-                out.writeByte(1);
+                out.writeByte(2);
                 out.writeUTF(k.id());
                 out.writeUTF(k.tenantId());
                 int mask = 0;
@@ -100,8 +100,10 @@ public final class TenantTables {
                 out.writeShort(k.previousHash().length);
                 out.write(k.previousHash());
                 out.writeLong(k.previousUntil() == null ? 0 : k.previousUntil().toEpochMilli());
+                out.writeUTF(k.approvalOperator());
             }, in -> {
-                if (in.readUnsignedByte() != 1) {
+                int version = in.readUnsignedByte();
+                if (version != 1 && version != 2) {
                     throw new java.io.IOException("unknown api key record version");
                 }
                 String id = in.readUTF();
@@ -122,8 +124,9 @@ public final class TenantTables {
                 byte[] prev = new byte[in.readUnsignedShort()];
                 in.readFully(prev);
                 long until = in.readLong();
+                String approvalOperator = version >= 2 ? in.readUTF() : "";
                 return new ApiKey(id, tenant, scopes, label, created, used == 0 ? null : Instant.ofEpochMilli(used), revoked, hash, prev,
-                        until == 0 ? null : Instant.ofEpochMilli(until));
+                        until == 0 ? null : Instant.ofEpochMilli(until), approvalOperator);
             }));
 
     // tenant-meta: 0x43 | name string -> int64 ("next-account": the next HD account index to give a tenant)
