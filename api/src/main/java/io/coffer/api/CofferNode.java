@@ -304,7 +304,7 @@ public final class CofferNode implements AutoCloseable {
                 grpc.service(c.file(), () -> service);
             } else if (c.service().getName().equals(io.coffer.proto.v1.EventsGrpc.SERVICE_NAME)) {
                 ServerServiceDefinition service = ServerInterceptors.intercept(PlannedServices.partial(
-                        new io.coffer.api.grpc.EventsService(outbox, webhooks, () -> !closed.get()),
+                        new io.coffer.api.grpc.EventsService(outbox, webhooks, () -> !closed.get(), operators),
                         io.coffer.api.grpc.EventsService.IMPLEMENTED), apiAuth);
                 grpc.service(c.file(), () -> service);
             } else if (c.service().getName().equals(io.coffer.proto.v1.WalletGrpc.SERVICE_NAME)) {

@@ -281,6 +281,9 @@ class OperatorsIT {
                 var boundTransfers = TransfersGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(boundKey));
                 refused(Status.Code.UNAUTHENTICATED, "TOTP_REQUIRED", () -> boundTransfers.approveTransfer(io.coffer.proto.v1.ApproveTransferRequest
                         .newBuilder().setId(big2.getId()).build()));
+                refused(Status.Code.UNAUTHENTICATED, "TOTP_REQUIRED", () -> io.coffer.proto.v1.EventsGrpc.newBlockingStub(ch)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(boundKey)).setWebhook(io.coffer.proto.v1.SetWebhookRequest
+                                .newBuilder().setUrl("https://attacker.example/hook").build()));
                 while (dee.nextStep > Totp.step(Instant.now()) + 1) {
                     Thread.sleep(200); // dee's next code is not accepted before its step is at most one ahead of the clock
                 }

@@ -68,6 +68,17 @@ public final class ApiKeyAuth implements ServerInterceptor {
                 call, headers, next);
     }
 
+    /**
+     * A key bound to an operator's second factor (at creation): its approvals and webhook changes need that operator's current
+     * code in {@code x-coffer-totp}. Nothing for other keys.
+     */
+    static void requireBoundTotp(io.coffer.core.operator.OperatorService operators, String action) {
+        var key = principal().key();
+        if (key.approvalsNeedTotp()) {
+            operators.requireTotp(key.approvalOperator(), AdminAuth.TOTP_CODE.get(), action + " by " + key.id());
+        }
+    }
+
     /** The caller of the current call. */
     public static TenantService.Principal principal() {
         TenantService.Principal p = PRINCIPAL.get();

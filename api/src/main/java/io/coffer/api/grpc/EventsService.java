@@ -55,7 +55,10 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     private final BooleanSupplier serving;
 
     /** @param serving false once the node is stopping: open streams end (the client resumes elsewhere or later) */
-    public EventsService(EventOutbox outbox, WebhookService webhooks, BooleanSupplier serving) {
+    private final io.coffer.core.operator.OperatorService operators;
+
+    public EventsService(EventOutbox outbox, WebhookService webhooks, BooleanSupplier serving, io.coffer.core.operator.OperatorService operators) {
+        this.operators = operators;
         this.outbox = outbox;
         this.webhooks = webhooks;
         this.serving = serving;
@@ -172,6 +175,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     public void setWebhook(SetWebhookRequest r, StreamObserver<io.coffer.proto.v1.Webhook> out) {
         ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
+            ApiKeyAuth.requireBoundTotp(operators, "webhook change");
             Webhook w = webhooks.set(p.tenant().id(), r.getUrl(), r.getRotateSecret(), outbox.latest(p.tenant().id()) + 1, p.key().id());
             return Protos.webhook(w).toBuilder().setSecret(w.secret()).build();
         });

@@ -100,10 +100,7 @@ public final class TransfersService extends TransfersGrpc.TransfersImplBase {
     @Override
     public void approveTransfer(ApproveTransferRequest r, StreamObserver<Transfer> out) {
         ErrorMapper.answer(out, () -> {
-            var key = ApiKeyAuth.principal().key();
-            if (key.approvalsNeedTotp()) { // bound to an operator's second factor: the key alone cannot approve
-                operators.requireTotp(key.approvalOperator(), AdminAuth.TOTP_CODE.get(), "approve by " + key.id());
-            }
+            ApiKeyAuth.requireBoundTotp(operators, "approve"); // a key bound to an operator's second factor cannot approve alone
             return toProto(transfers.approve(caller(), r.getId()));
         });
     }
