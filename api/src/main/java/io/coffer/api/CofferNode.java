@@ -52,6 +52,8 @@ public final class CofferNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CofferNode.class.getName());
 
     private final CofferConfig config;
+    /** The node's one clock (the machine's; a dev node's may run ahead: coffer.node.dev-clock-offset). */
+    private final Clock clock;
     private final Store store;
     private final io.coffer.core.backup.BackupService backups;
     private static final java.util.concurrent.atomic.AtomicReference<io.coffer.core.backup.BackupScheduler> SCHEDULER =
@@ -101,15 +103,16 @@ public final class CofferNode implements AutoCloseable {
 
     private CofferNode(NodeConfiguration configuration) {
         this.config = configuration.coffer();
+        this.clock = config.node().clock();
         this.store = LevelDbStore.openAndUpgrade(config.node().dataDir(), CofferSchema.current());
         try {
-            this.audit = new AuditLog(store, Clock.systemUTC());
+            this.audit = new AuditLog(store, clock);
             this.vault = new Vault(store, store.directory(), audit);
-            this.tenants = new io.coffer.core.tenant.TenantService(store, audit, Clock.systemUTC());
-            this.outbox = new io.coffer.core.event.EventOutbox(store, Clock.systemUTC());
-            this.webhooks = new io.coffer.core.event.WebhookService(store, outbox, audit, Clock.systemUTC(), config.webhooks());
-            this.backups = new io.coffer.core.backup.BackupService(store, audit, Clock.systemUTC(), version());
-            this.backupScheduler = config.backups().map(b -> new io.coffer.core.backup.BackupScheduler(backups, b, Clock.systemUTC()))
+            this.tenants = new io.coffer.core.tenant.TenantService(store, audit, clock);
+            this.outbox = new io.coffer.core.event.EventOutbox(store, clock);
+            this.webhooks = new io.coffer.core.event.WebhookService(store, outbox, audit, clock, config.webhooks());
+            this.backups = new io.coffer.core.backup.BackupService(store, audit, clock, version());
+            this.backupScheduler = config.backups().map(b -> new io.coffer.core.backup.BackupScheduler(backups, b, clock))
                     .orElse(null);
         } catch (RuntimeException e) {
             store.close();
@@ -125,20 +128,20 @@ public final class CofferNode implements AutoCloseable {
             logCustody();
             this.operatorToken = OperatorToken.create(store.directory(), random);
             this.operators = new io.coffer.core.operator.OperatorService(store, audit,
-                    io.coffer.core.operator.SecretBox.open(store.directory(), random), Clock.systemUTC(), config.operatorQuorum());
-            this.alerts = new io.coffer.core.alert.AlertService(store, audit, Clock.systemUTC());
+                    io.coffer.core.operator.SecretBox.open(store.directory(), random), clock, config.operatorQuorum());
+            this.alerts = new io.coffer.core.alert.AlertService(store, audit, clock);
             for (int i = 0; i < config.chains().size(); i++) {
                 ChainConfig c = config.chains().get(i);
                 io.coffer.core.driver.ChainDriver driver = io.coffer.core.driver.ChainDrivers.of(c, "coffer.chains." + i + ".kind");
                 ChainNode node = driver.connect(c);
                 opened.add(node);
-                io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, Clock.systemUTC(), PROBE_STALE_AFTER);
+                io.coffer.core.chain.ChainProbe probe = new io.coffer.core.chain.ChainProbe(node, clock, PROBE_STALE_AFTER);
                 checkChain(c, probe, "coffer.chains." + i);
                 Optional<io.coffer.core.driver.ChainModule> module = Optional.empty();
                 if (vault.state() == io.coffer.core.custody.CustodyState.UNINITIALIZED) {
                     LOG.warning("chain " + c.name() + ": no wallet yet, nothing to follow");
                 } else {
-                    module = Optional.of(new io.coffer.core.driver.ChainModule(c, driver.open(c, node, store, vault, Clock.systemUTC()), vault));
+                    module = Optional.of(new io.coffer.core.driver.ChainModule(c, driver.open(c, node, store, vault, clock), vault));
                 }
                 configured.add(new io.coffer.core.driver.ChainRegistry.Configured(c, node, probe, module));
             }
@@ -164,12 +167,12 @@ public final class CofferNode implements AutoCloseable {
                     + checkoutTokens.tokenOf(id));
             var eventJson = new io.coffer.api.proto.EventJson(protos);
             var paymentEvents = new io.coffer.core.payment.PaymentEvents(store, outbox, eventJson,
-                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), chains::internal, Clock.systemUTC());
+                    account -> tenants.byAccount(account).map(io.coffer.core.tenant.Tenant::id), chains::internal, clock);
             chains.modules().forEach(m -> m.follower().sink(paymentEvents)); // before the first poll: no deposit change goes unpublished
-            this.payments = new io.coffer.core.payment.PaymentRequestService(store, chains.receiving(), audit, Clock.systemUTC(),
+            this.payments = new io.coffer.core.payment.PaymentRequestService(store, chains.receiving(), audit, clock,
                     paymentEvents);
             this.transfers = new io.coffer.core.transfer.TransferService(store, chains.sending(vault), payments::paidTo, outbox,
-                    eventJson, audit, Clock.systemUTC(), config.allowlistDelay());
+                    eventJson, audit, clock, config.allowlistDelay());
             this.transfers.onHeld((t, reasons) -> {
                 java.util.Map<String, String> details = new java.util.TreeMap<>();
                 details.put("tenant", t.tenant());
@@ -185,9 +188,9 @@ public final class CofferNode implements AutoCloseable {
             for (io.coffer.core.tenant.Tenant t : tenants.tenants()) {
                 chains.modules().forEach(m -> m.addresses().watchAccount(t.accountIndex())); // every tenant's addresses are watched
             }
-            this.accounts = new io.coffer.core.wallet.AccountService(chains, store, Clock.systemUTC());
+            this.accounts = new io.coffer.core.wallet.AccountService(chains, store, clock);
             this.checkout = new io.coffer.core.checkout.CheckoutService(payments, checkoutTokens, tenants, chains);
-            this.counters = new io.coffer.core.checkout.CounterService(store, payments, tenants, chains, audit, Clock.systemUTC(), random);
+            this.counters = new io.coffer.core.checkout.CounterService(store, payments, tenants, chains, audit, clock, random);
             this.server = buildServer(configuration.server());
         } catch (RuntimeException e) {
             opened.forEach(ChainNode::close);

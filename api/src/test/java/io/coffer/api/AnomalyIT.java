@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The anomaly rules on a real node (bitcoind): a transfer to a never-paid address above the tenant's threshold, and one to a
  * look-alike of an address it paid (a valid regtest address ground to share the paid one's first and last four characters),
  * each held for approval with its reason and an ANOMALY alert, and sent by an operator's approval; a burst of failed
- * authentications with one API key locks it (even its right secret) and raises an AUTH_FAILURES alert. The velocity rule needs a
- * month of history: {@code TransferServiceTest} checks it on a moved clock.
+ * authentications with one API key locks it (even its right secret) and raises an AUTH_FAILURES alert; a day far above the
+ * tenant's usual volume (its history made over three days of a dev node whose clock is set ahead) is held.
  */
 @WithDevnet
 class AnomalyIT {
@@ -152,6 +152,59 @@ class AnomalyIT {
                         "an alert names the key");
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * The velocity rule on a real node: a dev node's clock set ahead a day at each restart (coffer.node.dev-clock-offset) gives
+     * the tenant two days of 0.01 BTC; a third day's 0.05 BTC is over three times its average day and waits for approval.
+     */
+    @Test
+    void aDayFarAboveTheTenantsUsualVolumeWaitsForApproval(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        if (btc.height() < 110) {
+            btc.mine(110);
+        }
+        String tenant = null;
+        String secret = null;
+        String payee = btc.minerWallet("getnewaddress", "", "bech32").asText();
+        for (int day = 0; day <= 2; day++) {
+            Path file = dir.resolve("coffer.yaml");
+            java.nio.file.Files.writeString(file, io.coffer.testkit.Devnet.nodeYaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                    .replace("    dev-mode: true\n", "    dev-mode: true\n    dev-clock-offset: " + day + "d\n"));
+            try (CofferNode node = CofferNode.start(NodeConfiguration.load(file, java.util.Map.of()))) {
+                ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+                try {
+                    var admin = ApiTests.operator(ch, dir.resolve("data"));
+                    if (tenant == null) {
+                        tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("steady shop").build()).getId();
+                        secret = admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant).addScopes(Scope.SCOPE_READ)
+                                .addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_TRANSFERS).build()).getSecret();
+                        var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(secret)));
+                        for (int i = 0; i < 3; i++) {
+                            btc.minerWallet("sendtoaddress", wallet.createDepositAddress(CreateDepositAddressRequest.newBuilder()
+                                    .setAsset("bitcoin/BTC").build()).getAddress(), "0.5");
+                        }
+                        btc.mine(1);
+                        ApiTests.await("funds", () -> wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                                .getConfirmed().equals("150000000"));
+                        admin.setTransferPolicy(SetTransferPolicyRequest.newBuilder().setPolicy(TransferPolicy.newBuilder().setTenantId(tenant)
+                                .setVelocityFactor(3)).build());
+                    }
+                    var transfers = TransfersGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(secret)));
+                    Transfer t = transfers.createTransfer(CreateTransferRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(payee)
+                            .setAmount(day < 2 ? "1000000" : "5000000").setIdempotencyKey("day-" + day).build());
+                    if (day < 2) {
+                        assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, t.getStatus(), "day " + day + ": " + t.getHoldReason());
+                        btc.mine(1);
+                    } else {
+                        assertEquals(TransferStatus.TRANSFER_STATUS_AWAITING_APPROVAL, t.getStatus());
+                        assertTrue(t.getHoldReason().startsWith("velocity: 5000000 bitcoin/BTC in 24 hours, over 3 times the average day of 1000000"),
+                                t.getHoldReason());
+                    }
+                } finally {
+                    ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
             }
         }
     }

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * <pre>
  * coffer.node.data-dir                  [data]     store, encrypted seed, lock
  * coffer.node.dev-mode                  [false]    only when every chain is a dev chain
+ * coffer.node.dev-clock-offset          [0s]       dev mode only: the node's clock runs this far ahead (0s..3650d)
  * coffer.chains.N.name                  required   [a-z][a-z0-9-]{0,31}, unique
  * coffer.chains.N.kind                  required   bitcoin | evm (at most one bitcoin)
  * coffer.chains.N.rpc-url               required   http(s)://host:port
@@ -98,7 +99,12 @@ public final class ConfigParser {
     }
 
     private CofferConfig parse() {
-        NodeConfig node = new NodeConfig(Path.of(string("coffer.node.data-dir", "data")), bool("coffer.node.dev-mode", false));
+        boolean devMode = bool("coffer.node.dev-mode", false);
+        Duration offset = duration("coffer.node.dev-clock-offset", Duration.ZERO, Duration.ZERO, Duration.ofDays(3650));
+        if (!offset.isZero() && !devMode) {
+            throw new ConfigException("coffer.node.dev-clock-offset", "only with coffer.node.dev-mode (dev chains): a real node keeps real time");
+        }
+        NodeConfig node = new NodeConfig(Path.of(string("coffer.node.data-dir", "data")), devMode, offset);
         List<ChainConfig> chains = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<Long> chainIds = new HashSet<>();
@@ -175,9 +181,6 @@ public final class ConfigParser {
         }
         Optional<java.net.URI> uri = Optional.empty();
         if (url != null) {
-            if (secret == null) {
-                throw new ConfigException("coffer.alerts.webhook-secret-file", "required with coffer.alerts.webhook-url (it signs the posts)");
-            }
             try {
                 java.net.URI u = java.net.URI.create(url);
                 if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
@@ -186,6 +189,9 @@ public final class ConfigParser {
                 uri = Optional.of(u);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("coffer.alerts.webhook-url", "an http(s) URL");
+            }
+            if (secret == null) {
+                throw new ConfigException("coffer.alerts.webhook-secret-file", "required with coffer.alerts.webhook-url (it signs the posts)");
             }
         }
         return new AlertSettings(every, pause == null || pause.equals("true"), uri, Optional.ofNullable(secret).map(Path::of));

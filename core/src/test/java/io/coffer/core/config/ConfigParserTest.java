@@ -102,6 +102,11 @@ class ConfigParserTest {
         assertBad("coffer.chains.1.rpc-url", "ftp://host", "http:// or https://");
         assertBad("coffer.chains.1.rpc-url", "http://user:pw@host:1", "credentials");
         assertBad("coffer.chains.1.confirmations", "-1", "between 0 and 1000");
+        assertBad("coffer.node.dev-clock-offset", "1d", "only with coffer.node.dev-mode");
+        assertBad("coffer.reconciliation.every-blocks", "0", "between 1 and 10000");
+        assertBad("coffer.reconciliation.pause-transfers", "maybe", "true or false");
+        assertBad("coffer.alerts.webhook-url", "ftp://x", "an http(s) URL");
+        assertBad("coffer.operators.quorum", "11", "between 1 and 10");
         assertBad("coffer.chains.1.confirmations", "many", "whole number");
         assertBad("coffer.chains.1.chain-id", "0", "between 1");
         assertBad("coffer.chains.1.reorg-safety-depth", "2", "between 3");
