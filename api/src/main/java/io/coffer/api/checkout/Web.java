@@ -35,21 +35,7 @@ final class Web {
     /** {@code s} as a JSON string, with {@code <} escaped too (never "</script>" in a body, wherever it is pasted). */
     static String jsonString(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '<' -> b.append("\\u003c");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
+        io.coffer.core.text.Json.escape(b, s, true);
         return b.append('"').toString();
     }
 }
