@@ -348,14 +348,18 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
 
     /**
-     * Besides the spends {@link WithdrawalLedger#mismatches} finds: every address this ledger sends from whose nonce on chain is
-     * ahead of the ledger's with no recorded transaction for the nonces between (used while the follower was not looking).
+     * Besides the spends {@link WithdrawalLedger#mismatches} finds: every hot address whose nonce on chain is ahead of the ledger's
+     * with no recorded transaction for the nonces between (used while the follower was not looking). One RPC per account that
+     * sends; deposit addresses (swept once or twice each, and many) are left to the recorded spends.
      */
     @Override
     public Map<String, String> mismatches() {
         Map<String, String> out = new java.util.TreeMap<>(super.mismatches());
         for (var e : store.list(TransferTables.NONCES, TransferTables.NONCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
             String address = e.getKey().key();
+            if (addresses.lookup(address).filter(i -> i.change() == 1 && i.index() == 0).isEmpty()) {
+                continue;
+            }
             long ledger = e.getValue();
             long mined = factory.minedNonce(address);
             for (long n = ledger; n < mined; n++) {

@@ -182,6 +182,21 @@ class WithdrawalCrashPointsTest {
         assertEquals(WithdrawalStatus.BROADCAST, again.service.get(sent.id()).orElseThrow().status());
     }
 
+    /** A hot address's nonce used by a transaction the ledger did not make (and the follower did not record) is a mismatch row. */
+    @org.junit.jupiter.api.Test
+    void aNonceUsedOutsideTheLedgerIsAMismatch() {
+        Wallet w = new Wallet(Kind.ACCOUNT, "");
+        Withdrawal sent = w.send(Kind.ACCOUNT, 1_000, "pay-1");
+        chain.mine();
+        assertEquals(java.util.Map.of(), w.service.mismatches(), "the ledger's own withdrawal: no difference");
+        String hot = NonceSlot.of(sent).address();
+        chain.broadcast(("account|from=" + hot + "|nonce=1|to=" + EVM_DEST + ":5|fake/ETH|sig=outside").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        chain.mine();
+        var rows = w.service.mismatches();
+        assertEquals(java.util.Set.of("nonce " + hot), rows.keySet());
+        assertTrue(rows.get("nonce " + hot).startsWith("nonce 2 on chain, 1 in the ledger"), rows.toString());
+    }
+
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
     static final class FakeUtxoFactory implements TransactionFactory {
         @Override
