@@ -124,24 +124,31 @@ class OperatorsIT {
         }
 
         /**
-         * A stub whose call carries the next unused code. The node accepts the step before now, now and the one after, each once
-         * and in increasing order: three codes in a row without waiting; a fourth waits for the clock to reach a new step.
+         * The step of the next unused code. The node accepts the step before its now, its now and the one after, each once and in
+         * increasing order; the test uses its now and the one after only (whatever step the node's clock has reached by the time
+         * the call arrives, they are still in its window), so two codes in a row without waiting, and a third waits for the
+         * clock to reach a new step.
          */
-        AdminGrpc.AdminBlockingStub withTotp(Channel ch) throws InterruptedException {
+        long nextCodeStep() throws InterruptedException {
             while (nextStep > Totp.step(Instant.now()) + 1) {
                 Thread.sleep(200); // the next code is not accepted before its step is at most one ahead of the node's clock
             }
-            long step = Math.max(nextStep, Totp.step(Instant.now()) - 1);
+            long step = Math.max(nextStep, Totp.step(Instant.now()));
             nextStep = step + 1;
-            return AdminGrpc.newBlockingStub(ch).withInterceptors(signing(Totp.code(totpSecret, step)));
+            return step;
         }
 
-        void enroll(Channel ch) {
+        /** A stub whose call carries the next unused code. */
+        AdminGrpc.AdminBlockingStub withTotp(Channel ch) throws InterruptedException {
+            return AdminGrpc.newBlockingStub(ch).withInterceptors(signing(Totp.code(totpSecret, nextCodeStep())));
+        }
+
+        void enroll(Channel ch) throws InterruptedException {
             String uri = admin(ch).enrollTotp(EnrollTotpRequest.getDefaultInstance()).getOtpauthUri();
             totpSecret = Totp.Base32.decode(uri.replaceAll(".*[?&]secret=([A-Z2-7]+).*", "$1"));
-            long step = Totp.step(Instant.now()) - 1;
-            nextStep = step + 1;
-            assertTrue(admin(ch).confirmTotp(ConfirmTotpRequest.newBuilder().setCode(Totp.code(totpSecret, step)).build()).getTotpEnrolled());
+            nextStep = 0;
+            assertTrue(admin(ch).confirmTotp(ConfirmTotpRequest.newBuilder().setCode(Totp.code(totpSecret, nextCodeStep())).build())
+                    .getTotpEnrolled());
         }
     }
 
@@ -284,12 +291,8 @@ class OperatorsIT {
                 refused(Status.Code.UNAUTHENTICATED, "TOTP_REQUIRED", () -> io.coffer.proto.v1.EventsGrpc.newBlockingStub(ch)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(boundKey)).setWebhook(io.coffer.proto.v1.SetWebhookRequest
                                 .newBuilder().setUrl("https://attacker.example/hook").build()));
-                while (dee.nextStep > Totp.step(Instant.now()) + 1) {
-                    Thread.sleep(200); // dee's next code is not accepted before its step is at most one ahead of the clock
-                }
                 Metadata withCode = new Metadata();
-                withCode.put(TOTP, Totp.code(dee.totpSecret, Math.max(dee.nextStep, Totp.step(Instant.now()) - 1)));
-                dee.nextStep = Math.max(dee.nextStep, Totp.step(Instant.now()) - 1) + 1;
+                withCode.put(TOTP, Totp.code(dee.totpSecret, dee.nextCodeStep()));
                 assertEquals(TransferStatus.TRANSFER_STATUS_BROADCAST, boundTransfers.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         withCode)).approveTransfer(io.coffer.proto.v1.ApproveTransferRequest.newBuilder().setId(big2.getId()).build()).getStatus());
 
