@@ -393,20 +393,59 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return Math.max(stored, mined);
     }
 
-    /** Checks the hot address's funds; with {@code maxFee} null only the token balance (before gas is known). */
-    private void requireFunds(String from, String asset, BigInteger amount, BigInteger maxFee) {
-        BigInteger reservedNative = BigInteger.ZERO;
-        BigInteger reservedAsset = BigInteger.ZERO;
-        for (Withdrawal p : pending()) {
-            if (NonceSlot.of(p).address().equals(from)) {
-                reservedNative = reservedNative.add(p.fee());
-                if (p.asset().equals(factory.nativeAsset())) {
-                    reservedNative = reservedNative.add(p.amount());
-                } else if (p.asset().equals(asset)) {
-                    reservedAsset = reservedAsset.add(p.amount());
-                }
+    /**
+     * What each sending address's pending withdrawals hold back — the native asset (their fees, and the amounts of native ones)
+     * and each token's amounts — kept in memory from the first use (one scan of the pending withdrawals) and moved by every
+     * committed write of a withdrawal, so a funds check costs the same with 10 or 10,000 withdrawals queued. Written and read
+     * under this service's lock (every write of a withdrawal happens under it).
+     */
+    private Map<String, Map<String, BigInteger>> reserved;
+    /** Each pending withdrawal's part of {@link #reserved}, to take back when it changes or ends. */
+    private final Map<String, Map<String, BigInteger>> reservedBy = new java.util.HashMap<>();
+
+    private synchronized Map<String, Map<String, BigInteger>> reserved() {
+        if (reserved == null) {
+            reserved = new java.util.HashMap<>();
+            for (Withdrawal p : pending()) {
+                reserve(p);
             }
         }
+        return reserved;
+    }
+
+    /** Moves {@link #reserved} to {@code w}'s committed state (under the lock). */
+    private void reserve(Withdrawal w) {
+        Map<String, BigInteger> before = reservedBy.remove(w.id());
+        String from = NonceSlot.of(w).address();
+        Map<String, BigInteger> sums = reserved.computeIfAbsent(from, a -> new java.util.HashMap<>());
+        if (before != null) {
+            before.forEach((asset, v) -> sums.merge(asset, v.negate(), BigInteger::add));
+        }
+        if (!w.status().isFinal()) {
+            Map<String, BigInteger> part = new java.util.HashMap<>();
+            part.merge(factory.nativeAsset(), w.fee(), BigInteger::add);
+            part.merge(w.asset(), w.amount(), BigInteger::add);
+            part.forEach((asset, v) -> sums.merge(asset, v, BigInteger::add));
+            reservedBy.put(w.id(), part);
+        }
+    }
+
+    @Override
+    protected synchronized void commit(Batch b, Withdrawal w) {
+        super.commit(b, w);
+        if (reserved != null) {
+            reserve(w);
+        }
+    }
+
+    /** Checks the hot address's funds; with {@code maxFee} null only the token balance (before gas is known). */
+    private void requireFunds(String from, String asset, BigInteger amount, BigInteger maxFee) {
+        Map<String, BigInteger> held;
+        synchronized (this) {
+            held = Map.copyOf(reserved().getOrDefault(from, Map.of()));
+        }
+        BigInteger reservedNative = held.getOrDefault(factory.nativeAsset(), BigInteger.ZERO);
+        BigInteger reservedAsset = asset.equals(factory.nativeAsset()) ? BigInteger.ZERO : held.getOrDefault(asset, BigInteger.ZERO);
         boolean nativeAsset = asset.equals(factory.nativeAsset());
         if (maxFee == null) {
             if (!nativeAsset) {

@@ -197,6 +197,23 @@ class WithdrawalCrashPointsTest {
         assertTrue(rows.get("nonce " + hot).startsWith("nonce 2 on chain, 1 in the ledger"), rows.toString());
     }
 
+    /** Funds held by pending withdrawals count against the next one (also after a restart) and are released once they end. */
+    @org.junit.jupiter.api.Test
+    void pendingWithdrawalsHoldTheirFundsUntilTheyEnd() {
+        Wallet w = new Wallet(Kind.ACCOUNT, "");
+        BigInteger oneWithFee = BigInteger.valueOf(60_000 + 100L * 21_000);
+        w.accountFactory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.add(BigInteger.ONE));
+        w.send(Kind.ACCOUNT, 60_000, "first");
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class, () -> w.send(Kind.ACCOUNT, 60_000, "second")).code());
+        Wallet restarted = new Wallet(Kind.ACCOUNT, "");
+        restarted.accountFactory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.add(BigInteger.ONE));
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class, () -> restarted.send(Kind.ACCOUNT, 60_000, "second")).code(),
+                "rebuilt from the stored pending withdrawals");
+        chain.mine();
+        restarted.service.track(); // the first is confirmed: what it held is free (the fake chain's balance does not move)
+        assertEquals(WithdrawalStatus.BROADCAST, restarted.send(Kind.ACCOUNT, 60_000, "second").status());
+    }
+
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
     static final class FakeUtxoFactory implements TransactionFactory {
         @Override
