@@ -182,8 +182,10 @@ public final class ChainFollower {
         if (atCursor == null || !atCursor.hash().equals(cursor.hash())) {
             refuseAnotherChain();
         }
+        BlockHeader known = atCursor; // the first round of the walk-back asks nothing twice
         while (true) {
-            BlockHeader onChain = source.header(cursor.height());
+            BlockHeader onChain = known != null ? known : source.header(cursor.height());
+            known = null;
             if (onChain != null && onChain.hash().equals(cursor.hash())) {
                 break;
             }
@@ -205,7 +207,7 @@ public final class ChainFollower {
         // (2) Connect forward.
         int connected = 0;
         while (cursor.height() < tip && connected < MAX_BLOCKS_PER_POLL) {
-            BlockHeader next = source.header(cursor.height() + 1);
+            BlockHeader next = source.headerToConnect(cursor.height() + 1);
             if (next == null || !next.parentHash().equals(cursor.hash())) {
                 break; // the node's chain moved under us; the next poll starts with the reorg check
             }

@@ -18,6 +18,15 @@ public interface ChainSource {
     /** The header at {@code height} on the node's best chain, or null above the tip. */
     BlockHeader header(long height);
 
+    /**
+     * The header of the block at {@code height}, when the follower is about to connect it (its payments are asked next). A
+     * source that downloads the whole block anyway may read the header from it — one round trip instead of two — and keep the
+     * block for {@link #payments}. Null above the tip, as {@link #header}. By default {@link #header}.
+     */
+    default BlockHeader headerToConnect(long height) {
+        return header(height);
+    }
+
     /** The payments to watched addresses in the block {@code header}. */
     List<Payment> payments(BlockHeader header, Predicate<String> watched);
 

@@ -78,6 +78,22 @@ public final class BitcoinChainSource implements ChainSource {
         return new BlockHeader(h.path("height").asLong(), hash, h.path("previousblockhash").asText(""));
     }
 
+    /** {@code getblockhash} and the raw block, whose header says its parent: two round trips, and the block kept for payments. */
+    @Override
+    public BlockHeader headerToConnect(long height) {
+        String hash;
+        try {
+            hash = rpc.call("getblockhash", height).asText();
+        } catch (BitcoinRpcException e) {
+            if (e.rpcCode() == -8) {
+                return null;
+            }
+            throw e;
+        }
+        Block block = block(new BlockHeader(height, hash, ""));
+        return new BlockHeader(height, hash, block.getPrevBlockHash().toString());
+    }
+
     @Override
     public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
         Block block = block(header);

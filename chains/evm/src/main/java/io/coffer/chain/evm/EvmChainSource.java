@@ -136,6 +136,17 @@ public final class EvmChainSource implements ChainSource {
         return out;
     }
 
+    /** The whole block by number (with its transactions): one round trip, and the block kept for payments and spends. */
+    @Override
+    public BlockHeader headerToConnect(long height) {
+        EthBlock.Block b = block(height, true);
+        if (b == null) {
+            return null;
+        }
+        lastFull = b;
+        return new BlockHeader(b.getNumber().longValueExact(), b.getHash(), b.getParentHash());
+    }
+
     private EthBlock.Block fullBlock(BlockHeader header) {
         EthBlock.Block last = lastFull;
         if (last != null && header.hash().equals(last.getHash())) {
