@@ -16,19 +16,9 @@ final class ProgressLine {
             b.append(String.format(Locale.ROOT, ", %,.0f %s/s", p.getRatePerSecond(), p.getUnit()));
         }
         if (p.hasEta()) {
-            b.append(", about ").append(human(p.getEta().getSeconds())).append(" left");
+            b.append(", about ").append(io.coffer.core.progress.Progress.Report.human(java.time.Duration.ofSeconds(p.getEta().getSeconds(),
+                    p.getEta().getNanos()))).append(" left");
         }
         return b.toString();
-    }
-
-    /** "45 s", "12 min 5 s", "3 h 20 min" (the node's log says it the same way). */
-    static String human(long s) {
-        if (s < 60) {
-            return Math.max(0, s) + " s";
-        }
-        if (s < 3600) {
-            return s / 60 + " min " + s % 60 + " s";
-        }
-        return s / 3600 + " h " + s % 3600 / 60 + " min";
     }
 }
