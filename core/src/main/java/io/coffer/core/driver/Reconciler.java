@@ -69,10 +69,10 @@ public final class Reconciler {
             return Optional.empty();
         }
         String fingerprint = Integer.toHexString(String.join("\n", rows.keySet()).hashCode());
-        boolean wasOpen = alerts.anyOpen(AlertKind.RECONCILIATION, m.chain());
+        long before = alerts.lastId();
         Alert a = alerts.raise(AlertKind.RECONCILIATION, m.chain(), fingerprint, rows.size() + " difference(s) between the ledger and chain "
                 + m.chain() + (pause ? "; its outgoing transfers are paused until an operator acknowledges" : ""), rows);
-        if (!wasOpen || a.at().isAfter(java.time.Instant.now().minusSeconds(1))) {
+        if (a.id() > before) { // a new finding (the same rows found again are the open alert, logged once)
             LOG.warning("chain " + m.chain() + ": reconciliation: " + a.summary() + " (alert " + a.id() + "): " + rows);
         }
         return Optional.of(a);
