@@ -37,8 +37,8 @@ public final class AlertService {
         for (var e : store.list(AlertTables.OPEN, AlertTables.OPEN.all(), Integer.MAX_VALUE)) {
             open.put(e.getKey(), e.getValue());
         }
-        var last = store.list(AlertTables.ALERTS, AlertTables.ALERTS.all(), Integer.MAX_VALUE);
-        lastId = last.isEmpty() ? 0 : last.get(last.size() - 1).getKey();
+        var last = store.list(AlertTables.ALERTS, AlertTables.ALERTS.all().reversed(), 1); // the newest, as AuditLog finds its own
+        lastId = last.isEmpty() ? 0 : last.get(0).getKey();
     }
 
     /** Adds to the batch that acknowledges an alert of {@code kind} (e.g. the reconciliation accepts its rows): one write. */
@@ -85,7 +85,7 @@ public final class AlertService {
     /** Alerts after {@code afterId}, oldest first; only the open ones when {@code openOnly}. */
     public List<Alert> list(long afterId, int limit, boolean openOnly) {
         List<Alert> out = new ArrayList<>();
-        for (var e : store.list(AlertTables.ALERTS, AlertTables.ALERTS.from(afterId + 1), Integer.MAX_VALUE)) {
+        for (var e : store.list(AlertTables.ALERTS, AlertTables.ALERTS.from(afterId + 1), openOnly ? Integer.MAX_VALUE : limit)) {
             if (!openOnly || e.getValue().open()) {
                 out.add(e.getValue());
                 if (out.size() >= limit) {
