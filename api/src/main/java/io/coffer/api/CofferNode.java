@@ -10,6 +10,7 @@ import io.coffer.core.config.ChainConfig;
 import io.coffer.core.config.CofferConfig;
 import io.coffer.core.audit.AuditLog;
 import io.coffer.core.custody.Vault;
+import io.coffer.core.keys.Secp256k1;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.CofferSchema;
 import io.coffer.core.store.LevelDbStore;
@@ -206,9 +207,9 @@ public final class CofferNode implements AutoCloseable {
             case UNINITIALIZED -> LOG.warning("custody: no wallet in " + store.directory() + "; stop the node and run"
                     + " 'coffer ceremony init --data-dir " + store.directory() + "'");
             case SEALED -> LOG.info("custody: sealed (wallet " + s.fingerprintHex() + ", " + s.threshold() + " of " + s.shareCount()
-                    + " shares unseal it: 'coffer unseal'); deposits are watched, nothing can be signed");
-            case UNSEALED -> LOG.info("custody: unsealed (wallet " + s.fingerprintHex() + ")");
-            case WATCH_ONLY -> LOG.info("custody: watch-only; this node never signs");
+                    + " shares unseal it: 'coffer unseal'); deposits are watched, nothing can be signed; secp256k1 on " + Secp256k1.engine());
+            case UNSEALED -> LOG.info("custody: unsealed (wallet " + s.fingerprintHex() + ", secp256k1 on " + Secp256k1.engine() + ")");
+            case WATCH_ONLY -> LOG.info("custody: watch-only; this node never signs; secp256k1 on " + Secp256k1.engine());
         }
     }
 

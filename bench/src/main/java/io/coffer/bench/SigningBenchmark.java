@@ -1,8 +1,28 @@
 package io.coffer.bench;
 
+import fr.acinq.secp256k1.Secp256k1CFunctions;
+import fr.acinq.secp256k1.Secp256k1Context;
+import fr.acinq.secp256k1.jni.NativeSecp256k1JvmLoader;
+import io.coffer.chain.bitcoin.BitcoinAddresses;
+import io.coffer.chain.bitcoin.BitcoinjNetworks;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.config.BitcoinNetwork;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.PublicKeyRing;
+import io.coffer.core.custody.Signer;
+import io.coffer.core.custody.TestKeys;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.keys.DerivationPath;
 import io.coffer.core.keys.Ecdsa;
+import io.coffer.core.keys.ExtendedKey;
+import io.coffer.core.keys.Hashes;
 import io.coffer.core.keys.Secp256k1;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
@@ -12,10 +32,17 @@ import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 
 /**
- * Signatures per second on one thread: Coffer's {@code Ecdsa.sign} (RFC 6979, low-S, with the recovery id every EVM signature
- * needs) as a ratio to plain Bouncy Castle {@code ECDSASigner} with the same RFC 6979 nonces (no low-S, no recovery id), in the
- * same JVM, warmed alike, measured in alternating rounds; each figure is the median of the rounds. Also the custody
- * {@code Signer.sign} of a BIP-84 input (the key derived from the unsealed root, then the signature), against the same baseline.
+ * Signing and derivation on one thread, each as a ratio to bare libsecp256k1 (ACINQ's JNI binding called directly, no
+ * Coffer code around it) in the same JVM, warmed alike, measured in alternating rounds; each figure the median of the rounds:
+ * <ul>
+ *   <li>a Bitcoin input's signature, {@code Ecdsa.sign(...).der()}, against libsecp256k1's sign + DER;</li>
+ *   <li>an EVM signature with its recovery id, {@code Ecdsa.signRecoverable}, against the same;</li>
+ *   <li>plain Bouncy Castle {@code ECDSASigner} (RFC 6979), the pure-Java reference, against the same;</li>
+ *   <li>custody {@code Signer.sign} at m/84'/1'/0'/0/i (derive the child from the cached branch, sign) against libsecp256k1
+ *       doing the same BIP-32 step (HMAC-SHA512, private tweak-add) and signing;</li>
+ *   <li>xpub → child → P2WPKH address as the address book makes it, against HMAC-SHA512 + libsecp256k1's public tweak-add +
+ *       the same address encoding.</li>
+ * </ul>
  *
  * <pre>scripts/bench sign [rounds, default 15]</pre>
  */
@@ -23,8 +50,11 @@ public final class SigningBenchmark {
     private SigningBenchmark() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        NativeSecp256k1JvmLoader.load();
+        long ctx = Secp256k1Context.getContext();
+        System.out.println("engine in use: " + Secp256k1.engine());
         Random random = new Random(7);
         byte[][] keys = new byte[256][32];
         byte[][] hashes = new byte[256][32];
@@ -33,12 +63,28 @@ public final class SigningBenchmark {
             keys[i][0] &= 0x7f;
             random.nextBytes(hashes[i]);
         }
+        Runnable raw = new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                Secp256k1CFunctions.secp256k1_compact_to_der(ctx, Secp256k1CFunctions.secp256k1_ecdsa_sign(ctx, hashes[i & 255], keys[i++ & 255]));
+            }
+        };
         Runnable coffer = new Runnable() {
             int i;
 
             @Override
             public void run() {
-                Ecdsa.sign(keys[i & 255], hashes[i++ & 255]);
+                Ecdsa.sign(keys[i & 255], hashes[i++ & 255]).der();
+            }
+        };
+        Runnable recoverable = new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                Ecdsa.signRecoverable(keys[i & 255], hashes[i++ & 255]);
             }
         };
         Runnable bouncy = new Runnable() {
@@ -51,16 +97,11 @@ public final class SigningBenchmark {
                 s.generateSignature(hashes[i++ & 255]);
             }
         };
-        java.nio.file.Path dir;
-        try {
-            dir = java.nio.file.Files.createTempDirectory("coffer-bench-sign-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        try (io.coffer.core.store.Store store = io.coffer.core.store.LevelDbStore.open(dir, io.coffer.core.CofferSchema.current())) {
-            io.coffer.core.custody.Vault vault = io.coffer.core.custody.TestKeys.unsealed(store, dir);
-            io.coffer.core.custody.Signer signer = vault.signer();
-            io.coffer.core.keys.DerivationPath branch = io.coffer.core.custody.AccountScheme.BIP84_TEST.accountPath(0).child(0);
+        Path dir = Files.createTempDirectory("coffer-bench-sign-");
+        try (Store store = LevelDbStore.open(dir, io.coffer.core.CofferSchema.current())) {
+            Vault vault = TestKeys.unsealed(store, dir);
+            Signer signer = vault.signer();
+            DerivationPath branch = AccountScheme.BIP84_TEST.accountPath(0).child(0);
             Runnable custody = new Runnable() {
                 int i;
 
@@ -69,52 +110,74 @@ public final class SigningBenchmark {
                     signer.sign(branch.child(i % 1000), hashes[i++ & 255]);
                 }
             };
-            int perRound = 2_000;
-            for (int w = 0; w < 5; w++) { // warm all alike
-                time(coffer, perRound);
-                time(bouncy, perRound);
-                time(custody, perRound);
-            }
-            double[] c = new double[rounds];
-            double[] b = new double[rounds];
-            double[] k = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                c[r] = perRound / (time(coffer, perRound) / 1e9);
-                b[r] = perRound / (time(bouncy, perRound) / 1e9);
-                k[r] = perRound / (time(custody, perRound) / 1e9);
-            }
-            Arrays.sort(c);
-            Arrays.sort(b);
-            Arrays.sort(k);
-            double cm = c[rounds / 2];
-            double bm = b[rounds / 2];
-            double km = k[rounds / 2];
-            System.out.printf(Locale.ROOT, "signing, one thread, %d rounds of %d (median): Coffer Ecdsa.sign %.0f/s, plain Bouncy Castle %.0f/s,"
-                    + " ratio %.2f%n", rounds, perRound, cm, bm, cm / bm);
-            System.out.printf(Locale.ROOT, "custody Signer.sign at m/84'/1'/0'/0/i (derive + sign) %.0f/s, ratio %.2f to plain Bouncy Castle"
-                    + " signing alone%n", km, km / bm);
-            // Watch-only derivation: an account xpub's receive branch -> child i -> P2WPKH address, as the address book does it.
-            io.coffer.core.custody.PublicKeyRing ring = vault.publicKeys();
-            var encoder = io.coffer.chain.bitcoin.BitcoinAddresses.p2wpkh(io.coffer.chain.bitcoin.BitcoinjNetworks.of(
-                    io.coffer.core.config.BitcoinNetwork.REGTEST));
+            // The baseline's branch key: the same m/84'/1'/0'/0 the signer caches, its private key, public key and chain code.
+            byte[] branchPriv = keys[1];
+            byte[] branchPub = Secp256k1.publicKey(branchPriv);
+            byte[] chainCode = hashes[2];
+            Runnable rawCustody = new Runnable() {
+                int i;
+
+                @Override
+                public void run() {
+                    byte[] il = Arrays.copyOf(Hashes.hmacSha512(chainCode, branchPub, ByteBuffer.allocate(4).putInt(i % 1000).array()), 32);
+                    byte[] child = Secp256k1CFunctions.secp256k1_ec_privkey_tweak_add(ctx, branchPriv.clone(), il);
+                    Secp256k1CFunctions.secp256k1_compact_to_der(ctx, Secp256k1CFunctions.secp256k1_ecdsa_sign(ctx, hashes[i++ & 255], child));
+                }
+            };
+            PublicKeyRing ring = vault.publicKeys();
+            AddressBook.Encoder encoder = BitcoinAddresses.p2wpkh(BitcoinjNetworks.of(BitcoinNetwork.REGTEST));
             Runnable address = new Runnable() {
                 int i;
 
                 @Override
                 public void run() {
-                    encoder.address(ring.derive(io.coffer.core.custody.AccountScheme.BIP84_TEST, 0, 0, i++ & 0xFFFFF).publicKey());
+                    encoder.address(ring.derive(AccountScheme.BIP84_TEST, 0, 0, i++ & 0xFFFFF).publicKey());
                 }
             };
-            for (int w = 0; w < 5; w++) {
-                time(address, perRound);
+            ExtendedKey xpubBranch = ring.account(AccountScheme.BIP84_TEST, 0).child(0);
+            byte[] xpub = xpubBranch.publicKey();
+            Runnable rawAddress = new Runnable() {
+                int i;
+
+                @Override
+                public void run() {
+                    byte[] il = Arrays.copyOf(Hashes.hmacSha512(chainCode, xpub, ByteBuffer.allocate(4).putInt(i++ & 0xFFFFF).array()), 32);
+                    byte[] full = Secp256k1CFunctions.secp256k1_ec_pubkey_tweak_add(ctx, xpub, il);
+                    byte[] compressed = new byte[33];
+                    compressed[0] = (byte) ((full[64] & 1) == 0 ? 2 : 3);
+                    System.arraycopy(full, 1, compressed, 1, 32);
+                    encoder.address(compressed);
+                }
+            };
+            Runnable[] all = {raw, coffer, recoverable, bouncy, rawCustody, custody, rawAddress, address};
+            int perRound = 2_000;
+            for (int w = 0; w < 5; w++) { // warm all alike
+                for (Runnable r : all) {
+                    time(r, perRound);
+                }
             }
-            double[] a = new double[rounds];
+            double[][] rates = new double[all.length][rounds];
             for (int r = 0; r < rounds; r++) {
-                a[r] = perRound / (time(address, perRound) / 1e9);
+                for (int k = 0; k < all.length; k++) {
+                    rates[k][r] = perRound / (time(all[k], perRound) / 1e9);
+                }
             }
-            Arrays.sort(a);
-            System.out.printf(Locale.ROOT, "xpub -> child -> P2WPKH address %.0f/s%n", a[rounds / 2]);
+            double[] median = new double[all.length];
+            for (int k = 0; k < all.length; k++) {
+                Arrays.sort(rates[k]);
+                median[k] = rates[k][rounds / 2];
+            }
+            System.out.printf(Locale.ROOT, "one thread, %d rounds of %d, medians; baseline: bare libsecp256k1 through JNI%n", rounds, perRound);
+            line("Bitcoin input signature, Ecdsa.sign().der()", median[1], "libsecp256k1 sign + DER", median[0]);
+            line("EVM signature with recovery id, Ecdsa.signRecoverable", median[2], "libsecp256k1 sign + DER", median[0]);
+            line("plain Bouncy Castle ECDSASigner (reference)", median[3], "libsecp256k1 sign + DER", median[0]);
+            line("custody Signer.sign at m/84'/1'/0'/0/i", median[5], "libsecp256k1 BIP-32 step + sign", median[4]);
+            line("xpub -> child -> P2WPKH address", median[7], "HMAC-SHA512 + libsecp256k1 tweak-add + encoding", median[6]);
         }
+    }
+
+    private static void line(String what, double rate, String baseline, double baseRate) {
+        System.out.printf(Locale.ROOT, "  %-55s %8.0f/s  vs %-48s %8.0f/s  ratio %.2f%n", what, rate, baseline, baseRate, rate / baseRate);
     }
 
     private static long time(Runnable r, int n) {

@@ -30,14 +30,23 @@ public final class Signer implements AutoCloseable {
     private final java.util.Map<DerivationPath, ExtendedKey> branches = new java.util.HashMap<>();
     private static final int MAX_BRANCHES = 1024;
 
-    /** Signs a 32-byte hash with the key at {@code path}. */
+    /** Signs a 32-byte hash with the key at {@code path} (Bitcoin's kind of signature: no recovery id). */
     public synchronized Ecdsa.Signature sign(DerivationPath path, byte[] hash32) {
+        return withKey(path, priv -> Ecdsa.sign(priv, hash32));
+    }
+
+    /** Signs as {@link #sign} does, with the recovery id an Ethereum transaction carries. */
+    public synchronized Ecdsa.Recoverable signRecoverable(DerivationPath path, byte[] hash32) {
+        return withKey(path, priv -> Ecdsa.signRecoverable(priv, hash32));
+    }
+
+    private <T> T withKey(DerivationPath path, java.util.function.Function<byte[], T> use) {
         ensureOpen();
         requireChildPath(path);
         ExtendedKey k = derive(path);
         byte[] priv = k.privateKey();
         try {
-            return Ecdsa.sign(priv, hash32);
+            return use.apply(priv);
         } finally {
             Secrets.wipe(priv);
             k.wipe();

@@ -11,7 +11,8 @@ import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * Deterministic ECDSA on secp256k1 (RFC 6979 nonces with HMAC-SHA256), low-S normalized as Bitcoin
- * (BIP-62/146) and Ethereum (EIP-2) require, with the recovery id Ethereum signatures carry.
+ * (BIP-62/146) and Ethereum (EIP-2) require, with the recovery id Ethereum signatures carry when asked for it. The point
+ * arithmetic runs on libsecp256k1 where it loads ({@link CurveEngine}).
  * Deterministic nonces mean a signature never depends on the quality of a random generator.
  */
 public final class Ecdsa {
@@ -21,11 +22,10 @@ public final class Ecdsa {
     /**
      * A signature.
      *
-     * @param r          the r value
-     * @param s          the s value, at most n/2
-     * @param recoveryId 0..3: which of the candidate public keys produced it (Ethereum's v - 27 or v - 35 - 2*chainId)
+     * @param r the r value
+     * @param s the s value, at most n/2
      */
-    public record Signature(BigInteger r, BigInteger s, int recoveryId) {
+    public record Signature(BigInteger r, BigInteger s) {
         /** DER encoding, as Bitcoin scripts carry it (without the sighash byte). */
         public byte[] der() {
             byte[] rb = r.toByteArray();
@@ -44,16 +44,44 @@ public final class Ecdsa {
     }
 
     /**
-     * Signs a 32-byte hash with a 32-byte private key; the caller keeps (and wipes) the key.
+     * A signature with the recovery id Ethereum transactions carry instead of the public key.
      *
-     * <p>The recovery id comes from the nonce point R while signing: bit 0 is R.y's parity, bit 1 whether R.x overflowed n (so
-     * r = R.x - n), and low-S normalisation (s -> n - s, the signature of -R) flips bit 0. Searching for it afterwards cost a
-     * public-key derivation and up to four point recoveries per signature: most of a Bitcoin input's signing time.
+     * @param signature  the signature
+     * @param recoveryId 0..3: which of the candidate public keys produced it (Ethereum's v - 27 or v - 35 - 2*chainId)
+     */
+    public record Recoverable(Signature signature, int recoveryId) {
+        public BigInteger r() {
+            return signature.r();
+        }
+
+        public BigInteger s() {
+            return signature.s();
+        }
+    }
+
+    /**
+     * Signs a 32-byte hash with a 32-byte private key (Bitcoin's kind: no recovery id); the caller keeps (and wipes) the key.
+     * libsecp256k1's own signing where it loaded.
      */
     public static Signature sign(byte[] privateKey, byte[] hash32) {
-        if (hash32.length != 32) {
-            throw new IllegalArgumentException("ECDSA signs a 32-byte hash, got " + hash32.length);
-        }
+        requireHash(hash32);
+        byte[] rs = CurveEngines.CURRENT.sign(privateKey, hash32);
+        return new Signature(new BigInteger(1, Arrays.copyOfRange(rs, 0, 32)), new BigInteger(1, Arrays.copyOfRange(rs, 32, 64)));
+    }
+
+    /** Signs as {@link #sign} does (the same r and s), with the recovery id. */
+    public static Recoverable signRecoverable(byte[] privateKey, byte[] hash32) {
+        return signRecoverable(CurveEngines.CURRENT, privateKey, hash32);
+    }
+
+    /**
+     * RFC 6979 signing with the nonce point R made by {@code engine}, the rest here. The recovery id comes from R while
+     * signing: bit 0 is R.y's parity, bit 1 whether R.x overflowed n (so r = R.x - n), and low-S normalisation
+     * (s -> n - s, the signature of -R) flips bit 0. libsecp256k1's binding signs without telling R, and searching for the id
+     * afterwards costs a public key and up to four recoveries: more than the signature itself.
+     */
+    static Recoverable signRecoverable(CurveEngine engine, byte[] privateKey, byte[] hash32) {
+        requireHash(hash32);
         BigInteger n = Secp256k1.N;
         BigInteger d = new BigInteger(1, privateKey);
         BigInteger e = new BigInteger(1, hash32); // a 256-bit hash for a 256-bit order: no truncation (SEC 1 4.1.3 step 5)
@@ -61,8 +89,14 @@ public final class Ecdsa {
         nonces.init(n, d, hash32);
         while (true) {
             BigInteger k = nonces.nextK();
-            ECPoint bigR = MULTIPLIER.multiply(Secp256k1.DOMAIN.getG(), k).normalize();
-            BigInteger x = bigR.getAffineXCoord().toBigInteger();
+            byte[] kb = Secp256k1.bytes32(k);
+            byte[] bigR;
+            try {
+                bigR = engine.multiplyBase(kb);
+            } finally {
+                Secrets.wipe(kb);
+            }
+            BigInteger x = new BigInteger(1, Arrays.copyOfRange(bigR, 1, 33));
             BigInteger r = x.mod(n);
             if (r.signum() == 0) {
                 continue;
@@ -71,16 +105,20 @@ public final class Ecdsa {
             if (s.signum() == 0) {
                 continue;
             }
-            int recoveryId = (bigR.getAffineYCoord().testBitZero() ? 1 : 0) | (x.compareTo(n) >= 0 ? 2 : 0);
+            int recoveryId = (bigR[0] == 0x03 ? 1 : 0) | (x.compareTo(n) >= 0 ? 2 : 0);
             if (s.compareTo(Secp256k1.HALF_N) > 0) {
                 s = n.subtract(s);
                 recoveryId ^= 1;
             }
-            return new Signature(r, s, recoveryId);
+            return new Recoverable(new Signature(r, s), recoveryId);
         }
     }
 
-    private static final org.bouncycastle.math.ec.ECMultiplier MULTIPLIER = new org.bouncycastle.math.ec.FixedPointCombMultiplier();
+    private static void requireHash(byte[] hash32) {
+        if (hash32.length != 32) {
+            throw new IllegalArgumentException("ECDSA signs a 32-byte hash, got " + hash32.length);
+        }
+    }
 
     /** Verifies a signature over a 32-byte hash against a public key (compressed or not). */
     public static boolean verify(byte[] publicKey, byte[] hash32, BigInteger r, BigInteger s) {

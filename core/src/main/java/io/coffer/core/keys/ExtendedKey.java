@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * A BIP-32 extended key: a private key (32 bytes) or public key (33 bytes, compressed) with its chain
@@ -81,11 +80,14 @@ public final class ExtendedKey {
                 }
                 return new ExtendedKey(Secp256k1.bytes32(k), cc, depth + 1, fp, index, true);
             }
-            ECPoint p = Secp256k1.point(ilInt).add(point()).normalize();
-            if (p.isInfinity()) {
+            byte[] tweak = Arrays.copyOfRange(i, 0, 32);
+            byte[] child;
+            try {
+                child = CurveEngines.CURRENT.addBaseMultiple(key, tweak);
+            } catch (IllegalStateException e) {
                 throw new IllegalStateException("invalid child " + index + "; use the next index");
             }
-            return new ExtendedKey(p.getEncoded(true), cc, depth + 1, fp, index, false);
+            return new ExtendedKey(child, cc, depth + 1, fp, index, false);
         } finally {
             Secrets.wipe(i);
         }
@@ -161,18 +163,6 @@ public final class ExtendedKey {
     }
 
     private volatile Integer fingerprint;
-
-    /** A public key's point, decompressed once (a square root): deriving many children of one xpub reuses it. */
-    private ECPoint point() {
-        ECPoint p = point;
-        if (p == null) {
-            p = Secp256k1.decode(key);
-            point = p;
-        }
-        return p;
-    }
-
-    private volatile ECPoint point;
 
     private static int fingerprintOf(byte[] pub) {
         return ByteBuffer.wrap(Hashes.hash160(pub)).getInt();

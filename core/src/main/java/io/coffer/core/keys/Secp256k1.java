@@ -7,7 +7,7 @@ import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
-/** The secp256k1 curve and the few point operations HD keys need. */
+/** The secp256k1 curve and the few point operations HD keys need (on the {@link CurveEngine} chosen at start). */
 public final class Secp256k1 {
     static final X9ECParameters PARAMS = CustomNamedCurves.getByName("secp256k1");
     public static final ECDomainParameters DOMAIN = new ECDomainParameters(PARAMS.getCurve(), PARAMS.getG(), PARAMS.getN(), PARAMS.getH());
@@ -19,7 +19,12 @@ public final class Secp256k1 {
 
     /** Compressed (33-byte) public key of a 32-byte private key. */
     public static byte[] publicKey(byte[] privateKey) {
-        return point(new BigInteger(1, privateKey)).getEncoded(true);
+        return CurveEngines.CURRENT.multiplyBase(privateKey);
+    }
+
+    /** Which engine does the point arithmetic here ("libsecp256k1 (native)" or "Bouncy Castle"), for the start-up log. */
+    public static String engine() {
+        return CurveEngines.CURRENT.name();
     }
 
     static ECPoint point(BigInteger k) {
@@ -28,7 +33,7 @@ public final class Secp256k1 {
 
     /** Uncompressed (65-byte, 0x04-prefixed) encoding of a compressed or uncompressed public key. */
     public static byte[] uncompressed(byte[] publicKey) {
-        return decode(publicKey).getEncoded(false);
+        return CurveEngines.CURRENT.uncompressed(publicKey);
     }
 
     static ECPoint decode(byte[] publicKey) {

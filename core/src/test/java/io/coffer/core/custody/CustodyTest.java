@@ -84,6 +84,10 @@ class CustodyTest {
         Ecdsa.Signature sig = signer.sign(deposit.path(), hash);
         assertTrue(Ecdsa.verify(deposit.publicKey(), hash, sig.r(), sig.s()), "signed with the key behind the sealed-derived address");
         assertArrayEquals(deposit.publicKey(), signer.publicKey(deposit.path()));
+        Ecdsa.Recoverable rec = signer.signRecoverable(deposit.path(), hash);
+        assertEquals(sig, rec.signature(), "the same signature, with its recovery id");
+        assertArrayEquals(deposit.publicKey(), Ecdsa.recover(hash, rec.r(), rec.s(), rec.recoveryId()).getEncoded(true),
+                "the recovery id names the key");
         // Through the signer's cached branch keys, every index of both branches still signs with its own key.
         for (int change = 0; change < 2; change++) {
             for (int i = 0; i < 25; i++) {

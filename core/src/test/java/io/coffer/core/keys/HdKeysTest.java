@@ -162,13 +162,14 @@ class HdKeysTest {
         for (String[] v : vectors) {
             byte[] priv = Secp256k1.bytes32(new BigInteger(v[0], 16));
             byte[] hash = Hashes.sha256(v[1].getBytes(StandardCharsets.US_ASCII));
-            Ecdsa.Signature sig = Ecdsa.sign(priv, hash);
+            Ecdsa.Recoverable sig = Ecdsa.signRecoverable(priv, hash);
+            assertEquals(sig.signature(), Ecdsa.sign(priv, hash), "the same r and s with and without the recovery id");
             assertEquals(v[2], String.format("%064x", sig.r()), v[1]);
             assertEquals(v[3], String.format("%064x", sig.s()), v[1]);
             byte[] pub = Secp256k1.publicKey(priv);
             assertTrue(Ecdsa.verify(pub, hash, sig.r(), sig.s()));
             assertEquals(Secp256k1.decode(pub), Ecdsa.recover(hash, sig.r(), sig.s(), sig.recoveryId()));
-            assertEquals(sig, Ecdsa.sign(priv, hash), "deterministic");
+            assertEquals(sig, Ecdsa.signRecoverable(priv, hash), "deterministic");
             assertFalse(Ecdsa.verify(pub, Hashes.sha256(hash), sig.r(), sig.s()));
         }
         assertNotEquals(Ecdsa.sign(Secp256k1.bytes32(BigInteger.ONE), new byte[32]).r(),
@@ -191,7 +192,7 @@ class HdKeysTest {
             if (new BigInteger(1, priv).signum() == 0) {
                 continue;
             }
-            Ecdsa.Signature sig = Ecdsa.sign(priv, hash);
+            Ecdsa.Recoverable sig = Ecdsa.signRecoverable(priv, hash);
             assertTrue(sig.s().compareTo(Secp256k1.HALF_N) <= 0, "low S");
             assertEquals(Secp256k1.point(new BigInteger(1, priv)).normalize(), Ecdsa.recover(hash, sig.r(), sig.s(), sig.recoveryId()),
                     "recovery id " + sig.recoveryId() + " of signature " + i);

@@ -132,7 +132,7 @@ public final class EvmTransactionFactory implements AccountWithdrawalService.Acc
                 : RawTransaction.createTransaction(BigInteger.valueOf(tx.nonce()), tx.fees().maxFeePerGas(), BigInteger.valueOf(tx.gasLimit()),
                         to, value, data);
         byte[] unsigned = config.eip1559() ? TransactionEncoder.encode(raw) : TransactionEncoder.encode(raw, config.chainId());
-        Ecdsa.Signature sig = signer.sign(tx.fromPath(), Hashes.keccak256(unsigned));
+        Ecdsa.Recoverable sig = signer.signRecoverable(tx.fromPath(), Hashes.keccak256(unsigned));
         Sign.SignatureData data27 = new Sign.SignatureData((byte) (27 + sig.recoveryId()), bytes32(sig.r()), bytes32(sig.s()));
         Sign.SignatureData signature = config.eip1559() ? data27 : TransactionEncoder.createEip155SignatureData(data27, config.chainId());
         byte[] signed = TransactionEncoder.encode(raw, signature);
