@@ -12,6 +12,7 @@ import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,15 +197,16 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      *                         FAILED_PRECONDITION (INSUFFICIENT_FUNDS with {@code missing}, SEALED, WATCH_ONLY)
      */
     public synchronized Withdrawal create(int account, String asset, String destination, BigInteger amount, String idempotencyKey) {
-        return sendFrom(account, hotPath(account), hotAddress(account), asset, destination, amount, idempotencyKey);
+        return sendFrom(account, hotPath(account), hotAddress(account), asset, destination, amount, idempotencyKey, null);
     }
 
     /**
      * Sends from any of the account's own addresses (the hot address, or a deposit address being swept);
-     * same rules and same write order as {@link #create}.
+     * same rules and same write order as {@link #create}. {@code priced}: the fees a sweep computed its amount with (all but the
+     * fee), so the transaction pays exactly those; null for the current ones.
      */
     synchronized Withdrawal sendFrom(int account, DerivationPath fromPath, String from, String asset, String destination, BigInteger amount,
-                                     String idempotencyKey) {
+                                     String idempotencyKey, Fees priced) {
         Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
         if (existing.isPresent()) {
             return existing.get();
@@ -214,7 +216,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         }
         String to = factory.destination(destination);
         Signer s = signer.get();
-        Fees fees = factory.fees();
+        Fees fees = priced != null ? priced : reads.fees();
         // Token funds first: estimating the gas of a transfer the token would refuse fails with a revert.
         requireFunds(from, asset, amount, null);
         long gas = factory.gasLimit(asset, from, to, amount);
@@ -261,7 +263,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         String to = factory.destination(destination);
         String from = hotAddress(account);
         requireFunds(from, asset, amount, null);
-        Fees fees = factory.fees();
+        Fees fees = reads.fees();
         long gas = factory.gasLimit(asset, from, to, amount);
         return new Quote(fees, gas, fees.maxFeePerGas().multiply(BigInteger.valueOf(gas)));
     }
@@ -378,7 +380,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     private long nextNonce(String from) {
         byte[] prefix = KeyWriter.key().string(chain).string(from).build();
         var holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
-        long mined = factory.minedNonce(from);
+        long mined = reads.minedNonce(from);
         if (!holes.isEmpty()) {
             long hole = holes.get(0).getKey().slot().nonce();
             if (hole >= mined) {
@@ -436,6 +438,80 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         if (reserved != null) {
             reserve(w);
         }
+        if (w.status().isFinal()) {
+            // Its reservation is gone: a balance read before the chain debited it would now count its funds twice over.
+            reads.clear();
+        }
+    }
+
+    @Override
+    protected void tipSeen(long tip) {
+        reads.tip(tip);
+    }
+
+    /**
+     * What the chain says that a send reads — the fee parameters, an address's balance of an asset, its mined nonce — kept until
+     * the follower sees another tip, and {@link #READS_TTL} at most, so a burst of withdrawals between two blocks costs each one
+     * RPC (the broadcast) instead of four or five. Staleness cannot overspend: a balance only falls by our own transactions,
+     * which stay reserved until final, and a withdrawal becoming final drops every read; a stale balance can only be too low
+     * (funds arrived since), so a send it would refuse reads the chain again first. A stale mined nonce is at most lower than
+     * the chain's, and the ledger's counter, not the chain's, sets the nonce whenever Coffer alone uses the key.
+     */
+    private final Reads reads = new Reads();
+
+    /** How long a chain read may serve sends when no new tip has been seen. */
+    static final Duration READS_TTL = Duration.ofSeconds(1);
+
+    private final class Reads {
+        private final Map<String, Object> values = new java.util.HashMap<>();
+        private final Map<String, Instant> readAt = new java.util.HashMap<>();
+        private long tip = -1;
+
+        synchronized void tip(long seen) {
+            if (seen != tip) {
+                tip = seen;
+                clear();
+            }
+        }
+
+        synchronized void clear() {
+            values.clear();
+            readAt.clear();
+        }
+
+        Fees fees() {
+            return get("fees", factory::fees);
+        }
+
+        long minedNonce(String address) {
+            return get("nonce " + address, () -> factory.minedNonce(address));
+        }
+
+        /** The balance, read again from the chain when the kept one is below {@code needed} (funds may have arrived since). */
+        BigInteger balance(String asset, String address, BigInteger needed) {
+            String key = "balance " + asset + " " + address;
+            BigInteger have = get(key, () -> factory.balance(asset, address));
+            if (have.compareTo(needed) < 0) {
+                synchronized (this) {
+                    values.remove(key);
+                }
+                have = get(key, () -> factory.balance(asset, address));
+            }
+            return have;
+        }
+
+        @SuppressWarnings("unchecked")
+        private synchronized <T> T get(String key, java.util.function.Supplier<T> read) {
+            Instant at = readAt.get(key);
+            Instant now = clock.instant();
+            if (at != null && values.containsKey(key) && now.isBefore(at.plus(READS_TTL)) && !now.isBefore(at)) {
+                return (T) values.get(key);
+            }
+            T v = read.get();
+            values.put(key, v);
+            readAt.put(key, now);
+            return v;
+        }
     }
 
     /** Checks the hot address's funds; with {@code maxFee} null only the token balance (before gas is known). */
@@ -449,8 +525,8 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         boolean nativeAsset = asset.equals(factory.nativeAsset());
         if (maxFee == null) {
             if (!nativeAsset) {
-                BigInteger have = factory.balance(asset, from);
                 BigInteger needed = amount.add(reservedAsset);
+                BigInteger have = reads.balance(asset, from, needed);
                 if (have.compareTo(needed) < 0) {
                     throw insufficient(needed.subtract(have), asset);
                 }
@@ -458,7 +534,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             return;
         }
         BigInteger nativeNeeded = maxFee.add(reservedNative).add(nativeAsset ? amount : BigInteger.ZERO);
-        BigInteger nativeHave = factory.balance(factory.nativeAsset(), from);
+        BigInteger nativeHave = reads.balance(factory.nativeAsset(), from, nativeNeeded);
         if (nativeHave.compareTo(nativeNeeded) < 0) {
             throw insufficient(nativeNeeded.subtract(nativeHave), factory.nativeAsset());
         }

@@ -73,7 +73,7 @@ public final class SweepService {
                     BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
                     BigInteger amount = balance.subtract(maxFee);
                     if (amount.compareTo(t.getValue()) > 0) {
-                        started.add(withdrawals.sendFrom(account, path, address, asset, hot, amount, WithdrawalOrigin.sweepKey(address, nonce)));
+                        started.add(withdrawals.sendFrom(account, path, address, asset, hot, amount, WithdrawalOrigin.sweepKey(address, nonce), fees));
                         break; // the next asset of this address waits for this nonce
                     }
                     continue;
@@ -86,7 +86,7 @@ public final class SweepService {
                     LOG.info(() -> "chain " + chain + ": topping up " + address + " with " + topUp + " wei for a token sweep");
                     started.add(withdrawals.create(account, factory.nativeAsset(), address, topUp, WithdrawalOrigin.topUpKey(address, nonce, asset)));
                 } else {
-                    started.add(withdrawals.sendFrom(account, path, address, asset, hot, balance, WithdrawalOrigin.sweepKey(address, nonce)));
+                    started.add(withdrawals.sendFrom(account, path, address, asset, hot, balance, WithdrawalOrigin.sweepKey(address, nonce), fees));
                 }
                 break;
             }

@@ -156,8 +156,13 @@ public abstract class WithdrawalLedger {
     }
 
     /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
+    /** Told the chain's tip at each tracking round (before the pending withdrawals are followed); nothing by default. */
+    protected void tipSeen(long tip) {
+    }
+
     public synchronized void track() {
         long tip = source.tipHeight();
+        tipSeen(tip);
         List<Withdrawal> followed = new ArrayList<>(pending());
         followed.addAll(settling());
         for (Withdrawal w : followed) {

@@ -214,6 +214,43 @@ class WithdrawalCrashPointsTest {
         assertEquals(WithdrawalStatus.BROADCAST, restarted.send(Kind.ACCOUNT, 60_000, "second").status());
     }
 
+    /**
+     * Between two tips a burst of withdrawals reads fees, balance and nonce once (each send then costs its broadcast alone); a new
+     * tip reads again; a kept balance too low for a send is read again before the send is refused (funds may have arrived).
+     */
+    @org.junit.jupiter.api.Test
+    void sendsBetweenTwoTipsReadTheChainOnceAndALowBalanceIsReadAgain() {
+        FakeAccountFactory factory = new FakeAccountFactory(chain);
+        BigInteger oneWithFee = BigInteger.valueOf(60_000 + 100L * 21_000);
+        factory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(5)));
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
+                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        // A clock that stands still: only a new tip (or a withdrawal ending) may make the service read again.
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1,
+                Clock.fixed(java.time.Instant.parse("2026-12-01T00:00:00Z"), java.time.ZoneOffset.UTC), AccountWithdrawalService.NO_CRASH);
+        for (int i = 0; i < 5; i++) {
+            service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(60_000), "burst-" + i);
+        }
+        assertEquals(3, factory.reads.get(), "fees, balance and nonce once for five withdrawals");
+        assertEquals(5, chain.broadcasts.size());
+
+        // All five hold the whole balance: funds that arrived since the kept read are found by reading again.
+        factory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(6)));
+        int before = factory.reads.get();
+        assertEquals(WithdrawalStatus.BROADCAST, service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(60_000), "after-funding")
+                .status());
+        assertEquals(before + 1, factory.reads.get(), "the balance read again, nothing else");
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class,
+                () -> service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(60_000), "too-much")).code());
+
+        chain.mine(); // a new tip: the kept reads are dropped
+        service.track();
+        int atTip = factory.reads.get();
+        service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.ONE, "next-block");
+        assertTrue(factory.reads.get() >= atTip + 3, "fees, balance and nonce read again after a new tip");
+    }
+
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
     static final class FakeUtxoFactory implements TransactionFactory {
         @Override
@@ -260,8 +297,12 @@ class WithdrawalCrashPointsTest {
             return destination;
         }
 
+        /** Every chain read a send makes (fees, balance, mined nonce), counted. */
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public AccountWithdrawalService.Fees fees() {
+            reads.incrementAndGet();
             return new AccountWithdrawalService.Fees(BigInteger.valueOf(100), BigInteger.valueOf(2));
         }
 
@@ -272,6 +313,7 @@ class WithdrawalCrashPointsTest {
 
         @Override
         public BigInteger balance(String asset, String address) {
+            reads.incrementAndGet();
             return balances.getOrDefault(asset, BigInteger.ZERO);
         }
 
@@ -282,6 +324,7 @@ class WithdrawalCrashPointsTest {
 
         @Override
         public long minedNonce(String address) {
+            reads.incrementAndGet();
             synchronized (chain) {
                 return chain.minedIn.keySet().stream().filter(txid -> chain.txStatus(txid, List.of()).state()
                         == io.coffer.core.chain.TxState.IN_BLOCK).map(txid -> chain.broadcasts.stream()
