@@ -59,6 +59,12 @@ public final class ApiLoadBenchmark {
         int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int live = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        System.out.print(Figure.table(measure(concurrency, seconds, live)));
+    }
+
+    /** The phases without live pages as figures (the live-page comparison is printed only). */
+    static List<Figure> measure(int concurrency, int seconds, int live) throws Exception {
+        List<Figure> figures = new ArrayList<>();
         Path work = Files.createTempDirectory("coffer-bench-api-");
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
@@ -101,6 +107,15 @@ public final class ApiLoadBenchmark {
                 run("warm-up", createRequest, concurrency, 2);
                 List<Figures> without = phases(check, getBalance, createRequest, concurrency, seconds, "");
                 print("Merchant API at " + concurrency + " concurrent calls, " + seconds + " s per phase, node in its own process", without);
+                double baseRate = (without.get(0).perSecond() + without.get(1).perSecond()) / 2;
+                double baseP99 = (without.get(0).p99Micros() + without.get(1).p99Micros()) / 2.0;
+                String at = ", " + concurrency + " concurrent";
+                figures.add(Figure.rate("api", "Wallet/GetBalance (a tenant without history)" + at, without.get(2).perSecond(), "calls/s",
+                        "Health/Check, same server", baseRate, ">= 0.9"));
+                figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(3).perSecond(), "calls/s",
+                        "Health/Check, same server", baseRate, ">= 0.5"));
+                figures.add(Figure.time("api", "Payments/CreatePaymentRequest p99" + at, without.get(3).p99Micros(), "us",
+                        "Health/Check p99", baseP99, ">= 0.5 (p99 <= 2x Health's)"));
 
                 if (live > 0) {
                     List<String> pages = new ArrayList<>();
@@ -130,6 +145,7 @@ public final class ApiLoadBenchmark {
                 }
             }
         }
+        return figures;
     }
 
     /** Health, GetBalance, CreatePaymentRequest, Health again. */
@@ -156,14 +172,14 @@ public final class ApiLoadBenchmark {
         System.out.println("(rate x: throughput as a fraction of the baseline's; p50 x / p99 x: latency as a multiple of the baseline's)");
     }
 
-    private static int freePort() throws java.io.IOException {
+    static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** The node from the built jar, with the JDK running this benchmark. */
-    private static Process startNode(Path yaml, Path log) throws java.io.IOException {
+    static Process startNode(Path yaml, Path log) throws java.io.IOException {
         Path jar;
         try (var files = Files.list(Devnet.projectRoot().resolve("api/target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("coffer-api-.*\\.jar") && !p.toString().contains("-sources")
@@ -180,7 +196,7 @@ public final class ApiLoadBenchmark {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static void awaitServing(HealthGrpc.HealthBlockingStub health, Process node, Path log) throws Exception {
+    static void awaitServing(HealthGrpc.HealthBlockingStub health, Process node, Path log) throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (true) {
             try {
@@ -195,7 +211,7 @@ public final class ApiLoadBenchmark {
         }
     }
 
-    private static Metadata bearer(String secret) {
+    static Metadata bearer(String secret) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
         return m;

@@ -43,7 +43,11 @@ public final class EvmWithdrawalBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        System.out.print(Figure.table(List.of(measure(args.length > 0 ? Integer.parseInt(args[0]) : 500))));
+    }
+
+    /** Coffer's withdrawals/s beside raw sends, {@code n} of each. */
+    static Figure measure(int n) throws Exception {
         Path work = Files.createTempDirectory("coffer-bench-evm-");
         try (AnvilNode anvil = AnvilNode.start(work.resolve("anvil"));
              Store store = LevelDbStore.open(work.resolve("coffer"), CofferSchema.current())) {
@@ -88,6 +92,10 @@ public final class EvmWithdrawalBenchmark {
             System.out.printf("raw eth_sendRawTransaction : %8.1f tx/s (%d pre-signed)%n", n / raw, n);
             System.out.printf("coffer withdrawals         : %8.1f tx/s (%d, signed, stored with fsync, sent)%n", n / coffer, n);
             System.out.printf("ratio coffer/raw           : %.2f%n", raw / coffer);
+            return Figure.rate("withdrawals", "EVM withdrawals, " + n + " back to back (sign, fsync, send)", n / coffer, "tx/s",
+                    "raw eth_sendRawTransaction, " + n + " pre-signed", n / raw, n == 500 ? ">= 0.5" : "as at 500");
+        } finally {
+            SigningBenchmark.deleteTree(work);
         }
     }
 }

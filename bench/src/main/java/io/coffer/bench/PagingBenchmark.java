@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +34,12 @@ public final class PagingBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 25_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        System.out.print(Figure.table(measure(args.length > 0 ? Integer.parseInt(args[0]) : 25_000, args.length > 1 ? Integer.parseInt(args[1]) : 15)));
+    }
+
+    /** Time per page at {@code rows} as a figure against the same page at 100 rows. */
+    static List<Figure> measure(int rows, int rounds) throws Exception {
+        List<Figure> figures = new java.util.ArrayList<>();
         Path work = Files.createTempDirectory("coffer-bench-pages-");
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
         Clock clock = Clock.fixed(base.plusSeconds(30L * 86_400), ZoneOffset.UTC);
@@ -49,20 +54,21 @@ public final class PagingBenchmark {
             // A cursor in the middle of the large history: a deep page, as a client paging far back reads it.
             Optional<TenantTables.TenantTime> deep = Optional.of(new TenantTables.TenantTime("tn_a", base.plusMillis(rows / 2).toEpochMilli(), "pr_"));
             System.out.printf(Locale.ROOT, "paging: %d vs 100 payment requests, pages of 50, %d rounds (median)%n", rows, rounds);
-            report("first page, no filter", rounds, () -> a.page("tn_a", everything, Optional.empty(), 50),
-                    () -> b.page("tn_a", everything, Optional.empty(), 50));
-            report("a deep page, no filter", rounds, () -> a.page("tn_a", everything, Optional.empty(), 50),
-                    () -> b.page("tn_a", everything, deep, 50));
+            figures.add(report(rows, "first page, no filter", rounds, () -> a.page("tn_a", everything, Optional.empty(), 50),
+                    () -> b.page("tn_a", everything, Optional.empty(), 50)));
+            figures.add(report(rows, "a deep page, no filter", rounds, () -> a.page("tn_a", everything, Optional.empty(), 50),
+                    () -> b.page("tn_a", everything, deep, 50)));
             // Pages of 10 here, so the small history (15 matches) fills a page too: both sides scan the same ~70 rows.
-            report("first page of 10, status EXPIRED (1 in 7)", rounds, () -> a.page("tn_a", expired, Optional.empty(), 10),
-                    () -> b.page("tn_a", expired, Optional.empty(), 10));
-            report("a deep page of 10, status EXPIRED", rounds, () -> a.page("tn_a", expired, Optional.empty(), 10),
-                    () -> b.page("tn_a", expired, deep, 10));
+            figures.add(report(rows, "first page of 10, status EXPIRED (1 in 7)", rounds, () -> a.page("tn_a", expired, Optional.empty(), 10),
+                    () -> b.page("tn_a", expired, Optional.empty(), 10)));
+            figures.add(report(rows, "a deep page of 10, status EXPIRED", rounds, () -> a.page("tn_a", expired, Optional.empty(), 10),
+                    () -> b.page("tn_a", expired, deep, 10)));
         } finally {
             try (var files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        return figures;
     }
 
     private static void fill(Store store, int rows, Instant base) {
@@ -81,7 +87,7 @@ public final class PagingBenchmark {
         return new PaymentRequestService(store, new io.coffer.core.payment.ReadOnlyReceiving(), null, clock, null);
     }
 
-    private static void report(String what, int rounds, java.util.function.Supplier<TenantPages.Page<?>> small,
+    private static Figure report(int rows, String what, int rounds, java.util.function.Supplier<TenantPages.Page<?>> small,
             java.util.function.Supplier<TenantPages.Page<?>> large) {
         int perRound = 400;
         for (int i = 0; i < 2_000; i++) { // warm both alike
@@ -99,6 +105,7 @@ public final class PagingBenchmark {
         double sm = s[rounds / 2] / 1000.0 / perRound;
         double lm = l[rounds / 2] / 1000.0 / perRound;
         System.out.printf(Locale.ROOT, "  %-44s 100 rows %8.1f us/page   large %8.1f us/page   ratio %.2f (goal <= 2)%n", what, sm, lm, lm / sm);
+        return Figure.time("pages", what + " at " + rows + " rows", lm, "us/page", "the same page at 100 rows", sm, ">= 0.5 (<= 2x)");
     }
 
     private static long time(java.util.function.Supplier<TenantPages.Page<?>> page, int n) {

@@ -51,7 +51,11 @@ public final class SigningBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        System.out.print(Figure.table(measure(args.length > 0 ? Integer.parseInt(args[0]) : 15)));
+    }
+
+    /** The figures of {@code rounds} alternating rounds (medians). */
+    static java.util.List<Figure> measure(int rounds) throws Exception {
         NativeSecp256k1JvmLoader.load();
         long ctx = Secp256k1Context.getContext();
         System.out.println("engine in use: " + Secp256k1.engine());
@@ -167,17 +171,24 @@ public final class SigningBenchmark {
                 Arrays.sort(rates[k]);
                 median[k] = rates[k][rounds / 2];
             }
-            System.out.printf(Locale.ROOT, "one thread, %d rounds of %d, medians; baseline: bare libsecp256k1 through JNI%n", rounds, perRound);
-            line("Bitcoin input signature, Ecdsa.sign().der()", median[1], "libsecp256k1 sign + DER", median[0]);
-            line("EVM signature with recovery id, Ecdsa.signRecoverable", median[2], "libsecp256k1 sign + DER", median[0]);
-            line("plain Bouncy Castle ECDSASigner (reference)", median[3], "libsecp256k1 sign + DER", median[0]);
-            line("custody Signer.sign at m/84'/1'/0'/0/i", median[5], "libsecp256k1 BIP-32 step + sign", median[4]);
-            line("xpub -> child -> P2WPKH address", median[7], "HMAC-SHA512 + libsecp256k1 tweak-add + encoding", median[6]);
+            String bare = "bare libsecp256k1 (JNI) sign + DER";
+            return java.util.List.of(
+                    Figure.rate("sign", "Bitcoin input signature, Ecdsa.sign().der()", median[1], "sig/s", bare, median[0], ">= 0.8"),
+                    Figure.rate("sign", "EVM signature with recovery id, Ecdsa.signRecoverable", median[2], "sig/s", bare, median[0], "-"),
+                    Figure.rate("sign", "plain Bouncy Castle ECDSASigner (reference)", median[3], "sig/s", bare, median[0], "-"),
+                    Figure.rate("sign", "custody Signer.sign at m/84'/1'/0'/0/i", median[5], "sig/s", "libsecp256k1 BIP-32 step + sign", median[4],
+                            ">= 0.5"),
+                    Figure.rate("sign", "xpub -> child -> P2WPKH address", median[7], "addr/s", "HMAC-SHA512 + libsecp256k1 tweak-add + encoding",
+                            median[6], ">= 0.8 (and >= 26k/s)"));
+        } finally {
+            deleteTree(dir);
         }
     }
 
-    private static void line(String what, double rate, String baseline, double baseRate) {
-        System.out.printf(Locale.ROOT, "  %-55s %8.0f/s  vs %-48s %8.0f/s  ratio %.2f%n", what, rate, baseline, baseRate, rate / baseRate);
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static long time(Runnable r, int n) {

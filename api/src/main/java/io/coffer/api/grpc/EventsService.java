@@ -95,7 +95,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             while (serving.getAsBoolean() && !left.getAsBoolean()) {
                 List<StoredEvent> batch = outbox.after(tenant, cursor, 200);
                 for (StoredEvent e : batch) {
-                    Event ev = io.coffer.api.proto.EventJson.toProto(e);
+                    Event ev = proto(e);
                     if (types.isEmpty() || types.contains(ev.getType())) {
                         awaitReady(call, ready, left);
                         if (left.getAsBoolean()) {
@@ -130,6 +130,26 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
         } finally {
             OPEN_STREAMS.decrementAndGet();
         }
+    }
+
+    /**
+     * The message of a stored event, made once for all the streams that send it (a tenant's streams all send every new event:
+     * parsing its JSON once per stream made fan-out to many streams cost as many parses). The newest few thousand are kept.
+     */
+    private final Map<String, Event> messages = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Event> eldest) {
+            return size() > 4096;
+        }
+    });
+
+    private Event proto(StoredEvent e) {
+        Event m = messages.get(e.id());
+        if (m == null) {
+            m = io.coffer.api.proto.EventJson.toProto(e);
+            messages.put(e.id(), m);
+        }
+        return m;
     }
 
     /** Event streams open in this process (a gauge for operators, and how tests see a stream released). */

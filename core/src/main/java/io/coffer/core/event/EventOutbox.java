@@ -45,6 +45,12 @@ public final class EventOutbox {
     private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Object signal = new Object();
+    /**
+     * The newest published (durable) events of each tenant, {@link #RECENT} at most: a tenant's many open streams read a new
+     * event from here instead of each from the store. Read only when it holds every sequence asked for, in a row.
+     */
+    private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, StoredEvent>> recent = new ConcurrentHashMap<>();
+    private static final int RECENT = 512;
     /** Threads in {@link #await}; commits notify only when there are some. */
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -157,6 +163,11 @@ public final class EventOutbox {
         if (written.isEmpty()) {
             return;
         }
+        for (StoredEvent e : written) { // before the heads move: a reader seeing the new head mostly finds its events here
+            var ring = recent.computeIfAbsent(e.tenant(), t -> new java.util.concurrent.ConcurrentSkipListMap<>());
+            ring.put(e.sequence(), e);
+            ring.headMap(e.sequence() - RECENT).clear();
+        }
         next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
         if (waiting.get() > 0) { // nobody streaming: no trip through the monitor for each of many concurrent commits
             synchronized (signal) {
@@ -198,6 +209,26 @@ public final class EventOutbox {
 
     /** Up to {@code limit} of the tenant's events with a sequence above {@code after}, in order. */
     public List<StoredEvent> after(String tenant, long after, int limit) {
+        if (after >= latest(tenant)) {
+            return List.of(); // nothing published after it: no store read for each idle stream's check
+        }
+        var ring = recent.get(tenant);
+        if (ring != null) {
+            List<StoredEvent> kept = new ArrayList<>();
+            long want = after + 1;
+            for (StoredEvent e : ring.tailMap(want).values()) {
+                if (e.sequence() != want || kept.size() == limit) {
+                    break;
+                }
+                kept.add(e);
+                want++;
+            }
+            // Served from memory only when nothing is missing: the first asked for was kept, and the run reaches the limit or
+            // the newest published event (a gap, from commits published out of order, is read from the store).
+            if (!kept.isEmpty() && (kept.size() == limit || want > latest(tenant))) {
+                return kept;
+            }
+        }
         List<StoredEvent> out = new ArrayList<>();
         for (var e : store.list(EventTables.EVENTS, EventTables.EVENTS.from(new EventTables.TenantSeq(tenant, after + 1)), limit)) {
             if (!e.getKey().tenant().equals(tenant)) {

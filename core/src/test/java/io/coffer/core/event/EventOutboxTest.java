@@ -35,7 +35,9 @@ class EventOutboxTest {
             int perWriter = 100;
             AtomicBoolean done = new AtomicBoolean();
             ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-            // A reader that resumes "after the last sequence it saw", as a stream does; a hole would be skipped for good.
+            // A reader that resumes "after the last sequence it saw", as a stream does; a hole would be skipped for good. It reads
+            // mostly from the outbox's memory of recent events, which must give exactly what the store holds.
+            List<StoredEvent> seen = java.util.Collections.synchronizedList(new ArrayList<>());
             Thread reader = Thread.ofPlatform().start(() -> {
                 long cursor = 0;
                 while (!done.get() || cursor < outbox.latest("a")) {
@@ -44,6 +46,7 @@ class EventOutboxTest {
                             problems.add("after " + cursor + " came " + e.sequence());
                         }
                         cursor = e.sequence();
+                        seen.add(e);
                     }
                 }
             });
@@ -87,6 +90,8 @@ class EventOutboxTest {
             done.set(true);
             reader.join();
             assertTrue(problems.isEmpty(), problems.toString());
+            assertEquals(store.list(EventTables.EVENTS, EventTables.EVENTS.prefix(io.coffer.core.store.KeyWriter.key().string("a").build()),
+                    10_000).stream().map(java.util.Map.Entry::getValue).toList(), seen, "what the reader got is what the store holds");
             int forB = writers * ((perWriter + 2) / 3);
             assertEquals(writers * perWriter, outbox.latest("a"));
             assertEquals(forB, outbox.latest("b"));

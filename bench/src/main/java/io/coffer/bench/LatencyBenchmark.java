@@ -1,0 +1,235 @@
+package io.coffer.bench;
+
+import io.coffer.proto.v1.AdminGrpc;
+import io.coffer.proto.v1.CreateApiKeyRequest;
+import io.coffer.proto.v1.CreatePaymentRequestRequest;
+import io.coffer.proto.v1.CreateTenantRequest;
+import io.coffer.proto.v1.Event;
+import io.coffer.proto.v1.EventType;
+import io.coffer.proto.v1.EventsGrpc;
+import io.coffer.proto.v1.PaymentRequest;
+import io.coffer.proto.v1.PaymentRequestStatus;
+import io.coffer.proto.v1.PaymentsGrpc;
+import io.coffer.proto.v1.Scope;
+import io.coffer.proto.v1.StreamEventsRequest;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.BitcoindNode;
+import io.coffer.testkit.Devnet;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How soon events follow the chain, seen from a merchant's backend: the node in its own process on a real bitcoind (its ZMQ
+ * announcements configured, as in the dev config) and anvil, the client here holding {@code StreamEvents} open.
+ * <ul>
+ *   <li><b>payment seen</b>: for each of {@code payments} requests in turn, bitcoind's {@code sendtoaddress} returns (the
+ *       transaction is in its mempool and announced on ZMQ) → the request's PAID_UNCONFIRMED event on the stream;</li>
+ *   <li><b>block → CONFIRMED</b>: one block mining them all returns (announced on ZMQ) → each request's CONFIRMED event;</li>
+ *   <li><b>fan-out</b>: {@code streams} streams open on the tenant, one payment → its event on every stream (5 payments);</li>
+ *   <li><b>EVM</b>: anvil mines an ETH payment as it is sent (automine) → the request's CONFIRMED event (confirmations 1), with
+ *       the follower polling anvil every 100 ms.</li>
+ * </ul>
+ * The baseline of each is the goal (100 ms, 200 ms for fan-out): the ratio is goal / p99, so 1.0 or more meets it.
+ *
+ * <pre>scripts/bench latency [payments, default 1000] [streams, default 2000]</pre>
+ */
+public final class LatencyBenchmark {
+    private LatencyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int payments = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int streams = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        System.out.print(Figure.table(measure(payments, streams)));
+    }
+
+    /** What the stream saw: arrival time (nanoTime) of each request's status. */
+    private static final class Seen implements StreamObserver<Event> {
+        final Map<String, Long> at = new ConcurrentHashMap<>();
+        final CountDownLatch open = new CountDownLatch(1);
+        volatile long last;
+
+        @Override
+        public void onNext(Event e) {
+            long now = System.nanoTime();
+            last = e.getSequence();
+            open.countDown();
+            if (e.getType() == EventType.EVENT_TYPE_PAYMENT_REQUEST_UPDATED) {
+                PaymentRequest pr = e.getPaymentRequest();
+                at.putIfAbsent(pr.getId() + "|" + pr.getStatus(), now);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            open.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+
+        long await(String id, PaymentRequestStatus status, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+            String key = id + "|" + status;
+            while (System.nanoTime() < deadline) {
+                Long t = at.get(key);
+                if (t != null) {
+                    return t;
+                }
+                Thread.onSpinWait();
+                Thread.sleep(0, 50_000);
+            }
+            throw new IllegalStateException("no " + status + " event for " + id + " within " + timeoutMillis + " ms");
+        }
+    }
+
+    static List<Figure> measure(int payments, int streams) throws Exception {
+        List<Figure> figures = new ArrayList<>();
+        Path work = Files.createTempDirectory("coffer-bench-latency-");
+        try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
+             AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
+            // A mature coin per payment: the miner wallet then pays each from a confirmed coin (a chain of unconfirmed change is
+            // refused past 25 transactions).
+            btc.mine(110 + payments + 5 * 2);
+            int grpcPort = ApiLoadBenchmark.freePort();
+            String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
+                    .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n")
+                    .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n", "      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n"
+                            + "      zmq-endpoint: " + btc.zmqEndpoint() + "\n      poll-interval: 1s\n      confirmations: 1\n")
+                    .replace("      chain-id: 31337\n", "      chain-id: 31337\n      poll-interval: 100ms\n      confirmations: 1\n");
+            Path yaml = work.resolve("coffer.yaml");
+            Files.writeString(yaml, config);
+            Process node = ApiLoadBenchmark.startNode(yaml, work.resolve("node.log"));
+            List<ManagedChannel> channels = new ArrayList<>();
+            try {
+                for (int i = 0; i < Math.max(1, streams / 100); i++) { // at most 100 streams per connection, as HTTP/2 servers often allow
+                    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
+                }
+                ApiLoadBenchmark.awaitServing(HealthGrpc.newBlockingStub(channels.get(0)), node, work.resolve("node.log"));
+                var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                        ApiLoadBenchmark.bearer(Files.readString(work.resolve("data/operator.token")).trim())));
+                String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("latency").build()).getId();
+                Metadata key = ApiLoadBenchmark.bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
+                        .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).build()).getSecret());
+                var pay = PaymentsGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key));
+                Seen one = new Seen();
+                EventsGrpc.newStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
+                        .streamEvents(StreamEventsRequest.getDefaultInstance(), one);
+
+                // Payment seen, one at a time (the first few warm the paths and are not counted).
+                int warm = Math.min(20, payments / 10);
+                List<String> ids = new ArrayList<>();
+                long[] seen = new long[payments];
+                for (int i = 0; i < warm + payments; i++) {
+                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                            .setAmount("10000").setRequiredConfirmations(1).setIdempotencyKey("lat-" + i).build());
+                    btc.minerWallet("sendtoaddress", pr.getAddress(), "0.0001");
+                    long sent = System.nanoTime();
+                    long t = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 30_000);
+                    if (i >= warm) {
+                        seen[i - warm] = t - sent;
+                        ids.add(pr.getId());
+                    }
+                }
+                figures.add(latency("payment seen: sendtoaddress returned -> PAID_UNCONFIRMED on the stream, " + payments + " payments",
+                        seen, 100));
+
+                // One block confirms them all.
+                btc.mine(1);
+                long mined = System.nanoTime();
+                long[] confirmed = new long[ids.size()];
+                for (int i = 0; i < ids.size(); i++) {
+                    confirmed[i] = one.await(ids.get(i), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED, 60_000) - mined;
+                }
+                figures.add(latency("block -> CONFIRMED on the stream, " + ids.size() + " requests in one block", confirmed, 100));
+
+                // Fan-out: many streams on the tenant, each from the newest event on.
+                List<Seen> many = new ArrayList<>();
+                for (int s = 0; s < streams; s++) {
+                    Seen x = new Seen();
+                    many.add(x);
+                    EventsGrpc.newStub(channels.get(s % channels.size())).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
+                            .streamEvents(StreamEventsRequest.newBuilder().setAfterSequence(one.last).build(), x);
+                }
+                // Each stream has its first event once a request is created (PAYMENT_REQUEST_CREATED).
+                pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                        .setAmount("10000").setIdempotencyKey("fan-open").build());
+                for (Seen x : many) {
+                    if (!x.open.await(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("a stream did not open");
+                    }
+                }
+                long[] fan = new long[streams * 5];
+                int k = 0;
+                for (int round = 0; round < 5; round++) {
+                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                            .setAmount("10000").setIdempotencyKey("fan-" + round).build());
+                    btc.minerWallet("sendtoaddress", pr.getAddress(), "0.0001");
+                    long sent = System.nanoTime();
+                    for (Seen x : many) {
+                        fan[k++] = x.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 60_000) - sent;
+                    }
+                }
+                figures.add(latency("fan-out: payment -> its event on each of " + streams + " streams (5 payments)", fan, 200));
+
+                // EVM: anvil mines each payment as it is sent; the follower polls every 100 ms.
+                int evm = Math.min(payments, 200);
+                long[] evmLat = new long[evm];
+                for (int i = 0; i < evm + 5; i++) {
+                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
+                            .setAmount("1000").setRequiredConfirmations(1).setIdempotencyKey("evm-" + i).build());
+                    anvil.send(pr.getAddress(), BigInteger.valueOf(1000));
+                    long sent = System.nanoTime();
+                    long t = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED, 30_000);
+                    if (i >= 5) {
+                        evmLat[i - 5] = t - sent;
+                    }
+                }
+                figures.add(latency("EVM: anvil mined the payment -> CONFIRMED on the stream (100 ms poll), " + evm + " payments", evmLat, 100));
+            } catch (RuntimeException e) {
+                List<String> log = Files.readAllLines(work.resolve("node.log"));
+                System.out.println("the node's log, last lines:");
+                log.subList(Math.max(0, log.size() - 40), log.size()).forEach(System.out::println);
+                throw e;
+            } finally {
+                for (ManagedChannel c : channels) {
+                    c.shutdownNow();
+                }
+                node.destroy();
+                if (!node.waitFor(30, TimeUnit.SECONDS)) {
+                    node.destroyForcibly();
+                }
+            }
+        } finally {
+            SigningBenchmark.deleteTree(work);
+        }
+        return figures;
+    }
+
+    /** p50 and p99 of {@code nanos} printed; the figure is the p99 against the goal. */
+    private static Figure latency(String what, long[] nanos, double goalMillis) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        double p50 = sorted[sorted.length / 2] / 1e6;
+        double p99 = sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6;
+        System.out.printf(Locale.ROOT, "%-100s p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms%n", what, p50, p99, sorted[sorted.length - 1] / 1e6);
+        return Figure.time("latency", what + " (p99; p50 " + String.format(Locale.ROOT, "%.1f", p50) + " ms)", p99, "ms", "the goal",
+                goalMillis, ">= 1.0");
+    }
+}
