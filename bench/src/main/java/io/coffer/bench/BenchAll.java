@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * {@code scripts/bench all}: every benchmark one after the other (each starts its own bitcoind/anvil; the API benchmark its own
  * node process), one table of their figures, and the same as JSON in {@code target/bench/} ({@code bench-<time>.json} and
- * {@code latest.json}) so runs can be compared. The sizes are smaller than each benchmark's defaults so the whole takes a few
+ * {@code latest.json}) so runs can be compared, and as Markdown ({@code latest.md}) for the README. The sizes are smaller than each benchmark's defaults so the whole takes a few
  * minutes; each benchmark alone takes its own sizes.
  */
 public final class BenchAll {
@@ -43,6 +43,8 @@ public final class BenchAll {
         Path file = dir.resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".json");
         Files.writeString(file, json);
         Files.writeString(dir.resolve("latest.json"), json);
+        Files.writeString(dir.resolve("latest.md"), "Measured on " + machine + ", commit " + commit + ", " + started + ":\n\n"
+                + Figure.markdown(figures));
         System.out.println("written: " + file.toAbsolutePath());
         if (!failed.isEmpty()) {
             System.out.println("FAILED: " + String.join(", ", failed));

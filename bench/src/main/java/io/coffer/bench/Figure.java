@@ -32,12 +32,24 @@ record Figure(String benchmark, String what, double value, String unit, String b
     /** The figures as a table, one line each. */
     static String table(List<Figure> figures) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-12s %-58s %12s %-9s %-50s %12s %6s  %s%n", "benchmark", "coffer", "value", "unit", "baseline",
+        b.append(String.format(Locale.ROOT, "%-12s %-66s %12s %-9s %-48s %12s %6s  %s%n", "benchmark", "coffer", "value", "unit", "baseline",
                 "value", "ratio", "goal"));
         for (Figure f : figures) {
-            b.append(String.format(Locale.ROOT, "%-12s %-58s %12s %-9s %-50s %12s %6s  %s%n", f.benchmark(), f.what(), number(f.value()), f.unit(),
+            b.append(String.format(Locale.ROOT, "%-12s %-66s %12s %-9s %-48s %12s %6s  %s%n", f.benchmark(), f.what(), number(f.value()), f.unit(),
                     f.baseline(), number(f.baselineValue()), Double.isFinite(f.ratio()) ? String.format(Locale.ROOT, "%.2f", f.ratio()) : "-",
                     f.goal()));
+        }
+        return b.toString();
+    }
+
+    /** The figures as a Markdown table (for the README's performance section). */
+    static String markdown(List<Figure> figures) {
+        StringBuilder b = new StringBuilder("| benchmark | Coffer | value | baseline | value | ratio | goal |\n|---|---|---|---|---|---|---|\n");
+        for (Figure f : figures) {
+            b.append("| ").append(f.benchmark()).append(" | ").append(f.what()).append(" | ").append(number(f.value())).append(' ').append(f.unit())
+                    .append(" | ").append(f.baseline()).append(" | ").append(number(f.baselineValue())).append(Double.isFinite(f.baselineValue())
+                            ? " " + f.unit() : "").append(" | ").append(Double.isFinite(f.ratio()) ? String.format(Locale.ROOT, "**%.2f**", f.ratio()) : "-")
+                    .append(" | ").append(f.goal().replace("|", "\\|")).append(" |\n");
         }
         return b.toString();
     }

@@ -127,7 +127,7 @@ public final class LatencyBenchmark {
                 // The fan-out's streams on connections of their own (100 streams each, as HTTP/2 servers often allow), closed after it.
                 List<ManagedChannel> fanChannels = new ArrayList<>();
                 for (int i = 0; i < Math.max(1, streams / 100); i++) {
-                    fanChannels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
+                    fanChannels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().directExecutor().build());
                 }
                 channels.addAll(fanChannels);
                 ApiLoadBenchmark.awaitServing(HealthGrpc.newBlockingStub(channels.get(0)), node, work.resolve("node.log"));
@@ -160,7 +160,7 @@ public final class LatencyBenchmark {
                         ids.add(pr.getId());
                     }
                 }
-                figures.add(latency("payment seen: bitcoind's ZMQ hashtx -> PAID_UNCONFIRMED on the stream, " + payments + " payments",
+                figures.add(latency("payment seen: ZMQ hashtx -> PAID_UNCONFIRMED, " + payments + " payments",
                         seen, 100));
                 latency("  (the same from sendtoaddress's return)", seenFromRpc, 100);
 
@@ -176,7 +176,7 @@ public final class LatencyBenchmark {
                     confirmed[i] = t - mined;
                     confirmedFromRpc[i] = t - returned;
                 }
-                figures.add(latency("block -> CONFIRMED: bitcoind's first ZMQ announcement of the block -> the event on the stream, " + ids.size() + " requests in one block",
+                figures.add(latency("block: first ZMQ announcement -> CONFIRMED, " + ids.size() + " in the block",
                         confirmed, 100));
                 latency("  (the same from generatetoaddress's return)", confirmedFromRpc, 100);
 
@@ -207,7 +207,7 @@ public final class LatencyBenchmark {
                         fan[k++] = x.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 60_000) - sent;
                     }
                 }
-                figures.add(latency("fan-out: ZMQ hashtx -> the event on each of " + streams + " streams (5 payments)", fan, 200));
+                figures.add(latency("fan-out: ZMQ hashtx -> event on each of " + streams + " streams", fan, 200));
                 for (ManagedChannel c : fanChannels) { // the next phase measures one stream, not 2,000 beside it
                     c.shutdownNow();
                     c.awaitTermination(10, TimeUnit.SECONDS);
@@ -226,7 +226,7 @@ public final class LatencyBenchmark {
                         evmLat[i - 5] = t - sent;
                     }
                 }
-                figures.add(latency("EVM: anvil mined the payment -> CONFIRMED on the stream (100 ms poll), " + evm + " payments", evmLat, 100));
+                figures.add(latency("EVM: anvil block -> CONFIRMED (100 ms poll), " + evm + " payments", evmLat, 100));
             } catch (RuntimeException e) {
                 List<String> log = Files.readAllLines(work.resolve("node.log"));
                 System.out.println("the node's log, last lines:");
@@ -257,7 +257,7 @@ public final class LatencyBenchmark {
         double p50 = sorted[sorted.length / 2] / 1e6;
         double p99 = sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6;
         System.out.printf(Locale.ROOT, "%-100s p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms%n", what, p50, p99, sorted[sorted.length - 1] / 1e6);
-        return Figure.time("latency", what + " (p99; p50 " + String.format(Locale.ROOT, "%.1f", p50) + " ms)", p99, "ms", "the goal",
+        return Figure.time("latency", what + ", p99 (p50 " + String.format(Locale.ROOT, "%.0f", p50) + ")", p99, "ms", "the goal",
                 goalMillis, ">= 1.0");
     }
 }

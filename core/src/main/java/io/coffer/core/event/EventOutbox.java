@@ -44,15 +44,18 @@ public final class EventOutbox {
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
     private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
-    private final Object signal = new Object();
+    /**
+     * Per tenant, what its waiting streams wait on: completed (and replaced) when the tenant's newest sequence moves, or by
+     * {@link #wake()}. A future, not a monitor: a thousand streams woken by one event would otherwise each re-take one lock in
+     * turn before reading it (measured: most of a fan-out's 300 ms to 2,000 streams).
+     */
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> changed = new ConcurrentHashMap<>();
     /**
      * The newest published (durable) events of each tenant, {@link #RECENT} at most: a tenant's many open streams read a new
      * event from here instead of each from the store. Read only when it holds every sequence asked for, in a row.
      */
     private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, StoredEvent>> recent = new ConcurrentHashMap<>();
     private static final int RECENT = 512;
-    /** Threads in {@link #await}; commits notify only when there are some. */
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public EventOutbox(Store store, Clock clock) {
         this.store = store;
@@ -169,9 +172,10 @@ public final class EventOutbox {
             ring.headMap(e.sequence() - RECENT).clear();
         }
         next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
-        if (waiting.get() > 0) { // nobody streaming: no trip through the monitor for each of many concurrent commits
-            synchronized (signal) {
-                signal.notifyAll();
+        for (String tenant : next.keySet()) { // after the heads moved: a woken stream reads the new head
+            var f = changed.remove(tenant);
+            if (f != null) {
+                f.complete(null);
             }
         }
         afterCommit.forEach(Runnable::run);
@@ -255,28 +259,33 @@ public final class EventOutbox {
      */
     public boolean await(String tenant, long after, long maxMillis, java.util.function.BooleanSupplier stop) throws InterruptedException {
         long until = System.nanoTime() + maxMillis * 1_000_000;
-        // Counted before the check under the monitor: a commit that publishes after the check sees the count and notifies.
-        waiting.incrementAndGet();
-        try {
-            synchronized (signal) {
-                while (latest(tenant) <= after && !stop.getAsBoolean()) {
-                    long left = (until - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        return false;
-                    }
-                    signal.wait(left);
-                }
+        while (true) {
+            // The future first, then the check: a publish after the check completes this very future (it moves the head first).
+            var f = changed.computeIfAbsent(tenant, t -> new java.util.concurrent.CompletableFuture<>());
+            if (latest(tenant) > after || stop.getAsBoolean()) {
+                return true;
             }
-        } finally {
-            waiting.decrementAndGet();
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                f.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                return latest(tenant) > after || stop.getAsBoolean();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e); // never completed exceptionally
+            }
         }
-        return true;
     }
 
     /** Wakes every waiter so it re-checks its stop condition. */
     public void wake() {
-        synchronized (signal) {
-            signal.notifyAll();
+        for (String tenant : List.copyOf(changed.keySet())) {
+            var f = changed.remove(tenant);
+            if (f != null) {
+                f.complete(null);
+            }
         }
     }
 

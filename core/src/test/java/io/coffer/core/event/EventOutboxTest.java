@@ -111,6 +111,62 @@ class EventOutboxTest {
     }
 
     /**
+     * A stream's wait: over at once when the tenant has a newer event, woken by the tenant's next commit (not by another
+     * tenant's, which leaves it to time out), and released by {@link EventOutbox#wake()} once its stop condition holds. The
+     * waits are long, so a wake that never came would show as a time-out, not as a slow test passing.
+     */
+    @Test
+    void aWaitEndsWithTheTenantsNextEventOrAWakeAndNotWithAnotherTenants() throws Exception {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            outbox.append(store.batch(), List.of(event("a", "first")));
+            assertTrue(outbox.await("a", 0, 30_000), "an event above 0 is there");
+
+            java.util.concurrent.atomic.AtomicReference<Boolean> got = new java.util.concurrent.atomic.AtomicReference<>();
+            long[] took = new long[1];
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    got.set(outbox.await("a", 1, 30_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                took[0] = System.nanoTime() - t0;
+            });
+            outbox.append(store.batch(), List.of(event("a", "second")));
+            waiter.join();
+            assertEquals(Boolean.TRUE, got.get());
+            assertTrue(took[0] < 25_000_000_000L, "woken by the commit, not by its time-out");
+
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    got.set(outbox.await("a", 2, 300));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            outbox.append(store.batch(), List.of(event("b", "elsewhere")));
+            other.join();
+            assertEquals(Boolean.FALSE, got.get(), "another tenant's event is not this one's");
+
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread released = Thread.ofPlatform().start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    outbox.await("a", 2, 30_000, stop::get);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                took[0] = System.nanoTime() - t0;
+            });
+            stop.set(true);
+            outbox.wake();
+            released.join();
+            assertTrue(took[0] < 25_000_000_000L, "released by the wake, not by its time-out");
+        }
+    }
+
+    /**
      * SIGKILL while eight threads commit events (half appending with shared fsyncs, half deciding under the lock): after each
      * kill, every event a thread was told is written is there with the record of its batch, each tenant's sequences have no
      * hole, and no batch is half there.
