@@ -49,15 +49,7 @@ final class ZmqAnnouncements implements AutoCloseable {
 
     /** The arrival of {@code hash}'s announcement (nanoTime), waiting up to {@code millis} for it. */
     long await(String hash, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            Long t = at.get(hash);
-            if (t != null) {
-                return t;
-            }
-            Thread.sleep(0, 100_000);
-        }
-        throw new IllegalStateException("bitcoind announced no " + hash + " within " + millis + " ms");
+        return waitFor(() -> at.get(hash), millis, "bitcoind announced no " + hash);
     }
 
     /**
@@ -65,15 +57,19 @@ final class ZmqAnnouncements implements AutoCloseable {
      * re-announces its transactions (hashtx) and only then the block (hashblock), and the node wakes at the first.
      */
     long firstAfter(long nanos, long millis) throws InterruptedException {
+        return waitFor(() -> arrivals.ceiling(nanos), millis, "bitcoind announced nothing");
+    }
+
+    private static long waitFor(java.util.function.Supplier<Long> arrival, long millis, String failure) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < deadline) {
-            Long t = arrivals.ceiling(nanos);
+            Long t = arrival.get();
             if (t != null) {
                 return t;
             }
             Thread.sleep(0, 100_000);
         }
-        throw new IllegalStateException("bitcoind announced nothing within " + millis + " ms");
+        throw new IllegalStateException(failure + " within " + millis + " ms");
     }
 
     @Override

@@ -51,11 +51,13 @@ public final class EventOutbox {
      */
     private final Map<String, java.util.concurrent.CompletableFuture<Void>> changed = new ConcurrentHashMap<>();
     /**
-     * The newest published (durable) events of each tenant, {@link #RECENT} at most: a tenant's many open streams read a new
-     * event from here instead of each from the store. Read only when it holds every sequence asked for, in a row.
+     * The newest published (durable) events of each tenant that has had a stream waiting, {@link #RECENT} at most: a tenant's
+     * open streams read a new event from here instead of each from the store. Kept only for tenants that stream (a node with
+     * many tenants holds at most this many events for each of those), and read only when it holds every sequence asked for,
+     * in a row.
      */
     private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, StoredEvent>> recent = new ConcurrentHashMap<>();
-    private static final int RECENT = 512;
+    private static final int RECENT = 256;
 
     public EventOutbox(Store store, Clock clock) {
         this.store = store;
@@ -167,9 +169,11 @@ public final class EventOutbox {
             return;
         }
         for (StoredEvent e : written) { // before the heads move: a reader seeing the new head mostly finds its events here
-            var ring = recent.computeIfAbsent(e.tenant(), t -> new java.util.concurrent.ConcurrentSkipListMap<>());
-            ring.put(e.sequence(), e);
-            ring.headMap(e.sequence() - RECENT).clear();
+            var ring = recent.get(e.tenant());
+            if (ring != null) {
+                ring.put(e.sequence(), e);
+                ring.headMap(e.sequence() - RECENT).clear();
+            }
         }
         next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
         for (String tenant : next.keySet()) { // after the heads moved: a woken stream reads the new head
@@ -259,6 +263,7 @@ public final class EventOutbox {
      */
     public boolean await(String tenant, long after, long maxMillis, java.util.function.BooleanSupplier stop) throws InterruptedException {
         long until = System.nanoTime() + maxMillis * 1_000_000;
+        recent.computeIfAbsent(tenant, t -> new java.util.concurrent.ConcurrentSkipListMap<>()); // this tenant streams: keep its newest
         while (true) {
             // The future first, then the check: a publish after the check completes this very future (it moves the head first).
             var f = changed.computeIfAbsent(tenant, t -> new java.util.concurrent.CompletableFuture<>());

@@ -38,6 +38,7 @@ class EventOutboxTest {
             // A reader that resumes "after the last sequence it saw", as a stream does; a hole would be skipped for good. It reads
             // mostly from the outbox's memory of recent events, which must give exactly what the store holds.
             List<StoredEvent> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            outbox.await("a", Long.MAX_VALUE - 1, 0); // a tenant that streams: its newest events are kept in memory
             Thread reader = Thread.ofPlatform().start(() -> {
                 long cursor = 0;
                 while (!done.get() || cursor < outbox.latest("a")) {

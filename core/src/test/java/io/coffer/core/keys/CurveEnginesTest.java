@@ -42,7 +42,9 @@ class CurveEnginesTest {
             if (!Secp256k1.isValidPrivateKey(priv)) {
                 continue;
             }
+            byte[] privBefore = priv.clone();
             byte[] nativeSig = NATIVE.sign(priv, hash);
+            assertArrayEquals(privBefore, priv, "the key handed in is left as it was");
             assertArrayEquals(BOUNCY.sign(priv, hash), nativeSig, "signature " + i);
             Ecdsa.Recoverable viaNative = Ecdsa.signRecoverable(NATIVE, priv, hash);
             assertEquals(Ecdsa.signRecoverable(BOUNCY, priv, hash), viaNative, "recoverable signature " + i);
@@ -50,7 +52,9 @@ class CurveEnginesTest {
             byte[] pub = NATIVE.multiplyBase(priv);
             assertArrayEquals(BOUNCY.multiplyBase(priv), pub, "public key " + i);
             assertEquals(Secp256k1.decode(pub), Ecdsa.recover(hash, viaNative.r(), viaNative.s(), viaNative.recoveryId()), "recovery " + i);
+            byte[] pubBefore = pub.clone();
             assertArrayEquals(BOUNCY.addBaseMultiple(pub, hash), NATIVE.addBaseMultiple(pub, hash), "public child " + i);
+            assertArrayEquals(pubBefore, pub, "the parent key handed in is left as it was");
             assertArrayEquals(BOUNCY.uncompressed(pub), NATIVE.uncompressed(pub), "uncompressed " + i);
         }
     }
