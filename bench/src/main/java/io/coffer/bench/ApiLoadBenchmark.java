@@ -59,11 +59,16 @@ public final class ApiLoadBenchmark {
         int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int live = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        System.out.print(Figure.table(measure(concurrency, seconds, live)));
+        int history = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+        System.out.print(Figure.table(measure(concurrency, seconds, live, history)));
     }
 
-    /** The phases without live pages as figures (the live-page comparison is printed only). */
-    static List<Figure> measure(int concurrency, int seconds, int live) throws Exception {
+    /**
+     * The phases without live pages as figures (the live-page comparison is printed only). With {@code history} above 0, a
+     * second tenant's account holds that many confirmed Bitcoin deposits, written into the node's store before it starts
+     * (records, not chain transactions: what GetBalance reads), and GetBalance is measured for it too.
+     */
+    static List<Figure> measure(int concurrency, int seconds, int live, int history) throws Exception {
         List<Figure> figures = new ArrayList<>();
         Path work = Files.createTempDirectory("coffer-bench-api-");
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
@@ -74,6 +79,9 @@ public final class ApiLoadBenchmark {
             String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
                     .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n").replaceFirst("\n      port: 0\n", "\n      port: " + checkoutPort + "\n");
             Files.writeString(yaml, config);
+            if (history > 0) {
+                prefill(work.resolve("data"), HEAVY_ACCOUNT, history);
+            }
             Process node = startNode(yaml, work.resolve("node.log"));
             List<ManagedChannel> channels = new ArrayList<>();
             try {
@@ -92,6 +100,17 @@ public final class ApiLoadBenchmark {
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))).toList();
                 List<PaymentsGrpc.PaymentsBlockingStub> payments = channels.stream().map(c -> PaymentsGrpc.newBlockingStub(c)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))).toList();
+                List<WalletGrpc.WalletBlockingStub> heavyWallet = List.of();
+                if (history > 0) {
+                    var heavy = admin.createTenant(CreateTenantRequest.newBuilder().setName("with history").build());
+                    if (heavy.getAccountIndex() != HEAVY_ACCOUNT) {
+                        throw new IllegalStateException("the second tenant got HD account " + heavy.getAccountIndex() + ", not " + HEAVY_ACCOUNT);
+                    }
+                    Metadata heavyKey = bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(heavy.getId())
+                            .addScopes(Scope.SCOPE_READ).build()).getSecret());
+                    heavyWallet = channels.stream().map(c -> WalletGrpc.newBlockingStub(c)
+                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(heavyKey))).toList();
+                }
                 AtomicLong ids = new AtomicLong();
                 GetBalanceRequest balance = GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build();
 
@@ -112,6 +131,19 @@ public final class ApiLoadBenchmark {
                 String at = ", " + concurrency + " concurrent";
                 figures.add(Figure.rate("api", "Wallet/GetBalance (a tenant without history)" + at, without.get(2).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.9"));
+                if (history > 0) {
+                    List<WalletGrpc.WalletBlockingStub> hw = heavyWallet;
+                    IntConsumer heavyBalance = w -> hw.get(w % 4).getBalance(balance);
+                    run("warm-up", heavyBalance, concurrency, 2);
+                    Figures h = run("Wallet/GetBalance, tenant with " + history + " deposits", heavyBalance, concurrency, seconds);
+                    Figures again = run("Health/Check (after)", check, concurrency, seconds);
+                    print("GetBalance of a tenant whose account has " + history + " confirmed deposits on the node", List.of(without.get(0), again, h));
+                    double rate = (without.get(0).perSecond() + again.perSecond()) / 2;
+                    figures.set(0, Figure.rate("api", "Wallet/GetBalance, a tenant without history (node: " + history + " deposits)" + at,
+                            without.get(2).perSecond(), "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
+                    figures.add(Figure.rate("api", "Wallet/GetBalance, a tenant with " + history + " deposits" + at, h.perSecond(), "calls/s",
+                            "Health/Check, same server", rate, ">= 0.9"));
+                }
                 figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(3).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.5"));
                 figures.add(Figure.time("api", "Payments/CreatePaymentRequest p99" + at, without.get(3).p99Micros(), "us",
@@ -170,6 +202,29 @@ public final class ApiLoadBenchmark {
                     x.p99Micros(), x.errors(), x.perSecond() / baseRate, x.p50Micros() / baseP50, x.p99Micros() / baseP99);
         }
         System.out.println("(rate x: throughput as a fraction of the baseline's; p50 x / p99 x: latency as a multiple of the baseline's)");
+    }
+
+    /** The HD account of the second tenant created on a fresh node (the first gets 0). */
+    private static final int HEAVY_ACCOUNT = 1;
+
+    /** {@code count} confirmed deposits of 1,000 sat to HD account {@code account} on chain "bitcoin", in a new store. */
+    private static void prefill(Path dataDir, int account, int count) {
+        java.time.Instant at = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        java.util.Random random = new java.util.Random(5);
+        try (io.coffer.core.store.Store store = io.coffer.core.store.LevelDbStore.open(dataDir, io.coffer.core.CofferSchema.current())) {
+            for (int done = 0; done < count; ) {
+                io.coffer.core.store.Batch b = store.batch();
+                for (int i = 0; i < 10_000 && done < count; i++, done++) {
+                    byte[] txid = new byte[32];
+                    random.nextBytes(txid);
+                    var id = new io.coffer.core.chain.DepositId(java.util.HexFormat.of().formatHex(txid), 0);
+                    b.put(io.coffer.core.chain.ChainTables.DEPOSITS, new io.coffer.core.chain.ChainTables.ChainDeposit("bitcoin", id),
+                            new io.coffer.core.chain.Deposit("bitcoin", id, "bcrt1q-history-" + done, account, "bitcoin/BTC",
+                                    java.math.BigInteger.valueOf(1000), io.coffer.core.chain.DepositStatus.CONFIRMED, 1, "00", 100, at, at, List.of()));
+                }
+                b.commit();
+            }
+        }
     }
 
     static int freePort() throws java.io.IOException {

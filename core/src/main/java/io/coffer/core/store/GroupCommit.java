@@ -35,12 +35,15 @@ final class GroupCommit implements AutoCloseable {
     /** One caller's batch and, once written, how it went. */
     private static final class Pending {
         final List<byte[]> ops;
+        /** Run by the writer once the group holding it is written (before any caller is told). */
+        final Runnable applied;
         /** Counted down once written or failed: each caller waits on its own, not all on the queue's monitor. */
         final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         volatile StoreException failure;
 
-        Pending(List<byte[]> ops) {
+        Pending(List<byte[]> ops, Runnable applied) {
             this.ops = ops;
+            this.applied = applied;
         }
     }
 
@@ -56,13 +59,16 @@ final class GroupCommit implements AutoCloseable {
      *
      * @throws StoreException when the group could not be written (nothing of it was) or the store is closing
      */
-    void commit(List<byte[]> ops) {
-        submit(ops).await();
+    void commit(List<byte[]> ops, Runnable applied) {
+        submit(ops, applied).await();
     }
 
-    /** Queues {@code ops} behind every batch queued before; {@link Batch.Queued#await()} waits until they are durable. */
-    Batch.Queued submit(List<byte[]> ops) {
-        Pending p = new Pending(ops);
+    /**
+     * Queues {@code ops} behind every batch queued before; {@link Batch.Queued#await()} waits until they are durable.
+     * {@code applied} runs once they are written, whether or not anyone awaits them.
+     */
+    Batch.Queued submit(List<byte[]> ops, Runnable applied) {
+        Pending p = new Pending(ops, applied);
         synchronized (queue) {
             if (closing) {
                 throw new StoreException("store is closed");
@@ -125,6 +131,9 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
             for (Pending p : group) {
+                if (failure == null) {
+                    p.applied.run();
+                }
                 p.failure = failure;
                 p.done.countDown();
             }

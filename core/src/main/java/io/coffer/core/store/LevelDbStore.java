@@ -378,8 +378,18 @@ public final class LevelDbStore implements Store {
      * Operations kept as key and value bytes (a null value deletes) until the commit: concurrent commits are written as one
      * group, which needs their operations in one native batch.
      */
+    /** Per table id, the committed batches that wrote to it ({@link #writes}). */
+    private final java.util.concurrent.atomic.AtomicLongArray tableWrites = new java.util.concurrent.atomic.AtomicLongArray(256);
+
+    @Override
+    public long writes(Table<?, ?> table) {
+        return tableWrites.get(table.id());
+    }
+
     private final class LevelBatch implements Batch {
         private java.util.List<byte[]> ops = new java.util.ArrayList<>();
+        /** The ids of the tables this batch writes (a key's first byte), counted in {@link #tableWrites} once it is applied. */
+        private final java.util.BitSet touched = new java.util.BitSet(256);
 
         @Override
         public <K, V> Batch put(Table<K, V> table, K key, V value) {
@@ -387,6 +397,7 @@ public final class LevelDbStore implements Store {
             byte[] v = table.values().encode(value); // encoded before either is added: a failing value leaves the batch as it was
             live().add(k);
             ops.add(v);
+            touched.set(table.id());
             return this;
         }
 
@@ -395,12 +406,14 @@ public final class LevelDbStore implements Store {
             byte[] k = table.storeKey(key);
             live().add(k);
             ops.add(null);
+            touched.set(table.id());
             return this;
         }
 
         void putRaw(byte[] key, byte[] value) {
             live().add(key);
             ops.add(value);
+            touched.set(key[0] & 0xFF);
         }
 
         @Override
@@ -413,7 +426,7 @@ public final class LevelDbStore implements Store {
             java.util.List<byte[]> written = take();
             if (!written.isEmpty()) {
                 ensureOpen();
-                commits.commit(written);
+                commits.commit(written, this::counted);
             }
         }
 
@@ -424,7 +437,12 @@ public final class LevelDbStore implements Store {
                 return () -> { };
             }
             ensureOpen();
-            return commits.submit(written);
+            return commits.submit(written, this::counted);
+        }
+
+        /** Run by the writer once the batch is applied (so a reader that sees the new count also sees the changes). */
+        private void counted() {
+            touched.stream().forEach(tableWrites::incrementAndGet);
         }
 
         private java.util.List<byte[]> take() {

@@ -21,6 +21,13 @@ public interface Store extends AutoCloseable {
     /** A new, empty batch. */
     Batch batch();
 
+    /**
+     * How many committed batches have written to {@code table} since the store opened. It moves after a batch's changes are
+     * visible to reads, so a value computed from the table between two equal readings saw no commit to it: what lets a
+     * derived figure (a balance) be kept until one of the tables it reads is written.
+     */
+    long writes(Table<?, ?> table);
+
     /** The schema version recorded in the data directory. */
     int schemaVersion();
 

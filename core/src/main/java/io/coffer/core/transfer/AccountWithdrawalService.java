@@ -182,6 +182,14 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return new Balance(confirmed, incoming, outgoing);
     }
 
+    /** Besides the common tables: the address book, which says whose address a foreign spend left from. */
+    @Override
+    protected List<io.coffer.core.store.Table<?, ?>> balanceReads() {
+        List<io.coffer.core.store.Table<?, ?>> reads = new ArrayList<>(super.balanceReads());
+        reads.add(io.coffer.core.chain.ChainTables.ADDRESSES);
+        return reads;
+    }
+
     AccountTransactionFactory factory() {
         return factory;
     }

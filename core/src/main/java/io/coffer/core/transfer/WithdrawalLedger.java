@@ -78,8 +78,44 @@ public abstract class WithdrawalLedger {
     /** Checks and normalises a destination address of this chain. @throws CofferException INVALID_ARGUMENT naming destination */
     public abstract String destination(String destination);
 
-    /** The account's balance of {@code asset}. */
+    /** The account's balance of {@code asset}, computed from the ledger's records (its cost grows with the chain's history). */
     public abstract Balance balance(int account, String asset);
+
+    /**
+     * The tables {@link #balance} reads: a balance computed from them stays true until one of them is written. Subclasses
+     * that read more add theirs.
+     */
+    protected List<io.coffer.core.store.Table<?, ?>> balanceReads() {
+        return List.of(ChainTables.DEPOSITS, ChainTables.SPENT_OUTPUTS, TransferTables.WITHDRAWALS, TransferTables.PENDING,
+                TransferTables.LOCKS);
+    }
+
+    /** A balance and the write counts of {@link #balanceReads} it was computed at. */
+    private record KeptBalance(long stamp, Balance balance) {
+    }
+
+    private final Map<String, KeptBalance> keptBalances = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@link #balance}, kept until a commit writes one of the tables it reads ({@link Store#writes}): GetBalance between two
+     * changes of the ledger costs a lookup however long the history, not a scan of it. The write counts are read before the
+     * balance is computed, so a commit during the computation leaves it kept under counts already behind (computed again
+     * at the next call), never a stale balance under current ones.
+     */
+    public final Balance currentBalance(int account, String asset) {
+        long stamp = 0;
+        for (io.coffer.core.store.Table<?, ?> t : balanceReads()) {
+            stamp += store.writes(t);
+        }
+        String key = account + "|" + asset;
+        KeptBalance kept = keptBalances.get(key);
+        if (kept != null && kept.stamp() == stamp) {
+            return kept.balance();
+        }
+        Balance b = balance(account, asset);
+        keptBalances.put(key, new KeptBalance(stamp, b));
+        return b;
+    }
 
     /**
      * The fee a withdrawal would pay now; nothing is written.

@@ -70,6 +70,24 @@ class StoreTest {
         }
     }
 
+    /** A table's write count moves once per committed batch that wrote to it, queued or not, and not for other tables' batches. */
+    @Test
+    void writeCountsMoveWithTheBatchesThatWroteTheTable() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            long ledger = store.writes(LEDGER);
+            long names = store.writes(NAMES);
+            store.batch().put(LEDGER, 1L, BigInteger.ONE).put(LEDGER, 2L, BigInteger.TWO).commit();
+            assertEquals(ledger + 1, store.writes(LEDGER), "one batch, however many records");
+            assertEquals(names, store.writes(NAMES));
+            Batch.Queued q = store.batch().delete(LEDGER, 1L).put(NAMES, "a", "b").queue();
+            q.await();
+            assertEquals(ledger + 2, store.writes(LEDGER));
+            assertEquals(names + 1, store.writes(NAMES));
+            store.batch().commit(); // empty: nothing written, nothing counted
+            assertEquals(ledger + 2, store.writes(LEDGER));
+        }
+    }
+
     @Test
     void batchWritesEveryTableAtOnceAndReadsBackTyped() {
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {

@@ -215,6 +215,31 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * The kept balance (GetBalance's) equals the one computed from the records after every kind of change: a coin arriving
+     * and confirming, a withdrawal holding it, the withdrawal confirmed. A write count that did not move would show here as
+     * a stale balance.
+     */
+    @org.junit.jupiter.api.Test
+    void theKeptBalanceFollowsEveryChangeOfTheLedger() {
+        Wallet w = new Wallet(Kind.UTXO, "");
+        String asset = "fake/BTC";
+        UtxoWithdrawalService service = (UtxoWithdrawalService) w.service;
+        java.util.function.Supplier<WithdrawalLedger.Balance> kept = () -> service.currentBalance(0, asset);
+        assertEquals(service.balance(0, asset), kept.get());
+        assertEquals(BigInteger.ZERO, kept.get().confirmed());
+        fundOneCoin(w);
+        assertEquals(BigInteger.valueOf(100_000), kept.get().confirmed(), "the coin, once confirmed");
+        assertEquals(service.balance(0, asset), kept.get());
+        w.send(Kind.UTXO, 60_000, "spend");
+        assertEquals(service.balance(0, asset), kept.get());
+        assertTrue(kept.get().pendingOutgoing().signum() > 0, "the withdrawal is outgoing");
+        chain.mine();
+        service.track();
+        assertEquals(service.balance(0, asset), kept.get());
+        assertEquals(kept.get(), kept.get(), "unchanged records: the same balance");
+    }
+
+    /**
      * Between two tips a burst of withdrawals reads fees, balance and nonce once (each send then costs its broadcast alone); a new
      * tip reads again; a kept balance too low for a send is read again before the send is refused (funds may have arrived).
      */
