@@ -103,18 +103,32 @@ public abstract class WithdrawalLedger {
      * at the next call), never a stale balance under current ones.
      */
     public final Balance currentBalance(int account, String asset) {
+        String key = account + "|" + asset;
+        KeptBalance kept = keptBalances.get(key);
+        if (kept != null && kept.stamp() == balanceStamp()) {
+            return kept.balance();
+        }
+        // One computation per account and asset at a time: callers arriving meanwhile take its result instead of each scanning.
+        synchronized (balanceLocks.computeIfAbsent(key, k -> new Object())) {
+            long stamp = balanceStamp();
+            kept = keptBalances.get(key);
+            if (kept != null && kept.stamp() == stamp) {
+                return kept.balance();
+            }
+            Balance b = balance(account, asset);
+            keptBalances.put(key, new KeptBalance(stamp, b));
+            return b;
+        }
+    }
+
+    private final Map<String, Object> balanceLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private long balanceStamp() {
         long stamp = 0;
         for (io.coffer.core.store.Table<?, ?> t : balanceReads()) {
             stamp += store.writes(t);
         }
-        String key = account + "|" + asset;
-        KeptBalance kept = keptBalances.get(key);
-        if (kept != null && kept.stamp() == stamp) {
-            return kept.balance();
-        }
-        Balance b = balance(account, asset);
-        keptBalances.put(key, new KeptBalance(stamp, b));
-        return b;
+        return stamp;
     }
 
     /**
