@@ -374,10 +374,6 @@ public final class LevelDbStore implements Store {
         }
     }
 
-    /**
-     * Operations kept as key and value bytes (a null value deletes) until the commit: concurrent commits are written as one
-     * group, which needs their operations in one native batch.
-     */
     /** Per table id, the committed batches that wrote to it ({@link #writes}). */
     private final java.util.concurrent.atomic.AtomicLongArray tableWrites = new java.util.concurrent.atomic.AtomicLongArray(256);
 
@@ -386,6 +382,10 @@ public final class LevelDbStore implements Store {
         return tableWrites.get(table.id());
     }
 
+    /**
+     * Operations kept as key and value bytes (a null value deletes) until the commit: concurrent commits are written as one
+     * group, which needs their operations in one native batch.
+     */
     private final class LevelBatch implements Batch {
         private java.util.List<byte[]> ops = new java.util.ArrayList<>();
         /** The ids of the tables this batch writes (a key's first byte), counted in {@link #tableWrites} once it is applied. */
