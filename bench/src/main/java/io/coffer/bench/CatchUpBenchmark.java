@@ -128,7 +128,7 @@ public final class CatchUpBenchmark {
                     Figure.rate("catchup", "Bitcoin catch-up, " + book.size() + " watched, " + n + " blocks of " + txsPerBlock + " txs",
                             cofferRate, "blocks/s", "bare getblockhash + getblock <hash> 0", rawRate, ">= 0.8"));
         } finally {
-            SigningBenchmark.deleteTree(work);
+            BenchFiles.deleteTree(work);
         }
     }
 

@@ -95,7 +95,7 @@ public final class EvmWithdrawalBenchmark {
             return Figure.rate("withdrawals", "EVM withdrawals, " + n + " back to back (sign, fsync, send)", n / coffer, "tx/s",
                     "raw eth_sendRawTransaction, " + n + " pre-signed", n / raw, n == 500 ? ">= 0.5" : "as at 500");
         } finally {
-            SigningBenchmark.deleteTree(work);
+            BenchFiles.deleteTree(work);
         }
     }
 }

@@ -245,7 +245,7 @@ public final class LatencyBenchmark {
                 }
             }
         } finally {
-            SigningBenchmark.deleteTree(work);
+            BenchFiles.deleteTree(work);
         }
         return figures;
     }

@@ -64,9 +64,7 @@ public final class PagingBenchmark {
             figures.add(report(rows, "a deep page of 10, status EXPIRED", rounds, () -> a.page("tn_a", expired, Optional.empty(), 10),
                     () -> b.page("tn_a", expired, deep, 10)));
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchFiles.deleteTree(work);
         }
         return figures;
     }

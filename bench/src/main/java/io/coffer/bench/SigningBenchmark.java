@@ -181,13 +181,7 @@ public final class SigningBenchmark {
                     Figure.rate("sign", "xpub -> child -> P2WPKH address", median[7], "addr/s", "HMAC-SHA512 + libsecp256k1 tweak-add + encoding",
                             median[6], ">= 0.8 (and >= 26k/s)"));
         } finally {
-            deleteTree(dir);
-        }
-    }
-
-    static void deleteTree(Path dir) throws java.io.IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            BenchFiles.deleteTree(dir);
         }
     }
 

@@ -65,30 +65,32 @@ public final class BitcoinChainSource implements ChainSource {
 
     @Override
     public BlockHeader header(long height) {
-        String hash;
-        try {
-            hash = rpc.call("getblockhash", height).asText();
-        } catch (BitcoinRpcException e) {
-            if (e.rpcCode() == -8) {
-                return null; // "Block height out of range": above the tip
-            }
-            throw e;
+        String hash = hashAt(height);
+        if (hash == null) {
+            return null;
         }
         JsonNode h = rpc.call("getblockheader", hash, true);
         return new BlockHeader(h.path("height").asLong(), hash, h.path("previousblockhash").asText(""));
     }
 
-    /** {@code getblockhash} and the raw block, whose header says its parent: two round trips, and the block kept for payments. */
-    @Override
-    public BlockHeader headerToConnect(long height) {
-        String hash;
+    /** The hash of the best chain's block at {@code height}, or null above the tip ("Block height out of range", -8). */
+    private String hashAt(long height) {
         try {
-            hash = rpc.call("getblockhash", height).asText();
+            return rpc.call("getblockhash", height).asText();
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() == -8) {
                 return null;
             }
             throw e;
+        }
+    }
+
+    /** {@code getblockhash} and the raw block, whose header says its parent: two round trips, and the block kept for payments. */
+    @Override
+    public BlockHeader headerToConnect(long height) {
+        String hash = hashAt(height);
+        if (hash == null) {
+            return null;
         }
         Block block = block(new BlockHeader(height, hash, ""));
         return new BlockHeader(height, hash, block.getPrevBlockHash().toString());
