@@ -23,8 +23,9 @@ import java.util.logging.Logger;
  * <p>Each {@link #poll()}: (1) checks that the stored cursor is still on the node's best chain, and while
  * it is not, disconnects the cursor's block (its deposits become REORGED) and steps back to the stored
  * parent — this also catches a reorg that happened while the node was down; (2) connects the following
- * blocks one by one, each in one atomic batch with the cursor, the deposits, their confirmations and
- * their events; (3) looks at the mempool for new 0-conf deposits, and asks the source about pending
+ * blocks one by one, in atomic batches with the cursor, the deposits, their confirmations and their events — one batch per
+ * block at the tip, one per {@value #BLOCKS_PER_WRITE} blocks (or half a second) while catching up, later blocks of a batch
+ * reading the deposits earlier ones changed from {@link #unwritten}; (3) looks at the mempool for new 0-conf deposits, and asks the source about pending
  * deposits that left it (a conflict means REPLACED: it never counts).
  *
  * <p>A crash between batches loses nothing and repeats nothing: the cursor moves in the same batch as
@@ -34,6 +35,14 @@ public final class ChainFollower {
     private static final Logger LOG = Logger.getLogger(ChainFollower.class.getName());
     /** Blocks connected per poll at most, so a long catch-up still lets mempool checks and shutdown happen. */
     static final int MAX_BLOCKS_PER_POLL = 200;
+    /**
+     * Blocks connected per write at most while catching up: one synced write (and one round of events) for many blocks instead
+     * of one each, which is most of what catching up costs beyond fetching. A crash loses the unwritten blocks, and the next
+     * poll connects them again.
+     */
+    static final int BLOCKS_PER_WRITE = 50;
+    /** A batch of blocks is written at least this often, so the merchant's events keep flowing during a slow catch-up. */
+    private static final long WRITE_EVERY_NANOS = 500_000_000L;
 
     private final Store store;
     private final ChainSource source;
@@ -47,6 +56,11 @@ public final class ChainFollower {
     private volatile DepositSink sink = DepositSink.DIRECT;
     /** Deposits written into the batch being built (poll and rescan hold the lock, so one batch at a time). */
     private final List<DepositChange> changes = new ArrayList<>();
+    /**
+     * The deposits the batch being built changes, as they will be written: what later blocks of the same batch read instead of
+     * the store (which does not have them yet). Put into the batch once, at its commit, however many of its blocks changed them.
+     */
+    private final Map<ChainTables.ChainDeposit, Deposit> unwritten = new java.util.LinkedHashMap<>();
     /** Whether the running poll disconnected a block: its batches are unsettled until the last one (see {@link DepositSink}). */
     private boolean reorgInPoll;
 
@@ -88,6 +102,7 @@ public final class ChainFollower {
 
     private Batch begin() {
         changes.clear();
+        unwritten.clear();
         return store.batch();
     }
 
@@ -96,9 +111,41 @@ public final class ChainFollower {
     }
 
     private void commit(Batch b, boolean settled) {
+        for (Deposit d : unwritten.values()) {
+            ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, d.id());
+            b.put(ChainTables.DEPOSITS, key, d);
+            if (d.status().isFinal()) {
+                b.delete(ChainTables.OPEN_DEPOSITS, key);
+            } else {
+                b.put(ChainTables.OPEN_DEPOSITS, key, "");
+            }
+        }
+        unwritten.clear();
         List<DepositChange> written = List.copyOf(changes);
         changes.clear();
         sink.commit(b, this, written, settled);
+    }
+
+    /** The deposit as the batch being built leaves it: its unwritten change, else the store's record. */
+    private Optional<Deposit> current(ChainTables.ChainDeposit key) {
+        Deposit d = unwritten.get(key);
+        return d != null ? Optional.of(d) : store.get(ChainTables.DEPOSITS, key);
+    }
+
+    /** The chain's open deposits as the batch being built leaves them: the store's, less those it finalises, plus those it opens. */
+    private List<Deposit> openDeposits() {
+        List<Deposit> out = new ArrayList<>();
+        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+            if (!unwritten.containsKey(e.getKey())) {
+                out.add(store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow());
+            }
+        }
+        for (Deposit d : unwritten.values()) {
+            if (!d.status().isFinal()) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /** Number of watched addresses. */
@@ -206,14 +253,43 @@ public final class ChainFollower {
         }
         // (2) Connect forward.
         int connected = 0;
-        while (cursor.height() < tip && connected < MAX_BLOCKS_PER_POLL) {
-            BlockHeader next = source.headerToConnect(cursor.height() + 1);
-            if (next == null || !next.parentHash().equals(cursor.hash())) {
-                break; // the node's chain moved under us; the next poll starts with the reorg check
+        if (cursor.height() < tip) {
+            long last = Math.min(tip, cursor.height() + MAX_BLOCKS_PER_POLL);
+            try (ChainSource.BlockFeed feed = source.blocks(cursor.height() + 1, last)) {
+                Batch b = null;
+                int inBatch = 0;
+                long batchStarted = 0;
+                while (cursor.height() < last) {
+                    BlockHeader next;
+                    try {
+                        next = feed.next();
+                    } catch (RuntimeException e) {
+                        if (b != null) {
+                            commit(b); // whole blocks, fetched before the source failed: keep them
+                        }
+                        throw e;
+                    }
+                    if (next == null || !next.parentHash().equals(cursor.hash())) {
+                        break; // the node's chain moved under us; the next poll starts with the reorg check
+                    }
+                    if (b == null) {
+                        b = begin();
+                        inBatch = 0;
+                        batchStarted = System.nanoTime();
+                    }
+                    events += connect(b, next, source.payments(next, addresses::isWatched));
+                    cursor = next;
+                    connected++;
+                    inBatch++;
+                    if (cursor.height() >= last || inBatch >= BLOCKS_PER_WRITE || System.nanoTime() - batchStarted >= WRITE_EVERY_NANOS) {
+                        commit(b);
+                        b = null;
+                    }
+                }
+                if (b != null) {
+                    commit(b);
+                }
             }
-            events += connect(next, source.payments(next, addresses::isWatched));
-            cursor = next;
-            connected++;
         }
         if (disconnected > 0) {
             events += recomputeOpen(cursor.height());
@@ -238,15 +314,15 @@ public final class ChainFollower {
         }
     }
 
-    private int connect(BlockHeader block, List<Payment> payments) {
+    /** Adds block {@code block} to {@code b}: its payments, the spends of the wallet's outputs, the others' confirmations, the cursor. */
+    private int connect(Batch b, BlockHeader block, List<Payment> payments) {
         Instant now = clock.instant();
-        Batch b = begin();
         int events = 0;
         Set<DepositId> inBlock = new HashSet<>();
         for (Payment p : payments) {
             inBlock.add(p.id());
             ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, p.id());
-            Deposit before = store.get(ChainTables.DEPOSITS, key).orElse(null);
+            Deposit before = current(key).orElse(null);
             AddressInfo info = addresses.lookup(p.address()).orElseThrow();
             if (before == null) {
                 before = new Deposit(chain, p.id(), p.address(), info.account(), p.asset(), p.amount(), null, 0, "", 0, now, now,
@@ -263,16 +339,15 @@ public final class ChainFollower {
         // The wallet's outputs this block spends (a withdrawal of ours, or anyone holding the key): never spendable again while
         // this block stands, whatever the withdrawal's own state says.
         for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id)
-                || store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses::isWatched)) {
+                || current(new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses::isWatched)) {
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, spend.outpoint()),
                     new ChainTables.SpentOutput(spend.txid(), block.height(), spend.asset(), spend.amount(), spend.feeAsset(),
                             spend.fee()));
             b.put(ChainTables.SPENT_BY_HEIGHT, new ChainTables.ChainHeightDeposit(chain, block.height(), spend.outpoint()), "");
         }
         // Confirmations of the other open deposits grow with the tip.
-        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            if (!inBlock.contains(e.getKey().id())) {
-                Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
+        for (Deposit d : openDeposits()) {
+            if (!inBlock.contains(d.id())) {
                 events += update(b, d, d, block.height(), now);
             }
         }
@@ -282,7 +357,6 @@ public final class ChainFollower {
         if (prune >= 0) {
             b.delete(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, prune));
         }
-        commit(b);
         return events;
     }
 
@@ -360,15 +434,10 @@ public final class ChainFollower {
         if (!statusChanged && !confChanged && !blockChanged) {
             return 0;
         }
-        b.put(ChainTables.DEPOSITS, key, after);
+        unwritten.put(key, after); // with its place among the open deposits, into the batch at its commit
         if (before == null) {
             b.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(chain, after.address(), after.id()), "");
             b.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(after), "");
-        }
-        if (after.status().isFinal()) {
-            b.delete(ChainTables.OPEN_DEPOSITS, key);
-        } else {
-            b.put(ChainTables.OPEN_DEPOSITS, key, "");
         }
         boolean notable = statusChanged || (after.status() == DepositStatus.CONFIRMING && confChanged);
         changes.add(new DepositChange(before, after, notable));

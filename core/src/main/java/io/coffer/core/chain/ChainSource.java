@@ -27,6 +27,41 @@ public interface ChainSource {
         return header(height);
     }
 
+    /**
+     * The headers of the blocks at heights {@code from} to {@code to} on the node's best chain, in order, for connecting one
+     * after the other (each block's {@link #payments} and {@link #spends} are asked before the next header). A source may fetch
+     * the blocks ahead on threads of its own while the follower matches and writes the earlier ones, keeping what it fetched
+     * for payments and spends; whatever it fetched ahead is dropped when the feed is closed, so a block fetched before a reorg
+     * lives no longer than the poll that asked for it (the follower checks each header's parent anyway). By default
+     * {@link #headerToConnect} at each height, nothing ahead.
+     */
+    default BlockFeed blocks(long from, long to) {
+        return new BlockFeed() {
+            private long next = from;
+
+            @Override
+            public BlockHeader next() {
+                if (next > to) {
+                    return null;
+                }
+                BlockHeader h = headerToConnect(next);
+                next++;
+                return h;
+            }
+        };
+    }
+
+    /** Headers handed out in height order by {@link #blocks}; close it when done (it may hold blocks fetched ahead). */
+    interface BlockFeed extends AutoCloseable {
+        /** The next block's header, or null past the feed's last height or above the node's tip. */
+        BlockHeader next();
+
+        /** Drops whatever was fetched ahead. */
+        @Override
+        default void close() {
+        }
+    }
+
     /** The payments to watched addresses in the block {@code header}. */
     List<Payment> payments(BlockHeader header, Predicate<String> watched);
 

@@ -35,6 +35,7 @@ class ChainFollowerTest {
     FakeChainSource chain;
     AddressBook book;
     String a0;
+    Vault vault;
 
     @BeforeEach
     void setUp() {
@@ -42,7 +43,7 @@ class ChainFollowerTest {
         AuditLog audit = new AuditLog(store, Clock.systemUTC());
         new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
                 .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
-        Vault vault = new Vault(store, dir, audit);
+        vault = new Vault(store, dir, audit);
         chain = new FakeChainSource("fake");
         book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
                 pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
@@ -166,5 +167,70 @@ class ChainFollowerTest {
         assertTrue(e.getMessage().contains("genesis") && e.getMessage().contains("fresh data directory"), e.getMessage());
         assertEquals(before, trail(f, 0), "no deposit was disconnected");
         assertEquals(3, f.cursor().orElseThrow().height());
+    }
+
+    private static List<String> states(ChainFollower f) {
+        return f.depositsOf(0).stream().map(d -> d.id() + "=" + d.status() + "/" + d.confirmations() + "@" + d.blockHeight()).sorted()
+                .toList();
+    }
+
+    @Test
+    void catchingUpWritesManyBlocksAtOnceAndRecordsExactlyWhatOneWritePerBlockRecords() {
+        // One block per write: the follower polls after every block.
+        ChainFollower stepwise = follower();
+        stepwise.poll();
+        FakeChainSource steps = chain;
+        long start = steps.tipHeight();
+        List<String> to = List.of(book.addressAt(0, 0, 0), book.addressAt(0, 0, 1), book.addressAt(0, 0, 2));
+        FakeChainSource all = new FakeChainSource("fake2");
+        for (int i = 1; i <= 130; i++) {
+            Payment[] pays = i % 9 == 0
+                    ? new Payment[] {pay("t" + i, to.get(i % 3), 1_000 + i), new Payment("u" + i, 1, to.get((i + 1) % 3), "fake/BTC",
+                    BigInteger.valueOf(7))}
+                    : new Payment[0];
+            steps.mine(pays);
+            stepwise.poll();
+            all.mine(pays);
+        }
+        List<String> stepTrail = stepwise.events(0, 10_000).stream()
+                .map(e -> e.deposit().id() + ":" + e.deposit().status() + "/" + e.deposit().confirmations()).toList();
+        List<String> stepStates = states(stepwise);
+        assertEquals(start + 130, stepwise.cursor().orElseThrow().height());
+
+        // The same chain caught up from its start in one poll, on another chain id beside it (the same keys, so the same addresses):
+        // the same events in the same order, the same records, in a handful of writes.
+        AddressBook sameKeys = new AddressBook(store, "fake2", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        sameKeys.watchAccount(0);
+        ChainFollower caughtUp = new ChainFollower(store, all, sameKeys, 2, 4, Clock.systemUTC());
+        caughtUp.rescanFrom(1);
+        long writesBefore = store.writes(ChainTables.CURSOR);
+        ChainFollower.PollResult r = caughtUp.poll();
+        assertTrue(r.caughtUp(), r.toString());
+        assertEquals(130, r.connected());
+        long writes = store.writes(ChainTables.CURSOR) - writesBefore;
+        assertTrue(writes >= 130 / ChainFollower.BLOCKS_PER_WRITE && writes < 20, "blocks written in " + writes + " batches");
+        assertEquals(stepTrail, caughtUp.events(0, 10_000).stream()
+                .map(e -> e.deposit().id() + ":" + e.deposit().status() + "/" + e.deposit().confirmations()).toList());
+        assertEquals(stepStates, states(caughtUp));
+        assertEquals(stepwise.balance(0), caughtUp.balance(0));
+    }
+
+    @Test
+    void aSourceFailingInTheMiddleOfACatchUpKeepsTheWholeBlocksBeforeIt() {
+        ChainFollower f = follower();
+        f.poll();
+        long start = chain.tipHeight();
+        for (int i = 1; i <= 30; i++) {
+            chain.mine(i == 5 ? new Payment[] {pay("t5", a0, 500)} : new Payment[0]);
+        }
+        chain.failHeaderAt = start + 21;
+        assertThrows(ChainUnavailableException.class, f::poll);
+        assertEquals(start + 20, f.cursor().orElseThrow().height(), "the twenty blocks fetched before the failure are written");
+        assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), trail(f, 0));
+        chain.failHeaderAt = -1;
+        assertTrue(f.poll().caughtUp());
+        assertEquals(start + 30, f.cursor().orElseThrow().height());
+        assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "FINAL/4"), trail(f, 0), "nothing repeated");
     }
 }

@@ -97,6 +97,17 @@ public class FakeChainSource implements ChainSource {
         return height < blocks.size() ? blocks.get((int) height) : null;
     }
 
+    /** A height whose block cannot be fetched for connecting (the node went away mid-scan); -1 for none. */
+    public volatile long failHeaderAt = -1;
+
+    @Override
+    public synchronized BlockHeader headerToConnect(long height) {
+        if (height == failHeaderAt) {
+            throw new ChainUnavailableException(chain, "scripted failure at height " + height, null);
+        }
+        return header(height);
+    }
+
     @Override
     public synchronized List<Payment> payments(BlockHeader header, Predicate<String> watched) {
         return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.test(p.address())).toList();
