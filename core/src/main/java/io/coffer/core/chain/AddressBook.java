@@ -17,12 +17,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * (or, after a restore, handed out by the previous installation) are found. A payment found at index i
  * moves the window to i + 1 + gap, in the same batch as the deposit.
  */
-public final class AddressBook {
-    /** Turns a compressed public key into the chain's address text (bech32 P2WPKH, EIP-55...). */
+public final class AddressBook implements WatchList {
+    /** Turns a compressed public key into the chain's address text (bech32 P2WPKH, EIP-55...), and address text into its key. */
     @FunctionalInterface
     public interface Encoder {
         String address(byte[] compressedPublicKey);
+
+        /**
+         * The compact key the watched set keeps for {@code address}, and the chain's source matches by (see {@link WatchList}):
+         * what the chain's own data carries for that address (Bitcoin: its output script; EVM: its 20 bytes, whatever the
+         * letter case of the text). Null when the text is not an address of this chain. By default the text's UTF-8 bytes.
+         */
+        default byte[] key(String address) {
+            return address.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The address of {@code compressedPublicKey} with its key: what a chain may make together (both from one hash). */
+        default Derived derive(byte[] compressedPublicKey) {
+            String address = address(compressedPublicKey);
+            return new Derived(address, key(address));
+        }
     }
+
+    /** An address and its {@link Encoder#key key}. */
+    public record Derived(String address, byte[] key) {
+    }
+
+    /**
+     * Window addresses kept as text beyond the issued ones, per branch, at most: issuing one reuses its derivation. A bigger
+     * window (a restore's, a scan over a million addresses) is watched by key only, not kept twice.
+     */
+    private static final int KEEP_DERIVED = 64;
 
     private final Store store;
     private final String chain;
@@ -30,7 +55,7 @@ public final class AddressBook {
     private final PublicKeyRing keys;
     private final Encoder encoder;
     private final int gap;
-    private final Map<String, AddressInfo> watched = new ConcurrentHashMap<>();
+    private final WatchTable watched = new WatchTable();
     /**
      * Addresses this process derived and has not issued yet, per branch by index: the window's (issuing one reuses its
      * derivation) and the next one beyond it, derived outside the lock (see {@link #next}). Entries below the issued count
@@ -49,8 +74,11 @@ public final class AddressBook {
         this.encoder = encoder;
         this.gap = gap;
         byte[] prefix = io.coffer.core.store.KeyWriter.key().string(chain).build();
-        for (var e : store.list(ChainTables.ADDRESSES, ChainTables.ADDRESSES.prefix(prefix), Integer.MAX_VALUE)) {
-            watched.put(e.getKey().address(), e.getValue());
+        try (var c = store.scan(ChainTables.ADDRESSES.prefix(prefix), ChainTables.ADDRESSES)) {
+            while (c.hasNext()) {
+                var e = c.next();
+                watch(e.getKey().address(), e.getValue());
+            }
         }
     }
 
@@ -58,12 +86,33 @@ public final class AddressBook {
         return chain;
     }
 
+    /** As {@link #watches}. */
     public boolean isWatched(String address) {
-        return watched.containsKey(address);
+        return watches(address);
+    }
+
+    @Override
+    public boolean watches(String address) {
+        byte[] key = address == null ? null : encoder.key(address);
+        return key != null && watched.contains(key);
+    }
+
+    @Override
+    public boolean watchesKey(byte[] key) {
+        return watched.contains(key);
     }
 
     public Optional<AddressInfo> lookup(String address) {
-        return Optional.ofNullable(watched.get(address));
+        byte[] key = address == null ? null : encoder.key(address);
+        return key == null ? Optional.empty() : Optional.ofNullable(watched.get(key));
+    }
+
+    private void watch(String address, AddressInfo info) {
+        byte[] key = encoder.key(address);
+        if (key == null) {
+            throw new IllegalStateException("chain " + chain + ": " + address + " is not an address of this chain");
+        }
+        watched.put(key, info);
     }
 
     /** Number of watched addresses. */
@@ -210,11 +259,16 @@ public final class AddressBook {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
             String address = known.get(i);
             if (address == null) {
-                address = address(info);
-                known.put(i, address);
+                Derived d = encoder.derive(publicKey(info));
+                address = d.address();
+                watched.put(d.key(), info);
+                if (i - s.issued() < KEEP_DERIVED) {
+                    known.put(i, address);
+                }
+            } else {
+                watch(address, info);
             }
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
-            watched.put(address, info);
         }
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
     }
@@ -229,6 +283,10 @@ public final class AddressBook {
     }
 
     private String address(AddressInfo info) {
-        return encoder.address(keys.derive(AccountScheme.byId(info.scheme()), info.account(), info.change(), info.index()).publicKey());
+        return encoder.address(publicKey(info));
+    }
+
+    private byte[] publicKey(AddressInfo info) {
+        return keys.derive(AccountScheme.byId(info.scheme()), info.account(), info.change(), info.index()).publicKey();
     }
 }

@@ -61,6 +61,8 @@ public final class ChainFollower {
      * the store (which does not have them yet). Put into the batch once, at its commit, however many of its blocks changed them.
      */
     private final Map<ChainTables.ChainDeposit, Deposit> unwritten = new java.util.LinkedHashMap<>();
+    /** The store's open deposits, read once per batch (its first block): its other blocks read them here, with {@link #unwritten}. */
+    private Map<ChainTables.ChainDeposit, Deposit> openInStore;
     /** Whether the running poll disconnected a block: its batches are unsettled until the last one (see {@link DepositSink}). */
     private boolean reorgInPoll;
 
@@ -103,6 +105,7 @@ public final class ChainFollower {
     private Batch begin() {
         changes.clear();
         unwritten.clear();
+        openInStore = null;
         return store.batch();
     }
 
@@ -121,6 +124,7 @@ public final class ChainFollower {
             }
         }
         unwritten.clear();
+        openInStore = null;
         List<DepositChange> written = List.copyOf(changes);
         changes.clear();
         sink.commit(b, this, written, settled);
@@ -134,10 +138,16 @@ public final class ChainFollower {
 
     /** The chain's open deposits as the batch being built leaves them: the store's, less those it finalises, plus those it opens. */
     private List<Deposit> openDeposits() {
+        if (openInStore == null) {
+            openInStore = new java.util.LinkedHashMap<>();
+            for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+                openInStore.put(e.getKey(), store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow());
+            }
+        }
         List<Deposit> out = new ArrayList<>();
-        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
+        for (var e : openInStore.entrySet()) {
             if (!unwritten.containsKey(e.getKey())) {
-                out.add(store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow());
+                out.add(e.getValue());
             }
         }
         for (Deposit d : unwritten.values()) {
@@ -277,7 +287,7 @@ public final class ChainFollower {
                         inBatch = 0;
                         batchStarted = System.nanoTime();
                     }
-                    events += connect(b, next, source.payments(next, addresses::isWatched));
+                    events += connect(b, next, source.payments(next, addresses));
                     cursor = next;
                     connected++;
                     inBatch++;
@@ -339,7 +349,7 @@ public final class ChainFollower {
         // The wallet's outputs this block spends (a withdrawal of ours, or anyone holding the key): never spendable again while
         // this block stands, whatever the withdrawal's own state says.
         for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id)
-                || current(new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses::isWatched)) {
+                || current(new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses)) {
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, spend.outpoint()),
                     new ChainTables.SpentOutput(spend.txid(), block.height(), spend.asset(), spend.amount(), spend.feeAsset(),
                             spend.fee()));
@@ -450,7 +460,7 @@ public final class ChainFollower {
     }
 
     private int checkMempool() {
-        List<Payment> inMempool = source.mempool(addresses::isWatched);
+        List<Payment> inMempool = source.mempool(addresses);
         Instant now = clock.instant();
         Set<DepositId> seen = new HashSet<>();
         int events = 0;

@@ -63,7 +63,7 @@ public interface ChainSource {
     }
 
     /** The payments to watched addresses in the block {@code header}. */
-    List<Payment> payments(BlockHeader header, Predicate<String> watched);
+    List<Payment> payments(BlockHeader header, WatchList watched);
 
     /**
      * What the transactions of block {@code header} spend of the wallet's. UTXO chains report each spend of an output for which
@@ -72,12 +72,12 @@ public interface ChainSource {
      * slot, what it moved, its fee), so that transactions the ledger did not make (after a restore: the transfers made after the
      * backup) still count in the balance. Called right after {@link #payments} for the same block; by default none.
      */
-    default List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
+    default List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, WatchList watched) {
         return List.of();
     }
 
     /** The payments to watched addresses in the mempool now (chains without a mempool view return none). */
-    List<Payment> mempool(Predicate<String> watched);
+    List<Payment> mempool(WatchList watched);
 
     /**
      * Where transaction {@code txid} stands now. {@code inputs} are the outpoints it spends ("txid:vout"),

@@ -109,13 +109,13 @@ public class FakeChainSource implements ChainSource {
     }
 
     @Override
-    public synchronized List<Payment> payments(BlockHeader header, Predicate<String> watched) {
-        return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.test(p.address())).toList();
+    public synchronized List<Payment> payments(BlockHeader header, WatchList watched) {
+        return paymentsByHash.getOrDefault(header.hash(), List.of()).stream().filter(p -> watched.watches(p.address())).toList();
     }
 
     @Override
-    public synchronized List<Payment> mempool(Predicate<String> watched) {
-        return mempool.stream().filter(p -> watched.test(p.address())).toList();
+    public synchronized List<Payment> mempool(WatchList watched) {
+        return mempool.stream().filter(p -> watched.watches(p.address())).toList();
     }
 
     @Override

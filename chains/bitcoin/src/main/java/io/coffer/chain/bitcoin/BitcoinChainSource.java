@@ -10,15 +10,21 @@ import io.coffer.core.chain.Payment;
 import io.coffer.core.chain.TxStatus;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.bitcoinj.base.Address;
+import io.coffer.core.chain.WatchList;
 import org.bitcoinj.base.Network;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
@@ -42,8 +48,29 @@ public final class BitcoinChainSource implements ChainSource {
     private final Map<String, List<Payment>> mempoolCache = new ConcurrentHashMap<>();
     /** The block parsed last: the follower asks for its payments, then for its spends. */
     private volatile ParsedBlock lastBlock;
+    /**
+     * Fetches and parses blocks ahead of the follower while it catches up ({@link #blocks}): two threads, each a round trip to
+     * bitcoind at a time, so that waiting on the node overlaps with matching and writing. Idle threads end.
+     */
+    private final ThreadPoolExecutor fetchers;
 
-    private record ParsedBlock(String hash, Block block) {
+    /** A parsed block with the outpoints its transactions spend (per transaction; none for the coinbase), made once. */
+    private record ParsedBlock(String hash, Block block, List<List<DepositId>> spent) {
+        static ParsedBlock of(String hash, Block block) {
+            List<List<DepositId>> spent = new ArrayList<>(block.getTransactions().size());
+            for (Transaction tx : block.getTransactions()) {
+                if (tx.isCoinBase()) {
+                    spent.add(List.of());
+                    continue;
+                }
+                List<DepositId> ins = new ArrayList<>(tx.getInputs().size());
+                for (TransactionInput in : tx.getInputs()) {
+                    ins.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()));
+                }
+                spent.add(ins);
+            }
+            return new ParsedBlock(hash, block, spent);
+        }
     }
 
     public BitcoinChainSource(BitcoinRpcClient rpc, Network network) {
@@ -51,7 +78,22 @@ public final class BitcoinChainSource implements ChainSource {
         this.chain = rpc.chainName();
         this.network = network;
         this.asset = io.coffer.core.chain.AssetId.of(chain, "BTC").toString();
+        this.fetchers = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "coffer-" + chain + "-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        fetchers.allowCoreThreadTimeOut(true);
     }
+
+    private static final int FETCH_THREADS = 2;
+    /**
+     * Blocks fetched ahead of the one being connected, at most: enough to keep both threads busy, few enough that mainnet
+     * blocks (a few MB each, parsed) stay a small part of the heap.
+     */
+    private static final int AHEAD = 4;
+    /** Block hashes asked for in one round trip while catching up. */
+    private static final int HASHES_PER_CALL = 16;
 
     @Override
     public String chain() {
@@ -92,13 +134,114 @@ public final class BitcoinChainSource implements ChainSource {
         if (hash == null) {
             return null;
         }
-        Block block = block(new BlockHeader(height, hash, ""));
+        Block block = parsed(new BlockHeader(height, hash, "")).block();
         return new BlockHeader(height, hash, block.getPrevBlockHash().toString());
     }
 
+    /** Blocks {@code from} to {@code to}, each fetched ({@code getblockhash}, {@code getblock <hash> 0}) and parsed ahead. */
     @Override
-    public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
-        Block block = block(header);
+    public BlockFeed blocks(long from, long to) {
+        return new Prefetch(from, to);
+    }
+
+    private record Fetched(BlockHeader header, ParsedBlock parsed) {
+    }
+
+    /** The block {@code hash} at {@code height}, parsed. */
+    private Fetched fetch(long height, String hash) {
+        Block block = Block.read(ByteBuffer.wrap(rpc.callHex("getblock", hash, 0)));
+        // Parsed here, on the fetching thread, with the outpoints in text: the follower's thread only matches.
+        return new Fetched(new BlockHeader(height, hash, block.getPrevBlockHash().toString()), ParsedBlock.of(hash, block));
+    }
+
+    /**
+     * Up to {@link #AHEAD} block fetches in flight, handed out in height order; what is in flight at close is dropped. The
+     * hashes come {@link #HASHES_PER_CALL} at a time, in one JSON-RPC batch of {@code getblockhash}: a block then costs one
+     * round trip, not two.
+     */
+    private final class Prefetch implements BlockFeed {
+        private final ArrayDeque<CompletableFuture<Fetched>> ahead = new ArrayDeque<>();
+        private final ArrayDeque<String> hashes = new ArrayDeque<>();
+        private final long to;
+        private long next;
+        /** Where the next batch of hashes starts; past the node's tip once a batch reached it. */
+        private long hashesFrom;
+        private boolean tipReached;
+
+        Prefetch(long from, long to) {
+            this.next = from;
+            this.hashesFrom = from;
+            this.to = to;
+            fill();
+        }
+
+        private void fill() {
+            while (ahead.size() < AHEAD && next <= to) {
+                if (hashes.isEmpty() && !moreHashes()) {
+                    return;
+                }
+                long height = next++;
+                String hash = hashes.poll();
+                ahead.add(CompletableFuture.supplyAsync(() -> fetch(height, hash), fetchers));
+            }
+        }
+
+        /** The hashes of the next heights, in one round trip; false above the node's tip. */
+        private boolean moreHashes() {
+            if (tipReached || hashesFrom > to) {
+                return false;
+            }
+            List<Object[]> heights = new ArrayList<>();
+            for (long h = hashesFrom; h <= to && heights.size() < HASHES_PER_CALL; h++) {
+                heights.add(new Object[] {h});
+            }
+            for (Object answer : rpc.batch("getblockhash", heights)) {
+                if (answer instanceof BitcoinRpcException e) {
+                    if (e.rpcCode() != -8) {
+                        throw e;
+                    }
+                    tipReached = true; // "Block height out of range": the node's chain is shorter than it was a moment ago
+                    break;
+                }
+                hashes.add(((JsonNode) answer).asText());
+                hashesFrom++;
+            }
+            return !hashes.isEmpty();
+        }
+
+        @Override
+        public BlockHeader next() {
+            CompletableFuture<Fetched> f = ahead.poll();
+            if (f == null) {
+                return null;
+            }
+            Fetched b;
+            try {
+                b = f.join();
+            } catch (CompletionException e) {
+                close();
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            if (b == null) {
+                close(); // above the tip: what was asked beyond it is too
+                return null;
+            }
+            lastBlock = b.parsed();
+            fill();
+            return b.header();
+        }
+
+        @Override
+        public void close() {
+            ahead.forEach(f -> f.cancel(false));
+            ahead.clear();
+            next = to + 1;
+        }
+    }
+
+    @Override
+    public List<Payment> payments(BlockHeader header, WatchList watched) {
+        Block block = parsed(header).block();
         List<Payment> out = new ArrayList<>();
         for (Transaction tx : block.getTransactions()) {
             out.addAll(paymentsOf(tx, watched));
@@ -107,35 +250,32 @@ public final class BitcoinChainSource implements ChainSource {
     }
 
     @Override
-    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
+    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, WatchList watched) {
         List<OutpointSpend> out = new ArrayList<>();
-        for (Transaction tx : block(header).getTransactions()) {
-            if (tx.isCoinBase()) {
-                continue;
-            }
-            String txid = tx.getTxId().toString();
-            for (TransactionInput in : tx.getInputs()) {
-                DepositId outpoint = new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index());
+        ParsedBlock block = parsed(header);
+        List<Transaction> txs = block.block().getTransactions();
+        for (int i = 0; i < txs.size(); i++) {
+            for (DepositId outpoint : block.spent().get(i)) {
                 if (ours.test(outpoint)) {
-                    out.add(new OutpointSpend(outpoint, txid));
+                    out.add(new OutpointSpend(outpoint, txs.get(i).getTxId().toString()));
                 }
             }
         }
         return out;
     }
 
-    private Block block(BlockHeader header) {
+    private ParsedBlock parsed(BlockHeader header) {
         ParsedBlock cached = lastBlock;
         if (cached != null && cached.hash().equals(header.hash())) {
-            return cached.block();
+            return cached;
         }
-        Block block = Block.read(ByteBuffer.wrap(HexFormat.of().parseHex(rpc.call("getblock", header.hash(), 0).asText())));
-        lastBlock = new ParsedBlock(header.hash(), block);
+        ParsedBlock block = ParsedBlock.of(header.hash(), Block.read(ByteBuffer.wrap(rpc.callHex("getblock", header.hash(), 0))));
+        lastBlock = block;
         return block;
     }
 
     @Override
-    public List<Payment> mempool(Predicate<String> watched) {
+    public List<Payment> mempool(WatchList watched) {
         Set<String> now = new HashSet<>();
         rpc.call("getrawmempool").forEach(t -> now.add(t.asText()));
         mempoolCache.keySet().retainAll(now);
@@ -145,7 +285,7 @@ public final class BitcoinChainSource implements ChainSource {
             if (seen == null) {
                 Transaction tx;
                 try {
-                    tx = Transaction.read(ByteBuffer.wrap(HexFormat.of().parseHex(rpc.call("getrawtransaction", txid).asText())));
+                    tx = Transaction.read(ByteBuffer.wrap(rpc.callHex("getrawtransaction", txid)));
                 } catch (BitcoinRpcException e) {
                     continue; // left the mempool between the two calls
                 }
@@ -211,29 +351,32 @@ public final class BitcoinChainSource implements ChainSource {
         }
     }
 
-    private List<Payment> paymentsOf(Transaction tx, Predicate<String> watched) {
-        List<Payment> out = new ArrayList<>();
-        String txid = tx.getTxId().toString();
+    /** Outputs matched by their script (the watched set's key): address text is made for the wallet's outputs only. */
+    private List<Payment> paymentsOf(Transaction tx, WatchList watched) {
+        List<Payment> out = List.of();
+        String txid = null;
         List<String> inputs = null;
         for (TransactionOutput o : tx.getOutputs()) {
+            if (o.getValue().value <= 0 || !watched.watchesKey(o.getScriptBytes())) {
+                continue;
+            }
             String address;
             try {
-                Address a = o.getScriptPubKey().getToAddress(network, true);
-                address = a.toString();
+                address = o.getScriptPubKey().getToAddress(network, true).toString();
             } catch (ScriptException | IllegalArgumentException e) {
-                continue; // OP_RETURN, bare multisig and other scripts without an address
+                continue; // cannot be: a watched key is an address's script
             }
-            if (watched.test(address) && o.getValue().value > 0) {
-                if (inputs == null) {
-                    inputs = new ArrayList<>();
-                    for (TransactionInput in : tx.getInputs()) {
-                        if (!tx.isCoinBase()) {
-                            inputs.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()).toString());
-                        }
+            if (txid == null) {
+                txid = tx.getTxId().toString();
+                out = new ArrayList<>();
+                inputs = new ArrayList<>();
+                for (TransactionInput in : tx.getInputs()) {
+                    if (!tx.isCoinBase()) {
+                        inputs.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()).toString());
                     }
                 }
-                out.add(new Payment(txid, o.getIndex(), address, asset, BigInteger.valueOf(o.getValue().value), inputs));
             }
+            out.add(new Payment(txid, o.getIndex(), address, asset, BigInteger.valueOf(o.getValue().value), inputs));
         }
         return out;
     }

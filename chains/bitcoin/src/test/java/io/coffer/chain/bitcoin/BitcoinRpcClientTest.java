@@ -81,4 +81,13 @@ class BitcoinRpcClientTest {
             assertTrue(e.getMessage().contains("timed out"), e.getMessage());
         }
     }
+    @Test
+    void hexAnswersAreDecodedExactlyAndAnythingElseIsRefused() {
+        char[] text = "xx00ff7FaB10xx".toCharArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0, (byte) 0xff, 0x7f, (byte) 0xab, 0x10},
+                BitcoinRpcClient.hex(text, 2, 10));
+        assertThrows(IllegalArgumentException.class, () -> BitcoinRpcClient.hex("abc".toCharArray(), 0, 3));
+        assertThrows(IllegalArgumentException.class, () -> BitcoinRpcClient.hex("0g".toCharArray(), 0, 2));
+        assertThrows(IllegalArgumentException.class, () -> BitcoinRpcClient.hex("0\u0660".toCharArray(), 0, 2));
+    }
 }

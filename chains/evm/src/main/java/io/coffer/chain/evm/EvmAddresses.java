@@ -13,7 +13,26 @@ public final class EvmAddresses {
 
     /** EIP-55 checksummed address of a compressed public key. */
     public static AddressBook.Encoder encoder() {
-        return pub -> of(pub).toString();
+        return new AddressBook.Encoder() {
+            @Override
+            public String address(byte[] compressedPublicKey) {
+                return of(compressedPublicKey).toString();
+            }
+
+            /** The address's 20 bytes: an address is watched whatever the letter case it is written in. */
+            @Override
+            public byte[] key(String address) {
+                String hex = address.startsWith("0x") || address.startsWith("0X") ? address.substring(2) : address;
+                if (hex.length() != 40) {
+                    return null;
+                }
+                try {
+                    return java.util.HexFormat.of().parseHex(hex);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        };
     }
 
     public static EvmAddress of(byte[] compressedPublicKey) {

@@ -1,6 +1,7 @@
 package io.coffer.chain.evm;
 
 import io.coffer.core.address.EvmAddress;
+import io.coffer.core.chain.WatchList;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
@@ -83,7 +84,7 @@ public final class EvmChainSource implements ChainSource {
     }
 
     @Override
-    public List<Payment> payments(BlockHeader header, Predicate<String> watched) {
+    public List<Payment> payments(BlockHeader header, WatchList watched) {
         EthBlock.Block b = fullBlock(header);
         List<Payment> out = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
@@ -92,7 +93,7 @@ public final class EvmChainSource implements ChainSource {
                 continue;
             }
             String to = checksummed(tx.getTo());
-            if (!watched.test(to)) {
+            if (!watched.watches(to)) {
                 continue;
             }
             TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
@@ -127,7 +128,7 @@ public final class EvmChainSource implements ChainSource {
                 String to = checksummed("0x" + log.getTopics().get(2).substring(26));
                 String asset = assetByContract.get(log.getAddress().toLowerCase(java.util.Locale.ROOT));
                 BigInteger amount = Numeric.toBigInt(log.getData());
-                if (asset != null && watched.test(to) && amount.signum() > 0) {
+                if (asset != null && watched.watches(to) && amount.signum() > 0) {
                     int n = ordinal.merge(log.getTransactionHash(), 1, Integer::sum);
                     out.add(new Payment(log.getTransactionHash(), n, to, asset, amount));
                 }
@@ -165,12 +166,12 @@ public final class EvmChainSource implements ChainSource {
      * what it moved (ETH sent with it, else the tokens its Transfer logs take from the sender; nothing when it failed).
      */
     @Override
-    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, Predicate<String> watched) {
+    public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, WatchList watched) {
         List<OutpointSpend> out = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : fullBlock(header).getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
             String from = checksummed(tx.getFrom());
-            if (!watched.test(from) || tx.getNonce().bitLength() > 32) {
+            if (!watched.watches(from) || tx.getNonce().bitLength() > 32) {
                 continue;
             }
             TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
@@ -202,7 +203,7 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     @SuppressWarnings("unchecked")
-    public List<Payment> mempool(Predicate<String> watched) {
+    public List<Payment> mempool(WatchList watched) {
         if (!txpool) {
             return List.of();
         }
@@ -227,7 +228,7 @@ public final class EvmChainSource implements ChainSource {
                 List<String> spends = List.of(spentNonce(from, Numeric.toBigInt((String) tx.get("nonce"))));
                 BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
                 String to = checksummed((String) toObj);
-                if (value.signum() > 0 && watched.test(to)) {
+                if (value.signum() > 0 && watched.watches(to)) {
                     out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value, spends));
                 }
                 String tokenAsset = assetByContract.get(((String) toObj).toLowerCase(java.util.Locale.ROOT));
@@ -244,7 +245,7 @@ public final class EvmChainSource implements ChainSource {
     }
 
     /** A pending {@code transfer(to, amount)} or {@code transferFrom(from, to, amount)} call to a watched address. */
-    private static Payment decodeTokenCall(String hash, String input, String asset, Predicate<String> watched, List<String> spends) {
+    private static Payment decodeTokenCall(String hash, String input, String asset, WatchList watched, List<String> spends) {
         String data = input.startsWith("0x") ? input.substring(2) : input;
         int toWord;
         if (data.startsWith("a9059cbb") && data.length() >= 8 + 128) {
@@ -256,7 +257,7 @@ public final class EvmChainSource implements ChainSource {
         }
         String to = checksummed("0x" + data.substring(8 + toWord * 64 + 24, 8 + (toWord + 1) * 64));
         BigInteger amount = new BigInteger(data.substring(8 + (toWord + 1) * 64, 8 + (toWord + 2) * 64), 16);
-        return watched.test(to) && amount.signum() > 0 ? new Payment(hash, 1, to, asset, amount, spends) : null;
+        return watched.watches(to) && amount.signum() > 0 ? new Payment(hash, 1, to, asset, amount, spends) : null;
     }
 
     /**
