@@ -65,6 +65,10 @@ public final class CatchUpBenchmark {
             double deriveSeconds = (System.nanoTime() - t0) / 1e9;
             double watchedRate = book.size() / deriveSeconds;
             System.out.printf("derived and stored %d watched addresses in %.1f s%n", book.size(), deriveSeconds);
+            long l0 = System.nanoTime();
+            int loaded = new AddressBook(store, "bitcoin", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                    BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST), watched / 2).size();
+            System.out.printf("a node starting loads them in %.1f s (%d)%n", (System.nanoTime() - l0) / 1e9, loaded);
 
             // Chain: blocks of sendmany transactions, a few outputs to watched addresses, most to strangers.
             List<String> ours = List.of(book.next(0, 0).address(), book.next(0, 0).address(), book.next(0, 0).address());
@@ -123,10 +127,19 @@ public final class CatchUpBenchmark {
                     cofferRate * totalTxs / n, book.size(), rounds);
             System.out.printf("ratio coffer/raw   : %.2f%n", cofferRate / rawRate);
             System.out.printf("deposits recorded  : %d (distinct outputs paying watched addresses)%n", deposits);
+            // What the catch-up keeps alive, the watched set above all: the heap in use after full collections, the follower and
+            // its address book still reachable.
+            System.gc();
+            System.gc();
+            double liveMiB = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
+            double maxMiB = Runtime.getRuntime().maxMemory() / 1048576.0;
+            System.out.printf("live heap          : %.0f MiB (max heap %.0f MiB, %d watched addresses)%n", liveMiB, maxMiB, follower.watchedAddresses());
             return List.of(
                     Figure.rate("catchup", "watched addresses derived and stored", watchedRate, "addr/s", "-", Double.NaN, ">= 26k/s"),
                     Figure.rate("catchup", "Bitcoin catch-up, " + book.size() + " watched, " + n + " blocks of " + txsPerBlock + " txs",
-                            cofferRate, "blocks/s", "bare getblockhash + getblock <hash> 0", rawRate, ">= 0.8"));
+                            cofferRate, "blocks/s", "bare getblockhash + getblock <hash> 0", rawRate, ">= 0.8"),
+                    Figure.time("catchup", "live heap after the catch-up, " + book.size() + " watched (max heap " + Math.round(maxMiB) + " MiB)",
+                            liveMiB, "MiB", "the goal", 512, "<= 512 MiB at 1,000,003 watched, -Xmx512m"));
         } finally {
             BenchFiles.deleteTree(work);
         }
