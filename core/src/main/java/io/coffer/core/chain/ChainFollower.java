@@ -25,8 +25,10 @@ import java.util.logging.Logger;
  * parent — this also catches a reorg that happened while the node was down; (2) connects the following
  * blocks one by one, in atomic batches with the cursor, the deposits, their confirmations and their events — one batch per
  * block at the tip, one per {@value #BLOCKS_PER_WRITE} blocks (or half a second) while catching up, later blocks of a batch
- * reading the deposits earlier ones changed from {@link #unwritten}; (3) looks at the mempool for new 0-conf deposits, and asks the source about pending
- * deposits that left it (a conflict means REPLACED: it never counts).
+ * reading the deposits earlier ones changed from {@link #unwritten} (every deposit event of every block is written; the
+ * sink sees the batch's changes together, so a payment request moves once, to where the batch leaves it); (3) looks at the
+ * mempool for new 0-conf deposits, and asks the source about pending deposits that left it (a conflict means REPLACED: it
+ * never counts).
  *
  * <p>A crash between batches loses nothing and repeats nothing: the cursor moves in the same batch as
  * the changes, so the next poll resumes at the first block not fully applied.

@@ -7,7 +7,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * A chain whose blocks and mempool a unit test writes, for the pure logic above {@link ChainSource} (the follower's bookkeeping,

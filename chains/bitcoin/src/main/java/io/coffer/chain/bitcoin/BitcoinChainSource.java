@@ -8,6 +8,7 @@ import io.coffer.core.chain.DepositId;
 import io.coffer.core.chain.OutpointSpend;
 import io.coffer.core.chain.Payment;
 import io.coffer.core.chain.TxStatus;
+import io.coffer.core.chain.WatchList;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -24,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import io.coffer.core.chain.WatchList;
 import org.bitcoinj.base.Network;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
@@ -57,20 +57,20 @@ public final class BitcoinChainSource implements ChainSource {
     /** A parsed block with the outpoints its transactions spend (per transaction; none for the coinbase), made once. */
     private record ParsedBlock(String hash, Block block, List<List<DepositId>> spent) {
         static ParsedBlock of(String hash, Block block) {
-            List<List<DepositId>> spent = new ArrayList<>(block.getTransactions().size());
-            for (Transaction tx : block.getTransactions()) {
-                if (tx.isCoinBase()) {
-                    spent.add(List.of());
-                    continue;
-                }
-                List<DepositId> ins = new ArrayList<>(tx.getInputs().size());
-                for (TransactionInput in : tx.getInputs()) {
-                    ins.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()));
-                }
-                spent.add(ins);
-            }
-            return new ParsedBlock(hash, block, spent);
+            return new ParsedBlock(hash, block, block.getTransactions().stream().map(BitcoinChainSource::spentBy).toList());
         }
+    }
+
+    /** The outpoints {@code tx} spends; none for a coinbase. */
+    private static List<DepositId> spentBy(Transaction tx) {
+        if (tx.isCoinBase()) {
+            return List.of();
+        }
+        List<DepositId> out = new ArrayList<>(tx.getInputs().size());
+        for (TransactionInput in : tx.getInputs()) {
+            out.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()));
+        }
+        return out;
     }
 
     public BitcoinChainSource(BitcoinRpcClient rpc, Network network) {
@@ -138,7 +138,7 @@ public final class BitcoinChainSource implements ChainSource {
         return new BlockHeader(height, hash, block.getPrevBlockHash().toString());
     }
 
-    /** Blocks {@code from} to {@code to}, each fetched ({@code getblockhash}, {@code getblock <hash> 0}) and parsed ahead. */
+    /** Blocks {@code from} to {@code to} (or the node's tip), fetched with {@code getblock <hash> 0} and parsed ahead. */
     @Override
     public BlockFeed blocks(long from, long to) {
         return new Prefetch(from, to);
@@ -221,10 +221,6 @@ public final class BitcoinChainSource implements ChainSource {
             } catch (CompletionException e) {
                 close();
                 throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-            if (b == null) {
-                close(); // above the tip: what was asked beyond it is too
-                return null;
             }
             lastBlock = b.parsed();
             fill();
@@ -369,12 +365,7 @@ public final class BitcoinChainSource implements ChainSource {
             if (txid == null) {
                 txid = tx.getTxId().toString();
                 out = new ArrayList<>();
-                inputs = new ArrayList<>();
-                for (TransactionInput in : tx.getInputs()) {
-                    if (!tx.isCoinBase()) {
-                        inputs.add(new DepositId(in.getOutpoint().hash().toString(), (int) in.getOutpoint().index()).toString());
-                    }
-                }
+                inputs = spentBy(tx).stream().map(DepositId::toString).toList();
             }
             out.add(new Payment(txid, o.getIndex(), address, asset, BigInteger.valueOf(o.getValue().value), inputs));
         }
