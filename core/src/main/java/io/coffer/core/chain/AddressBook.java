@@ -48,6 +48,8 @@ public final class AddressBook implements WatchList {
      * window (a restore's, a scan over a million addresses) is watched by key only, not kept twice.
      */
     private static final int KEEP_DERIVED = 64;
+    /** A window growing by at least this many addresses is derived side by side on every core, this many at a time. */
+    private static final int DERIVE_IN_PARALLEL = 4096;
 
     private final Store store;
     private final String chain;
@@ -255,11 +257,22 @@ public final class AddressBook implements WatchList {
     private ChainTables.BranchState extend(Batch b, ChainTables.Branch key, ChainTables.BranchState s) {
         int target = s.issued() + gap;
         var known = derivedOf(key);
+        boolean big = target - s.watchedUpTo() >= DERIVE_IN_PARALLEL;
+        Derived[] ahead = new Derived[0];
+        int aheadFrom = 0;
         for (int i = s.watchedUpTo(); i < target; i++) {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
             String address = known.get(i);
             if (address == null) {
-                Derived d = encoder.derive(publicKey(info));
+                if (big && i - aheadFrom >= ahead.length) {
+                    // A big window (a first start or a restore with a large gap): derived on every core a chunk at a time,
+                    // then recorded in order. Small windows, the usual case, are not worth the hand-off.
+                    aheadFrom = i;
+                    ahead = java.util.stream.IntStream.range(i, Math.min(target, i + DERIVE_IN_PARALLEL)).parallel()
+                            .mapToObj(j -> encoder.derive(publicKey(new AddressInfo(key.scheme(), key.account(), key.change(), j))))
+                            .toArray(Derived[]::new);
+                }
+                Derived d = i - aheadFrom < ahead.length ? ahead[i - aheadFrom] : encoder.derive(publicKey(info));
                 address = d.address();
                 watched.put(d.key(), info);
                 if (i - s.issued() < KEEP_DERIVED) {

@@ -95,4 +95,27 @@ class AddressBookTest {
             assertEquals(again.addressAt(0, 0, threads * each), next);
         }
     }
+    @Test
+    void aBigWindowDerivedOnEveryCoreWatchesEachIndexsOwnAddressAndLoadsTheSameAfterARestart() {
+        int gap = 9_000; // more than two chunks derived side by side, and a tail
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                    .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
+            Vault vault = new Vault(store, dir, audit);
+            AddressBook.Encoder encoder = pub -> "addr-" + java.util.HexFormat.of().formatHex(Hashes.hash160(pub));
+            AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(), encoder, gap);
+            book.watchAccount(3);
+            assertEquals(2 * gap, book.size());
+            for (int change = 0; change <= 1; change++) {
+                for (int i = 0; i < gap; i += 7) {
+                    String address = encoder.address(vault.publicKeys().derive(AccountScheme.BIP84_TEST, 3, change, i).publicKey());
+                    assertEquals(new AddressInfo(AccountScheme.BIP84_TEST.id(), 3, change, i), book.lookup(address).orElseThrow());
+                }
+            }
+            AddressBook again = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(), encoder, gap);
+            assertEquals(2 * gap, again.size());
+            assertEquals(book.lookup(book.addressAt(3, 1, gap - 1)), again.lookup(book.addressAt(3, 1, gap - 1)));
+        }
+    }
 }
