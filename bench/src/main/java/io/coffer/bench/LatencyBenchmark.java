@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  *       transactions again before the block itself) → each request's CONFIRMED event;</li>
  *   <li><b>fan-out</b>: {@code streams} streams open on the tenant, one payment → its event on every stream (5 payments);</li>
  *   <li><b>EVM</b>: anvil mines an ETH payment as it is sent (automine) → the request's CONFIRMED event (confirmations 1), with
- *       the follower polling anvil every 100 ms.</li>
+ *       anvil pushing its new heads over the WebSocket (eth_subscribe), the poll (1 s) only the fallback.</li>
  * </ul>
  * The baseline of each is the goal (100 ms, 200 ms for fan-out): the ratio is goal / p99, so 1.0 or more meets it.
  *
@@ -116,7 +116,8 @@ public final class LatencyBenchmark {
                     .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n")
                     .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n", "      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n"
                             + "      zmq-endpoint: " + btc.zmqEndpoint() + "\n      poll-interval: 1s\n      confirmations: 1\n")
-                    .replace("      chain-id: 31337\n", "      chain-id: 31337\n      poll-interval: 100ms\n      confirmations: 1\n");
+                    .replace("      chain-id: 31337\n", "      chain-id: 31337\n      ws-url: ws://" + anvil.rpcUrl().getAuthority()
+                            + "\n      poll-interval: 1s\n      confirmations: 1\n");
             Path yaml = work.resolve("coffer.yaml");
             Files.writeString(yaml, config);
             Process node = ApiLoadBenchmark.startNode(yaml, work.resolve("node.log"));
@@ -213,7 +214,7 @@ public final class LatencyBenchmark {
                     c.awaitTermination(10, TimeUnit.SECONDS);
                 }
 
-                // EVM: anvil mines each payment as it is sent; the follower polls every 100 ms.
+                // EVM: anvil mines each payment as it is sent; its new head is pushed over the WebSocket (the poll, 1 s, is the fallback).
                 int evm = Math.min(payments, 200);
                 long[] evmLat = new long[evm];
                 for (int i = 0; i < evm + 5; i++) {
@@ -226,7 +227,7 @@ public final class LatencyBenchmark {
                         evmLat[i - 5] = t - sent;
                     }
                 }
-                figures.add(latency("EVM: anvil block -> CONFIRMED (100 ms poll), " + evm + " payments", evmLat, 100));
+                figures.add(latency("EVM: anvil block -> CONFIRMED (newHeads pushed), " + evm + " payments", evmLat, 100));
             } catch (RuntimeException e) {
                 List<String> log = Files.readAllLines(work.resolve("node.log"));
                 System.out.println("the node's log, last lines:");

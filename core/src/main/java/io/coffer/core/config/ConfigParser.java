@@ -269,7 +269,7 @@ public final class ConfigParser {
             tokens.add(new TokenConfig(symbol, contract, integer(tp + "decimals", null, 0, 36), amount(tp + "sweep-threshold")));
         }
         return new EvmChainConfig(name, chainId, url, confirmations, safety, poll, nativeSymbol, nativeDecimals, eip1559, tokens,
-                amount(p + "sweep-threshold"));
+                amount(p + "sweep-threshold"), wsUrl(p + "ws-url"));
     }
 
     /** A base URL links are built on: absolute http(s) with a host, no query or fragment; a trailing slash is dropped. */
@@ -415,6 +415,26 @@ public final class ConfigParser {
             }
             if (u.getUserInfo() != null) {
                 throw new ConfigException(key, "must not carry credentials; use the rpc-user/rpc-password keys");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "is not a valid URL: " + e.getReason());
+        }
+    }
+
+    /** An optional WebSocket endpoint: {@code ws://} or {@code wss://} with a host, no credentials in it. */
+    private URI wsUrl(String key) {
+        String v = optional(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            URI u = new URI(v);
+            if (!("ws".equals(u.getScheme()) || "wss".equals(u.getScheme())) || u.getHost() == null) {
+                throw new ConfigException(key, "must be a ws:// or wss:// URL with a host, got '" + redact(v) + "'");
+            }
+            if (u.getUserInfo() != null) {
+                throw new ConfigException(key, "must not carry credentials");
             }
             return u;
         } catch (URISyntaxException e) {

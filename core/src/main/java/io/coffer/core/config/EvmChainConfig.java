@@ -14,10 +14,20 @@ import java.util.List;
  * @param tokens         ERC-20 tokens watched and sent on this chain
  * @param sweepThreshold deposit addresses holding more native coin than this (wei) are swept to the hot
  *                       address; null: never swept
+ * @param wsUrl          the node's WebSocket endpoint ({@code ws://} or {@code wss://}): new heads are pushed from it and wake
+ *                       the follower at once (polling stays as the fallback); null: polled only
  */
 public record EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth,
                              Duration pollInterval, String nativeSymbol, int nativeDecimals, boolean eip1559,
-                             List<TokenConfig> tokens, java.math.BigInteger sweepThreshold) implements ChainConfig {
+                             List<TokenConfig> tokens, java.math.BigInteger sweepThreshold, URI wsUrl) implements ChainConfig {
+    /** Polled only (no WebSocket endpoint). */
+    public EvmChainConfig(String name, long chainId, URI rpcUrl, int confirmations, int reorgSafetyDepth, Duration pollInterval,
+                          String nativeSymbol, int nativeDecimals, boolean eip1559, List<TokenConfig> tokens,
+                          java.math.BigInteger sweepThreshold) {
+        this(name, chainId, rpcUrl, confirmations, reorgSafetyDepth, pollInterval, nativeSymbol, nativeDecimals, eip1559, tokens,
+                sweepThreshold, null);
+    }
+
     @Override
     public List<Asset> assets() {
         List<Asset> out = new java.util.ArrayList<>();

@@ -123,6 +123,8 @@ class ConfigParserTest {
         assertBad("coffer.chains.1.tokens.0.symbol", "ETH", "used twice");
         assertBad("coffer.node.dev-mode", "yes", "true or false");
         assertBad("coffer.chains.0.zmq-endpoint", "http://127.0.0.1:28332", "tcp://host:port");
+        assertBad("coffer.chains.1.ws-url", "http://127.0.0.1:8545", "ws:// or wss://");
+        assertBad("coffer.chains.1.ws-url", "ws://user:secret@127.0.0.1:8545", "must not carry credentials");
         assertBad("coffer.chains.0.address-gap", "0", "between 1 and 10000");
         assertBad("coffer.chains.1.sweep-threshold", "-5", "whole number of base units");
         assertBad("coffer.chains.1.tokens.0.sweep-threshold", "1e6", "whole number of base units");

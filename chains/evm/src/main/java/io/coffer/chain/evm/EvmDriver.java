@@ -53,6 +53,8 @@ public final class EvmDriver implements ChainDriver {
                 .forEach(t -> thresholds.put(io.coffer.core.chain.AssetId.of(config.name(), t.symbol()).toString(), t.sweepThreshold()));
         Optional<SweepService> sweeper = thresholds.isEmpty() ? Optional.empty()
                 : Optional.of(new SweepService(store, withdrawals, book, new SweepService.Policy(thresholds)));
-        return new ChainParts(book, follower, withdrawals, sweeper, Optional.empty());
+        Optional<ChainParts.Push> push = config.wsUrl() == null ? Optional.empty()
+                : Optional.of(wake -> new EvmHeadsListener(config.name(), config.wsUrl(), wake));
+        return new ChainParts(book, follower, withdrawals, sweeper, push);
     }
 }

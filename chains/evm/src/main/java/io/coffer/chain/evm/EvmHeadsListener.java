@@ -1,0 +1,164 @@
+package io.coffer.chain.evm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Subscribes to the node's new heads ({@code eth_subscribe ["newHeads"]} over its WebSocket endpoint) and wakes the follower at
+ * each, instead of at the next poll. Like bitcoind's ZMQ for Bitcoin, a notification carries nothing the follower trusts: it
+ * only says "look now", the follower reads everything over RPC, so a missed or repeated head costs latency, never correctness.
+ *
+ * <p>The subscription is made again after any close or error, after 1 s, doubling up to 30 s while the node stays away; each
+ * accepted subscription wakes the follower once, for the heads it missed meanwhile. One warning per outage, one line when it
+ * is back.
+ */
+final class EvmHeadsListener implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EvmHeadsListener.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long RETRY_FIRST_MS = 1_000;
+    private static final long RETRY_MAX_MS = 30_000;
+
+    private final String chain;
+    private final URI endpoint;
+    private final Runnable wake;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ScheduledExecutorService retries;
+    private volatile boolean running = true;
+    private volatile WebSocket socket;
+    private long retryMs = RETRY_FIRST_MS;
+    /** Whether the current outage was reported (one warning per outage, not per attempt). */
+    private boolean outageReported;
+
+    EvmHeadsListener(String chain, URI endpoint, Runnable wake) {
+        this.chain = chain;
+        this.endpoint = endpoint;
+        this.wake = wake;
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coffer-ws-" + chain);
+            t.setDaemon(true);
+            return t;
+        });
+        retries.execute(this::connect);
+    }
+
+    private void connect() {
+        if (!running) {
+            return;
+        }
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(endpoint, new Heads())
+                .whenComplete((ws, error) -> {
+                    if (error != null) {
+                        lost("cannot connect: " + rootMessage(error));
+                    }
+                });
+    }
+
+    /** The connection is gone (or never came): report it once, and try again later. */
+    private synchronized void lost(String why) {
+        socket = null;
+        if (!running) {
+            return;
+        }
+        if (!outageReported) {
+            outageReported = true;
+            LOG.warning("chain " + chain + ": new heads from " + endpoint + " not received (" + why + "); polling meanwhile, "
+                    + "subscribing again");
+        }
+        long delay = retryMs;
+        retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+        retries.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void subscribed() {
+        retryMs = RETRY_FIRST_MS;
+        LOG.info("chain " + chain + ": " + (outageReported ? "receiving new heads again" : "receiving new heads") + " from " + endpoint);
+        outageReported = false;
+        wake.run(); // whatever came while not subscribed
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    /** Messages of one connection: the subscription's answer, then a notification per head. */
+    private final class Heads implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            ws.request(1);
+            ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}", true);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                handle(ws, text);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        private void handle(WebSocket ws, String text) {
+            JsonNode msg;
+            try {
+                msg = JSON.readTree(text);
+            } catch (java.io.IOException e) {
+                return; // not JSON: nothing to act on
+            }
+            if ("eth_subscription".equals(msg.path("method").asText())) {
+                wake.run();
+            } else if (msg.path("id").asInt() == 1) {
+                if (msg.hasNonNull("error")) {
+                    ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+                    lost("the node refused the subscription: " + msg.path("error").path("message").asText());
+                } else {
+                    subscribed();
+                }
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            if (socket == ws) {
+                lost("closed by the node (" + statusCode + ")");
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (socket == ws) {
+                lost(rootMessage(error));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        WebSocket ws = socket;
+        socket = null;
+        if (ws != null) {
+            ws.abort();
+        }
+        retries.shutdownNow();
+        http.close();
+    }
+}
