@@ -407,34 +407,24 @@ public final class ConfigParser {
     }
 
     private URI httpUrl(String key) {
-        String v = required(key);
-        try {
-            URI u = new URI(v);
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                throw new ConfigException(key, "must be an http:// or https:// URL with a host, got '" + redact(v) + "'");
-            }
-            if (u.getUserInfo() != null) {
-                throw new ConfigException(key, "must not carry credentials; use the rpc-user/rpc-password keys");
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new ConfigException(key, "is not a valid URL: " + e.getReason());
-        }
+        return endpoint(key, required(key), "http", "must not carry credentials; use the rpc-user/rpc-password keys");
     }
 
     /** An optional WebSocket endpoint: {@code ws://} or {@code wss://} with a host, no credentials in it. */
     private URI wsUrl(String key) {
         String v = optional(key);
-        if (v == null) {
-            return null;
-        }
+        return v == null ? null : endpoint(key, v, "ws", "must not carry credentials");
+    }
+
+    /** {@code v} as a URL of {@code scheme} or its secure form ({@code scheme} + "s"), with a host and no credentials. */
+    private static URI endpoint(String key, String v, String scheme, String noCredentials) {
         try {
             URI u = new URI(v);
-            if (!("ws".equals(u.getScheme()) || "wss".equals(u.getScheme())) || u.getHost() == null) {
-                throw new ConfigException(key, "must be a ws:// or wss:// URL with a host, got '" + redact(v) + "'");
+            if (!(scheme.equals(u.getScheme()) || (scheme + "s").equals(u.getScheme())) || u.getHost() == null) {
+                throw new ConfigException(key, "must be a " + scheme + ":// or " + scheme + "s:// URL with a host, got '" + redact(v) + "'");
             }
             if (u.getUserInfo() != null) {
-                throw new ConfigException(key, "must not carry credentials");
+                throw new ConfigException(key, noCredentials);
             }
             return u;
         } catch (URISyntaxException e) {

@@ -159,6 +159,6 @@ final class EvmHeadsListener implements AutoCloseable {
             ws.abort();
         }
         retries.shutdownNow();
-        http.close();
+        http.shutdownNow(); // nothing of it is worth waiting for: a connect under way to a node that is gone
     }
 }
