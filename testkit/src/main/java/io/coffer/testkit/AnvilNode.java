@@ -39,11 +39,8 @@ public final class AnvilNode extends DevNode {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             port = Devnet.freePort();
-            rpc = new JsonRpc(rpcUrl(), null, null);
             try {
-                launch(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                                "--chain-id", Long.toString(CHAIN_ID)),
-                        dataDir.resolve("anvil.log"), "anvil", this::answers, null);
+                launchOnPort(binary);
                 return;
             } catch (IllegalStateException e) {
                 last = e;
@@ -53,6 +50,18 @@ public final class AnvilNode extends DevNode {
             }
         }
         throw last;
+    }
+
+    private void launchOnPort(Path binary) {
+        rpc = new JsonRpc(rpcUrl(), null, null);
+        launch(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port), "--chain-id", Long.toString(CHAIN_ID)),
+                dataDir.resolve("anvil.log"), "anvil", this::answers, null);
+    }
+
+    /** Stops anvil (if it runs) and starts it again on the same port: a node that went away and came back (with a new chain). */
+    public void restart() {
+        close();
+        launchOnPort(Devnet.anvil());
     }
 
     private boolean answers() {
