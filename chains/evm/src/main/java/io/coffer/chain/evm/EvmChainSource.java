@@ -1,7 +1,6 @@
 package io.coffer.chain.evm;
 
 import io.coffer.core.address.EvmAddress;
-import io.coffer.core.chain.WatchList;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
@@ -10,6 +9,7 @@ import io.coffer.core.chain.DepositId;
 import io.coffer.core.chain.OutpointSpend;
 import io.coffer.core.chain.Payment;
 import io.coffer.core.chain.TxStatus;
+import io.coffer.core.chain.WatchList;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.core.config.TokenConfig;
 import io.coffer.core.transfer.NonceSlot;
