@@ -88,14 +88,9 @@ public final class AddressBook implements WatchList {
         return chain;
     }
 
-    /** As {@link #watches}. */
-    public boolean isWatched(String address) {
-        return watches(address);
-    }
-
     @Override
     public boolean watches(String address) {
-        byte[] key = address == null ? null : encoder.key(address);
+        byte[] key = keyOf(address);
         return key != null && watched.contains(key);
     }
 
@@ -105,12 +100,17 @@ public final class AddressBook implements WatchList {
     }
 
     public Optional<AddressInfo> lookup(String address) {
-        byte[] key = address == null ? null : encoder.key(address);
+        byte[] key = keyOf(address);
         return key == null ? Optional.empty() : Optional.ofNullable(watched.get(key));
     }
 
+    /** The watched set's key of {@code address}; null for no text or text that is not an address of this chain. */
+    private byte[] keyOf(String address) {
+        return address == null ? null : encoder.key(address);
+    }
+
     private void watch(String address, AddressInfo info) {
-        byte[] key = encoder.key(address);
+        byte[] key = keyOf(address);
         if (key == null) {
             throw new IllegalStateException("chain " + chain + ": " + address + " is not an address of this chain");
         }

@@ -73,13 +73,13 @@ class AddressBookTest {
             for (AddressBook.Issued i : out) {
                 assertTrue(indexes.add(i.info().index()), "index " + i.info().index() + " issued twice");
                 assertEquals(book.addressAt(0, 0, i.info().index()), i.address(), "the address of its own index");
-                assertTrue(book.isWatched(i.address()), "an issued address is watched");
+                assertTrue(book.watches(i.address()), "an issued address is watched");
                 issued.add(i.address());
             }
             assertEquals(threads * each, indexes.size());
             assertEquals(threads * each, book.issuedCount(0, 0));
             for (int i = 0; i < threads * each + 5; i++) {
-                assertTrue(book.isWatched(book.addressAt(0, 0, i)), "the window reaches " + (threads * each + 5));
+                assertTrue(book.watches(book.addressAt(0, 0, i)), "the window reaches " + (threads * each + 5));
             }
             store.batch().put(io.coffer.core.payment.PaymentTables.PUBLISHED, "after", "x").commit(); // the queued writes before it
         }
@@ -88,7 +88,7 @@ class AddressBookTest {
             AddressBook again = book(store, vault);
             assertEquals(threads * each, again.issuedCount(0, 0), "the branch as it was");
             for (String a : issued) {
-                assertTrue(again.isWatched(a), "watched after a restart: " + a);
+                assertTrue(again.watches(a), "watched after a restart: " + a);
             }
             String next = again.next(0, 0).address();
             assertTrue(!issued.contains(next), "never an address already issued");

@@ -92,6 +92,8 @@ public final class BitcoinChainSource implements ChainSource {
      * blocks (a few MB each, parsed) stay a small part of the heap.
      */
     private static final int AHEAD = 4;
+    /** bitcoind's "Block height out of range": a height above its tip. */
+    private static final int HEIGHT_OUT_OF_RANGE = -8;
     /** Block hashes asked for in one round trip while catching up. */
     private static final int HASHES_PER_CALL = 16;
 
@@ -115,27 +117,16 @@ public final class BitcoinChainSource implements ChainSource {
         return new BlockHeader(h.path("height").asLong(), hash, h.path("previousblockhash").asText(""));
     }
 
-    /** The hash of the best chain's block at {@code height}, or null above the tip ("Block height out of range", -8). */
+    /** The hash of the best chain's block at {@code height}, or null above the tip. */
     private String hashAt(long height) {
         try {
             return rpc.call("getblockhash", height).asText();
         } catch (BitcoinRpcException e) {
-            if (e.rpcCode() == -8) {
+            if (e.rpcCode() == HEIGHT_OUT_OF_RANGE) {
                 return null;
             }
             throw e;
         }
-    }
-
-    /** {@code getblockhash} and the raw block, whose header says its parent: two round trips, and the block kept for payments. */
-    @Override
-    public BlockHeader headerToConnect(long height) {
-        String hash = hashAt(height);
-        if (hash == null) {
-            return null;
-        }
-        Block block = parsed(new BlockHeader(height, hash, "")).block();
-        return new BlockHeader(height, hash, block.getPrevBlockHash().toString());
     }
 
     /** Blocks {@code from} to {@code to} (or the node's tip), fetched with {@code getblock <hash> 0} and parsed ahead. */
@@ -197,10 +188,10 @@ public final class BitcoinChainSource implements ChainSource {
             }
             for (Object answer : rpc.batch("getblockhash", heights)) {
                 if (answer instanceof BitcoinRpcException e) {
-                    if (e.rpcCode() != -8) {
+                    if (e.rpcCode() != HEIGHT_OUT_OF_RANGE) {
                         throw e;
                     }
-                    tipReached = true; // "Block height out of range": the node's chain is shorter than it was a moment ago
+                    tipReached = true; // the node's chain is shorter than it was a moment ago
                     break;
                 }
                 hashes.add(((JsonNode) answer).asText());

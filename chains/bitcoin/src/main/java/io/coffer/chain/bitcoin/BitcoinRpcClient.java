@@ -87,9 +87,26 @@ public final class BitcoinRpcClient implements ChainNode {
         }
         JsonNode err = answer.get("error");
         if (err != null && !err.isNull()) {
-            throw new BitcoinRpcException(chain, method, err.path("code").asInt(), err.path("message").asText());
+            throw rpcError(method, err);
         }
         return answer.get("result");
+    }
+
+    /** The error object bitcoind answered for a call of {@code method}. */
+    private BitcoinRpcException rpcError(String method, JsonNode err) {
+        return new BitcoinRpcException(chain, method, err.path("code").asInt(), err.path("message").asText());
+    }
+
+    /** One JSON-RPC call: what a single request sends, and each element of a batch. */
+    private static ObjectNode request(ObjectNode req, long id, String method, Object[] params) {
+        req.put("jsonrpc", "1.0");
+        req.put("id", id);
+        req.put("method", method);
+        ArrayNode ps = req.putArray("params");
+        for (Object p : params) {
+            ps.add(JSON.valueToTree(p));
+        }
+        return req;
     }
 
     /**
@@ -120,7 +137,7 @@ public final class BitcoinRpcClient implements ChainNode {
             throw new ChainUnavailableException(chain, method + ": unreadable answer (HTTP " + resp.statusCode() + ")", e);
         }
         if (err != null) {
-            throw new BitcoinRpcException(chain, method, err.path("code").asInt(), err.path("message").asText());
+            throw rpcError(method, err);
         }
         if (result == null) {
             throw new ChainUnavailableException(chain, method + ": no hex result (HTTP " + resp.statusCode() + ")", null);
@@ -138,14 +155,7 @@ public final class BitcoinRpcClient implements ChainNode {
         ArrayNode calls = JSON.createArrayNode();
         long first = ids.getAndAdd(params.size()) + 1;
         for (int i = 0; i < params.size(); i++) {
-            ObjectNode req = calls.addObject();
-            req.put("jsonrpc", "1.0");
-            req.put("id", first + i);
-            req.put("method", method);
-            ArrayNode ps = req.putArray("params");
-            for (Object p : params.get(i)) {
-                ps.add(JSON.valueToTree(p));
-            }
+            request(calls.addObject(), first + i, method, params.get(i));
         }
         HttpResponse<byte[]> resp = post(calls.toString());
         JsonNode answers;
@@ -164,8 +174,7 @@ public final class BitcoinRpcClient implements ChainNode {
                 continue;
             }
             JsonNode err = a.get("error");
-            out[(int) at] = err != null && !err.isNull()
-                    ? new BitcoinRpcException(chain, method, err.path("code").asInt(), err.path("message").asText()) : a.get("result");
+            out[(int) at] = err != null && !err.isNull() ? rpcError(method, err) : a.get("result");
         }
         for (int i = 0; i < out.length; i++) {
             if (out[i] == null) {
@@ -207,15 +216,7 @@ public final class BitcoinRpcClient implements ChainNode {
     }
 
     private HttpResponse<byte[]> exchange(String method, Object... params) {
-        ObjectNode req = JSON.createObjectNode();
-        req.put("jsonrpc", "1.0");
-        req.put("id", ids.incrementAndGet());
-        req.put("method", method);
-        ArrayNode ps = req.putArray("params");
-        for (Object p : params) {
-            ps.add(JSON.valueToTree(p));
-        }
-        return post(req.toString());
+        return post(request(JSON.createObjectNode(), ids.incrementAndGet(), method, params).toString());
     }
 
     private HttpResponse<byte[]> post(String body) {
