@@ -384,10 +384,27 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return out;
     }
 
+    /**
+     * Per sending address, the write count of the nonce holes at which it had none ({@link #nextNonce}): a LevelDB seek into
+     * an empty range still merges every level's files, ~0.3 ms a withdrawal in a profile, as long as the broadcast itself.
+     */
+    private final Map<String, Long> noHolesAt = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The next nonce of {@code from}: a hole first, else the stored counter, never below what the chain has mined. */
     private long nextNonce(String from) {
-        byte[] prefix = KeyWriter.key().string(chain).string(from).build();
-        var holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
+        // Holes are rare (a refused first broadcast): the look-up is skipped while the table has not been written since it last
+        // found none here. The count is read before the look-up, so a hole written meanwhile moves it past what is kept.
+        long holesWritten = store.writes(TransferTables.NONCE_HOLES);
+        List<Map.Entry<TransferTables.ChainNonceSlot, String>> holes = List.of();
+        if (!Long.valueOf(holesWritten).equals(noHolesAt.get(from))) {
+            byte[] prefix = KeyWriter.key().string(chain).string(from).build();
+            holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
+            if (holes.isEmpty()) {
+                noHolesAt.put(from, holesWritten);
+            } else {
+                noHolesAt.remove(from);
+            }
+        }
         long mined = reads.minedNonce(from);
         if (!holes.isEmpty()) {
             long hole = holes.get(0).getKey().slot().nonce();

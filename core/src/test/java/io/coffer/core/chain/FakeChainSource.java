@@ -66,7 +66,10 @@ public class FakeChainSource implements ChainSource {
         }
     }
 
-    /** The next broadcast answers {@code outcome} (UNKNOWN: the node took the bytes but the answer was lost). */
+    /**
+     * The next broadcast answers {@code outcome} (UNKNOWN: the node took the bytes but the answer was lost; REJECTED: refused,
+     * the bytes stay out of the pool).
+     */
     public synchronized void answerNext(BroadcastResult.Outcome outcome) {
         nextAnswer = outcome;
     }
@@ -139,7 +142,7 @@ public class FakeChainSource implements ChainSource {
         String txid = txidOf(tx);
         TxState state = txStatus(txid, List.of()).state();
         boolean known = state == TxState.IN_BLOCK || state == TxState.IN_MEMPOOL;
-        if (!known) {
+        if (!known && nextAnswer != BroadcastResult.Outcome.REJECTED) { // refused: not in the pool
             pool.put(txid, tx.clone());
         }
         BroadcastResult.Outcome answer = nextAnswer != null ? nextAnswer

@@ -182,6 +182,29 @@ class WithdrawalCrashPointsTest {
         assertEquals(WithdrawalStatus.BROADCAST, again.service.get(sent.id()).orElseThrow().status());
     }
 
+    /**
+     * A first broadcast the node refuses: FAILED, nothing moved, and its nonce a hole the next withdrawal fills (else every later
+     * nonce would wait for it forever); the one after that continues past it. Again after a restart (the holes are in the store).
+     */
+    @org.junit.jupiter.api.Test
+    void aRefusedFirstBroadcastLeavesANonceTheNextWithdrawalTakes() {
+        Wallet w = new Wallet(Kind.ACCOUNT, "");
+        Withdrawal first = w.send(Kind.ACCOUNT, 10, "n-0");
+        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.REJECTED);
+        Withdrawal refused = w.send(Kind.ACCOUNT, 10, "n-1");
+        assertEquals(WithdrawalStatus.FAILED, refused.status());
+        Withdrawal filler = w.send(Kind.ACCOUNT, 10, "n-2");
+        Withdrawal next = w.send(Kind.ACCOUNT, 10, "n-3");
+        assertEquals(List.of(0L, 1L, 1L, 2L), List.of(NonceSlot.of(first).nonce(), NonceSlot.of(refused).nonce(),
+                NonceSlot.of(filler).nonce(), NonceSlot.of(next).nonce()));
+
+        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.REJECTED);
+        assertEquals(WithdrawalStatus.FAILED, w.send(Kind.ACCOUNT, 10, "n-4").status()); // nonce 3
+        Wallet restarted = new Wallet(Kind.ACCOUNT, "");
+        assertEquals(List.of(3L, 4L), List.of(NonceSlot.of(restarted.send(Kind.ACCOUNT, 10, "n-5")).nonce(),
+                NonceSlot.of(restarted.send(Kind.ACCOUNT, 10, "n-6")).nonce()));
+    }
+
     /** A hot address's nonce used by a transaction the ledger did not make (and the follower did not record) is a mismatch row. */
     @org.junit.jupiter.api.Test
     void aNonceUsedOutsideTheLedgerIsAMismatch() {
