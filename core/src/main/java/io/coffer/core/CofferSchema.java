@@ -47,9 +47,14 @@ import java.util.Map;
  * UTXO rows keep their form). Named operators, their TOTP enrollments and proposals: 0x80-0x82 ({@code OperatorTables}; start
  * empty). Operators' alerts, the open ones, and what their webhook accepted: 0x90-0x92 ({@code AlertTables}), reconciliation rows operators accepted: 0x93 ({@code Reconciler}); all start
  * empty.
+ *
+ * <p>Version 6: every account's balances per chain and asset, kept in the batches that change the records they sum (0xa0), and
+ * the chains whose balances are kept (0xa1; both {@code LedgerBalances}). The migration from 5 writes nothing: each chain's
+ * balances are built from its records when the node first starts on the new schema, and kept from then on (an older build,
+ * which would change records without moving them, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     private CofferSchema() {
     }
@@ -67,8 +72,9 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.operator.OperatorTables.all());
         tables.addAll(io.coffer.core.alert.AlertTables.all());
         tables.addAll(io.coffer.core.driver.Reconciler.tables());
+        tables.addAll(io.coffer.core.transfer.LedgerBalances.tables());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
-                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity));
+                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { }));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

@@ -189,7 +189,7 @@ public final class ChainModule {
 
     /** Confirmed, pending incoming and pending outgoing of {@code asset} for an account, in base units. */
     public WithdrawalLedger.Balance balance(int account, String asset) {
-        return parts.withdrawals().currentBalance(account, asset);
+        return parts.withdrawals().balance(account, asset);
     }
 
     public ChainConfig config() {

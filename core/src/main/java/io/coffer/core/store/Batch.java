@@ -10,6 +10,12 @@ public interface Batch {
 
     <K, V> Batch delete(Table<K, V> table, K key);
 
+    /**
+     * What this batch does so far to {@code table}: per key, the value its last operation puts, or empty when that operation
+     * deletes the key. In the order the keys were first written.
+     */
+    <K, V> java.util.Map<K, java.util.Optional<V>> changes(Table<K, V> table);
+
     /** Number of operations queued. */
     int size();
 

@@ -374,6 +374,33 @@ public final class LevelDbStore implements Store {
         }
     }
 
+    /** A registered derivation and the lock its batches are derived and written under (kept when the derivation is replaced). */
+    private record Derived(Derivation derivation, java.util.concurrent.locks.ReentrantLock lock) {
+    }
+
+    /** By name, in name order: a batch several derivations follow takes their locks in that order. */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, Derived> derivations = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @Override
+    public void derive(String name, Derivation derivation) {
+        java.util.Objects.requireNonNull(derivation, "derivation");
+        derivations.compute(name, (n, old) -> new Derived(derivation, old != null ? old.lock() : new java.util.concurrent.locks.ReentrantLock()));
+    }
+
+    @Override
+    public <T> T readDerived(String name, java.util.function.Supplier<T> read) {
+        Derived d = derivations.get(name);
+        if (d == null) {
+            throw new IllegalStateException("no derivation named " + name);
+        }
+        d.lock().lock();
+        try {
+            return read.get();
+        } finally {
+            d.lock().unlock();
+        }
+    }
+
     /** Per table id, the committed batches that wrote to it ({@link #writes}). */
     private final java.util.concurrent.atomic.AtomicLongArray tableWrites = new java.util.concurrent.atomic.AtomicLongArray(256);
 
@@ -417,12 +444,35 @@ public final class LevelDbStore implements Store {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
+        public <K, V> java.util.Map<K, java.util.Optional<V>> changes(Table<K, V> table) {
+            java.util.List<byte[]> live = live();
+            java.util.Map<K, java.util.Optional<V>> out = new java.util.LinkedHashMap<>();
+            if (!touched.get(table.id())) {
+                return out;
+            }
+            for (int i = 0; i < live.size(); i += 2) {
+                byte[] k = live.get(i);
+                if ((k[0] & 0xFF) == table.id()) {
+                    byte[] v = live.get(i + 1);
+                    out.put(table.decodeKey(k), v == null ? java.util.Optional.empty() : java.util.Optional.of(table.values().decode(v)));
+                }
+            }
+            return out;
+        }
+
+        @Override
         public int size() {
             return ops == null ? 0 : ops.size() / 2;
         }
 
         @Override
         public void commit() {
+            java.util.List<Derived> following = following();
+            if (!following.isEmpty()) {
+                derivedThenWritten(following, 0);
+                return;
+            }
             java.util.List<byte[]> written = take();
             if (!written.isEmpty()) {
                 ensureOpen();
@@ -432,12 +482,50 @@ public final class LevelDbStore implements Store {
 
         @Override
         public Queued queue() {
+            if (!following().isEmpty()) {
+                commit(); // derived records need the state before the batch: written now, under the derivations' locks
+                return () -> { };
+            }
             java.util.List<byte[]> written = take();
             if (written.isEmpty()) {
                 return () -> { };
             }
             ensureOpen();
             return commits.submit(written, this::counted);
+        }
+
+        /** The derivations that follow a table this batch writes, in name order. */
+        private java.util.List<Derived> following() {
+            java.util.List<Derived> out = new java.util.ArrayList<>(0);
+            if (ops == null || derivations.isEmpty()) {
+                return out;
+            }
+            for (Derived d : derivations.values()) {
+                if (d.derivation().reads().stream().anyMatch(t -> touched.get(t.id()))) {
+                    out.add(d);
+                }
+            }
+            return out;
+        }
+
+        /** Takes each derivation's lock in turn, lets it add its records, and writes the batch holding them all. */
+        private void derivedThenWritten(java.util.List<Derived> following, int i) {
+            if (i == following.size()) {
+                java.util.List<byte[]> written = take();
+                if (!written.isEmpty()) {
+                    ensureOpen();
+                    commits.commit(written, this::counted);
+                }
+                return;
+            }
+            Derived d = following.get(i);
+            d.lock().lock();
+            try {
+                d.derivation().derive(this);
+                derivedThenWritten(following, i + 1);
+            } finally {
+                d.lock().unlock();
+            }
         }
 
         /** Run by the writer once the batch is applied (so a reader that sees the new count also sees the changes). */

@@ -28,6 +28,18 @@ public interface Store extends AutoCloseable {
      */
     long writes(Table<?, ?> table);
 
+    /**
+     * Registers {@code derivation} under {@code name}, replacing the one registered under that name before (a service made
+     * again over the same store). From now on every batch that writes one of its tables goes through it; see {@link Derivation}.
+     */
+    void derive(String name, Derivation derivation);
+
+    /**
+     * Runs {@code read} while no batch that {@code name}'s derivation follows is being derived or written: what it reads of
+     * the derived records and of the records they follow is one consistent state.
+     */
+    <T> T readDerived(String name, java.util.function.Supplier<T> read);
+
     /** The schema version recorded in the data directory. */
     int schemaVersion();
 

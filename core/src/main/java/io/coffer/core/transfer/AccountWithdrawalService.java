@@ -91,6 +91,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         this.factory = factory;
         this.addresses = addresses;
         this.signer = signer;
+        keepBalances(new Balances());
     }
 
     /** The hot address of {@code account}: where sweeps collect funds and withdrawals leave from. */
@@ -116,78 +117,68 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
 
     /**
-     * The account's balance of {@code asset}: confirmed deposits from outside, less what left (external
-     * withdrawals, pending or done) and, for the native asset, every fee paid (sweeps, top-ups and reverted
-     * transactions included). Moves between the account's own addresses cancel out.
+     * An account chain's balances, per asset: confirmed deposits from outside (a deposit made by one of the ledger's own
+     * transactions — a sweep, a top-up — only moves funds between the account's addresses), less what left: every withdrawal's
+     * amount unless it was internal or mined without paying, and, in the native asset, every fee paid (reverted transactions
+     * included); a withdrawal not yet final holds the same back as pending outgoing. Sent from the account's addresses by
+     * transactions the ledger did not make (after a restore: transfers made after the backup; otherwise the keys used outside
+     * Coffer): what they moved and their fees left too, as the chain says. A withdrawal is written before its transaction is
+     * broadcast, so whether a deposit's or a spend's transaction is the ledger's own is known when the follower records it;
+     * a new transaction id of the ledger still re-reads the deposits of that transaction, should any be recorded.
      */
-    @Override
-    public Balance balance(int account, String asset) {
-        java.util.Set<String> own = new java.util.HashSet<>();
-        List<Withdrawal> mine = new ArrayList<>();
-        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            own.add(e.getValue().txid());
-            own.addAll(e.getValue().replacedTxids());
-            if (!e.getValue().cancelTxid().isEmpty()) {
-                own.add(e.getValue().cancelTxid());
+    private final class Balances implements LedgerBalances.Rule {
+        @Override
+        public void touched(LedgerBalances.Changes c, LedgerBalances.Records before, java.util.function.Consumer<LedgerBalances.Unit> out) {
+            c.deposits().forEach((id, after) -> {
+                if (c.own().containsKey(id.txid()) || !LedgerBalances.samePart(before.deposit(id), after)) {
+                    out.accept(new LedgerBalances.DepositUnit(id));
+                }
+            });
+            for (String txid : c.own().keySet()) {
+                byte[] prefix = KeyWriter.key().string(chain).string(txid).build();
+                for (var e : store.list(io.coffer.core.chain.ChainTables.DEPOSITS, io.coffer.core.chain.ChainTables.DEPOSITS.prefix(prefix),
+                        Integer.MAX_VALUE)) {
+                    out.accept(new LedgerBalances.DepositUnit(e.getKey().id()));
+                }
             }
-            if (e.getValue().account() == account) {
-                mine.add(e.getValue());
-            }
+            c.withdrawals().keySet().forEach(id -> out.accept(new LedgerBalances.WithdrawalUnit(id)));
+            c.spent().keySet().forEach(id -> out.accept(new LedgerBalances.SpentUnit(id)));
         }
-        BigInteger confirmed = BigInteger.ZERO;
-        BigInteger incoming = BigInteger.ZERO;
-        for (var e : store.list(io.coffer.core.chain.ChainTables.DEPOSITS, io.coffer.core.chain.ChainTables.DEPOSITS.prefix(chainPrefix),
-                Integer.MAX_VALUE)) {
-            io.coffer.core.chain.Deposit d = e.getValue();
-            if (d.account() != account || !d.asset().equals(asset) || own.contains(d.id().txid())) {
-                continue;
-            }
-            if (d.status().isConfirmed()) {
-                confirmed = confirmed.add(d.amount());
-            } else if (d.status().isPending()) {
-                incoming = incoming.add(d.amount());
-            }
-        }
-        BigInteger outgoing = BigInteger.ZERO;
-        boolean nativeAsset = asset.equals(factory.nativeAsset());
-        for (Withdrawal w : mine) {
-            boolean minedWithoutPaying = WithdrawalLedger.minedWithoutPaying(w);
-            if (w.status() == WithdrawalStatus.FAILED && !minedWithoutPaying) {
-                continue; // refused by the node, or its nonce taken by another transaction: nothing moved, no fee of ours
-            }
-            boolean paid = !minedWithoutPaying;
-            BigInteger moved = paid && w.asset().equals(asset) && !isInternal(w) ? w.amount() : BigInteger.ZERO;
-            BigInteger fee = nativeAsset ? w.fee() : BigInteger.ZERO;
-            confirmed = confirmed.subtract(moved).subtract(fee); // reserved while pending, spent once final
-            if (!w.status().isFinal()) {
-                outgoing = outgoing.add(moved).add(fee);
-            }
-        }
-        // Sent from the account's addresses by transactions the ledger did not make (after a restore: transfers made after the
-        // backup; otherwise the keys used outside Coffer): what they moved and their fees left too, as the chain says.
-        for (var e : store.list(io.coffer.core.chain.ChainTables.SPENT_OUTPUTS, io.coffer.core.chain.ChainTables.SPENT_OUTPUTS.prefix(chainPrefix),
-                Integer.MAX_VALUE)) {
-            io.coffer.core.chain.ChainTables.SpentOutput spent = e.getValue();
-            if (own.contains(spent.txid()) || spent.asset().isEmpty()) {
-                continue;
-            }
-            String from = NonceSlot.ofInput(e.getKey().id()).address();
-            boolean ours = store.get(io.coffer.core.chain.ChainTables.ADDRESSES, new io.coffer.core.chain.ChainTables.ChainAddress(chain, from))
-                    .map(info -> info.account() == account).orElse(false);
-            if (ours) {
-                confirmed = confirmed.subtract(spent.asset().equals(asset) ? spent.amount() : BigInteger.ZERO)
-                        .subtract(spent.feeAsset().equals(asset) ? spent.fee() : BigInteger.ZERO);
-            }
-        }
-        return new Balance(confirmed, incoming, outgoing);
-    }
 
-    /** Besides the common tables: the address book, which says whose address a foreign spend left from. */
-    @Override
-    protected List<io.coffer.core.store.Table<?, ?>> balanceReads() {
-        List<io.coffer.core.store.Table<?, ?>> reads = new ArrayList<>(super.balanceReads());
-        reads.add(io.coffer.core.chain.ChainTables.ADDRESSES);
-        return reads;
+        @Override
+        public void part(LedgerBalances.Unit unit, LedgerBalances.Records r, LedgerBalances.Sums sums, int sign) {
+            switch (unit) {
+                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).filter(d -> !r.own(d.id().txid())).ifPresent(d -> {
+                    boolean confirmed = d.status().isConfirmed();
+                    if (confirmed || d.status().isPending()) {
+                        sums.add(d.account(), d.asset(), confirmed ? d.amount() : BigInteger.ZERO, confirmed ? BigInteger.ZERO : d.amount(),
+                                BigInteger.ZERO, sign);
+                    }
+                });
+                case LedgerBalances.WithdrawalUnit u -> r.withdrawal(u.id()).ifPresent(w -> {
+                    boolean minedWithoutPaying = WithdrawalLedger.minedWithoutPaying(w);
+                    if (w.status() == WithdrawalStatus.FAILED && !minedWithoutPaying) {
+                        return; // refused by the node, or its nonce taken by another transaction: nothing moved, no fee of ours
+                    }
+                    BigInteger moved = !minedWithoutPaying && !isInternal(w) ? w.amount() : BigInteger.ZERO;
+                    boolean pending = !w.status().isFinal(); // reserved while pending, spent once final
+                    sums.add(w.account(), w.asset(), moved.negate(), BigInteger.ZERO, pending ? moved : BigInteger.ZERO, sign);
+                    sums.add(w.account(), factory.nativeAsset(), w.fee().negate(), BigInteger.ZERO, pending ? w.fee() : BigInteger.ZERO, sign);
+                });
+                case LedgerBalances.SpentUnit u -> r.spent(u.id()).filter(s -> !s.asset().isEmpty() && !r.own(s.txid())).ifPresent(s ->
+                        r.address(NonceSlot.ofInput(u.id()).address()).ifPresent(from -> {
+                            sums.add(from.account(), s.asset(), s.amount().negate(), BigInteger.ZERO, BigInteger.ZERO, sign);
+                            if (!s.feeAsset().isEmpty()) {
+                                sums.add(from.account(), s.feeAsset(), s.fee().negate(), BigInteger.ZERO, BigInteger.ZERO, sign);
+                            }
+                        }));
+            }
+        }
+
+        @Override
+        public void all(java.util.function.Consumer<LedgerBalances.Unit> out) {
+            eachRecord(out, true);
+        }
     }
 
     AccountTransactionFactory factory() {

@@ -48,6 +48,58 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         this.factory = factory;
         this.addresses = addresses;
         this.signer = signer;
+        this.asset = io.coffer.core.chain.AssetId.of(chain, "BTC").toString();
+        keepBalances(new Balances());
+    }
+
+    /** The chain's one asset, which every withdrawal here moves and every balance here is of. */
+    private final String asset;
+
+    @Override
+    protected String balanceAsset(String asked) {
+        return asset;
+    }
+
+    /**
+     * A UTXO wallet's balances: a coin counts (confirmed or pending incoming, as its deposit stands) while no withdrawal holds it
+     * and no block of the best chain spent it; a withdrawal not yet final holds back its amount and fee (pending outgoing). So
+     * a coin's part is its deposit, its lock and its spend together, and a change to any of them moves it.
+     */
+    private final class Balances implements LedgerBalances.Rule {
+        @Override
+        public void touched(LedgerBalances.Changes c, LedgerBalances.Records before, java.util.function.Consumer<LedgerBalances.Unit> out) {
+            c.deposits().forEach((id, after) -> {
+                if (c.locks().containsKey(id) || c.spent().containsKey(id) || !LedgerBalances.samePart(before.deposit(id), after)) {
+                    out.accept(new LedgerBalances.DepositUnit(id));
+                }
+            });
+            c.locks().keySet().forEach(id -> out.accept(new LedgerBalances.DepositUnit(id)));
+            c.spent().keySet().forEach(id -> out.accept(new LedgerBalances.DepositUnit(id)));
+            c.withdrawals().keySet().forEach(id -> out.accept(new LedgerBalances.WithdrawalUnit(id)));
+        }
+
+        @Override
+        public void part(LedgerBalances.Unit unit, LedgerBalances.Records r, LedgerBalances.Sums sums, int sign) {
+            switch (unit) {
+                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).ifPresent(d -> {
+                    boolean confirmed = d.status().isConfirmed();
+                    if ((confirmed || d.status().isPending()) && !r.locked(u.id()) && r.spent(u.id()).isEmpty()) {
+                        sums.add(d.account(), asset, confirmed ? d.amount() : BigInteger.ZERO, confirmed ? BigInteger.ZERO : d.amount(),
+                                BigInteger.ZERO, sign);
+                    }
+                });
+                case LedgerBalances.WithdrawalUnit u -> r.withdrawal(u.id()).filter(w -> !w.status().isFinal()).ifPresent(w ->
+                        sums.add(w.account(), asset, BigInteger.ZERO, BigInteger.ZERO, w.amount().add(w.fee()), sign));
+                case LedgerBalances.SpentUnit u -> {
+                    // a spend of a coin is part of the coin's unit
+                }
+            }
+        }
+
+        @Override
+        public void all(java.util.function.Consumer<LedgerBalances.Unit> out) {
+            eachRecord(out, false);
+        }
     }
 
     /** A UTXO withdrawal refused for good left nothing: its inputs are free again. */
@@ -81,7 +133,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         String id = newId();
         Withdrawal w = new Withdrawal(id, chain, account, destination, amount, sel.fee(), feeRate.milliSatPerVbyte(), WithdrawalStatus.SIGNED,
                 built.txid(), built.raw(), sel.inputs().stream().map(CoinSelection.Coin::id).toList(),
-                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, io.coffer.core.chain.AssetId.of(chain, "BTC").toString(), "");
+                change == null ? -1 : change.info().index(), List.of(), idempotencyKey, 0, "", now, now, asset, "");
         Batch b = store.batch();
         putWithdrawal(b, w);
         for (DepositId in : w.inputs()) {
@@ -112,10 +164,6 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         this.feeRates = rates;
     }
 
-    @Override
-    public Balance balance(int account, String asset) {
-        return balance(account);
-    }
 
     @Override
     public TransferService.Quote quote(int account, String asset, String destination, BigInteger amount, FeePriority priority,
@@ -244,29 +292,9 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         return coins;
     }
 
-    /** The account's balance: confirmed unlocked coins, pending incoming deposits, pending outgoing withdrawals. */
+    /** The account's balance: confirmed coins no withdrawal holds, pending incoming deposits, pending outgoing withdrawals. */
     public Balance balance(int account) {
-        BigInteger confirmed = BigInteger.ZERO;
-        BigInteger incoming = BigInteger.ZERO;
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
-            if (d.account() != account) {
-                continue;
-            }
-            boolean locked = lockedOrSpent(d);
-            if (d.status().isConfirmed() && !locked) {
-                confirmed = confirmed.add(d.amount());
-            } else if (d.status().isPending() && !locked) {
-                incoming = incoming.add(d.amount());
-            }
-        }
-        BigInteger outgoing = BigInteger.ZERO;
-        for (Withdrawal w : pending()) {
-            if (w.account() == account) {
-                outgoing = outgoing.add(w.amount()).add(w.fee());
-            }
-        }
-        return new Balance(confirmed, incoming, outgoing);
+        return balance(account, asset);
     }
 
     /**

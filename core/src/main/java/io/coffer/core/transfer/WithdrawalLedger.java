@@ -78,57 +78,57 @@ public abstract class WithdrawalLedger {
     /** Checks and normalises a destination address of this chain. @throws CofferException INVALID_ARGUMENT naming destination */
     public abstract String destination(String destination);
 
-    /** The account's balance of {@code asset}, computed from the ledger's records (its cost grows with the chain's history). */
-    public abstract Balance balance(int account, String asset);
+    /** Every account's balances on this chain, kept with the records they sum (set by each kind's constructor). */
+    private LedgerBalances balances;
 
     /**
-     * The tables {@link #balance} reads: a balance computed from them stays true until one of them is written. Subclasses
-     * that read more add theirs.
+     * Starts keeping this chain's balances by {@code rule} (building them from the ledger's records the first time). Each kind
+     * of ledger calls it once its own fields are set, before anything of it is written.
      */
-    protected List<io.coffer.core.store.Table<?, ?>> balanceReads() {
-        return List.of(ChainTables.DEPOSITS, ChainTables.SPENT_OUTPUTS, TransferTables.WITHDRAWALS, TransferTables.PENDING,
-                TransferTables.LOCKS);
+    protected final void keepBalances(LedgerBalances.Rule rule) {
+        balances = new LedgerBalances(store, chain, rule);
+        balances.keep();
     }
 
-    /** A balance and the write counts of {@link #balanceReads} it was computed at. */
-    private record KeptBalance(long stamp, Balance balance) {
+    /** The asset whose balance {@code asset} reads (a UTXO chain has one, whatever the caller names). */
+    protected String balanceAsset(String asset) {
+        return asset;
     }
-
-    private final Map<String, KeptBalance> keptBalances = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * {@link #balance}, kept until a commit writes one of the tables it reads ({@link Store#writes}): GetBalance between two
-     * changes of the ledger costs a lookup however long the history, not a scan of it. The write counts are read before the
-     * balance is computed, so a commit during the computation leaves it kept under counts already behind (computed again
-     * at the next call), never a stale balance under current ones.
+     * The account's balance of {@code asset} on this chain as last committed: one read of the kept figures, however long the
+     * chain's history. With assertions on (tests), also checked against every record summed from scratch.
      */
-    public final Balance currentBalance(int account, String asset) {
-        String key = account + "|" + asset;
-        KeptBalance kept = keptBalances.get(key);
-        if (kept != null && kept.stamp() == balanceStamp()) {
-            return kept.balance();
-        }
-        // One computation per account and asset at a time: callers arriving meanwhile take its result instead of each scanning.
-        synchronized (balanceLocks.computeIfAbsent(key, k -> new Object())) {
-            long stamp = balanceStamp();
-            kept = keptBalances.get(key);
-            if (kept != null && kept.stamp() == stamp) {
-                return kept.balance();
+    public final Balance balance(int account, String asset) {
+        Balance b = balances.get(account, balanceAsset(asset));
+        assert balances.disagreements().isEmpty() : "balances kept on " + chain + " disagree with the records: " + balances.disagreements();
+        return b;
+    }
+
+    /** This chain's kept balances (their audit: {@link LedgerBalances#disagreements}). */
+    public LedgerBalances balances() {
+        return balances;
+    }
+
+    /** Every unit of the chain's records, streamed (a build from scratch reads them once). */
+    protected final void eachRecord(java.util.function.Consumer<LedgerBalances.Unit> out, boolean spends) {
+        try (var c = store.scan(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS)) {
+            while (c.hasNext()) {
+                out.accept(new LedgerBalances.DepositUnit(c.next().getKey().id()));
             }
-            Balance b = balance(account, asset);
-            keptBalances.put(key, new KeptBalance(stamp, b));
-            return b;
         }
-    }
-
-    private final Map<String, Object> balanceLocks = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private long balanceStamp() {
-        long stamp = 0;
-        for (io.coffer.core.store.Table<?, ?> t : balanceReads()) {
-            stamp += store.writes(t);
+        try (var c = store.scan(TransferTables.WITHDRAWALS.prefix(chainPrefix), TransferTables.WITHDRAWALS)) {
+            while (c.hasNext()) {
+                out.accept(new LedgerBalances.WithdrawalUnit(c.next().getKey().key()));
+            }
         }
-        return stamp;
+        if (spends) {
+            try (var c = store.scan(ChainTables.SPENT_OUTPUTS.prefix(chainPrefix), ChainTables.SPENT_OUTPUTS)) {
+                while (c.hasNext()) {
+                    out.accept(new LedgerBalances.SpentUnit(c.next().getKey().id()));
+                }
+            }
+        }
     }
 
     /**

@@ -1,0 +1,21 @@
+package io.coffer.core.store;
+
+import java.util.Set;
+
+/**
+ * Records kept from other records in the same batches that change them (a running total, say), registered with
+ * {@link Store#derive}. Every batch that writes one of {@link #reads()} is handed to {@link #derive} before it is written, with
+ * the store's lock for this derivation held from before that call until the batch is durable: so what {@code derive} reads
+ * from the store is everything committed before it, and the records it adds are written with the changes they follow, or not
+ * at all. Such a batch is written synchronously even when {@link Batch#queue() queued}.
+ */
+public interface Derivation {
+    /** The tables whose writes this derivation follows. */
+    Set<Table<?, ?>> reads();
+
+    /**
+     * Adds to {@code batch} what its changes ({@link Batch#changes}) make of the derived records. Must not write the tables it
+     * reads. Throwing leaves the whole batch unwritten.
+     */
+    void derive(Batch batch);
+}

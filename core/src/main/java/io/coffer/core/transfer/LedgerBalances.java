@@ -1,0 +1,409 @@
+package io.coffer.core.transfer;
+
+import io.coffer.core.chain.AddressInfo;
+import io.coffer.core.chain.ChainTables;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.DepositId;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.Codecs;
+import io.coffer.core.store.Derivation;
+import io.coffer.core.store.KeyCodec;
+import io.coffer.core.store.KeyReader;
+import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.RecordCodec;
+import io.coffer.core.store.Store;
+import io.coffer.core.store.Table;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Every account's balance of every asset on one chain, kept in the store beside the records it is made of and moved in the
+ * same batches as they are (a {@link Derivation}): GetBalance reads one record, whatever the chain's history, and a balance is
+ * never a commit behind or ahead of the deposits and withdrawals it sums.
+ *
+ * <p>A balance is a sum of parts, one per {@link Unit} (a deposit with its lock and spend, a withdrawal, a spend of the wallet's
+ * funds by a transaction it did not make). The chain's kind says which units a batch's changes touch and what each unit adds
+ * ({@link Rule}: {@link WithdrawalLedger} for each kind); a batch moves the balances by each touched unit's part after it less
+ * its part before it. The same parts summed over every unit is the balance from scratch: what a first start builds (no
+ * balances recorded for the chain yet, as after the upgrade that brought them), and what {@link #disagreements} compares with.
+ */
+public final class LedgerBalances implements Derivation {
+    private static final Logger LOG = Logger.getLogger(LedgerBalances.class.getName());
+
+    /** Whose balance of what, on which chain. */
+    public record Key(String chain, int account, String asset) {
+    }
+
+    static final KeyCodec<Key> KEY = new KeyCodec<>() {
+        @Override
+        public byte[] encode(Key k) {
+            return KeyWriter.key().string(k.chain()).u32(k.account()).string(k.asset()).build();
+        }
+
+        @Override
+        public Key decode(byte[] b) {
+            KeyReader r = new KeyReader(b);
+            Key k = new Key(r.string(), r.u32(), r.string());
+            r.end();
+            return k;
+        }
+    };
+
+    // balances: 0xa0 | chain string | account u32 | asset string -> version 1 | confirmed UTF | pending incoming UTF | pending outgoing UTF
+    public static final Table<Key, WithdrawalLedger.Balance> BALANCES = Table.of(0xa0, "balances",
+            "chain string | account u32 | asset string -> confirmed | pending incoming | pending outgoing (decimal UTF)", KEY,
+            RecordCodec.of((b, out) -> {
+                out.writeByte(1);
+                out.writeUTF(b.confirmed().toString());
+                out.writeUTF(b.pendingIncoming().toString());
+                out.writeUTF(b.pendingOutgoing().toString());
+            }, in -> {
+                int version = in.readByte();
+                if (version != 1) {
+                    throw new java.io.IOException("unknown balance record version " + version);
+                }
+                return new WithdrawalLedger.Balance(new BigInteger(in.readUTF()), new BigInteger(in.readUTF()), new BigInteger(in.readUTF()));
+            }));
+
+    // balances-built: 0xa1 | chain string -> when, ISO-8601 (the chain's balances are kept from then on)
+    public static final Table<String, String> BUILT = Table.of(0xa1, "balances-built", "chain string -> built at (ISO-8601 UTF)",
+            Codecs.stringKey(), Codecs.utf8());
+
+    public static List<Table<?, ?>> tables() {
+        return List.of(BALANCES, BUILT);
+    }
+
+    static final WithdrawalLedger.Balance ZERO = new WithdrawalLedger.Balance(BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+
+    /** What a balance is made of; each unit's part is computed from its records as a whole. */
+    sealed interface Unit permits DepositUnit, WithdrawalUnit, SpentUnit {
+    }
+
+    /** A deposit, with (on a UTXO chain) the lock and the spend of its coin. */
+    record DepositUnit(DepositId id) implements Unit {
+    }
+
+    /** A withdrawal of the ledger. */
+    record WithdrawalUnit(String id) implements Unit {
+    }
+
+    /** What the follower recorded a transaction spending from the wallet (an account chain's nonce slot). */
+    record SpentUnit(DepositId id) implements Unit {
+    }
+
+    /** The chain's records as of one moment: the store's, or the store's with a batch's changes over them. */
+    interface Records {
+        Optional<Deposit> deposit(DepositId id);
+
+        boolean locked(DepositId id);
+
+        Optional<ChainTables.SpentOutput> spent(DepositId id);
+
+        Optional<Withdrawal> withdrawal(String id);
+
+        /** Whether {@code txid} is a transaction of one of the ledger's withdrawals (any version of it). */
+        boolean own(String txid);
+
+        Optional<AddressInfo> address(String address);
+    }
+
+    /** How a kind of chain makes balances of its records. */
+    interface Rule {
+        /** The units whose part {@code changes} can move ({@code before}: the records as committed). */
+        void touched(Changes changes, Records before, Consumer<Unit> out);
+
+        /** Adds {@code unit}'s part as {@code records} have it, times {@code sign}. */
+        void part(Unit unit, Records records, Sums sums, int sign);
+
+        /** Every unit of the chain (a build from scratch). */
+        void all(Consumer<Unit> out);
+    }
+
+    /** A batch's changes to the records balances are made of, on this chain only. */
+    record Changes(Map<DepositId, Optional<Deposit>> deposits, Map<DepositId, Optional<String>> locks,
+                   Map<DepositId, Optional<ChainTables.SpentOutput>> spent, Map<String, Optional<Withdrawal>> withdrawals,
+                   Map<String, Optional<String>> own, Map<String, Optional<AddressInfo>> addresses) {
+        boolean isEmpty() {
+            return deposits.isEmpty() && locks.isEmpty() && spent.isEmpty() && withdrawals.isEmpty() && own.isEmpty();
+        }
+
+        static Changes of(Batch b, String chain) {
+            Map<DepositId, Optional<Deposit>> deposits = new java.util.LinkedHashMap<>();
+            b.changes(ChainTables.DEPOSITS).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    deposits.put(k.id(), v);
+                }
+            });
+            Map<DepositId, Optional<String>> locks = new HashMap<>();
+            b.changes(TransferTables.LOCKS).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    locks.put(k.id(), v);
+                }
+            });
+            Map<DepositId, Optional<ChainTables.SpentOutput>> spent = new HashMap<>();
+            b.changes(ChainTables.SPENT_OUTPUTS).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    spent.put(k.id(), v);
+                }
+            });
+            Map<String, Optional<Withdrawal>> withdrawals = new java.util.LinkedHashMap<>();
+            b.changes(TransferTables.WITHDRAWALS).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    withdrawals.put(k.key(), v);
+                }
+            });
+            Map<String, Optional<String>> own = new HashMap<>();
+            b.changes(ChainTables.OWN_TXIDS).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    own.put(k.address(), v);
+                }
+            });
+            Map<String, Optional<AddressInfo>> addresses = new HashMap<>();
+            b.changes(ChainTables.ADDRESSES).forEach((k, v) -> {
+                if (k.chain().equals(chain)) {
+                    addresses.put(k.address(), v);
+                }
+            });
+            return new Changes(deposits, locks, spent, withdrawals, own, addresses);
+        }
+    }
+
+    /** Sums per account and asset. */
+    static final class Sums {
+        private final Map<Map.Entry<Integer, String>, BigInteger[]> sums = new HashMap<>();
+
+        void add(int account, String asset, BigInteger confirmed, BigInteger incoming, BigInteger outgoing, int sign) {
+            BigInteger[] s = sums.computeIfAbsent(Map.entry(account, asset), k -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO,
+                    BigInteger.ZERO});
+            BigInteger m = BigInteger.valueOf(sign);
+            s[0] = s[0].add(confirmed.multiply(m));
+            s[1] = s[1].add(incoming.multiply(m));
+            s[2] = s[2].add(outgoing.multiply(m));
+        }
+
+        void forEach(java.util.function.BiConsumer<Map.Entry<Integer, String>, WithdrawalLedger.Balance> each) {
+            sums.forEach((k, s) -> each.accept(k, new WithdrawalLedger.Balance(s[0], s[1], s[2])));
+        }
+    }
+
+    private final Store store;
+    private final String chain;
+    private final Rule rule;
+    private final String name;
+    private final Records committed;
+
+    LedgerBalances(Store store, String chain, Rule rule) {
+        this.store = store;
+        this.chain = chain;
+        this.rule = rule;
+        this.name = "balances " + chain;
+        this.committed = new StoreRecords();
+    }
+
+    /**
+     * Registers the balances with the store (from now on every batch that changes their records moves them) and builds them
+     * from every record of the chain when the store has none for it yet.
+     */
+    void keep() {
+        store.derive(name, this);
+        store.readDerived(name, () -> {
+            if (store.get(BUILT, chain).isEmpty()) {
+                build();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Set<Table<?, ?>> reads() {
+        return Set.of(ChainTables.DEPOSITS, TransferTables.LOCKS, ChainTables.SPENT_OUTPUTS, TransferTables.WITHDRAWALS,
+                ChainTables.OWN_TXIDS);
+    }
+
+    @Override
+    public void derive(Batch batch) {
+        Changes changes = Changes.of(batch, chain);
+        if (changes.isEmpty()) {
+            return;
+        }
+        Records after = new AfterRecords(changes, committed);
+        Set<Unit> units = new LinkedHashSet<>();
+        rule.touched(changes, committed, units::add);
+        Sums delta = new Sums();
+        for (Unit u : units) {
+            rule.part(u, committed, delta, -1);
+            rule.part(u, after, delta, 1);
+        }
+        delta.forEach((k, d) -> {
+            if (d.confirmed().signum() == 0 && d.pendingIncoming().signum() == 0 && d.pendingOutgoing().signum() == 0) {
+                return;
+            }
+            Key key = new Key(chain, k.getKey(), k.getValue());
+            WithdrawalLedger.Balance was = store.get(BALANCES, key).orElse(ZERO);
+            batch.put(BALANCES, key, new WithdrawalLedger.Balance(was.confirmed().add(d.confirmed()),
+                    was.pendingIncoming().add(d.pendingIncoming()), was.pendingOutgoing().add(d.pendingOutgoing())));
+        });
+    }
+
+    /** The account's balance of {@code asset} as last committed: one read. */
+    WithdrawalLedger.Balance get(int account, String asset) {
+        return store.get(BALANCES, new Key(chain, account, asset)).orElse(ZERO);
+    }
+
+    /** Every balance of the chain summed from scratch over its records (as committed; the caller holds the derivation's lock). */
+    private Map<Key, WithdrawalLedger.Balance> fromScratch() {
+        Sums sums = new Sums();
+        rule.all(u -> rule.part(u, committed, sums, 1));
+        Map<Key, WithdrawalLedger.Balance> out = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
+        sums.forEach((k, b) -> {
+            if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
+                out.put(new Key(chain, k.getKey(), k.getValue()), b);
+            }
+        });
+        return out;
+    }
+
+    /** The chain's balances as recorded (zero ones left out). */
+    private Map<Key, WithdrawalLedger.Balance> recorded() {
+        Map<Key, WithdrawalLedger.Balance> out = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
+        for (var e : store.list(BALANCES, BALANCES.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+            WithdrawalLedger.Balance b = e.getValue();
+            if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
+                out.put(e.getKey(), b);
+            }
+        }
+        return out;
+    }
+
+    private void build() {
+        long started = System.nanoTime();
+        Map<Key, WithdrawalLedger.Balance> built = fromScratch();
+        Batch b = store.batch();
+        for (var e : store.list(BALANCES, BALANCES.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+            b.delete(BALANCES, e.getKey());
+        }
+        built.forEach((k, v) -> b.put(BALANCES, k, v));
+        b.put(BUILT, chain, java.time.Instant.now().toString());
+        b.commit();
+        LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + built.size() + " account/asset pairs, "
+                + (System.nanoTime() - started) / 1_000_000 + " ms); kept with every change from now on");
+    }
+
+    /**
+     * Where the recorded balances differ from the same records summed from scratch, as "account N asset A: recorded X,
+     * from the records Y" (empty when they agree). Reads every record of the chain: for tests and audits, not for serving.
+     */
+    public List<String> disagreements() {
+        return store.readDerived(name, () -> {
+            Map<Key, WithdrawalLedger.Balance> recorded = recorded();
+            Map<Key, WithdrawalLedger.Balance> scratch = fromScratch();
+            Set<Key> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
+            keys.addAll(recorded.keySet());
+            keys.addAll(scratch.keySet());
+            List<String> out = new java.util.ArrayList<>();
+            for (Key k : keys) {
+                WithdrawalLedger.Balance r = recorded.getOrDefault(k, ZERO);
+                WithdrawalLedger.Balance s = scratch.getOrDefault(k, ZERO);
+                if (!r.equals(s)) {
+                    out.add("account " + k.account() + " asset " + k.asset() + ": recorded " + r + ", from the records " + s);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The records as committed. */
+    private final class StoreRecords implements Records {
+        @Override
+        public Optional<Deposit> deposit(DepositId id) {
+            return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));
+        }
+
+        @Override
+        public boolean locked(DepositId id) {
+            return store.get(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, id)).isPresent();
+        }
+
+        @Override
+        public Optional<ChainTables.SpentOutput> spent(DepositId id) {
+            return store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, id));
+        }
+
+        @Override
+        public Optional<Withdrawal> withdrawal(String id) {
+            return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
+        }
+
+        @Override
+        public boolean own(String txid) {
+            return store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(chain, txid)).isPresent();
+        }
+
+        @Override
+        public Optional<AddressInfo> address(String address) {
+            return store.get(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address));
+        }
+    }
+
+    /** The records as a batch leaves them: its changes over the committed ones. */
+    private record AfterRecords(Changes c, Records committed) implements Records {
+        @Override
+        public Optional<Deposit> deposit(DepositId id) {
+            Optional<Deposit> changed = c.deposits().get(id);
+            return changed != null ? changed : committed.deposit(id);
+        }
+
+        @Override
+        public boolean locked(DepositId id) {
+            Optional<String> changed = c.locks().get(id);
+            return changed != null ? changed.isPresent() : committed.locked(id);
+        }
+
+        @Override
+        public Optional<ChainTables.SpentOutput> spent(DepositId id) {
+            Optional<ChainTables.SpentOutput> changed = c.spent().get(id);
+            return changed != null ? changed : committed.spent(id);
+        }
+
+        @Override
+        public Optional<Withdrawal> withdrawal(String id) {
+            Optional<Withdrawal> changed = c.withdrawals().get(id);
+            return changed != null ? changed : committed.withdrawal(id);
+        }
+
+        @Override
+        public boolean own(String txid) {
+            Optional<String> changed = c.own().get(txid);
+            return changed != null ? changed.isPresent() : committed.own(txid);
+        }
+
+        @Override
+        public Optional<AddressInfo> address(String address) {
+            Optional<AddressInfo> changed = c.addresses().get(address);
+            return changed != null ? changed : committed.address(address);
+        }
+    }
+
+    /**
+     * Whether a deposit's change leaves its part as it was, whatever its coin's lock, spend or transaction: same account,
+     * asset and amount, and counted the same way (confirmed, pending, or not at all). The follower rewrites every open deposit
+     * at each block (its confirmations): these are most of its changes, and need no further read.
+     */
+    static boolean samePart(Optional<Deposit> before, Optional<Deposit> after) {
+        if (before.isEmpty() || after.isEmpty()) {
+            return before.isEmpty() && after.isEmpty();
+        }
+        Deposit a = before.get();
+        Deposit b = after.get();
+        return a.account() == b.account() && a.asset().equals(b.asset()) && a.amount().equals(b.amount())
+                && a.status().isConfirmed() == b.status().isConfirmed() && a.status().isPending() == b.status().isPending();
+    }
+}
