@@ -58,6 +58,22 @@ public class FakeChainSource implements ChainSource {
         return b;
     }
 
+    /** Per block hash, the spends of the wallet's outputs (or, on an account chain, sends from its addresses) it holds. */
+    public final Map<String, List<OutpointSpend>> spendsByHash = new HashMap<>();
+
+    /** As {@link #mine(Payment...)}, the block also holding {@code spends}. */
+    public synchronized BlockHeader mine(List<OutpointSpend> spends, Payment... payments) {
+        BlockHeader b = mine(payments);
+        spendsByHash.put(b.hash(), List.copyOf(spends));
+        return b;
+    }
+
+    @Override
+    public synchronized List<OutpointSpend> spends(BlockHeader header, java.util.function.Predicate<DepositId> ours, WatchList watched) {
+        return spendsByHash.getOrDefault(header.hash(), List.of()).stream()
+                .filter(s -> ours.test(s.outpoint()) || watched.watches(s.outpoint().txid())).toList();
+    }
+
     /** Takes the top {@code depth} blocks away; the next blocks are a new branch. */
     public synchronized void reorg(int depth) {
         forks++;

@@ -14,6 +14,7 @@ import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.custody.Vault;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.keys.Hashes;
+import io.coffer.core.store.Batch;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import java.math.BigInteger;
@@ -273,6 +274,126 @@ class WithdrawalCrashPointsTest {
         Wallet restarted = new Wallet(Kind.UTXO, "");
         assertEquals(after, restarted.service.balance(0, "fake/BTC"), "the same after a restart, not built again");
         assertEquals(List.of(), restarted.service.balances().disagreements());
+    }
+
+    /**
+     * Kept balances through a random life of the wallet — payments seen and mined to two accounts, withdrawals (some refused by
+     * the node, some to the wallet's own addresses and then mined as deposits), spends of the wallet's outputs (on an account
+     * chain, sends by keys used outside the ledger), reorgs, restarts — equal after every step what every record summed from
+     * scratch makes. Then the store loses its balances (a store from before they were kept): a start builds the same ones.
+     */
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @MethodSource("randomLives")
+    void keptBalancesEqualTheRecordsSummedThroughARandomLife(Kind kind, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        Wallet[] w = {new Wallet(kind, "")};
+        chain.mine();
+        chain.mine();
+        ChainFollower follower = new ChainFollower(store, chain, w[0].book, 1, 3, Clock.systemUTC());
+        follower.poll();
+        long start = chain.tipHeight(); // the follower's history begins here: no reorg below it
+        String coin = kind == Kind.UTXO ? "fake/BTC" : FakeAccountFactory.NATIVE;
+        String[] assets = kind == Kind.UTXO ? new String[] {coin} : new String[] {coin, "fake/USDC"};
+        List<String> addresses = new java.util.ArrayList<>();
+        for (int account = 0; account < 2; account++) {
+            for (int i = 0; i < 2; i++) {
+                addresses.add(w[0].book.next(account, 0).address());
+            }
+        }
+        List<Payment> seen = new java.util.ArrayList<>();
+        List<Withdrawal> toSelf = new java.util.ArrayList<>();
+        int n = 0;
+        for (int step = 0; step < 80; step++) {
+            int what = random.nextInt(10);
+            String label = "step " + step + " (" + what + ")";
+            try {
+                if (what <= 1) { // a payment seen in the mempool
+                    Payment p = new Payment("in" + n++, 0, addresses.get(random.nextInt(addresses.size())), assets[random.nextInt(assets.length)],
+                            BigInteger.valueOf(10_000 + random.nextInt(90_000)));
+                    chain.mempool.add(p);
+                    seen.add(p);
+                } else if (what <= 4) { // a block: some seen payments, maybe a deposit from a withdrawal to ourselves, maybe a spend
+                    List<Payment> mined = new java.util.ArrayList<>();
+                    for (Payment p : List.copyOf(seen)) {
+                        if (random.nextBoolean()) {
+                            mined.add(p);
+                            seen.remove(p);
+                        }
+                    }
+                    if (!toSelf.isEmpty() && random.nextBoolean()) {
+                        Withdrawal self = toSelf.remove(0);
+                        mined.add(new Payment(self.txid(), 0, self.destination(), self.asset(), self.amount()));
+                    }
+                    List<io.coffer.core.chain.OutpointSpend> spends = new java.util.ArrayList<>();
+                    if (random.nextInt(3) == 0) {
+                        spends.add(kind == Kind.UTXO ? spendOfACoin(random) : new io.coffer.core.chain.OutpointSpend(
+                                new NonceSlot(addresses.get(random.nextInt(addresses.size())), 1000 + n).asInput(), "out" + n++,
+                                assets[random.nextInt(assets.length)], BigInteger.valueOf(1 + random.nextInt(5_000)), coin,
+                                BigInteger.valueOf(21_000)));
+                    }
+                    chain.mine(spends, mined.toArray(Payment[]::new));
+                } else if (what == 5) { // a reorg, then a longer branch
+                    chain.reorg((int) Math.min(1 + random.nextInt(2), chain.tipHeight() - start));
+                    for (int i = random.nextInt(4); i >= 0; i--) {
+                        chain.mine();
+                    }
+                } else if (what <= 7) { // a withdrawal out, or to one of the wallet's own addresses
+                    boolean self = random.nextBoolean();
+                    if (random.nextInt(4) == 0) {
+                        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.REJECTED);
+                    }
+                    Withdrawal sent = kind == Kind.UTXO
+                            ? ((UtxoWithdrawalService) w[0].service).create(0, self ? addresses.get(2) : DEST,
+                                    BigInteger.valueOf(5_000 + random.nextInt(20_000)), FeeRate.satPerVbyte(2), "w" + n++)
+                            : w[0].service.send(0, coin, self ? addresses.get(2) : EVM_DEST, BigInteger.valueOf(5_000 + random.nextInt(20_000)),
+                                    FeePriority.NORMAL, Optional.empty(), "w" + n++);
+                    if (self && sent.status() != WithdrawalStatus.FAILED) {
+                        toSelf.add(sent);
+                    }
+                } else if (what == 8) { // a restart: the services again over the same store
+                    w[0] = new Wallet(kind, "");
+                } else {
+                    chain.mine();
+                }
+            } catch (CofferException e) {
+                assertEquals("INSUFFICIENT_FUNDS", e.code(), label);
+            }
+            follower.poll();
+            w[0].service.track();
+            assertEquals(List.of(), w[0].service.balances().disagreements(), label);
+        }
+        java.util.Map<String, WithdrawalLedger.Balance> before = new java.util.TreeMap<>();
+        for (int account = 0; account < 2; account++) {
+            for (String asset : assets) {
+                before.put(account + " " + asset, w[0].service.balance(account, asset));
+            }
+        }
+        Batch forget = store.batch();
+        store.list(LedgerBalances.BALANCES, LedgerBalances.BALANCES.all(), Integer.MAX_VALUE).forEach(e -> forget.delete(LedgerBalances.BALANCES, e.getKey()));
+        forget.delete(LedgerBalances.BUILT, "fake");
+        forget.commit();
+        Wallet rebuilt = new Wallet(kind, "");
+        java.util.Map<String, WithdrawalLedger.Balance> after = new java.util.TreeMap<>();
+        for (int account = 0; account < 2; account++) {
+            for (String asset : assets) {
+                after.put(account + " " + asset, rebuilt.service.balance(account, asset));
+            }
+        }
+        assertEquals(before, after, "built from the records on a first start: the balances kept");
+        assertTrue(before.values().stream().anyMatch(b -> b.confirmed().signum() != 0), "the life moved some balance: " + before);
+    }
+
+    static Stream<Arguments> randomLives() {
+        return Stream.of(Kind.values()).flatMap(k -> Stream.of(1L, 2L, 3L).map(seed -> Arguments.of(k, seed)));
+    }
+
+    /** A spend, by a transaction the ledger did not make, of one of the wallet's recorded coins. */
+    private io.coffer.core.chain.OutpointSpend spendOfACoin(java.util.Random random) {
+        List<io.coffer.core.chain.DepositId> coins = store.list(io.coffer.core.chain.ChainTables.DEPOSITS,
+                io.coffer.core.chain.ChainTables.DEPOSITS.all(), Integer.MAX_VALUE).stream().map(e -> e.getKey().id()).toList();
+        io.coffer.core.chain.DepositId coin = coins.isEmpty() ? new io.coffer.core.chain.DepositId("none", 0)
+                : coins.get(random.nextInt(coins.size()));
+        return new io.coffer.core.chain.OutpointSpend(coin, "spender-" + random.nextInt(1_000_000));
     }
 
     /**
