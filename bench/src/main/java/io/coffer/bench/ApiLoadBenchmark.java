@@ -143,6 +143,7 @@ public final class ApiLoadBenchmark {
                             without.get(2).perSecond(), "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
                     figures.add(Figure.rate("api", "Wallet/GetBalance, a tenant with " + history + " deposits" + at, h.perSecond(), "calls/s",
                             "Health/Check, same server", rate, ">= 0.9"));
+                    figures.add(afterAChange(btc, payments.get(0), wallet.get(0), hw.get(0), health.get(0), balance, history));
                 }
                 figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(3).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.5"));
@@ -179,6 +180,51 @@ public final class ApiLoadBenchmark {
         }
         return figures;
     }
+
+    /**
+     * GetBalance of the tenant with history right after a block changed the ledger (a deposit to the other tenant, mined; the
+     * call made as soon as the node shows it), one call at a time, against one Health/Check made just after it; the medians of
+     * {@link #CHANGES} rounds. A balance recomputed after each change costs its account's whole history here; a kept one, a read.
+     */
+    private static Figure afterAChange(BitcoindNode btc, PaymentsGrpc.PaymentsBlockingStub payments, WalletGrpc.WalletBlockingStub light,
+            WalletGrpc.WalletBlockingStub heavy, HealthGrpc.HealthBlockingStub health, GetBalanceRequest balance, int history)
+            throws InterruptedException {
+        if (btc.height() < 101) {
+            btc.mine((int) (101 - btc.height())); // the miner's first coinbase spendable
+        }
+        String address = payments.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                .setAmount("100000").setIdempotencyKey("after-a-change").build()).getAddress();
+        long[] heavyMicros = new long[CHANGES];
+        long[] healthMicros = new long[CHANGES];
+        for (int i = 0; i < CHANGES; i++) {
+            var before = light.getBalance(balance);
+            btc.minerWallet("sendtoaddress", address, "0.001");
+            btc.mine(1);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (light.getBalance(balance).equals(before)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the node did not record the deposit within 30 s");
+                }
+                Thread.sleep(5);
+            }
+            long t0 = System.nanoTime();
+            heavy.getBalance(balance);
+            long t1 = System.nanoTime();
+            health.check(HealthCheckRequest.getDefaultInstance());
+            long t2 = System.nanoTime();
+            heavyMicros[i] = (t1 - t0) / 1000;
+            healthMicros[i] = (t2 - t1) / 1000;
+        }
+        java.util.Arrays.sort(heavyMicros);
+        java.util.Arrays.sort(healthMicros);
+        System.out.printf(Locale.ROOT, "%nGetBalance of the tenant with %d deposits right after a block changed the ledger: median %d us "
+                + "(Health/Check right after it: %d us), %d rounds%n", history, heavyMicros[CHANGES / 2], healthMicros[CHANGES / 2], CHANGES);
+        return Figure.time("api", "Wallet/GetBalance right after a block changed the ledger, tenant with " + history
+                + " deposits, one call (median of " + CHANGES + ")", heavyMicros[CHANGES / 2], "us", "Health/Check, one call just after",
+                healthMicros[CHANGES / 2], "~1 (history costs nothing)");
+    }
+
+    private static final int CHANGES = 11;
 
     /** Health, GetBalance, CreatePaymentRequest, Health again. */
     private static List<Figures> phases(IntConsumer check, IntConsumer getBalance, IntConsumer createRequest, int concurrency,

@@ -222,10 +222,13 @@ public final class LedgerBalances implements Derivation {
         });
     }
 
+    /** The records balances are made of (the address book is read too, but an address's account never changes). */
+    private static final Set<Table<?, ?>> READS = Set.of(ChainTables.DEPOSITS, TransferTables.LOCKS, ChainTables.SPENT_OUTPUTS,
+            TransferTables.WITHDRAWALS, ChainTables.OWN_TXIDS);
+
     @Override
     public Set<Table<?, ?>> reads() {
-        return Set.of(ChainTables.DEPOSITS, TransferTables.LOCKS, ChainTables.SPENT_OUTPUTS, TransferTables.WITHDRAWALS,
-                ChainTables.OWN_TXIDS);
+        return READS;
     }
 
     @Override
