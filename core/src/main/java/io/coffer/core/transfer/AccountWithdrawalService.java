@@ -122,9 +122,10 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * amount unless it was internal or mined without paying, and, in the native asset, every fee paid (reverted transactions
      * included); a withdrawal not yet final holds the same back as pending outgoing. Sent from the account's addresses by
      * transactions the ledger did not make (after a restore: transfers made after the backup; otherwise the keys used outside
-     * Coffer): what they moved and their fees left too, as the chain says. A withdrawal is written before its transaction is
-     * broadcast, so whether a deposit's or a spend's transaction is the ledger's own is known when the follower records it;
-     * a new transaction id of the ledger still re-reads the deposits of that transaction, should any be recorded.
+     * Coffer): what they moved and their fees left too, as the chain says. A withdrawal (every version of it) is written before
+     * its transaction is broadcast, so whether a deposit's or a spend's transaction is the ledger's own is settled before the
+     * follower can record it: a new transaction id of the ledger touches no deposit or spend already recorded (were it to, the
+     * balances would disagree with the records summed from scratch, which tests check after every change).
      */
     private final class Balances implements LedgerBalances.Rule {
         @Override
@@ -134,13 +135,6 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                     out.accept(new LedgerBalances.DepositUnit(id));
                 }
             });
-            for (String txid : c.own().keySet()) {
-                byte[] prefix = KeyWriter.key().string(chain).string(txid).build();
-                for (var e : store.list(io.coffer.core.chain.ChainTables.DEPOSITS, io.coffer.core.chain.ChainTables.DEPOSITS.prefix(prefix),
-                        Integer.MAX_VALUE)) {
-                    out.accept(new LedgerBalances.DepositUnit(e.getKey().id()));
-                }
-            }
             c.withdrawals().keySet().forEach(id -> out.accept(new LedgerBalances.WithdrawalUnit(id)));
             c.spent().keySet().forEach(id -> out.accept(new LedgerBalances.SpentUnit(id)));
         }
