@@ -41,4 +41,11 @@ final class BouncyCurve implements CurveEngine {
     public byte[] sign(byte[] privateKey, byte[] hash32) {
         return Ecdsa.compact(Ecdsa.signRecoverable(this, privateKey, hash32).signature());
     }
+
+    @Override
+    public byte[] recover(byte[] signature64, byte[] hash32, int recoveryId) {
+        org.bouncycastle.math.ec.ECPoint q = Ecdsa.recover(hash32, new BigInteger(1, java.util.Arrays.copyOfRange(signature64, 0, 32)),
+                new BigInteger(1, java.util.Arrays.copyOfRange(signature64, 32, 64)), recoveryId);
+        return q == null ? null : q.getEncoded(false);
+    }
 }

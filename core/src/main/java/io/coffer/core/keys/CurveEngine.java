@@ -33,4 +33,10 @@ sealed interface CurveEngine permits NativeCurve, BouncyCurve {
 
     /** RFC 6979 (HMAC-SHA256) ECDSA over a 32-byte hash, low-S: r || s, 64 bytes. */
     byte[] sign(byte[] privateKey, byte[] hash32);
+
+    /**
+     * The public key (uncompressed, 65 bytes) whose signature over {@code hash32} is r || s ({@code signature64}) with
+     * recovery id 0..3 (SEC 1 4.1.6), or null when that id yields none.
+     */
+    byte[] recover(byte[] signature64, byte[] hash32, int recoveryId);
 }

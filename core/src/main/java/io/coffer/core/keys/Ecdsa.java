@@ -127,7 +127,16 @@ public final class Ecdsa {
         return v.verifySignature(hash32, r, s);
     }
 
-    /** The public key that made a signature (SEC 1 §4.1.6), or null when none for this recovery id. */
+    /**
+     * The public key (uncompressed, 65 bytes) that made {@code sig} over {@code hash32}, or null when its recovery id yields
+     * none: what an Ethereum node does to find a transaction's sender. libsecp256k1's own recovery where it loaded.
+     */
+    public static byte[] recoverPublicKey(byte[] hash32, Recoverable sig) {
+        requireHash(hash32);
+        return CurveEngines.CURRENT.recover(compact(sig.signature()), hash32, sig.recoveryId());
+    }
+
+    /** The public key that made a signature (SEC 1 §4.1.6), or null when none for this recovery id (Bouncy Castle). */
     public static ECPoint recover(byte[] hash32, BigInteger r, BigInteger s, int recoveryId) {
         BigInteger n = Secp256k1.N;
         BigInteger x = r.add(BigInteger.valueOf(recoveryId / 2).multiply(n));

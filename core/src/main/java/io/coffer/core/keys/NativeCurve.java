@@ -69,6 +69,15 @@ final class NativeCurve implements CurveEngine {
         return Secp256k1CFunctions.secp256k1_ecdsa_sign(context, hash32, privateKey);
     }
 
+    @Override
+    public byte[] recover(byte[] signature64, byte[] hash32, int recoveryId) {
+        try {
+            return Secp256k1CFunctions.secp256k1_ecdsa_recover(context, signature64, hash32, recoveryId);
+        } catch (RuntimeException e) { // the binding throws its own exception type when no key recovers
+            return null;
+        }
+    }
+
     /** The binding answers 65-byte uncompressed points; BIP-32 and Bitcoin want the 33-byte form (y's parity in the prefix). */
     private static byte[] compress(byte[] uncompressed) {
         byte[] out = new byte[33];

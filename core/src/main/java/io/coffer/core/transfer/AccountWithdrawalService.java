@@ -96,8 +96,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
     /** The hot address of {@code account}: where sweeps collect funds and withdrawals leave from. */
     public String hotAddress(int account) {
-        return addresses.addressAt(account, 1, 0);
+        return hot.computeIfAbsent(account, a -> addresses.addressAt(a, 1, 0));
     }
+
+    /** Each account's hot address, derived once (a withdrawal asked for it again each time, two public derivations). */
+    private final Map<Integer, String> hot = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Withdrawals sent from {@code address} and not final yet. */
     List<Withdrawal> pendingFrom(String address) {

@@ -52,6 +52,10 @@ class CurveEnginesTest {
             byte[] pub = NATIVE.multiplyBase(priv);
             assertArrayEquals(BOUNCY.multiplyBase(priv), pub, "public key " + i);
             assertEquals(Secp256k1.decode(pub), Ecdsa.recover(hash, viaNative.r(), viaNative.s(), viaNative.recoveryId()), "recovery " + i);
+            byte[] compact = Ecdsa.compact(viaNative.signature());
+            assertArrayEquals(BOUNCY.uncompressed(pub), NATIVE.recover(compact, hash, viaNative.recoveryId()), "native recovery " + i);
+            assertArrayEquals(BOUNCY.recover(compact, hash, viaNative.recoveryId() ^ 1), NATIVE.recover(compact, hash,
+                    viaNative.recoveryId() ^ 1), "the other parity recovers the same other key " + i);
             byte[] pubBefore = pub.clone();
             assertArrayEquals(BOUNCY.addBaseMultiple(pub, hash), NATIVE.addBaseMultiple(pub, hash), "public child " + i);
             assertArrayEquals(pubBefore, pub, "the parent key handed in is left as it was");

@@ -137,15 +137,29 @@ public final class EvmTransactionFactory implements AccountWithdrawalService.Acc
         Sign.SignatureData signature = config.eip1559() ? data27 : TransactionEncoder.createEip155SignatureData(data27, config.chainId());
         byte[] signed = TransactionEncoder.encode(raw, signature);
         String hex = Numeric.toHexString(signed);
-        try {
-            String sender = ((SignedRawTransaction) TransactionDecoder.decode(hex)).getFrom();
-            if (!sender.equalsIgnoreCase(tx.from())) {
-                throw new IllegalStateException("signed transaction recovers " + sender + ", not " + tx.from());
-            }
-        } catch (java.security.SignatureException e) {
-            throw new IllegalStateException("cannot recover the signer of a transaction just signed", e);
+        String sender = senderOf(hex);
+        if (!sender.equalsIgnoreCase(tx.from())) {
+            throw new IllegalStateException("signed transaction recovers " + sender + ", not " + tx.from());
         }
         return new AccountWithdrawalService.Built(Numeric.toHexString(Hashes.keccak256(signed)), signed);
+    }
+
+    /**
+     * The sender a node recovers from a signed transaction: web3j's {@code getFrom} step for step (the decoded transaction's
+     * signing bytes, its v made a recovery id), with the key recovered by libsecp256k1 instead of web3j's BigInteger
+     * arithmetic, which took a fifth of a withdrawal's time.
+     */
+    static String senderOf(String signedHex) {
+        SignedRawTransaction decoded = (SignedRawTransaction) TransactionDecoder.decode(signedHex);
+        Sign.SignatureData sig = decoded.getSignatureData();
+        int recoveryId = decoded.getRealV(Numeric.toBigInt(sig.getV())) - 27;
+        byte[] hash = Hashes.keccak256(decoded.getEncodedTransaction(decoded.getChainId()));
+        byte[] key = recoveryId < 0 || recoveryId > 3 ? null : Ecdsa.recoverPublicKey(hash, new Ecdsa.Recoverable(
+                new Ecdsa.Signature(new BigInteger(1, sig.getR()), new BigInteger(1, sig.getS())), recoveryId));
+        if (key == null) {
+            throw new IllegalStateException("cannot recover the signer of a transaction just signed (v " + Numeric.toBigInt(sig.getV()) + ")");
+        }
+        return Numeric.toHexString(org.web3j.crypto.Keys.getAddress(java.util.Arrays.copyOfRange(key, 1, 65)));
     }
 
     private TokenConfig token(String asset) {
