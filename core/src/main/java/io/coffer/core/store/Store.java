@@ -24,7 +24,7 @@ public interface Store extends AutoCloseable {
     /**
      * How many committed batches have written to {@code table} since the store opened. It moves after a batch's changes are
      * visible to reads, so a value computed from the table between two equal readings saw no commit to it: what lets a
-     * derived figure (a balance) be kept until one of the tables it reads is written.
+     * finding read from it (an address without nonce holes, say) be kept in memory until the table is written.
      */
     long writes(Table<?, ?> table);
 
