@@ -48,8 +48,9 @@ import java.util.Map;
  * empty). Operators' alerts, the open ones, and what their webhook accepted: 0x90-0x92 ({@code AlertTables}), reconciliation rows operators accepted: 0x93 ({@code Reconciler}); all start
  * empty.
  *
- * <p>Version 6: every account's balances per chain and asset, kept in the batches that change the records they sum (0xa0), and
- * the chains whose balances are kept (0xa1; both {@code LedgerBalances}). The migration from 5 writes nothing: each chain's
+ * <p>Version 6: every account's balances per chain and asset, kept in the batches that change the records they sum (0xa0), the
+ * chains whose balances are kept (0xa1), and a UTXO chain's spendable coins per account, kept alike (0xa2; all
+ * {@code LedgerBalances}). The migration from 5 writes nothing: each chain's
  * balances are built from its records when the node first starts on the new schema, and kept from then on (an older build,
  * which would change records without moving them, refuses the upgraded store).
  */

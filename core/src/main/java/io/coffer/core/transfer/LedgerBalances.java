@@ -34,6 +34,8 @@ import java.util.logging.Logger;
  * ({@link Rule}: {@link WithdrawalLedger} for each kind); a batch moves the balances by each touched unit's part after it less
  * its part before it. The same parts summed over every unit is the balance from scratch: what a first start builds (no
  * balances recorded for the chain yet, as after the upgrade that brought them), and what {@link #disagreements} compares with.
+ * A UTXO chain's spendable coins (confirmed outputs no withdrawal holds and no block spent) are kept the same way, per account,
+ * so choosing the coins of a withdrawal reads the account's coins, not every deposit of the chain.
  */
 public final class LedgerBalances implements Derivation {
     private static final Logger LOG = Logger.getLogger(LedgerBalances.class.getName());
@@ -77,8 +79,33 @@ public final class LedgerBalances implements Derivation {
     public static final Table<String, String> BUILT = Table.of(0xa1, "balances-built", "chain string -> built at (ISO-8601 UTF)",
             Codecs.stringKey(), Codecs.utf8());
 
+    /** A spendable coin of an account (a UTXO chain's confirmed output no withdrawal holds and no block spent). */
+    public record CoinKey(String chain, int account, DepositId id) {
+    }
+
+    // coins: 0xa2 | chain string | account u32 | txid string | index u32 -> amount (decimal UTF)
+    public static final Table<CoinKey, BigInteger> COINS = Table.of(0xa2, "coins",
+            "chain string | account u32 | txid string | index u32 -> amount (decimal UTF)", new KeyCodec<>() {
+                @Override
+                public byte[] encode(CoinKey k) {
+                    return KeyWriter.key().string(k.chain()).u32(k.account()).string(k.id().txid()).u32(k.id().index()).build();
+                }
+
+                @Override
+                public CoinKey decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    CoinKey k = new CoinKey(r.string(), r.u32(), new DepositId(r.string(), r.u32()));
+                    r.end();
+                    return k;
+                }
+            }, RecordCodec.of((a, out) -> out.writeUTF(a.toString()), in -> new BigInteger(in.readUTF())));
+
     public static List<Table<?, ?>> tables() {
-        return List.of(BALANCES, BUILT);
+        return List.of(BALANCES, BUILT, COINS);
+    }
+
+    /** A coin as a rule sees it: whose, and how much. */
+    record Coin(int account, BigInteger amount) {
     }
 
     static final WithdrawalLedger.Balance ZERO = new WithdrawalLedger.Balance(BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
@@ -125,6 +152,11 @@ public final class LedgerBalances implements Derivation {
 
         /** Every unit of the chain (a build from scratch). */
         void all(Consumer<Unit> out);
+
+        /** The spendable coin {@code unit} is as {@code records} have it, if any (UTXO chains; account chains have none). */
+        default Optional<Coin> coin(Unit unit, Records records) {
+            return Optional.empty();
+        }
     }
 
     /** A batch's changes to the records balances are made of, on this chain only. */
@@ -244,6 +276,14 @@ public final class LedgerBalances implements Derivation {
         for (Unit u : units) {
             rule.part(u, committed, delta, -1);
             rule.part(u, after, delta, 1);
+            if (u instanceof DepositUnit d) {
+                Optional<Coin> was = rule.coin(u, committed);
+                Optional<Coin> is = rule.coin(u, after);
+                if (!was.equals(is)) {
+                    was.ifPresent(c -> batch.delete(COINS, new CoinKey(chain, c.account(), d.id())));
+                    is.ifPresent(c -> batch.put(COINS, new CoinKey(chain, c.account(), d.id()), c.amount()));
+                }
+            }
         }
         delta.forEach((k, d) -> {
             if (d.confirmed().signum() == 0 && d.pendingIncoming().signum() == 0 && d.pendingOutgoing().signum() == 0) {
@@ -259,6 +299,34 @@ public final class LedgerBalances implements Derivation {
     /** The account's balance of {@code asset} as last committed: one read. */
     WithdrawalLedger.Balance get(int account, String asset) {
         return store.get(BALANCES, new Key(chain, account, asset)).orElse(ZERO);
+    }
+
+    /** The account's spendable coins as last committed, in outpoint order: a range of its own, however long the chain's history. */
+    List<Map.Entry<DepositId, BigInteger>> coins(int account) {
+        List<Map.Entry<DepositId, BigInteger>> out = new java.util.ArrayList<>();
+        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).u32(account).build()), Integer.MAX_VALUE)) {
+            out.add(Map.entry(e.getKey().id(), e.getValue()));
+        }
+        return out;
+    }
+
+    /** Every spendable coin of the chain from scratch (the caller holds the derivation's lock). */
+    private Map<CoinKey, BigInteger> coinsFromScratch() {
+        Map<CoinKey, BigInteger> out = new java.util.HashMap<>();
+        rule.all(u -> {
+            if (u instanceof DepositUnit d) {
+                rule.coin(u, committed).ifPresent(c -> out.put(new CoinKey(chain, c.account(), d.id()), c.amount()));
+            }
+        });
+        return out;
+    }
+
+    private Map<CoinKey, BigInteger> coinsRecorded() {
+        Map<CoinKey, BigInteger> out = new java.util.HashMap<>();
+        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     /** Every balance of the chain summed from scratch over its records (as committed; the caller holds the derivation's lock). */
@@ -294,9 +362,15 @@ public final class LedgerBalances implements Derivation {
             b.delete(BALANCES, e.getKey());
         }
         built.forEach((k, v) -> b.put(BALANCES, k, v));
+        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+            b.delete(COINS, e.getKey());
+        }
+        Map<CoinKey, BigInteger> coins = coinsFromScratch();
+        coins.forEach((k, v) -> b.put(COINS, k, v));
         b.put(BUILT, chain, java.time.Instant.now().toString());
         b.commit();
         LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + built.size() + " account/asset pairs, "
+                + coins.size() + " spendable coins, "
                 + (System.nanoTime() - started) / 1_000_000 + " ms); kept with every change from now on");
     }
 
@@ -318,6 +392,15 @@ public final class LedgerBalances implements Derivation {
                 if (!r.equals(s)) {
                     out.add("account " + k.account() + " asset " + k.asset() + ": recorded " + r + ", from the records " + s);
                 }
+            }
+            Map<CoinKey, BigInteger> coins = coinsRecorded();
+            Map<CoinKey, BigInteger> coinsScratch = coinsFromScratch();
+            Set<CoinKey> differing = new java.util.HashSet<>(coins.keySet());
+            differing.addAll(coinsScratch.keySet());
+            differing.removeIf(k -> java.util.Objects.equals(coins.get(k), coinsScratch.get(k)));
+            for (CoinKey k : differing) {
+                out.add("coin " + k.id() + " of account " + k.account() + ": recorded " + coins.get(k) + ", from the records "
+                        + coinsScratch.get(k));
             }
             return out;
         });

@@ -62,8 +62,10 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
 
     /**
      * A UTXO wallet's balances: a coin counts (confirmed or pending incoming, as its deposit stands) while no withdrawal holds it
-     * and no block of the best chain spent it; a withdrawal not yet final holds back its amount and fee (pending outgoing). So
-     * a coin's part is its deposit, its lock and its spend together, and a change to any of them moves it.
+     * and no block of the best chain spent it (the second holds even if the withdrawal that spent it is recorded otherwise, so
+     * the ledger never counts an output the chain shows spent); a withdrawal not yet final holds back its amount and fee
+     * (pending outgoing). So a coin's part is its deposit, its lock and its spend together, and a change to any of them moves
+     * it; a confirmed one counted is also a spendable coin.
      */
     private final class Balances implements LedgerBalances.Rule {
         @Override
@@ -99,6 +101,15 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         @Override
         public void all(java.util.function.Consumer<LedgerBalances.Unit> out) {
             eachRecord(out, false);
+        }
+
+        @Override
+        public Optional<LedgerBalances.Coin> coin(LedgerBalances.Unit unit, LedgerBalances.Records r) {
+            if (!(unit instanceof LedgerBalances.DepositUnit u)) {
+                return Optional.empty();
+            }
+            return r.deposit(u.id()).filter(d -> d.status().isConfirmed() && !r.locked(u.id()) && r.spent(u.id()).isEmpty())
+                    .map(d -> new LedgerBalances.Coin(d.account(), d.amount()));
         }
     }
 
@@ -280,30 +291,17 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         return send(bumped);
     }
 
-    /** Confirmed deposits of {@code account} that no withdrawal has locked and no block of the chain has spent. */
+    /**
+     * Confirmed deposits of {@code account} that no withdrawal has locked and no block of the chain has spent: the coins kept
+     * with the balances (one range of the account's own, not every deposit of the chain).
+     */
     private List<CoinSelection.Coin> spendable(int account) {
-        List<CoinSelection.Coin> coins = new ArrayList<>();
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
-            if (d.account() == account && d.status().isConfirmed() && !lockedOrSpent(d)) {
-                coins.add(new CoinSelection.Coin(d.id(), d.amount()));
-            }
-        }
-        return coins;
+        return balances().coins(account).stream().map(c -> new CoinSelection.Coin(c.getKey(), c.getValue())).toList();
     }
 
     /** The account's balance: confirmed coins no withdrawal holds, pending incoming deposits, pending outgoing withdrawals. */
     public Balance balance(int account) {
         return balance(account, asset);
-    }
-
-    /**
-     * A coin is gone when a withdrawal holds it (sent or being sent) or when a block of the best chain spent it: the second
-     * holds even if the withdrawal that spent it is recorded otherwise, so the ledger never counts an output the chain shows spent.
-     */
-    private boolean lockedOrSpent(Deposit d) {
-        return store.get(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, d.id())).isPresent()
-                || store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, d.id())).isPresent();
     }
 
     private List<TransactionFactory.Input> inputsOf(List<CoinSelection.Coin> coins) {
