@@ -177,6 +177,8 @@ public final class ApiLoadBenchmark {
                     node.destroyForcibly();
                 }
             }
+        } finally {
+            BenchFiles.deleteTree(work);
         }
         return figures;
     }
