@@ -14,6 +14,14 @@ public interface Derivation {
     Set<Table<?, ?>> reads();
 
     /**
+     * What the keys it follows start with (their encoded leading components, a chain's name say): a batch writing only other
+     * keys of those tables is not handed to it, nor waits for its lock. Empty: every key.
+     */
+    default byte[] keyPrefix() {
+        return new byte[0];
+    }
+
+    /**
      * Adds to {@code batch} what its changes ({@link Batch#changes}) make of the derived records. Must not write the tables it
      * reads. Throwing leaves the whole batch unwritten.
      */

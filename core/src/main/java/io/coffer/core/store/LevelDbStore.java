@@ -501,11 +501,25 @@ public final class LevelDbStore implements Store {
                 return out;
             }
             for (Derived d : derivations.values()) {
-                if (d.derivation().reads().stream().anyMatch(t -> touched.get(t.id()))) {
+                if (d.derivation().reads().stream().anyMatch(t -> touched.get(t.id())) && writesFollowedKey(d.derivation())) {
                     out.add(d);
                 }
             }
             return out;
+        }
+
+        private boolean writesFollowedKey(Derivation d) {
+            byte[] prefix = d.keyPrefix();
+            java.util.BitSet ids = new java.util.BitSet(256);
+            d.reads().forEach(t -> ids.set(t.id()));
+            for (int i = 0; i < ops.size(); i += 2) {
+                byte[] k = ops.get(i);
+                if (ids.get(k[0] & 0xFF) && k.length > prefix.length
+                        && java.util.Arrays.equals(k, 1, 1 + prefix.length, prefix, 0, prefix.length)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Takes each derivation's lock in turn, lets it add its records, and writes the batch holding them all. */

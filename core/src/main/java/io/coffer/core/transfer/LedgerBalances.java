@@ -231,10 +231,12 @@ public final class LedgerBalances implements Derivation {
     private final Rule rule;
     private final String name;
     private final Records committed;
+    private final byte[] chainPrefix;
 
     LedgerBalances(Store store, String chain, Rule rule) {
         this.store = store;
         this.chain = chain;
+        this.chainPrefix = KeyWriter.key().string(chain).build();
         this.rule = rule;
         this.name = "balances " + chain;
         this.committed = new StoreRecords();
@@ -263,6 +265,12 @@ public final class LedgerBalances implements Derivation {
         return READS;
     }
 
+    /** Each followed table's key starts with the chain: another chain's batches neither come here nor wait for this lock. */
+    @Override
+    public byte[] keyPrefix() {
+        return chainPrefix.clone();
+    }
+
     @Override
     public void derive(Batch batch) {
         Changes changes = Changes.of(batch, chain);
@@ -271,16 +279,16 @@ public final class LedgerBalances implements Derivation {
         }
         // Read once per batch: a unit's part and its coin, before and after, read the same few records (a block confirming
         // 300 deposits otherwise read each one's deposit, lock and spend four times over).
-        Records committed = new Remembered(this.committed);
-        Records after = new AfterRecords(changes, committed);
+        Records before = new Remembered(committed);
+        Records after = new AfterRecords(changes, before);
         Set<Unit> units = new LinkedHashSet<>();
-        rule.touched(changes, committed, units::add);
+        rule.touched(changes, before, units::add);
         Sums delta = new Sums();
         for (Unit u : units) {
-            rule.part(u, committed, delta, -1);
+            rule.part(u, before, delta, -1);
             rule.part(u, after, delta, 1);
             if (u instanceof DepositUnit d) {
-                Optional<Coin> was = rule.coin(u, committed);
+                Optional<Coin> was = rule.coin(u, before);
                 Optional<Coin> is = rule.coin(u, after);
                 if (!was.equals(is)) {
                     was.ifPresent(c -> batch.delete(COINS, new CoinKey(chain, c.account(), d.id())));
@@ -326,7 +334,7 @@ public final class LedgerBalances implements Derivation {
 
     private Map<CoinKey, BigInteger> coinsRecorded() {
         Map<CoinKey, BigInteger> out = new java.util.HashMap<>();
-        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+        for (var e : store.list(COINS, COINS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             out.put(e.getKey(), e.getValue());
         }
         return out;
@@ -348,7 +356,7 @@ public final class LedgerBalances implements Derivation {
     /** The chain's balances as recorded (zero ones left out). */
     private Map<Key, WithdrawalLedger.Balance> recorded() {
         Map<Key, WithdrawalLedger.Balance> out = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
-        for (var e : store.list(BALANCES, BALANCES.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+        for (var e : store.list(BALANCES, BALANCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
             WithdrawalLedger.Balance b = e.getValue();
             if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
                 out.put(e.getKey(), b);
@@ -361,11 +369,11 @@ public final class LedgerBalances implements Derivation {
         long started = System.nanoTime();
         Map<Key, WithdrawalLedger.Balance> built = fromScratch();
         Batch b = store.batch();
-        for (var e : store.list(BALANCES, BALANCES.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+        for (var e : store.list(BALANCES, BALANCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
             b.delete(BALANCES, e.getKey());
         }
         built.forEach((k, v) -> b.put(BALANCES, k, v));
-        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).build()), Integer.MAX_VALUE)) {
+        for (var e : store.list(COINS, COINS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             b.delete(COINS, e.getKey());
         }
         Map<CoinKey, BigInteger> coins = coinsFromScratch();

@@ -52,6 +52,75 @@ class StoreTest {
     @TempDir
     Path dir;
 
+    /**
+     * A derivation keeping a per-tenant count of events in NAMES: it sees each batch's changes, its records are written in the
+     * same batch (queued ones too), a batch of another tenant's events or of other tables never reaches it, a derivation that
+     * throws leaves the whole batch unwritten, and one registered again under its name replaces the first.
+     */
+    @Test
+    void aDerivationKeepsItsRecordsInTheBatchesThatChangeWhatItFollows() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            java.util.List<Integer> seen = new java.util.ArrayList<>();
+            boolean[] fail = {false};
+            Derivation counts = new Derivation() {
+                @Override
+                public java.util.Set<Table<?, ?>> reads() {
+                    return java.util.Set.of(EVENTS);
+                }
+
+                @Override
+                public byte[] keyPrefix() {
+                    return KeyWriter.key().string("t1").build();
+                }
+
+                @Override
+                public void derive(Batch batch) {
+                    var changes = batch.changes(EVENTS);
+                    seen.add(changes.size());
+                    if (fail[0]) {
+                        throw new IllegalStateException("refused");
+                    }
+                    long added = 0; // each key's part after the batch less its part before (the store's record)
+                    for (var e : changes.entrySet()) {
+                        added += (e.getValue().isPresent() ? 1 : 0) - (store.get(EVENTS, e.getKey()).isPresent() ? 1 : 0);
+                    }
+                    long was = Long.parseLong(store.get(NAMES, "count t1").orElse("0"));
+                    batch.put(NAMES, "count t1", Long.toString(was + added));
+                }
+            };
+            store.derive("counts", counts);
+            store.batch().put(EVENTS, new TenantSeq("t1", 1), "a").put(EVENTS, new TenantSeq("t1", 2), "b").commit();
+            assertEquals(Optional.of("2"), store.get(NAMES, "count t1"));
+            store.batch().put(EVENTS, new TenantSeq("t2", 1), "other").put(NAMES, "x", "y").commit();
+            assertEquals(List.of(2), seen, "another tenant's events and other tables do not reach it");
+            store.batch().put(EVENTS, new TenantSeq("t1", 3), "c").queue().await();
+            assertEquals(Optional.of("3"), store.get(NAMES, "count t1"), "a queued batch is derived too");
+            store.batch().delete(EVENTS, new TenantSeq("t1", 1)).put(EVENTS, new TenantSeq("t1", 1), "again")
+                    .delete(EVENTS, new TenantSeq("t1", 2)).commit();
+            assertEquals(Optional.of("2"), store.get(NAMES, "count t1"), "the last operation on a key is its change");
+            fail[0] = true;
+            assertThrows(IllegalStateException.class, () -> store.batch().put(EVENTS, new TenantSeq("t1", 9), "z").put(LEDGER, 9L,
+                    BigInteger.ONE).commit());
+            assertEquals(Optional.empty(), store.get(EVENTS, new TenantSeq("t1", 9)), "nothing of a refused batch is written");
+            assertEquals(Optional.empty(), store.get(LEDGER, 9L));
+            store.derive("counts", new Derivation() {
+                @Override
+                public java.util.Set<Table<?, ?>> reads() {
+                    return java.util.Set.of(EVENTS);
+                }
+
+                @Override
+                public void derive(Batch batch) {
+                    batch.put(NAMES, "replaced", "yes");
+                }
+            });
+            store.batch().put(EVENTS, new TenantSeq("t3", 1), "d").commit();
+            assertEquals(Optional.of("yes"), store.get(NAMES, "replaced"));
+            assertEquals(Optional.of("2"), store.get(NAMES, "count t1"), "the first one no longer runs");
+            assertEquals("read under its lock", store.readDerived("counts", () -> "read under its lock"));
+        }
+    }
+
     @Test
     void aQueuedBatchIsWrittenBeforeTheCommitsAfterItAndDurableWithThem() {
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {
