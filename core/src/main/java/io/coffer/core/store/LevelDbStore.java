@@ -471,8 +471,13 @@ public final class LevelDbStore implements Store {
             java.util.List<Derived> following = following();
             if (!following.isEmpty()) {
                 derivedThenWritten(following, 0);
-                return;
+            } else {
+                write();
             }
+        }
+
+        /** Writes the batch and waits until it is durable. */
+        private void write() {
             java.util.List<byte[]> written = take();
             if (!written.isEmpty()) {
                 ensureOpen();
@@ -525,11 +530,7 @@ public final class LevelDbStore implements Store {
         /** Takes each derivation's lock in turn, lets it add its records, and writes the batch holding them all. */
         private void derivedThenWritten(java.util.List<Derived> following, int i) {
             if (i == following.size()) {
-                java.util.List<byte[]> written = take();
-                if (!written.isEmpty()) {
-                    ensureOpen();
-                    commits.commit(written, this::counted);
-                }
+                write();
                 return;
             }
             Derived d = following.get(i);

@@ -145,13 +145,8 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         @Override
         public void part(LedgerBalances.Unit unit, LedgerBalances.Records r, LedgerBalances.Sums sums, int sign) {
             switch (unit) {
-                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).filter(d -> !r.own(d.id().txid())).ifPresent(d -> {
-                    boolean confirmed = d.status().isConfirmed();
-                    if (confirmed || d.status().isPending()) {
-                        sums.add(d.account(), d.asset(), confirmed ? d.amount() : BigInteger.ZERO, confirmed ? BigInteger.ZERO : d.amount(),
-                                BigInteger.ZERO, sign);
-                    }
-                });
+                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).filter(d -> !r.own(d.id().txid()))
+                        .ifPresent(d -> sums.deposit(d, d.asset(), sign));
                 case LedgerBalances.WithdrawalUnit u -> r.withdrawal(u.id()).ifPresent(w -> {
                     boolean minedWithoutPaying = WithdrawalLedger.minedWithoutPaying(w);
                     if (w.status() == WithdrawalStatus.FAILED && !minedWithoutPaying) {

@@ -221,6 +221,15 @@ public final class LedgerBalances implements Derivation {
             s[2] = s[2].add(outgoing.multiply(m));
         }
 
+        /** Adds a deposit of {@code asset} as its status counts it: confirmed, pending incoming, or (replaced, failed) not at all. */
+        void deposit(Deposit d, String asset, int sign) {
+            if (d.status().isConfirmed()) {
+                add(d.account(), asset, d.amount(), BigInteger.ZERO, BigInteger.ZERO, sign);
+            } else if (d.status().isPending()) {
+                add(d.account(), asset, BigInteger.ZERO, d.amount(), BigInteger.ZERO, sign);
+            }
+        }
+
         void forEach(java.util.function.BiConsumer<Map.Entry<Integer, String>, WithdrawalLedger.Balance> each) {
             sums.forEach((k, s) -> each.accept(k, new WithdrawalLedger.Balance(s[0], s[1], s[2])));
         }

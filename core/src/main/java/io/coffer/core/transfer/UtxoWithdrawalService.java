@@ -83,13 +83,8 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         @Override
         public void part(LedgerBalances.Unit unit, LedgerBalances.Records r, LedgerBalances.Sums sums, int sign) {
             switch (unit) {
-                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).ifPresent(d -> {
-                    boolean confirmed = d.status().isConfirmed();
-                    if ((confirmed || d.status().isPending()) && !r.locked(u.id()) && r.spent(u.id()).isEmpty()) {
-                        sums.add(d.account(), asset, confirmed ? d.amount() : BigInteger.ZERO, confirmed ? BigInteger.ZERO : d.amount(),
-                                BigInteger.ZERO, sign);
-                    }
-                });
+                case LedgerBalances.DepositUnit u -> r.deposit(u.id()).filter(d -> !r.locked(u.id()) && r.spent(u.id()).isEmpty())
+                        .ifPresent(d -> sums.deposit(d, asset, sign));
                 case LedgerBalances.WithdrawalUnit u -> r.withdrawal(u.id()).filter(w -> !w.status().isFinal()).ifPresent(w ->
                         sums.add(w.account(), asset, BigInteger.ZERO, BigInteger.ZERO, w.amount().add(w.fee()), sign));
                 case LedgerBalances.SpentUnit u -> {
