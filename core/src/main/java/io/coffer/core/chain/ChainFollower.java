@@ -132,6 +132,22 @@ public final class ChainFollower {
         sink.commit(b, this, written, settled);
     }
 
+    /** The transaction ids of the chain's recorded deposits (read from the store once, then added to as deposits are recorded). */
+    private TxidFilter depositTxids;
+
+    private TxidFilter depositTxids() {
+        if (depositTxids == null) {
+            TxidFilter f = new TxidFilter();
+            try (var c = store.scan(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS)) {
+                while (c.hasNext()) {
+                    f.add(c.next().getKey().id().txid());
+                }
+            }
+            depositTxids = f;
+        }
+        return depositTxids;
+    }
+
     /** The deposit as the batch being built leaves it: its unwritten change, else the store's record. */
     private Optional<Deposit> current(ChainTables.ChainDeposit key) {
         Deposit d = unwritten.get(key);
@@ -350,8 +366,9 @@ public final class ChainFollower {
         }
         // The wallet's outputs this block spends (a withdrawal of ours, or anyone holding the key): never spendable again while
         // this block stands, whatever the withdrawal's own state says.
-        for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id)
-                || current(new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses)) {
+        TxidFilter recorded = depositTxids();
+        for (OutpointSpend spend : source.spends(block, id -> inBlock.contains(id) || recorded.mightContain(id.txid())
+                && current(new ChainTables.ChainDeposit(chain, id)).isPresent(), addresses)) {
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit(chain, spend.outpoint()),
                     new ChainTables.SpentOutput(spend.txid(), block.height(), spend.asset(), spend.amount(), spend.feeAsset(),
                             spend.fee()));
@@ -447,6 +464,7 @@ public final class ChainFollower {
             return 0;
         }
         unwritten.put(key, after); // with its place among the open deposits, into the batch at its commit
+        depositTxids().add(after.id().txid());
         if (before == null) {
             b.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(chain, after.address(), after.id()), "");
             b.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(after), "");

@@ -68,6 +68,31 @@ class ChainFollowerTest {
         return f.events(after, 1000).stream().map(e -> e.deposit().status() + "/" + e.deposit().confirmations()).toList();
     }
 
+    /**
+     * A block spending the wallet's outputs is recorded as spending them, by a follower that recorded them and by one started
+     * afresh over the same store (which knows the wallet's deposits from the store, not from its own run); spends of outputs
+     * the wallet never had are not recorded.
+     */
+    @Test
+    void spendsOfTheWalletsOutputsAreFoundBeforeAndAfterARestart() {
+        ChainFollower f = follower();
+        f.poll();
+        chain.mine(pay("t1", a0, 5000), pay("t2", a0, 7000));
+        f.poll();
+        chain.mine(List.of(new OutpointSpend(new DepositId("t1", 0), "spender-1"), new OutpointSpend(new DepositId("stranger", 0), "s")));
+        f.poll();
+        assertTrue(store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("fake", new DepositId("t1", 0))).isPresent());
+        assertTrue(store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("fake", new DepositId("stranger", 0))).isEmpty());
+
+        ChainFollower restarted = follower();
+        chain.mine(List.of(new OutpointSpend(new DepositId("t2", 0), "spender-2"), new OutpointSpend(new DepositId("t2", 1), "s")));
+        restarted.poll();
+        assertEquals(java.util.Optional.of("spender-2"), store.get(ChainTables.SPENT_OUTPUTS,
+                new ChainTables.ChainDeposit("fake", new DepositId("t2", 0))).map(ChainTables.SpentOutput::txid));
+        assertTrue(store.get(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("fake", new DepositId("t2", 1))).isEmpty(),
+                "the same transaction's other output was never the wallet's");
+    }
+
     @Test
     void aDepositGoesSeenConfirmingConfirmedFinalWithOneEventEach() {
         ChainFollower f = follower();

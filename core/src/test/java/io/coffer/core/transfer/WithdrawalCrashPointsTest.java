@@ -289,8 +289,8 @@ class WithdrawalCrashPointsTest {
         Wallet[] w = {new Wallet(kind, "")};
         chain.mine();
         chain.mine();
-        ChainFollower follower = new ChainFollower(store, chain, w[0].book, 1, 3, Clock.systemUTC());
-        follower.poll();
+        ChainFollower[] follower = {new ChainFollower(store, chain, w[0].book, 1, 3, Clock.systemUTC())};
+        follower[0].poll();
         long start = chain.tipHeight(); // the follower's history begins here: no reorg below it
         String coin = kind == Kind.UTXO ? "fake/BTC" : FakeAccountFactory.NATIVE;
         String[] assets = kind == Kind.UTXO ? new String[] {coin} : new String[] {coin, "fake/USDC"};
@@ -350,15 +350,16 @@ class WithdrawalCrashPointsTest {
                     if (self && sent.status() != WithdrawalStatus.FAILED) {
                         toSelf.add(sent);
                     }
-                } else if (what == 8) { // a restart: the services again over the same store
+                } else if (what == 8) { // a restart: the services and the follower again over the same store
                     w[0] = new Wallet(kind, "");
+                    follower[0] = new ChainFollower(store, chain, w[0].book, 1, 3, Clock.systemUTC());
                 } else {
                     chain.mine();
                 }
             } catch (CofferException e) {
                 assertEquals("INSUFFICIENT_FUNDS", e.code(), label);
             }
-            follower.poll();
+            follower[0].poll();
             w[0].service.track();
             assertEquals(List.of(), w[0].service.balances().disagreements(), label);
         }
