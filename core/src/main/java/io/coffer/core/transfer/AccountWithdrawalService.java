@@ -169,7 +169,9 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
 
         @Override
         public void all(java.util.function.Consumer<LedgerBalances.Unit> out) {
-            eachRecord(out, true);
+            eachDeposit(out);
+            eachWithdrawal(out);
+            eachSpend(out);
         }
     }
 

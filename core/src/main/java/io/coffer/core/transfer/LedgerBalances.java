@@ -330,17 +330,6 @@ public final class LedgerBalances implements Derivation {
         return out;
     }
 
-    /** Every spendable coin of the chain from scratch (the caller holds the derivation's lock). */
-    private Map<CoinKey, BigInteger> coinsFromScratch() {
-        Map<CoinKey, BigInteger> out = new java.util.HashMap<>();
-        rule.all(u -> {
-            if (u instanceof DepositUnit d) {
-                rule.coin(u, committed).ifPresent(c -> out.put(new CoinKey(chain, c.account(), d.id()), c.amount()));
-            }
-        });
-        return out;
-    }
-
     private Map<CoinKey, BigInteger> coinsRecorded() {
         Map<CoinKey, BigInteger> out = new java.util.HashMap<>();
         for (var e : store.list(COINS, COINS.prefix(chainPrefix), Integer.MAX_VALUE)) {
@@ -349,17 +338,31 @@ public final class LedgerBalances implements Derivation {
         return out;
     }
 
-    /** Every balance of the chain summed from scratch over its records (as committed; the caller holds the derivation's lock). */
-    private Map<Key, WithdrawalLedger.Balance> fromScratch() {
+    /** Every balance (zero ones left out) and spendable coin of the chain, as its records make them. */
+    private record Scratch(Map<Key, WithdrawalLedger.Balance> balances, Map<CoinKey, BigInteger> coins) {
+    }
+
+    /**
+     * The chain's balances and coins from scratch, in one walk over its records as committed (a unit's part and its coin read
+     * the same records, each once). The caller holds the derivation's lock.
+     */
+    private Scratch fromScratch() {
         Sums sums = new Sums();
-        rule.all(u -> rule.part(u, committed, sums, 1));
-        Map<Key, WithdrawalLedger.Balance> out = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
-        sums.forEach((k, b) -> {
-            if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
-                out.put(new Key(chain, k.getKey(), k.getValue()), b);
+        Map<CoinKey, BigInteger> coins = new HashMap<>();
+        rule.all(u -> {
+            Records r = new Remembered(committed);
+            rule.part(u, r, sums, 1);
+            if (u instanceof DepositUnit d) {
+                rule.coin(u, r).ifPresent(c -> coins.put(new CoinKey(chain, c.account(), d.id()), c.amount()));
             }
         });
-        return out;
+        Map<Key, WithdrawalLedger.Balance> balances = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
+        sums.forEach((k, b) -> {
+            if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
+                balances.put(new Key(chain, k.getKey(), k.getValue()), b);
+            }
+        });
+        return new Scratch(balances, coins);
     }
 
     /** The chain's balances as recorded (zero ones left out). */
@@ -376,21 +379,20 @@ public final class LedgerBalances implements Derivation {
 
     private void build() {
         long started = System.nanoTime();
-        Map<Key, WithdrawalLedger.Balance> built = fromScratch();
+        Scratch built = fromScratch();
         Batch b = store.batch();
         for (var e : store.list(BALANCES, BALANCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
             b.delete(BALANCES, e.getKey());
         }
-        built.forEach((k, v) -> b.put(BALANCES, k, v));
+        built.balances().forEach((k, v) -> b.put(BALANCES, k, v));
         for (var e : store.list(COINS, COINS.prefix(chainPrefix), Integer.MAX_VALUE)) {
             b.delete(COINS, e.getKey());
         }
-        Map<CoinKey, BigInteger> coins = coinsFromScratch();
-        coins.forEach((k, v) -> b.put(COINS, k, v));
+        built.coins().forEach((k, v) -> b.put(COINS, k, v));
         b.put(BUILT, chain, java.time.Instant.now().toString());
         b.commit();
-        LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + built.size() + " account/asset pairs, "
-                + coins.size() + " spendable coins, "
+        LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + built.balances().size()
+                + " account/asset pairs, " + built.coins().size() + " spendable coins, "
                 + (System.nanoTime() - started) / 1_000_000 + " ms); kept with every change from now on");
     }
 
@@ -400,8 +402,9 @@ public final class LedgerBalances implements Derivation {
      */
     public List<String> disagreements() {
         return store.readDerived(name, () -> {
+            Scratch fromRecords = fromScratch();
             Map<Key, WithdrawalLedger.Balance> recorded = recorded();
-            Map<Key, WithdrawalLedger.Balance> scratch = fromScratch();
+            Map<Key, WithdrawalLedger.Balance> scratch = fromRecords.balances();
             Set<Key> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
             keys.addAll(recorded.keySet());
             keys.addAll(scratch.keySet());
@@ -414,7 +417,7 @@ public final class LedgerBalances implements Derivation {
                 }
             }
             Map<CoinKey, BigInteger> coins = coinsRecorded();
-            Map<CoinKey, BigInteger> coinsScratch = coinsFromScratch();
+            Map<CoinKey, BigInteger> coinsScratch = fromRecords.coins();
             Set<CoinKey> differing = new java.util.HashSet<>(coins.keySet());
             differing.addAll(coinsScratch.keySet());
             differing.removeIf(k -> java.util.Objects.equals(coins.get(k), coinsScratch.get(k)));

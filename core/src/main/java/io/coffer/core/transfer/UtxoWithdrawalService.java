@@ -95,7 +95,9 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
 
         @Override
         public void all(java.util.function.Consumer<LedgerBalances.Unit> out) {
-            eachRecord(out, false);
+            // a spend of a coin is part of its deposit's unit
+            eachDeposit(out);
+            eachWithdrawal(out);
         }
 
         @Override

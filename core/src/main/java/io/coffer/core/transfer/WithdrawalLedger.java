@@ -110,23 +110,29 @@ public abstract class WithdrawalLedger {
         return balances;
     }
 
-    /** Every unit of the chain's records, streamed (a build from scratch reads them once). */
-    protected final void eachRecord(java.util.function.Consumer<LedgerBalances.Unit> out, boolean spends) {
+    /** Every deposit the follower recorded on the chain, as a unit (a build of its balances from scratch). */
+    protected final void eachDeposit(java.util.function.Consumer<LedgerBalances.Unit> out) {
         try (var c = store.scan(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS)) {
             while (c.hasNext()) {
                 out.accept(new LedgerBalances.DepositUnit(c.next().getKey().id()));
             }
         }
+    }
+
+    /** Every withdrawal of the ledger on the chain, as a unit. */
+    protected final void eachWithdrawal(java.util.function.Consumer<LedgerBalances.Unit> out) {
         try (var c = store.scan(TransferTables.WITHDRAWALS.prefix(chainPrefix), TransferTables.WITHDRAWALS)) {
             while (c.hasNext()) {
                 out.accept(new LedgerBalances.WithdrawalUnit(c.next().getKey().key()));
             }
         }
-        if (spends) {
-            try (var c = store.scan(ChainTables.SPENT_OUTPUTS.prefix(chainPrefix), ChainTables.SPENT_OUTPUTS)) {
-                while (c.hasNext()) {
-                    out.accept(new LedgerBalances.SpentUnit(c.next().getKey().id()));
-                }
+    }
+
+    /** Every spend from the wallet the follower recorded on the chain, as a unit. */
+    protected final void eachSpend(java.util.function.Consumer<LedgerBalances.Unit> out) {
+        try (var c = store.scan(ChainTables.SPENT_OUTPUTS.prefix(chainPrefix), ChainTables.SPENT_OUTPUTS)) {
+            while (c.hasNext()) {
+                out.accept(new LedgerBalances.SpentUnit(c.next().getKey().id()));
             }
         }
     }
