@@ -67,6 +67,9 @@ public final class ChainFollower {
     private Map<ChainTables.ChainDeposit, Deposit> openInStore;
     /** Whether the running poll disconnected a block: its batches are unsettled until the last one (see {@link DepositSink}). */
     private boolean reorgInPoll;
+    /** Whether the chain has a cursor (see {@link #anchor}); once true, true for good. */
+    private volatile boolean anchored;
+    private final Object anchorLock = new Object();
 
     /** What one poll did, for logs and tests. */
     public record PollResult(long cursorHeight, long tipHeight, int connected, int disconnected, int events) {
@@ -193,19 +196,55 @@ public final class ChainFollower {
 
     /**
      * Starts (or restarts) scanning at {@code height}: the cursor moves to the block before it. Deposits
-     * already known are kept; re-scanned blocks update them without repeating events.
+     * already known are kept; re-scanned blocks update them without repeating events. Height 0 scans from block 1: a genesis
+     * block pays nobody a wallet could spend (Bitcoin's coinbase there is unspendable, an EVM genesis has no transactions).
+     *
+     * @throws io.coffer.core.error.CofferException INVALID_ARGUMENT HEIGHT_ABOVE_TIP ({@code from_height}) above the chain's tip
+     *     (or, from an unsigned field, beyond a long)
      */
     public synchronized void rescanFrom(long height) {
-        BlockHeader before = height <= 0 ? null : source.header(height - 1);
-        Batch b = store.batch();
-        if (before == null) {
-            b.delete(ChainTables.CURSOR, chain);
-        } else {
-            b.put(ChainTables.CURSOR, chain, before);
-            b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, before.height()), before);
+        long tip = source.tipHeight();
+        if (height < 0 || height > tip) {
+            throw io.coffer.core.error.CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
         }
+        BlockHeader before = source.header(Math.max(1, height) - 1);
+        if (before == null) {
+            throw new IllegalStateException("chain " + chain + ": the node has no block at height " + (Math.max(1, height) - 1)
+                    + " below its tip " + tip);
+        }
+        Batch b = store.batch();
+        b.put(ChainTables.CURSOR, chain, before);
+        b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, before.height()), before);
         b.commit();
-        LOG.info(() -> "chain " + chain + ": scanning from height " + height);
+        anchored = true;
+        LOG.info(() -> "chain " + chain + ": scanning from height " + (before.height() + 1));
+    }
+
+    /**
+     * Fixes where a new wallet's following of the chain starts, the chain's current tip, unless it has a cursor already. Every
+     * poll does this first, and so does handing out an address to be paid (see {@code ChainModule.receivingAddresses}): an
+     * address issued before the first poll could otherwise be paid in a block that poll then takes as its starting point, and
+     * the payment would never be seen. Once set, the cursor is never removed, so later calls cost nothing.
+     */
+    public void anchor() {
+        if (anchored) {
+            return;
+        }
+        synchronized (anchorLock) {
+            if (cursor().isEmpty()) {
+                BlockHeader start = source.header(source.tipHeight());
+                if (start == null) {
+                    throw new IllegalStateException("chain " + chain + ": the node has no block at its own tip (a reorg under way); "
+                            + "try again");
+                }
+                Batch b = store.batch();
+                b.put(ChainTables.CURSOR, chain, start);
+                b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, start.height()), start);
+                b.commit();
+                LOG.info(() -> "chain " + chain + ": a new wallet; following the chain from its block " + start.height());
+            }
+            anchored = true;
+        }
     }
 
     /**
@@ -237,18 +276,9 @@ public final class ChainFollower {
 
     /** One round of following; see the class comment. Safe to call again after any exception. */
     public synchronized PollResult poll() {
+        anchor();
         long tip = source.tipHeight();
-        Optional<BlockHeader> stored = cursor();
-        if (stored.isEmpty()) {
-            // A new wallet has no past: start at the current tip.
-            BlockHeader start = source.header(tip);
-            Batch b = store.batch();
-            b.put(ChainTables.CURSOR, chain, start);
-            b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, start.height()), start);
-            b.commit();
-            stored = Optional.of(start);
-        }
-        BlockHeader cursor = stored.get();
+        BlockHeader cursor = cursor().orElseThrow();
         reorgInPoll = false;
         int disconnected = 0;
         int events = 0;

@@ -231,6 +231,16 @@ public final class ChainModule {
         return parts.addresses();
     }
 
+    /**
+     * The address book, for handing out an address someone is to pay: on a new wallet this first fixes the block the chain is
+     * followed from ({@link ChainFollower#anchor}), so a payment to the address is in a block after it however late the first
+     * round runs. With the chain's node unreachable at that moment, UNAVAILABLE CHAIN_UNAVAILABLE (nothing is issued).
+     */
+    public AddressBook receivingAddresses() {
+        parts.follower().anchor();
+        return parts.addresses();
+    }
+
     public ChainFollower follower() {
         return parts.follower();
     }

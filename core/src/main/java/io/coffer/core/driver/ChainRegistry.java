@@ -149,7 +149,7 @@ public final class ChainRegistry {
         ChainModule m = c.module().orElseThrow(() -> new CofferException(ErrorKind.FAILED_PRECONDITION, "CHAIN_NOT_FOLLOWED", null,
                 "chain " + chain + " is not followed by this node (no wallet yet)", Map.of(), null));
         long tip = c.node().info().tipHeight();
-        if (fromHeight > tip) {
+        if (fromHeight < 0 || fromHeight > tip) { // below 0: an unsigned height beyond a long
             throw CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
         }
         Progress blocks = new Progress("chain " + chain + ": rescan from " + fromHeight, "blocks", 0, tip - fromHeight + 1);

@@ -21,7 +21,7 @@ final class RegistryReceiving implements PaymentRequestService.Receiving {
 
     @Override
     public String issueAddress(int account, String asset) {
-        return chains.requireAsset(asset).addresses().next(account, 0, null, false).address();
+        return chains.requireAsset(asset).receivingAddresses().next(account, 0, null, false).address();
     }
 
     @Override

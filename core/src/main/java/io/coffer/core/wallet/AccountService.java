@@ -67,7 +67,7 @@ public final class AccountService {
         ChainModule m = chains.requireAsset(asset);
         // Milliseconds: what the store keeps, so the address's time reads back the same when listed.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        AddressBook.Issued issued = m.addresses().next(account, 0, new ChainTables.AddressNote(label, now));
+        AddressBook.Issued issued = m.receivingAddresses().next(account, 0, new ChainTables.AddressNote(label, now));
         return new DepositAddress(issued.address(), m.chain(), issued.path(), label, Optional.of(now));
     }
 

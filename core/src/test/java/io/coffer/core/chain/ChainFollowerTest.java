@@ -93,6 +93,47 @@ class ChainFollowerTest {
                 "the same transaction's other output was never the wallet's");
     }
 
+    /**
+     * A new wallet follows the chain from the block where it was anchored: an address handed out (which anchors) before the
+     * follower's first poll, and paid in a block mined before that poll, is found. Without the anchor the first poll would take
+     * that block as its start and never see the payment (a slow first round lost a test's funds this way).
+     */
+    @Test
+    void aPaymentMinedBeforeTheFirstPollToAnAddressHandedOutBeforeItIsFound() {
+        chain.mine();
+        ChainFollower f = follower();
+        f.anchor();
+        assertEquals(1, f.cursor().orElseThrow().height(), "anchored at the tip");
+        f.anchor(); // again: nothing moves
+        chain.mine(pay("t1", a0, 5000));
+        chain.mine();
+        f.poll();
+        assertEquals(List.of("CONFIRMED/2"), f.depositsTo(a0).stream().map(d -> d.status() + "/" + d.confirmations()).toList());
+        assertEquals(3, f.cursor().orElseThrow().height());
+    }
+
+    /**
+     * A rescan from height 0 scans from block 1 (a genesis block pays nobody: before, 0 cleared the cursor and the next poll
+     * started at the tip, scanning nothing); a height above the tip is refused naming the field and changes nothing.
+     */
+    @Test
+    void aRescanFromZeroScansFromTheFirstBlockAndOneAboveTheTipIsRefused() {
+        chain.mine(pay("t1", a0, 5000));
+        chain.mine(pay("t2", a0, 6000));
+        ChainFollower f = follower();
+        f.poll();
+        assertEquals(List.of(), f.depositsTo(a0), "a new wallet starts after the tip's block");
+        f.rescanFrom(0);
+        assertEquals(0, f.cursor().orElseThrow().height());
+        f.poll();
+        assertEquals(List.of("t1", "t2"), f.depositsTo(a0).stream().map(d -> d.id().txid()).sorted().toList());
+        for (long bad : new long[] {3, Long.MIN_VALUE}) {
+            var e = assertThrows(io.coffer.core.error.CofferException.class, () -> f.rescanFrom(bad));
+            assertEquals("from_height", e.field());
+            assertEquals(2, f.cursor().orElseThrow().height(), "a refused rescan moves nothing");
+        }
+    }
+
     @Test
     void aDepositGoesSeenConfirmingConfirmedFinalWithOneEventEach() {
         ChainFollower f = follower();
