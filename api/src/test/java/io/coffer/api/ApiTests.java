@@ -39,9 +39,14 @@ final class ApiTests {
      * this JVM), so a condition that never came true can be told from a node that was stuck.
      */
     static void await(String what, BooleanSupplier done) throws InterruptedException {
+        await(done, () -> what);
+    }
+
+    /** As {@link #await(String, BooleanSupplier)}, saying what was awaited (and what was found) only on a time-out. */
+    static void await(BooleanSupplier done, java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, () -> "waiting for " + what + "\n" + nodeThreads());
+            assertTrue(System.nanoTime() < deadline, () -> "waiting for " + what.get() + "\n" + nodeThreads());
             Thread.sleep(100);
         }
     }

@@ -146,17 +146,28 @@ class TransfersIT {
     }
 
 
-    /** Pays {@code btc} coins of 1 BTC to a fresh address of the tenant and waits until they are confirmed. */
-    private static void fund(BitcoindNode btc, Keys k, int coins) throws InterruptedException {
+    /**
+     * Pays {@code btc} coins of 1 BTC to a fresh address of the tenant and waits until they are confirmed. A time-out says what
+     * the node had: the balance, its Bitcoin cursor against bitcoind's tip, its last round error and the deposits to the addresses.
+     */
+    private static void fund(CofferNode node, BitcoindNode btc, Keys k, int coins) throws InterruptedException {
         String before = k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
+        List<String> paid = new java.util.ArrayList<>();
         for (int i = 0; i < coins; i++) {
             String a = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC").build()).getAddress();
-            btc.minerWallet("sendtoaddress", a, "1.0");
+            paid.add(a + " by " + btc.minerWallet("sendtoaddress", a, "1.0").asText());
         }
         btc.mine(1);
         long want = Long.parseLong(before.isEmpty() ? "0" : before) + coins * 100_000_000L;
-        await("funds", () -> Long.parseLong(k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
-                .getConfirmed()) >= want);
+        ApiTests.await(() -> Long.parseLong(k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())
+                .getConfirmed()) >= want, () -> {
+                    var m = node.chains().module("bitcoin").orElseThrow();
+                    return "funds: " + want + " confirmed wanted, the balance is " + k.wallet().getBalance(GetBalanceRequest.newBuilder()
+                            .setAsset("bitcoin/BTC").build()).toString().replace('\n', ' ') + "; cursor " + m.follower().cursor()
+                            + ", bitcoind's tip " + btc.height() + ", last round error '" + m.lastError() + "'; paid " + paid
+                            + "; deposits to them " + paid.stream().flatMap(p -> m.follower().depositsTo(p.substring(0, p.indexOf(' ')))
+                                    .stream()).map(d -> d.id() + " " + d.status() + "/" + d.confirmations()).toList();
+                });
     }
 
     private static CreateTransferRequest.Builder transfer(String destination, String amount, String key) {
@@ -273,7 +284,7 @@ class TransfersIT {
                 var admin = ApiTests.operator(ch, dir.resolve("data"));
                 var tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("frozen").build());
                 Keys k = keys(ch, admin, tenant.getId(), Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
-                fund(btc, k, 1);
+                fund(node, btc, k, 1);
                 String dest = btc.minerWallet("getnewaddress").asText();
                 CreateTransferRequest request = transfer(dest, "150000", "while-frozen").build();
                 long bound = io.coffer.api.grpc.ErrorMapper.CALL_BUDGET.toMillis() + 10_000; // the budget, and room for a busy machine
@@ -325,7 +336,7 @@ class TransfersIT {
                 var admin = ApiTests.operator(ch, dir.resolve("data"));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("exchange").build()).getId();
                 Keys k = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_PAYMENTS, Scope.SCOPE_TRANSFERS);
-                fund(btc, k, 2);
+                fund(node, btc, k, 2);
                 String dest = btc.minerWallet("getnewaddress").asText();
 
                 FeeEstimate fee = k.transfers().estimateFee(EstimateFeeRequest.newBuilder().setAsset("bitcoin/BTC").setDestination(dest)
@@ -424,7 +435,7 @@ class TransfersIT {
                 Keys approver1 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
                 Keys approver2 = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_ADMIN);
                 Keys clerk = keys(ch, admin, tenant, Scope.SCOPE_READ, Scope.SCOPE_TRANSFERS);
-                fund(btc, ops, 3);
+                fund(node, btc, ops, 3);
                 String allowed = btc.minerWallet("getnewaddress", "", "bech32").asText();
                 String other = btc.minerWallet("getnewaddress").asText();
 

@@ -51,8 +51,9 @@ public final class ChainModule {
     }
 
     public void start(ScheduledExecutorService executor) {
-        // The first round runs now, before the node serves: a new wallet's cursor is set at the current tip
-        // before any address can be handed out, so no deposit can land in a block the follower skips.
+        // The first round runs now, before the node serves: a new wallet's cursor is set at the current tip before any address
+        // is handed out. Should that round fail (the chain's node slow or away), the first receiving address sets it instead
+        // (receivingAddresses), so no deposit can land in a block the follower skips.
         try {
             executor.submit(this::round).get();
         } catch (InterruptedException e) {
