@@ -1,0 +1,89 @@
+package io.coffer.core.payment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.audit.AuditLog;
+import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.Deposit;
+import io.coffer.core.chain.FakeChainSource;
+import io.coffer.core.chain.Payment;
+import io.coffer.core.custody.AccountScheme;
+import io.coffer.core.custody.Ceremony;
+import io.coffer.core.custody.SeedFile;
+import io.coffer.core.custody.Vault;
+import io.coffer.core.event.EventOutbox;
+import io.coffer.core.event.EventType;
+import io.coffer.core.event.StoredEvent;
+import io.coffer.core.keys.Hashes;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A block paying many of a tenant's addresses: its events (their subjects rendered side by side once there are enough) come out
+ * one per deposit, in the order the follower recorded the deposits, numbered without gaps, each with its own deposit's subject.
+ */
+class PaymentEventsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBlockPayingFortyAddressesGivesFortyEventsInOrderEachWithItsOwnSubject() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                    .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
+            Vault vault = new Vault(store, dir, audit);
+            FakeChainSource chain = new FakeChainSource("fake");
+            AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                    pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 50);
+            book.watchAccount(0);
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            PaymentEvents.Renderer renderer = new PaymentEvents.Renderer() {
+                @Override
+                public String paymentRequest(PaymentRequestService.View view) {
+                    throw new AssertionError("no payment request here");
+                }
+
+                @Override
+                public String deposit(Deposit d, String paymentRequestId) {
+                    return "{\"depositId\":\"" + d.id().publicId() + "\",\"amount\":\"" + d.amount() + "\"}";
+                }
+            };
+            ChainFollower follower = new ChainFollower(store, chain, book, 2, 4, Clock.systemUTC());
+            follower.sink(new PaymentEvents(store, outbox, renderer, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC()));
+            follower.poll();
+            List<Payment> payments = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                payments.add(new Payment(String.format("%064x", i + 1), 0, book.next(0, 0).address(), "fake/BTC", BigInteger.valueOf(1000 + i)));
+            }
+            chain.mine(payments.toArray(Payment[]::new));
+            follower.poll();
+
+            List<StoredEvent> events = outbox.after("tn_a", 0, 100);
+            assertEquals(40, events.size());
+            for (int i = 0; i < 40; i++) {
+                StoredEvent e = events.get(i);
+                assertEquals(i + 1, e.sequence());
+                assertEquals(EventType.DEPOSIT_SEEN, e.type());
+                Deposit d = follower.deposit(new io.coffer.core.chain.DepositId(payments.get(i).txid(), 0)).orElseThrow();
+                assertEquals(d.id().publicId(), e.subjectId(), "the events follow the block's order");
+                assertTrue(e.body().contains("\"depositId\":\"" + d.id().publicId() + "\",\"amount\":\"" + (1000 + i) + "\""),
+                        e.body());
+            }
+            assertEquals(40, events.stream().map(StoredEvent::subjectId).distinct().count(), "one event per deposit");
+        }
+    }
+}
