@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  *       of the transaction → the request's PAID_UNCONFIRMED event on the stream;</li>
  *   <li><b>block → CONFIRMED</b>: one block mining them all, bitcoind's first announcement of it (it announces the block's
  *       transactions again before the block itself) → each request's CONFIRMED event;</li>
+ *   <li><b>block of one → CONFIRMED</b>: {@value #SINGLE_BLOCKS} times, a request paid and seen, then a block mining that
+ *       payment alone: the block's first announcement → the request's CONFIRMED event;</li>
  *   <li><b>fan-out</b>: {@code streams} streams open on the tenant, one payment → its event on every stream (5 payments);</li>
  *   <li><b>EVM</b>: anvil mines an ETH payment as it is sent (automine) → the request's CONFIRMED event (confirmations 1), with
  *       anvil pushing its new heads over the WebSocket (eth_subscribe), the poll (1 s) only the fallback.</li>
@@ -55,6 +57,9 @@ import java.util.concurrent.TimeUnit;
 public final class LatencyBenchmark {
     private LatencyBenchmark() {
     }
+
+    /** Blocks of one payment each measured after the big block. */
+    private static final int SINGLE_BLOCKS = 30;
 
     public static void main(String[] args) throws Exception {
         int payments = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -110,7 +115,7 @@ public final class LatencyBenchmark {
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
             // A mature coin per payment: the miner wallet then pays each from a confirmed coin (a chain of unconfirmed change is
             // refused past 25 transactions).
-            btc.mine(110 + payments + 5 * 2);
+            btc.mine(110 + payments + 5 * 2 + SINGLE_BLOCKS + 3);
             int grpcPort = ApiLoadBenchmark.freePort();
             String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
                     .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n")
@@ -180,6 +185,23 @@ public final class LatencyBenchmark {
                 figures.add(latency("block: first ZMQ announcement -> CONFIRMED, " + ids.size() + " in the block",
                         confirmed, 100));
                 latency("  (the same from generatetoaddress's return)", confirmedFromRpc, 100);
+
+                // A block paying one request, as most of a shop's blocks are: its announcement -> the request's CONFIRMED.
+                long[] single = new long[SINGLE_BLOCKS];
+                for (int i = -3; i < SINGLE_BLOCKS; i++) { // the first three warm the path and are not counted
+                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC")
+                            .setAmount("10000").setRequiredConfirmations(1).setIdempotencyKey("single-" + i).build());
+                    btc.minerWallet("sendtoaddress", pr.getAddress(), "0.0001");
+                    one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 30_000);
+                    long start = System.nanoTime();
+                    btc.mine(1);
+                    long at = announced.firstAfter(start, 30_000);
+                    long took = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED, 30_000) - at;
+                    if (i >= 0) {
+                        single[i] = took;
+                    }
+                }
+                figures.add(latency("block: first ZMQ announcement -> CONFIRMED, 1 in the block, " + SINGLE_BLOCKS + " blocks", single, 100));
 
                 // Fan-out: many streams on the tenant, each from the newest event on.
                 List<Seen> many = new ArrayList<>();
