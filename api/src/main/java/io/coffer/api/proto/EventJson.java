@@ -61,21 +61,24 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
 
     /** The stored event as the proto message: from the subject rendered by this process when kept, else parsed from the body. */
     public static Event toProto(StoredEvent e) {
-        Descriptors.FieldDescriptor field = SUBJECT.get(e.type());
-        Message subject = subjectJson(e).map(RENDERED::get).orElse(null);
-        if (subject == null || subject.getDescriptorForType() != field.getMessageType()) {
+        Optional<Message> subject = keptSubject(e);
+        if (subject.isEmpty()) {
             return parse(e);
         }
         Event kept = Event.newBuilder().setId(e.id()).setSequence(e.sequence()).setType(EventType.valueOf(e.type().protoName()))
-                .setCreatedAt(Protos.timestamp(e.createdAt())).setField(field, subject).build();
+                .setCreatedAt(Protos.timestamp(e.createdAt())).setField(SUBJECT.get(e.type()), subject.get()).build();
         assert kept.equals(parse(e)) : "event " + e.id() + ": the kept subject differs from its body";
         return kept;
     }
 
     /** Whether {@code e}'s subject is one this process rendered and still keeps (read back without parsing). */
     static boolean kept(StoredEvent e) {
-        Message subject = subjectJson(e).map(RENDERED::get).orElse(null);
-        return subject != null && subject.getDescriptorForType() == SUBJECT.get(e.type()).getMessageType();
+        return keptSubject(e).isPresent();
+    }
+
+    /** {@code e}'s subject as this process rendered it, when still kept and of the message type {@code e}'s type carries. */
+    private static Optional<Message> keptSubject(StoredEvent e) {
+        return subjectJson(e).map(RENDERED::get).filter(m -> m.getDescriptorForType() == SUBJECT.get(e.type()).getMessageType());
     }
 
     /**

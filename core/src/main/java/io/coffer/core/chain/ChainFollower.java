@@ -212,12 +212,20 @@ public final class ChainFollower {
             throw new IllegalStateException("chain " + chain + ": the node has no block at height " + (Math.max(1, height) - 1)
                     + " below its tip " + tip);
         }
+        startAfter(before);
+        LOG.info(() -> "chain " + chain + ": scanning from height " + (before.height() + 1));
+    }
+
+    /**
+     * Moves the cursor to {@code block} (the next poll reads the block above it), keeping the block's header so a reorg below
+     * the next blocks is recognised from it, both in one write.
+     */
+    private void startAfter(BlockHeader block) {
         Batch b = store.batch();
-        b.put(ChainTables.CURSOR, chain, before);
-        b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, before.height()), before);
+        b.put(ChainTables.CURSOR, chain, block);
+        b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, block.height()), block);
         b.commit();
         anchored = true;
-        LOG.info(() -> "chain " + chain + ": scanning from height " + (before.height() + 1));
     }
 
     /**
@@ -237,10 +245,7 @@ public final class ChainFollower {
                     throw new IllegalStateException("chain " + chain + ": the node has no block at its own tip (a reorg under way); "
                             + "try again");
                 }
-                Batch b = store.batch();
-                b.put(ChainTables.CURSOR, chain, start);
-                b.put(ChainTables.BLOCKS, new ChainTables.ChainLong(chain, start.height()), start);
-                b.commit();
+                startAfter(start);
                 LOG.info(() -> "chain " + chain + ": a new wallet; following the chain from its block " + start.height());
             }
             anchored = true;

@@ -148,6 +148,8 @@ public final class ChainRegistry {
         }
         ChainModule m = c.module().orElseThrow(() -> new CofferException(ErrorKind.FAILED_PRECONDITION, "CHAIN_NOT_FOLLOWED", null,
                 "chain " + chain + " is not followed by this node (no wallet yet)", Map.of(), null));
+        // Refused here, before queueing behind a round on the chain thread; the follower checks again against the tip it reads
+        // then (the chain may have moved). The tip also sizes the progress reports.
         long tip = c.node().info().tipHeight();
         if (fromHeight < 0 || fromHeight > tip) { // below 0: an unsigned height beyond a long
             throw CofferException.invalid("from_height", "HEIGHT_ABOVE_TIP", "above the chain's tip " + tip);
