@@ -120,6 +120,80 @@ class RequestLimitsIT {
         }
     }
 
+    /**
+     * Oversized requests whose clients never end their stream: each is sent without a half-close, so after the refusal the
+     * client either resets the stream or leaves it open until its connection closes. Every one is answered at once, the same
+     * connection serves a normal call after each, and once the connection is closed no stream's thread is left waiting for a
+     * frame. Before, each reset left the stream's thread parked for good, and frames it had not read when the loop ended kept
+     * their bytes out of the connection's flow-control window until the client could send nothing more (its next call waited
+     * for its deadline: CI's failure of the test above).
+     */
+    @Test
+    void refusedCallsNeverEndedByTheirClientsLeaveNoThreadAndNoStalledConnection(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+            int parkedBefore = parkedStreamThreads();
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var admin = ApiTests.operator(ch, dir.resolve("data"));
+                String shop = admin.createTenant(CreateTenantRequest.newBuilder().setName("shop").build()).getId();
+                Metadata key = bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(shop).addScopes(Scope.SCOPE_READ)
+                        .build()).getSecret());
+                var wallet = WalletGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key));
+                CreatePaymentRequestRequest big = CreatePaymentRequestRequest.newBuilder().setAsset("bitcoin/BTC").setAmount("1000")
+                        .setIdempotencyKey("big").setDescription("x".repeat(3 << 20)).build();
+                for (int i = 0; i < 12; i++) {
+                    java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
+                    io.grpc.ClientCall<CreatePaymentRequestRequest, io.coffer.proto.v1.PaymentRequest> call = ch.newCall(PaymentsGrpc.getCreatePaymentRequestMethod(),
+                            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
+                    call.start(new io.grpc.ClientCall.Listener<>() {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            closed.complete(status);
+                        }
+                    }, new Metadata());
+                    call.request(1);
+                    call.sendMessage(big); // and no halfClose(): the client never ends its side
+                    Status status = closed.get(30, TimeUnit.SECONDS);
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode(), "call " + i + ": " + status);
+                    // The connection still carries calls (its flow-control window was not eaten by unread frames).
+                    assertEquals("0", wallet.withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed(), "after call " + i);
+                }
+            } finally {
+                ch.shutdownNow();
+                ch.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            int[] parked = {parkedStreamThreads()};
+            ApiTests.await(() -> (parked[0] = parkedStreamThreads()) <= parkedBefore,
+                    () -> "the streams' threads of the closed connection to end: " + parked[0] + " parked, " + parkedBefore + " before");
+        }
+    }
+
+    /** How many threads of this JVM wait for a frame in Helidon's HTTP/2 stream loop (the node runs in this JVM). */
+    private static int parkedStreamThreads() {
+        try {
+            Path dump = java.nio.file.Files.createTempFile("coffer-threads", ".txt");
+            java.nio.file.Files.delete(dump); // dumpThreads refuses to overwrite
+            try {
+                java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                String[] lines = java.nio.file.Files.readString(dump).split("\n");
+                int parked = 0;
+                for (int i = 1; i < lines.length; i++) {
+                    if (lines[i].contains("io.helidon.webserver.http2.Http2ServerStream.handle")
+                            && lines[i - 1].contains("java.util.concurrent.ArrayBlockingQueue.take")) {
+                        parked++;
+                    }
+                }
+                return parked;
+            } finally {
+                java.nio.file.Files.deleteIfExists(dump);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void call(io.grpc.Channel ch, io.grpc.MethodDescriptor md, com.google.protobuf.Message request) {
         io.grpc.CallOptions opts = io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -40,9 +40,9 @@ import java.util.logging.Logger;
  * guard sits in front of Helidon's handler (registered as an HTTP/2 sub-protocol with a higher weight, so it is chosen
  * first), follows the 5-byte gRPC message prefixes of the request body, and at the first message over the limit answers
  * RESOURCE_EXHAUSTED at once with the same {@code ErrorInfo} contract as every other error (reason
- * {@code MESSAGE_TOO_LARGE}), cancels the call inside Helidon, reads and drops the rest of the body (the client stops sending when it sees the
- * answer) and logs one throttled line
- * with the size and the method, never the bytes.
+ * {@code MESSAGE_TOO_LARGE}), cancels the call inside Helidon, reads and drops the rest of the body until the client ends or
+ * resets the stream (see {@link Guarded} for why the stream must be read to its end) and logs one throttled line with the
+ * size and the method, never the bytes.
  *
  * <p>Compressed messages are refused (UNIMPLEMENTED, reason {@code COMPRESSION_UNSUPPORTED}): their size after
  * decompression cannot be bounded before it is done, and no client of this API needs to compress a request.
@@ -57,6 +57,7 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
     public static final int MAX_MESSAGE_BYTES = 1 << 20;
     private static final Logger LOG = Logger.getLogger(TransportGuard.class.getName());
     private static final ThrottledLog REFUSALS = new ThrottledLog(LOG, Level.WARNING, Duration.ofSeconds(10));
+    private static final ThrottledLog UNANSWERED = new ThrottledLog(LOG, Level.WARNING, Duration.ofSeconds(10));
     /** The liveness of the current call's connection, in every gRPC call's context. */
     public static final io.grpc.Context.Key<Liveness> LIVENESS = io.grpc.Context.key("coffer-connection-liveness");
     private static final java.util.Map<Http2StreamWriter, Liveness> CONNECTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
@@ -122,20 +123,59 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
         };
     }
 
-    /** Helidon's handler for one call, with the request body's message prefixes followed on the way in. */
+    /**
+     * Times the looks at drained streams' threads (see {@link Guarded#wakeWhenDrained}), each run on a virtual thread of its
+     * own (a look may write a PING to a connection whose client does not read); idle unless a stream is being drained.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService DRAIN_WATCH =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("coffer-grpc-drain").factory());
+    /** How often a drained stream's thread is looked at until it waits for a frame that will not come. */
+    private static final Duration DRAIN_CHECK = Duration.ofMillis(20);
+
+    /**
+     * Helidon's handler for one call, with the request body's message prefixes followed on the way in, and the rest of a body
+     * read after the call is answered.
+     *
+     * <p>Helidon 4.4 hands each stream's frames from the connection's reader to the stream's thread through a queue of 32
+     * frames, and the stream's thread reads them (returning their bytes to the connection's flow-control window) only while
+     * this handler says the stream is open. A frame queued after that is never read: at 32 the connection's reader waits
+     * forever and every call on the connection with it, and each frame left unread keeps its bytes out of the connection's
+     * window until the client can send nothing at all. So once a call is answered before its client finished sending (refused
+     * here, or answered early by the service), the stream stays open to Helidon until the client ends it, its frames read and
+     * dropped; and if the client resets it instead, the frames it sent before are still read, then the stream's thread, left
+     * waiting for a frame that will not come, is woken to end.
+     */
     static final class Guarded implements Http2SubProtocolSelector.SubProtocolHandler {
+        /** What becomes of the request's frames. */
+        private enum Phase {
+            /** To Helidon's gRPC handler, each message's prefix checked on the way. */
+            PASSING,
+            /** The call is answered: read and dropped until the client ends or resets the stream. */
+            DRAINING,
+            /** The client ended the stream: Helidon's loop ends. */
+            ENDED
+        }
+
         private final Http2SubProtocolSelector.SubProtocolHandler inner;
         private final Http2StreamWriter writer;
         private final int streamId;
         private final FlowControl.Outbound outbound;
         private final String method;
         private final MessageFraming framing = new MessageFraming(MAX_MESSAGE_BYTES);
-        /**
-         * Set once the call is refused: the state Helidon's stream loop sees from then on. It stays OPEN until the client ends
-         * or resets the stream, because that loop reads (and credits to the flow-control window) the request's frames only
-         * while the handler is open: a refused body left unread would stall the whole connection once its window is spent.
-         */
-        private volatile Http2StreamState refusedState;
+        private volatile Phase phase = Phase.PASSING;
+        /** Set when this guard refused the call (and cancelled it inside Helidon). */
+        private volatile boolean refused;
+        /** Set when the client reset the stream: no frame comes after the ones already queued. */
+        private volatile boolean clientReset;
+        /** The stream's thread (Helidon's loop), known from {@link #init}, and whether it is inside {@link #data} now. */
+        private volatile Thread streamThread;
+        private volatile boolean inData;
+        /** Whether {@link #checkDrained} is scheduled for this stream (once is enough: it reschedules itself). */
+        private final java.util.concurrent.atomic.AtomicBoolean watched = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Frames this stream's thread has read (written by it alone), and what {@link #checkDrained}'s last look saw. */
+        private volatile long framesRead;
+        private long framesAtLastLook;
+        private boolean idleSinceLastLook;
 
         Guarded(Http2SubProtocolSelector.SubProtocolHandler inner, Http2StreamWriter writer, int streamId, FlowControl.Outbound outbound,
                 String method) {
@@ -148,22 +188,48 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
 
         @Override
         public void init() {
+            streamThread = Thread.currentThread();
             Liveness liveness = CONNECTIONS.computeIfAbsent(writer, Liveness::new);
             io.grpc.Context.current().withValue(LIVENESS, liveness).run(inner::init); // Helidon derives the call's context from it
         }
 
-        @Override
-        public Http2StreamState streamState() {
-            Http2StreamState refused = refusedState;
-            return refused != null ? refused : inner.streamState();
+        /** Whether the call has its answer while the client may still be sending: the service closed it before the client did. */
+        private boolean answeredEarly() {
+            return inner.streamState() == Http2StreamState.HALF_CLOSED_LOCAL;
         }
 
         @Override
+        public Http2StreamState streamState() {
+            return switch (phase) {
+                case PASSING -> {
+                    if (answeredEarly()) {
+                        wakeWhenDrained(); // should the client go without ending the stream
+                        yield Http2StreamState.OPEN;
+                    }
+                    yield inner.streamState();
+                }
+                case DRAINING -> Http2StreamState.OPEN;
+                case ENDED -> Http2StreamState.CLOSED;
+            };
+        }
+
+        /**
+         * The client reset the stream. A call still being served is cancelled inside Helidon as before; an answered one goes on
+         * being drained. Either way the frames sent before the reset are read, and a thread then left waiting for another is
+         * woken ({@link #wakeWhenDrained}): Helidon itself never wakes it, one parked virtual thread per reset stream.
+         */
+        @Override
         public void rstStream(Http2RstStream rstStream) {
-            if (refusedState != null) {
-                refusedState = Http2StreamState.CLOSED;
-            } else {
+            clientReset = true;
+            boolean answered = phase != Phase.PASSING || answeredEarly();
+            if (!refused) {
                 inner.rstStream(rstStream);
+            }
+            if (answered && phase != Phase.ENDED) {
+                phase = Phase.DRAINING;
+            }
+            if (phase != Phase.ENDED) {
+                wakeWhenDrained();
             }
         }
 
@@ -174,24 +240,91 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
 
         @Override
         public void data(Http2FrameHeader header, BufferData data) {
-            boolean end = header.flags(Http2FrameTypes.DATA).endOfStream();
-            if (refusedState != null) {
-                if (end) {
-                    refusedState = Http2StreamState.CLOSED;
+            inData = true;
+            framesRead++; // the stream's thread alone writes it
+            try {
+                boolean end = header.flags(Http2FrameTypes.DATA).endOfStream();
+                if (phase == Phase.PASSING && answeredEarly()) {
+                    phase = Phase.DRAINING;
+                    wakeWhenDrained();
                 }
-                return; // the rest of a refused body: read and dropped
+                if (phase != Phase.PASSING) {
+                    if (end) {
+                        phase = Phase.ENDED;
+                    }
+                    return; // the rest of an answered call's body: read and dropped
+                }
+                byte[] bytes = data.readBytes();
+                MessageFraming.Verdict verdict = framing.accept(bytes);
+                if (verdict != MessageFraming.Verdict.OK) {
+                    refuse(verdict, end);
+                    return;
+                }
+                inner.data(header, BufferData.create(bytes));
+            } finally {
+                inData = false;
             }
-            byte[] bytes = data.readBytes();
-            MessageFraming.Verdict verdict = framing.accept(bytes);
-            if (verdict != MessageFraming.Verdict.OK) {
-                refuse(verdict, end);
+        }
+
+        /**
+         * Ends the stream's thread once it waits for a frame that will not come. After the client reset the stream: the frames
+         * it sent before are queued already (the connection's reader queues a stream's frames in order, before its reset), so
+         * a thread waiting in its queue has read them all. Once the connection is gone (Helidon wakes no stream's thread when
+         * its connection closes): the reader may still be handing over frames the client sent before it left, so the thread
+         * is ended only after waiting through a whole look with no frame. A thread waits in its stream's queue only when the
+         * queue is empty; it is interrupted there, and Helidon's loop ends quietly. Looked at every {@link #DRAIN_CHECK} after
+         * a reset, every {@link Liveness#PING_EVERY} before; a thread anywhere else is left alone.
+         */
+        private void wakeWhenDrained() {
+            if (watched.compareAndSet(false, true)) {
+                lookAgainIn(DRAIN_CHECK);
+            }
+        }
+
+        private void checkDrained() {
+            Thread t = streamThread;
+            if (t == null || !t.isAlive() || phase == Phase.ENDED) {
                 return;
             }
-            inner.data(header, BufferData.create(bytes));
+            boolean reset = clientReset;
+            boolean gone = !reset && !CONNECTIONS.computeIfAbsent(writer, Liveness::new).alive();
+            long read = framesRead;
+            boolean waiting = (reset || gone) && !inData && waitingForAFrame(t);
+            if (waiting && (reset || idleSinceLastLook && read == framesAtLastLook)) {
+                t.interrupt();
+                return;
+            }
+            idleSinceLastLook = waiting;
+            framesAtLastLook = read;
+            lookAgainIn(reset ? DRAIN_CHECK : Liveness.PING_EVERY);
+        }
+
+        private void lookAgainIn(Duration d) {
+            DRAIN_WATCH.schedule(() -> Thread.startVirtualThread(this::checkDrained), d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether {@code t} is parked taking from its stream's frame queue (it parks there only when the queue is empty). */
+        private static boolean waitingForAFrame(Thread t) {
+            if (t.getState() != Thread.State.WAITING) {
+                return false;
+            }
+            boolean taking = false;
+            for (StackTraceElement f : t.getStackTrace()) {
+                if (f.getClassName().equals("java.util.concurrent.ArrayBlockingQueue") && f.getMethodName().equals("take")) {
+                    taking = true;
+                } else if (taking && !f.getClassName().startsWith("java.")) {
+                    return f.getClassName().equals("io.helidon.webserver.http2.Http2ServerStream");
+                }
+            }
+            return false;
         }
 
         private void refuse(MessageFraming.Verdict verdict, boolean end) {
-            refusedState = end ? Http2StreamState.CLOSED : Http2StreamState.OPEN;
+            refused = true;
+            phase = end ? Phase.ENDED : Phase.DRAINING;
+            if (!end) {
+                wakeWhenDrained();
+            }
             inner.rstStream(new Http2RstStream(Http2ErrorCode.CANCEL)); // the call inside Helidon is cancelled, never answered
             boolean tooLarge = verdict == MessageFraming.Verdict.TOO_LARGE;
             Status.Code code = tooLarge ? Status.Code.RESOURCE_EXHAUSTED : Status.Code.UNIMPLEMENTED;
@@ -212,7 +345,8 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
                 writer.writeHeaders(Http2Headers.create(h), streamId, Http2Flag.HeaderFlags.create(Http2Flag.END_OF_HEADERS
                         | Http2Flag.END_OF_STREAM), outbound);
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "could not answer a refused call (connection gone)", e);
+                // The connection is gone (its client left); nothing else can go wrong here that the log line would not show.
+                UNANSWERED.log(() -> "could not answer a refused gRPC request to " + method + ": " + e);
             }
             REFUSALS.log(() -> "refused a gRPC request to " + method + ": " + message);
         }
