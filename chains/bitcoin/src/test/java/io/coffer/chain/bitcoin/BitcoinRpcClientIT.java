@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class BitcoinRpcClientIT {
 
     private static BitcoinChainConfig config(URI url, BitcoinNetwork network, String password) {
-        return new BitcoinChainConfig("bitcoin", network, url, BitcoindNode.RPC_USER, password, null, 1, 6, Duration.ofSeconds(2));
+        return new BitcoinChainConfig("bitcoin", network, url, BitcoindNode.RPC_USER, password, null, 1, 6, Duration.ofSeconds(30));
     }
 
     @Test
