@@ -146,7 +146,12 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
      * waiting for a frame that will not come, is woken to end.
      */
     static final class Guarded implements Http2SubProtocolSelector.SubProtocolHandler {
-        /** What becomes of the request's frames. */
+        /**
+         * What becomes of the request's frames. PASSING → DRAINING when the call is refused or answered before the client
+         * finished sending (or the client resets a call so answered); DRAINING → ENDED at the client's end of stream; PASSING →
+         * ENDED when the refused message's frame is the body's last. A client's reset of a call still PASSING leaves it to
+         * Helidon's handler, which cancels it.
+         */
         private enum Phase {
             /** To Helidon's gRPC handler, each message's prefix checked on the way. */
             PASSING,
