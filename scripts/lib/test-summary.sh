@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prints what the test run did, per module, from the surefire (unit) and failsafe (integration) XML reports,
-# then one closing line "Tests: N passed, N failed, N skipped". Exits 1 when a test failed or erred, when a
-# module with tests left no report (its test JVM died), or when no test ran at all.
+# Prints what the test run did, per module, from the surefire (unit) and failsafe (integration) XML reports, the
+# failing tests by name and message (when any), then one closing line "Tests: N passed, N failed, N skipped".
+# Exits 1 when a test failed or erred, when a module with tests left no report (its test JVM died), or when no
+# test ran at all.
 #
 #   bash scripts/lib/test-summary.sh [ROOT [all|some]]   (some: only some modules were asked to run)
 set -uo pipefail
@@ -42,6 +43,24 @@ for pom in $(find . -name pom.xml -not -path '*/target/*' -not -path './.devnet/
   total_run=$((total_run + run)); total_failed=$((total_failed + failed + errors)); total_skipped=$((total_skipped + skipped))
 done
 passed=$((total_run - total_failed - total_skipped))
+# The failing tests by name, next to the closing line: a log kept only in part (CI's) still says which failed and why.
+if [ "$total_failed" -gt 0 ]; then
+  echo
+  find . -path ./.devnet -prune -o -path '*/target/*-reports/TEST-*.xml' -print | sort | while read -r f; do
+    awk -v module="$(printf '%s' "$f" | sed 's#^\./##; s#/target/.*##')" '
+      /<testcase / {
+        name = $0; sub(/.* name="/, "", name); sub(/".*/, "", name)
+        cls = $0; sub(/.* classname="/, "", cls); sub(/".*/, "", cls); sub(/.*\./, "", cls)
+      }
+      /<(failure|error)[ >]/ {
+        msg = ""
+        if ($0 ~ / message="/) { msg = $0; sub(/.* message="/, "", msg); sub(/".*/, "", msg) }
+        gsub(/&#10;|&#13;/, " ", msg); gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&quot;/, "\"", msg)
+        gsub(/&apos;/, "\047", msg); gsub(/&amp;/, "\\&", msg)
+        printf "FAILED %s %s.%s: %s\n", module, cls, name, substr(msg, 1, 300)
+      }' "$f"
+  done
+fi
 echo
 echo "Tests: $passed passed, $total_failed failed, $total_skipped skipped"
 if [ "$total_failed" -gt 0 ] || [ "$missing" -gt 0 ] || [ "$total_run" -eq 0 ]; then
