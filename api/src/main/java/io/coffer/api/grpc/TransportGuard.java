@@ -219,9 +219,10 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
         }
 
         /**
-         * The client reset the stream. A call still being served is cancelled inside Helidon as before; an answered one goes on
-         * being drained. Either way the frames sent before the reset are read, and a thread then left waiting for another is
-         * woken ({@link #wakeWhenDrained}): Helidon itself never wakes it, one parked virtual thread per reset stream.
+         * The client reset the stream. An answered call goes on being drained: the frames sent before the reset are read. A
+         * call still being served is cancelled inside Helidon as before (its loop ends at its next look at the state). Either
+         * way a thread then left waiting for a frame is woken ({@link #wakeWhenDrained}): Helidon itself never wakes it, one
+         * parked virtual thread per reset stream.
          */
         @Override
         public void rstStream(Http2RstStream rstStream) {
