@@ -152,10 +152,10 @@ class TransfersIT {
      */
     private static void fund(CofferNode node, BitcoindNode btc, Keys k, int coins) throws InterruptedException {
         String before = k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
-        List<String> paid = new java.util.ArrayList<>();
+        java.util.Map<String, String> paid = new java.util.LinkedHashMap<>(); // address -> the paying transaction's id
         for (int i = 0; i < coins; i++) {
             String a = k.wallet().createDepositAddress(CreateDepositAddressRequest.newBuilder().setAsset("bitcoin/BTC").build()).getAddress();
-            paid.add(a + " by " + btc.minerWallet("sendtoaddress", a, "1.0").asText());
+            paid.put(a, btc.minerWallet("sendtoaddress", a, "1.0").asText());
         }
         btc.mine(1);
         long want = Long.parseLong(before.isEmpty() ? "0" : before) + coins * 100_000_000L;
@@ -165,8 +165,8 @@ class TransfersIT {
                     return "funds: " + want + " confirmed wanted, the balance is " + k.wallet().getBalance(GetBalanceRequest.newBuilder()
                             .setAsset("bitcoin/BTC").build()).toString().replace('\n', ' ') + "; cursor " + m.follower().cursor()
                             + ", bitcoind's tip " + btc.height() + ", last round error '" + m.lastError() + "'; paid " + paid
-                            + "; deposits to them " + paid.stream().flatMap(p -> m.follower().depositsTo(p.substring(0, p.indexOf(' ')))
-                                    .stream()).map(d -> d.id() + " " + d.status() + "/" + d.confirmations()).toList();
+                            + "; deposits to them " + paid.keySet().stream().flatMap(a -> m.follower().depositsTo(a).stream())
+                                    .map(d -> d.id() + " " + d.status() + "/" + d.confirmations()).toList();
                 });
     }
 

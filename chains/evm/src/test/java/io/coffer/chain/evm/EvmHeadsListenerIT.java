@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 @WithDevnet
 class EvmHeadsListenerIT {
 
-    private static void awaitWakes(AtomicInteger wakes, IntPredicate done, String what) throws InterruptedException {
+    /** Polls until {@code done} holds for the number of wakes (30 s at most). */
+    static void awaitWakes(AtomicInteger wakes, IntPredicate done, String what) throws InterruptedException {
         long t0 = System.nanoTime();
         while (!done.test(wakes.get())) {
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), what + " (wakes: " + wakes.get() + ")");
