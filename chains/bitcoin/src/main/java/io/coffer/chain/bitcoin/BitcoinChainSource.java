@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -286,11 +287,30 @@ public final class BitcoinChainSource implements ChainSource {
 
     @Override
     public TxStatus txStatus(String txid, List<String> inputs) {
+        Optional<TxStatus> found = found(txid);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        for (String in : inputs) {
+            DepositId outpoint = DepositId.parse(in);
+            JsonNode out = rpc.call("gettxout", outpoint.txid(), outpoint.index(), true);
+            if (out == null || out.isNull()) {
+                // Spent, in the mempool or the chain; but by whom? The transaction was looked for before, and bitcoind may have
+                // mined it from its mempool since: then its own spend is what was seen. Only a transaction still nowhere
+                // after its inputs were seen spent is conflicted.
+                return found(txid).orElse(TxStatus.CONFLICTED);
+            }
+        }
+        return TxStatus.UNKNOWN;
+    }
+
+    /** Where bitcoind has {@code txid} now: in a block of the best chain, or in its mempool; empty when in neither. */
+    private Optional<TxStatus> found(String txid) {
         try {
             JsonNode tx = rpc.call("getrawtransaction", txid, true);
             // With txindex, a transaction of a block that was reorged out is still found, without confirmations.
             if (tx.path("confirmations").asLong(0) > 0) {
-                return TxStatus.inBlock(tipHeight() - tx.path("confirmations").asLong() + 1);
+                return Optional.of(TxStatus.inBlock(tipHeight() - tx.path("confirmations").asLong() + 1));
             }
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() != -5) {
@@ -299,20 +319,13 @@ public final class BitcoinChainSource implements ChainSource {
         }
         try {
             rpc.call("getmempoolentry", txid);
-            return TxStatus.IN_MEMPOOL;
+            return Optional.of(TxStatus.IN_MEMPOOL);
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() != -5) {
                 throw e;
             }
         }
-        for (String in : inputs) {
-            DepositId outpoint = DepositId.parse(in);
-            JsonNode out = rpc.call("gettxout", outpoint.txid(), outpoint.index(), true);
-            if (out == null || out.isNull()) {
-                return TxStatus.CONFLICTED; // spent by another transaction, in the mempool or the chain
-            }
-        }
-        return TxStatus.UNKNOWN;
+        return Optional.empty();
     }
 
     /**
