@@ -252,6 +252,12 @@ public final class CofferNode implements AutoCloseable {
                 }, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             node.server.start();
+            // Helidon logs a listener it cannot bind and starts the others; a node half-served (say, its gRPC port held
+            // by another process) would look up while nobody can reach it, so it refuses to start instead.
+            requireBound(node.server.port(), "server.port", configuration.server());
+            if (node.checkoutSocket.isPresent()) {
+                requireBound(node.server.port(CHECKOUT), "server.sockets." + CHECKOUT + ".port", node.checkoutSocket.get());
+            }
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -271,6 +277,13 @@ public final class CofferNode implements AutoCloseable {
                     + node.server.port(CHECKOUT) + " (links: " + node.checkoutBase + "/pay/...)");
         });
         return node;
+    }
+
+    private static void requireBound(int port, String key, Config socket) {
+        if (port <= 0) {
+            throw new io.coffer.core.config.ConfigException(key, "cannot listen on " + socket.get("host").asString().orElse("0.0.0.0")
+                    + ":" + socket.get("port").asInt().orElse(0) + " (the port is in use or not permitted; see the log line before)");
+        }
     }
 
     private io.coffer.core.report.ReportService reports() {

@@ -88,6 +88,24 @@ class MainProcessIT {
     }
 
     @Test
+    void aPortHeldByAnotherProcessExitsWithCode2NamingTheListener(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        Path config = dir.resolve("coffer.yaml");
+        Files.writeString(config, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), ""));
+        try (var held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = launch(config, "SERVER_PORT", String.valueOf(held.getLocalPort()));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exited instead of serving nothing");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, p.exitValue(), out);
+            assertTrue(out.contains("config server.port: cannot listen on 127.0.0.1:" + held.getLocalPort()), out);
+            assertTrue(!out.contains("serving gRPC"), out);
+        }
+        // It let go of its data dir on the way out.
+        try (var store = io.coffer.core.store.LevelDbStore.open(dir.resolve("data"), io.coffer.core.CofferSchema.current())) {
+            assertEquals(io.coffer.core.CofferSchema.VERSION, store.schemaVersion());
+        }
+    }
+
+    @Test
     void aLockedDataDirExitsWithCode3(BitcoindNode btc, AnvilNode anvil) throws Exception {
         Path config = dir.resolve("coffer.yaml");
         Files.writeString(config, NodeIT.yaml(dir.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), ""));
