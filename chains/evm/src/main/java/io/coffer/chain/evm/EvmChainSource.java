@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -271,15 +272,9 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     public TxStatus txStatus(String txid, List<String> inputs) {
-        TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
-                () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
-        if (receipt != null && receipt.getBlockNumberRaw() != null) {
-            long height = receipt.getBlockNumber().longValueExact();
-            return receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
-        }
-        var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
-        if (tx.isPresent()) {
-            return TxStatus.IN_MEMPOOL;
+        Optional<TxStatus> found = found(txid);
+        if (found.isPresent()) {
+            return found.get();
         }
         for (String in : inputs) {
             int colon = in.lastIndexOf(':'); // spentNonce's form
@@ -288,10 +283,24 @@ public final class EvmChainSource implements ChainSource {
             BigInteger mined = rpc.typed("eth_getTransactionCount", () -> rpc.web3j()
                     .ethGetTransactionCount(sender, DefaultBlockParameterName.LATEST).send()).getTransactionCount();
             if (mined.compareTo(nonce) > 0) {
-                return TxStatus.CONFLICTED; // the sender's nonce was used by another transaction
+                // The nonce is used; by this very transaction if it was mined after the looks above (they are separate
+                // RPCs, and behind a load balancer separate nodes): only one still nowhere now is another's.
+                return found(txid).orElse(TxStatus.CONFLICTED);
             }
         }
         return TxStatus.UNKNOWN;
+    }
+
+    /** Where the node has {@code txid}: in a block (with its outcome), pending, or nowhere (empty). */
+    private Optional<TxStatus> found(String txid) {
+        TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
+                () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
+        if (receipt != null && receipt.getBlockNumberRaw() != null) {
+            long height = receipt.getBlockNumber().longValueExact();
+            return Optional.of(receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height));
+        }
+        var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
+        return tx.isPresent() ? Optional.of(TxStatus.IN_MEMPOOL) : Optional.empty();
     }
 
     @Override
