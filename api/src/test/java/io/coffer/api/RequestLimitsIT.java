@@ -100,8 +100,16 @@ class RequestLimitsIT {
                 refused(Status.Code.UNIMPLEMENTED, "COMPRESSION_UNSUPPORTED",
                         () -> wallet.withCompression("gzip").getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()));
 
-                // The same connection keeps serving.
-                assertEquals("0", wallet.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed());
+                // The same connection keeps serving; uncompressed, though the client accepts gzip (grpc-java says so by default).
+                java.util.concurrent.atomic.AtomicReference<Metadata> answered = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.atomic.AtomicReference<Metadata> asked = new java.util.concurrent.atomic.AtomicReference<>();
+                assertEquals("0", wallet.withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(answered, new java.util.concurrent.atomic.AtomicReference<>()),
+                        headersSent(asked)).getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed());
+                Metadata.Key<String> acceptEncoding = Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER);
+                Metadata.Key<String> encoding = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
+                assertTrue(String.valueOf(asked.get().get(acceptEncoding)).contains("gzip"), "the client accepts gzip: " + asked.get());
+                String answeredEncoding = answered.get().get(encoding);
+                assertTrue(answeredEncoding == null || answeredEncoding.equals("identity"), "answer encoded " + answeredEncoding);
                 long logged = capture.bytes() - logBefore;
                 assertTrue(logged < 4_000, "at most a few short lines for " + sent + " bytes sent, not " + logged + " bytes of log: "
                         + capture.records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
@@ -118,6 +126,23 @@ class RequestLimitsIT {
         } finally {
             root.removeHandler(capture);
         }
+    }
+
+    /** Records the headers a call is sent with (those the channel adds itself included). */
+    private static io.grpc.ClientInterceptor headersSent(java.util.concurrent.atomic.AtomicReference<Metadata> sent) {
+        return new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method, io.grpc.CallOptions options,
+                    io.grpc.Channel next) {
+                return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        super.start(listener, headers);
+                        sent.set(headers);
+                    }
+                };
+            }
+        };
     }
 
     /**

@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  * size and the method, never the bytes.
  *
  * <p>Compressed messages are refused (UNIMPLEMENTED, reason {@code COMPRESSION_UNSUPPORTED}): their size after
- * decompression cannot be bounded before it is done, and no client of this API needs to compress a request.
+ * decompression cannot be bounded before it is done, and no client of this API needs to compress a request. Responses are
+ * never compressed (see {@link #create}).
  *
  * <p>Helidon 4.4 tells a call nothing when its client's connection closes (only an explicit cancel reaches the call), so a
  * server stream waiting for events would hold its thread until its next write fails. Each call's gRPC context carries a
@@ -110,7 +111,11 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
 
     @Override
     public Http2SubProtocolSelector create(GrpcConfig config, ProtocolConfigs configs) {
-        Http2SubProtocolSelector grpc = GrpcProtocolSelector.create(config);
+        // Responses uncompressed whatever the client accepts (Helidon gzips every response message to a client that accepts it,
+        // which grpc-java's and most clients do by default): a Deflater made and run per message cost more CPU than the rest of
+        // a stream's send, and a compressed answer holding a secret (an API key's, a checkout token) beside fields an attacker
+        // chooses leaks it through its length over TLS (CRIME/BREACH). Compressed requests are refused below.
+        Http2SubProtocolSelector grpc = GrpcProtocolSelector.create(GrpcConfig.builder().from(config).enableCompression(false).build());
         return (ctx, prologue, headers, writer, streamId, serverSettings, clientSettings, flowControl, state, router) -> {
             SubProtocolResult r = grpc.subProtocol(ctx, prologue, headers, writer, streamId, serverSettings, clientSettings, flowControl,
                     state, router);
