@@ -37,12 +37,14 @@ import java.util.function.IntConsumer;
  * {@code grpc.health.v1.Health/Check} on the same server and connections: an RPC that does no work, so the ratio shows what
  * Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance reads;
  * CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one synced batch.
+ * The three are measured in turn, {@value #ROUNDS} rounds of half the given seconds each, after two rounds of warm-up; each
+ * figure is the median of its rounds.
  *
  * <p>Then {@code live} Server-Sent Events connections (browsers' live checkout pages, HTTP/1.1 each, spread over 100 requests of
  * the same tenant, so every request created wakes them all) are opened and held while the phases run again; the table gives each
  * RPC's p99 without them as a fraction of its p99 with them (goal: at least 0.9).
  *
- * <pre>scripts/bench api [concurrency, default 64] [seconds per phase, default 10] [live pages, default 1000]</pre>
+ * <pre>scripts/bench api [concurrency, default 64] [seconds, default 10] [live pages, default 1000] [history, default 100000]</pre>
  */
 public final class ApiLoadBenchmark {
     private ApiLoadBenchmark() {
@@ -121,15 +123,18 @@ public final class ApiLoadBenchmark {
                         .setIdempotencyKey("bench-" + ids.incrementAndGet()).build());
 
                 // Warm up every path (JIT, connections, LevelDB caches), then measure the baseline first and last.
-                run("warm-up", check, concurrency, 2);
-                run("warm-up", getBalance, concurrency, 2);
-                run("warm-up", createRequest, concurrency, 2);
+                for (int i = 0; i < 2; i++) { // the JIT still compiled during a first short warm-up's successor (~a quarter of the CPU)
+                    run("warm-up", check, concurrency, 3);
+                    run("warm-up", getBalance, concurrency, 3);
+                    run("warm-up", createRequest, concurrency, 3);
+                }
                 List<Figures> without = phases(check, getBalance, createRequest, concurrency, seconds, "");
-                print("Merchant API at " + concurrency + " concurrent calls, " + seconds + " s per phase, node in its own process", without);
-                double baseRate = (without.get(0).perSecond() + without.get(1).perSecond()) / 2;
-                double baseP99 = (without.get(0).p99Micros() + without.get(1).p99Micros()) / 2.0;
+                print("Merchant API at " + concurrency + " concurrent calls, " + ROUNDS + " rounds of " + Math.max(1, seconds / 2)
+                        + " s per phase, node in its own process", without);
+                double baseRate = without.get(0).perSecond();
+                double baseP99 = without.get(0).p99Micros();
                 String at = ", " + concurrency + " concurrent";
-                figures.add(Figure.rate("api", "Wallet/GetBalance (a tenant without history)" + at, without.get(2).perSecond(), "calls/s",
+                figures.add(Figure.rate("api", "Wallet/GetBalance (a tenant without history)" + at, without.get(1).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.9"));
                 if (history > 0) {
                     List<WalletGrpc.WalletBlockingStub> hw = heavyWallet;
@@ -140,14 +145,14 @@ public final class ApiLoadBenchmark {
                     print("GetBalance of a tenant whose account has " + history + " confirmed deposits on the node", List.of(without.get(0), again, h));
                     double rate = (without.get(0).perSecond() + again.perSecond()) / 2;
                     figures.set(0, Figure.rate("api", "Wallet/GetBalance, a tenant without history (node: " + history + " deposits)" + at,
-                            without.get(2).perSecond(), "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
+                            without.get(1).perSecond(), "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
                     figures.add(Figure.rate("api", "Wallet/GetBalance, a tenant with " + history + " deposits" + at, h.perSecond(), "calls/s",
                             "Health/Check, same server", rate, ">= 0.9"));
                     figures.add(afterAChange(btc, payments.get(0), wallet.get(0), hw.get(0), health.get(0), balance, history));
                 }
-                figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(3).perSecond(), "calls/s",
+                figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(2).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.5"));
-                figures.add(Figure.time("api", "Payments/CreatePaymentRequest p99" + at, without.get(3).p99Micros(), "us",
+                figures.add(Figure.time("api", "Payments/CreatePaymentRequest p99" + at, without.get(2).p99Micros(), "us",
                         "Health/Check p99", baseP99, ">= 0.5 (p99 <= 2x Health's)"));
 
                 if (live > 0) {
@@ -233,19 +238,46 @@ public final class ApiLoadBenchmark {
     private static final int CHANGES = 21;
 
     /** Health, GetBalance, CreatePaymentRequest, Health again. */
+    /** Rounds of the three phases, alternated; each figure is its median over them. */
+    private static final int ROUNDS = 3;
+
+    /**
+     * Health/Check, GetBalance and CreatePaymentRequest in turn, {@value #ROUNDS} times, each phase half of {@code seconds}
+     * (so JIT, GC and the disk weigh on every side alike); the medians of each, in that order, each round printed.
+     */
     private static List<Figures> phases(IntConsumer check, IntConsumer getBalance, IntConsumer createRequest, int concurrency,
             int seconds, String suffix) throws InterruptedException {
-        Figures base1 = run("Health/Check (baseline)" + suffix, check, concurrency, seconds);
-        Figures bal = run("Wallet/GetBalance" + suffix, getBalance, concurrency, seconds);
-        Figures pr = run("Payments/CreatePaymentRequest" + suffix, createRequest, concurrency, seconds);
-        Figures base2 = run("Health/Check (again)" + suffix, check, concurrency, seconds);
-        return List.of(base1, base2, bal, pr);
+        String[] names = {"Health/Check (baseline)" + suffix, "Wallet/GetBalance" + suffix, "Payments/CreatePaymentRequest" + suffix};
+        IntConsumer[] calls = {check, getBalance, createRequest};
+        List<List<Figures>> rounds = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        int each = Math.max(1, seconds / 2);
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int i = 0; i < calls.length; i++) {
+                Figures f = run(names[i], calls[i], concurrency, each);
+                rounds.get(i).add(f);
+                System.out.printf(Locale.ROOT, "  round %d %-40s %10.0f calls/s  p50 %7d us  p99 %7d us%n", r + 1, f.name(), f.perSecond(),
+                        f.p50Micros(), f.p99Micros());
+            }
+        }
+        List<Figures> out = new ArrayList<>();
+        for (int i = 0; i < calls.length; i++) {
+            List<Figures> f = rounds.get(i);
+            out.add(new Figures(names[i] + ", median of " + ROUNDS, Math.round(median(f.stream().mapToDouble(Figures::perSecond))),
+                    1.0, Math.round(median(f.stream().mapToDouble(Figures::p50Micros))), Math.round(median(f.stream()
+                    .mapToDouble(Figures::p99Micros))), f.stream().mapToLong(Figures::errors).sum()));
+        }
+        return out;
+    }
+
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] v = values.sorted().toArray();
+        return v[v.length / 2];
     }
 
     private static void print(String title, List<Figures> f) {
-        double baseRate = (f.get(0).perSecond() + f.get(1).perSecond()) / 2;
-        double baseP50 = (f.get(0).p50Micros() + f.get(1).p50Micros()) / 2.0;
-        double baseP99 = (f.get(0).p99Micros() + f.get(1).p99Micros()) / 2.0;
+        double baseRate = f.get(0).perSecond();
+        double baseP50 = f.get(0).p50Micros();
+        double baseP99 = f.get(0).p99Micros();
         System.out.printf(Locale.ROOT, "%n%s, %d cores%n", title, Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %8s %10s %10s %10s%n", "rpc", "calls/s", "p50 us", "p99 us", "errors",
                 "rate x", "p50 x", "p99 x");
