@@ -13,18 +13,42 @@ import org.zeromq.ZMQ;
  * detection-latency goal ("after bitcoind's ZMQ announcement").
  */
 final class ZmqAnnouncements implements AutoCloseable {
-    private final ZContext context = new ZContext(1);
+    private final ZContext context;
     private final Map<String, Long> at = new ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentSkipListSet<Long> arrivals = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** Connects and returns once the connection's handshake is done (a stalled one is retried on a fresh context). */
     ZmqAnnouncements(URI endpoint) {
-        ZMQ.Socket socket = context.createSocket(SocketType.SUB);
-        socket.setReceiveTimeOut(200);
-        socket.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        socket.subscribe("hashtx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        socket.connect(endpoint.toString());
+        // A ZMQ handshake was seen to stall for good now and then (the node's listener retries the same way): the benchmark then
+        // waited for announcements that never came.
+        ZContext ctx = null;
+        ZMQ.Socket connected = null;
+        for (int attempt = 1; connected == null; attempt++) {
+            ctx = new ZContext(1);
+            ZMQ.Socket socket = ctx.createSocket(SocketType.SUB);
+            socket.setReceiveTimeOut(200);
+            String monitorAddress = "inproc://bench-zmq-monitor";
+            socket.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+            ZMQ.Socket monitor = ctx.createSocket(SocketType.PAIR);
+            monitor.setReceiveTimeOut(5_000);
+            monitor.connect(monitorAddress);
+            socket.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.subscribe("hashtx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.connect(endpoint.toString());
+            ZMQ.Event handshake = ZMQ.Event.recv(monitor);
+            if (handshake != null && handshake.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                connected = socket;
+            } else if (attempt == 5) {
+                ctx.close();
+                throw new IllegalStateException("no ZMQ handshake with bitcoind at " + endpoint + " in 5 attempts of 5 s");
+            } else {
+                ctx.close();
+            }
+        }
+        context = ctx;
+        ZMQ.Socket socket = connected;
         thread = Thread.ofPlatform().daemon().name("bench-zmq").start(() -> {
             try {
                 while (running) {
@@ -49,7 +73,7 @@ final class ZmqAnnouncements implements AutoCloseable {
 
     /** The arrival of {@code hash}'s announcement (nanoTime), waiting up to {@code millis} for it. */
     long await(String hash, long millis) throws InterruptedException {
-        return waitFor(() -> at.get(hash), millis, "bitcoind announced no " + hash);
+        return waitFor(() -> at.get(hash), millis, () -> "bitcoind announced no " + hash + " (" + arrivals.size() + " announcements received)");
     }
 
     /**
@@ -57,10 +81,11 @@ final class ZmqAnnouncements implements AutoCloseable {
      * re-announces its transactions (hashtx) and only then the block (hashblock), and the node wakes at the first.
      */
     long firstAfter(long nanos, long millis) throws InterruptedException {
-        return waitFor(() -> arrivals.ceiling(nanos), millis, "bitcoind announced nothing");
+        return waitFor(() -> arrivals.ceiling(nanos), millis, () -> "bitcoind announced nothing (" + arrivals.size() + " announcements received before)");
     }
 
-    private static long waitFor(java.util.function.Supplier<Long> arrival, long millis, String failure) throws InterruptedException {
+    private static long waitFor(java.util.function.Supplier<Long> arrival, long millis, java.util.function.Supplier<String> failure)
+            throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < deadline) {
             Long t = arrival.get();
@@ -69,7 +94,7 @@ final class ZmqAnnouncements implements AutoCloseable {
             }
             Thread.sleep(0, 100_000);
         }
-        throw new IllegalStateException(failure + " within " + millis + " ms");
+        throw new IllegalStateException(failure.get() + " within " + millis + " ms");
     }
 
     @Override
