@@ -117,7 +117,9 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
 
     private static String print(Message m) {
         try {
-            String json = PRINTER.print(m);
+            String json = m instanceof io.coffer.proto.v1.PaymentRequest p ? SubjectJson.paymentRequest(p)
+                    : m instanceof io.coffer.proto.v1.DepositEvent d ? SubjectJson.deposit(d) : PRINTER.print(m);
+            assert json.equals(PRINTER.print(m)) : "SubjectJson differs from JsonFormat: " + json + " vs " + PRINTER.print(m);
             RENDERED.put(json, m);
             return json;
         } catch (InvalidProtocolBufferException ex) {
