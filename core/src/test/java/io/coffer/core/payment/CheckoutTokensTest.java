@@ -46,4 +46,23 @@ class CheckoutTokensTest {
             assertEquals(Optional.empty(), CheckoutTokens.open(store, new SecureRandom()).paymentRequestOf(token), "another node's key");
         }
     }
+
+    /** The tag is HMAC-SHA256 of "checkout:" + id, its first 16 bytes, the same made one at a time or side by side. */
+    @Test
+    void tokensMadeSideBySideAreTheHmacOfTheirId() throws Exception {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            CheckoutTokens tokens = CheckoutTokens.open(store, new SecureRandom());
+            byte[] key = store.get(PaymentTables.CHECKOUT_KEY, "hmac").orElseThrow();
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            java.util.List<String> ids = java.util.stream.IntStream.range(0, 2_000).mapToObj(i -> "pr_" + Integer.toHexString(i)).toList();
+            java.util.Map<String, String> expected = new java.util.HashMap<>();
+            for (String id : ids) {
+                expected.put(id, id + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(
+                        mac.doFinal(("checkout:" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16)));
+            }
+            java.util.Map<String, String> made = ids.parallelStream().collect(java.util.stream.Collectors.toConcurrentMap(id -> id, tokens::tokenOf));
+            assertEquals(expected, made);
+        }
+    }
 }
