@@ -140,7 +140,10 @@ final class SubjectJson {
         b.repeat('0', digits - s.length()).append(s);
     }
 
-    /** A JSON string as JsonFormat writes it. */
+    /**
+     * A JSON string as JsonFormat writes it: not core's {@code Json.escape}, whose output is valid JSON too but differs (no
+     * {@code \b}/{@code \f} short forms, HTML-significant characters kept), and a stored body must read as JsonFormat wrote it.
+     */
     private static void quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
