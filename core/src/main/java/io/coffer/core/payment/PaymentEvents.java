@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * Turns deposit changes and payment request changes into tenant events, in the batch of the change.
  *
  * <p>As a follower's {@link DepositSink}: each deposit to a tenant's (external) address that is first seen or changes notably becomes
- * DEPOSIT_SEEN / DEPOSIT_UPDATED; each payment request paid to by a changed deposit is re-evaluated with the batch's deposits
- * (not yet in the store) and becomes PAYMENT_REQUEST_UPDATED when its published state — status, sums, finality, late
+ * DEPOSIT_SEEN / DEPOSIT_UPDATED; each payment request paid to by a deposit whose change can move it
+ * ({@link PaymentStatusRule#mayChange}: not a confirmation more that stays on one side of its required number) is re-evaluated
+ * with the batch's deposits (not yet in the store) and becomes PAYMENT_REQUEST_UPDATED when its published state — status, sums, finality, late
  * payments — differs from the last one published. Comparing with the last published state, rather than with the state
  * before the batch, is what makes a reorg that moves a request back and forth publish each step exactly once.
  */
@@ -91,7 +92,7 @@ public final class PaymentEvents implements DepositSink {
             }
             Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(d.chain(), d.address()))
                     .flatMap(id -> store.get(PaymentTables.REQUESTS, id)).filter(p -> p.asset().equals(d.asset()));
-            pr.ifPresent(p -> touched.add(p.id()));
+            pr.filter(p -> PaymentStatusRule.mayChange(c.before(), d, p.requiredConfirmations())).ifPresent(p -> touched.add(p.id()));
             if (c.before() == null || c.notable()) {
                 String requestId = pr.map(PaymentRequest::id).orElse("");
                 out.add(new Pending(tenant.get(), c.before() == null ? EventType.DEPOSIT_SEEN : EventType.DEPOSIT_UPDATED,

@@ -26,6 +26,21 @@ public final class PaymentStatusRule {
                              List<Deposit> counted, List<Deposit> late, boolean isFinal) {
     }
 
+    /**
+     * Whether a deposit's change from {@code before} to {@code after} can change the evaluation of a request that needs
+     * {@code required} confirmations: {@link #evaluate} reads a deposit's asset, status, amount and first sighting, and its
+     * confirmations only against the required number. A block adds a confirmation to every open deposit; one that stays on
+     * the same side of the number changes nothing, and its request need not be evaluated again (that cost a block as much as
+     * its open deposits). Kept beside the rule: a rule reading more of a deposit must say so here.
+     */
+    public static boolean mayChange(Deposit before, Deposit after, int required) {
+        if (before == null || before.status() != after.status() || !before.amount().equals(after.amount())
+                || !before.asset().equals(after.asset()) || !before.firstSeen().equals(after.firstSeen())) {
+            return true;
+        }
+        return (before.confirmations() >= required) != (after.confirmations() >= required);
+    }
+
     public static Evaluation evaluate(PaymentRequest pr, List<Deposit> deposits, Instant now) {
         Instant cutoff = pr.cancelledAt() != null ? pr.cancelledAt() : pr.expiresAt();
         List<Deposit> counted = new ArrayList<>();

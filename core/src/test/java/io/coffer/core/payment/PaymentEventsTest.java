@@ -86,4 +86,95 @@ class PaymentEventsTest {
             assertEquals(40, events.stream().map(StoredEvent::subjectId).distinct().count(), "one event per deposit");
         }
     }
+
+    /**
+     * A request needing more confirmations than the chain's: the confirmations that move it are not status changes of its
+     * deposit (CONFIRMED at the chain's one), and the blocks between move nothing. CONFIRMED comes with the third block exactly,
+     * finality with the sixth, and nothing in between.
+     */
+    @Test
+    void aRequestNeedingThreeConfirmationsOnAChainOfOneIsConfirmedAtTheThirdBlock() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            AuditLog audit = new AuditLog(store, Clock.systemUTC());
+            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                    .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
+            Vault vault = new Vault(store, dir, audit);
+            FakeChainSource chain = new FakeChainSource("fake");
+            AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                    pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 20);
+            book.watchAccount(0);
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+            PaymentEvents.Renderer renderer = new PaymentEvents.Renderer() {
+                @Override
+                public String paymentRequest(PaymentRequestService.View view) {
+                    return "{\"status\":\"" + view.evaluation().status() + "\",\"final\":" + view.evaluation().isFinal() + "}";
+                }
+
+                @Override
+                public String deposit(Deposit d, String paymentRequestId) {
+                    return "{\"depositId\":\"" + d.id().publicId() + "\"}";
+                }
+            };
+            PaymentEvents events = new PaymentEvents(store, outbox, renderer, account -> Optional.of("tn_a"), (c, a) -> false,
+                    Clock.systemUTC());
+            follower.sink(events);
+            follower.poll();
+            PaymentRequestService payments = new PaymentRequestService(store, new PaymentRequestService.Receiving() {
+                @Override
+                public boolean knows(String asset) {
+                    return true;
+                }
+
+                @Override
+                public String issueAddress(int account, String asset) {
+                    return book.next(account, 0).address();
+                }
+
+                @Override
+                public String paymentUri(String asset, String address, BigInteger amount, String description) {
+                    return "fake:" + address;
+                }
+
+                @Override
+                public List<Deposit> deposits(String asset, String address) {
+                    return follower.depositsTo(address);
+                }
+
+                @Override
+                public int defaultConfirmations(String asset) {
+                    return 1;
+                }
+
+                @Override
+                public BigInteger maxAmount(String asset) {
+                    return BigInteger.TEN.pow(30);
+                }
+            }, audit, Clock.systemUTC(), events);
+            PaymentRequest pr = payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 3, "", java.util.Map.of(),
+                    "", "three")).request();
+
+            List<String> updates = new ArrayList<>();
+            for (int block = 1; block <= 7; block++) {
+                long before = outbox.after("tn_a", 0, 1_000).size();
+                if (block == 1) {
+                    chain.mine(new Payment("ab".repeat(32), 0, pr.address(), "fake/BTC", BigInteger.valueOf(1000)));
+                } else {
+                    chain.mine();
+                }
+                follower.poll();
+                List<StoredEvent> made = outbox.after("tn_a", before, 1_000);
+                updates.add(block + ":" + made.stream().filter(e -> e.type() == EventType.PAYMENT_REQUEST_UPDATED)
+                        .map(e -> e.body().replaceAll(".*\"paymentRequest\":", "").replace("}", "")).toList());
+            }
+            assertEquals(List.of(
+                    "1:[{\"status\":\"PAID_UNCONFIRMED\",\"final\":false]",
+                    "2:[]",
+                    "3:[{\"status\":\"CONFIRMED\",\"final\":false]",
+                    "4:[]",
+                    "5:[]",
+                    "6:[{\"status\":\"CONFIRMED\",\"final\":true]",
+                    "7:[]"), updates);
+        }
+    }
 }

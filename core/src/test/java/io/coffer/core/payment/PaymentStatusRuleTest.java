@@ -82,4 +82,23 @@ class PaymentStatusRuleTest {
         assertEquals(PaymentRequestStatus.CONFIRMED, status(request(1000, 0), T0.plusSeconds(1),
                 deposit("a", 1000, DepositStatus.SEEN, 0, T0)), "0 confirmations: counted when seen");
     }
+
+    /** A confirmation more or fewer (a block, a reorg) matters only across the required number; anything else always may. */
+    @Test
+    void onlyConfirmationsCrossingTheRequiredNumberOrOtherChangesMayMoveARequest() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        Deposit two = deposit("aa", 1000, DepositStatus.CONFIRMED, 2, t);
+        Deposit three = deposit("aa", 1000, DepositStatus.CONFIRMED, 3, t);
+        Deposit four = deposit("aa", 1000, DepositStatus.CONFIRMED, 4, t);
+        assertFalse(PaymentStatusRule.mayChange(three, four, 3), "past the number");
+        assertFalse(PaymentStatusRule.mayChange(deposit("aa", 1000, DepositStatus.CONFIRMED, 1, t), two, 3), "below it");
+        assertTrue(PaymentStatusRule.mayChange(two, three, 3), "reaching it");
+        assertTrue(PaymentStatusRule.mayChange(four, two, 3), "a reorg taking it back below");
+        assertFalse(PaymentStatusRule.mayChange(two, three, 0), "a request needing none");
+        assertTrue(PaymentStatusRule.mayChange(null, three, 3), "a new deposit");
+        assertTrue(PaymentStatusRule.mayChange(three, deposit("aa", 1000, DepositStatus.FINAL, 4, t), 3), "a status step");
+        assertTrue(PaymentStatusRule.mayChange(three, deposit("aa", 1000, DepositStatus.CONFIRMED, 3, t.plusSeconds(1)), 3),
+                "another first sighting");
+        assertTrue(PaymentStatusRule.mayChange(three, deposit("aa", 999, DepositStatus.CONFIRMED, 3, t), 3), "another amount");
+    }
 }
