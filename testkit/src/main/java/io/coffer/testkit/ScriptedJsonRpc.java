@@ -22,7 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ScriptedJsonRpc implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Map<String, Deque<String[]>> answers = new ConcurrentHashMap<>();
+    /** One scripted answer: its {@code error} and {@code result} members as JSON ({@code null} for the one not given). */
+    private record Answer(String error, String result) {
+    }
+
+    private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
     private final HttpServer server;
 
     private ScriptedJsonRpc(HttpServer server) {
@@ -36,12 +40,13 @@ public final class ScriptedJsonRpc implements AutoCloseable {
             server.createContext("/", ex -> {
                 JsonNode req = JSON.readTree(ex.getRequestBody());
                 String method = req.path("method").asText();
-                Deque<String[]> queue = rpc.answers.get(method);
-                String[] answer = queue == null ? null : queue.poll();
+                Deque<Answer> queue = rpc.answers.get(method);
+                Answer answer = queue == null ? null : queue.poll();
                 if (answer == null) {
-                    answer = new String[] {"{\"code\":-32601,\"message\":\"unscripted " + method + "\"}", "null"};
+                    answer = new Answer("{\"code\":-32601,\"message\":" + JSON.valueToTree("unscripted " + method) + "}", "null");
                 }
-                byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"result\":" + answer[1] + ",\"error\":" + answer[0] + "}")
+                byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"result\":" + answer.result() + ",\"error\":"
+                        + answer.error() + "}")
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(200, body.length);
@@ -62,14 +67,14 @@ public final class ScriptedJsonRpc implements AutoCloseable {
     /** Scripts the next results of {@code method}: JSON values, {@code "null"} for none. */
     public void results(String method, String... next) {
         for (String r : next) {
-            answers.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new String[] {"null", r});
+            answers.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new Answer("null", r));
         }
     }
 
     /** Scripts the next answer of {@code method} as an error. */
     public void error(String method, int code, String message) {
-        answers.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new String[] {"{\"code\":" + code + ",\"message\":"
-                + JSON.valueToTree(message) + "}", "null"});
+        answers.computeIfAbsent(method, m -> new ArrayDeque<>()).add(new Answer("{\"code\":" + code + ",\"message\":"
+                + JSON.valueToTree(message) + "}", "null"));
     }
 
     /** What is left unanswered, per method (a test can require that every scripted answer was asked for). */
