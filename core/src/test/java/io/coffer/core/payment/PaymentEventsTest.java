@@ -39,17 +39,22 @@ class PaymentEventsTest {
     @TempDir
     Path dir;
 
+    /** A fresh wallet's address book on the fake chain, account 0 watched with a gap of {@code gap}. */
+    private AddressBook book(Store store, int gap) {
+        AuditLog audit = new AuditLog(store, Clock.systemUTC());
+        new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
+                .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, new Vault(store, dir, audit).publicKeys(),
+                pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), gap);
+        book.watchAccount(0);
+        return book;
+    }
+
     @Test
     void aBlockPayingFortyAddressesGivesFortyEventsInOrderEachWithItsOwnSubject() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                    .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
-            Vault vault = new Vault(store, dir, audit);
             FakeChainSource chain = new FakeChainSource("fake");
-            AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
-                    pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 50);
-            book.watchAccount(0);
+            AddressBook book = book(store, 50);
             EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
             PaymentEvents.Renderer renderer = new PaymentEvents.Renderer() {
                 @Override
@@ -96,13 +101,8 @@ class PaymentEventsTest {
     void aRequestNeedingThreeConfirmationsOnAChainOfOneIsConfirmedAtTheThirdBlock() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
             AuditLog audit = new AuditLog(store, Clock.systemUTC());
-            new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
-                    .init(new Ceremony.Split(1, 1, new char[0], null, SeedFile.DEFAULT_KDF), "test").shares();
-            Vault vault = new Vault(store, dir, audit);
             FakeChainSource chain = new FakeChainSource("fake");
-            AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
-                    pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 20);
-            book.watchAccount(0);
+            AddressBook book = book(store, 20);
             EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
             ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
             PaymentEvents.Renderer renderer = new PaymentEvents.Renderer() {
