@@ -117,9 +117,16 @@ public final class EventJson implements PaymentEvents.Renderer, io.coffer.core.t
 
     private static String print(Message m) {
         try {
-            String json = m instanceof io.coffer.proto.v1.PaymentRequest p ? SubjectJson.paymentRequest(p)
-                    : m instanceof io.coffer.proto.v1.DepositEvent d ? SubjectJson.deposit(d) : PRINTER.print(m);
-            assert json.equals(PRINTER.print(m)) : "SubjectJson differs from JsonFormat: " + json + " vs " + PRINTER.print(m);
+            String json;
+            if (m instanceof io.coffer.proto.v1.PaymentRequest p) {
+                json = SubjectJson.paymentRequest(p);
+                assert json.equals(PRINTER.print(m)) : "SubjectJson differs from JsonFormat: " + json + " vs " + PRINTER.print(m);
+            } else if (m instanceof io.coffer.proto.v1.DepositEvent d) {
+                json = SubjectJson.deposit(d);
+                assert json.equals(PRINTER.print(m)) : "SubjectJson differs from JsonFormat: " + json + " vs " + PRINTER.print(m);
+            } else {
+                json = PRINTER.print(m);
+            }
             RENDERED.put(json, m);
             return json;
         } catch (InvalidProtocolBufferException ex) {
