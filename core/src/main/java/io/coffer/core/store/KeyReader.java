@@ -1,6 +1,5 @@
 package io.coffer.core.store;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -44,7 +43,17 @@ public final class KeyReader {
     }
 
     public String string() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Most strings hold no 0 byte (so no escape): up to the terminator in one piece.
+        int end = pos;
+        while (end < bytes.length && bytes[end] != 0) {
+            end++;
+        }
+        if (end + 1 < bytes.length && bytes[end + 1] == 0x01) {
+            String v = new String(bytes, pos, end - pos, StandardCharsets.UTF_8);
+            pos = end + 2;
+            return v;
+        }
+        ByteSink out = new ByteSink(64);
         while (true) {
             need(1);
             byte b = bytes[pos++];
@@ -55,7 +64,7 @@ public final class KeyReader {
             need(1);
             byte next = bytes[pos++];
             if (next == 0x01) {
-                return out.toString(StandardCharsets.UTF_8);
+                return new String(out.toByteArray(), StandardCharsets.UTF_8);
             }
             if (next != (byte) 0xFF) {
                 throw new StoreException("corrupt key: bad escape in string component");

@@ -1,6 +1,5 @@
 package io.coffer.core.store;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
@@ -18,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  */
 public final class KeyWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+    private final ByteSink out = new ByteSink(48);
 
     public static KeyWriter key() {
         return new KeyWriter();
@@ -52,6 +51,12 @@ public final class KeyWriter {
     }
 
     public KeyWriter string(String value) {
+        if (ascii(value)) { // ids, addresses, chain names: no encoding and no 0 to escape
+            out.writeAscii(value);
+            out.write(0x00);
+            out.write(0x01);
+            return this;
+        }
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             out.write(b);
             if (b == 0) {
@@ -63,8 +68,18 @@ public final class KeyWriter {
         return this;
     }
 
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public KeyWriter fixed(byte[] bytes) {
-        out.writeBytes(bytes);
+        out.write(bytes, 0, bytes.length);
         return this;
     }
 

@@ -1,7 +1,5 @@
 package io.coffer.core.store;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -38,7 +36,7 @@ public final class RecordCodec<T> implements Codec<T> {
 
     @Override
     public byte[] encode(T value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        ByteSink bytes = new ByteSink(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writer.write(value, out);
         } catch (IOException e) {
@@ -49,7 +47,7 @@ public final class RecordCodec<T> implements Codec<T> {
 
     @Override
     public T decode(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+        try (DataInputStream in = new DataInputStream(new ByteSource(bytes))) {
             T v = reader.read(in);
             if (in.available() > 0) {
                 throw new StoreException("corrupt value: " + in.available() + " trailing bytes");

@@ -1,5 +1,6 @@
 package io.coffer.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -273,6 +274,54 @@ class StoreTest {
         assertThrows(StoreException.class, () -> Codecs.u64Key().decode(new byte[] {1, 2, 3}));
     }
 
+
+    /**
+     * String components are written as their UTF-8 with 0 escaped (ASCII without a 0 byte by a shorter path, and read back by
+     * one): the bytes are those of the rule, the order is the strings' UTF-8 order whatever follows them, and each reads back.
+     */
+    @Test
+    void stringComponentsAreEscapedUtf8InOrderAndReadBack() {
+        java.util.Random random = new java.util.Random(20261201);
+        String[] alphabet = {"a", "b", "z", "0", "\0", "\u00e9", "\u4e2d", "\ud83d\ude00", "\u007f", "\u0001", "~"};
+        java.util.List<String> strings = new java.util.ArrayList<>(java.util.List.of("", "\0", "a", "a\0", "a\0b", "ab", "\0\0"));
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder s = new StringBuilder();
+            int n = random.nextInt(12);
+            boolean ascii = random.nextBoolean();
+            for (int k = 0; k < n; k++) {
+                s.append(ascii ? String.valueOf((char) (1 + random.nextInt(0x7f))) : alphabet[random.nextInt(alphabet.length)]);
+            }
+            strings.add(s.toString());
+        }
+        for (String s : strings) {
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                expected.write(b);
+                if (b == 0) {
+                    expected.write(0xFF);
+                }
+            }
+            expected.write(0);
+            expected.write(1);
+            expected.writeBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 7});
+            byte[] key = KeyWriter.key().string(s).u64(7).build();
+            assertArrayEquals(expected.toByteArray(), key, s);
+            KeyReader r = new KeyReader(key);
+            assertEquals(s, r.string());
+            assertEquals(7, r.u64());
+        }
+        for (int i = 0; i < 5_000; i++) {
+            String a = strings.get(random.nextInt(strings.size()));
+            String b = strings.get(random.nextInt(strings.size()));
+            int utf8 = java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // The number after each string cannot change the order of two different strings (no key is a prefix of another).
+            int keys = LevelDbStore.compare(KeyWriter.key().string(a).u64(Long.MAX_VALUE).build(), KeyWriter.key().string(b).u64(0).build());
+            if (!a.equals(b)) {
+                assertEquals(Integer.signum(utf8), Integer.signum(keys), a + " vs " + b);
+            }
+        }
+    }
     @Test
     void secondOpenInTheSameProcessIsRefusedNamingTheDir() {
         try (Store store = LevelDbStore.open(dir, SCHEMA)) {
