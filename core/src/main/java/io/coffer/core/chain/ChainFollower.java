@@ -579,10 +579,31 @@ public final class ChainFollower {
 
     /** Every deposit ever recorded to {@code address} on this chain. */
     public List<Deposit> depositsTo(String address) {
+        return depositsTo(address, Map.of());
+    }
+
+    /**
+     * As {@link #depositsTo(String)}, with the deposits in {@code newer} (to {@code address}: a change not yet committed) as given
+     * there instead of as stored, those the store does not have yet added at the end.
+     */
+    public List<Deposit> depositsTo(String address, Map<DepositId, Deposit> newer) {
         List<Deposit> out = new ArrayList<>();
+        Set<DepositId> listed = new HashSet<>();
         byte[] prefix = KeyWriter.key().string(chain).string(address).build();
         for (var e : store.list(ChainTables.DEPOSITS_BY_ADDRESS, ChainTables.DEPOSITS_BY_ADDRESS.prefix(prefix), Integer.MAX_VALUE)) {
-            store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, e.getKey().id())).ifPresent(out::add);
+            DepositId id = e.getKey().id();
+            listed.add(id);
+            Deposit d = newer.get(id);
+            if (d != null) {
+                out.add(d);
+            } else {
+                store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id)).ifPresent(out::add);
+            }
+        }
+        for (Deposit d : newer.values()) {
+            if (d.address().equals(address) && !listed.contains(d.id())) {
+                out.add(d);
+            }
         }
         return out;
     }

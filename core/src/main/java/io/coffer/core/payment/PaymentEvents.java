@@ -81,17 +81,20 @@ public final class PaymentEvents implements DepositSink {
 
     private List<NewEvent> events(Batch batch, ChainFollower follower, List<DepositChange> changes, boolean settled) {
         List<Pending> out = new ArrayList<>();
-        Map<DepositId, Deposit> overlay = new LinkedHashMap<>();
+        Map<String, Map<DepositId, Deposit>> overlay = new java.util.HashMap<>(); // by address
         Set<String> touched = new LinkedHashSet<>();
+        Map<String, PaymentRequest> read = new java.util.HashMap<>(); // the requests read here, not read again below
         for (DepositChange c : changes) {
             Deposit d = c.after();
-            overlay.put(d.id(), d);
+            overlay.computeIfAbsent(d.address(), a -> new LinkedHashMap<>()).put(d.id(), d);
             Optional<String> tenant = tenantOfAccount.apply(d.account());
             if (tenant.isEmpty() || internal.test(d.chain(), d.address())) {
                 continue;
             }
             Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(d.chain(), d.address()))
-                    .flatMap(id -> store.get(PaymentTables.REQUESTS, id)).filter(p -> p.asset().equals(d.asset()));
+                    .flatMap(id -> Optional.ofNullable(read.get(id)).or(() -> store.get(PaymentTables.REQUESTS, id)))
+                    .filter(p -> p.asset().equals(d.asset()));
+            pr.ifPresent(p -> read.put(p.id(), p));
             pr.filter(p -> PaymentStatusRule.mayChange(c.before(), d, p.requiredConfirmations())).ifPresent(p -> touched.add(p.id()));
             if (c.before() == null || c.notable()) {
                 String requestId = pr.map(PaymentRequest::id).orElse("");
@@ -110,11 +113,9 @@ public final class PaymentEvents implements DepositSink {
             batch.delete(PaymentTables.DEFERRED, e.getKey());
         }
         for (String id : touched) {
-            PaymentRequest pr = store.get(PaymentTables.REQUESTS, id).orElseThrow();
-            Map<DepositId, Deposit> deposits = new LinkedHashMap<>();
-            follower.depositsTo(pr.address()).forEach(d -> deposits.put(d.id(), d));
-            overlay.values().stream().filter(d -> d.address().equals(pr.address())).forEach(d -> deposits.put(d.id(), d));
-            var view = new PaymentRequestService.View(pr, PaymentStatusRule.evaluate(pr, List.copyOf(deposits.values()), clock.instant()));
+            PaymentRequest pr = Optional.ofNullable(read.get(id)).or(() -> store.get(PaymentTables.REQUESTS, id)).orElseThrow();
+            List<Deposit> deposits = follower.depositsTo(pr.address(), overlay.getOrDefault(pr.address(), Map.of()));
+            var view = new PaymentRequestService.View(pr, PaymentStatusRule.evaluate(pr, deposits, clock.instant()));
             pendingUpdate(batch, view).ifPresent(out::add);
         }
         return rendered(out);
