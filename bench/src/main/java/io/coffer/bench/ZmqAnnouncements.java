@@ -64,6 +64,9 @@ final class ZmqAnnouncements implements AutoCloseable {
                     // bitcoind sends the hash in the byte order RPC prints it in.
                     at.putIfAbsent(HexFormat.of().formatHex(body), now);
                     arrivals.add(now);
+                    synchronized (this) {
+                        notifyAll();
+                    }
                 }
             } catch (org.zeromq.ZMQException closed) {
                 // the context was closed
@@ -84,17 +87,21 @@ final class ZmqAnnouncements implements AutoCloseable {
         return waitFor(() -> arrivals.ceiling(nanos), millis, () -> "bitcoind announced nothing (" + arrivals.size() + " announcements received before)");
     }
 
-    private static long waitFor(java.util.function.Supplier<Long> arrival, long millis, java.util.function.Supplier<String> failure)
+    /** Waits on the monitor the receiving thread notifies (arrivals are stamped as they come; a spin here took CPU from the node). */
+    private synchronized long waitFor(java.util.function.Supplier<Long> arrival, long millis, java.util.function.Supplier<String> failure)
             throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
-        while (System.nanoTime() < deadline) {
+        while (true) {
             Long t = arrival.get();
             if (t != null) {
                 return t;
             }
-            Thread.sleep(0, 100_000);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(failure.get() + " within " + millis + " ms");
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        throw new IllegalStateException(failure.get() + " within " + millis + " ms");
     }
 
     @Override
