@@ -144,12 +144,9 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     });
 
     private Event proto(StoredEvent e) {
-        Event m = messages.get(e.id());
-        if (m == null) {
-            m = io.coffer.api.proto.EventJson.toProto(e);
-            messages.put(e.id(), m);
-        }
-        return m;
+        // Made under the map's lock: the streams a new event wakes all ask at once, and each that missed made its own (in a
+        // profile of 2,000 streams, a tenth of their CPU went to converting the same events again).
+        return messages.computeIfAbsent(e.id(), id -> io.coffer.api.proto.EventJson.toProto(e));
     }
 
     /** Event streams open in this process (a gauge for operators, and how tests see a stream released). */
