@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * A growable byte array that keys and records are written into: {@link java.io.ByteArrayOutputStream} without its lock.
- * Every write of that class takes its monitor, and keys are written a byte at a time: in a profile of a block of 300 payments
- * the lock's bookkeeping was a fifth of the follower's own CPU. One of these never leaves the thread that made it.
+ * Every write of that class takes its monitor, and keys are written a byte at a time: in a profile of blocks of 300 payments
+ * it was a fifth of the chain thread's sampled Java CPU, and writing and reading back a deposit's key (chain, txid, output)
+ * took ~1.2 µs against ~0.1 µs this way. One of these never leaves the thread that made it.
  */
 final class ByteSink extends OutputStream {
     private byte[] buf;
