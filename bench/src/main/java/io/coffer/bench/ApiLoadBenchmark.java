@@ -37,8 +37,8 @@ import java.util.function.IntConsumer;
  * {@code grpc.health.v1.Health/Check} on the same server and connections: an RPC that does no work, so the ratio shows what
  * Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance reads;
  * CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one synced batch.
- * The three are measured in turn, {@value #ROUNDS} rounds of half the given seconds each, after two rounds of warm-up; each
- * figure is the median of its rounds.
+ * The three (and, with {@code history}, GetBalance of a tenant whose account has that many deposits) are measured in turn,
+ * {@value #ROUNDS} rounds of half the given seconds each, after two rounds of warm-up; each figure is the median of its rounds.
  *
  * <p>Then {@code live} Server-Sent Events connections (browsers' live checkout pages, HTTP/1.1 each, spread over 100 requests of
  * the same tenant, so every request created wakes them all) are opened and held while the phases run again; the table gives each
@@ -122,13 +122,22 @@ public final class ApiLoadBenchmark {
                         .setAsset("bitcoin/BTC").setAmount("150000").setOrderId("o-" + ids.get())
                         .setIdempotencyKey("bench-" + ids.incrementAndGet()).build());
 
-                // Warm up every path (JIT, connections, LevelDB caches), then measure the baseline first and last.
-                for (int i = 0; i < 2; i++) { // the JIT still compiled during a first short warm-up's successor (~a quarter of the CPU)
-                    run("warm-up", check, concurrency, 3);
-                    run("warm-up", getBalance, concurrency, 3);
-                    run("warm-up", createRequest, concurrency, 3);
+                List<WalletGrpc.WalletBlockingStub> hw = heavyWallet;
+                IntConsumer heavyBalance = w -> hw.get(w % 4).getBalance(balance);
+                List<String> names = new ArrayList<>(List.of("Health/Check (baseline)", "Wallet/GetBalance", "Payments/CreatePaymentRequest"));
+                List<IntConsumer> calls = new ArrayList<>(List.of(check, getBalance, createRequest));
+                if (history > 0) { // the tenant with history measured in the same alternated rounds as the rest
+                    names.add("Wallet/GetBalance, tenant with " + history + " deposits");
+                    calls.add(heavyBalance);
                 }
-                List<Figures> without = phases(check, getBalance, createRequest, concurrency, seconds, "");
+
+                // Warm up every path (JIT, connections, LevelDB caches), then measure every phase in alternated rounds.
+                for (int i = 0; i < 2; i++) { // the JIT still compiled during a first short warm-up's successor (~a quarter of the CPU)
+                    for (IntConsumer c : calls) {
+                        run("warm-up", c, concurrency, 3);
+                    }
+                }
+                List<Figures> without = phases(names, calls, concurrency, seconds);
                 print("Merchant API at " + concurrency + " concurrent calls, " + ROUNDS + " rounds of " + Math.max(1, seconds / 2)
                         + " s per phase, node in its own process", without);
                 double baseRate = without.get(0).perSecond();
@@ -137,17 +146,10 @@ public final class ApiLoadBenchmark {
                 figures.add(Figure.rate("api", "Wallet/GetBalance (a tenant without history)" + at, without.get(1).perSecond(), "calls/s",
                         "Health/Check, same server", baseRate, ">= 0.9"));
                 if (history > 0) {
-                    List<WalletGrpc.WalletBlockingStub> hw = heavyWallet;
-                    IntConsumer heavyBalance = w -> hw.get(w % 4).getBalance(balance);
-                    run("warm-up", heavyBalance, concurrency, 2);
-                    Figures h = run("Wallet/GetBalance, tenant with " + history + " deposits", heavyBalance, concurrency, seconds);
-                    Figures again = run("Health/Check (after)", check, concurrency, seconds);
-                    print("GetBalance of a tenant whose account has " + history + " confirmed deposits on the node", List.of(without.get(0), again, h));
-                    double rate = (without.get(0).perSecond() + again.perSecond()) / 2;
                     figures.set(0, Figure.rate("api", "Wallet/GetBalance, a tenant without history (node: " + history + " deposits)" + at,
                             without.get(1).perSecond(), "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
-                    figures.add(Figure.rate("api", "Wallet/GetBalance, a tenant with " + history + " deposits" + at, h.perSecond(), "calls/s",
-                            "Health/Check, same server", rate, ">= 0.9"));
+                    figures.add(Figure.rate("api", "Wallet/GetBalance, a tenant with " + history + " deposits" + at, without.get(3).perSecond(),
+                            "calls/s", "Health/Check, same server", baseRate, ">= 0.9"));
                     figures.add(afterAChange(btc, payments.get(0), wallet.get(0), hw.get(0), health.get(0), balance, history));
                 }
                 figures.add(Figure.rate("api", "Payments/CreatePaymentRequest" + at, without.get(2).perSecond(), "calls/s",
@@ -162,7 +164,8 @@ public final class ApiLoadBenchmark {
                                 .setAmount("1000").setIdempotencyKey("page-" + i).build()).getCheckoutUrl());
                     }
                     try (LivePages open = LivePages.open(pages, live)) {
-                        List<Figures> with = phases(check, getBalance, createRequest, concurrency, seconds, " +" + live + " live pages");
+                        List<Figures> with = phases(names.stream().map(n -> n + " +" + live + " live pages").toList(), calls, concurrency,
+                                seconds);
                         print("The same with " + open.connected() + " live checkout pages held open (" + open.messages()
                                 + " status messages pushed to them during the phases)", with);
                         System.out.printf(Locale.ROOT, "%n%-32s %14s %14s %10s%n", "rpc", "p99 without us", "p99 with us", "ratio");
@@ -237,32 +240,30 @@ public final class ApiLoadBenchmark {
 
     private static final int CHANGES = 21;
 
-    /** Health, GetBalance, CreatePaymentRequest, Health again. */
-    /** Rounds of the three phases, alternated; each figure is its median over them. */
+    /** Rounds of the phases, alternated; each figure is its median over them. */
     private static final int ROUNDS = 3;
 
     /**
-     * Health/Check, GetBalance and CreatePaymentRequest in turn, {@value #ROUNDS} times, each phase half of {@code seconds}
-     * (so JIT, GC and the disk weigh on every side alike); the medians of each, in that order, each round printed.
+     * The phases in turn ({@code calls}: Health/Check first, the baseline), {@value #ROUNDS} times, each phase half of
+     * {@code seconds} (so JIT, GC and the disk weigh on every side alike); the medians of each, in that order, each round printed.
      */
-    private static List<Figures> phases(IntConsumer check, IntConsumer getBalance, IntConsumer createRequest, int concurrency,
-            int seconds, String suffix) throws InterruptedException {
-        String[] names = {"Health/Check (baseline)" + suffix, "Wallet/GetBalance" + suffix, "Payments/CreatePaymentRequest" + suffix};
-        IntConsumer[] calls = {check, getBalance, createRequest};
-        List<List<Figures>> rounds = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+    private static List<Figures> phases(List<String> names, List<IntConsumer> calls, int concurrency, int seconds)
+            throws InterruptedException {
+        List<List<Figures>> rounds = new ArrayList<>();
+        calls.forEach(c -> rounds.add(new ArrayList<>()));
         int each = Math.max(1, seconds / 2);
         for (int r = 0; r < ROUNDS; r++) {
-            for (int i = 0; i < calls.length; i++) {
-                Figures f = run(names[i], calls[i], concurrency, each);
+            for (int i = 0; i < calls.size(); i++) {
+                Figures f = run(names.get(i), calls.get(i), concurrency, each);
                 rounds.get(i).add(f);
-                System.out.printf(Locale.ROOT, "  round %d %-40s %10.0f calls/s  p50 %7d us  p99 %7d us%n", r + 1, f.name(), f.perSecond(),
+                System.out.printf(Locale.ROOT, "  round %d %-46s %10.0f calls/s  p50 %7d us  p99 %7d us%n", r + 1, f.name(), f.perSecond(),
                         f.p50Micros(), f.p99Micros());
             }
         }
         List<Figures> out = new ArrayList<>();
-        for (int i = 0; i < calls.length; i++) {
+        for (int i = 0; i < calls.size(); i++) {
             List<Figures> f = rounds.get(i);
-            out.add(new Figures(names[i] + ", median of " + ROUNDS, Math.round(median(f.stream().mapToDouble(Figures::perSecond))),
+            out.add(new Figures(names.get(i) + ", median of " + ROUNDS, Math.round(median(f.stream().mapToDouble(Figures::perSecond))),
                     1.0, Math.round(median(f.stream().mapToDouble(Figures::p50Micros))), Math.round(median(f.stream()
                     .mapToDouble(Figures::p99Micros))), f.stream().mapToLong(Figures::errors).sum()));
         }
@@ -279,10 +280,10 @@ public final class ApiLoadBenchmark {
         double baseP50 = f.get(0).p50Micros();
         double baseP99 = f.get(0).p99Micros();
         System.out.printf(Locale.ROOT, "%n%s, %d cores%n", title, Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %8s %10s %10s %10s%n", "rpc", "calls/s", "p50 us", "p99 us", "errors",
+        System.out.printf(Locale.ROOT, "%-50s %10s %9s %9s %8s %10s %10s %10s%n", "rpc", "calls/s", "p50 us", "p99 us", "errors",
                 "rate x", "p50 x", "p99 x");
         for (Figures x : f) {
-            System.out.printf(Locale.ROOT, "%-44s %10.0f %9d %9d %8d %10.3f %10.2f %10.2f%n", x.name(), x.perSecond(), x.p50Micros(),
+            System.out.printf(Locale.ROOT, "%-50s %10.0f %9d %9d %8d %10.3f %10.2f %10.2f%n", x.name(), x.perSecond(), x.p50Micros(),
                     x.p99Micros(), x.errors(), x.perSecond() / baseRate, x.p50Micros() / baseP50, x.p99Micros() / baseP99);
         }
         System.out.println("(rate x: throughput as a fraction of the baseline's; p50 x / p99 x: latency as a multiple of the baseline's)");
