@@ -68,7 +68,10 @@ class TenantServiceTest {
             assertTrue(audit.list(0, 100).stream().map(e -> e.action()).toList()
                     .containsAll(java.util.List.of("tenant.created", "apikey.created", "apikey.rotated", "apikey.revoked")));
         }
-        String randomPart = secretSeen.substring(secretSeen.lastIndexOf('_') + 1);
+        // ck_<id>_<43 chars of base64url>: the random part may itself hold '_' (base64url's alphabet), so it starts after the
+        // second '_', not the last (taken after the last, a short tail such as "1" was found in LevelDB's CURRENT file).
+        String randomPart = secretSeen.substring(secretSeen.indexOf('_', "ck_".length()) + 1);
+        assertEquals(43, randomPart.length(), "the secret's random part");
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(randomPart), "no API key secret in " + f);
