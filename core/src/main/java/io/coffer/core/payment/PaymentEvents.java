@@ -92,7 +92,7 @@ public final class PaymentEvents implements DepositSink {
                 continue;
             }
             Optional<PaymentRequest> pr = store.get(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(d.chain(), d.address()))
-                    .flatMap(id -> Optional.ofNullable(read.get(id)).or(() -> store.get(PaymentTables.REQUESTS, id)))
+                    .flatMap(id -> request(read, id))
                     .filter(p -> p.asset().equals(d.asset()));
             pr.ifPresent(p -> read.put(p.id(), p));
             pr.filter(p -> PaymentStatusRule.mayChange(c.before(), d, p.requiredConfirmations())).ifPresent(p -> touched.add(p.id()));
@@ -113,12 +113,18 @@ public final class PaymentEvents implements DepositSink {
             batch.delete(PaymentTables.DEFERRED, e.getKey());
         }
         for (String id : touched) {
-            PaymentRequest pr = Optional.ofNullable(read.get(id)).or(() -> store.get(PaymentTables.REQUESTS, id)).orElseThrow();
+            PaymentRequest pr = request(read, id).orElseThrow();
             List<Deposit> deposits = follower.depositsTo(pr.address(), overlay.getOrDefault(pr.address(), Map.of()));
             var view = new PaymentRequestService.View(pr, PaymentStatusRule.evaluate(pr, deposits, clock.instant()));
             pendingUpdate(batch, view).ifPresent(out::add);
         }
         return rendered(out);
+    }
+
+    /** The request {@code id}: as already read in this batch's decision, else from the store. */
+    private Optional<PaymentRequest> request(Map<String, PaymentRequest> read, String id) {
+        PaymentRequest kept = read.get(id);
+        return kept != null ? Optional.of(kept) : store.get(PaymentTables.REQUESTS, id);
     }
 
     /** From how many events a batch's subjects are rendered side by side. */
