@@ -51,13 +51,15 @@ public final class EventOutbox {
      */
     private final Map<String, java.util.concurrent.CompletableFuture<Void>> changed = new ConcurrentHashMap<>();
     /**
-     * The newest published (durable) events of each tenant that has had a stream waiting, {@link #RECENT} at most: a tenant's
-     * open streams read a new event from here instead of each from the store. Kept only for tenants that stream (a node with
-     * many tenants holds at most this many events for each of those), and read only when it holds every sequence asked for,
-     * in a row.
+     * The newest published (durable) events of each tenant that has had a stream waiting: a tenant's open streams read a new
+     * event from here instead of each from the store. The last {@link #RECENT}, and every event of the tenant's latest commit
+     * up to {@link #RECENT_COMMIT} (a block paying 300 of its requests is one commit of 600 events: with only the last 256 kept,
+     * a stream read the first 344 of them back from the store while the next poll ran). Kept only for tenants that stream, and
+     * read only when it holds every sequence asked for, in a row.
      */
     private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, StoredEvent>> recent = new ConcurrentHashMap<>();
     private static final int RECENT = 256;
+    private static final int RECENT_COMMIT = 4096;
 
     public EventOutbox(Store store, Clock clock) {
         this.store = store;
@@ -168,13 +170,18 @@ public final class EventOutbox {
         if (written.isEmpty()) {
             return;
         }
+        Map<String, Long> firstOfCommit = new HashMap<>();
         for (StoredEvent e : written) { // before the heads move: a reader seeing the new head mostly finds its events here
             var ring = recent.get(e.tenant());
             if (ring != null) {
                 ring.put(e.sequence(), e);
-                ring.headMap(e.sequence() - RECENT).clear();
+                firstOfCommit.putIfAbsent(e.tenant(), e.sequence());
             }
         }
+        firstOfCommit.forEach((tenant, first) -> {
+            long newest = next.get(tenant);
+            recent.get(tenant).headMap(Math.max(newest - RECENT_COMMIT + 1, Math.min(first, newest - RECENT + 1))).clear();
+        });
         next.forEach((t, seq) -> heads.merge(t, seq, Math::max));
         for (String tenant : next.keySet()) { // after the heads moved: a woken stream reads the new head
             var f = changed.remove(tenant);

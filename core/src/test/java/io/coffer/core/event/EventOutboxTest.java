@@ -112,6 +112,46 @@ class EventOutboxTest {
     }
 
     /**
+     * A tenant's streams read a whole commit of new events from memory, however many it holds (a block paying 300 requests is one
+     * commit of 600 events), and afterwards only the newest few hundred are kept. Seen by removing the records from the store
+     * behind the outbox's back: what is still returned came from memory.
+     */
+    @Test
+    void aStreamingTenantsLatestCommitIsReadFromMemoryWhole() throws Exception {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            outbox.append(store.batch(), List.of(event("a", "first")));
+            assertTrue(outbox.await("a", 0, 30_000), "the tenant streams from now on");
+            List<NewEvent> block = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                block.add(event("a", "block-" + i));
+            }
+            List<StoredEvent> committed = outbox.commit(store.batch(), () -> block);
+            Batch gone = store.batch();
+            for (StoredEvent e : committed) {
+                gone.delete(EventTables.EVENTS, new EventTables.TenantSeq("a", e.sequence()));
+            }
+            gone.commit();
+
+            List<StoredEvent> read = new ArrayList<>();
+            long cursor = 1;
+            while (read.size() < committed.size()) {
+                List<StoredEvent> page = outbox.after("a", cursor, 200);
+                assertTrue(!page.isEmpty(), "events after " + cursor + " not kept in memory");
+                read.addAll(page);
+                cursor = page.get(page.size() - 1).sequence();
+            }
+            assertEquals(committed, read);
+
+            // The next commit keeps its own events and the newest 256 in all: the rest of the big one is the store's again.
+            outbox.append(store.batch(), List.of(event("a", "after")));
+            assertEquals(List.of(602L), outbox.after("a", 1, 200).stream().map(StoredEvent::sequence).toList(),
+                    "sequences 2 to 346 are no longer kept: read from the store, which has only 602 after them");
+            assertEquals(256, outbox.after("a", 602 - 256, 1000).size());
+        }
+    }
+
+    /**
      * A stream's wait: over at once when the tenant has a newer event, woken by the tenant's next commit (not by another
      * tenant's, which leaves it to time out), and released by {@link EventOutbox#wake()} once its stop condition holds. The
      * waits are long, so a wake that never came would show as a time-out, not as a slow test passing.
