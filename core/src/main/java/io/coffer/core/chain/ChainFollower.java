@@ -63,7 +63,12 @@ public final class ChainFollower {
      * the store (which does not have them yet). Put into the batch once, at its commit, however many of its blocks changed them.
      */
     private final Map<ChainTables.ChainDeposit, Deposit> unwritten = new java.util.LinkedHashMap<>();
-    /** The store's open deposits, read once per batch (its first block): its other blocks read them here, with {@link #unwritten}. */
+    /**
+     * The open deposits as committed: read from the store once (null until then, and again after a commit that failed), then
+     * kept as each commit leaves them. This follower is the only writer of its chain's deposits, so nothing else moves them
+     * (a block paying 300 requests otherwise read those 300 deposits back at every block until final, and again in each
+     * round's mempool check).
+     */
     private Map<ChainTables.ChainDeposit, Deposit> openInStore;
     /** Whether the running poll disconnected a block: its batches are unsettled until the last one (see {@link DepositSink}). */
     private boolean reorgInPoll;
@@ -110,7 +115,6 @@ public final class ChainFollower {
     private Batch begin() {
         changes.clear();
         unwritten.clear();
-        openInStore = null;
         return store.batch();
     }
 
@@ -128,11 +132,27 @@ public final class ChainFollower {
                 b.put(ChainTables.OPEN_DEPOSITS, key, "");
             }
         }
+        List<Deposit> folded = List.copyOf(unwritten.values());
         unwritten.clear();
-        openInStore = null;
         List<DepositChange> written = List.copyOf(changes);
         changes.clear();
+        Map<ChainTables.ChainDeposit, Deposit> open = openInStore;
+        openInStore = null; // unknown until the commit is known to be written
         sink.commit(b, this, written, settled);
+        if (open != null) {
+            for (Deposit d : folded) {
+                ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, d.id());
+                if (d.status().isFinal()) {
+                    open.remove(key);
+                } else {
+                    // As the store gives it back (its record keeps times to the millisecond): what later blocks read and render
+                    // into events is exactly what a read of the store would have given.
+                    var codec = ChainTables.DEPOSITS.values();
+                    open.put(key, codec.decode(codec.encode(d)));
+                }
+            }
+            openInStore = open;
+        }
     }
 
     /** The transaction ids of the chain's recorded deposits (read from the store once, then added to as deposits are recorded). */
@@ -160,7 +180,10 @@ public final class ChainFollower {
     /** The chain's open deposits as the batch being built leaves them: the store's, less those it finalises, plus those it opens. */
     private List<Deposit> openDeposits() {
         if (openInStore == null) {
-            openInStore = new java.util.LinkedHashMap<>();
+            // In the store's order whatever order commits add them in: the transaction id (ASCII hex, whose String order is its
+            // bytes' order), then the output.
+            openInStore = new java.util.TreeMap<>(java.util.Comparator.comparing((ChainTables.ChainDeposit k) -> k.id().txid())
+                    .thenComparingInt(k -> k.id().index()));
             for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
                 openInStore.put(e.getKey(), store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow());
             }
@@ -177,6 +200,11 @@ public final class ChainFollower {
             }
         }
         return out;
+    }
+
+    /** The open deposits this follower keeps as committed (empty when it holds none): for tests comparing them with the store. */
+    synchronized List<Deposit> openKept() {
+        return openInStore == null ? List.of() : List.copyOf(openInStore.values());
     }
 
     /** Number of watched addresses. */
@@ -534,11 +562,10 @@ public final class ChainFollower {
             }
         }
         // Pending deposits outside blocks and outside the mempool: ask the node what became of them.
-        for (var e : store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            if (seen.contains(e.getKey().id())) {
+        for (Deposit d : openDeposits()) {
+            if (seen.contains(d.id())) {
                 continue;
             }
-            Deposit d = store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow();
             if (d.blockHeight() != 0 || (d.status() != DepositStatus.SEEN && d.status() != DepositStatus.REORGED)) {
                 continue;
             }

@@ -180,6 +180,54 @@ class ChainFollowerTest {
         assertEquals(List.of("CONFIRMING/1", "CONFIRMED/2", "REORGED/0", "SEEN/0", "CONFIRMING/1"), trail(f, 0));
     }
 
+    /**
+     * The open deposits a follower keeps from commit to commit are the store's, in the store's order, through a seeded random
+     * run of payments seen and mined, blocks, reorgs and replacements.
+     */
+    @Test
+    void theOpenDepositsKeptBetweenCommitsAreTheStoresThroughReorgsAndReplacements() {
+        List<String> to = new java.util.ArrayList<>(List.of(a0));
+        for (int i = 0; i < 3; i++) {
+            to.add(book.next(0, 0).address());
+        }
+        ChainFollower f = follower();
+        f.poll();
+        java.util.Random random = new java.util.Random(15);
+        int tx = 0;
+        int checked = 0;
+        for (int step = 0; step < 200; step++) {
+            int what = random.nextInt(10);
+            if (what < 3) {
+                chain.mempool.add(pay(String.format("t%03d", tx++), to.get(random.nextInt(to.size())), 100 + random.nextInt(900)));
+            } else if (what < 6) {
+                List<Payment> mined = new java.util.ArrayList<>(chain.mempool);
+                chain.mempool.clear();
+                if (random.nextBoolean()) {
+                    mined.add(pay(String.format("t%03d", tx++), to.get(random.nextInt(to.size())), 500));
+                }
+                chain.mine(mined.toArray(Payment[]::new));
+            } else if (what < 7 && chain.tipHeight() > 3) {
+                chain.reorg(1 + random.nextInt(2));
+                chain.mine();
+            } else if (what < 8 && !chain.mempool.isEmpty()) {
+                Payment gone = chain.mempool.remove(0);
+                chain.states.put(gone.txid(), TxState.CONFLICTED);
+            } else {
+                chain.mine();
+            }
+            f.poll();
+            List<Deposit> stored = store.list(ChainTables.OPEN_DEPOSITS, ChainTables.OPEN_DEPOSITS.prefix(
+                    io.coffer.core.store.KeyWriter.key().string("fake").build()), Integer.MAX_VALUE).stream()
+                    .map(e -> store.get(ChainTables.DEPOSITS, e.getKey()).orElseThrow()).toList();
+            List<Deposit> kept = f.openKept();
+            if (!kept.isEmpty() || !stored.isEmpty()) {
+                assertEquals(stored, kept, "step " + step);
+                checked++;
+            }
+        }
+        assertTrue(checked > 100, "open deposits compared at " + checked + " steps");
+    }
+
     @Test
     void aConflictedMempoolDepositIsReplacedAndNeverCounts() {
         ChainFollower f = follower();
