@@ -132,7 +132,9 @@ public final class ChainFollower {
                 b.put(ChainTables.OPEN_DEPOSITS, key, "");
             }
         }
-        List<Deposit> folded = List.copyOf(unwritten.values());
+        // Decoded from the batch's own bytes: exactly what a read of the store will give (its record keeps times to the
+        // millisecond), which later blocks read and render into events.
+        Map<ChainTables.ChainDeposit, Optional<Deposit>> folded = b.changes(ChainTables.DEPOSITS);
         unwritten.clear();
         List<DepositChange> written = List.copyOf(changes);
         changes.clear();
@@ -140,17 +142,13 @@ public final class ChainFollower {
         openInStore = null; // unknown until the commit is known to be written
         sink.commit(b, this, written, settled);
         if (open != null) {
-            for (Deposit d : folded) {
-                ChainTables.ChainDeposit key = new ChainTables.ChainDeposit(chain, d.id());
-                if (d.status().isFinal()) {
+            folded.forEach((key, d) -> {
+                if (d.isEmpty() || d.get().status().isFinal()) {
                     open.remove(key);
                 } else {
-                    // As the store gives it back (its record keeps times to the millisecond): what later blocks read and render
-                    // into events is exactly what a read of the store would have given.
-                    var codec = ChainTables.DEPOSITS.values();
-                    open.put(key, codec.decode(codec.encode(d)));
+                    open.put(key, d.get());
                 }
-            }
+            });
             openInStore = open;
         }
     }
