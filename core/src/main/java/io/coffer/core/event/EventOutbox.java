@@ -42,7 +42,6 @@ public final class EventOutbox {
     /** Decisions waiting for the lock's appends to be written; new appends wait for them. Guarded by the outbox lock. */
     private int deciders;
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
-    private final List<Runnable> afterCommit = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<NewEvent>>> listeners = new CopyOnWriteArrayList<>();
     /**
      * Per tenant, what its waiting streams wait on: completed (and replaced) when the tenant's newest sequence moves, or by
@@ -70,14 +69,10 @@ public final class EventOutbox {
         hooks.add(hook);
     }
 
-    /** Runs after every commit that wrote events (outside the lock); used to wake the webhook sender. */
-    public void addCommitListener(Runnable r) {
-        afterCommit.add(r);
-    }
-
     /**
      * Runs {@code listener} after every commit that wrote events, with them (outside the lock, on the committing thread: it must
-     * only hand them on). Live checkout pages learn this way which payment requests moved, without waking for every event.
+     * only hand them on). Live checkout pages learn this way which payment requests moved, without waking for every event, and
+     * the webhook sender whether a commit queued a delivery.
      */
     public void addListener(java.util.function.Consumer<List<NewEvent>> listener) {
         listeners.add(listener);
@@ -189,7 +184,6 @@ public final class EventOutbox {
                 f.complete(null);
             }
         }
-        afterCommit.forEach(Runnable::run);
         List<NewEvent> made = List.copyOf(events);
         listeners.forEach(l -> l.accept(made));
     }
