@@ -92,6 +92,7 @@ class CurveEnginesTest {
         byte[] minus = Secp256k1.bytes32(Secp256k1.N.subtract(BigInteger.valueOf(12345)));
         for (CurveEngine engine : new CurveEngine[] {NATIVE, BOUNCY}) {
             assertThrows(IllegalStateException.class, () -> engine.addBaseMultiple(pub, minus), engine.name() + ": P + (-p)G is infinity");
+            assertArrayEquals(pub, engine.addBaseMultiple(pub, new byte[32]), engine.name() + ": P + 0G is P");
             byte[] notAPoint = new byte[33];
             notAPoint[0] = 0x02;
             notAPoint[32] = 5; // x = 5: x^3 + 7 = 132 is not a square mod p
