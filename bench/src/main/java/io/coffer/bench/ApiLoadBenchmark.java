@@ -38,7 +38,7 @@ import java.util.function.IntConsumer;
  * Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance reads;
  * CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one synced batch.
  * The three (and, with {@code history}, GetBalance of a tenant whose account has that many deposits) are measured in turn,
- * {@value #ROUNDS} rounds of half the given seconds each, after two rounds of warm-up; each figure is the median of its rounds.
+ * {@value #ROUNDS} rounds of half the given seconds each, after warm-up rounds until every path's rate settles; each figure is the median of its rounds.
  *
  * <p>Then {@code live} Server-Sent Events connections (browsers' live checkout pages, HTTP/1.1 each, spread over 100 requests of
  * the same tenant, so every request created wakes them all) are opened and held while the phases run again; the table gives each
@@ -131,12 +131,7 @@ public final class ApiLoadBenchmark {
                     calls.add(heavyBalance);
                 }
 
-                // Warm up every path (JIT, connections, LevelDB caches), then measure every phase in alternated rounds.
-                for (int i = 0; i < 2; i++) { // the JIT still compiled during a first short warm-up's successor (~a quarter of the CPU)
-                    for (IntConsumer c : calls) {
-                        run("warm-up", c, concurrency, 3);
-                    }
-                }
+                warmUp(names, calls, concurrency);
                 List<Figures> without = phases(names, calls, concurrency, seconds);
                 print("Merchant API at " + concurrency + " concurrent calls, " + ROUNDS + " rounds of " + Math.max(1, seconds / 2)
                         + " s per phase, node in its own process", without);
@@ -354,6 +349,39 @@ public final class ApiLoadBenchmark {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
         return m;
+    }
+
+    /** Warm-up rounds at least, at most, and how close each path's rate must come to its previous round's to count as settled. */
+    private static final int WARM_MIN = 3;
+    private static final int WARM_MAX = 10;
+    private static final double SETTLED = 0.10;
+
+    /**
+     * Warms every path alike (JIT, connections, LevelDB caches): rounds of 3 s per path, in turn, until every path's rate is
+     * within {@value #SETTLED} of its previous round's ({@value #WARM_MIN} to {@value #WARM_MAX} rounds). A fixed two rounds
+     * were too few: CreatePaymentRequest, the path with the most code, still gained ~30% a round after 30 s of load (the
+     * compiler still took a third of the node's CPU), so its ratio was measured before its steady state.
+     */
+    private static void warmUp(List<String> names, List<IntConsumer> calls, int concurrency) throws InterruptedException {
+        double[] previous = null;
+        for (int round = 1; round <= WARM_MAX; round++) {
+            double[] rates = new double[calls.size()];
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < calls.size(); i++) {
+                rates[i] = run("warm-up", calls.get(i), concurrency, 3).perSecond();
+                line.append(String.format(Locale.ROOT, "  %s %.0f", names.get(i).replaceFirst(" \\(baseline\\)", "").replaceFirst(", tenant with \\d+ deposits", " (history)"), rates[i]));
+            }
+            System.out.println("  warm-up " + round + " (calls/s):" + line);
+            boolean settled = previous != null && round >= WARM_MIN;
+            for (int i = 0; settled && i < rates.length; i++) {
+                settled = Math.abs(rates[i] - previous[i]) <= SETTLED * previous[i];
+            }
+            if (settled) {
+                return;
+            }
+            previous = rates;
+        }
+        System.out.println("  warm-up: rates still moving after " + WARM_MAX + " rounds; measuring anyway");
     }
 
     /** {@code concurrency} closed-loop callers for {@code seconds}; every call's latency is kept for exact percentiles. */
