@@ -353,7 +353,7 @@ public final class ApiLoadBenchmark {
 
     /** Warm-up rounds at least, at most, and how close each path's rate must come to its previous round's to count as settled. */
     private static final int WARM_MIN = 3;
-    private static final int WARM_MAX = 10;
+    private static final int WARM_MAX = 6;
     private static final double SETTLED = 0.10;
 
     /**
