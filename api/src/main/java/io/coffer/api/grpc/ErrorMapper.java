@@ -57,7 +57,7 @@ public final class ErrorMapper {
     static <T> void answer(io.grpc.stub.StreamObserver<T> out, java.util.function.Supplier<T> call, String chain,
             java.util.function.Supplier<java.util.Optional<T>> known) {
         java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-        BUDGETS.start(answered, () -> {
+        Budgets.Running budget = BUDGETS.start(answered, () -> {
             java.util.Optional<T> stored;
             try {
                 stored = known.get();
@@ -89,6 +89,7 @@ public final class ErrorMapper {
         try {
             value = call.get();
         } catch (RuntimeException e) {
+            budget.release();
             if (answered.compareAndSet(false, true)) {
                 try {
                     out.onError(toStatus(e));
@@ -101,6 +102,7 @@ public final class ErrorMapper {
             }
             return;
         }
+        budget.release();
         if (answered.compareAndSet(false, true)) {
             try {
                 out.onNext(value);
@@ -125,7 +127,23 @@ public final class ErrorMapper {
         /** How late past its budget a call is answered at most. */
         private static final long TICK = 100;
 
-        private record Running(long deadline, java.util.concurrent.atomic.AtomicBoolean answered, Runnable expire) {
+        /** A call's budget. */
+        static final class Running {
+            private final long deadline;
+            private final java.util.concurrent.atomic.AtomicBoolean answered;
+            /** Null once the call is answered: a finished call queued behind a slow one keeps nothing of its own alive. */
+            private volatile Runnable expire;
+
+            private Running(long deadline, java.util.concurrent.atomic.AtomicBoolean answered, Runnable expire) {
+                this.deadline = deadline;
+                this.answered = answered;
+                this.expire = expire;
+            }
+
+            /** The call has its own answer: the late one's parts (the observer, what it would read) are let go. */
+            void release() {
+                expire = null;
+            }
         }
 
         private final java.util.concurrent.ConcurrentLinkedQueue<Running> running = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -135,8 +153,10 @@ public final class ErrorMapper {
         }
 
         /** {@code expire} runs (on the budget's thread) if {@code answered} is still false once the budget is spent. */
-        void start(java.util.concurrent.atomic.AtomicBoolean answered, Runnable expire) {
-            running.add(new Running(System.nanoTime() + CALL_BUDGET.toNanos(), answered, expire));
+        Running start(java.util.concurrent.atomic.AtomicBoolean answered, Runnable expire) {
+            Running r = new Running(System.nanoTime() + CALL_BUDGET.toNanos(), answered, expire);
+            running.add(r);
+            return r;
         }
 
         private void run() {
@@ -145,13 +165,14 @@ public final class ErrorMapper {
                     Thread.sleep(TICK);
                     long now = System.nanoTime();
                     for (Running r = running.peek(); r != null; r = running.peek()) {
-                        boolean done = r.answered().get();
-                        if (!done && r.deadline() - now > 0) {
+                        Runnable expire = r.expire;
+                        boolean done = expire == null || r.answered.get();
+                        if (!done && r.deadline - now > 0) {
                             break; // the oldest call still has time: so has every later one (within a tick)
                         }
                         running.poll();
                         if (!done) {
-                            r.expire().run();
+                            expire.run();
                         }
                     }
                 } catch (InterruptedException e) {
