@@ -38,7 +38,8 @@ import java.util.function.IntConsumer;
  * Coffer's own work (authentication, the store, address derivation) costs on top of the transport. GetBalance reads;
  * CreatePaymentRequest derives a fresh address and writes the request, its idempotency key and index in one synced batch.
  * The three (and, with {@code history}, GetBalance of a tenant whose account has that many deposits) are measured in turn,
- * {@value #ROUNDS} rounds of half the given seconds each, after warm-up rounds until every path's rate settles; each figure is the median of its rounds.
+ * {@value #ROUNDS} rounds of half the given seconds each, after warm-up rounds until every path's rate settles; each figure is
+ * the median of its rounds.
  *
  * <p>Then {@code live} Server-Sent Events connections (browsers' live checkout pages, HTTP/1.1 each, spread over 100 requests of
  * the same tenant, so every request created wakes them all) are opened and held while the phases run again; the table gives each
@@ -390,7 +391,8 @@ public final class ApiLoadBenchmark {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < calls.size(); i++) {
                 rates[i] = run("warm-up", calls.get(i), concurrency, 3).perSecond();
-                line.append(String.format(Locale.ROOT, "  %s %.0f", names.get(i).replaceFirst(" \\(baseline\\)", "").replaceFirst(", tenant with \\d+ deposits", " (history)"), rates[i]));
+                String name = names.get(i).replaceFirst(" \\(baseline\\)", "").replaceFirst(", tenant with \\d+ deposits", " (history)");
+                line.append(String.format(Locale.ROOT, "  %s %.0f", name, rates[i]));
             }
             System.out.println("  warm-up " + round + " (calls/s):" + line);
             boolean settled = previous != null && round >= WARM_MIN;

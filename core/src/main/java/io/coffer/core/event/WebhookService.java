@@ -84,16 +84,16 @@ public final class WebhookService implements AutoCloseable {
     /**
      * The tenants with a webhook, read once from the store and added to by {@link #set} before its write: an event's hook and
      * the wake-up after its commit ask this instead of the store. A tenant is added before its webhook is durable, so an event
-     * numbered after the webhook's write always finds it; if that write fails the tenant stays here, and deliveries queued for
-     * it are dropped by the loop as stale (no webhook to send to). Webhooks are never removed, so nothing is taken out.
+     * numbered after the webhook's write always finds it; if that write fails it is taken out again (the store then refuses every
+     * write until a restart, so no delivery queued meanwhile was written). Webhooks are never removed.
      */
     private final Set<String> hooked = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     /**
-     * Rung after every commit that queued a delivery (and by a redelivery); the sender loop takes it. Not a monitor: every committing thread (64 concurrent
-     * CreatePaymentRequest calls, say) took one lock in turn to notify it (the notifying frame was the top of a profile of
-     * those calls), and a notify while the loop was sending was lost until its next 200 ms wait ended. A permit given while
-     * the loop is sending is kept, so a wake-up is never lost to a round already under way.
+     * Rung after every commit that queued a delivery (and by a redelivery); the sender loop takes it. Not a monitor: every
+     * committing thread (64 concurrent CreatePaymentRequest calls, say) took one lock in turn to notify it (the notifying
+     * frame was the top of a profile of those calls), and a notify while the loop was sending was lost until its next 200 ms
+     * wait ended. A permit given while the loop is sending is kept, so a wake-up is never lost to a round already under way.
      */
     private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
     private volatile boolean running;
@@ -150,7 +150,14 @@ public final class WebhookService implements AutoCloseable {
         b.put(EventTables.WEBHOOKS, tenant, w);
         audit.append(b, actor, old.isEmpty() ? "webhook.set" : rotate ? "webhook.rotated" : "webhook.updated", tenant, Map.of("url", url));
         hooked.add(tenant);
-        b.commit();
+        try {
+            b.commit();
+        } catch (RuntimeException e) {
+            if (old.isEmpty()) {
+                hooked.remove(tenant); // no webhook after all (a failed write also fails every write after it until a restart)
+            }
+            throw e;
+        }
         return w;
     }
 
