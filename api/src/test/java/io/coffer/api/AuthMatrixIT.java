@@ -146,8 +146,13 @@ class AuthMatrixIT {
                         .build()).getAddress(), "1.0");
                 btc.mine(1);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!walletA.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed().equals("200000000")) {
-                    assertTrue(System.nanoTime() < deadline, "funds");
+                for (var bal = walletA.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build());
+                        !bal.getConfirmed().equals("200000000");
+                        bal = walletA.getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build())) {
+                    // What the node had when it gave up, beside the chain's tip: which step of the deposits' way did not happen.
+                    String seen = "confirmed " + bal.getConfirmed() + ", pending incoming " + bal.getPendingIncoming() + " at height "
+                            + bal.getAsOfHeight() + "; chain tip " + btc.height();
+                    assertTrue(System.nanoTime() < deadline, () -> "funds: " + seen);
                     Thread.sleep(100);
                 }
                 var prA = PaymentsGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(keyA))
