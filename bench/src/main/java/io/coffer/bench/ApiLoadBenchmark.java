@@ -125,7 +125,7 @@ public final class ApiLoadBenchmark {
 
                 List<WalletGrpc.WalletBlockingStub> hw = heavyWallet;
                 IntConsumer heavyBalance = w -> hw.get(w % 4).getBalance(balance);
-                List<String> names = new ArrayList<>(List.of("Health/Check (baseline)", "Wallet/GetBalance", CREATE));
+                List<String> names = new ArrayList<>(List.of("Health/Check (baseline)", "Wallet/GetBalance", "Payments/CreatePaymentRequest"));
                 List<IntConsumer> calls = new ArrayList<>(List.of(check, getBalance, createRequest));
                 if (history > 0) { // the tenant with history measured in the same alternated rounds as the rest
                     names.add("Wallet/GetBalance, tenant with " + history + " deposits");
@@ -133,7 +133,7 @@ public final class ApiLoadBenchmark {
                 }
 
                 warmUp(names, calls, concurrency);
-                List<Figures> without = phases(names, calls, concurrency, seconds);
+                List<Figures> without = phases(names, calls, calls.indexOf(createRequest), concurrency, seconds);
                 print("Merchant API at " + concurrency + " concurrent calls, " + ROUNDS + " rounds of " + Math.max(1, seconds / 2)
                         + " s per phase, node in its own process", without);
                 double baseRate = without.get(0).perSecond();
@@ -159,7 +159,7 @@ public final class ApiLoadBenchmark {
                                 .setAmount("1000").setIdempotencyKey("page-" + i).build()).getCheckoutUrl());
                     }
                     try (LivePages open = LivePages.open(pages, live)) {
-                        List<Figures> with = phases(names.stream().map(n -> n + " +" + live + " live pages").toList(), calls, concurrency,
+                        List<Figures> with = phases(names.stream().map(n -> n + " +" + live + " live pages").toList(), calls, calls.indexOf(createRequest), concurrency,
                                 seconds);
                         print("The same with " + open.connected() + " live checkout pages held open (" + open.messages()
                                 + " status messages pushed to them during the phases)", with);
@@ -235,28 +235,22 @@ public final class ApiLoadBenchmark {
 
     private static final int CHANGES = 21;
 
-    private static final String CREATE = "Payments/CreatePaymentRequest";
-
     /** Rounds of the phases, alternated; each figure is its median over them. */
     private static final int ROUNDS = 3;
 
     /**
      * The phases in turn ({@code calls}: Health/Check first, the baseline), {@value #ROUNDS} times, each phase half of
      * {@code seconds} (so JIT, GC and the disk weigh on every side alike); the medians of each, in that order, each round printed.
-     * CreatePaymentRequest, the one phase that writes, ends every round, and the reading phases before it take turns at the
-     * head of the round: LevelDB compacts what a write phase wrote in the seconds after it, on the same two cores, so the phase
-     * right after it runs slower (in a fixed order the tenant with history, always next, read 0.75 of Health/Check where the
+     * {@code writer} (CreatePaymentRequest's index), the one phase that writes, ends every round, and the reading phases
+     * before it take turns at the head of the round: LevelDB compacts what a write phase wrote in the seconds after it, on the
+     * same two cores, so the phase right after it runs slower (in a fixed order the tenant with history, always next, read 0.75 of Health/Check where the
      * tenant without read 0.92); now each reading phase follows it in one round of three, which its median leaves out.
      */
-    private static List<Figures> phases(List<String> names, List<IntConsumer> calls, int concurrency, int seconds)
+    private static List<Figures> phases(List<String> names, List<IntConsumer> calls, int writer, int concurrency, int seconds)
             throws InterruptedException {
         List<List<Figures>> rounds = new ArrayList<>();
         calls.forEach(c -> rounds.add(new ArrayList<>()));
         int each = Math.max(1, seconds / 2);
-        int writer = -1;
-        for (int i = 0; i < names.size(); i++) {
-            writer = names.get(i).startsWith(CREATE) ? i : writer;
-        }
         List<Integer> reads = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             if (i != writer) {

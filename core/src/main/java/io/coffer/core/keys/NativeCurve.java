@@ -10,6 +10,7 @@ import fr.acinq.secp256k1.jni.NativeSecp256k1JvmLoader;
  */
 final class NativeCurve implements CurveEngine {
     private final long context;
+    private static final byte[] ZERO = new byte[32];
 
     private NativeCurve(long context) {
         this.context = context;
@@ -48,7 +49,7 @@ final class NativeCurve implements CurveEngine {
 
     @Override
     public byte[] addBaseMultiple(byte[] publicKey, byte[] tweak32) {
-        if (java.util.Arrays.equals(tweak32, new byte[32])) { // 0·G is no point for pubkey_create; the sum is the key itself
+        if (java.util.Arrays.equals(tweak32, ZERO)) { // 0·G is no point for pubkey_create; the sum is the key itself
             return compress(uncompressed(publicKey));
         }
         try {
