@@ -39,11 +39,16 @@ import org.web3j.utils.Numeric;
  * batch runs, so the queue grows to {@code n} — what "flat in the backlog" is about). Between batches the blocks that empty
  * anvil's pool are mined, untimed.
  *
- * <pre>scripts/bench withdrawals [count, default 500]</pre>
+ * <p>With {@code callers} above one, that many threads send at once on both sides: the raw side each from a dev key of its
+ * own (anvil takes one sender's nonces in order), Coffer's through one withdrawal service from one hot address (what a
+ * merchant's backend calling CreateTransfer side by side does), so nonces, funds and the store's writes are shared.
+ *
+ * <pre>scripts/bench withdrawals [count, default 500] [callers, default 1]</pre>
  */
 public final class EvmWithdrawalBenchmark {
-    /** Anvil's second well-known dev key (test mnemonic, m/44'/60'/0'/0/1): used only for the raw baseline. */
-    private static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    /** Anvil's dev mnemonic: its accounts m/44'/60'/0'/0/1..8 send the raw baseline (account 0 funds Coffer's wallets). */
+    private static final String DEV_MNEMONIC = "test test test test test test test test test test test junk";
+    private static final int MAX_CALLERS = 8;
     private static final int ROUNDS = 3;
     private static final String TO = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
@@ -51,30 +56,40 @@ public final class EvmWithdrawalBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        System.out.print(Figure.table(List.of(measure(args.length > 0 ? Integer.parseInt(args[0]) : 500))));
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        int callers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        System.out.print(Figure.table(List.of(measure(n, callers))));
     }
 
-    /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians). */
+    /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), one caller on each side. */
     static Figure measure(int n) throws Exception {
+        return measure(n, 1);
+    }
+
+    /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), {@code callers} at once on each side. */
+    static Figure measure(int n, int callers) throws Exception {
+        if (callers < 1 || callers > MAX_CALLERS) {
+            throw new IllegalArgumentException("callers: 1 to " + MAX_CALLERS);
+        }
         Path work = Files.createTempDirectory("coffer-bench-evm-");
         try (AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
             anvil.setAutomine(false);
             EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1),
                     "ETH", 18, true, List.of());
             EvmRpcClient rpc = new EvmRpcClient(config);
-            Credentials dev = Credentials.create(DEV_KEY_1);
-            long[] nonce = {0};
+            List<Credentials> devs = devAccounts(callers);
+            long[] nonce = new long[callers];
             int[] wallets = {0};
             java.util.function.LongSupplier rawBatch = () -> {
                 try {
-                    return rawSends(rpc, dev, nonce, n);
+                    return rawSends(rpc, devs, nonce, n);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             };
             java.util.function.LongSupplier cofferBatch = () -> {
                 try {
-                    return cofferWithdrawals(anvil, rpc, config, work.resolve("coffer-" + wallets[0]++), n);
+                    return cofferWithdrawals(anvil, rpc, config, work.resolve("coffer-" + wallets[0]++), n, callers);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -91,45 +106,100 @@ public final class EvmWithdrawalBenchmark {
                     coffer[r] = n * 1e9 / cofferBatch.getAsLong();
                     raw[r] = n * 1e9 / rawBatch.getAsLong();
                 }
-                System.out.printf("round %d: raw %8.1f tx/s, coffer %8.1f tx/s (%d each)%n", r + 1, raw[r], coffer[r], n);
+                System.out.printf("round %d: raw %8.1f tx/s, coffer %8.1f tx/s (%d each, %d caller(s) a side)%n", r + 1, raw[r], coffer[r],
+                        n, callers);
             }
             java.util.Arrays.sort(raw);
             java.util.Arrays.sort(coffer);
             double rawRate = raw[ROUNDS / 2];
             double cofferRate = coffer[ROUNDS / 2];
-            System.out.printf("raw eth_sendRawTransaction : %8.1f tx/s (median; %d pre-signed a round)%n", rawRate, n);
-            System.out.printf("coffer withdrawals         : %8.1f tx/s (median; %d a round: signed, stored with fsync, sent)%n",
-                    cofferRate, n);
+            System.out.printf("raw eth_sendRawTransaction : %8.1f tx/s (median; %d pre-signed a round, %d sender(s))%n", rawRate, n,
+                    callers);
+            System.out.printf("coffer withdrawals         : %8.1f tx/s (median; %d a round: signed, stored with fsync, sent; %d caller(s))%n",
+                    cofferRate, n, callers);
             System.out.printf("ratio coffer/raw           : %.2f%n", cofferRate / rawRate);
-            return Figure.rate("withdrawals", "EVM withdrawals, " + n + " back to back (sign, fsync, send), median of " + ROUNDS,
-                    cofferRate, "tx/s", "raw eth_sendRawTransaction, " + n + " pre-signed", rawRate, n == 500 ? ">= 0.5" : "as at 500");
+            String who = callers == 1 ? "back to back" : callers + " callers at once";
+            return Figure.rate(callers == 1 ? "withdrawals" : "withdrawals-" + callers, "EVM withdrawals, " + n + " " + who
+                    + " (sign, fsync, send), median of " + ROUNDS, cofferRate, "tx/s", "raw eth_sendRawTransaction, " + n
+                    + " pre-signed, " + (callers == 1 ? "one sender" : callers + " senders"), rawRate, n == 500 ? ">= 0.5" : "as at 500");
         } finally {
             BenchFiles.deleteTree(work);
         }
     }
 
-    /** Sends {@code n} pre-signed transactions back to back (signed before the clock starts); nanoseconds taken. */
-    private static long rawSends(EvmRpcClient rpc, Credentials dev, long[] nonce, int n) throws Exception {
+    /** Anvil's dev accounts 1..{@code count}, derived from its mnemonic (BIP-44, m/44'/60'/0'/0/i). */
+    private static List<Credentials> devAccounts(int count) {
+        org.web3j.crypto.Bip32ECKeyPair master = org.web3j.crypto.Bip32ECKeyPair.generateKeyPair(
+                org.web3j.crypto.MnemonicUtils.generateSeed(DEV_MNEMONIC, ""));
+        int hardened = org.web3j.crypto.Bip32ECKeyPair.HARDENED_BIT;
+        List<Credentials> out = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            out.add(Credentials.create(org.web3j.crypto.Bip32ECKeyPair.deriveKeyPair(master,
+                    new int[] {44 | hardened, 60 | hardened, hardened, 0, i})));
+        }
+        return out;
+    }
+
+    /**
+     * Sends {@code n} pre-signed transactions (signed before the clock starts), sender {@code s} of {@code devs} the i-th ones
+     * with {@code i % devs.size() == s}, each sender back to back on a thread of its own; nanoseconds taken.
+     */
+    private static long rawSends(EvmRpcClient rpc, List<Credentials> devs, long[] nonce, int n) throws Exception {
         byte[][] signed = new byte[n][];
         for (int i = 0; i < n; i++) {
-            RawTransaction raw = RawTransaction.createTransaction(AnvilNode.CHAIN_ID, BigInteger.valueOf(nonce[0]++),
+            int s = i % devs.size();
+            RawTransaction raw = RawTransaction.createTransaction(AnvilNode.CHAIN_ID, BigInteger.valueOf(nonce[s]++),
                     BigInteger.valueOf(21_000), TO, BigInteger.ONE, "", BigInteger.TEN.pow(9), BigInteger.TEN.pow(11));
-            signed[i] = TransactionEncoder.signMessage(raw, dev);
+            signed[i] = TransactionEncoder.signMessage(raw, devs.get(s));
         }
-        long s0 = System.nanoTime();
-        for (byte[] tx : signed) {
-            rpc.call("eth_sendRawTransaction", Numeric.toHexString(tx));
-        }
-        long took = System.nanoTime() - s0;
+        long took = concurrently(devs.size(), n, i -> rpc.call("eth_sendRawTransaction", Numeric.toHexString(signed[i])));
         mineAll(rpc, n);
         return took;
+    }
+
+    /**
+     * Runs {@code each} for 0..n-1, on {@code threads} threads, thread t taking t, t + threads, ... in order (one thread: the
+     * caller's, in order); nanoseconds from the start to the last one done. Any failure fails the run.
+     */
+    private static long concurrently(int threads, int n, java.util.function.IntConsumer each) throws Exception {
+        if (threads == 1) {
+            long s0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                each.accept(i);
+            }
+            return System.nanoTime() - s0;
+        }
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads + 1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = first; i < n; i += threads) {
+                        each.accept(i);
+                    }
+                    return null;
+                }));
+            }
+            start.await();
+            long s0 = System.nanoTime();
+            for (var f : done) {
+                f.get();
+            }
+            return System.nanoTime() - s0;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
      * {@code n} withdrawals from the hot address of a fresh wallet in a fresh store (made and funded before the clock starts);
      * nanoseconds taken.
      */
-    private static long cofferWithdrawals(AnvilNode anvil, EvmRpcClient rpc, EvmChainConfig config, Path dir, int n) throws Exception {
+    private static long cofferWithdrawals(AnvilNode anvil, EvmRpcClient rpc, EvmChainConfig config, Path dir, int n, int callers)
+            throws Exception {
         try (Store store = LevelDbStore.open(dir.resolve("store"), CofferSchema.current())) {
             AuditLog audit = new AuditLog(store, Clock.systemUTC());
             Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
@@ -141,11 +211,7 @@ public final class EvmWithdrawalBenchmark {
                     new EvmTransactionFactory(rpc, config), book, vault::signer, 1, Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
             anvil.send(withdrawals.hotAddress(0), BigInteger.TEN.pow(19));
             anvil.mine(1);
-            long s1 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                withdrawals.create(0, "ethereum/ETH", TO, BigInteger.ONE, "bench-" + i);
-            }
-            long took = System.nanoTime() - s1;
+            long took = concurrently(callers, n, i -> withdrawals.create(0, "ethereum/ETH", TO, BigInteger.ONE, "bench-" + i));
             mineAll(rpc, n);
             return took;
         }
