@@ -35,15 +35,18 @@ final class GroupCommit implements AutoCloseable {
     /** One caller's batch and, once written, how it went. */
     private static final class Pending {
         final List<byte[]> ops;
-        /** Run by the writer once the group holding it is written (before any caller is told). */
-        final Runnable applied;
+        /**
+         * Run by the writer once the group holding it is written or has failed, with the failure or null (before any caller is
+         * told).
+         */
+        final Consumer<StoreException> finished;
         /** Counted down once written or failed: each caller waits on its own, not all on the queue's monitor. */
         final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         volatile StoreException failure;
 
-        Pending(List<byte[]> ops, Runnable applied) {
+        Pending(List<byte[]> ops, Consumer<StoreException> finished) {
             this.ops = ops;
-            this.applied = applied;
+            this.finished = finished;
         }
     }
 
@@ -59,16 +62,17 @@ final class GroupCommit implements AutoCloseable {
      *
      * @throws StoreException when the group could not be written (nothing of it was) or the store is closing
      */
-    void commit(List<byte[]> ops, Runnable applied) {
-        submit(ops, applied).await();
+    void commit(List<byte[]> ops, Consumer<StoreException> finished) {
+        submit(ops, finished).await();
     }
 
     /**
      * Queues {@code ops} behind every batch queued before; {@link Batch.Queued#await()} waits until they are durable.
-     * {@code applied} runs once they are written, whether or not anyone awaits them.
+     * {@code finished} runs once they are written (with null) or their group failed (with the failure), whether or not anyone
+     * awaits them; not at all when this throws (nothing was queued).
      */
-    Batch.Queued submit(List<byte[]> ops, Runnable applied) {
-        Pending p = new Pending(ops, applied);
+    Batch.Queued submit(List<byte[]> ops, Consumer<StoreException> finished) {
+        Pending p = new Pending(ops, finished);
         synchronized (queue) {
             if (closing) {
                 throw new StoreException("store is closed");
@@ -131,8 +135,10 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
             for (Pending p : group) {
-                if (failure == null) {
-                    p.applied.run();
+                try {
+                    p.finished.accept(failure);
+                } catch (RuntimeException | Error e) { // the callers must be told all the same
+                    LOG.log(Level.SEVERE, "store: after a write: " + e, e);
                 }
                 p.failure = failure;
                 p.done.countDown();

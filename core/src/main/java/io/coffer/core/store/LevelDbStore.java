@@ -374,8 +374,79 @@ public final class LevelDbStore implements Store {
         }
     }
 
-    /** A registered derivation and the lock its batches are derived and written under (kept when the derivation is replaced). */
-    private record Derived(Derivation derivation, java.util.concurrent.locks.ReentrantLock lock) {
+    /**
+     * A registered derivation, the lock its batches are derived and queued under, and what its batches queued but not yet
+     * written change (kept, with the lock, when the derivation is replaced).
+     */
+    private static final class Derived {
+        final Derivation derivation;
+        final java.util.concurrent.locks.ReentrantLock lock;
+        final Overlay overlay;
+
+        Derived(Derivation derivation, java.util.concurrent.locks.ReentrantLock lock, Overlay overlay) {
+            this.derivation = derivation;
+            this.lock = lock;
+            this.overlay = overlay;
+        }
+    }
+
+    /**
+     * The operations of a derivation's batches from when they are queued until they are written (or fail), by key: what the
+     * next batch's derivation reads over the store, since the store shows only written batches. Each key keeps the value of the
+     * last queued batch that wrote it, and leaves when that batch is written (an earlier batch's write leaves it alone).
+     */
+    private final class Overlay implements Reader {
+        private record Op(byte[] value, Object batch) {
+        }
+
+        private final java.util.Map<ByteBuffer, Op> ops = new java.util.HashMap<>();
+        private int inFlight;
+
+        /** Lays {@code written} (key, value, ... ; a null value deletes) over the store until {@link #written}. */
+        synchronized void queued(java.util.List<byte[]> written, Object batch) {
+            for (int i = 0; i < written.size(); i += 2) {
+                ops.put(ByteBuffer.wrap(written.get(i)), new Op(written.get(i + 1), batch));
+            }
+            inFlight++;
+        }
+
+        /** {@code batch} is written (its changes are the store's now) or failed (then nothing is written any more). */
+        synchronized void written(java.util.List<byte[]> written, Object batch) {
+            for (int i = 0; i < written.size(); i += 2) {
+                ops.computeIfPresent(ByteBuffer.wrap(written.get(i)), (k, op) -> op.batch() == batch ? null : op);
+            }
+            inFlight--;
+            notifyAll();
+        }
+
+        /** Waits until every queued batch is written (or failed). */
+        synchronized void drained() {
+            boolean interrupted = false;
+            while (inFlight > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public <K, V> Optional<V> get(Table<K, V> table, K key) {
+            byte[] k = table.storeKey(key);
+            Op op;
+            synchronized (this) {
+                op = ops.get(ByteBuffer.wrap(k));
+            }
+            // Absent here: never queued, or written before it left (the writer removes a key after applying it).
+            if (op == null) {
+                return LevelDbStore.this.get(table, key);
+            }
+            return op.value() == null ? Optional.empty() : Optional.of(table.values().decode(op.value()));
+        }
     }
 
     /** By name, in name order: a batch several derivations follow takes their locks in that order. */
@@ -384,7 +455,8 @@ public final class LevelDbStore implements Store {
     @Override
     public void derive(String name, Derivation derivation) {
         java.util.Objects.requireNonNull(derivation, "derivation");
-        derivations.compute(name, (n, old) -> new Derived(derivation, old != null ? old.lock() : new java.util.concurrent.locks.ReentrantLock()));
+        derivations.compute(name, (n, old) -> old != null ? new Derived(derivation, old.lock, old.overlay)
+                : new Derived(derivation, new java.util.concurrent.locks.ReentrantLock(), new Overlay()));
     }
 
     @Override
@@ -393,11 +465,12 @@ public final class LevelDbStore implements Store {
         if (d == null) {
             throw new IllegalStateException("no derivation named " + name);
         }
-        d.lock().lock();
+        d.lock.lock();
         try {
+            d.overlay.drained(); // nothing new is queued while the lock is held
             return read.get();
         } finally {
-            d.lock().unlock();
+            d.lock.unlock();
         }
     }
 
@@ -468,37 +541,39 @@ public final class LevelDbStore implements Store {
 
         @Override
         public void commit() {
-            java.util.List<Derived> following = following();
-            if (!following.isEmpty()) {
-                derivedThenWritten(following, 0);
-            } else {
-                write();
-            }
-        }
-
-        /** Writes the batch and waits until it is durable. */
-        private void write() {
-            java.util.List<byte[]> written = take();
-            if (!written.isEmpty()) {
-                ensureOpen();
-                commits.commit(written, this::counted);
-            }
+            queue().await();
         }
 
         @Override
         public Queued queue() {
-            if (!following().isEmpty()) {
-                commit(); // derived records need the state before the batch: written now, under the derivations' locks
-                return () -> { };
-            }
+            java.util.List<Derived> following = following();
+            return following.isEmpty() ? submit(java.util.List.of()) : derivedThenQueued(following, 0);
+        }
+
+        /**
+         * Queues the batch behind every one queued before; {@code following}'s overlays show it from now until it is written
+         * (the caller holds their locks).
+         */
+        private Queued submit(java.util.List<Derived> following) {
             java.util.List<byte[]> written = take();
             if (written.isEmpty()) {
                 return () -> { };
             }
             ensureOpen();
-            return commits.submit(written, this::counted);
+            Object self = new Object();
+            following.forEach(d -> d.overlay.queued(written, self));
+            try {
+                return commits.submit(written, failure -> {
+                    if (failure == null) {
+                        counted();
+                    }
+                    following.forEach(d -> d.overlay.written(written, self));
+                });
+            } catch (RuntimeException e) {
+                following.forEach(d -> d.overlay.written(written, self)); // not queued
+                throw e;
+            }
         }
-
         /** The derivations that follow a table this batch writes, in name order. */
         private java.util.List<Derived> following() {
             java.util.List<Derived> out = new java.util.ArrayList<>(0);
@@ -506,7 +581,7 @@ public final class LevelDbStore implements Store {
                 return out;
             }
             for (Derived d : derivations.values()) {
-                if (d.derivation().reads().stream().anyMatch(t -> touched.get(t.id())) && writesFollowedKey(d.derivation())) {
+                if (d.derivation.reads().stream().anyMatch(t -> touched.get(t.id())) && writesFollowedKey(d.derivation)) {
                     out.add(d);
                 }
             }
@@ -527,19 +602,21 @@ public final class LevelDbStore implements Store {
             return false;
         }
 
-        /** Takes each derivation's lock in turn, lets it add its records, and writes the batch holding them all. */
-        private void derivedThenWritten(java.util.List<Derived> following, int i) {
+        /**
+         * Takes each derivation's lock in turn, lets it add its records (reading through its overlay), and queues the batch
+         * holding them all; the locks are let go once it is queued, not once it is durable.
+         */
+        private Queued derivedThenQueued(java.util.List<Derived> following, int i) {
             if (i == following.size()) {
-                write();
-                return;
+                return submit(following);
             }
             Derived d = following.get(i);
-            d.lock().lock();
+            d.lock.lock();
             try {
-                d.derivation().derive(this);
-                derivedThenWritten(following, i + 1);
+                d.derivation.derive(this, d.overlay);
+                return derivedThenQueued(following, i + 1);
             } finally {
-                d.lock().unlock();
+                d.lock.unlock();
             }
         }
 

@@ -11,8 +11,9 @@ import java.util.Optional;
  * keeping read-decide-write sequences consistent is the job of the domain service that owns the
  * tables (it serialises its own writers).
  */
-public interface Store extends AutoCloseable {
+public interface Store extends Reader, AutoCloseable {
 
+    @Override
     <K, V> Optional<V> get(Table<K, V> table, K key);
 
     /** Opens a scan over {@code range}; close it. */
@@ -35,8 +36,9 @@ public interface Store extends AutoCloseable {
     void derive(String name, Derivation derivation);
 
     /**
-     * Runs {@code read} while no batch that {@code name}'s derivation follows is being derived or written: what it reads of
-     * the derived records and of the records they follow is one consistent state.
+     * Runs {@code read} while no batch that {@code name}'s derivation follows is being derived, queued or written (it waits
+     * for those queued before to be written): what it reads of the derived records and of the records they follow is one
+     * consistent state.
      */
     <T> T readDerived(String name, java.util.function.Supplier<T> read);
 

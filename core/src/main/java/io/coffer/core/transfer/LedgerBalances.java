@@ -10,6 +10,7 @@ import io.coffer.core.store.Derivation;
 import io.coffer.core.store.KeyCodec;
 import io.coffer.core.store.KeyReader;
 import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Reader;
 import io.coffer.core.store.RecordCodec;
 import io.coffer.core.store.Store;
 import io.coffer.core.store.Table;
@@ -248,7 +249,7 @@ public final class LedgerBalances implements Derivation {
         this.chainPrefix = KeyWriter.key().string(chain).build();
         this.rule = rule;
         this.name = "balances " + chain;
-        this.committed = new StoreRecords();
+        this.committed = new StoreRecords(store);
     }
 
     /**
@@ -281,14 +282,14 @@ public final class LedgerBalances implements Derivation {
     }
 
     @Override
-    public void derive(Batch batch) {
+    public void derive(Batch batch, Reader reader) {
         Changes changes = Changes.of(batch, chain);
         if (changes.isEmpty()) {
             return;
         }
         // Read once per batch: a unit's part and its coin, before and after, read the same few records (a block confirming
         // 300 deposits otherwise read each one's deposit, lock and spend four times over).
-        Records before = new Remembered(committed);
+        Records before = new Remembered(new StoreRecords(reader));
         Records after = new AfterRecords(changes, before);
         Set<Unit> units = new LinkedHashSet<>();
         rule.touched(changes, before, units::add);
@@ -310,7 +311,7 @@ public final class LedgerBalances implements Derivation {
                 return;
             }
             Key key = new Key(chain, k.getKey(), k.getValue());
-            WithdrawalLedger.Balance was = store.get(BALANCES, key).orElse(ZERO);
+            WithdrawalLedger.Balance was = reader.get(BALANCES, key).orElse(ZERO);
             batch.put(BALANCES, key, new WithdrawalLedger.Balance(was.confirmed().add(d.confirmed()),
                     was.pendingIncoming().add(d.pendingIncoming()), was.pendingOutgoing().add(d.pendingOutgoing())));
         });
@@ -429,8 +430,14 @@ public final class LedgerBalances implements Derivation {
         });
     }
 
-    /** The records as committed. */
+    /** The records as {@code store} reads them (the committed ones, or those with the batches queued before over them). */
     private final class StoreRecords implements Records {
+        private final Reader store;
+
+        StoreRecords(Reader store) {
+            this.store = store;
+        }
+
         @Override
         public Optional<Deposit> deposit(DepositId id) {
             return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));

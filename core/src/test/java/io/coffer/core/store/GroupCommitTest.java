@@ -53,7 +53,7 @@ class GroupCommitTest {
                     }
                     for (int i = 0; i < each; i++) {
                         String k = id + ":" + i;
-                        commits.commit(op(k), () -> { });
+                        commits.commit(op(k), failure -> { });
                         assertTrue(written.contains(k), "written before the commit returns: " + k);
                         returned.add(k);
                     }
@@ -75,8 +75,8 @@ class GroupCommitTest {
                 }
             }
             // Queued one after the other without waiting: written in that order.
-            Batch.Queued first = commits.submit(op("x1"), () -> { });
-            Batch.Queued second = commits.submit(op("x2"), () -> { });
+            Batch.Queued first = commits.submit(op("x1"), failure -> { });
+            Batch.Queued second = commits.submit(op("x2"), failure -> { });
             second.await();
             first.await();
             assertEquals(List.of("x1", "x2"), written.subList(written.size() - 2, written.size()));
@@ -91,10 +91,10 @@ class GroupCommitTest {
                 throw new StoreException("disk full");
             }
         }, "test-commit")) {
-            commits.commit(op("a"), () -> { });
-            StoreException e = assertThrows(StoreException.class, () -> commits.commit(op("b"), () -> { }));
+            commits.commit(op("a"), failure -> { });
+            StoreException e = assertThrows(StoreException.class, () -> commits.commit(op("b"), failure -> { }));
             assertEquals("disk full", e.getMessage());
-            StoreException later = assertThrows(StoreException.class, () -> commits.commit(op("c"), () -> { }));
+            StoreException later = assertThrows(StoreException.class, () -> commits.commit(op("c"), failure -> { }));
             assertTrue(later.getMessage().contains("restart the node"), later.getMessage());
             assertEquals(2, calls.get(), "nothing written after the failure");
         }
@@ -104,10 +104,10 @@ class GroupCommitTest {
     void closeWritesWhatWasQueuedAndRefusesMore() {
         List<String> written = Collections.synchronizedList(new ArrayList<>());
         GroupCommit commits = new GroupCommit(group -> group.forEach(ops -> written.add(key(ops))), "test-commit");
-        Batch.Queued q = commits.submit(op("last"), () -> { });
+        Batch.Queued q = commits.submit(op("last"), failure -> { });
         commits.close();
         q.await();
         assertEquals(List.of("last"), written);
-        assertThrows(StoreException.class, () -> commits.commit(op("late"), () -> { }));
+        assertThrows(StoreException.class, () -> commits.commit(op("late"), failure -> { }));
     }
 }
