@@ -189,7 +189,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * @throws CofferException INVALID_ARGUMENT (destination, amount, asset, idempotency_key), ALREADY_EXISTS,
      *                         FAILED_PRECONDITION (INSUFFICIENT_FUNDS with {@code missing}, SEALED, WATCH_ONLY)
      */
-    public synchronized Withdrawal create(int account, String asset, String destination, BigInteger amount, String idempotencyKey) {
+    public Withdrawal create(int account, String asset, String destination, BigInteger amount, String idempotencyKey) {
         return sendFrom(account, hotPath(account), hotAddress(account), asset, destination, amount, idempotencyKey, null);
     }
 
@@ -197,47 +197,108 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * Sends from any of the account's own addresses (the hot address, or a deposit address being swept);
      * same rules and same write order as {@link #create}. {@code priced}: the fees a sweep computed its amount with (all but the
      * fee), so the transaction pays exactly those; null for the current ones.
+     *
+     * <p>Concurrent callers overlap: each decides under this service's monitor (idempotency, funds against what the
+     * withdrawals queued before hold back, the nonce after theirs, signing) and queues its signed batch there, in nonce order;
+     * the wait for the disk, the broadcast and the outcome's write happen outside it, so callers share synced writes and
+     * their broadcasts overlap. What the queued batches change and the store does not show yet is kept here meanwhile: their
+     * idempotency keys (a second caller with one waits for the first to be written, then finds it), the next nonce of each
+     * address, the nonce holes they fill, and their reservations.
      */
-    synchronized Withdrawal sendFrom(int account, DerivationPath fromPath, String from, String asset, String destination, BigInteger amount,
-                                     String idempotencyKey, Fees priced) {
-        Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        if (amount == null || amount.signum() <= 0) {
-            throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
-        }
-        String to = factory.destination(destination);
-        Signer s = signer.get();
-        Fees fees = priced != null ? priced : reads.fees();
-        // Token funds first: estimating the gas of a transfer the token would refuse fails with a revert.
-        requireFunds(from, asset, amount, null);
-        long gas = factory.gasLimit(asset, from, to, amount);
-        BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(gas));
-        requireFunds(from, asset, amount, maxFee);
+    Withdrawal sendFrom(int account, DerivationPath fromPath, String from, String asset, String destination, BigInteger amount,
+                        String idempotencyKey, Fees priced) {
+        Withdrawal w;
+        Fees fees;
+        TransferTables.ChainNonceSlot slot;
+        Batch.Queued signed;
+        synchronized (this) {
+            waitWhile(() -> exclusiveWaiting() || keysInFlight.contains(idempotencyKey));
+            Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            if (amount == null || amount.signum() <= 0) {
+                throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
+            }
+            String to = factory.destination(destination);
+            Signer s = signer.get();
+            fees = priced != null ? priced : reads.fees();
+            // Token funds first: estimating the gas of a transfer the token would refuse fails with a revert.
+            requireFunds(from, asset, amount, null);
+            long gas = factory.gasLimit(asset, from, to, amount);
+            BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(gas));
+            requireFunds(from, asset, amount, maxFee);
 
-        long nonce = nextNonce(from);
-        Built built = factory.build(new Tx(asset, from, fromPath, to, amount, nonce, gas, fees), s);
-        crash.reached(SIGNED_NOT_STORED);
-        Instant now = clock.instant();
-        Withdrawal w = new Withdrawal(newId(), chain, account, to, amount, maxFee, fees.maxFeePerGas().longValueExact(),
-                WithdrawalStatus.SIGNED, built.txid(), built.raw(), List.of(new NonceSlot(from, nonce).asInput()), -1, List.of(),
-                idempotencyKey, 0, "", now, now, asset, "");
-        Batch b = store.batch();
-        putWithdrawal(b, w);
-        b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, new NonceSlot(from, nonce).asInput()), w.id());
-        b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey), w.id());
-        TransferTables.ChainNonceSlot hole = new TransferTables.ChainNonceSlot(chain, new NonceSlot(from, nonce));
-        if (store.get(TransferTables.NONCE_HOLES, hole).isPresent()) {
-            b.delete(TransferTables.NONCE_HOLES, hole);
-        } else {
-            b.put(TransferTables.NONCES, new TransferTables.ChainKey(chain, from), nonce + 1);
+            Nonce nonce = nextNonce(from);
+            Built built = factory.build(new Tx(asset, from, fromPath, to, amount, nonce.value(), gas, fees), s);
+            crash.reached(SIGNED_NOT_STORED);
+            Instant now = clock.instant();
+            NonceSlot at = new NonceSlot(from, nonce.value());
+            w = new Withdrawal(newId(), chain, account, to, amount, maxFee, fees.maxFeePerGas().longValueExact(), WithdrawalStatus.SIGNED,
+                    built.txid(), built.raw(), List.of(at.asInput()), -1, List.of(), idempotencyKey, 0, "", now, now, asset, "");
+            Batch b = store.batch();
+            putWithdrawal(b, w);
+            b.put(TransferTables.LOCKS, new TransferTables.ChainOutpoint(chain, at.asInput()), w.id());
+            b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, idempotencyKey), w.id());
+            slot = new TransferTables.ChainNonceSlot(chain, at);
+            if (nonce.hole()) {
+                b.delete(TransferTables.NONCE_HOLES, slot);
+            } else {
+                b.put(TransferTables.NONCES, new TransferTables.ChainKey(chain, from), nonce.value() + 1);
+            }
+            signed = queueMoving(b, w);
+            flightStarted();
+            keysInFlight.add(idempotencyKey);
+            if (nonce.hole()) {
+                holesInFlight.add(slot);
+            } else {
+                nextNonces.merge(from, nonce.value() + 1, Math::max);
+            }
         }
-        commit(b, w);
-        feesOf.put(w.id(), fees);
-        crash.reached(STORED_NOT_BROADCAST);
-        LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + nonce + ", " + built.txid() + ")");
-        return send(w);
+        boolean stored = false;
+        try {
+            try {
+                signed.await();
+                stored = true;
+            } finally {
+                synchronized (this) {
+                    keysInFlight.remove(idempotencyKey);
+                    holesInFlight.remove(slot);
+                    notifyAll();
+                }
+            }
+            feesOf.put(w.id(), fees);
+            crash.reached(STORED_NOT_BROADCAST);
+            LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + NonceSlot.of(w).nonce() + ", " + w.txid() + ")");
+            Withdrawal after = broadcast(w);
+            if (after != w) {
+                Batch.Queued outcome;
+                synchronized (this) {
+                    outcome = queueMoving(recording(after, false), after);
+                }
+                outcome.await();
+            }
+            return after;
+        } finally {
+            flightEnded();
+            if (!stored) {
+                LOG.warning(() -> "chain " + chain + ": withdrawal " + w.id() + " could not be stored; nothing was sent");
+            }
+        }
+    }
+
+    /** The idempotency keys of withdrawals whose signed batch is queued but not yet written (under this monitor). */
+    private final java.util.Set<String> keysInFlight = new java.util.HashSet<>();
+    /** The nonce holes filled by withdrawals whose signed batch is queued but not yet written (under this monitor). */
+    private final java.util.Set<TransferTables.ChainNonceSlot> holesInFlight = new java.util.HashSet<>();
+    /** Per sending address, the nonce after the last one taken from the counter by a queued withdrawal (under this monitor). */
+    private final Map<String, Long> nextNonces = new java.util.HashMap<>();
+
+    /** Queues a batch writing {@code w} and moves the reservations to it (under this monitor, so in queue order). */
+    private synchronized Batch.Queued queueMoving(Batch b, Withdrawal w) {
+        Batch.Queued q = queue(b, w);
+        moved(w);
+        return q;
     }
 
     /** What a withdrawal would cost now: the fee parameters, the gas limit and the most it can pay. */
@@ -296,9 +357,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     }
 
     /** A faster version of a pending withdrawal: same nonce, same payment, at least 10% more on both fee fields. */
-    public synchronized Withdrawal speedUp(String id) {
-        Withdrawal w = pendingWithdrawal(id);
-        return replace(w, w.destination(), w.amount(), w.asset(), "speed-up", false);
+    public Withdrawal speedUp(String id) {
+        return exclusively(() -> {
+            Withdrawal w = pendingWithdrawal(id);
+            return replace(w, w.destination(), w.amount(), w.asset(), "speed-up", false);
+        });
     }
 
     /**
@@ -306,10 +369,12 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * paying more. If it wins, the withdrawal is REVERTED ("cancelled"), FAILED past the reorg-safety depth; if the original was mined first, it
      * stands.
      */
-    public synchronized Withdrawal cancel(String id) {
-        Withdrawal w = pendingWithdrawal(id);
-        String from = NonceSlot.of(w).address();
-        return replace(w, from, BigInteger.ZERO, factory.nativeAsset(), "cancel", true);
+    public Withdrawal cancel(String id) {
+        return exclusively(() -> {
+            Withdrawal w = pendingWithdrawal(id);
+            String from = NonceSlot.of(w).address();
+            return replace(w, from, BigInteger.ZERO, factory.nativeAsset(), "cancel", true);
+        });
     }
 
     private Withdrawal pendingWithdrawal(String id) {
@@ -375,15 +440,22 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      */
     private final Map<String, Long> noHolesAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The next nonce of {@code from}: a hole first, else the stored counter, never below what the chain has mined. */
-    private long nextNonce(String from) {
+    /** A nonce to use, and whether it fills a hole (else it comes from the counter). */
+    private record Nonce(long value, boolean hole) {
+    }
+
+    /**
+     * The next nonce of {@code from} (under this monitor): a hole no queued withdrawal fills first, else the counter — the
+     * stored one, or the one after the queued withdrawals' — never below what the chain has mined.
+     */
+    private Nonce nextNonce(String from) {
         // Holes are rare (a refused first broadcast): the look-up is skipped while the table has not been written since it last
         // found none here. The count is read before the look-up, so a hole written meanwhile moves it past what is kept.
         long holesWritten = store.writes(TransferTables.NONCE_HOLES);
         List<Map.Entry<TransferTables.ChainNonceSlot, String>> holes = List.of();
         if (!Long.valueOf(holesWritten).equals(noHolesAt.get(from))) {
             byte[] prefix = KeyWriter.key().string(chain).string(from).build();
-            holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), 1);
+            holes = store.list(TransferTables.NONCE_HOLES, TransferTables.NONCE_HOLES.prefix(prefix), holesInFlight.size() + 1);
             if (holes.isEmpty()) {
                 noHolesAt.put(from, holesWritten);
             } else {
@@ -391,18 +463,19 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
         }
         long mined = reads.minedNonce(from);
-        if (!holes.isEmpty()) {
-            long hole = holes.get(0).getKey().slot().nonce();
-            if (hole >= mined) {
-                return hole;
+        for (var h : holes) {
+            long hole = h.getKey().slot().nonce();
+            if (hole >= mined && !holesInFlight.contains(h.getKey())) {
+                return new Nonce(hole, true);
             }
         }
-        long stored = store.get(TransferTables.NONCES, new TransferTables.ChainKey(chain, from)).orElse(0L);
+        long stored = Math.max(store.get(TransferTables.NONCES, new TransferTables.ChainKey(chain, from)).orElse(0L),
+                nextNonces.getOrDefault(from, 0L));
         if (stored < mined) {
             LOG.warning("chain " + chain + ": " + from + " has mined nonce " + mined + " but the ledger is at " + stored
                     + ": the key was used outside Coffer; continuing at " + mined);
         }
-        return Math.max(stored, mined);
+        return new Nonce(Math.max(stored, mined), false);
     }
 
     /**
@@ -445,6 +518,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
     @Override
     protected synchronized void commit(Batch b, Withdrawal w) {
         super.commit(b, w);
+        moved(w);
+    }
+
+    /** Moves {@link #reserved} to {@code w} as just committed or queued (under this monitor). */
+    private void moved(Withdrawal w) {
         if (reserved != null) {
             reserve(w);
         }

@@ -201,13 +201,72 @@ public abstract class WithdrawalLedger {
     }
 
     /** At start: sends again the stored bytes of every withdrawal not known to be in the mempool or a block. */
-    public synchronized void resume() {
-        for (Withdrawal w : pending()) {
-            if (w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
-                    || w.status() == WithdrawalStatus.BROADCAST) {
-                LOG.info(() -> "chain " + chain + ": re-sending withdrawal " + w.id() + " (" + w.txid() + ", " + w.status() + ")");
-                send(w);
+    public void resume() {
+        exclusively(() -> {
+            for (Withdrawal w : pending()) {
+                if (w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
+                        || w.status() == WithdrawalStatus.BROADCAST) {
+                    LOG.info(() -> "chain " + chain + ": re-sending withdrawal " + w.id() + " (" + w.txid() + ", " + w.status() + ")");
+                    send(w);
+                }
             }
+            return null;
+        });
+    }
+
+    /*
+     * Sends in flight. A kind of ledger may let new withdrawals overlap (each decided under this monitor, then written, sent and
+     * its outcome written outside it, so concurrent callers share synced writes and broadcasts): each such send counts itself in
+     * from when its first batch is queued until its outcome is durable. Everything else that reads and writes withdrawals
+     * (following the chain, re-sending, replacing) runs exclusively: it waits for the sends in flight to finish, and new ones
+     * wait for it, so what it reads of a withdrawal is what is written.
+     */
+
+    /** Sends past their decision whose outcome is not yet durable (under this monitor). */
+    private int inFlight;
+    /** Exclusive operations waiting or running (under this monitor): new sends wait while any. */
+    private int exclusive;
+
+    /** Runs {@code op} holding this monitor once no send is in flight; sends started meanwhile wait until it is done. */
+    protected final synchronized <T> T exclusively(java.util.function.Supplier<T> op) {
+        exclusive++;
+        try {
+            waitWhile(() -> inFlight > 0);
+            return op.get();
+        } finally {
+            exclusive--;
+            notifyAll();
+        }
+    }
+
+    /** Whether an exclusive operation is waiting or running (under this monitor): a send waits until none is. */
+    protected final boolean exclusiveWaiting() {
+        return exclusive > 0;
+    }
+
+    /** A send's first batch is queued (under this monitor). */
+    protected final synchronized void flightStarted() {
+        inFlight++;
+    }
+
+    /** A send's outcome is durable, or it ended with an error. */
+    protected final synchronized void flightEnded() {
+        inFlight--;
+        notifyAll();
+    }
+
+    /** Waits on this monitor (held) while {@code condition}; an interrupt does not cut it short, it is kept for later. */
+    protected final void waitWhile(java.util.function.BooleanSupplier condition) {
+        boolean interrupted = false;
+        while (condition.getAsBoolean()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -216,14 +275,17 @@ public abstract class WithdrawalLedger {
     protected void tipSeen(long tip) {
     }
 
-    public synchronized void track() {
-        long tip = source.tipHeight();
-        tipSeen(tip);
-        List<Withdrawal> followed = new ArrayList<>(pending());
-        followed.addAll(settling());
-        for (Withdrawal w : followed) {
-            follow(w, tip);
-        }
+    public void track() {
+        exclusively(() -> {
+            long tip = source.tipHeight();
+            tipSeen(tip);
+            List<Withdrawal> followed = new ArrayList<>(pending());
+            followed.addAll(settling());
+            for (Withdrawal w : followed) {
+                follow(w, tip);
+            }
+            return null;
+        });
     }
 
     /**
@@ -357,18 +419,26 @@ public abstract class WithdrawalLedger {
     }
 
     protected Withdrawal send(Withdrawal w) {
-        BroadcastResult r = source.broadcast(w.raw());
-        crash.reached(BROADCAST_NOT_RECORDED);
-        Instant now = clock.instant();
-        Withdrawal after = switch (r.outcome()) {
-            case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.BROADCAST ? w : w.with(WithdrawalStatus.BROADCAST, 0, "", now);
-            case UNKNOWN -> w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
-            case REJECTED -> rejected(w, r.detail(), now);
-        };
+        Withdrawal after = broadcast(w);
         if (after != w) {
             record(after);
         }
         return after;
+    }
+
+    /**
+     * Broadcasts {@code w}'s bytes and says what the answer makes of it (asking the chain when refused); {@code w} itself when
+     * nothing changes. Nothing is written.
+     */
+    protected final Withdrawal broadcast(Withdrawal w) {
+        BroadcastResult r = source.broadcast(w.raw());
+        crash.reached(BROADCAST_NOT_RECORDED);
+        Instant now = clock.instant();
+        return switch (r.outcome()) {
+            case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.BROADCAST ? w : w.with(WithdrawalStatus.BROADCAST, 0, "", now);
+            case UNKNOWN -> w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
+            case REJECTED -> rejected(w, r.detail(), now);
+        };
     }
 
     /**
@@ -414,6 +484,11 @@ public abstract class WithdrawalLedger {
     }
 
     private void record(Withdrawal w, boolean mined) {
+        commit(recording(w, mined), w);
+    }
+
+    /** The batch that records {@code w} (checked against the stored version: only the moves its status allows). */
+    protected final Batch recording(Withdrawal w, boolean mined) {
         Optional<Withdrawal> before = get(w.id());
         if (before.isPresent() && before.get().status() != w.status() && !before.get().status().canMoveTo(w.status())) {
             throw new IllegalStateException("withdrawal " + w.id() + " cannot move from " + before.get().status() + " to " + w.status());
@@ -423,7 +498,7 @@ public abstract class WithdrawalLedger {
         if (w.status() == WithdrawalStatus.FAILED) {
             onFailed(w, mined, b);
         }
-        commit(b, w);
+        return b;
     }
 
     /** Where batches that change a withdrawal are committed (the node's transfer events); set before first use. */
@@ -434,6 +509,11 @@ public abstract class WithdrawalLedger {
     /** Commits a batch that writes {@code w}, through the sink. */
     protected void commit(Batch b, Withdrawal w) {
         sink.commit(b, w);
+    }
+
+    /** Queues a batch that writes {@code w} through the sink, behind every one queued before; await it outside any lock. */
+    protected Batch.Queued queue(Batch b, Withdrawal w) {
+        return sink.queue(b, w);
     }
 
     protected void putWithdrawal(Batch b, Withdrawal w) {

@@ -6,10 +6,29 @@ import io.coffer.core.store.Batch;
  * Commits a batch that writes a withdrawal, after seeing it: a tenant transfer's events are written into the same batch as
  * the withdrawal change they describe.
  */
-@FunctionalInterface
 public interface WithdrawalSink {
     /** Must commit {@code batch} (or throw, leaving nothing written). */
     void commit(Batch batch, Withdrawal withdrawal);
 
-    WithdrawalSink DIRECT = (batch, withdrawal) -> batch.commit();
+    /**
+     * Must queue {@code batch} behind every batch queued or committed before it (or throw, leaving nothing queued); the caller
+     * awaits it. By default it is committed at once (the sink cannot queue: callers then do not share a synced write).
+     */
+    default Batch.Queued queue(Batch batch, Withdrawal withdrawal) {
+        commit(batch, withdrawal);
+        return () -> { };
+    }
+
+    /** Writes the batch as it is. */
+    WithdrawalSink DIRECT = new WithdrawalSink() {
+        @Override
+        public void commit(Batch batch, Withdrawal withdrawal) {
+            batch.commit();
+        }
+
+        @Override
+        public Batch.Queued queue(Batch batch, Withdrawal withdrawal) {
+            return batch.queue();
+        }
+    };
 }

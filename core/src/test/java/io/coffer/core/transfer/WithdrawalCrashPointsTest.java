@@ -434,6 +434,79 @@ class WithdrawalCrashPointsTest {
         assertTrue(factory.reads.get() >= atTip + 3, "fees, balance and nonce read again after a new tip");
     }
 
+    /**
+     * Callers sending at once overlap (decided one at a time, written, sent and their outcomes written side by side), so what
+     * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
+     * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight
+     * finish first, new ones wait). Exactly 30 withdrawals exist, one per key that got funds, each key's callers answered with
+     * the same one; their nonces are 0 to 29, each broadcast once; the others were refused for funds and left nothing; the kept
+     * balances agree with the records; and a restart continues at nonce 30.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentCallersGetContiguousNoncesOneWithdrawalPerKeyAndFundsHeldOnce() throws Exception {
+        Wallet w = new Wallet(Kind.ACCOUNT, "");
+        BigInteger oneWithFee = BigInteger.valueOf(60_000 + 100L * 21_000);
+        w.accountFactory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(30)));
+        AccountWithdrawalService service = (AccountWithdrawalService) w.service;
+        int threads = 8;
+        int keys = 40;
+        java.util.Map<String, java.util.Set<String>> answered = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+        try {
+            java.util.concurrent.Future<Integer> follower = pool.submit(() -> {
+                int rounds = 0;
+                while (sending.get()) {
+                    service.track();
+                    rounds++;
+                }
+                return rounds;
+            });
+            List<java.util.concurrent.Future<?>> callers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                callers.add(pool.submit(() -> {
+                    for (int i = first; i < 2 * keys; i += threads) {
+                        String key = "k-" + (i / 2); // calls 2j and 2j + 1, on two threads at about the same time
+                        try {
+                            Withdrawal sent = w.send(Kind.ACCOUNT, 60_000, key);
+                            answered.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(sent.id());
+                        } catch (CofferException e) {
+                            assertEquals("INSUFFICIENT_FUNDS", e.code());
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var c : callers) {
+                c.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            sending.set(false);
+            assertTrue(follower.get(60, java.util.concurrent.TimeUnit.SECONDS) > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Withdrawal> stored = service.pending();
+        assertEquals(30, stored.size(), "one withdrawal per key that got funds");
+        assertEquals(30, answered.size());
+        answered.forEach((key, ids) -> assertEquals(1, ids.size(), key + ": every caller answered with the same withdrawal"));
+        assertEquals(2 * keys - 2 * 30, refused.get(), "the calls of the other keys were refused");
+        assertEquals(java.util.stream.LongStream.range(0, 30).boxed().toList(),
+                stored.stream().map(x -> NonceSlot.of(x).nonce()).sorted().toList(), "contiguous nonces, none twice");
+        for (Withdrawal x : stored) {
+            assertEquals(WithdrawalStatus.BROADCAST, x.status());
+            assertEquals(1, chain.broadcastsOf(x.txid()), "broadcast once");
+            assertEquals(x.id(), service.byIdempotencyKey(x.idempotencyKey()).orElseThrow().id());
+        }
+        assertEquals(30, chain.distinctBroadcasts());
+        assertEquals(List.of(), service.balances().disagreements());
+        Wallet restarted = new Wallet(Kind.ACCOUNT, "");
+        restarted.accountFactory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(31)));
+        assertEquals(30, NonceSlot.of(restarted.send(Kind.ACCOUNT, 60_000, "after")).nonce());
+    }
+
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
     static final class FakeUtxoFactory implements TransactionFactory {
         @Override
