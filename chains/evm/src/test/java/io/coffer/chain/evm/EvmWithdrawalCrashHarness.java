@@ -25,6 +25,9 @@ import java.util.List;
  * setup  DIR RPC                      create a wallet; print "HOT address" (fund it)
  * run    DIR RPC PAYEE WEI KEY POINT  withdraw; at POINT print "CRASHPOINT POINT" and hang
  * resume DIR RPC PAYEE WEI KEY        restart: resume(), then the client's retry with the same key
+ * burst  DIR RPC PAYEE WEI N          withdrawals burst-0 .. burst-(N-1) from 8 threads at once; "ACK i id txid status" as each
+ *                                     is answered (the test SIGKILLs it midway)
+ * retry  DIR RPC PAYEE WEI N          restart: resume(), then the same N calls again from 8 threads; the ACK lines, then "DONE"
  * </pre>
  */
 public final class EvmWithdrawalCrashHarness {
@@ -47,11 +50,37 @@ public final class EvmWithdrawalCrashHarness {
                 return;
             }
             CrashHarness.unseal(vault);
-            if (args[0].equals("resume")) {
+            if (args[0].equals("resume") || args[0].equals("retry")) {
                 service.resume();
+            }
+            if (args[0].equals("burst") || args[0].equals("retry")) {
+                burst(service, args[3], new BigInteger(args[4]), Integer.parseInt(args[5]));
+                System.out.println("DONE");
+                return;
             }
             Withdrawal w = service.create(0, "ethereum/ETH", args[3], new BigInteger(args[4]), args[5]);
             System.out.println("DONE " + w.id() + " " + w.txid() + " " + w.status());
         }
+    }
+
+    /** Calls {@code n} withdrawals from 8 threads (thread t: t, t + 8, ...), printing each answer as it comes. */
+    private static void burst(AccountWithdrawalService service, String payee, BigInteger wei, int n) throws Exception {
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            done.add(pool.submit(() -> {
+                for (int i = first; i < n; i += threads) {
+                    Withdrawal w = service.create(0, "ethereum/ETH", payee, wei, "burst-" + i);
+                    System.out.println("ACK " + i + " " + w.id() + " " + w.txid() + " " + w.status());
+                }
+                return null;
+            }));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        pool.shutdown();
     }
 }

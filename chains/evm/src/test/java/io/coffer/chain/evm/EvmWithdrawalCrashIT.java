@@ -66,4 +66,74 @@ class EvmWithdrawalCrashIT {
                     point + " run " + run + ": one transaction from the hot address");
         }
     }
+
+    /**
+     * Eight callers withdrawing at once (their signed batches share synced writes, their broadcasts overlap), SIGKILLed once
+     * some have been answered; a restart re-sends what was stored and the clients retry every call. Every call answered before
+     * the kill is answered again with the same withdrawal and transaction, each of the {@value #BURST} is paid exactly once,
+     * and the hot address used exactly {@value #BURST} nonces (none lost to the kill, none taken twice). Three runs.
+     */
+    @org.junit.jupiter.api.Test
+    void concurrentCallersKilledMidwayArePaidOnceEach(AnvilNode anvil) throws Exception {
+        for (int run = 0; run < RUNS; run++) {
+            Path wallet = dir.resolve("burst-" + run);
+            String rpc = anvil.rpcUrl().toString();
+            Process setup = harness("setup", wallet.toString(), rpc);
+            String hot = awaitLine(setup, "HOT ").substring(4);
+            assertTrue(setup.waitFor(60, TimeUnit.SECONDS));
+            anvil.send(hot, BigInteger.TEN.pow(18));
+            byte[] b = new byte[20];
+            new SecureRandom().nextBytes(b);
+            String payee = new EvmAddress(b).toString();
+
+            Process run1 = harness("burst", wallet.toString(), rpc, payee, "4242", Integer.toString(BURST));
+            java.util.Map<String, String> acked = acks(run1, KILL_AFTER);
+            run1.destroyForcibly(); // SIGKILL, with callers in flight
+            assertTrue(run1.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(acked.size() >= KILL_AFTER);
+
+            Process run2 = harness("retry", wallet.toString(), rpc, payee, "4242", Integer.toString(BURST));
+            java.util.Map<String, String> retried = acks(run2, -1);
+            assertTrue(run2.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(BURST, retried.size(), "every call answered after the restart");
+            for (var e : acked.entrySet()) {
+                assertEquals(e.getValue(), retried.get(e.getKey()), "run " + run + ", call " + e.getKey() + ": the same withdrawal and transaction");
+            }
+            anvil.mine(1);
+            for (String answer : retried.values()) {
+                assertEquals("0x1", anvil.receipt(answer.split(" ")[1]).get("status").asText(), answer);
+            }
+            assertEquals(BigInteger.valueOf(4242L * BURST), new BigInteger(anvil.rpc("eth_getBalance", payee, "latest").asText().substring(2), 16),
+                    "each call paid exactly once");
+            assertEquals(BURST, Long.decode(anvil.rpc("eth_getTransactionCount", hot, "latest").asText()), "one nonce per call");
+        }
+    }
+
+    private static final int BURST = 40;
+    private static final int KILL_AFTER = 12;
+
+    /**
+     * The "ACK i id txid status" lines of {@code p} as call → "id txid", until {@code count} of them ({@code -1}: until "DONE").
+     * Fails with what it printed when it ends first.
+     */
+    private static java.util.Map<String, String> acks(Process p, int count) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("ACK ")) {
+                String[] f = line.split(" ");
+                out.put(f[1], f[2] + " " + f[3]);
+                if (out.size() == count) {
+                    return out;
+                }
+            } else if (line.equals("DONE") && count < 0) {
+                return out;
+            } else {
+                seen.append(line).append('\n');
+            }
+        }
+        throw new AssertionError("the process ended after " + out.size() + " answers:\n" + seen);
+    }
 }
