@@ -137,6 +137,38 @@ public final class EventOutbox {
         return written;
     }
 
+    /**
+     * Queues a change whose events {@code decide} makes from records no batch queued before it may still be changing (a
+     * withdrawal's transfer, whose earlier changes were each awaited): decided, numbered and queued under the outbox lock, in
+     * sequence order; the returned handle waits for the disk outside it and then publishes the events. The caller must await it
+     * (until then a {@link #commit} waits, as behind an {@link #append}).
+     */
+    public Batch.Queued queue(Batch batch, Supplier<List<NewEvent>> decide) {
+        List<StoredEvent> written;
+        List<NewEvent> events;
+        Map<String, Long> next = new HashMap<>();
+        Batch.Queued queued;
+        synchronized (this) {
+            waitWhile(() -> deciders > 0);
+            events = decide.get();
+            written = number(batch, events, next);
+            queued = batch.queue();
+            assigned.putAll(next);
+            appending++;
+        }
+        return () -> {
+            try {
+                queued.await();
+            } finally {
+                synchronized (this) {
+                    appending--;
+                    notifyAll();
+                }
+            }
+            published(written, events, next);
+        };
+    }
+
     /** Numbers {@code events} per tenant after the sequences already assigned and puts them into {@code batch}. Under the lock. */
     private List<StoredEvent> number(Batch batch, List<NewEvent> events, Map<String, Long> next) {
         List<StoredEvent> written = new ArrayList<>();

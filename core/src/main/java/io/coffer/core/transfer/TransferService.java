@@ -173,19 +173,24 @@ public final class TransferService implements WithdrawalSink {
         BigInteger amount = validate(c);
         String destination = chains.destination(c.asset(), c.destination());
         FeePriority priority = c.priority() == null ? FeePriority.NORMAL : c.priority();
+        TenantTransfer t;
+        View created;
+        String sendingKey = caller.tenant() + "|" + c.asset();
+        // The read-decide-write of the transfer (key, limits, funds) under the lock; its send after it, so concurrent transfers
+        // share the chain's synced writes and broadcasts. Until a send is done its amount counts against the tenant's funds.
         synchronized (this) {
             TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
             Optional<String> existing = store.get(TransferTables.TRANSFER_KEYS, key);
             if (existing.isPresent()) {
-                TenantTransfer t = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
-                boolean same = t.asset().equals(c.asset()) && t.destination().equals(destination) && t.amount().equals(amount)
-                        && t.priority().equals(priority) && t.feeRate().equals(c.feeRate()) && t.refundOf().equals(nz(c.refundOf()))
-                        && t.memo().equals(nz(c.memo()));
+                TenantTransfer known = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
+                boolean same = known.asset().equals(c.asset()) && known.destination().equals(destination) && known.amount().equals(amount)
+                        && known.priority().equals(priority) && known.feeRate().equals(c.feeRate())
+                        && known.refundOf().equals(nz(c.refundOf())) && known.memo().equals(nz(c.memo()));
                 if (!same) {
                     throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
-                            "idempotency_key: already used for another transfer", Map.of("transfer_id", t.id()), null);
+                            "idempotency_key: already used for another transfer", Map.of("transfer_id", known.id()), null);
                 }
-                return view(t);
+                return view(known);
             }
             // A key the restored ledger does not know may be a transfer made after the backup: never a second payment.
             restore.requireOpen();
@@ -215,15 +220,16 @@ public final class TransferService implements WithdrawalSink {
                 chains.requireSigning();
                 chains.requireOpen(c.asset());
             }
-            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset());
+            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset()).add(sending.getOrDefault(sendingKey, BigInteger.ZERO));
             BigInteger spendable = chains.spendable(caller.account(), c.asset());
             if (amount.add(reserved).compareTo(spendable) > 0) {
                 BigInteger missing = amount.add(reserved).subtract(spendable);
                 throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "insufficient funds: " + missing
-                        + " more " + c.asset() + " needed" + (reserved.signum() > 0 ? " (" + reserved + " reserved by transfers awaiting approval)" : ""),
+                        + " more " + c.asset() + " needed" + (reserved.signum() > 0 ? " (" + reserved + " reserved by transfers awaiting approval "
+                        + "or being sent)" : ""),
                         Map.of("missing", missing.toString()), null);
             }
-            TenantTransfer t = new TenantTransfer(ID_PREFIX + hex(), caller.tenant(), caller.account(), c.asset(), destination, amount, priority,
+            t = new TenantTransfer(ID_PREFIX + hex(), caller.tenant(), caller.account(), c.asset(), destination, amount, priority,
                     c.feeRate(), nz(c.memo()), nz(c.refundOf()), c.idempotencyKey(), caller.keyId(), List.of(),
                     needsApproval ? TenantTransfer.State.AWAITING_APPROVAL : TenantTransfer.State.SUBMITTING, "", "", now, now);
             Batch b = store.batch();
@@ -235,7 +241,7 @@ public final class TransferService implements WithdrawalSink {
             } else if (!needsApproval) {
                 paid(b, t, now);
             }
-            View created = view(t, null, String.join("\n", held));
+            created = view(t, null, String.join("\n", held));
             outbox.commit(b, () -> {
                 b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
                 if (!held.isEmpty()) {
@@ -249,9 +255,22 @@ public final class TransferService implements WithdrawalSink {
             if (!held.isEmpty()) {
                 onHeld.accept(t, held);
             }
-            return needsApproval ? created : submit(t);
+            if (needsApproval) {
+                return created;
+            }
+            sending.merge(sendingKey, amount, BigInteger::add);
+        }
+        try {
+            return submit(t);
+        } finally {
+            synchronized (this) {
+                sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+            }
         }
     }
+
+    /** Per tenant and asset, the amounts of transfers created and not yet through their send (under this monitor). */
+    private final Map<String, BigInteger> sending = new java.util.HashMap<>();
 
     /**
      * Adds the calling admin key's approval; at the quorum the transfer is sent.
@@ -476,6 +495,21 @@ public final class TransferService implements WithdrawalSink {
         }
         // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
         outbox.commit(batch, () -> updated(batch, view(t.get(), w)).map(List::of).orElse(List.of()));
+    }
+
+    /**
+     * As {@link #commit}, queued: the event is decided and numbered now, written with the batch. What the decision reads (the
+     * transfer, its last published view) is written before its withdrawal changes again: a withdrawal's changes are each awaited
+     * before the next one is made, and the transfer is durable before its withdrawal is made.
+     */
+    @Override
+    public Batch.Queued queue(Batch batch, Withdrawal w) {
+        Optional<TenantTransfer> t = w.idempotencyKey().startsWith(ID_PREFIX) ? store.get(TransferTables.TRANSFERS, w.idempotencyKey())
+                : Optional.empty();
+        if (t.isEmpty()) {
+            return batch.queue();
+        }
+        return outbox.queue(batch, () -> updated(batch, view(t.get(), w)).map(List::of).orElse(List.of()));
     }
 
     // -- internals --
