@@ -26,6 +26,7 @@ public final class BenchAll {
         run("sign", failed, () -> figures.addAll(SigningBenchmark.measure(7)));
         run("withdrawals 500", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(500)));
         run("withdrawals 2000", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(2000)));
+        run("withdrawals 500, 8 callers", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(500, 8)));
         run("catchup", failed, () -> figures.addAll(CatchUpBenchmark.measure(20_000, 150, 20, 3)));
         run("api", failed, () -> figures.addAll(ApiLoadBenchmark.measure(64, 10, 0, 100_000)));
         run("latency", failed, () -> figures.addAll(LatencyBenchmark.measure(300, 2000)));

@@ -97,13 +97,19 @@ public final class EvmWithdrawalBenchmark {
             warm(n, rawBatch, cofferBatch);
             double[] raw = new double[ROUNDS];
             double[] coffer = new double[ROUNDS];
+            long[][] rawCpu = new long[ROUNDS][];
+            long[][] cofferCpu = new long[ROUNDS][];
             for (int r = 0; r < ROUNDS; r++) {
                 if (r % 2 == 0) {
                     raw[r] = n * 1e9 / rawBatch.getAsLong();
+                    rawCpu[r] = lastCpu;
                     coffer[r] = n * 1e9 / cofferBatch.getAsLong();
+                    cofferCpu[r] = lastCpu;
                 } else {
                     coffer[r] = n * 1e9 / cofferBatch.getAsLong();
+                    cofferCpu[r] = lastCpu;
                     raw[r] = n * 1e9 / rawBatch.getAsLong();
+                    rawCpu[r] = lastCpu;
                 }
                 System.out.printf("round %d: raw %8.1f tx/s, coffer %8.1f tx/s (%d each, %d caller(s) a side)%n", r + 1, raw[r], coffer[r],
                         n, callers);
@@ -117,6 +123,9 @@ public final class EvmWithdrawalBenchmark {
             System.out.printf("coffer withdrawals         : %8.1f tx/s (median; %d a round: signed, stored with fsync, sent; %d caller(s))%n",
                     cofferRate, n, callers);
             System.out.printf("ratio coffer/raw           : %.2f%n", cofferRate / rawRate);
+            System.out.printf("CPU a transaction (median) : raw: client JVM %.0f µs, anvil %.0f µs; coffer: its JVM (callers, node, "
+                    + "JIT) %.0f µs, anvil %.0f µs (2 cores: %.0f µs of CPU a transaction at the raw rate)%n", medianPerTx(rawCpu, 0, n),
+                    medianPerTx(rawCpu, 1, n), medianPerTx(cofferCpu, 0, n), medianPerTx(cofferCpu, 1, n), 2e6 / rawRate);
             String who = callers == 1 ? "back to back" : callers + " callers at once";
             return Figure.rate(callers == 1 ? "withdrawals" : "withdrawals-" + callers, "EVM withdrawals, " + n + " " + who
                     + " (sign, fsync, send), median of " + ROUNDS, cofferRate, "tx/s", "raw eth_sendRawTransaction, " + n
@@ -126,28 +135,42 @@ public final class EvmWithdrawalBenchmark {
         }
     }
 
-    /** Warm-up rounds at least, at most, and how close each side's rate must come to its previous round's to count as settled. */
+    /** The median over rounds of {@code cpu[r][which]} per transaction, in microseconds. */
+    private static double medianPerTx(long[][] cpu, int which, int n) {
+        double[] v = java.util.Arrays.stream(cpu).mapToDouble(c -> c[which] / 1e3 / n).sorted().toArray();
+        return v[v.length / 2];
+    }
+
+    /** Warm-up rounds at least and at most. */
     private static final int WARM_MIN = 2;
-    private static final int WARM_MAX = 6;
+    private static final int WARM_MAX = 20;
+    /** How close each side's rate must come to its previous round's, and the most of a round's wall time the JIT may still use. */
     private static final double SETTLED = 0.10;
+    private static final double JIT_QUIET = 0.20;
 
     /**
-     * Runs unmeasured batches of both sides in turn until each side's rate is within {@value #SETTLED} of its previous round's
-     * ({@value #WARM_MIN} to {@value #WARM_MAX} rounds): one batch was not enough, Coffer's rate still rose ~30% over the next
-     * rounds as the JIT compiled its paths.
+     * Runs unmeasured batches of both sides in turn until the JIT is quiet (it compiled for at most {@value #JIT_QUIET} of the
+     * round's wall time) and each side's rate is within {@value #SETTLED} of its previous round's ({@value #WARM_MIN} to
+     * {@value #WARM_MAX} rounds). A fixed round or two measured Coffer while the JIT still took most of one of the two cores
+     * compiling its paths (web3j, Bouncy Castle, okhttp, LevelDB's JNI, Coffer's own): its rate kept rising round after round.
      */
     private static void warm(int n, java.util.function.LongSupplier raw, java.util.function.LongSupplier coffer) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         double[] previous = null;
         for (int round = 1; round <= WARM_MAX; round++) {
+            long wall0 = System.nanoTime();
+            long jit0 = jit.getTotalCompilationTime();
             double[] rates = {n * 1e9 / raw.getAsLong(), n * 1e9 / coffer.getAsLong()};
-            System.out.printf("warm-up %d: raw %8.1f tx/s, coffer %8.1f tx/s%n", round, rates[0], rates[1]);
-            if (previous != null && round >= WARM_MIN && Math.abs(rates[0] - previous[0]) <= SETTLED * previous[0]
+            double jitShare = (jit.getTotalCompilationTime() - jit0) * 1e6 / (System.nanoTime() - wall0);
+            System.out.printf("warm-up %d: raw %8.1f tx/s, coffer %8.1f tx/s, JIT compiling %.0f%% of the round%n", round, rates[0],
+                    rates[1], 100 * jitShare);
+            if (previous != null && round >= WARM_MIN && jitShare <= JIT_QUIET && Math.abs(rates[0] - previous[0]) <= SETTLED * previous[0]
                     && Math.abs(rates[1] - previous[1]) <= SETTLED * previous[1]) {
                 return;
             }
             previous = rates;
         }
-        System.out.println("warm-up: rates still moving after " + WARM_MAX + " rounds; measuring anyway");
+        System.out.println("warm-up: still moving after " + WARM_MAX + " rounds; measuring anyway");
     }
 
     /** Anvil's dev accounts 1..{@code count}, derived from its mnemonic (BIP-44, m/44'/60'/0'/0/i). */
@@ -185,6 +208,28 @@ public final class EvmWithdrawalBenchmark {
      * caller's, in order); nanoseconds from the start to the last one done. Any failure fails the run.
      */
     private static long concurrently(int threads, int n, java.util.function.IntConsumer each) throws Exception {
+        long[] cpu0 = cpuNow();
+        try {
+            return timed(threads, n, each);
+        } finally {
+            long[] cpu1 = cpuNow();
+            lastCpu = new long[] {cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]};
+        }
+    }
+
+    /** CPU nanoseconds of this JVM and of its child processes (anvil) during the last {@link #concurrently} run. */
+    private static volatile long[] lastCpu = {0, 0};
+
+    /** CPU nanoseconds used so far by this JVM and by its child processes. */
+    private static long[] cpuNow() {
+        long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        long children = ProcessHandle.current().children().mapToLong(c -> c.info().totalCpuDuration().map(java.time.Duration::toNanos)
+                .orElse(0L)).sum();
+        return new long[] {self, children};
+    }
+
+    private static long timed(int threads, int n, java.util.function.IntConsumer each) throws Exception {
         if (threads == 1) {
             long s0 = System.nanoTime();
             for (int i = 0; i < n; i++) {

@@ -65,11 +65,14 @@ class EventOutboxTest {
                         String s = "s" + id + "-" + i;
                         boolean both = i % 3 == 0;
                         List<NewEvent> events = both ? List.of(event("a", s), event("b", s)) : List.of(event("a", s));
-                        if (id % 2 == 0) {
+                        if (id % 4 == 0) {
                             // Appends: numbered and queued under the lock, their fsyncs shared outside it.
                             outbox.append(store.batch(), events);
+                        } else if (id % 4 == 2) {
+                            // Queued decisions (a withdrawal's transfer): decided, numbered and queued under the lock, awaited outside.
+                            outbox.queue(store.batch(), () -> events).await();
                         } else {
-                            // Decisions: what they read includes every append numbered before them.
+                            // Decisions: what they read includes every append and queued decision numbered before them.
                             long[] inStore = new long[1];
                             List<StoredEvent> wrote = outbox.commit(store.batch(), () -> {
                                 var last = store.list(EventTables.EVENTS,
