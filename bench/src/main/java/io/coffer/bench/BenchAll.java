@@ -20,6 +20,7 @@ public final class BenchAll {
     }
 
     public static void main(String[] args) throws Exception {
+        NodeLogging.install();
         Instant started = Instant.now();
         List<Figure> figures = new ArrayList<>();
         List<String> failed = new ArrayList<>();

@@ -56,6 +56,7 @@ public final class EvmWithdrawalBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        NodeLogging.install();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         System.out.print(Figure.table(List.of(measure(n, callers))));
