@@ -115,26 +115,9 @@ public final class EventOutbox {
      * @return the events written, in sequence order
      */
     public List<StoredEvent> append(Batch batch, List<NewEvent> events) {
-        List<StoredEvent> written;
-        Map<String, Long> next = new HashMap<>();
-        Batch.Queued queued;
-        synchronized (this) {
-            waitWhile(() -> deciders > 0); // a decision waiting for the appends before it: not starved by new ones
-            written = number(batch, events, next);
-            queued = batch.queue();
-            assigned.putAll(next);
-            appending++;
-        }
-        try {
-            queued.await();
-        } finally {
-            synchronized (this) {
-                appending--;
-                notifyAll();
-            }
-        }
-        published(written, events, next);
-        return written;
+        Queued q = enqueue(batch, () -> events);
+        q.await();
+        return q.written();
     }
 
     /**
@@ -144,29 +127,52 @@ public final class EventOutbox {
      * (until then a {@link #commit} waits, as behind an {@link #append}).
      */
     public Batch.Queued queue(Batch batch, Supplier<List<NewEvent>> decide) {
-        List<StoredEvent> written;
-        List<NewEvent> events;
-        Map<String, Long> next = new HashMap<>();
-        Batch.Queued queued;
-        synchronized (this) {
-            waitWhile(() -> deciders > 0);
-            events = decide.get();
-            written = number(batch, events, next);
-            queued = batch.queue();
-            assigned.putAll(next);
-            appending++;
+        return enqueue(batch, decide);
+    }
+
+    /** A queued change of the outbox: awaiting it waits for the disk, then publishes its events. */
+    private final class Queued implements Batch.Queued {
+        private final Batch.Queued batch;
+        private final List<StoredEvent> written;
+        private final List<NewEvent> events;
+        private final Map<String, Long> next;
+
+        Queued(Batch.Queued batch, List<StoredEvent> written, List<NewEvent> events, Map<String, Long> next) {
+            this.batch = batch;
+            this.written = written;
+            this.events = events;
+            this.next = next;
         }
-        return () -> {
+
+        List<StoredEvent> written() {
+            return written;
+        }
+
+        @Override
+        public void await() {
             try {
-                queued.await();
+                batch.await();
             } finally {
-                synchronized (this) {
+                synchronized (EventOutbox.this) {
                     appending--;
-                    notifyAll();
+                    EventOutbox.this.notifyAll();
                 }
             }
             published(written, events, next);
-        };
+        }
+    }
+
+    private Queued enqueue(Batch batch, Supplier<List<NewEvent>> decide) {
+        synchronized (this) {
+            waitWhile(() -> deciders > 0); // a decision waiting for the appends before it: not starved by new ones
+            List<NewEvent> events = decide.get();
+            Map<String, Long> next = new HashMap<>();
+            List<StoredEvent> written = number(batch, events, next);
+            Batch.Queued queued = batch.queue();
+            assigned.putAll(next);
+            appending++;
+            return new Queued(queued, written, events, next);
+        }
     }
 
     /** Numbers {@code events} per tenant after the sequences already assigned and puts them into {@code batch}. Under the lock. */
@@ -227,17 +233,7 @@ public final class EventOutbox {
 
     /** Waits on the outbox lock (held) while {@code condition}; an interrupt does not bend the order, it is kept for later. */
     private void waitWhile(java.util.function.BooleanSupplier condition) {
-        boolean interrupted = false;
-        while (condition.getAsBoolean()) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        io.coffer.core.concurrent.Monitors.waitWhile(this, condition);
     }
 
     /** The tenant's newest sequence, 0 before its first event. */

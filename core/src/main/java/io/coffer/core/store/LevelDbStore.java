@@ -421,17 +421,7 @@ public final class LevelDbStore implements Store {
 
         /** Waits until every queued batch is written (or failed). */
         synchronized void drained() {
-            boolean interrupted = false;
-            while (inFlight > 0) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            io.coffer.core.concurrent.Monitors.waitWhile(this, () -> inFlight > 0);
         }
 
         @Override

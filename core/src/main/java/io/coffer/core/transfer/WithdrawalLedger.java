@@ -257,24 +257,14 @@ public abstract class WithdrawalLedger {
 
     /** Waits on this monitor (held) while {@code condition}; an interrupt does not cut it short, it is kept for later. */
     protected final void waitWhile(java.util.function.BooleanSupplier condition) {
-        boolean interrupted = false;
-        while (condition.getAsBoolean()) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        io.coffer.core.concurrent.Monitors.waitWhile(this, condition);
     }
 
-    /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
     /** Told the chain's tip at each tracking round (before the pending withdrawals are followed); nothing by default. */
     protected void tipSeen(long tip) {
     }
 
+    /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
     public void track() {
         exclusively(() -> {
             long tip = source.tipHeight();

@@ -81,12 +81,7 @@ class StoreTest {
                     if (fail[0]) {
                         throw new IllegalStateException("refused");
                     }
-                    long added = 0; // each key's part after the batch less its part before (the store's record)
-                    for (var e : changes.entrySet()) {
-                        added += (e.getValue().isPresent() ? 1 : 0) - (before.get(EVENTS, e.getKey()).isPresent() ? 1 : 0);
-                    }
-                    long was = Long.parseLong(before.get(NAMES, "count t1").orElse("0"));
-                    batch.put(NAMES, "count t1", Long.toString(was + added));
+                    count(batch, before, "count t1");
                 }
             };
             store.derive("counts", counts);
@@ -123,6 +118,19 @@ class StoreTest {
     }
 
     /**
+     * Moves the count of events kept in NAMES under {@code name} by {@code batch}'s changes: each key's part after the batch
+     * (present or not) less its part before, as {@code before} reads it.
+     */
+    private static void count(Batch batch, Reader before, String name) {
+        long added = 0;
+        for (var e : batch.changes(EVENTS).entrySet()) {
+            added += (e.getValue().isPresent() ? 1 : 0) - (before.get(EVENTS, e.getKey()).isPresent() ? 1 : 0);
+        }
+        long was = Long.parseLong(before.get(NAMES, name).orElse("0"));
+        batch.put(NAMES, name, Long.toString(was + added));
+    }
+
+    /**
      * Batches a derivation follows are queued without waiting for the disk (its lock is let go once a batch is queued), so the
      * next one is derived while those before may not be written: it must read them all the same. Eight threads queue a put of a
      * new event each and then, for every other one, its delete, waiting for nothing until the end; the count derived from
@@ -140,12 +148,7 @@ class StoreTest {
 
                 @Override
                 public void derive(Batch batch, Reader before) {
-                    long added = 0;
-                    for (var e : batch.changes(EVENTS).entrySet()) {
-                        added += (e.getValue().isPresent() ? 1 : 0) - (before.get(EVENTS, e.getKey()).isPresent() ? 1 : 0);
-                    }
-                    long was = Long.parseLong(before.get(NAMES, "count").orElse("0"));
-                    batch.put(NAMES, "count", Long.toString(was + added));
+                    count(batch, before, "count");
                 }
             });
             int threads = 8;

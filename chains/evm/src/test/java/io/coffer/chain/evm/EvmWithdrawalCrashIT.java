@@ -34,6 +34,22 @@ class EvmWithdrawalCrashIT {
         return JavaProcess.awaitLine(p, prefix);
     }
 
+    /** A new wallet in {@code wallet}, its hot address funded with 1 ETH; the hot address. */
+    private static String fundedWallet(AnvilNode anvil, Path wallet) throws Exception {
+        Process setup = harness("setup", wallet.toString(), anvil.rpcUrl().toString());
+        String hot = awaitLine(setup, "HOT ").substring(4);
+        assertTrue(setup.waitFor(60, TimeUnit.SECONDS));
+        anvil.send(hot, BigInteger.TEN.pow(18));
+        return hot;
+    }
+
+    /** An address nobody has used: what it holds afterwards is what was paid to it. */
+    private static String newPayee() {
+        byte[] b = new byte[20];
+        new SecureRandom().nextBytes(b);
+        return new EvmAddress(b).toString();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {WithdrawalLedger.SIGNED_NOT_STORED, WithdrawalLedger.STORED_NOT_BROADCAST,
         WithdrawalLedger.BROADCAST_NOT_RECORDED})
@@ -41,14 +57,8 @@ class EvmWithdrawalCrashIT {
         for (int run = 0; run < RUNS; run++) {
             Path wallet = dir.resolve(point + "-" + run);
             String rpc = anvil.rpcUrl().toString();
-            Process setup = harness("setup", wallet.toString(), rpc);
-            String hot = awaitLine(setup, "HOT ").substring(4);
-            assertTrue(setup.waitFor(60, TimeUnit.SECONDS));
-            anvil.send(hot, BigInteger.TEN.pow(18));
-
-            byte[] b = new byte[20];
-            new SecureRandom().nextBytes(b);
-            String payee = new EvmAddress(b).toString();
+            String hot = fundedWallet(anvil, wallet);
+            String payee = newPayee();
             String key = "payout-" + point + "-" + run;
             Process run1 = harness("run", wallet.toString(), rpc, payee, "4242", key, point);
             awaitLine(run1, "CRASHPOINT " + point);
@@ -78,13 +88,8 @@ class EvmWithdrawalCrashIT {
         for (int run = 0; run < RUNS; run++) {
             Path wallet = dir.resolve("burst-" + run);
             String rpc = anvil.rpcUrl().toString();
-            Process setup = harness("setup", wallet.toString(), rpc);
-            String hot = awaitLine(setup, "HOT ").substring(4);
-            assertTrue(setup.waitFor(60, TimeUnit.SECONDS));
-            anvil.send(hot, BigInteger.TEN.pow(18));
-            byte[] b = new byte[20];
-            new SecureRandom().nextBytes(b);
-            String payee = new EvmAddress(b).toString();
+            String hot = fundedWallet(anvil, wallet);
+            String payee = newPayee();
 
             Process run1 = harness("burst", wallet.toString(), rpc, payee, "4242", Integer.toString(BURST));
             java.util.Map<String, String> acked = acks(run1, KILL_AFTER);
