@@ -148,7 +148,9 @@ class TransfersIT {
 
     /**
      * Pays {@code btc} coins of 1 BTC to a fresh address of the tenant and waits until they are confirmed. A time-out says what
-     * the node had: the balance, its Bitcoin cursor against bitcoind's tip, its last round error and the deposits to the addresses.
+     * the node had: the balance, its Bitcoin cursor against bitcoind's tip, its last round error, the deposits to the addresses,
+     * and per address whether it is watched, where the address book places it and whether bitcoind mined its payment (a payment
+     * once went unrecorded with the cursor at the tip: this tells a watched-set miss from a recording one).
      */
     private static void fund(CofferNode node, BitcoindNode btc, Keys k, int coins) throws InterruptedException {
         String before = k.wallet().getBalance(GetBalanceRequest.newBuilder().setAsset("bitcoin/BTC").build()).getConfirmed();
@@ -166,7 +168,12 @@ class TransfersIT {
                             .setAsset("bitcoin/BTC").build()).toString().replace('\n', ' ') + "; cursor " + m.follower().cursor()
                             + ", bitcoind's tip " + btc.height() + ", last round error '" + m.lastError() + "'; paid " + paid
                             + "; deposits to them " + paid.keySet().stream().flatMap(a -> m.follower().depositsTo(a).stream())
-                                    .map(d -> d.id() + " " + d.status() + "/" + d.confirmations()).toList();
+                                    .map(d -> d.id() + " " + d.status() + "/" + d.confirmations()).toList()
+                            + "; per address, whether the node watches it, where its book places it, and the payment's"
+                            + " confirmations on bitcoind " + paid.entrySet().stream().map(e -> e.getKey() + " watched="
+                                    + m.addresses().watches(e.getKey()) + " " + m.addresses().lookup(e.getKey()).map(Object::toString)
+                                    .orElse("-") + " confirmations=" + btc.rpc("getrawtransaction", e.getValue(), true)
+                                    .path("confirmations").asLong(0)).toList();
                 });
     }
 
