@@ -114,9 +114,51 @@ public final class BitcoindNode extends DevNode {
         return rpc.call(method, params);
     }
 
-    /** Calls an RPC on the {@code miner} wallet. */
+    /**
+     * Calls an RPC on the {@code miner} wallet. A payment ({@code sendtoaddress}, {@code sendmany}) answers only once its
+     * transaction is in the node's mempool: bitcoind's wallet answers with the id of a transaction its own mempool refused
+     * (it keeps it to broadcast later, and logs why), which no block then carries and no watcher can ever see. Such a
+     * transaction is abandoned, its coins left aside, and the payment made again with others; the refusal is printed.
+     */
     public JsonNode minerWallet(String method, Object... params) {
-        return wallet.call(method, params);
+        if (!method.equals("sendtoaddress") && !method.equals("sendmany")) {
+            return wallet.call(method, params);
+        }
+        List<String> refusals = new ArrayList<>();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            JsonNode txid = wallet.call(method, params);
+            String refused = refusal(txid.asText());
+            if (refused == null) {
+                return txid;
+            }
+            refusals.add(txid.asText() + ": " + refused);
+            System.err.println("bitcoind: the miner wallet's " + method + " made " + txid.asText() + ", which its mempool refused ("
+                    + refused + "); abandoned, paying again with other coins");
+            JsonNode inputs = rpc.call("decoderawtransaction", wallet.call("gettransaction", txid.asText()).get("hex").asText()).get("vin");
+            List<java.util.Map<String, Object>> locked = new ArrayList<>();
+            for (JsonNode in : inputs) {
+                locked.add(java.util.Map.of("txid", in.get("txid").asText(), "vout", in.get("vout").asInt()));
+            }
+            wallet.call("abandontransaction", txid.asText());
+            wallet.call("lockunspent", false, locked);
+        }
+        throw new IllegalStateException("bitcoind: the miner wallet could not get a " + method + " into its mempool: " + refusals);
+    }
+
+    /** Why the mempool does not hold wallet transaction {@code txid}, or null when it does (or a block already does). */
+    private String refusal(String txid) {
+        try {
+            rpc.call("getmempoolentry", txid);
+            return null;
+        } catch (NodeRpcException e) {
+            JsonNode tx = wallet.call("gettransaction", txid);
+            if (tx.path("confirmations").asLong(0) > 0) {
+                return null;
+            }
+            JsonNode tested = rpc.call("testmempoolaccept", List.of(tx.get("hex").asText())).get(0);
+            return tested.path("allowed").asBoolean(false) ? "not in the mempool, though it would be accepted now"
+                    : tested.path("reject-reason").asText("?") + " " + tested.path("reject-details").asText("");
+        }
     }
 
     /**
