@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code scripts/bench all}: every benchmark one after the other (each starts its own bitcoind/anvil; the API benchmark its own
- * node process), one table of their figures, and the same as JSON in {@code target/bench/} ({@code bench-<time>.json} and
+ * {@code scripts/bench all}: every benchmark one after the other, each in a JVM of its own (each starts its own bitcoind/anvil;
+ * the API and latency benchmarks their own node process), one table of their figures, and the same as JSON in {@code target/bench/} ({@code bench-<time>.json} and
  * {@code latest.json}) so runs can be compared, and as Markdown ({@code latest.md}) for the README. The sizes are smaller than each benchmark's defaults so the whole takes a few
  * minutes; each benchmark alone takes its own sizes.
  */
@@ -19,19 +19,53 @@ public final class BenchAll {
     private BenchAll() {
     }
 
+    /** One benchmark of the table, as run alone. */
+    private interface Measure {
+        List<Figure> run() throws Exception;
+    }
+
+    /** A step: its name, the JVM options of its process, what it measures. */
+    private record Step(String name, List<String> jvmOptions, Measure measure) {
+    }
+
+    private static final List<Step> STEPS = List.of(
+            new Step("sign", List.of(), () -> SigningBenchmark.measure(7)),
+            new Step("withdrawals 500", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500))),
+            new Step("withdrawals 2000", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(2000))),
+            new Step("withdrawals 500, 8 callers", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500, 8))),
+            new Step("catchup", List.of("-Xmx512m"), () -> CatchUpBenchmark.measure(20_000, 150, 20, 3)),
+            new Step("api", List.of(), () -> ApiLoadBenchmark.measure(64, 10, 0, 100_000)),
+            new Step("latency", List.of(), () -> LatencyBenchmark.measure(300, 2000)),
+            new Step("pages", List.of(), () -> PagingBenchmark.measure(25_000, 15)));
+
+    /**
+     * Each step runs in a JVM of its own, started as {@code scripts/bench <name>} starts it ({@code --step <name> <file>}: the
+     * figures are handed back in that file): a step measured after another in one JVM met that one's heap, threads and
+     * compiled code (the latency bench's client after the API bench's 64 load threads and 100,000-deposit set-up gave p99s
+     * above what it gives alone), so the table's figures are each benchmark's own.
+     */
     public static void main(String[] args) throws Exception {
         NodeLogging.install();
+        if (args.length == 3 && args[0].equals("--step")) {
+            Step step = STEPS.stream().filter(s -> s.name().equals(args[1])).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no step " + args[1]));
+            try (var out = new java.io.ObjectOutputStream(Files.newOutputStream(Path.of(args[2])))) {
+                out.writeObject(new ArrayList<>(step.measure().run()));
+            }
+            return;
+        }
         Instant started = Instant.now();
         List<Figure> figures = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        run("sign", failed, () -> figures.addAll(SigningBenchmark.measure(7)));
-        run("withdrawals 500", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(500)));
-        run("withdrawals 2000", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(2000)));
-        run("withdrawals 500, 8 callers", failed, () -> figures.add(EvmWithdrawalBenchmark.measure(500, 8)));
-        run("catchup", failed, () -> figures.addAll(CatchUpBenchmark.measure(20_000, 150, 20, 3)));
-        run("api", failed, () -> figures.addAll(ApiLoadBenchmark.measure(64, 10, 0, 100_000)));
-        run("latency", failed, () -> figures.addAll(LatencyBenchmark.measure(300, 2000)));
-        run("pages", failed, () -> figures.addAll(PagingBenchmark.measure(25_000, 15)));
+        for (Step step : STEPS) {
+            System.out.println("\n== " + step.name());
+            try {
+                figures.addAll(alone(step));
+            } catch (Exception e) {
+                System.out.println(step.name() + " failed: " + e);
+                failed.add(step.name());
+            }
+        }
 
         String machine = machine();
         String commit = System.getenv().getOrDefault("COFFER_COMMIT", "unknown");
@@ -54,17 +88,25 @@ public final class BenchAll {
         }
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static void run(String name, List<String> failed, Step step) {
-        System.out.println("\n== " + name);
+    /** Runs {@code step} in a new JVM with this one's class path; its figures. */
+    @SuppressWarnings("unchecked")
+    private static List<Figure> alone(Step step) throws Exception {
+        Path figures = Files.createTempFile("coffer-bench-", ".figures");
         try {
-            step.run();
-        } catch (Exception | AssertionError e) {
-            System.out.println(name + " failed: " + e);
-            failed.add(name);
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(step.jvmOptions());
+            command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    BenchAll.class.getName(), "--step", step.name(), figures.toString()));
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("its JVM exited with " + exit);
+            }
+            try (var in = new java.io.ObjectInputStream(Files.newInputStream(figures))) {
+                return (List<Figure>) in.readObject();
+            }
+        } finally {
+            Files.deleteIfExists(figures);
         }
     }
 

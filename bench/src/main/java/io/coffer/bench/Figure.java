@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param ratio         higher is better; 1.0 is the baseline's
  * @param goal          the issue's goal for the ratio, as text
  */
-record Figure(String benchmark, String what, double value, String unit, String baseline, double baselineValue, double ratio, String goal) {
+record Figure(String benchmark, String what, double value, String unit, String baseline, double baselineValue, double ratio, String goal)
+        implements java.io.Serializable {
 
     /** A throughput figure: ratio = value / baseline. */
     static Figure rate(String benchmark, String what, double value, String unit, String baseline, double baselineValue, String goal) {
