@@ -59,12 +59,13 @@ public final class AddressBook implements WatchList {
     private final int gap;
     private final WatchTable watched = new WatchTable();
     /**
-     * Addresses this process derived and has not issued yet, per branch by index: the window's (issuing one reuses its
-     * derivation) and the next one beyond it, derived outside the lock (see {@link #next}). Entries below the issued count
+     * Addresses this process derived and has not issued yet, with their watched-set keys, per branch by index: the window's
+     * (issuing one reuses its derivation) and the next one beyond it, derived outside the lock (see {@link #next}), which the
+     * window then watches by the key derived with it instead of parsing its text back. Entries below the issued count
      * (paid before issued, or derived by a request the window outran) are dropped at the branch's next issue. The map's own
      * concurrency serves the derivations outside the lock; everything else is under it.
      */
-    private final Map<ChainTables.Branch, java.util.concurrent.ConcurrentSkipListMap<Integer, String>> derived = new ConcurrentHashMap<>();
+    private final Map<ChainTables.Branch, java.util.concurrent.ConcurrentSkipListMap<Integer, Derived>> derived = new ConcurrentHashMap<>();
     /** Each branch's issued count and window, loaded on first use; guarded by this book's lock. */
     private final Map<ChainTables.Branch, ChainTables.BranchState> branches = new java.util.HashMap<>();
 
@@ -160,10 +161,8 @@ public final class AddressBook implements WatchList {
             Batch b = store.batch();
             watchNext = advance(b, key, new ChainTables.BranchState(s.issued() + 1, s.watchedUpTo())).watchedUpTo();
             var known = derivedOf(key);
-            address = known.remove(info.index());
-            if (address == null) {
-                address = address(info); // joined the window before this process started
-            }
+            Derived d = known.remove(info.index());
+            address = d != null ? d.address() : address(info); // null: joined the window before this process started
             known.headMap(info.index()).clear();
             if (note != null) {
                 b.put(ChainTables.NOTES, new ChainTables.ChainAddress(chain, address), note);
@@ -174,7 +173,7 @@ public final class AddressBook implements WatchList {
         // side instead of one after the other inside it.
         var upcoming = derivedOf(key);
         if (!upcoming.containsKey(watchNext)) {
-            upcoming.putIfAbsent(watchNext, address(new AddressInfo(scheme.id(), account, change, watchNext)));
+            upcoming.putIfAbsent(watchNext, encoder.derive(publicKey(new AddressInfo(scheme.id(), account, change, watchNext))));
         }
         if (durable) {
             written.await();
@@ -262,8 +261,9 @@ public final class AddressBook implements WatchList {
         int aheadFrom = 0;
         for (int i = s.watchedUpTo(); i < target; i++) {
             AddressInfo info = new AddressInfo(key.scheme(), key.account(), key.change(), i);
-            String address = known.get(i);
-            if (address == null) {
+            Derived kept = known.get(i);
+            String address;
+            if (kept == null) {
                 if (big && i - aheadFrom >= ahead.length) {
                     // A big window (a first start or a restore with a large gap): derived on every core a chunk at a time,
                     // then recorded in order. Small windows, the usual case, are not worth the hand-off.
@@ -276,17 +276,18 @@ public final class AddressBook implements WatchList {
                 address = d.address();
                 watched.put(d.key(), info);
                 if (i - s.issued() < KEEP_DERIVED) {
-                    known.put(i, address);
+                    known.put(i, d);
                 }
             } else {
-                watch(address, info);
+                address = kept.address();
+                watched.put(kept.key(), info); // the key derived with it: the address text is not parsed back
             }
             b.put(ChainTables.ADDRESSES, new ChainTables.ChainAddress(chain, address), info);
         }
         return new ChainTables.BranchState(s.issued(), Math.max(s.watchedUpTo(), target));
     }
 
-    private java.util.concurrent.ConcurrentSkipListMap<Integer, String> derivedOf(ChainTables.Branch key) {
+    private java.util.concurrent.ConcurrentSkipListMap<Integer, Derived> derivedOf(ChainTables.Branch key) {
         return derived.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
     }
 
