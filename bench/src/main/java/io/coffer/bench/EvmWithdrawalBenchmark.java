@@ -142,23 +142,27 @@ public final class EvmWithdrawalBenchmark {
         return v[v.length / 2];
     }
 
-    /** Warm-up rounds at least and at most. */
+    /** Warm-up rounds at least, and how long warming may take at most. */
     private static final int WARM_MIN = 2;
-    private static final int WARM_MAX = 20;
+    private static final long WARM_MAX_SECONDS = 60;
     /** How close each side's rate must come to its previous round's, and the most of a round's wall time the JIT may still use. */
     private static final double SETTLED = 0.10;
-    private static final double JIT_QUIET = 0.20;
+    private static final double JIT_QUIET = 0.10;
 
     /**
      * Runs unmeasured batches of both sides in turn until the JIT is quiet (it compiled for at most {@value #JIT_QUIET} of the
-     * round's wall time) and each side's rate is within {@value #SETTLED} of its previous round's ({@value #WARM_MIN} to
-     * {@value #WARM_MAX} rounds). A fixed round or two measured Coffer while the JIT still took most of one of the two cores
-     * compiling its paths (web3j, Bouncy Castle, okhttp, LevelDB's JNI, Coffer's own): its rate kept rising round after round.
+     * round's wall time) and each side's rate is within {@value #SETTLED} of its previous round's (at least {@value #WARM_MIN}
+     * rounds, for at most {@value #WARM_MAX_SECONDS} s). A fixed round or two measured Coffer while the JIT still took most of one
+     * of the two cores compiling its paths (web3j, Bouncy Castle, okhttp, LevelDB's JNI, Coffer's own): its rate kept rising
+     * round after round. Twenty rounds of 500 were not enough either: the JIT still compiled for 20-65% of each (JFR: 36% of
+     * the whole run's CPU samples in C2 with 20 rounds), and Coffer's rate rose by a third more once it had stopped, which
+     * takes 25-35 rounds of 500 here; a node that runs for days is past all of that.
      */
     private static void warm(int n, java.util.function.LongSupplier raw, java.util.function.LongSupplier coffer) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         double[] previous = null;
-        for (int round = 1; round <= WARM_MAX; round++) {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(WARM_MAX_SECONDS);
+        for (int round = 1; round <= WARM_MIN || System.nanoTime() < until; round++) {
             long wall0 = System.nanoTime();
             long jit0 = jit.getTotalCompilationTime();
             double[] rates = {n * 1e9 / raw.getAsLong(), n * 1e9 / coffer.getAsLong()};
@@ -171,7 +175,7 @@ public final class EvmWithdrawalBenchmark {
             }
             previous = rates;
         }
-        System.out.println("warm-up: still moving after " + WARM_MAX + " rounds; measuring anyway");
+        System.out.println("warm-up: still moving after " + WARM_MAX_SECONDS + " s; measuring anyway");
     }
 
     /** Anvil's dev accounts 1..{@code count}, derived from its mnemonic (BIP-44, m/44'/60'/0'/0/i). */
