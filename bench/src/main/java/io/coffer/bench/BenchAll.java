@@ -11,9 +11,10 @@ import java.util.Locale;
 
 /**
  * {@code scripts/bench all}: every benchmark one after the other, each in a JVM of its own (each starts its own bitcoind/anvil;
- * the API and latency benchmarks their own node process), one table of their figures, and the same as JSON in {@code target/bench/} ({@code bench-<time>.json} and
- * {@code latest.json}) so runs can be compared, and as Markdown ({@code latest.md}) for the README. The sizes are smaller than each benchmark's defaults so the whole takes a few
- * minutes; each benchmark alone takes its own sizes.
+ * the API and latency benchmarks their own node process), one table of their figures, and the same as JSON in
+ * {@code target/bench/} ({@code bench-<time>.json} and {@code latest.json}) so runs can be compared, and as Markdown
+ * ({@code latest.md}) for the README. The sizes are smaller than each benchmark's defaults so the whole takes a few minutes;
+ * each benchmark alone takes its own sizes.
  */
 public final class BenchAll {
     private BenchAll() {
@@ -94,7 +95,8 @@ public final class BenchAll {
         Path figures = Files.createTempFile("coffer-bench-", ".figures");
         try {
             List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.add(ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(step.jvmOptions());
             command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     BenchAll.class.getName(), "--step", step.name(), figures.toString()));

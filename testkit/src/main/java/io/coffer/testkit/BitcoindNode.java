@@ -134,7 +134,8 @@ public final class BitcoindNode extends DevNode {
             refusals.add(txid.asText() + ": " + refused);
             System.err.println("bitcoind: the miner wallet's " + method + " made " + txid.asText() + ", which its mempool refused ("
                     + refused + "); abandoned, paying again with other coins");
-            JsonNode inputs = rpc.call("decoderawtransaction", wallet.call("gettransaction", txid.asText()).get("hex").asText()).get("vin");
+            String hex = wallet.call("gettransaction", txid.asText()).get("hex").asText();
+            JsonNode inputs = rpc.call("decoderawtransaction", hex).get("vin");
             List<java.util.Map<String, Object>> locked = new ArrayList<>();
             for (JsonNode in : inputs) {
                 locked.add(java.util.Map.of("txid", in.get("txid").asText(), "vout", in.get("vout").asInt()));
