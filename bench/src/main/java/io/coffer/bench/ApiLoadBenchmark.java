@@ -179,6 +179,7 @@ public final class ApiLoadBenchmark {
                 if (!node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                     node.destroyForcibly();
                 }
+                printWarnings(work.resolve("node.log"));
             }
         } finally {
             BenchFiles.deleteTree(work);
@@ -329,6 +330,31 @@ public final class ApiLoadBenchmark {
     }
 
     /** The node from the built jar, with the JDK running this benchmark. */
+    /** The node's warnings and errors during the run (at most 20 lines): what the server saw of a call that failed. */
+    static void printWarnings(Path log) throws java.io.IOException {
+        if (!Files.exists(log)) {
+            return;
+        }
+        List<String> lines;
+        try (var all = Files.lines(log)) {
+            lines = all.filter(l -> (l.contains("WARNING") || l.contains("SEVERE") || l.contains("Exception")) && !l.contains("DEV MODE")).limit(20)
+                    .map(l -> l.length() > 600 ? l.substring(0, 600) + "..." : l).toList();
+        }
+        if (!lines.isEmpty()) {
+            System.out.println("the node's warnings and errors (at most 20):");
+            lines.forEach(l -> System.out.println("  " + l));
+        }
+    }
+
+    /** An exception and its causes on one line: the client's INTERNAL status alone hides what the transport saw. */
+    static String causes(Throwable e) {
+        StringBuilder out = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && out.length() < 2000; c = c.getCause()) {
+            out.append(" <- ").append(c);
+        }
+        return out.toString();
+    }
+
     static Process startNode(Path yaml, Path log) throws java.io.IOException {
         Path jar;
         try (var files = Files.list(Devnet.projectRoot().resolve("api/target"))) {
@@ -421,7 +447,7 @@ public final class ApiLoadBenchmark {
                             call.accept(worker);
                         } catch (RuntimeException e) {
                             if (errors.incrementAndGet() == 1) {
-                                System.out.println(name + ": first error: " + e); // what a failed call said, once per phase
+                                System.out.println(name + ": first error: " + causes(e)); // what a failed call said, once per phase
                             }
                             continue;
                         }

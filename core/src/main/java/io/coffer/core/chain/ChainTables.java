@@ -85,7 +85,7 @@ public final class ChainTables {
 
     // chain-cursor: 0x21 | chain string -> BlockHeader (the last processed block)
     public static final Table<String, BlockHeader> CURSOR = Table.of(0x21, "chain-cursor",
-            "chain string -> BlockHeader", Codecs.stringKey(), HEADER);
+            "chain string -> BlockHeader", Codecs.stringKey(), HEADER).readOften();
 
     // deposits: 0x22 | chain string | txid string | index u32 -> Deposit
     public static final Table<ChainDeposit, Deposit> DEPOSITS = Table.of(0x22, "deposits",

@@ -224,8 +224,59 @@ public final class LevelDbStore implements Store {
     @Override
     public <K, V> Optional<V> get(Table<K, V> table, K key) {
         ensureOpen();
-        byte[] raw = db.get(table.storeKey(key));
+        byte[] storeKey = table.storeKey(key);
+        if (!table.keptInMemory()) {
+            return read(table, storeKey);
+        }
+        // Taken before the read: a record read at this count is as fresh as any read while the count stays (the count moves
+        // only after a batch's changes are visible), and is not used once it has moved.
+        long writes = tableWrites.get(table.id());
+        KeptKey k = new KeptKey(storeKey);
+        Kept hit = kept.get(k);
+        if (hit != null && hit.writes() == writes) {
+            @SuppressWarnings("unchecked")
+            Optional<V> value = (Optional<V>) hit.value();
+            return value;
+        }
+        Optional<V> value = read(table, storeKey);
+        if (kept.size() >= KEPT_MAX) {
+            kept.clear(); // more than the few thousand such a table should hold (unknown keys asked for, say): start again
+        }
+        kept.put(k, new Kept(writes, value));
+        return value;
+    }
+
+    private <K, V> Optional<V> read(Table<K, V> table, byte[] storeKey) {
+        byte[] raw = db.get(storeKey);
         return raw == null ? Optional.empty() : Optional.of(table.values().decode(raw));
+    }
+
+    /**
+     * Records of the tables read often ({@link Table#readOften()}), decoded, each with its table's {@link #writes} count when it
+     * was read; one whose table has been written since is read again. Coherent because this process is the only writer of
+     * the directory (it holds the lock) and every write goes through {@link #writeGroup}, counted once applied.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<KeptKey, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KEPT_MAX = 16_384;
+
+    private record Kept(long writes, Optional<?> value) { }
+
+    /** A store key by content. */
+    private record KeptKey(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeptKey other && java.util.Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return java.util.HexFormat.of().formatHex(bytes);
+        }
     }
 
     @Override

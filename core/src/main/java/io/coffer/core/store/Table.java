@@ -13,11 +13,12 @@ import java.util.Objects;
  * }</pre>
  * A {@link Schema} lists every table so that two tables can never share a prefix.
  *
- * @param id     the one-byte key prefix, 1..255 (0 is the store's metadata)
- * @param name   a short name for logs and errors
- * @param layout the documented key layout, {@code "key layout -> value"}
+ * @param id        the one-byte key prefix, 1..255 (0 is the store's metadata)
+ * @param name      a short name for logs and errors
+ * @param layout    the documented key layout, {@code "key layout -> value"}
+ * @param keptInMemory whether an engine may keep its records decoded in memory: see {@link #readOften()}
  */
-public record Table<K, V>(int id, String name, String layout, KeyCodec<K> keys, Codec<V> values) {
+public record Table<K, V>(int id, String name, String layout, KeyCodec<K> keys, Codec<V> values, boolean keptInMemory) {
 
     public Table {
         if (id < 1 || id > 255) {
@@ -30,7 +31,17 @@ public record Table<K, V>(int id, String name, String layout, KeyCodec<K> keys, 
     }
 
     public static <K, V> Table<K, V> of(int id, String name, String layout, KeyCodec<K> keys, Codec<V> values) {
-        return new Table<>(id, name, layout, keys, values);
+        return new Table<>(id, name, layout, keys, values, false);
+    }
+
+    /**
+     * The same table, its records read by key on nearly every call and written seldom (API keys, tenants, a chain's cursor, the
+     * kept balances): an engine that is the only writer of its data (the embedded one) may keep them decoded in memory, each
+     * as fresh as a read, dropped when a batch writes the table. Only for a few thousand records of immutable values: they are
+     * handed to every reader.
+     */
+    public Table<K, V> readOften() {
+        return new Table<>(id, name, layout, keys, values, true);
     }
 
     /** The full store key of {@code key}. */

@@ -74,7 +74,7 @@ public final class TenantTables {
                     throw new java.io.IOException("unknown tenant record version");
                 }
                 return new Tenant(in.readUTF(), in.readUTF(), in.readInt(), Instant.ofEpochMilli(in.readLong()));
-            }));
+            })).readOften();
 
     // tenant-names: 0x41 | name string -> tenant id (names are unique)
     public static final Table<String, String> TENANT_NAMES = Table.of(0x41, "tenant-names", "name string -> tenant id",
@@ -127,7 +127,7 @@ public final class TenantTables {
                 String approvalOperator = version >= 2 ? in.readUTF() : "";
                 return new ApiKey(id, tenant, scopes, label, created, used == 0 ? null : Instant.ofEpochMilli(used), revoked, hash, prev,
                         until == 0 ? null : Instant.ofEpochMilli(until), approvalOperator);
-            }));
+            })).readOften();
 
     // tenant-meta: 0x43 | name string -> int64 ("next-account": the next HD account index to give a tenant)
     public static final Table<String, Long> META = Table.of(0x43, "tenant-meta", "name string -> int64", Codecs.stringKey(), Codecs.int64());

@@ -74,7 +74,7 @@ public final class LedgerBalances implements Derivation {
                     throw new java.io.IOException("unknown balance record version " + version);
                 }
                 return new WithdrawalLedger.Balance(new BigInteger(in.readUTF()), new BigInteger(in.readUTF()), new BigInteger(in.readUTF()));
-            }));
+            })).readOften();
 
     // balances-built: 0xa1 | chain string -> when, ISO-8601 (the chain's balances are kept from then on)
     public static final Table<String, String> BUILT = Table.of(0xa1, "balances-built", "chain string -> built at (ISO-8601 UTF)",

@@ -28,7 +28,10 @@ class StoreTest {
     // events: 0x03 | tenant string | seq u64 -> utf8
     static final Table<TenantSeq, String> EVENTS = Table.of(0x03, "events", "tenant string | seq u64 -> utf8",
             new TenantSeqCodec(), Codecs.utf8());
-    static final Schema SCHEMA = Schema.of(1, List.of(LEDGER, NAMES, EVENTS));
+    // counters: 0x04 | name string -> amount (read often: kept decoded in memory by the store)
+    static final Table<String, BigInteger> COUNTERS = Table.of(0x04, "counters", "name string -> amount", Codecs.stringKey(),
+            Codecs.amount()).readOften();
+    static final Schema SCHEMA = Schema.of(1, List.of(LEDGER, NAMES, EVENTS, COUNTERS));
     /** How many batches a write-loop child commits in a round before it says so and may be killed. */
     static final long BATCHES_BEFORE_KILL = 200;
 
@@ -223,6 +226,70 @@ class StoreTest {
             assertEquals(names + 1, store.writes(NAMES));
             store.batch().commit(); // empty: nothing written, nothing counted
             assertEquals(ledger + 2, store.writes(LEDGER));
+        }
+    }
+
+    /** A table read often reads back every committed change (put, put again, delete, queued), and absent keys as absent. */
+    @Test
+    void aTableReadOftenReadsBackEveryCommittedChange() {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            assertEquals(Optional.empty(), store.get(COUNTERS, "a"));
+            assertEquals(Optional.empty(), store.get(COUNTERS, "a"), "absent, asked again");
+            store.batch().put(COUNTERS, "a", BigInteger.ONE).commit();
+            assertEquals(BigInteger.ONE, store.get(COUNTERS, "a").orElseThrow());
+            assertEquals(BigInteger.ONE, store.get(COUNTERS, "a").orElseThrow());
+            store.batch().put(COUNTERS, "a", BigInteger.TWO).put(COUNTERS, "b", BigInteger.TEN).commit();
+            assertEquals(BigInteger.TWO, store.get(COUNTERS, "a").orElseThrow());
+            assertEquals(BigInteger.TEN, store.get(COUNTERS, "b").orElseThrow());
+            store.batch().put(NAMES, "x", "y").commit(); // another table's batch: the kept records stay right
+            assertEquals(BigInteger.TWO, store.get(COUNTERS, "a").orElseThrow());
+            store.batch().put(COUNTERS, "a", BigInteger.TEN).queue().await();
+            assertEquals(BigInteger.TEN, store.get(COUNTERS, "a").orElseThrow());
+            store.batch().delete(COUNTERS, "a").commit();
+            assertEquals(Optional.empty(), store.get(COUNTERS, "a"));
+            assertEquals(BigInteger.TEN, store.get(COUNTERS, "b").orElseThrow());
+        }
+    }
+
+    /**
+     * Readers of a table read often never see a record older than the last commit that had returned when their read began:
+     * a writer commits 1, 2, 3, ... to one record while readers read it, each checking against what had been acknowledged.
+     */
+    @Test
+    void aTableReadOftenIsNeverOlderThanTheLastAcknowledgedCommit() throws Exception {
+        try (Store store = LevelDbStore.open(dir, SCHEMA)) {
+            java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.ConcurrentLinkedQueue<String> stale = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    while (writing.get()) {
+                        long before = acknowledged.get();
+                        long seen = store.get(COUNTERS, "n").map(BigInteger::longValueExact).orElse(0L);
+                        reads.incrementAndGet();
+                        if (seen < before && stale.size() < 100) {
+                            stale.add("read " + seen + " after " + before + " was acknowledged");
+                        }
+                    }
+                }));
+            }
+            for (long n = 1; n <= 1_000; n++) {
+                Batch b = store.batch().put(COUNTERS, "n", BigInteger.valueOf(n));
+                if (n % 7 == 0) {
+                    b.put(COUNTERS, "other", BigInteger.valueOf(n)); // some batches write more of the table
+                }
+                b.commit();
+                acknowledged.set(n);
+            }
+            writing.set(false);
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertTrue(stale.isEmpty(), stale.size() + " stale reads, the first: " + stale.stream().limit(5).toList());
+            assertEquals(BigInteger.valueOf(1_000), store.get(COUNTERS, "n").orElseThrow());
+            assertTrue(reads.get() > 0);
         }
     }
 
