@@ -371,12 +371,13 @@ public final class CofferNode implements AutoCloseable {
                 // client's delayed ACK, ~40 ms, which set every RPC's p99 (scripts/bench api measured ~48 ms even for
                 // Health/Check). Configured connection options are kept; only this one is forced.
                 .connectionOptions(noDelay(serverConfig.get("connection-options")));
+        Http2Settings.apply(server, serverConfig);
         if (checkoutSocket.isPresent()) {
             // Its own routing only: the gRPC services, reflection and /observe are on the default socket, never here.
             checkoutRoutes = new io.coffer.api.checkout.CheckoutRoutes(checkout, outbox, config.checkout().streamLimit(), () -> !closed.get());
             var counterRoutes = new io.coffer.api.checkout.CounterRoutes(counters, checkout, socketHasTls(checkoutSocket.get()));
             Config socket = checkoutSocket.get();
-            server.putSocket(CHECKOUT, l -> l.config(socket).connectionOptions(noDelay(socket.get("connection-options")))
+            server.putSocket(CHECKOUT, l -> Http2Settings.apply(l.config(socket).connectionOptions(noDelay(socket.get("connection-options"))), socket)
                     .routing(r -> r.register(counterRoutes).register(checkoutRoutes)));
         }
         return server

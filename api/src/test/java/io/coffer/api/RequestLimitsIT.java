@@ -285,4 +285,69 @@ class RequestLimitsIT {
             }
         }
     }
+
+    /**
+     * The node's HTTP/2 settings keep Helidon from its shared, unlocked collection of a connection's receive credit (see
+     * {@link Http2Settings}): the receive window it announces holds fewer than four of the largest frames it accepts. Read from the
+     * SETTINGS frame the node sends a client that has just connected, as any client reads it; then many calls at once on one
+     * connection are all answered.
+     */
+    @Test
+    void theAnnouncedSettingsReturnEachFramesCreditAtOnce(BitcoindNode btc, AnvilNode anvil) throws Exception {
+        try (CofferNode node = CofferNode.start(ApiTests.devConfig(dir, btc, anvil, "", ""))) {
+            java.util.Map<Integer, Long> settings = new java.util.HashMap<>();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.port())) {
+                socket.setSoTimeout(10_000);
+                var out = socket.getOutputStream();
+                out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+                out.flush();
+                var in = new java.io.DataInputStream(socket.getInputStream());
+                while (true) { // frames until the server's SETTINGS (not its ack of ours)
+                    int length = (in.readUnsignedShort() << 8) | in.readUnsignedByte();
+                    int type = in.readUnsignedByte();
+                    int flags = in.readUnsignedByte();
+                    in.readInt(); // stream id
+                    byte[] payload = in.readNBytes(length);
+                    if (type == 4 && (flags & 1) == 0) {
+                        var p = java.nio.ByteBuffer.wrap(payload);
+                        while (p.remaining() >= 6) {
+                            settings.put(p.getShort() & 0xffff, p.getInt() & 0xffffffffL);
+                        }
+                        break;
+                    }
+                }
+            }
+            long window = settings.getOrDefault(0x4, 65_535L); // SETTINGS_INITIAL_WINDOW_SIZE, RFC 9113's default when absent
+            long frame = settings.getOrDefault(0x5, 16_384L); // SETTINGS_MAX_FRAME_SIZE
+            assertTrue(!Http2Settings.sharedPolicy(window, frame), "max frame " + frame + " for a window of " + window + ": " + settings);
+
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+            try {
+                var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(ch);
+                java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+                List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+                List<Thread> callers = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    callers.add(Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            try {
+                                health.withDeadlineAfter(30, TimeUnit.SECONDS).check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
+                                answered.incrementAndGet();
+                            } catch (RuntimeException e) {
+                                failed.add(e);
+                            }
+                        }
+                    }));
+                }
+                for (Thread t : callers) {
+                    t.join();
+                }
+                assertEquals(List.of(), failed.stream().limit(3).map(Throwable::toString).toList());
+                assertEquals(16 * 200, answered.get());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
 }
