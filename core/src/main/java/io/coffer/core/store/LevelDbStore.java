@@ -108,7 +108,7 @@ public final class LevelDbStore implements Store {
             // No compression: what is on disk can be scanned as is, which is how tests prove that no secret
             // ever reaches it; Coffer's records are small and the cost in size is minor.
             Options options = new Options().createIfMissing(true).paranoidChecks(true).compressionType(CompressionType.NONE);
-            db = factory.open(abs.resolve("db").toFile(), options);
+            db = openMendingATornTail(abs, options);
             int version = checkSchema(db, abs, schema);
             return new LevelDbStore(abs, channel, lock, db, version);
         } catch (IOException e) {
@@ -117,6 +117,28 @@ public final class LevelDbStore implements Store {
         } catch (RuntimeException e) {
             closeQuietly(db, lock, channel);
             throw e;
+        }
+    }
+
+    /**
+     * Opens the LevelDB in {@code dir}/db; if LevelDB finds it corrupt, and the damage is a crash's torn last record
+     * ({@link TornLogTail}), cuts that record off (the file kept whole in {@code dir}/torn-writes) and opens again. Any other
+     * damage: refused as LevelDB refused it.
+     */
+    private static DB openMendingATornTail(Path dir, Options options) throws IOException {
+        Path db = dir.resolve("db");
+        try {
+            return factory.open(db.toFile(), options);
+        } catch (IOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("Corruption")) {
+                throw e;
+            }
+            java.util.List<String> cut = TornLogTail.mend(db, dir.resolve("torn-writes"));
+            if (cut.isEmpty()) {
+                throw e;
+            }
+            cut.forEach(line -> LOG.warning("store: " + line));
+            return factory.open(db.toFile(), options);
         }
     }
 
