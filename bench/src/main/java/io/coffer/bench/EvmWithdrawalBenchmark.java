@@ -47,10 +47,10 @@ import org.web3j.utils.Numeric;
  */
 public final class EvmWithdrawalBenchmark {
     /** Anvil's dev mnemonic: its accounts m/44'/60'/0'/0/1..8 send the raw baseline (account 0 funds Coffer's wallets). */
-    private static final String DEV_MNEMONIC = "test test test test test test test test test test test junk";
+    static final String DEV_MNEMONIC = "test test test test test test test test test test test junk";
     private static final int MAX_CALLERS = 8;
     private static final int ROUNDS = 3;
-    private static final String TO = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+    static final String TO = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
     private EvmWithdrawalBenchmark() {
     }
@@ -179,7 +179,7 @@ public final class EvmWithdrawalBenchmark {
     }
 
     /** Anvil's dev accounts 1..{@code count}, derived from its mnemonic (BIP-44, m/44'/60'/0'/0/i). */
-    private static List<Credentials> devAccounts(int count) {
+    static List<Credentials> devAccounts(int count) {
         org.web3j.crypto.Bip32ECKeyPair master = org.web3j.crypto.Bip32ECKeyPair.generateKeyPair(
                 org.web3j.crypto.MnemonicUtils.generateSeed(DEV_MNEMONIC, ""));
         int hardened = org.web3j.crypto.Bip32ECKeyPair.HARDENED_BIT;
@@ -195,7 +195,7 @@ public final class EvmWithdrawalBenchmark {
      * Sends {@code n} pre-signed transactions (signed before the clock starts), sender {@code s} of {@code devs} the i-th ones
      * with {@code i % devs.size() == s}, each sender back to back on a thread of its own; nanoseconds taken.
      */
-    private static long rawSends(EvmRpcClient rpc, List<Credentials> devs, long[] nonce, int n) throws Exception {
+    static long rawSends(EvmRpcClient rpc, List<Credentials> devs, long[] nonce, int n) throws Exception {
         byte[][] signed = new byte[n][];
         for (int i = 0; i < n; i++) {
             int s = i % devs.size();
@@ -212,7 +212,7 @@ public final class EvmWithdrawalBenchmark {
      * Runs {@code each} for 0..n-1, on {@code threads} threads, thread t taking t, t + threads, ... in order (one thread: the
      * caller's, in order); nanoseconds from the start to the last one done. Any failure fails the run.
      */
-    private static long concurrently(int threads, int n, java.util.function.IntConsumer each) throws Exception {
+    static long concurrently(int threads, int n, java.util.function.IntConsumer each) throws Exception {
         long[] cpu0 = cpuNow();
         try {
             return timed(threads, n, each);
@@ -223,7 +223,7 @@ public final class EvmWithdrawalBenchmark {
     }
 
     /** CPU nanoseconds of this JVM and of its child processes (anvil) during the last {@link #concurrently} run. */
-    private static volatile long[] lastCpu = {0, 0};
+    static volatile long[] lastCpu = {0, 0};
 
     /** CPU nanoseconds used so far by this JVM and by its child processes. */
     private static long[] cpuNow() {
@@ -291,7 +291,7 @@ public final class EvmWithdrawalBenchmark {
     }
 
     /** Mines until anvil's pool is empty (a block holds ~1,400 plain transfers). */
-    private static void mineAll(EvmRpcClient rpc, int sent) {
+    static void mineAll(EvmRpcClient rpc, int sent) {
         for (int i = 0; i < sent / 1000 + 10; i++) {
             rpc.call("anvil_mine", "0x1");
             Object pending = ((java.util.Map<?, ?>) rpc.call("txpool_status")).get("pending");

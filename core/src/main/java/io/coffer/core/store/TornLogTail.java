@@ -142,7 +142,7 @@ final class TornLogTail {
     static List<String> mend(Path db, Path keep) throws IOException {
         List<Path> logs = new ArrayList<>();
         try (var files = Files.list(db)) {
-            files.filter(p -> p.getFileName().toString().matches("\\d+\\.log")).sorted().forEach(logs::add);
+            files.filter(p -> p.getFileName().toString().matches("\\d+\\.log")).forEach(logs::add);
         }
         logs.sort(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replace(".log", ""))));
         Optional<Path> manifest = Optional.empty();
