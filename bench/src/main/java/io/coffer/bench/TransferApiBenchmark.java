@@ -86,7 +86,7 @@ public final class TransferApiBenchmark {
                         ApiLoadBenchmark.bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("payouts").build()).getId();
                 Metadata key = ApiLoadBenchmark.bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
-                        .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_TRANSFERS).build()).getSecret());
+                        .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_TRANSFERS).build()).getSecret());
                 var attach = MetadataUtils.newAttachHeadersInterceptor(key);
                 WalletGrpc.WalletBlockingStub wallet = WalletGrpc.newBlockingStub(channels.get(0)).withInterceptors(attach);
                 List<TransfersGrpc.TransfersBlockingStub> transfers = channels.stream()

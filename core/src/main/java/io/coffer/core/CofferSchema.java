@@ -53,9 +53,13 @@ import java.util.Map;
  * {@code LedgerBalances}). The migration from 5 writes nothing: each chain's
  * balances are built from its records when the node first starts on the new schema, and kept from then on (an older build,
  * which would change records without moving them, refuses the upgraded store).
+ *
+ * <p>Version 7: the transfers awaiting approval by tenant and asset (0x3d; {@code TransferTables.AWAITING}), kept in the batches
+ * that write the transfers; the migration from 6 indexes those recorded (an older build, which would change transfers without
+ * the index, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
 
     private CofferSchema() {
     }
@@ -75,7 +79,8 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.driver.Reconciler.tables());
         tables.addAll(io.coffer.core.transfer.LedgerBalances.tables());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
-                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { }));
+                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
+                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

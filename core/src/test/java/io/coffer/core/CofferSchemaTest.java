@@ -41,6 +41,12 @@ class CofferSchemaTest {
             b.put(PaymentTables.REQUESTS, pr.id(), pr);
             b.put(ChainTables.DEPOSITS, new ChainTables.ChainDeposit("bitcoin", d.id()), d);
             b.put(io.coffer.core.transfer.TransferTables.WITHDRAWALS, new io.coffer.core.transfer.TransferTables.ChainKey("bitcoin", w.id()), w);
+            for (var state : List.of(io.coffer.core.transfer.TenantTransfer.State.AWAITING_APPROVAL, io.coffer.core.transfer.TenantTransfer.State.SUBMITTED)) {
+                String id = "tt_" + state.ordinal();
+                b.put(io.coffer.core.transfer.TransferTables.TRANSFERS, id, new io.coffer.core.transfer.TenantTransfer(id, "tn_1", 0, "bitcoin/BTC",
+                        "bcrt1qdest", BigInteger.valueOf(700 + state.ordinal()), io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(),
+                        "", "", "key-" + id, "ak_1", List.of(), state, "", "", t, t));
+            }
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -54,6 +60,10 @@ class CofferSchemaTest {
                     ChainTables.ActivityKind.WITHDRAWAL, "wd_1")).isPresent());
             assertEquals("wd_1", now.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress("bitcoin", "cd".repeat(32))).orElseThrow());
             assertEquals("wd_1", now.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress("bitcoin", "ef".repeat(32))).orElseThrow());
+            // Version 7: the transfers awaiting approval, by tenant and asset (the submitted one is not).
+            assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.TenantAssetTransfer("tn_1", "bitcoin/BTC", "tt_0"),
+                    BigInteger.valueOf(700))), now.list(io.coffer.core.transfer.TransferTables.AWAITING,
+                    io.coffer.core.transfer.TransferTables.AWAITING.all(), 10));
             assertEquals(2, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }

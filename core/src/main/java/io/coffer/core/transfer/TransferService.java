@@ -164,6 +164,7 @@ public final class TransferService implements WithdrawalSink {
         this.audit = audit;
         this.clock = clock;
         this.allowlistDelay = allowlistDelay;
+        store.derive(AwaitingApproval.NAME, new AwaitingApproval());
     }
 
     /**
@@ -678,11 +679,7 @@ public final class TransferService implements WithdrawalSink {
 
     /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */
     private Optional<Long> firstBetween(String tenant, String asset, long from, long to) {
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
-                new TenantTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
-            if (!e.getKey().tenant().equals(tenant) || e.getKey().createdMillis() >= to) {
-                break;
-            }
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, createdBetween(tenant, from, to), Integer.MAX_VALUE)) {
             TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
             if (t.asset().equals(asset) && counts(view(t))) {
                 return Optional.of(e.getKey().createdMillis());
@@ -694,11 +691,7 @@ public final class TransferService implements WithdrawalSink {
     /** What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis). */
     private BigInteger sumBetween(String tenant, String asset, long from, long to) {
         BigInteger sum = BigInteger.ZERO;
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.from(
-                new TenantTables.TenantTime(tenant, from, "")), Integer.MAX_VALUE)) {
-            if (!e.getKey().tenant().equals(tenant) || e.getKey().createdMillis() >= to) {
-                break;
-            }
+        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, createdBetween(tenant, from, to), Integer.MAX_VALUE)) {
             TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
             if (t.asset().equals(asset) && counts(view(t))) {
                 sum = sum.add(t.amount());
@@ -707,20 +700,25 @@ public final class TransferService implements WithdrawalSink {
         return sum;
     }
 
+    /**
+     * The tenant's transfers created in [from, to) (millis) in the by-time index: that range only (the index's keys run on
+     * into the tenant's later transfers and other tenants'; an open-ended range read them all before the first was looked at).
+     */
+    private static io.coffer.core.store.KeyRange createdBetween(String tenant, long from, long to) {
+        return TransferTables.TRANSFERS_BY_TENANT.between(new TenantTables.TenantTime(tenant, from, ""), new TenantTables.TenantTime(tenant, to, ""));
+    }
+
     private static boolean counts(View v) {
         return v.status().countsAgainstLimits();
     }
 
+    /** The schema's migration to the index of transfers awaiting approval: writes it for the transfers recorded so far. */
+    public static void indexAwaitingApproval(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
+        AwaitingApproval.index(store, batch);
+    }
+
     private BigInteger awaitingApproval(String tenant, String asset) {
-        BigInteger sum = BigInteger.ZERO;
-        byte[] prefix = KeyWriter.key().string(tenant).build();
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix), Integer.MAX_VALUE)) {
-            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
-            if (t.asset().equals(asset) && t.state() == TenantTransfer.State.AWAITING_APPROVAL) {
-                sum = sum.add(t.amount());
-            }
-        }
-        return sum;
+        return AwaitingApproval.sum(store, tenant, asset);
     }
 
     private void checkRefund(String tenant, String paymentRequestId, String asset, BigInteger amount) {

@@ -161,8 +161,30 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING);
     }
+
+    /** A transfer of a tenant's asset, as {@link #AWAITING} keys it. */
+    public record TenantAssetTransfer(String tenant, String asset, String id) {
+    }
+
+    // transfers-awaiting-approval: 0x3d | tenant string | asset string | transfer id string -> amount (the transfers in state
+    // AWAITING_APPROVAL, which reserve the tenant's funds: kept by AwaitingApproval in the batches that write the transfers)
+    public static final Table<TenantAssetTransfer, BigInteger> AWAITING = Table.of(0x3d, "transfers-awaiting-approval",
+            "tenant string | asset string | transfer id string -> amount", new KeyCodec<>() {
+                @Override
+                public byte[] encode(TenantAssetTransfer k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.asset()).string(k.id()).build();
+                }
+
+                @Override
+                public TenantAssetTransfer decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    TenantAssetTransfer k = new TenantAssetTransfer(r.string(), r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.amount());
 
     // settling-withdrawals: 0x3b | chain string | id string -> "" (CONFIRMED but not yet past the chain's reorg-safety depth:
     // still followed, so their confirmations grow to finality and a reorg that undoes them is seen)
@@ -311,7 +333,7 @@ public final class TransferTables {
     // paid-destinations: 0x3f | tenant string | chain string | address string -> first submitted millis (anomaly rules: a new
     // destination, a look-alike of one paid before)
     public static final Table<TenantDestination, Long> PAID_DESTINATIONS = Table.of(0x3f, "paid-destinations",
-            "tenant string | chain string | address string -> first submitted millis i64", new io.coffer.core.store.KeyCodec<>() {
+            "tenant string | chain string | address string -> first submitted millis i64", new KeyCodec<>() {
                 @Override
                 public byte[] encode(TenantDestination k) {
                     return KeyWriter.key().string(k.tenant()).string(k.chain()).string(k.address()).build();
@@ -319,7 +341,7 @@ public final class TransferTables {
 
                 @Override
                 public TenantDestination decode(byte[] b) {
-                    io.coffer.core.store.KeyReader r = new io.coffer.core.store.KeyReader(b);
+                    KeyReader r = new KeyReader(b);
                     TenantDestination k = new TenantDestination(r.string(), r.string(), r.string());
                     r.end();
                     return k;
