@@ -264,18 +264,57 @@ public abstract class WithdrawalLedger {
     protected void tipSeen(long tip) {
     }
 
-    /** Follows every pending withdrawal on the chain (call after the chain follower's poll). */
+    /**
+     * How long a withdrawal whose standing only a new block can change is left unlooked-at while the chain stands still: one
+     * in the mempool could still be dropped from it (then it is sent again at the next look).
+     */
+    static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(10);
+
+    /** The chain as the last {@link #track} saw it (tip height and the follower's block), and when each withdrawal was looked at. */
+    private String chainSeen = "";
+    private final Map<String, Instant> lookedAt = new java.util.HashMap<>();
+
+    /**
+     * Follows the pending withdrawals on the chain (call after the chain follower's poll): every one when the chain has moved
+     * (a new tip, or the follower on another block: a reorg), else only those whose standing can change without a block — a
+     * send without a clear answer, a conflict — and those in the mempool not looked at for {@link #RECHECK}. Each look is a
+     * call to the chain node, made while new sends wait; with hundreds of withdrawals in the mempool between two blocks,
+     * looking at every one every poll kept CreateTransfer waiting most of the time.
+     */
     public void track() {
         exclusively(() -> {
             long tip = source.tipHeight();
             tipSeen(tip);
+            String chainNow = tip + "|" + store.get(ChainTables.CURSOR, chain).map(BlockHeader::hash).orElse("");
+            boolean moved = !chainNow.equals(chainSeen);
+            Instant now = clock.instant();
             List<Withdrawal> followed = new ArrayList<>(pending());
             followed.addAll(settling());
+            java.util.Set<String> ids = new java.util.HashSet<>();
             for (Withdrawal w : followed) {
+                ids.add(w.id());
+                if (!moved && standsStill(w, now)) {
+                    continue;
+                }
                 follow(w, tip);
+                lookedAt.put(w.id(), now);
             }
+            lookedAt.keySet().retainAll(ids);
+            chainSeen = chainNow;
             return null;
         });
+    }
+
+    /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */
+    private boolean standsStill(Withdrawal w, Instant now) {
+        return switch (w.status()) {
+            case CONFIRMING, CONFIRMED, REVERTED -> true;
+            case BROADCAST -> {
+                Instant seen = lookedAt.getOrDefault(w.id(), w.updatedAt());
+                yield now.isBefore(seen.plus(RECHECK));
+            }
+            default -> false;
+        };
     }
 
     /**

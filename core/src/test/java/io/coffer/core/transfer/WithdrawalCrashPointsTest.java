@@ -435,6 +435,86 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * Following the chain looks at a withdrawal in the mempool again only when the chain moves or it was not looked at for
+     * {@link WithdrawalLedger#RECHECK} (then one dropped from the mempool is sent again, the same bytes); one in a block only
+     * when the chain moves. Each look is a call to the chain node made while new sends wait.
+     */
+    @org.junit.jupiter.api.Test
+    void followingTheChainLooksAgainWhenItMovesOrAfterTheRecheck() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = new FakeChainSource("fake") {
+            private boolean broadcasting; // the fake's broadcast asks txStatus itself: not a look
+
+            @Override
+            public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs) {
+                if (!broadcasting) {
+                    looks.incrementAndGet();
+                }
+                return super.txStatus(txid, inputs);
+            }
+
+            @Override
+            public synchronized io.coffer.core.chain.BroadcastResult broadcast(byte[] tx) {
+                broadcasting = true;
+                try {
+                    return super.broadcast(tx);
+                } finally {
+                    broadcasting = false;
+                }
+            }
+        };
+        FakeAccountFactory factory = new FakeAccountFactory(chain);
+        factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
+                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
+                AccountWithdrawalService.NO_CRASH);
+        List<Withdrawal> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "w-" + i));
+        }
+        java.util.function.IntSupplier track = () -> {
+            int before = looks.get();
+            service.track();
+            return looks.get() - before;
+        };
+        assertEquals(3, track.getAsInt(), "a first look at each");
+        assertEquals(0, track.getAsInt(), "the chain unmoved, all three in the mempool and just seen");
+        chain.pool.remove(sent.get(1).txid()); // dropped from the mempool
+        now.set(now.get().plus(WithdrawalLedger.RECHECK).minusSeconds(1));
+        assertEquals(0, track.getAsInt(), "not yet");
+        now.set(now.get().plusSeconds(1));
+        assertEquals(3, track.getAsInt(), "looked at again after the recheck");
+        assertEquals(2, chain.broadcastsOf(sent.get(1).txid()), "the dropped one sent again, the same bytes");
+        assertEquals(0, track.getAsInt());
+
+        chain.mine(); // all three into a block: the chain moved
+        assertEquals(3, track.getAsInt());
+        assertEquals(WithdrawalStatus.CONFIRMED, service.get(sent.get(0).id()).orElseThrow().status());
+        now.set(now.get().plus(WithdrawalLedger.RECHECK).plus(WithdrawalLedger.RECHECK));
+        assertEquals(0, track.getAsInt(), "in a block: only a new block (or a reorg) can change them");
+    }
+
+    /**
      * Callers sending at once overlap (decided one at a time, written, sent and their outcomes written side by side), so what
      * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
      * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight
