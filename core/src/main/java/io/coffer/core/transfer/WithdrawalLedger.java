@@ -270,13 +270,23 @@ public abstract class WithdrawalLedger {
      */
     static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(10);
 
-    /** The chain as the last {@link #track} saw it (tip height and the follower's block), and when each withdrawal was looked at. */
-    private String chainSeen = "";
+    /**
+     * How long a withdrawal past its confirmations, on a chain that only grew since, is left unlooked-at (unless it may have
+     * reached the reorg-safety depth): its standing cannot change without a reorg, which replaces the tip seen before; the
+     * confirmations recorded for it lag by at most this.
+     */
+    static final java.time.Duration SETTLED_RECHECK = java.time.Duration.ofMinutes(1);
+
+    /**
+     * The chain's tip as the last {@link #track} saw it, and each withdrawal's last look: when, and at which tip height. Kept in memory: a new process looks at every withdrawal at its first track.
+     */
+    private BlockHeader lastTip;
     private final Map<String, Instant> lookedAt = new java.util.HashMap<>();
+    private final Map<String, Long> tipAtLook = new java.util.HashMap<>();
 
     /**
      * Follows the pending withdrawals on the chain (call after the chain follower's poll): every one when the chain has moved
-     * (a new tip, or the follower on another block: a reorg), else only those whose standing can change without a block — a
+     * (another block at the tip: a new one, or a reorg), else only those whose standing can change without a block — a
      * send without a clear answer, a conflict — and those in the mempool not looked at for {@link #RECHECK}. Each look is a
      * call to the chain node, made while new sends wait; with hundreds of withdrawals in the mempool between two blocks,
      * looking at every one every poll kept CreateTransfer waiting most of the time.
@@ -285,24 +295,45 @@ public abstract class WithdrawalLedger {
         exclusively(() -> {
             long tip = source.tipHeight();
             tipSeen(tip);
-            String chainNow = tip + "|" + store.get(ChainTables.CURSOR, chain).map(BlockHeader::hash).orElse("");
-            boolean moved = !chainNow.equals(chainSeen);
+            // The tip's block, not its height alone: a reorg to a branch as long moves the chain too.
+            BlockHeader tipBlock = source.header(tip);
+            boolean moved = tipBlock == null || !tipBlock.equals(lastTip);
+            // Only grown since the last look: the tip then is still in the chain (a reorg would have replaced it).
+            BlockHeader was = lastTip;
+            boolean grew = moved && tipBlock != null && was != null && tip >= was.height()
+                    && Optional.ofNullable(source.header(was.height())).map(h -> h.hash().equals(was.hash())).orElse(false);
             Instant now = clock.instant();
             List<Withdrawal> followed = new ArrayList<>(pending());
             followed.addAll(settling());
             java.util.Set<String> ids = new java.util.HashSet<>();
             for (Withdrawal w : followed) {
                 ids.add(w.id());
-                if (!moved && standsStill(w, now)) {
+                if (!moved && standsStill(w, now) || grew && settledFarFromFinal(w, tip, now)) {
                     continue;
                 }
                 follow(w, tip);
                 lookedAt.put(w.id(), now);
+                tipAtLook.put(w.id(), tip);
             }
             lookedAt.keySet().retainAll(ids);
-            chainSeen = chainNow;
+            tipAtLook.keySet().retainAll(ids);
+            lastTip = tipBlock;
             return null;
         });
+    }
+
+    /**
+     * Whether {@code w}, on a chain that only grew since its last look, needs none now: in a block past its confirmations, not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks since), and looked at
+     * within {@link #SETTLED_RECHECK}.
+     */
+    private boolean settledFarFromFinal(Withdrawal w, long tip, Instant now) {
+        if (w.status() != WithdrawalStatus.CONFIRMED) { // a REVERTED one's count is news for its tenant: looked at each block
+            return false;
+        }
+        Long lookedTip = tipAtLook.get(w.id());
+        Instant looked = lookedAt.get(w.id());
+        return lookedTip != null && looked != null && w.confirmations() + (tip - lookedTip) < finalityDepth
+                && now.isBefore(looked.plus(SETTLED_RECHECK));
     }
 
     /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */

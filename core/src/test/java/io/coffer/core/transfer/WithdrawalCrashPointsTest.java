@@ -515,6 +515,82 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * Withdrawals in a block past their confirmations, while the chain only grows (the follower at the tip, its earlier block
+     * still in its chain), are looked at again only when they may have reached the reorg-safety depth; a reorg has every one
+     * looked at again.
+     */
+    @org.junit.jupiter.api.Test
+    void settledWithdrawalsAreLookedAtAtTheirDepthOrAfterAReorg() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = new FakeChainSource("fake") {
+            private boolean broadcasting;
+
+            @Override
+            public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs) {
+                if (!broadcasting) {
+                    looks.incrementAndGet();
+                }
+                return super.txStatus(txid, inputs);
+            }
+
+            @Override
+            public synchronized io.coffer.core.chain.BroadcastResult broadcast(byte[] tx) {
+                broadcasting = true;
+                try {
+                    return super.broadcast(tx);
+                } finally {
+                    broadcasting = false;
+                }
+            }
+        };
+        FakeAccountFactory factory = new FakeAccountFactory(chain);
+        factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
+                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+        chain.mine();
+        follower.poll();
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, Clock.systemUTC(),
+                AccountWithdrawalService.NO_CRASH);
+        service.finalityDepth(4);
+        for (int i = 0; i < 3; i++) {
+            service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "s-" + i);
+        }
+        Runnable block = () -> {
+            chain.mine();
+            follower.poll();
+        };
+        java.util.function.IntSupplier track = () -> {
+            int before = looks.get();
+            service.track();
+            return looks.get() - before;
+        };
+        assertEquals(3, track.getAsInt());
+        block.run(); // in a block: 1 confirmation, CONFIRMED, followed to depth 4
+        assertEquals(3, track.getAsInt());
+        block.run();
+        assertEquals(0, track.getAsInt(), "2 confirmations: the chain only grew");
+        block.run();
+        assertEquals(0, track.getAsInt(), "3");
+        block.run();
+        assertEquals(3, track.getAsInt(), "4 may be the safety depth: looked at, and final");
+
+        for (int i = 0; i < 2; i++) {
+            service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "r-" + i);
+        }
+        assertEquals(0, track.getAsInt(), "just sent, the chain unmoved");
+        block.run();
+        assertEquals(2, track.getAsInt());
+        block.run();
+        assertEquals(0, track.getAsInt());
+        chain.reorg(1);
+        chain.mine();
+        follower.poll(); // the follower's block of the last look is gone: a reorg
+        assertEquals(2, track.getAsInt(), "after a reorg every one is looked at");
+    }
+
+    /**
      * Callers sending at once overlap (decided one at a time, written, sent and their outcomes written side by side), so what
      * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
      * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight
