@@ -19,8 +19,8 @@ import java.util.zip.CRC32C;
  * <p>Why: the LevelDB that leveldbjni carries (1.x) writes its logs through a memory map that it grows ahead of the records,
  * zero-filled. A process killed while it copies a record into the map leaves the record's header whole and its end zeros;
  * opening with paranoid checks (which the store keeps on, so that real damage is never skipped over) then refuses the whole
- * database: "Corruption: checksum mismatch" (LevelDB's issue 202; about one SIGKILL in forty in {@code StoreTest}'s crash
- * test). That record's write had not returned — its sync never finished — so no caller was told it was durable: dropping it
+ * database: "Corruption: checksum mismatch" (LevelDB's issue 202; 2 of ~400 SIGKILLs in {@code StoreTest}'s crash test here,
+ * twice in its first 40). That record's write had not returned — its sync never finished — so no caller was told it was durable: dropping it
  * loses nothing acknowledged. Only that case is mended: the bad record must be the file's last (nothing but zeros after it),
  * in the newest log or the current MANIFEST; damage anywhere else is left for an operator, the store refused as before.
  *

@@ -434,16 +434,10 @@ class WithdrawalCrashPointsTest {
         assertTrue(factory.reads.get() >= atTip + 3, "fees, balance and nonce read again after a new tip");
     }
 
-    /**
-     * Following the chain looks at a withdrawal in the mempool again only when the chain moves or it was not looked at for
-     * {@link WithdrawalLedger#RECHECK} (then one dropped from the mempool is sent again, the same bytes); one in a block only
-     * when the chain moves. Each look is a call to the chain node made while new sends wait.
-     */
-    @org.junit.jupiter.api.Test
-    void followingTheChainLooksAgainWhenItMovesOrAfterTheRecheck() {
-        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-        chain = new FakeChainSource("fake") {
-            private boolean broadcasting; // the fake's broadcast asks txStatus itself: not a look
+    /** A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one). */
+    private static FakeChainSource lookCounting(java.util.concurrent.atomic.AtomicInteger looks) {
+        return new FakeChainSource("fake") {
+            private boolean broadcasting;
 
             @Override
             public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs) {
@@ -463,6 +457,17 @@ class WithdrawalCrashPointsTest {
                 }
             }
         };
+    }
+
+    /**
+     * Following the chain looks at a withdrawal in the mempool again only when the chain moves or it was not looked at for
+     * {@link WithdrawalLedger#RECHECK} (then one dropped from the mempool is sent again, the same bytes); one in a block only
+     * when the chain moves. Each look is a call to the chain node made while new sends wait.
+     */
+    @org.junit.jupiter.api.Test
+    void followingTheChainLooksAgainWhenItMovesOrAfterTheRecheck() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = lookCounting(looks);
         FakeAccountFactory factory = new FakeAccountFactory(chain);
         factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
         AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
@@ -522,27 +527,7 @@ class WithdrawalCrashPointsTest {
     @org.junit.jupiter.api.Test
     void settledWithdrawalsAreLookedAtAtTheirDepthOrAfterAReorg() {
         java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-        chain = new FakeChainSource("fake") {
-            private boolean broadcasting;
-
-            @Override
-            public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs) {
-                if (!broadcasting) {
-                    looks.incrementAndGet();
-                }
-                return super.txStatus(txid, inputs);
-            }
-
-            @Override
-            public synchronized io.coffer.core.chain.BroadcastResult broadcast(byte[] tx) {
-                broadcasting = true;
-                try {
-                    return super.broadcast(tx);
-                } finally {
-                    broadcasting = false;
-                }
-            }
-        };
+        chain = lookCounting(looks);
         FakeAccountFactory factory = new FakeAccountFactory(chain);
         factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
         AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
