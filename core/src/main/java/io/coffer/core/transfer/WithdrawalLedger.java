@@ -278,7 +278,8 @@ public abstract class WithdrawalLedger {
     static final java.time.Duration SETTLED_RECHECK = java.time.Duration.ofMinutes(1);
 
     /**
-     * The chain's tip as the last {@link #track} saw it, and each withdrawal's last look: when, and at which tip height. Kept in memory: a new process looks at every withdrawal at its first track.
+     * The chain's tip as the last {@link #track} saw it, and each withdrawal's last look: when, and at which tip height. Kept
+     * in memory: a new process looks at every withdrawal at its first track.
      */
     private BlockHeader lastTip;
     private final Map<String, Instant> lookedAt = new java.util.HashMap<>();
@@ -323,8 +324,9 @@ public abstract class WithdrawalLedger {
     }
 
     /**
-     * Whether {@code w}, on a chain that only grew since its last look, needs none now: in a block past its confirmations, not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks since), and looked at
-     * within {@link #SETTLED_RECHECK}.
+     * Whether {@code w}, on a chain that only grew since its last look, needs none now: in a block past its confirmations,
+     * not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks since), and looked at within
+     * {@link #SETTLED_RECHECK}. Comparing with the tip of the last track is enough: a reorg deeper than it replaces it too.
      */
     private boolean settledFarFromFinal(Withdrawal w, long tip, Instant now) {
         if (w.status() != WithdrawalStatus.CONFIRMED) { // a REVERTED one's count is news for its tenant: looked at each block
