@@ -98,7 +98,8 @@ class EvmWithdrawalCrashIT {
             assertTrue(acked.size() >= KILL_AFTER);
 
             Process run2 = harness("retry", wallet.toString(), rpc, payee, "4242", Integer.toString(BURST));
-            java.util.Map<String, String> retried = acks(run2, -1);
+            StringBuilder printed = new StringBuilder();
+            java.util.Map<String, String> retried = acks(run2, -1, printed);
             assertTrue(run2.waitFor(60, TimeUnit.SECONDS));
             assertEquals(BURST, retried.size(), "every call answered after the restart");
             for (var e : acked.entrySet()) {
@@ -106,7 +107,12 @@ class EvmWithdrawalCrashIT {
             }
             anvil.mine(1);
             for (String answer : retried.values()) {
-                assertEquals("0x1", anvil.receipt(answer.split(" ")[1]).get("status").asText(), answer);
+                try {
+                    assertEquals("0x1", anvil.receipt(answer.split(" ")[1]).get("status").asText(), answer);
+                } catch (IllegalStateException notMined) { // what the restarted process logged (resends, a mended store) says why
+                    throw new AssertionError(notMined.getMessage() + "; run " + run + ", the restarted process printed:\n"
+                            + printed.substring(Math.max(0, printed.length() - 6000)), notMined);
+                }
             }
             assertEquals(BigInteger.valueOf(4242L * BURST), new BigInteger(anvil.rpc("eth_getBalance", payee, "latest").asText().substring(2), 16),
                     "each call paid exactly once");
@@ -122,10 +128,14 @@ class EvmWithdrawalCrashIT {
      * Fails with what it printed when it ends first.
      */
     private static java.util.Map<String, String> acks(Process p, int count) throws Exception {
+        return acks(p, count, new StringBuilder());
+    }
+
+    /** The same, the process's other lines (its log) kept in {@code seen}. */
+    private static java.util.Map<String, String> acks(Process p, int count, StringBuilder seen) throws Exception {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
         for (String line; (line = r.readLine()) != null; ) {
             if (line.startsWith("ACK ")) {
                 String[] f = line.split(" ");
