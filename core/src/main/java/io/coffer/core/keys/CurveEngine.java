@@ -18,7 +18,8 @@ sealed interface CurveEngine permits NativeCurve, BouncyCurve {
     byte[] multiplyBase(byte[] scalar32);
 
     /**
-     * P + t·G compressed (33 bytes): a BIP-32 public child.
+     * P + t·G compressed (33 bytes): a BIP-32 public child. {@code publicKey} compressed or uncompressed; uncompressed spares
+     * the engine a square root (a parent deriving many children keeps its point).
      *
      * @throws IllegalStateException when the sum is the point at infinity (probability 2^-127; BIP-32 skips the index)
      */

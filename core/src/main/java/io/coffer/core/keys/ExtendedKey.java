@@ -83,7 +83,7 @@ public final class ExtendedKey {
             byte[] tweak = Arrays.copyOfRange(i, 0, 32);
             byte[] child;
             try {
-                child = CurveEngines.CURRENT.addBaseMultiple(key, tweak);
+                child = CurveEngines.CURRENT.addBaseMultiple(point(), tweak);
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("invalid child " + index + "; use the next index");
             }
@@ -127,6 +127,21 @@ public final class ExtendedKey {
 
     /** The public key of a private extended key, computed once. */
     private volatile byte[] publicKey;
+
+    /**
+     * A public key's point uncompressed (65 bytes), computed once: a compressed key is a square root away from its point, and a
+     * branch key is the parent of every address on its branch (about a third of a child's cost in a profile when recomputed).
+     */
+    private byte[] point() {
+        byte[] p = point;
+        if (p == null) {
+            p = CurveEngines.CURRENT.uncompressed(key);
+            point = p;
+        }
+        return p;
+    }
+
+    private volatile byte[] point;
 
     /** A copy of the private key (32 bytes); wipe it after use. */
     public byte[] privateKey() {
