@@ -282,8 +282,11 @@ public abstract class WithdrawalLedger {
      * in memory: a new process looks at every withdrawal at its first track.
      */
     private BlockHeader lastTip;
-    private final Map<String, Instant> lookedAt = new java.util.HashMap<>();
-    private final Map<String, Long> tipAtLook = new java.util.HashMap<>();
+    private final Map<String, Look> looks = new java.util.HashMap<>();
+
+    /** A withdrawal's last look: when, and the chain's tip height then. */
+    private record Look(Instant when, long tip) {
+    }
 
     /**
      * Follows the pending withdrawals on the chain (call after the chain follower's poll): every one when the chain has moved
@@ -313,11 +316,9 @@ public abstract class WithdrawalLedger {
                     continue;
                 }
                 follow(w, tip);
-                lookedAt.put(w.id(), now);
-                tipAtLook.put(w.id(), tip);
+                looks.put(w.id(), new Look(now, tip));
             }
-            lookedAt.keySet().retainAll(ids);
-            tipAtLook.keySet().retainAll(ids);
+            looks.keySet().retainAll(ids);
             lastTip = tipBlock;
             return null;
         });
@@ -332,10 +333,9 @@ public abstract class WithdrawalLedger {
         if (w.status() != WithdrawalStatus.CONFIRMED) { // a REVERTED one's count is news for its tenant: looked at each block
             return false;
         }
-        Long lookedTip = tipAtLook.get(w.id());
-        Instant looked = lookedAt.get(w.id());
-        return lookedTip != null && looked != null && w.confirmations() + (tip - lookedTip) < finalityDepth
-                && now.isBefore(looked.plus(SETTLED_RECHECK));
+        Look looked = looks.get(w.id());
+        return looked != null && w.confirmations() + (tip - looked.tip()) < finalityDepth
+                && now.isBefore(looked.when().plus(SETTLED_RECHECK));
     }
 
     /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */
@@ -343,7 +343,8 @@ public abstract class WithdrawalLedger {
         return switch (w.status()) {
             case CONFIRMING, CONFIRMED, REVERTED -> true;
             case BROADCAST -> {
-                Instant seen = lookedAt.getOrDefault(w.id(), w.updatedAt());
+                Look looked = looks.get(w.id());
+                Instant seen = looked != null ? looked.when() : w.updatedAt();
                 yield now.isBefore(seen.plus(RECHECK));
             }
             default -> false;

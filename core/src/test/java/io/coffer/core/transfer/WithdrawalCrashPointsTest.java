@@ -403,12 +403,9 @@ class WithdrawalCrashPointsTest {
      */
     @org.junit.jupiter.api.Test
     void sendsBetweenTwoTipsReadTheChainOnceAndALowBalanceIsReadAgain() {
-        FakeAccountFactory factory = new FakeAccountFactory(chain);
         BigInteger oneWithFee = BigInteger.valueOf(60_000 + 100L * 21_000);
-        factory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(5)));
-        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
-                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
-        book.watchAccount(0);
+        FakeAccountFactory factory = funded(oneWithFee.multiply(BigInteger.valueOf(5)));
+        AddressBook book = evmBook();
         // A clock that stands still: only a new tip (or a withdrawal ending) may make the service read again.
         AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1,
                 Clock.fixed(java.time.Instant.parse("2026-12-01T00:00:00Z"), java.time.ZoneOffset.UTC), AccountWithdrawalService.NO_CRASH);
@@ -432,6 +429,21 @@ class WithdrawalCrashPointsTest {
         int atTip = factory.reads.get();
         service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.ONE, "next-block");
         assertTrue(factory.reads.get() >= atTip + 3, "fees, balance and nonce read again after a new tip");
+    }
+
+    /** An EVM address book over the shared store, its account 0 watched. */
+    private AddressBook evmBook() {
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
+                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        return book;
+    }
+
+    /** A fake account factory over the current chain whose hot address holds {@code balance} of the native coin. */
+    private FakeAccountFactory funded(BigInteger balance) {
+        FakeAccountFactory factory = new FakeAccountFactory(chain);
+        factory.balances.put(FakeAccountFactory.NATIVE, balance);
+        return factory;
     }
 
     /** A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one). */
@@ -468,11 +480,8 @@ class WithdrawalCrashPointsTest {
     void followingTheChainLooksAgainWhenItMovesOrAfterTheRecheck() {
         java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
         chain = lookCounting(looks);
-        FakeAccountFactory factory = new FakeAccountFactory(chain);
-        factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
-        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
-                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
-        book.watchAccount(0);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
         java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
                 java.time.Instant.parse("2026-12-01T00:00:00Z"));
         Clock clock = new Clock() {
@@ -528,11 +537,8 @@ class WithdrawalCrashPointsTest {
     void settledWithdrawalsAreLookedAtAtTheirDepthOrAfterAReorg() {
         java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
         chain = lookCounting(looks);
-        FakeAccountFactory factory = new FakeAccountFactory(chain);
-        factory.balances.put(FakeAccountFactory.NATIVE, BigInteger.valueOf(1_000_000_000));
-        AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
-                pub -> "0x" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
-        book.watchAccount(0);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
         ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
         chain.mine();
         follower.poll();
