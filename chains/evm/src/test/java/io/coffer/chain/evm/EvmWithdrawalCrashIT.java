@@ -110,7 +110,14 @@ class EvmWithdrawalCrashIT {
                 try {
                     assertEquals("0x1", anvil.receipt(answer.split(" ")[1]).get("status").asText(), answer);
                 } catch (IllegalStateException notMined) { // what the restarted process logged (resends, a mended store) says why
-                    throw new AssertionError(notMined.getMessage() + "; run " + run + ", the restarted process printed:\n"
+                    String txid = answer.split(" ")[1];
+                    String chain = "the hot address's nonce: latest " + anvil.rpc("eth_getTransactionCount", hot, "latest").asText()
+                            + ", pending " + anvil.rpc("eth_getTransactionCount", hot, "pending").asText() + "; the transaction: "
+                            + anvil.rpc("eth_getTransactionByHash", txid) + "; anvil's pool: " + anvil.rpc("txpool_inspect");
+                    // The whole of both processes' output goes to the report (the message keeps its tail).
+                    System.out.println("run " + run + ": " + chain + "\nthe first process's answers: " + acked
+                            + "\nthe restarted process's answers: " + retried + "\nthe restarted process printed:\n" + printed);
+                    throw new AssertionError(notMined.getMessage() + "; run " + run + ", " + chain + "; the restarted process printed:\n"
                             + printed.substring(Math.max(0, printed.length() - 6000)), notMined);
                 }
             }
@@ -138,6 +145,7 @@ class EvmWithdrawalCrashIT {
                 java.nio.charset.StandardCharsets.UTF_8));
         for (String line; (line = r.readLine()) != null; ) {
             if (line.startsWith("ACK ")) {
+                seen.append(line).append('\n'); // with the status answered
                 String[] f = line.split(" ");
                 out.put(f[1], f[2] + " " + f[3]);
                 if (out.size() == count) {
