@@ -57,9 +57,15 @@ import java.util.Map;
  * <p>Version 7: the transfers awaiting approval by tenant and asset (0x3d; {@code TransferTables.AWAITING}), kept in the batches
  * that write the transfers; the migration from 6 indexes those recorded (an older build, which would change transfers without
  * the index, refuses the upgraded store).
+ *
+ * <p>Version 8: the transfers that count against their tenant's limits by tenant, asset and creation time (0xa3), their amounts
+ * summed per minute and per hour (0xa4), and the refunds among them by payment request (0xa5; all {@code TransferTables}, kept
+ * by {@code LimitUse} in the batches that write transfers and withdrawals), so the rolling limits, the velocity rule and a
+ * refund's check read sums instead of every transfer of the window (or of the tenant). The migration from 7 writes them for
+ * the transfers recorded.
  */
 public final class CofferSchema {
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
 
     private CofferSchema() {
     }
@@ -80,7 +86,7 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.transfer.LedgerBalances.tables());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
-                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval));
+                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

@@ -47,6 +47,17 @@ class CofferSchemaTest {
                         "bcrt1qdest", BigInteger.valueOf(700 + state.ordinal()), io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(),
                         "", "", "key-" + id, "ak_1", List.of(), state, "", "", t, t));
             }
+            // Version 8: a rejected transfer and one whose withdrawal failed do not count against limits; a refund does.
+            io.coffer.core.transfer.Withdrawal failed = new io.coffer.core.transfer.Withdrawal("wd_2", "bitcoin", 0, "bcrt1qdest", BigInteger.TEN,
+                    BigInteger.ONE, 1000, io.coffer.core.transfer.WithdrawalStatus.FAILED, "aa".repeat(32), new byte[] {1}, List.of(), 1,
+                    List.of(), "tt_failed", 0, "", t, t, "bitcoin/BTC", "");
+            b.put(io.coffer.core.transfer.TransferTables.WITHDRAWALS, new io.coffer.core.transfer.TransferTables.ChainKey("bitcoin", "wd_2"), failed);
+            b.put(io.coffer.core.transfer.TransferTables.TRANSFERS, "tt_failed", transfer("tt_failed", 5,
+                    io.coffer.core.transfer.TenantTransfer.State.SUBMITTED, "wd_2", "", t));
+            b.put(io.coffer.core.transfer.TransferTables.TRANSFERS, "tt_rejected", transfer("tt_rejected", 7,
+                    io.coffer.core.transfer.TenantTransfer.State.REJECTED, "", "", t));
+            b.put(io.coffer.core.transfer.TransferTables.TRANSFERS, "tt_refund", transfer("tt_refund", 11,
+                    io.coffer.core.transfer.TenantTransfer.State.SUBMITTING, "", "pr_1", t.plusSeconds(3600 + 61)));
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -64,8 +75,27 @@ class CofferSchemaTest {
             assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.TenantAssetTransfer("tn_1", "bitcoin/BTC", "tt_0"),
                     BigInteger.valueOf(700))), now.list(io.coffer.core.transfer.TransferTables.AWAITING,
                     io.coffer.core.transfer.TransferTables.AWAITING.all(), 10));
-            assertEquals(2, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
+            var counting = io.coffer.core.transfer.TransferTables.COUNTING;
+            assertEquals(List.of("tt_0", "tt_2", "tt_refund"), now.list(counting, counting.all(), 10).stream().map(e -> e.getKey().id()).toList());
+            var counted = io.coffer.core.transfer.TransferTables.COUNTED;
+            long at = t.toEpochMilli();
+            assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 60_000, at), BigInteger.valueOf(1402)),
+                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 60_000, at + 3_660_000), BigInteger.valueOf(11)),
+                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 3_600_000, at), BigInteger.valueOf(1402)),
+                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 3_600_000, at + 3_600_000), BigInteger.valueOf(11))),
+                    now.list(counted, counted.all(), 10));
+            var refunding = io.coffer.core.transfer.TransferTables.REFUNDING;
+            assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.RefundTransfer("tn_1", "pr_1", "tt_refund"), BigInteger.valueOf(11))),
+                    now.list(refunding, refunding.all(), 10));
+            assertEquals(3, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }
+    }
+
+    private static io.coffer.core.transfer.TenantTransfer transfer(String id, long amount, io.coffer.core.transfer.TenantTransfer.State state,
+            String withdrawalId, String refundOf, Instant at) {
+        return new io.coffer.core.transfer.TenantTransfer(id, "tn_1", 0, "bitcoin/BTC", "bcrt1qdest", BigInteger.valueOf(amount),
+                io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(), "", refundOf, "key-" + id, "ak_1", List.of(), state,
+                withdrawalId, "", at, at);
     }
 }

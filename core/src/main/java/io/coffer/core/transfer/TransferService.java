@@ -165,6 +165,7 @@ public final class TransferService implements WithdrawalSink {
         this.clock = clock;
         this.allowlistDelay = allowlistDelay;
         store.derive(AwaitingApproval.NAME, new AwaitingApproval());
+        store.derive(LimitUse.NAME, new LimitUse());
     }
 
     /**
@@ -679,42 +680,22 @@ public final class TransferService implements WithdrawalSink {
 
     /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */
     private Optional<Long> firstBetween(String tenant, String asset, long from, long to) {
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, createdBetween(tenant, from, to), Integer.MAX_VALUE)) {
-            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
-            if (t.asset().equals(asset) && counts(view(t))) {
-                return Optional.of(e.getKey().createdMillis());
-            }
-        }
-        return Optional.empty();
+        return LimitUse.first(store, tenant, asset, from, to);
     }
 
     /** What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis). */
     private BigInteger sumBetween(String tenant, String asset, long from, long to) {
-        BigInteger sum = BigInteger.ZERO;
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, createdBetween(tenant, from, to), Integer.MAX_VALUE)) {
-            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
-            if (t.asset().equals(asset) && counts(view(t))) {
-                sum = sum.add(t.amount());
-            }
-        }
-        return sum;
-    }
-
-    /**
-     * The tenant's transfers created in [from, to) (millis) in the by-time index: that range only (the index's keys run on
-     * into the tenant's later transfers and other tenants'; an open-ended range read them all before the first was looked at).
-     */
-    private static io.coffer.core.store.KeyRange createdBetween(String tenant, long from, long to) {
-        return TransferTables.TRANSFERS_BY_TENANT.between(new TenantTables.TenantTime(tenant, from, ""), new TenantTables.TenantTime(tenant, to, ""));
-    }
-
-    private static boolean counts(View v) {
-        return v.status().countsAgainstLimits();
+        return LimitUse.sum(store, tenant, asset, from, to);
     }
 
     /** The schema's migration to the index of transfers awaiting approval: writes it for the transfers recorded so far. */
     public static void indexAwaitingApproval(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
         AwaitingApproval.index(store, batch);
+    }
+
+    /** The schema's migration to the kept sums of transfers counting against limits: writes them for the transfers recorded so far. */
+    public static void indexLimitUse(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
+        LimitUse.index(store, batch);
     }
 
     private BigInteger awaitingApproval(String tenant, String asset) {
@@ -731,14 +712,7 @@ public final class TransferService implements WithdrawalSink {
         if (!paid.getKey().equals(asset)) {
             throw CofferException.invalid("asset", "REFUND_ASSET_MISMATCH", "a refund is paid in the request's asset " + paid.getKey());
         }
-        BigInteger refunded = BigInteger.ZERO;
-        byte[] prefix = KeyWriter.key().string(tenant).build();
-        for (var e : store.list(TransferTables.TRANSFERS_BY_TENANT, TransferTables.TRANSFERS_BY_TENANT.prefix(prefix), Integer.MAX_VALUE)) {
-            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey().id()).orElseThrow();
-            if (t.refundOf().equals(paymentRequestId) && counts(view(t))) {
-                refunded = refunded.add(t.amount());
-            }
-        }
+        BigInteger refunded = LimitUse.refunded(store, tenant, paymentRequestId);
         if (refunded.add(amount).compareTo(paid.getValue()) > 0) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", "amount", "amount: refunds of "
                     + paymentRequestId + " would exceed the " + paid.getValue() + " paid to it (" + refunded + " already refunded)",

@@ -161,8 +161,75 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING, COUNTING, COUNTED, REFUNDING);
     }
+
+    /** A tenant's transfer of an asset by its creation time, as {@link #COUNTING} keys it. */
+    public record CountingTransfer(String tenant, String asset, long createdMillis, String id) {
+    }
+
+    // transfers-counting: 0xa3 | tenant string | asset string | created millis u64 | transfer id string -> amount (the transfers
+    // that count against the tenant's limits: not rejected, not failed; kept by LimitUse in the batches that write transfers
+    // and withdrawals)
+    public static final Table<CountingTransfer, BigInteger> COUNTING = Table.of(0xa3, "transfers-counting",
+            "tenant string | asset string | created millis u64 | transfer id string -> amount", new KeyCodec<>() {
+                @Override
+                public byte[] encode(CountingTransfer k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.asset()).u64(k.createdMillis()).string(k.id()).build();
+                }
+
+                @Override
+                public CountingTransfer decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    CountingTransfer k = new CountingTransfer(r.string(), r.string(), r.u64(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.amount());
+
+    /** A tenant's refund transfer of a payment request, as {@link #REFUNDING} keys it. */
+    public record RefundTransfer(String tenant, String paymentRequestId, String id) {
+    }
+
+    // refunds-counting: 0xa5 | tenant string | payment request id string | transfer id string -> amount (the refunds of each
+    // payment request that count against what it was paid; the refund rows of 0xa3, kept with them)
+    public static final Table<RefundTransfer, BigInteger> REFUNDING = Table.of(0xa5, "refunds-counting",
+            "tenant string | payment request id string | transfer id string -> amount", new KeyCodec<>() {
+                @Override
+                public byte[] encode(RefundTransfer k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.paymentRequestId()).string(k.id()).build();
+                }
+
+                @Override
+                public RefundTransfer decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    RefundTransfer k = new RefundTransfer(r.string(), r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.amount());
+
+    /** The transfers of a tenant's asset created in one minute or one hour ({@code span}: 60,000 or 3,600,000 ms) from {@code startMillis}. */
+    public record CountedSpan(String tenant, String asset, int spanMillis, long startMillis) {
+    }
+
+    // transfers-counted: 0xa4 | tenant string | asset string | span millis u32 | start millis u64 -> amount (what the rows of
+    // 0xa3 created in each minute and each hour add up to; kept with them)
+    public static final Table<CountedSpan, BigInteger> COUNTED = Table.of(0xa4, "transfers-counted",
+            "tenant string | asset string | span millis u32 | start millis u64 -> amount", new KeyCodec<>() {
+                @Override
+                public byte[] encode(CountedSpan k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.asset()).u32(k.spanMillis()).u64(k.startMillis()).build();
+                }
+
+                @Override
+                public CountedSpan decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    CountedSpan k = new CountedSpan(r.string(), r.string(), r.u32(), r.u64());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.amount());
 
     /** A transfer of a tenant's asset, as {@link #AWAITING} keys it. */
     public record TenantAssetTransfer(String tenant, String asset, String id) {

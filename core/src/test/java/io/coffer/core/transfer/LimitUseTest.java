@@ -1,0 +1,205 @@
+package io.coffer.core.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.coffer.core.CofferSchema;
+import io.coffer.core.chain.AssetId;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.LevelDbStore;
+import io.coffer.core.store.Store;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The kept sums of transfers counting against limits equal, at every step of a random life, what summing the transfers
+ * themselves (each counted as TransferService shows it) gives — over windows of any length and alignment, per tenant and
+ * asset, and per refunded payment request; and the migration writes the same records as the life kept.
+ */
+class LimitUseTest {
+    private static final List<String> TENANTS = List.of("tn_a", "tn_b");
+    private static final List<String> ASSETS = List.of("bitcoin/BTC", "ethereum/ETH");
+    private static final long T0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void keptSumsEqualTheTransfersSummedThroughARandomLife(long seed) {
+        Random r = new Random(seed);
+        try (Store store = LevelDbStore.open(dir.resolve("life"), CofferSchema.current())) {
+            store.derive(LimitUse.NAME, new LimitUse());
+            List<String> ids = new ArrayList<>();
+            for (int step = 0; step < 400; step++) {
+                Batch b = store.batch();
+                int op = r.nextInt(10);
+                if (op < 4 || ids.isEmpty()) {
+                    String id = "tr_" + step;
+                    long at = T0 + pickTime(r);
+                    var state = r.nextBoolean() ? TenantTransfer.State.AWAITING_APPROVAL : TenantTransfer.State.SUBMITTING;
+                    b.put(TransferTables.TRANSFERS, id, transfer(id, TENANTS.get(r.nextInt(2)), ASSETS.get(r.nextInt(2)), 1 + r.nextInt(1000),
+                            state, "", r.nextInt(3) == 0 ? "pr_" + r.nextInt(3) : "", at));
+                    ids.add(id);
+                } else {
+                    TenantTransfer t = store.get(TransferTables.TRANSFERS, ids.get(r.nextInt(ids.size()))).orElseThrow();
+                    String chain = AssetId.chainOf(t.asset());
+                    switch (t.state()) {
+                        case AWAITING_APPROVAL -> b.put(TransferTables.TRANSFERS, t.id(), t.moved(r.nextBoolean()
+                                ? TenantTransfer.State.REJECTED : TenantTransfer.State.SUBMITTING, t.approvals(), "", "", Instant.now()));
+                        case SUBMITTING -> {
+                            int how = r.nextInt(4);
+                            Optional<String> stored = store.get(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, t.id()));
+                            if (stored.isPresent()) { // its withdrawal stored earlier, and the transfer now told about it
+                                b.put(TransferTables.TRANSFERS, t.id(), t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), stored.get(), "",
+                                        Instant.now()));
+                            } else if (how == 0) { // refused before anything was signed
+                                b.put(TransferTables.TRANSFERS, t.id(), t.moved(TenantTransfer.State.FAILED, t.approvals(), "", "refused", Instant.now()));
+                            } else { // its withdrawal stored (failed at once, or not), then maybe the transfer moved in the same batch
+                                Withdrawal w = withdrawal("wd_" + t.id(), chain, t.account(), t.id(), how == 1 ? WithdrawalStatus.FAILED
+                                        : WithdrawalStatus.BROADCAST);
+                                b.put(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, w.id()), w);
+                                b.put(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, t.id()), w.id());
+                                if (how == 3) {
+                                    b.put(TransferTables.TRANSFERS, t.id(), t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), w.id(), "", Instant.now()));
+                                }
+                            }
+                        }
+                        case SUBMITTED -> {
+                            var key = new TransferTables.ChainKey(chain, t.withdrawalId());
+                            Withdrawal w = store.get(TransferTables.WITHDRAWALS, key).orElseThrow();
+                            // Failed (or failed again: written twice), or confirmed; or another account's withdrawal with the same key.
+                            WithdrawalStatus next = w.status() != WithdrawalStatus.FAILED && r.nextInt(3) == 0 ? WithdrawalStatus.CONFIRMED
+                                    : WithdrawalStatus.FAILED; // FAILED is final
+                            b.put(TransferTables.WITHDRAWALS, key, w.with(next, 0, "", Instant.now()));
+                            if (r.nextInt(4) == 0) {
+                                Withdrawal other = withdrawal("wd_other_" + step, chain, t.account() + 1, t.id(), WithdrawalStatus.FAILED);
+                                b.put(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, other.id()), other);
+                            }
+                        }
+                        default -> {
+                            if (r.nextBoolean()) { // a final transfer written again
+                                b.put(TransferTables.TRANSFERS, t.id(), t);
+                            }
+                        }
+                    }
+                }
+                b.commit();
+                if (step % 10 == 0) {
+                    checkSums(store, r);
+                }
+            }
+            checkSums(store, r);
+
+            // The migration writes what the life kept.
+            try (Store fresh = LevelDbStore.open(dir.resolve("migrated"), CofferSchema.current())) {
+                Batch copy = fresh.batch();
+                for (var table : List.of(TransferTables.TRANSFERS, TransferTables.WITHDRAWALS, TransferTables.IDEMPOTENCY)) {
+                    copyTable(store, copy, table);
+                }
+                copy.commit();
+                Batch index = fresh.batch();
+                LimitUse.index(fresh, index);
+                index.commit();
+                assertEquals(store.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE),
+                        fresh.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE));
+                assertEquals(store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE),
+                        fresh.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE));
+                assertEquals(store.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE),
+                        fresh.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE));
+            }
+        }
+    }
+
+    private static <K, V> void copyTable(Store from, Batch to, io.coffer.core.store.Table<K, V> table) {
+        for (var e : from.list(table, table.all(), Integer.MAX_VALUE)) {
+            to.put(table, e.getKey(), e.getValue());
+        }
+    }
+
+    /** Within three days, often on a minute's or an hour's edge (or a millisecond either side). */
+    private static long pickTime(Random r) {
+        long t = (long) (r.nextDouble() * 3 * 86_400_000L);
+        return switch (r.nextInt(4)) {
+            case 0 -> t - t % LimitUse.MINUTE + r.nextInt(3) - 1;
+            case 1 -> t - t % LimitUse.HOUR + r.nextInt(3) - 1;
+            default -> t;
+        };
+    }
+
+    private static void checkSums(Store store, Random r) {
+        List<TenantTransfer> all = store.list(TransferTables.TRANSFERS, TransferTables.TRANSFERS.all(), Integer.MAX_VALUE).stream()
+                .map(java.util.Map.Entry::getValue).toList();
+        for (int i = 0; i < 30; i++) {
+            String tenant = TENANTS.get(r.nextInt(2));
+            String asset = ASSETS.get(r.nextInt(2));
+            long from = T0 + pickTime(r) - 3_600_000;
+            long to = r.nextInt(4) == 0 ? Long.MAX_VALUE : from + switch (r.nextInt(4)) {
+                case 0 -> r.nextInt(120_000); // within a minute or two
+                case 1 -> r.nextInt(7_200_000); // within an hour or two
+                case 2 -> 86_400_000L; // a day
+                default -> (long) (r.nextDouble() * 4 * 86_400_000L);
+            };
+            BigInteger expected = BigInteger.ZERO;
+            Optional<Long> first = Optional.empty();
+            for (TenantTransfer t : all) {
+                long at = t.createdAt().toEpochMilli();
+                if (t.tenant().equals(tenant) && t.asset().equals(asset) && at >= from && at < to && counts(store, t)) {
+                    expected = expected.add(t.amount());
+                    first = first.isEmpty() || at < first.get() ? Optional.of(at) : first;
+                }
+            }
+            String window = tenant + " " + asset + " [" + from + ", " + to + ")";
+            assertEquals(expected, LimitUse.sum(store, tenant, asset, from, to), window);
+            assertEquals(first, LimitUse.first(store, tenant, asset, from, to), window);
+        }
+        for (String tenant : TENANTS) {
+            for (int p = 0; p < 3; p++) {
+                String pr = "pr_" + p;
+                BigInteger expected = all.stream().filter(t -> t.tenant().equals(tenant) && t.refundOf().equals(pr) && counts(store, t))
+                        .map(TenantTransfer::amount).reduce(BigInteger.ZERO, BigInteger::add);
+                assertEquals(expected, LimitUse.refunded(store, tenant, pr), tenant + " refunds of " + pr);
+            }
+        }
+    }
+
+    /** As TransferService shows a transfer: by its own state, else by the withdrawal it is shown with. */
+    private static boolean counts(Store store, TenantTransfer t) {
+        String chain = AssetId.chainOf(t.asset());
+        Optional<Withdrawal> w = switch (t.state()) {
+            case SUBMITTED -> store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, t.withdrawalId()));
+            case SUBMITTING -> store.get(TransferTables.IDEMPOTENCY, new TransferTables.ChainKey(chain, t.id()))
+                    .flatMap(id -> store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id)));
+            default -> Optional.empty();
+        };
+        TransferStatus status = w.isPresent() && (t.state() == TenantTransfer.State.SUBMITTED || t.state() == TenantTransfer.State.SUBMITTING)
+                ? TransferStatus.of(w.get().status())
+                : switch (t.state()) {
+                    case REJECTED -> TransferStatus.REJECTED;
+                    case FAILED -> TransferStatus.FAILED;
+                    case AWAITING_APPROVAL -> TransferStatus.AWAITING_APPROVAL;
+                    default -> TransferStatus.SIGNED;
+                };
+        return status.countsAgainstLimits();
+    }
+
+    private static TenantTransfer transfer(String id, String tenant, String asset, long amount, TenantTransfer.State state, String withdrawalId,
+            String refundOf, long createdMillis) {
+        Instant at = Instant.ofEpochMilli(createdMillis);
+        return new TenantTransfer(id, tenant, TENANTS.indexOf(tenant), asset, "dest", BigInteger.valueOf(amount), FeePriority.NORMAL,
+                Optional.empty(), "", refundOf, "key-" + id, "ak_1", List.of(), state, withdrawalId, "", at, at);
+    }
+
+    private static Withdrawal withdrawal(String id, String chain, int account, String key, WithdrawalStatus status) {
+        Instant t = Instant.parse("2026-11-01T00:00:00Z");
+        return new Withdrawal(id, chain, account, "dest", BigInteger.TEN, BigInteger.ONE, 1000, status, "ab".repeat(32), new byte[] {1},
+                List.of(), -1, List.of(), key, 0, "", t, t, chain + "/X", "");
+    }
+}
