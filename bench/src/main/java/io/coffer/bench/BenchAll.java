@@ -61,6 +61,7 @@ public final class BenchAll {
         List<String> failed = new ArrayList<>();
         for (Step step : STEPS) {
             System.out.println("\n== " + step.name());
+            settle();
             try {
                 figures.addAll(alone(step));
             } catch (Exception e) {
@@ -88,6 +89,41 @@ public final class BenchAll {
             System.out.println("FAILED: " + String.join(", ", failed));
             System.exit(1);
         }
+    }
+
+    /**
+     * Before a step: what the steps before it left to the machine is finished — their files written out (the API step writes
+     * gigabytes: synced writes made while the kernel still flushes them measure that step too; the latency step after it gave a
+     * block p99 well above what it gives alone) and the CPU idle again (a chain node still stopping). Waits at most 30 s for
+     * the CPU.
+     */
+    private static void settle() throws Exception {
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long[] before = cpuTicks();
+        while (before != null && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long[] after = cpuTicks();
+            long total = after[0] - before[0];
+            if (total > 0 && (after[1] - before[1]) * 10 >= total * 9) { // 90% idle over the last second
+                return;
+            }
+            before = after;
+        }
+    }
+
+    /** All CPUs' ticks so far and their idle ticks (idle + iowait), from /proc/stat; null where there is none. */
+    private static long[] cpuTicks() throws java.io.IOException {
+        Path stat = Path.of("/proc/stat");
+        if (!Files.isReadable(stat)) {
+            return null;
+        }
+        String[] f = Files.readAllLines(stat).get(0).trim().split("\\s+"); // "cpu user nice system idle iowait irq softirq steal ..."
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     /** Runs {@code step} in a new JVM with this one's class path; its figures. */

@@ -36,6 +36,10 @@ import org.web3j.crypto.Credentials;
  * withdrawal service inside its own JVM, this is the whole path: authentication, the transfer policy, the withdrawal, the
  * answer, each call's client in another process than the node.
  *
+ * <p>The tenant has limits as an exchange's payouts would: a rolling 24 h limit on the asset (far above what the run sends) and
+ * the velocity rule, so every transfer is checked against what the tenant sent in the last day and the 30 days before — all
+ * of the run's transfers, by the end.
+ *
  * <p>The node's tenant is funded once (a deposit, swept to its hot address). Each round sends {@code n} of each side with
  * {@code callers} threads a side (the raw side each from a dev key of its own, the node's through one tenant's API key, so
  * from one hot address); anvil mines nothing while a batch runs, then the blocks that empty its pool are mined and the next
@@ -85,6 +89,9 @@ public final class TransferApiBenchmark {
                 var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         ApiLoadBenchmark.bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("payouts").build()).getId();
+                admin.setTransferPolicy(io.coffer.proto.v1.SetTransferPolicyRequest.newBuilder().setPolicy(io.coffer.proto.v1.TransferPolicy
+                        .newBuilder().setTenantId(tenant).setVelocityFactor(10).addLimits(io.coffer.proto.v1.AssetLimits.newBuilder()
+                                .setAsset("ethereum/ETH").setRolling24HMax("1" + "0".repeat(30)))).build());
                 Metadata key = ApiLoadBenchmark.bearer(admin.createApiKey(CreateApiKeyRequest.newBuilder().setTenantId(tenant)
                         .addScopes(Scope.SCOPE_READ).addScopes(Scope.SCOPE_PAYMENTS).addScopes(Scope.SCOPE_TRANSFERS).build()).getSecret());
                 var attach = MetadataUtils.newAttachHeadersInterceptor(key);
@@ -153,7 +160,7 @@ public final class TransferApiBenchmark {
                 System.out.printf("Transfers/CreateTransfer   : %8.1f tx/s (median; %d a round through the merchant API, %d caller(s); "
                         + "the node's CPU %.0f µs a transfer)%n", cofferRate, n, callers, cpuPerTransfer[ROUNDS / 2]);
                 System.out.printf("ratio                      : %.2f%n", cofferRate / rawRate);
-                return Figure.rate("transfers", "Transfers/CreateTransfer (EVM) through the merchant API, node in its own process, " + n + ", "
+                return Figure.rate("transfers", "Transfers/CreateTransfer (EVM) through the merchant API (tenant with a 24 h limit and the velocity rule), node in its own process, " + n + ", "
                         + callers + " caller(s), median of " + ROUNDS, cofferRate, "tx/s", "raw eth_sendRawTransaction from the same client process, "
                         + n + " pre-signed, " + callers + " sender(s)", rawRate, ">= 0.5");
             } finally {
