@@ -44,12 +44,8 @@ final class AwaitingApproval implements Derivation {
 
     /** What the tenant's transfers of {@code asset} awaiting approval add up to. */
     static BigInteger sum(Store store, String tenant, String asset) {
-        BigInteger sum = BigInteger.ZERO;
         byte[] prefix = io.coffer.core.store.KeyWriter.key().string(tenant).string(asset).build();
-        for (var e : store.list(TransferTables.AWAITING, TransferTables.AWAITING.prefix(prefix), Integer.MAX_VALUE)) {
-            sum = sum.add(e.getValue());
-        }
-        return sum;
+        return TransferTables.sum(store, TransferTables.AWAITING, TransferTables.AWAITING.prefix(prefix));
     }
 
     private static boolean awaiting(TenantTransfer t) {

@@ -144,12 +144,8 @@ final class LimitUse implements Derivation {
 
     /** What the tenant's refunds of {@code paymentRequestId} that count (not rejected, not failed) add up to. */
     static BigInteger refunded(Store store, String tenant, String paymentRequestId) {
-        BigInteger sum = BigInteger.ZERO;
         byte[] prefix = io.coffer.core.store.KeyWriter.key().string(tenant).string(paymentRequestId).build();
-        for (var e : store.list(TransferTables.REFUNDING, TransferTables.REFUNDING.prefix(prefix), Integer.MAX_VALUE)) {
-            sum = sum.add(e.getValue());
-        }
-        return sum;
+        return TransferTables.sum(store, TransferTables.REFUNDING, TransferTables.REFUNDING.prefix(prefix));
     }
 
     private static TransferTables.CountingTransfer row(TenantTransfer t) {
@@ -190,27 +186,13 @@ final class LimitUse implements Derivation {
     }
 
     private static BigInteger rows(Store store, String tenant, String asset, long from, long to) {
-        BigInteger sum = BigInteger.ZERO;
-        if (from >= to) {
-            return sum;
-        }
-        for (var e : store.list(TransferTables.COUNTING, TransferTables.COUNTING.between(new TransferTables.CountingTransfer(tenant, asset, from, ""),
-                new TransferTables.CountingTransfer(tenant, asset, to, "")), Integer.MAX_VALUE)) {
-            sum = sum.add(e.getValue());
-        }
-        return sum;
+        return from >= to ? BigInteger.ZERO : TransferTables.sum(store, TransferTables.COUNTING, TransferTables.COUNTING.between(
+                new TransferTables.CountingTransfer(tenant, asset, from, ""), new TransferTables.CountingTransfer(tenant, asset, to, "")));
     }
 
     private static BigInteger spans(Store store, String tenant, String asset, int span, long from, long to) {
-        BigInteger sum = BigInteger.ZERO;
-        if (from >= to) {
-            return sum;
-        }
-        for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.between(new TransferTables.CountedSpan(tenant, asset, span, from),
-                new TransferTables.CountedSpan(tenant, asset, span, to)), Integer.MAX_VALUE)) {
-            sum = sum.add(e.getValue());
-        }
-        return sum;
+        return from >= to ? BigInteger.ZERO : TransferTables.sum(store, TransferTables.COUNTED, TransferTables.COUNTED.between(
+                new TransferTables.CountedSpan(tenant, asset, span, from), new TransferTables.CountedSpan(tenant, asset, span, to)));
     }
 
     private static long floor(long t, int span) {

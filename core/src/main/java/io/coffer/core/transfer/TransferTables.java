@@ -164,6 +164,15 @@ public final class TransferTables {
                 TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING, COUNTING, COUNTED, REFUNDING);
     }
 
+    /** What the amounts of {@code table}'s records in {@code range} add up to. */
+    static <K> BigInteger sum(io.coffer.core.store.Store store, Table<K, BigInteger> table, io.coffer.core.store.KeyRange range) {
+        BigInteger sum = BigInteger.ZERO;
+        for (var e : store.list(table, range, Integer.MAX_VALUE)) {
+            sum = sum.add(e.getValue());
+        }
+        return sum;
+    }
+
     /** A tenant's transfer of an asset by its creation time, as {@link #COUNTING} keys it. */
     public record CountingTransfer(String tenant, String asset, long createdMillis, String id) {
     }
