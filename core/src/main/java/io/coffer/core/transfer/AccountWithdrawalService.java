@@ -107,13 +107,22 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         return pending().stream().filter(w -> NonceSlot.of(w).address().equals(address)).toList();
     }
 
-    /** Every withdrawal whose idempotency key starts with {@code prefix} (sweeps and top-ups). */
+    /**
+     * Every withdrawal whose idempotency key starts with {@code prefix} (sweeps and top-ups; no NUL in it): one range of the
+     * keys' index, whose keys sort by the key's bytes, not every withdrawal of the chain (the sweep asks this for every deposit
+     * address at every round).
+     */
     List<Withdrawal> withKeyPrefix(String prefix) {
+        if (prefix.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a key prefix has no NUL");
+        }
+        // A key component is its bytes (UTF-8, a NUL escaped) then a terminator: a prefix without NUL is its bytes alone.
+        byte[] keyBytes = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] range = java.util.Arrays.copyOf(chainPrefix, chainPrefix.length + keyBytes.length);
+        System.arraycopy(keyBytes, 0, range, chainPrefix.length, keyBytes.length);
         List<Withdrawal> out = new ArrayList<>();
-        for (var e : store.list(TransferTables.WITHDRAWALS, TransferTables.WITHDRAWALS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            if (e.getValue().idempotencyKey().startsWith(prefix)) {
-                out.add(e.getValue());
-            }
+        for (var e : store.list(TransferTables.IDEMPOTENCY, TransferTables.IDEMPOTENCY.prefix(range), Integer.MAX_VALUE)) {
+            store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, e.getValue())).ifPresent(out::add);
         }
         return out;
     }

@@ -431,6 +431,21 @@ class WithdrawalCrashPointsTest {
         assertTrue(factory.reads.get() >= atTip + 3, "fees, balance and nonce read again after a new tip");
     }
 
+    /** The withdrawals whose key starts with a prefix (a sweep's and top-ups' look-up) are those, from the keys' index. */
+    @org.junit.jupiter.api.Test
+    void withdrawalsAreFoundByTheirKeysPrefix() {
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, funded(BigInteger.valueOf(1_000_000_000)), evmBook(),
+                vault::signer, 1, Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
+        List<String> keys = List.of("topup:0xaa:1:x", "topup:0xaa:2:x", "topup:0xaab:1:x", "sweep:0xaa:1", "topup:0xa", "tr_1");
+        for (String key : keys) {
+            service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), key);
+        }
+        for (String prefix : List.of("topup:0xaa:", "topup:0xaab:", "topup:", "sweep:", "tr_", "none:")) {
+            assertEquals(keys.stream().filter(k -> k.startsWith(prefix)).sorted().toList(),
+                    service.withKeyPrefix(prefix).stream().map(Withdrawal::idempotencyKey).sorted().toList(), prefix);
+        }
+    }
+
     /** An EVM address book over the shared store, its account 0 watched. */
     private AddressBook evmBook() {
         AddressBook book = new AddressBook(store, "fake", AccountScheme.EVM, vault.publicKeys(),
