@@ -76,16 +76,14 @@ public final class ApiLoadBenchmark {
         Path work = Files.createTempDirectory("coffer-bench-api-");
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
-            int grpcPort = freePort();
-            int checkoutPort = freePort();
             Path yaml = work.resolve("coffer.yaml");
-            String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                    .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n").replaceFirst("\n      port: 0\n", "\n      port: " + checkoutPort + "\n");
-            Files.writeString(yaml, config);
+            String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true);
             if (history > 0) {
                 prefill(work.resolve("data"), HEAVY_ACCOUNT, history);
             }
-            Process node = startNode(yaml, work.resolve("node.log"));
+            NodeProcess started = startServing(config, true, yaml, work.resolve("node.log"));
+            Process node = started.process();
+            int grpcPort = started.grpcPort();
             List<ManagedChannel> channels = new ArrayList<>();
             try {
                 // A few connections, as a merchant backend's client pool would have.
@@ -93,7 +91,6 @@ public final class ApiLoadBenchmark {
                     channels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
                 }
                 List<HealthGrpc.HealthBlockingStub> health = channels.stream().map(HealthGrpc::newBlockingStub).toList();
-                awaitServing(health.get(0), node, work.resolve("node.log"));
                 var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("bench").build()).getId();
@@ -323,12 +320,6 @@ public final class ApiLoadBenchmark {
         }
     }
 
-    static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** The node from the built jar, with the JDK running this benchmark. */
     /** The node's warnings and errors during the run (at most 20 lines): what the server saw of a call that failed. */
     static void printWarnings(Path log) throws java.io.IOException {
@@ -370,6 +361,41 @@ public final class ApiLoadBenchmark {
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", yaml.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** A node process and the ports it serves on. */
+    record NodeProcess(Process process, int grpcPort, int checkoutPort) {
+    }
+
+    /**
+     * Starts the node from {@code config} (the built-in dev configuration, whose listeners' {@code port: 0} lines are replaced
+     * by ports free a moment ago: the gRPC one, and the checkout one when {@code checkout}) and waits until it serves. Another
+     * process can take a probed port before the node binds it (an outgoing connection's ephemeral port, say: it happened in a
+     * {@code bench all} run); the node then stops saying a listener did not start, and starts again on other ports, three
+     * times at most.
+     */
+    static NodeProcess startServing(String config, boolean checkout, Path yaml, Path log) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = Devnet.freePorts(2);
+            String withPorts = config.replaceFirst("\n  port: 0\n", "\n  port: " + ports[0] + "\n");
+            if (checkout) {
+                withPorts = withPorts.replaceFirst("\n      port: 0\n", "\n      port: " + ports[1] + "\n");
+            }
+            Files.writeString(yaml, withPorts);
+            Process node = startNode(yaml, log);
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", ports[0]).usePlaintext().build();
+            try {
+                awaitServing(HealthGrpc.newBlockingStub(channel), node, log);
+                return new NodeProcess(node, ports[0], checkout ? ports[1] : 0);
+            } catch (IllegalStateException notServing) {
+                if (attempt >= 3 || node.isAlive() || !Files.readString(log).contains("Failed to start listener")) {
+                    throw notServing;
+                }
+                System.out.println("the node could not bind a probed port (taken meanwhile): starting it again on others");
+            } finally {
+                channel.shutdownNow();
+            }
+        }
     }
 
     static void awaitServing(HealthGrpc.HealthBlockingStub health, Process node, Path log) throws Exception {

@@ -158,16 +158,14 @@ public final class LatencyBenchmark {
             // A mature coin per payment: the miner wallet then pays each from a confirmed coin (a chain of unconfirmed change is
             // refused past 25 transactions).
             btc.mine(110 + payments * (WARM_BLOCKS + BIG_BLOCKS) + (SAFETY_DEPTH + 1) * (WARM_BLOCKS + BIG_BLOCKS) + 5 * 2 + SINGLE_BLOCKS + 3);
-            int grpcPort = ApiLoadBenchmark.freePort();
             String config = Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                    .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n")
                     .replace("      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n", "      rpc-password: " + BitcoindNode.RPC_PASSWORD + "\n"
                             + "      zmq-endpoint: " + btc.zmqEndpoint() + "\n      poll-interval: 1s\n      confirmations: 1\n")
                     .replace("      chain-id: 31337\n", "      chain-id: 31337\n      ws-url: ws://" + anvil.rpcUrl().getAuthority()
                             + "\n      poll-interval: 1s\n      confirmations: 1\n");
-            Path yaml = work.resolve("coffer.yaml");
-            Files.writeString(yaml, config);
-            Process node = ApiLoadBenchmark.startNode(yaml, work.resolve("node.log"));
+            ApiLoadBenchmark.NodeProcess started = ApiLoadBenchmark.startServing(config, false, work.resolve("coffer.yaml"), work.resolve("node.log"));
+            Process node = started.process();
+            int grpcPort = started.grpcPort();
             List<ManagedChannel> channels = new ArrayList<>();
             List<AutoCloseable> closers = new ArrayList<>();
             try {
@@ -180,7 +178,6 @@ public final class LatencyBenchmark {
                     fanChannels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().directExecutor().build());
                 }
                 channels.addAll(fanChannels);
-                ApiLoadBenchmark.awaitServing(HealthGrpc.newBlockingStub(channels.get(0)), node, work.resolve("node.log"));
                 var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         ApiLoadBenchmark.bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("latency").build()).getId();

@@ -73,19 +73,16 @@ public final class TransferApiBenchmark {
         try (BitcoindNode btc = BitcoindNode.start(work.resolve("bitcoind"));
              AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
             anvil.setAutomine(false);
-            int grpcPort = ApiLoadBenchmark.freePort();
-            int checkoutPort = ApiLoadBenchmark.freePort();
-            Path yaml = work.resolve("coffer.yaml");
-            Files.writeString(yaml, Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(), anvil.rpcUrl(), true)
-                    .replaceFirst("\n  port: 0\n", "\n  port: " + grpcPort + "\n").replaceFirst("\n      port: 0\n", "\n      port: " + checkoutPort + "\n")
-                    + "      confirmations: 1\n      poll-interval: 200ms\n      sweep-threshold: 1000000000000000\n");
-            Process node = ApiLoadBenchmark.startNode(yaml, work.resolve("node.log"));
+            ApiLoadBenchmark.NodeProcess started = ApiLoadBenchmark.startServing(Devnet.nodeYaml(work.resolve("data"), btc.rpcUrl(),
+                    anvil.rpcUrl(), true) + "      confirmations: 1\n      poll-interval: 200ms\n      sweep-threshold: 1000000000000000\n",
+                    true, work.resolve("coffer.yaml"), work.resolve("node.log"));
+            Process node = started.process();
+            int grpcPort = started.grpcPort();
             List<ManagedChannel> channels = new ArrayList<>();
             try {
                 for (int i = 0; i < Math.min(4, callers); i++) { // a backend's client pool: a few connections
                     channels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
                 }
-                ApiLoadBenchmark.awaitServing(io.grpc.health.v1.HealthGrpc.newBlockingStub(channels.get(0)), node, work.resolve("node.log"));
                 var admin = AdminGrpc.newBlockingStub(channels.get(0)).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                         ApiLoadBenchmark.bearer(Files.readString(work.resolve("data/operator.token")).trim())));
                 String tenant = admin.createTenant(CreateTenantRequest.newBuilder().setName("payouts").build()).getId();
