@@ -499,7 +499,13 @@ public abstract class WithdrawalLedger {
         Instant now = clock.instant();
         return switch (r.outcome()) {
             case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.BROADCAST ? w : w.with(WithdrawalStatus.BROADCAST, 0, "", now);
-            case UNKNOWN -> w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
+            case UNKNOWN -> {
+                // No answer (the node unreachable, the call timed out): the bytes may or may not be in its mempool; following
+                // the chain sends them again. Said once per send, so an operator sees why a withdrawal waits.
+                LOG.warning("chain " + chain + ": no clear answer sending withdrawal " + w.id() + " (" + w.txid()
+                        + "); it is sent again while the chain is followed");
+                yield w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
+            }
             case REJECTED -> rejected(w, r.detail(), now);
         };
     }
