@@ -500,11 +500,14 @@ public abstract class WithdrawalLedger {
         return switch (r.outcome()) {
             case ACCEPTED, ALREADY_KNOWN -> w.status() == WithdrawalStatus.BROADCAST ? w : w.with(WithdrawalStatus.BROADCAST, 0, "", now);
             case UNKNOWN -> {
-                // No answer (the node unreachable, the call timed out): the bytes may or may not be in its mempool; following
-                // the chain sends them again. Said once per send, so an operator sees why a withdrawal waits.
+                if (w.status() != WithdrawalStatus.SIGNED) {
+                    yield w; // a re-send: its state stands (not said again each round while the node is unreachable)
+                }
+                // No answer to a first send (the node unreachable, the call timed out): the bytes may or may not be in its
+                // mempool; following the chain sends them again. Said once, so an operator sees why the withdrawal waits.
                 LOG.warning("chain " + chain + ": no clear answer sending withdrawal " + w.id() + " (" + w.txid()
                         + "); it is sent again while the chain is followed");
-                yield w.status() == WithdrawalStatus.SIGNED ? w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now) : w;
+                yield w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now);
             }
             case REJECTED -> rejected(w, r.detail(), now);
         };
