@@ -209,22 +209,14 @@ final class LimitUse implements Derivation {
      * {@code TransferService} shows it — by its own state, else by the withdrawal it is shown with.
      */
     static void index(Store store, Batch batch) {
-        Map<TransferTables.CountedSpan, BigInteger> sums = new HashMap<>();
+        Change change = new Change(batch, store); // the kept tables are empty before it: each sum is what the transfers add
         for (var e : store.list(TransferTables.TRANSFERS, TransferTables.TRANSFERS.all(), Integer.MAX_VALUE)) {
             TenantTransfer t = e.getValue();
-            if (!countsByItself(t) || shownWithdrawal(store, t).map(w -> w.status() == WithdrawalStatus.FAILED).orElse(false)) {
-                continue;
-            }
-            batch.put(TransferTables.COUNTING, row(t), t.amount());
-            if (!t.refundOf().isEmpty()) {
-                batch.put(TransferTables.REFUNDING, refund(t), t.amount());
-            }
-            long at = t.createdAt().toEpochMilli();
-            for (int span : new int[] {MINUTE, HOUR}) {
-                sums.merge(new TransferTables.CountedSpan(t.tenant(), t.asset(), span, floor(at, span)), t.amount(), BigInteger::add);
+            if (countsByItself(t) && !shownWithdrawal(store, t).map(w -> w.status() == WithdrawalStatus.FAILED).orElse(false)) {
+                change.add(t);
             }
         }
-        sums.forEach((span, sum) -> batch.put(TransferTables.COUNTED, span, sum));
+        change.sums();
     }
 
     /** The withdrawal {@code t} is shown with, if it has one. */
