@@ -353,7 +353,7 @@ public final class ApiLoadBenchmark {
                     && !p.toString().contains("-tests")).findFirst().orElseThrow(() -> new IllegalStateException("build api first"));
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", Jit.KEEP_COMPILER_THREADS));
         // Options for the node's JVM, to profile it under this load (e.g. -XX:StartFlightRecording=filename=node.jfr).
         String opts = System.getenv().getOrDefault("BENCH_NODE_JAVA_OPTS", "").trim();
         if (!opts.isEmpty()) {

@@ -44,16 +44,17 @@ import org.web3j.crypto.Credentials;
  * {@code callers} threads a side (the raw side each from a dev key of its own, the node's through one tenant's API key, so
  * from one hot address); anvil mines nothing while a batch runs, then the blocks that empty its pool are mined and the next
  * batch waits until the node has followed them and holds nothing outgoing: every batch starts from the same quiet node.
- * Unmeasured rounds of both sides alternate until both rates settle (within 10% of their previous round, at most 60 s; the
- * node's JIT cannot be read from here), then {@link #ROUNDS} rounds alternate which side goes first; each figure is the median.
+ * Unmeasured rounds of both sides alternate until the JIT compilers of both processes are quiet and both rates settle (see
+ * {@link #warm}), then {@link #ROUNDS} rounds alternate which side goes first; each figure is the median.
  *
  * <pre>scripts/bench transfers [count, default 500] [callers, default 8]</pre>
  */
 public final class TransferApiBenchmark {
     private static final int ROUNDS = 3;
     private static final int MAX_CALLERS = 8;
-    private static final long WARM_MAX_SECONDS = 60;
+    private static final long WARM_MAX_SECONDS = 180;
     private static final double SETTLED = 0.10;
+    private static final double JIT_QUIET = 0.10;
 
     private TransferApiBenchmark() {
     }
@@ -132,7 +133,7 @@ public final class TransferApiBenchmark {
                         throw new IllegalStateException(e);
                     }
                 };
-                warm(n, raw, coffer);
+                warm(n, raw, coffer, node);
                 double[] rawRates = new double[ROUNDS];
                 double[] cofferRates = new double[ROUNDS];
                 double[] cpuPerTransfer = new double[ROUNDS];
@@ -218,14 +219,26 @@ public final class TransferApiBenchmark {
         }
     }
 
-    /** Unmeasured rounds of both sides in turn until each rate is within {@value #SETTLED} of its previous round's. */
-    private static void warm(int n, java.util.function.LongSupplier raw, java.util.function.LongSupplier coffer) {
+    /**
+     * Unmeasured rounds of both sides in turn until the JIT is quiet in both processes (each compiled for at most
+     * {@value #JIT_QUIET} of the round's wall time) and each rate is within {@value #SETTLED} of its previous round's (at most
+     * {@value #WARM_MAX_SECONDS} s). Settled rates alone stopped the warm-up after four rounds with the node's compilers still
+     * at 40% of its CPU: it was measured at 3.5 ms of CPU a transfer.
+     */
+    private static void warm(int n, java.util.function.LongSupplier raw, java.util.function.LongSupplier coffer, Process node) {
         double[] previous = null;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_MAX_SECONDS);
         for (int round = 1; round <= 2 || System.nanoTime() < until; round++) {
+            long wall0 = System.nanoTime();
+            long own0 = Jit.ownMillis();
+            long node0 = Jit.compilerCpuNanos(node.pid());
             double[] rates = {n * 1e9 / raw.getAsLong(), n * 1e9 / coffer.getAsLong()};
-            System.out.printf("warm-up %d: raw %8.1f tx/s, CreateTransfer %8.1f tx/s%n", round, rates[0], rates[1]);
-            if (previous != null && round >= 2 && Math.abs(rates[0] - previous[0]) <= SETTLED * previous[0]
+            double wall = System.nanoTime() - wall0;
+            double ownJit = (Jit.ownMillis() - own0) * 1e6 / wall;
+            double nodeJit = (Jit.compilerCpuNanos(node.pid()) - node0) / wall;
+            System.out.printf("warm-up %d: raw %8.1f tx/s, CreateTransfer %8.1f tx/s; JIT compiling %.0f%% of the round in the node, "
+                    + "%.0f%% here%n", round, rates[0], rates[1], 100 * nodeJit, 100 * ownJit);
+            if (previous != null && nodeJit <= JIT_QUIET && ownJit <= JIT_QUIET && Math.abs(rates[0] - previous[0]) <= SETTLED * previous[0]
                     && Math.abs(rates[1] - previous[1]) <= SETTLED * previous[1]) {
                 return;
             }
