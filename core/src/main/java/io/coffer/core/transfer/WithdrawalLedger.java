@@ -284,8 +284,11 @@ public abstract class WithdrawalLedger {
     private BlockHeader lastTip;
     private final Map<String, Look> looks = new java.util.HashMap<>();
 
-    /** A withdrawal's last look: when, and the chain's tip height then. */
-    private record Look(Instant when, long tip) {
+    /**
+     * A withdrawal's last look: when, the chain's tip height then, and the confirmations it had then (0 when not in a block) —
+     * what a settled withdrawal's next look is decided from without reading it.
+     */
+    private record Look(Instant when, long tip, int confirmations) {
     }
 
     /**
@@ -293,7 +296,9 @@ public abstract class WithdrawalLedger {
      * (another block at the tip: a new one, or a reorg), else only those whose standing can change without a block — a
      * send without a clear answer, a conflict — and those in the mempool not looked at for {@link #RECHECK}. Each look is a
      * call to the chain node, made while new sends wait; with hundreds of withdrawals in the mempool between two blocks,
-     * looking at every one every poll kept CreateTransfer waiting most of the time.
+     * looking at every one every poll kept CreateTransfer waiting most of the time. A settled withdrawal (CONFIRMED, short of
+     * the reorg-safety depth) is not even read unless it is looked at: with a day's payouts settling (64 blocks on Ethereum),
+     * reading them all at every poll made each poll longer than the last and every send wait for it.
      */
     public void track() {
         exclusively(() -> {
@@ -307,16 +312,24 @@ public abstract class WithdrawalLedger {
             boolean grew = moved && tipBlock != null && was != null && tip >= was.height()
                     && Optional.ofNullable(source.header(was.height())).map(h -> h.hash().equals(was.hash())).orElse(false);
             Instant now = clock.instant();
-            List<Withdrawal> followed = new ArrayList<>(pending());
-            followed.addAll(settling());
             java.util.Set<String> ids = new java.util.HashSet<>();
-            for (Withdrawal w : followed) {
+            for (Withdrawal w : pending()) {
                 ids.add(w.id());
-                if (!moved && standsStill(w, now) || grew && settledFarFromFinal(w, tip, now)) {
+                if (!moved && standsStill(w, now)) {
                     continue;
                 }
-                follow(w, tip);
-                looks.put(w.id(), new Look(now, tip));
+                looks.put(w.id(), new Look(now, tip, follow(w, tip)));
+            }
+            for (String id : settling()) {
+                ids.add(id);
+                // Each is CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed its standing.
+                if (!moved || grew && settledFarFromFinal(looks.get(id), tip, now)) {
+                    continue;
+                }
+                Optional<Withdrawal> w = get(id);
+                if (w.isPresent()) {
+                    looks.put(id, new Look(now, tip, follow(w.get(), tip)));
+                }
             }
             looks.keySet().retainAll(ids);
             lastTip = tipBlock;
@@ -325,16 +338,13 @@ public abstract class WithdrawalLedger {
     }
 
     /**
-     * Whether {@code w}, on a chain that only grew since its last look, needs none now: in a block past its confirmations,
-     * not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks since), and looked at within
-     * {@link #SETTLED_RECHECK}. Comparing with the tip of the last track is enough: a reorg deeper than it replaces it too.
+     * Whether a settled withdrawal last looked at as {@code looked} (null: not since this process started), on a chain that
+     * only grew since, needs no look now: not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks
+     * since), and looked at within {@link #SETTLED_RECHECK}. Comparing with the tip of the last track is enough: a reorg deeper
+     * than it replaces it too. (A REVERTED one is pending, not settled: its count is news for its tenant, looked at each block.)
      */
-    private boolean settledFarFromFinal(Withdrawal w, long tip, Instant now) {
-        if (w.status() != WithdrawalStatus.CONFIRMED) { // a REVERTED one's count is news for its tenant: looked at each block
-            return false;
-        }
-        Look looked = looks.get(w.id());
-        return looked != null && w.confirmations() + (tip - looked.tip()) < finalityDepth
+    private boolean settledFarFromFinal(Look looked, long tip, Instant now) {
+        return looked != null && looked.confirmations() + (tip - looked.tip()) < finalityDepth
                 && now.isBefore(looked.when().plus(SETTLED_RECHECK));
     }
 
@@ -356,44 +366,49 @@ public abstract class WithdrawalLedger {
      * withdrawal with neither whose inputs are spent elsewhere or gone is CONFLICTED (not failed: a reorg can still bring it
      * back), and FAILED only once that conflict is deeper than the reorg-safety depth; one with neither and intact inputs was
      * dropped and is sent again, the same bytes.
+     *
+     * @return the confirmations of the version in a block that pays, as recorded now; 0 when none is in a block
      */
-    private void follow(Withdrawal w, long tip) {
+    private int follow(Withdrawal w, long tip) {
         List<String> spends = spendsOf(w);
         TxStatus current = source.txStatus(w.txid(), spends);
         if (current.state() == TxState.FAILED) {
             // Mined but reverted (EVM): the fee is spent and nothing else moved, until a reorg says otherwise.
-            revertedAt(w, w.txid(), current.blockHeight(), tip, REVERTED_REASON);
-            return;
+            revertedAt(w, w.txid(), current, tip, REVERTED_REASON);
+            return 0;
         }
         String minedTxid = current.state() == TxState.IN_BLOCK ? w.txid() : null;
-        long height = current.blockHeight();
+        TxStatus mined = current;
         boolean inMempool = current.state() == TxState.IN_MEMPOOL;
         if (minedTxid == null) {
             for (String old : w.replacedTxids()) {
                 TxStatus s = source.txStatus(old, spends);
                 if (s.state() == TxState.IN_BLOCK) {
                     minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
-                    height = s.blockHeight();
+                    mined = s;
                 }
                 inMempool |= s.state() == TxState.IN_MEMPOOL;
             }
         }
+        long height = mined.blockHeight();
         Instant now = clock.instant();
         if (minedTxid != null && minedTxid.equals(w.cancelTxid())) {
             // The cancelling version won: nothing was paid, the nonce and its fee are spent, until a reorg says otherwise.
-            revertedAt(w, minedTxid, height, tip, CANCELLED_REASON);
+            revertedAt(w, minedTxid, mined, tip, CANCELLED_REASON);
+            return 0;
         } else if (minedTxid != null) {
             int conf = (int) (tip - height + 1);
             WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
             if (next != w.status() || conf != w.confirmations()) {
                 // The fee actually paid replaces the estimate once known (EVM: gas used x effective price).
                 java.math.BigInteger paid = w.status() == WithdrawalStatus.CONFIRMING || w.status() == WithdrawalStatus.CONFIRMED
-                        ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
+                        ? w.fee() : paid(minedTxid, mined).orElse(w.fee());
                 Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now).withFee(paid) : new Withdrawal(w.id(), chain, w.account(),
                         w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
                         w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
                 record(u);
             }
+            return conf;
         } else if (inMempool) {
             if (w.status() != WithdrawalStatus.BROADCAST) {
                 record(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
@@ -410,6 +425,12 @@ public abstract class WithdrawalLedger {
         } else if (w.status() == WithdrawalStatus.BROADCAST_UNKNOWN || w.status() == WithdrawalStatus.BROADCAST) {
             send(w);
         }
+        return 0;
+    }
+
+    /** What {@code txid}, in a block as {@code status} says, paid: as that answer told it, else as the node tells it now. */
+    private Optional<java.math.BigInteger> paid(String txid, TxStatus status) {
+        return status.feePaid().isPresent() ? status.feePaid() : source.feePaid(txid);
     }
 
     /**
@@ -444,8 +465,8 @@ public abstract class WithdrawalLedger {
      * {@code minedTxid} (this version or its cancelling one) is in the block at {@code height} and paid nothing: REVERTED with
      * its confirmations while a reorg can still undo that block, FAILED once it is {@code finalityDepth} deep.
      */
-    private void revertedAt(Withdrawal w, String minedTxid, long height, long tip, String reason) {
-        int conf = (int) (tip - height + 1);
+    private void revertedAt(Withdrawal w, String minedTxid, TxStatus mined, long tip, String reason) {
+        int conf = (int) (tip - mined.blockHeight() + 1);
         Instant now = clock.instant();
         WithdrawalStatus next = conf >= finalityDepth ? WithdrawalStatus.FAILED : WithdrawalStatus.REVERTED;
         if (next == w.status() && conf == w.confirmations() && minedTxid.equals(w.txid())) {
@@ -455,7 +476,7 @@ public abstract class WithdrawalLedger {
             LOG.warning("chain " + chain + ": withdrawal " + w.id() + " (" + minedTxid + ") mined without paying: " + reason
                     + "; followed until it is " + finalityDepth + " blocks deep");
         }
-        java.math.BigInteger paid = w.status() == WithdrawalStatus.REVERTED ? w.fee() : source.feePaid(minedTxid).orElse(w.fee());
+        java.math.BigInteger paid = w.status() == WithdrawalStatus.REVERTED ? w.fee() : paid(minedTxid, mined).orElse(w.fee());
         record(new Withdrawal(w.id(), chain, w.account(), w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(),
                 w.inputs(), w.changeIndex(), w.replacedTxids(), w.idempotencyKey(), next == WithdrawalStatus.FAILED ? 0 : conf, reason,
                 w.createdAt(), now, w.asset(), w.cancelTxid()), true);
@@ -661,11 +682,11 @@ public abstract class WithdrawalLedger {
         return new Outstanding(waiting.size(), waiting.stream().map(Withdrawal::createdAt).min(Instant::compareTo), byState);
     }
 
-    /** CONFIRMED withdrawals not yet final (followed by {@link #track}, but no longer pending: their funds have left). */
-    private List<Withdrawal> settling() {
-        List<Withdrawal> out = new ArrayList<>();
+    /** The ids of CONFIRMED withdrawals not yet final (followed by {@link #track}, but no longer pending: their funds have left). */
+    private List<String> settling() {
+        List<String> out = new ArrayList<>();
         for (var e : store.list(TransferTables.SETTLING, TransferTables.SETTLING.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            get(e.getKey().key()).ifPresent(out::add);
+            out.add(e.getKey().key());
         }
         return out;
     }

@@ -297,7 +297,8 @@ public final class EvmChainSource implements ChainSource {
                 () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
         if (receipt != null && receipt.getBlockNumberRaw() != null) {
             long height = receipt.getBlockNumber().longValueExact();
-            return Optional.of(receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height));
+            TxStatus status = receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
+            return Optional.of(fee(receipt).map(status::paying).orElse(status));
         }
         var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
         return tx.isPresent() ? Optional.of(TxStatus.IN_MEMPOOL) : Optional.empty();
@@ -305,12 +306,16 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     public java.util.Optional<BigInteger> feePaid(String txid) {
-        TransactionReceipt r = rpc.typed("eth_getTransactionReceipt", () -> rpc.web3j().ethGetTransactionReceipt(txid).send())
-                .getTransactionReceipt().orElse(null);
-        if (r == null || r.getEffectiveGasPrice() == null) {
-            return java.util.Optional.empty();
+        return rpc.typed("eth_getTransactionReceipt", () -> rpc.web3j().ethGetTransactionReceipt(txid).send())
+                .getTransactionReceipt().flatMap(EvmChainSource::fee);
+    }
+
+    /** What a mined transaction paid: gas used times the effective gas price (empty from a node that leaves the price out). */
+    private static Optional<BigInteger> fee(TransactionReceipt r) {
+        if (r.getEffectiveGasPrice() == null || r.getGasUsed() == null) {
+            return Optional.empty();
         }
-        return java.util.Optional.of(r.getGasUsed().multiply(Numeric.toBigInt(r.getEffectiveGasPrice())));
+        return Optional.of(r.getGasUsed().multiply(Numeric.toBigInt(r.getEffectiveGasPrice())));
     }
 
     /**

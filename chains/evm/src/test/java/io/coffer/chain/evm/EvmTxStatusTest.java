@@ -55,6 +55,21 @@ class EvmTxStatusTest {
         assertEquals(120, s.blockHeight());
     }
 
+    /**
+     * The receipt that places a transaction in a block also tells what it paid (gas used times the effective gas price), so the
+     * withdrawal that records it does not ask for the same receipt again; a node that leaves the price out tells no fee.
+     */
+    @Test
+    void aMinedTransactionsStatusCarriesTheFeeItsReceiptTells() {
+        node.results("eth_getTransactionReceipt", MINED.replace("\"status\"", "\"effectiveGasPrice\":\"0x3b9aca07\",\"status\""));
+        TxStatus s = status();
+        assertEquals(TxState.IN_BLOCK, s.state(), s.toString());
+        assertEquals(java.util.Optional.of(java.math.BigInteger.valueOf(21_000L * 1_000_000_007L)), s.feePaid());
+
+        node.results("eth_getTransactionReceipt", MINED);
+        assertEquals(java.util.Optional.empty(), status().feePaid());
+    }
+
     @Test
     void nowhereWithItsNonceUsedIsConflicted() {
         node.results("eth_getTransactionReceipt", "null", "null");
