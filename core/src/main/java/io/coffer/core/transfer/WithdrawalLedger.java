@@ -320,18 +320,21 @@ public abstract class WithdrawalLedger {
                 }
                 looks.put(w.id(), new Look(now, tip, follow(w, tip)));
             }
-            for (String id : settling()) {
-                ids.add(id);
-                // Each is CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed its standing.
-                if (!moved || grew && settledFarFromFinal(looks.get(id), tip, now)) {
-                    continue;
+            // The settled are each CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed their
+            // standing, and they are not even listed (nor their looks forgotten) until it moves.
+            if (moved) {
+                for (String id : settling()) {
+                    ids.add(id);
+                    if (grew && settledFarFromFinal(looks.get(id), tip, now)) {
+                        continue;
+                    }
+                    Optional<Withdrawal> w = get(id);
+                    if (w.isPresent()) {
+                        looks.put(id, new Look(now, tip, follow(w.get(), tip)));
+                    }
                 }
-                Optional<Withdrawal> w = get(id);
-                if (w.isPresent()) {
-                    looks.put(id, new Look(now, tip, follow(w.get(), tip)));
-                }
+                looks.keySet().retainAll(ids);
             }
-            looks.keySet().retainAll(ids);
             lastTip = tipBlock;
             return null;
         });
