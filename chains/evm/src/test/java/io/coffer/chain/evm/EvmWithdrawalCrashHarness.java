@@ -11,6 +11,7 @@ import io.coffer.core.transfer.CrashHarness;
 import io.coffer.core.transfer.WithdrawalLedger;
 import io.coffer.core.transfer.AccountWithdrawalService;
 import io.coffer.core.transfer.Withdrawal;
+import io.coffer.core.transfer.WithdrawalStatus;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,7 +28,9 @@ import java.util.List;
  * resume DIR RPC PAYEE WEI KEY        restart: resume(), then the client's retry with the same key
  * burst  DIR RPC PAYEE WEI N          withdrawals burst-0 .. burst-(N-1) from 8 threads at once; "ACK i id txid status" as each
  *                                     is answered (the test SIGKILLs it midway)
- * retry  DIR RPC PAYEE WEI N          restart: resume(), then the same N calls again from 8 threads; the ACK lines, then "DONE"
+ * retry  DIR RPC PAYEE WEI N          restart: resume(), then the same N calls again from 8 threads; the ACK lines; then the chain
+ *                                     followed as the node's chain loop does until no withdrawal's send is without a clear
+ *                                     answer ("TRACKED" and the statuses left); then "DONE"
  * </pre>
  */
 public final class EvmWithdrawalCrashHarness {
@@ -55,11 +58,32 @@ public final class EvmWithdrawalCrashHarness {
             }
             if (args[0].equals("burst") || args[0].equals("retry")) {
                 burst(service, args[3], new BigInteger(args[4]), Integer.parseInt(args[5]));
+                if (args[0].equals("retry")) {
+                    follow(service);
+                }
                 System.out.println("DONE");
                 return;
             }
             Withdrawal w = service.create(0, "ethereum/ETH", args[3], new BigInteger(args[4]), args[5]);
             System.out.println("DONE " + w.id() + " " + w.txid() + " " + w.status());
+        }
+    }
+
+    /**
+     * Follows the chain as the node's chain loop would, until no withdrawal is BROADCAST_UNKNOWN (at most 30 s): a
+     * send that got no clear answer (a timeout under load) is sent again there, not by the call that made it — a process that
+     * answered and exited without following the chain would leave its nonce, and every later one, unmined.
+     */
+    private static void follow(AccountWithdrawalService service) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            service.track();
+            var waiting = service.outstanding().byState();
+            if (!waiting.containsKey(WithdrawalStatus.BROADCAST_UNKNOWN) || System.nanoTime() > deadline) {
+                System.out.println("TRACKED " + waiting);
+                return;
+            }
+            Thread.sleep(200); // the node's poll interval: what it waits between two rounds of its chain loop
         }
     }
 
