@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * A tenant's transfers: idempotent creation under the tenant's policy, approvals, rejection, fee bumps, and their events.
  *
  * <p>Order of writes: the transfer (with its idempotency key and its CREATED event) is stored first, in SUBMITTING or
- * AWAITING_APPROVAL; then the chain withdrawal is created with the transfer id as its idempotency key. A crash between the
- * two is resumed at start with that same key, so a transfer is sent at most once whatever happens. Decisions (idempotency,
+ * AWAITING_APPROVAL; then the chain withdrawal is created with the transfer id as its idempotency key, its signed batch
+ * moving the transfer to SUBMITTED. A crash between the two is resumed at start with that same key, so a transfer is sent at
+ * most once whatever happens. Decisions (idempotency,
  * limits, reservations, approvals) are taken under this service's lock: twenty identical concurrent calls make one transfer.
  * The send itself happens after the lock is let go (concurrent transfers share the chain's synced writes and broadcasts), so
  * a retry arriving while the first call still sends answers with the transfer as it stands then (SIGNED until the broadcast
@@ -499,7 +500,8 @@ public final class TransferService implements WithdrawalSink {
             return;
         }
         // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
-        outbox.commit(batch, () -> updated(batch, view(t.get(), w)).map(List::of).orElse(List.of()));
+        TenantTransfer sent = submitted(batch, t.get(), w);
+        outbox.commit(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
     }
 
     /**
@@ -514,19 +516,42 @@ public final class TransferService implements WithdrawalSink {
         if (t.isEmpty()) {
             return batch.queue();
         }
-        return outbox.queue(batch, () -> updated(batch, view(t.get(), w)).map(List::of).orElse(List.of()));
+        TenantTransfer sent = submitted(batch, t.get(), w);
+        return outbox.queue(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
+    }
+
+    /**
+     * {@code t} as the batch that writes its withdrawal {@code w} leaves it: a SUBMITTING transfer becomes SUBMITTED with its
+     * withdrawal in that same batch (the withdrawal's first, signed one), so a transfer is SUBMITTED exactly when its withdrawal
+     * is stored — no window in which the one exists without the other naming it, and no synced write of its own after the send.
+     */
+    private TenantTransfer submitted(Batch batch, TenantTransfer t, Withdrawal w) {
+        if (t.state() != TenantTransfer.State.SUBMITTING) {
+            return t;
+        }
+        TenantTransfer sent = t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), w.id(), "", clock.instant());
+        batch.put(TransferTables.TRANSFERS, t.id(), sent);
+        return sent;
     }
 
     // -- internals --
 
-    /** Sends a SUBMITTING transfer; a refusal before anything was signed makes it FAILED (and is rethrown). */
+    /**
+     * Sends a SUBMITTING transfer (the withdrawal's signed batch makes it SUBMITTED, see {@link #submitted}); a refusal before
+     * anything was signed makes it FAILED (and is rethrown).
+     */
     private View submit(TenantTransfer t) {
         Withdrawal w;
         try {
             w = chains.send(t.account(), t.asset(), t.destination(), t.amount(), t.priority(), t.feeRate(), t.id());
         } catch (CofferException e) {
-            if (e.kind() == ErrorKind.INVALID_ARGUMENT || e.kind() == ErrorKind.FAILED_PRECONDITION || e.kind() == ErrorKind.UNAVAILABLE) {
-                // Nothing was signed: the transfer ends here, with the reason; its idempotency key answers with it from now on.
+            // Nothing was signed while it is still SUBMITTING: a withdrawal once stored made it SUBMITTED, and from then on only
+            // the chain decides what happens to it, whatever the call that stored it throws afterwards.
+            boolean unsigned = store.get(TransferTables.TRANSFERS, t.id()).map(TenantTransfer::state).orElse(t.state())
+                    == TenantTransfer.State.SUBMITTING;
+            if (unsigned && (e.kind() == ErrorKind.INVALID_ARGUMENT || e.kind() == ErrorKind.FAILED_PRECONDITION
+                    || e.kind() == ErrorKind.UNAVAILABLE)) {
+                // The transfer ends here, with the reason; its idempotency key answers with it from now on.
                 TenantTransfer failed = t.moved(TenantTransfer.State.FAILED, t.approvals(), "", e.getMessage(), clock.instant());
                 Batch b = store.batch();
                 b.put(TransferTables.TRANSFERS, t.id(), failed);
@@ -534,6 +559,11 @@ public final class TransferService implements WithdrawalSink {
             }
             throw e;
         }
+        Optional<TenantTransfer> stored = store.get(TransferTables.TRANSFERS, t.id());
+        if (stored.isPresent() && stored.get().state() != TenantTransfer.State.SUBMITTING) {
+            return view(stored.get(), w); // SUBMITTED by the withdrawal's own batch
+        }
+        // A withdrawal a node of an earlier version stored without moving its transfer (its batches did not yet): moved here.
         TenantTransfer sent = t.moved(TenantTransfer.State.SUBMITTED, t.approvals(), w.id(), "", clock.instant());
         Batch b = store.batch();
         b.put(TransferTables.TRANSFERS, t.id(), sent);
