@@ -25,6 +25,9 @@ public final class FakeTransferChains implements TransferService.Sending {
     private volatile boolean sealed;
     private volatile CofferException refuseNextSend;
     private volatile CrashPoint dieAt;
+    private volatile WithdrawalSink sink;
+    private volatile io.coffer.core.store.Store sinkStore;
+    private volatile CofferException refuseAfterStoring;
 
     /** Where the next send stops as if the process died there (the exception is no answer: nothing after it runs). */
     public enum CrashPoint {
@@ -52,6 +55,20 @@ public final class FakeTransferChains implements TransferService.Sending {
 
     public void sealed(boolean sealed) {
         this.sealed = sealed;
+    }
+
+    /**
+     * From now on each new withdrawal is also written as the ledger writes its signed one: a batch of {@code store} committed
+     * through {@code sink} (the transfer service, which adds its transfer's changes and events to it).
+     */
+    public void writesThrough(WithdrawalSink sink, io.coffer.core.store.Store store) {
+        this.sinkStore = store;
+        this.sink = sink;
+    }
+
+    /** The next send stores its withdrawal (and sends it), then throws {@code e}, as a failure after the signed write would. */
+    public void refuseAfterStoring(CofferException e) {
+        refuseAfterStoring = e;
     }
 
     /** The next send fails with {@code e} before anything is signed. */
@@ -145,6 +162,14 @@ public final class FakeTransferChains implements TransferService.Sending {
         byId.put(w.id(), w);
         byKey.put(idempotencyKey, w);
         sends.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
+        if (sink != null) {
+            sink.queue(sinkStore.batch(), w).await();
+        }
+        CofferException late = refuseAfterStoring;
+        if (late != null) {
+            refuseAfterStoring = null;
+            throw late;
+        }
         if (die == CrashPoint.AFTER_THE_CHAIN_STORES) {
             dieAt = null;
             throw new ProcessDied(die);

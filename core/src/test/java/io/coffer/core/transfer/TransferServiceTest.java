@@ -237,6 +237,35 @@ class TransferServiceTest {
         assertEquals(BigInteger.valueOf(10_000_000 - 1000), chains.spendable(0, FakeTransferChains.BTC), "paid once");
     }
 
+    /**
+     * With the withdrawal's signed batch written through the transfer service (as the ledger writes it), the transfer is
+     * SUBMITTED with its withdrawal in that very batch: a crash right after it leaves nothing to resume, and a send that
+     * throws after it (here a refusal the ledger would only raise before signing) no longer marks the transfer FAILED — its
+     * withdrawal is stored and sent, and only the chain decides its fate now.
+     */
+    @Test
+    void aTransferIsSubmittedInItsWithdrawalsBatchAndAFailureAfterItChangesNothing() {
+        chains.writesThrough(service, store);
+        chains.dieAtNextSend(FakeTransferChains.CrashPoint.AFTER_THE_CHAIN_STORES);
+        assertThrows(FakeTransferChains.ProcessDied.class, () -> service.create(clerk, send("1000", "crashed")));
+        TenantTransfer crashed = service.byIdempotencyKey("tn_shop", "crashed").orElseThrow().transfer();
+        assertEquals(TenantTransfer.State.SUBMITTED, crashed.state(), "moved in the withdrawal's own batch");
+        assertEquals(chains.withdrawalByKey(FakeTransferChains.BTC, crashed.id()).orElseThrow().id(), crashed.withdrawalId());
+
+        chains.refuseAfterStoring(new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount", "late", Map.of(), null));
+        refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("2000", "late")));
+        TransferService.View late = service.byIdempotencyKey("tn_shop", "late").orElseThrow();
+        assertEquals(TenantTransfer.State.SUBMITTED, late.transfer().state(), "not FAILED: its withdrawal exists");
+        assertEquals(TransferStatus.BROADCAST, late.status());
+        assertEquals(late.transfer().id(), service.create(clerk, send("2000", "late")).transfer().id(), "the key answers with it");
+        assertEquals(1, chains.sends(late.transfer().id()));
+
+        TransferService restarted = newService();
+        restarted.resume();
+        assertEquals(2, chains.withdrawals(), "nothing left to resume: each sent once");
+        assertEquals(BigInteger.valueOf(10_000_000 - 3000), chains.spendable(0, FakeTransferChains.BTC));
+    }
+
     private static TransferService.Create sendTo(String destination, String amount, String key) {
         return new TransferService.Create(FakeTransferChains.BTC, destination, amount, null, Optional.empty(), key, "", "");
     }
