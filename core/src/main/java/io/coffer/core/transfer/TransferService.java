@@ -182,10 +182,17 @@ public final class TransferService implements WithdrawalSink {
         TenantTransfer t;
         View created;
         String sendingKey = caller.tenant() + "|" + c.asset();
-        // The read-decide-write of the transfer (key, limits, funds) under the lock; its send after it, so concurrent transfers
-        // share the chain's synced writes and broadcasts. Until a send is done its amount counts against the tenant's funds.
+        // The read-decide of the transfer (key, limits, funds) under the lock, its write queued there; the wait for the disk and
+        // the send after it, so concurrent transfers share synced writes and broadcasts. What a queued transfer changes and the
+        // store does not show yet counts from memory meanwhile (see Unwritten); until a send is done its amount counts against
+        // the tenant's funds.
+        TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
+        Batch.Queued write;
+        boolean needsApproval;
+        List<String> held;
+        int quorum;
         synchronized (this) {
-            TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
+            io.coffer.core.concurrent.Monitors.waitWhile(this, () -> unwritten.values().stream().anyMatch(u -> u.key().equals(key)));
             Optional<String> existing = store.get(TransferTables.TRANSFER_KEYS, key);
             if (existing.isPresent()) {
                 TenantTransfer known = store.get(TransferTables.TRANSFERS, existing.get()).orElseThrow();
@@ -201,6 +208,7 @@ public final class TransferService implements WithdrawalSink {
             // A key the restored ledger does not know may be a transfer made after the backup: never a second payment.
             restore.requireOpen();
             Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            List<Unwritten> queued = unwrittenOf(caller.tenant());
             TransferPolicy policy = policy(caller.tenant());
             checkAllowlist(policy, AssetId.chainOf(c.asset()), destination, now);
             TransferPolicy.Limits limits = policy.limits().get(c.asset());
@@ -209,7 +217,7 @@ public final class TransferService implements WithdrawalSink {
                         + limits.perTransferMax() + " " + c.asset(), Map.of("limit", limits.perTransferMax().toString()), null);
             }
             if (limits != null && limits.rolling24hMax() != null) {
-                BigInteger used = usedIn24h(caller.tenant(), c.asset(), now);
+                BigInteger used = usedIn24h(caller.tenant(), c.asset(), now, queued);
                 if (used.add(amount).compareTo(limits.rolling24hMax()) > 0) {
                     throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: the rolling 24 h limit of "
                             + limits.rolling24hMax() + " " + c.asset() + " would be exceeded (" + used + " used)",
@@ -217,16 +225,18 @@ public final class TransferService implements WithdrawalSink {
                 }
             }
             if (!nz(c.refundOf()).isEmpty()) {
-                checkRefund(caller.tenant(), c.refundOf(), c.asset(), amount);
+                checkRefund(caller.tenant(), c.refundOf(), c.asset(), amount, queued);
             }
-            List<String> held = anomalies(caller.tenant(), c.asset(), destination, amount, now, policy, limits);
-            boolean needsApproval = !held.isEmpty() || policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
+            held = anomalies(caller.tenant(), c.asset(), destination, amount, now, policy, limits, queued);
+            needsApproval = !held.isEmpty() || policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
                     && amount.compareTo(limits.approvalThreshold()) > 0;
+            quorum = Math.max(1, policy.quorum());
             if (!needsApproval) {
                 chains.requireSigning();
                 chains.requireOpen(c.asset());
             }
-            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset()).add(sending.getOrDefault(sendingKey, BigInteger.ZERO));
+            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset()).add(sending.getOrDefault(sendingKey, BigInteger.ZERO))
+                    .add(sum(queued, u -> u.awaiting() && u.transfer().asset().equals(c.asset())));
             BigInteger spendable = chains.spendable(caller.account(), c.asset());
             if (amount.add(reserved).compareTo(spendable) > 0) {
                 BigInteger missing = amount.add(reserved).subtract(spendable);
@@ -248,23 +258,41 @@ public final class TransferService implements WithdrawalSink {
                 paid(b, t, now);
             }
             created = view(t, null, String.join("\n", held));
-            outbox.commit(b, () -> {
+            List<String> reasons = held;
+            write = outbox.queue(b, () -> {
                 b.put(TransferTables.TRANSFER_PUBLISHED, t.id(), fingerprint(created));
-                if (!held.isEmpty()) {
-                    audit.append(b, caller.keyId(), "transfer.held", t.id(), Map.of("tenant", t.tenant(), "reasons", String.join("; ", held)));
+                if (!reasons.isEmpty()) {
+                    audit.append(b, caller.keyId(), "transfer.held", t.id(), Map.of("tenant", t.tenant(), "reasons", String.join("; ", reasons)));
                 }
                 return List.of(new NewEvent(t.tenant(), EventType.TRANSFER_CREATED, t.id(), renderer.transfer(created)));
             });
-            LOG.info(() -> "transfer " + t.id() + " of tenant " + t.tenant() + ": " + amount + " " + c.asset() + " to " + destination
-                    + (needsApproval ? ", awaiting " + Math.max(1, policy.quorum()) + " approval(s)" : "")
-                    + (held.isEmpty() ? "" : "; held by anomaly rules: " + String.join("; ", held)));
-            if (!held.isEmpty()) {
-                onHeld.accept(t, held);
+            unwritten.put(t.id(), new Unwritten(t, key, needsApproval, held.isEmpty() && !needsApproval));
+            if (!needsApproval) {
+                sending.merge(sendingKey, amount, BigInteger::add);
             }
-            if (needsApproval) {
-                return created;
+        }
+        try {
+            write.await();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (!needsApproval) {
+                    sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+                }
             }
-            sending.merge(sendingKey, amount, BigInteger::add);
+            throw e;
+        } finally {
+            synchronized (this) {
+                unwritten.remove(t.id());
+                notifyAll();
+            }
+        }
+        LOG.info(() -> "transfer " + t.id() + " of tenant " + t.tenant() + ": " + amount + " " + c.asset() + " to " + destination
+                + (needsApproval ? ", awaiting " + quorum + " approval(s)" : "") + (held.isEmpty() ? "" : "; held by anomaly rules: " + String.join("; ", held)));
+        if (!held.isEmpty()) {
+            onHeld.accept(t, held);
+        }
+        if (needsApproval) {
+            return created;
         }
         try {
             return submit(t);
@@ -277,6 +305,39 @@ public final class TransferService implements WithdrawalSink {
 
     /** Per tenant and asset, the amounts of transfers created and not yet through their send (under this monitor). */
     private final Map<String, BigInteger> sending = new java.util.HashMap<>();
+
+    /**
+     * A transfer decided and queued for writing, not yet known to be written (under this monitor, by id): its idempotency key (a
+     * second call with it waits until the first is written, then finds it), and what it adds to what later decisions read from
+     * the store — the amounts against limits, awaiting approval and refunded, the destination it pays first.
+     *
+     * @param awaiting  whether it waits for approval (its amount is reserved by that, not by a send)
+     * @param paysFirst whether it is sent at once (its destination is then one the tenant paid)
+     */
+    private record Unwritten(TenantTransfer transfer, TenantTables.TenantKey key, boolean awaiting, boolean paysFirst) {
+    }
+
+    private final Map<String, Unwritten> unwritten = new java.util.HashMap<>();
+
+    /**
+     * The tenant's transfers queued and not yet in the store (under this monitor), read once per decision. One whose batch is
+     * already written counts from the store alone (its caller has not taken it off yet): the batch is one atomic write, so the
+     * store shows all of it or none.
+     */
+    private List<Unwritten> unwrittenOf(String tenant) {
+        List<Unwritten> out = new ArrayList<>();
+        for (Unwritten u : unwritten.values()) {
+            if (u.transfer().tenant().equals(tenant) && store.get(TransferTables.TRANSFERS, u.transfer().id()).isEmpty()) {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    /** The amounts of those of {@code queued} that {@code which} picks. */
+    private static BigInteger sum(List<Unwritten> queued, java.util.function.Predicate<Unwritten> which) {
+        return queued.stream().filter(which).map(u -> u.transfer().amount()).reduce(BigInteger.ZERO, BigInteger::add);
+    }
 
     /**
      * Adds the calling admin key's approval; at the quorum the transfer is sent.
@@ -608,18 +669,23 @@ public final class TransferService implements WithdrawalSink {
      * the velocity factor times the tenant's average day of the 30 days before.
      */
     private List<String> anomalies(String tenant, String asset, String destination, BigInteger amount, Instant now, TransferPolicy policy,
-            TransferPolicy.Limits limits) {
+            TransferPolicy.Limits limits, List<Unwritten> queued) {
         List<String> out = new ArrayList<>();
         String chain = AssetId.chainOf(asset);
-        boolean known = store.get(TransferTables.PAID_DESTINATIONS, new TransferTables.TenantDestination(tenant, chain, destination)).isPresent();
+        List<String> paidUnwritten = queued.stream().filter(u -> u.paysFirst() && AssetId.chainOf(u.transfer().asset()).equals(chain))
+                .map(u -> u.transfer().destination()).toList();
+        boolean known = paidUnwritten.contains(destination)
+                || store.get(TransferTables.PAID_DESTINATIONS, new TransferTables.TenantDestination(tenant, chain, destination)).isPresent();
         if (!known && limits != null && limits.newDestinationAbove() != null && amount.compareTo(limits.newDestinationAbove()) > 0) {
             out.add("new destination: " + amount + " " + asset + " to an address this tenant never paid before (rule: above "
                     + limits.newDestinationAbove() + ")");
         }
         if (!known && policy.holdLookalikes()) {
             byte[] prefix = KeyWriter.key().string(tenant).string(chain).build();
-            for (var e : store.list(TransferTables.PAID_DESTINATIONS, TransferTables.PAID_DESTINATIONS.prefix(prefix), Integer.MAX_VALUE)) {
-                String paid = e.getKey().address();
+            List<String> paidBefore = new ArrayList<>(paidUnwritten);
+            store.list(TransferTables.PAID_DESTINATIONS, TransferTables.PAID_DESTINATIONS.prefix(prefix), Integer.MAX_VALUE)
+                    .forEach(e -> paidBefore.add(e.getKey().address()));
+            for (String paid : paidBefore) {
                 if (lookAlike(paid, destination)) {
                     out.add("look-alike destination: " + destination + " resembles " + paid + ", paid before (address poisoning?)");
                     break;
@@ -627,7 +693,7 @@ public final class TransferService implements WithdrawalSink {
             }
         }
         if (policy.velocityFactor() > 0) {
-            BigInteger day = usedIn24h(tenant, asset, now).add(amount);
+            BigInteger day = usedIn24h(tenant, asset, now, queued).add(amount);
             long dayStart = now.minus(Duration.ofHours(24)).toEpochMilli();
             long monthStart = now.minus(Duration.ofDays(31)).toEpochMilli();
             BigInteger month = sumBetween(tenant, asset, monthStart, dayStart);
@@ -704,8 +770,9 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** Amounts of the tenant's transfers of {@code asset} created in the last 24 h that are sent, being sent or awaiting approval. */
-    private BigInteger usedIn24h(String tenant, String asset, Instant now) {
-        return sumBetween(tenant, asset, now.minus(Duration.ofHours(24)).toEpochMilli(), Long.MAX_VALUE);
+    private BigInteger usedIn24h(String tenant, String asset, Instant now, List<Unwritten> queued) {
+        return sumBetween(tenant, asset, now.minus(Duration.ofHours(24)).toEpochMilli(), Long.MAX_VALUE)
+                .add(sum(queued, u -> u.transfer().asset().equals(asset))); // created just now: all within the day
     }
 
     /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */
@@ -732,7 +799,7 @@ public final class TransferService implements WithdrawalSink {
         return AwaitingApproval.sum(store, tenant, asset);
     }
 
-    private void checkRefund(String tenant, String paymentRequestId, String asset, BigInteger amount) {
+    private void checkRefund(String tenant, String paymentRequestId, String asset, BigInteger amount, List<Unwritten> queued) {
         if (paymentRequestId.length() > 64) {
             throw CofferException.invalid("refund_of_payment_request_id", "FIELD_TOO_LONG", "at most 64 characters");
         }
@@ -742,7 +809,8 @@ public final class TransferService implements WithdrawalSink {
         if (!paid.getKey().equals(asset)) {
             throw CofferException.invalid("asset", "REFUND_ASSET_MISMATCH", "a refund is paid in the request's asset " + paid.getKey());
         }
-        BigInteger refunded = LimitUse.refunded(store, tenant, paymentRequestId);
+        BigInteger refunded = LimitUse.refunded(store, tenant, paymentRequestId)
+                .add(sum(queued, u -> u.transfer().refundOf().equals(paymentRequestId)));
         if (refunded.add(amount).compareTo(paid.getValue()) > 0) {
             throw new CofferException(ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT", "amount", "amount: refunds of "
                     + paymentRequestId + " would exceed the " + paid.getValue() + " paid to it (" + refunded + " already refunded)",

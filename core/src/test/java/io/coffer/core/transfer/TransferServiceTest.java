@@ -124,6 +124,70 @@ class TransferServiceTest {
         }
     }
 
+    /**
+     * Decisions are taken one at a time but written side by side (the wait for the disk is outside the lock), so what the
+     * transfers queued and not yet written change must count before the store shows it. Sixteen threads make 48 calls with
+     * distinct keys against each bound in turn, and exactly as many pass as the bound allows: the rolling 24 h limit (10 of
+     * 1,000), the funds reserved by transfers awaiting approval (4 of 2,000,000), and the amount paid to a request that refunds
+     * may return (5 of 1,000); every other call is refused before anything is stored. Against the funds alone (9 of 1,000,000
+     * once 10,000 are spent) at most that many pass: a transfer whose withdrawal was just made counts twice until its caller
+     * takes its amount off the amounts being sent — a refusal in that moment, never a promise beyond the funds.
+     */
+    @Test
+    void concurrentCallersWithDistinctKeysAreHeldToEachBoundExactly() throws Exception {
+        policy(new TransferPolicy.Limits(null, BigInteger.valueOf(10_000), null), 0, List.of());
+        assertEquals(10, passing(i -> send("1000", "limit-" + i), ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED"));
+
+        clock.advance(Duration.ofHours(25));
+        policy(null, 0, List.of());
+        int funded = passing(i -> send("1000000", "funds-" + i), ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS");
+        assertTrue(funded >= 1 && funded <= 9, funded + " passed");
+
+        chains.fund(0, FakeTransferChains.BTC, 8_000_000 - chains.spendable(0, FakeTransferChains.BTC).longValueExact());
+        policy(new TransferPolicy.Limits(null, null, BigInteger.ONE), 1, List.of());
+        assertEquals(4, passing(i -> send("2000000", "awaiting-" + i), ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS"));
+        assertEquals(10 + funded, chains.withdrawals(), "those awaiting approval sent nothing");
+
+        policy(null, 0, List.of());
+        chains.fund(0, FakeTransferChains.BTC, 1_000_000);
+        paidRequests.put("tn_shop|pr_9", Map.entry(FakeTransferChains.BTC, BigInteger.valueOf(5_000)));
+        assertEquals(5, passing(i -> new TransferService.Create(FakeTransferChains.BTC, DEST, "1000", null, Optional.empty(), "refund-" + i,
+                "pr_9", ""), ErrorKind.FAILED_PRECONDITION, "REFUND_EXCEEDS_PAYMENT"));
+        assertEquals(15 + funded, chains.withdrawals());
+    }
+
+    /** 48 calls from 16 threads at once; how many made a transfer (every other one refused with {@code kind} and {@code code}). */
+    private int passing(java.util.function.IntFunction<TransferService.Create> call, ErrorKind kind, String code) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Boolean>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 48; i++) {
+                TransferService.Create c = call.apply(i);
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        service.create(clerk, c);
+                        return true;
+                    } catch (CofferException e) {
+                        assertEquals(kind, e.kind(), e.getMessage());
+                        assertEquals(code, e.code(), e.getMessage());
+                        assertTrue(service.byIdempotencyKey("tn_shop", c.idempotencyKey()).isEmpty(), "refused before anything was stored");
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int passed = 0;
+            for (Future<Boolean> f : calls) {
+                passed += f.get() ? 1 : 0;
+            }
+            return passed;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void perTransferAndRolling24HourLimits() {
         policy(new TransferPolicy.Limits(BigInteger.valueOf(5_000), BigInteger.valueOf(8_000), null), 0, List.of());
