@@ -33,11 +33,12 @@ import java.util.regex.Pattern;
  * <p>Order of writes: the transfer (with its idempotency key and its CREATED event) is stored first, in SUBMITTING or
  * AWAITING_APPROVAL; then the chain withdrawal is created with the transfer id as its idempotency key, its signed batch
  * moving the transfer to SUBMITTED. A crash between the two is resumed at start with that same key, so a transfer is sent at
- * most once whatever happens. Decisions (idempotency,
- * limits, reservations, approvals) are taken under this service's lock: twenty identical concurrent calls make one transfer.
- * The send itself happens after the lock is let go (concurrent transfers share the chain's synced writes and broadcasts), so
- * a retry arriving while the first call still sends answers with the transfer as it stands then (SIGNED until the broadcast
- * is answered); the amounts being sent count against the tenant's funds meanwhile.
+ * most once whatever happens. Decisions (idempotency, limits, reservations, approvals) are taken under this service's lock:
+ * twenty identical concurrent calls make one transfer. A new transfer's write is queued there and awaited after the lock is
+ * let go, and its send happens after that (concurrent transfers share synced writes and broadcasts); until it is written,
+ * what it changes counts from memory for the decisions made meanwhile, and a second call with its key waits for it. A retry
+ * arriving while the first call still sends answers with the transfer as it stands then (SIGNED until the broadcast is
+ * answered); the amounts being sent count against the tenant's funds meanwhile.
  *
  * <p>As the withdrawals' {@link WithdrawalSink}, it publishes a TRANSFER_UPDATED event in the batch of every withdrawal change
  * that changes what the tenant sees (status, txid, fee, confirmations).
