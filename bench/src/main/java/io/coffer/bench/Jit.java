@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -49,8 +48,11 @@ final class Jit {
         return ticks * 1_000_000_000L / TICKS_PER_SECOND;
     }
 
-    /** User and system ticks of one thread if it is a compiler thread, else 0 (also when it ended while being read). */
-    private static long compilerTicks(Path task) throws IOException {
+    /**
+     * User and system ticks of one thread if it is a compiler thread, else 0 — also when it ended while being read (the kernel
+     * then answers ENOENT or ESRCH, depending on the moment).
+     */
+    private static long compilerTicks(Path task) {
         try {
             String name = Files.readString(task.resolve("comm")).strip();
             if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
@@ -60,7 +62,7 @@ final class Jit {
             // After the name's closing parenthesis: state, ppid, ... utime is the 14th field of the line, stime the 15th.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (NoSuchFileException e) {
+        } catch (IOException e) {
             return 0;
         }
     }
