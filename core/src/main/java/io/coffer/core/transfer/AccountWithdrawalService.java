@@ -257,6 +257,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
             signed = queueMoving(b, w);
             flightStarted();
+            unsent.computeIfAbsent(from, k -> new java.util.TreeSet<>()).add(nonce.value());
             keysInFlight.add(idempotencyKey);
             if (nonce.hole()) {
                 holesInFlight.add(slot);
@@ -279,7 +280,16 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             feesOf.put(w.id(), fees);
             crash.reached(STORED_NOT_BROADCAST);
             LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + NonceSlot.of(w).nonce() + ", " + w.txid() + ")");
-            Withdrawal after = broadcast(w);
+            long mine = NonceSlot.of(w).nonce();
+            synchronized (this) {
+                waitWhile(() -> unsent.get(from).first() < mine);
+            }
+            Withdrawal after;
+            try {
+                after = broadcast(w);
+            } finally {
+                sent(from, mine);
+            }
             if (after != w) {
                 Batch.Queued outcome;
                 synchronized (this) {
@@ -289,10 +299,30 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
             return after;
         } finally {
+            sent(from, NonceSlot.of(w).nonce()); // (again: a no-op once sent; the one way out when the write failed)
             flightEnded();
             if (!stored) {
                 LOG.warning(() -> "chain " + chain + ": withdrawal " + w.id() + " could not be stored; nothing was sent");
             }
+        }
+    }
+
+    /**
+     * Per sending address, the nonces of this process's new withdrawals not yet through their first broadcast (under this
+     * monitor). A send waits for the lower ones: a node then never gets nonce n + 1 before n from concurrent callers. Out of
+     * order, n + 1 waits in the node's queue for n (some providers refuse or drop it instead), and anvil once left such a
+     * transaction queued for good after n arrived (EvmWithdrawalCrashIT: nonce 14 "queued" with the account at 14).
+     */
+    private final Map<String, java.util.TreeSet<Long>> unsent = new java.util.HashMap<>();
+
+    /** {@code nonce} of {@code from} is through its first broadcast (or will not have one): the next may go. */
+    private synchronized void sent(String from, long nonce) {
+        java.util.TreeSet<Long> waiting = unsent.get(from);
+        if (waiting != null && waiting.remove(nonce)) {
+            if (waiting.isEmpty()) {
+                unsent.remove(from);
+            }
+            notifyAll();
         }
     }
 

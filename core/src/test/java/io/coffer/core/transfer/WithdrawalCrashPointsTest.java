@@ -668,8 +668,8 @@ class WithdrawalCrashPointsTest {
      * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
      * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight
      * finish first, new ones wait). Exactly 30 withdrawals exist, one per key that got funds, each key's callers answered with
-     * the same one; their nonces are 0 to 29, each broadcast once; the others were refused for funds and left nothing; the kept
-     * balances agree with the records; and a restart continues at nonce 30.
+     * the same one; their nonces are 0 to 29, each broadcast once and first sent in nonce order; the others were refused for
+     * funds and left nothing; the kept balances agree with the records; and a restart continues at nonce 30.
      */
     @org.junit.jupiter.api.Test
     void concurrentCallersGetContiguousNoncesOneWithdrawalPerKeyAndFundsHeldOnce() throws Exception {
@@ -730,6 +730,14 @@ class WithdrawalCrashPointsTest {
             assertEquals(x.id(), service.byIdempotencyKey(x.idempotencyKey()).orElseThrow().id());
         }
         assertEquals(30, chain.distinctBroadcasts());
+        java.util.Map<String, Long> nonceOf = new java.util.HashMap<>();
+        stored.forEach(x -> nonceOf.put(x.txid(), NonceSlot.of(x).nonce()));
+        List<Long> firstSent;
+        synchronized (chain) {
+            firstSent = chain.broadcasts.stream().map(FakeChainSource::txidOf).distinct().map(nonceOf::get).toList();
+        }
+        assertEquals(java.util.stream.LongStream.range(0, 30).boxed().toList(), firstSent,
+                "first broadcasts in nonce order, however the callers overlapped (a node never gets n + 1 before n)");
         assertEquals(List.of(), service.balances().disagreements());
         Wallet restarted = new Wallet(Kind.ACCOUNT, "");
         restarted.accountFactory.balances.put(FakeAccountFactory.NATIVE, oneWithFee.multiply(BigInteger.valueOf(31)));
