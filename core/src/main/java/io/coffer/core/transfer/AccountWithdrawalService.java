@@ -266,6 +266,8 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
         }
         boolean stored = false;
+        boolean broadcastDone = false;
+        long mine = NonceSlot.of(w).nonce();
         try {
             try {
                 signed.await();
@@ -280,15 +282,15 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             feesOf.put(w.id(), fees);
             crash.reached(STORED_NOT_BROADCAST);
             LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + NonceSlot.of(w).nonce() + ", " + w.txid() + ")");
-            long mine = NonceSlot.of(w).nonce();
             synchronized (this) {
-                waitWhile(() -> unsent.get(from).first() < mine);
+                waitWhile(() -> unsent.containsKey(from) && unsent.get(from).first() < mine);
             }
             Withdrawal after;
             try {
                 after = broadcast(w);
             } finally {
                 sent(from, mine);
+                broadcastDone = true;
             }
             if (after != w) {
                 Batch.Queued outcome;
@@ -299,7 +301,9 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
             return after;
         } finally {
-            sent(from, NonceSlot.of(w).nonce()); // (again: a no-op once sent; the one way out when the write failed)
+            if (!broadcastDone) { // the write failed, or a crash point: never broadcast, the next may go
+                sent(from, mine);
+            }
             flightEnded();
             if (!stored) {
                 LOG.warning(() -> "chain " + chain + ": withdrawal " + w.id() + " could not be stored; nothing was sent");
