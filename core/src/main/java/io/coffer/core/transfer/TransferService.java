@@ -277,7 +277,7 @@ public final class TransferService implements WithdrawalSink {
         } catch (RuntimeException e) {
             synchronized (this) {
                 if (!needsApproval) {
-                    sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+                    doneSending(sendingKey, amount);
                 }
             }
             throw e;
@@ -299,13 +299,18 @@ public final class TransferService implements WithdrawalSink {
             return submit(t);
         } finally {
             synchronized (this) {
-                sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+                doneSending(sendingKey, amount);
             }
         }
     }
 
     /** Per tenant and asset, the amounts of transfers created and not yet through their send (under this monitor). */
     private final Map<String, BigInteger> sending = new java.util.HashMap<>();
+
+    /** Takes {@code amount} off what is being sent under {@code sendingKey} (under this monitor). */
+    private void doneSending(String sendingKey, BigInteger amount) {
+        sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+    }
 
     /**
      * A transfer decided and queued for writing, not yet known to be written (under this monitor, by id): its idempotency key (a
