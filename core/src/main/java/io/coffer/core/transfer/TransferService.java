@@ -185,8 +185,8 @@ public final class TransferService implements WithdrawalSink {
         String sendingKey = caller.tenant() + "|" + c.asset();
         // The read-decide of the transfer (key, limits, funds) under the lock, its write queued there; the wait for the disk and
         // the send after it, so concurrent transfers share synced writes and broadcasts. What a queued transfer changes and the
-        // store does not show yet counts from memory meanwhile (see Unwritten); until a send is done its amount counts against
-        // the tenant's funds.
+        // store does not show yet counts from memory meanwhile (see Unwritten); until its withdrawal is written (and the balance
+        // shows the debit) its amount counts against the tenant's funds.
         TenantTables.TenantKey key = new TenantTables.TenantKey(caller.tenant(), c.idempotencyKey());
         Batch.Queued write;
         boolean needsApproval;
@@ -236,7 +236,9 @@ public final class TransferService implements WithdrawalSink {
                 chains.requireSigning();
                 chains.requireOpen(c.asset());
             }
-            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset()).add(sending.getOrDefault(sendingKey, BigInteger.ZERO))
+            // What is being sent before the balance: a send debits the balance before it leaves `sending` (see debited), so
+            // read in this order an amount can count twice for a moment (a refusal at the edge), never not at all.
+            BigInteger reserved = awaitingApproval(caller.tenant(), c.asset()).add(beingSent(sendingKey))
                     .add(sum(queued, u -> u.awaiting() && u.transfer().asset().equals(c.asset())));
             BigInteger spendable = chains.spendable(caller.account(), c.asset());
             if (amount.add(reserved).compareTo(spendable) > 0) {
@@ -269,17 +271,13 @@ public final class TransferService implements WithdrawalSink {
             });
             unwritten.put(t.id(), new Unwritten(t, key, needsApproval, held.isEmpty() && !needsApproval));
             if (!needsApproval) {
-                sending.merge(sendingKey, amount, BigInteger::add);
+                sending.put(t.id(), new BeingSent(sendingKey, amount));
             }
         }
         try {
             write.await();
         } catch (RuntimeException e) {
-            synchronized (this) {
-                if (!needsApproval) {
-                    doneSending(sendingKey, amount);
-                }
-            }
+            sending.remove(t.id());
             throw e;
         } finally {
             synchronized (this) {
@@ -298,18 +296,40 @@ public final class TransferService implements WithdrawalSink {
         try {
             return submit(t);
         } finally {
-            synchronized (this) {
-                doneSending(sendingKey, amount);
-            }
+            sending.remove(t.id()); // most often gone already: debited when its withdrawal was written
         }
     }
 
-    /** Per tenant and asset, the amounts of transfers created and not yet through their send (under this monitor). */
-    private final Map<String, BigInteger> sending = new java.util.HashMap<>();
+    /** A transfer created to be sent at once, whose amount its account's balance does not show debited yet. */
+    private record BeingSent(String tenantAsset, BigInteger amount) {
+    }
 
-    /** Takes {@code amount} off what is being sent under {@code sendingKey} (under this monitor). */
-    private void doneSending(String sendingKey, BigInteger amount) {
-        sending.computeIfPresent(sendingKey, (k, v) -> v.subtract(amount).signum() == 0 ? null : v.subtract(amount));
+    /**
+     * By transfer id, the transfers created to be sent at once and not yet debited: from the decision until the batch that
+     * stores their withdrawal is written (the balance shows the debit from then on, {@link #debited}) or their send ends without
+     * one. Concurrent, not under this service's monitor: the withdrawals' batches reach {@link #debited} holding their own lock,
+     * which a decision here takes (reading the balance) while holding this one.
+     */
+    private final Map<String, BeingSent> sending = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What the transfers of {@code tenantAsset} ("tenant|asset") being sent hold back and the balance does not show yet. */
+    private BigInteger beingSent(String tenantAsset) {
+        BigInteger sum = BigInteger.ZERO;
+        for (BeingSent s : sending.values()) {
+            if (s.tenantAsset().equals(tenantAsset)) {
+                sum = sum.add(s.amount());
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Transfer {@code id}'s withdrawal is written, so its account's balance shows the debit: its amount no longer counts as being
+     * sent. Before this, from the write until the send returned, it counted twice (a spurious INSUFFICIENT_FUNDS at the edge,
+     * with the broadcast and the outcome's write in that window); removed before the write, not at all (an over-promise).
+     */
+    private void debited(String id) {
+        sending.remove(id);
     }
 
     /**
@@ -569,6 +589,7 @@ public final class TransferService implements WithdrawalSink {
         // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
         TenantTransfer sent = submitted(batch, t.get(), w);
         outbox.commit(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
+        debited(sent.id());
     }
 
     /**
@@ -584,7 +605,11 @@ public final class TransferService implements WithdrawalSink {
             return batch.queue();
         }
         TenantTransfer sent = submitted(batch, t.get(), w);
-        return outbox.queue(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
+        Batch.Queued queued = outbox.queue(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
+        return () -> {
+            queued.await();
+            debited(sent.id()); // written: the balance shows it (not when queued: the balance reads only written batches)
+        };
     }
 
     /**

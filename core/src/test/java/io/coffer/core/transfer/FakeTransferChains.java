@@ -66,6 +66,16 @@ public final class FakeTransferChains implements TransferService.Sending {
         this.sink = sink;
     }
 
+    /**
+     * The next send, once its withdrawal is written, counts {@code stored} down and waits for {@code go} before it returns (as a
+     * broadcast and the outcome's write take their time), holding this fake's monitor: other sends wait for it.
+     */
+    public void pauseAfterStoring(java.util.concurrent.CountDownLatch stored, java.util.concurrent.CountDownLatch go) {
+        pauseAfterStoring = new java.util.concurrent.CountDownLatch[] {stored, go};
+    }
+
+    private volatile java.util.concurrent.CountDownLatch[] pauseAfterStoring;
+
     /** The next send stores its withdrawal (and sends it), then throws {@code e}, as a failure after the signed write would. */
     public void refuseAfterStoring(CofferException e) {
         refuseAfterStoring = e;
@@ -164,6 +174,19 @@ public final class FakeTransferChains implements TransferService.Sending {
         sends.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
         if (sink != null) {
             sink.queue(sinkStore.batch(), w).await();
+        }
+        java.util.concurrent.CountDownLatch[] pause = pauseAfterStoring;
+        if (pause != null) {
+            pauseAfterStoring = null;
+            pause[0].countDown();
+            try {
+                if (!pause[1].await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("a paused send was never let go");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
         CofferException late = refuseAfterStoring;
         if (late != null) {

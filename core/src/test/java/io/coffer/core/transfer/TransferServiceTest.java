@@ -130,8 +130,10 @@ class TransferServiceTest {
      * distinct keys against each bound in turn, and exactly as many pass as the bound allows: the rolling 24 h limit (10 of
      * 1,000), the funds reserved by transfers awaiting approval (4 of 2,000,000), and the amount paid to a request that refunds
      * may return (5 of 1,000); every other call is refused before anything is stored. Against the funds alone (9 of 1,000,000
-     * once 10,000 are spent) at most that many pass: a transfer whose withdrawal was just made counts twice until its caller
-     * takes its amount off the amounts being sent — a refusal in that moment, never a promise beyond the funds.
+     * once 10,000 are spent) at most that many pass: this fake takes a withdrawal's amount off the funds before its batch is
+     * written (without a sink, before its send returns), and until then the transfer's amount counts as being sent too — a
+     * refusal in that moment, never a promise beyond the funds. (The ledger's balance shows a withdrawal once its batch is
+     * written, and the amount stops counting as being sent right after: aSendsAmountCountsOnceFromTheWriteOfItsWithdrawal.)
      */
     @Test
     void concurrentCallersWithDistinctKeysAreHeldToEachBoundExactly() throws Exception {
@@ -328,6 +330,50 @@ class TransferServiceTest {
         restarted.resume();
         assertEquals(2, chains.withdrawals(), "nothing left to resume: each sent once");
         assertEquals(BigInteger.valueOf(10_000_000 - 3000), chains.spendable(0, FakeTransferChains.BTC));
+    }
+
+    @Test
+    void aSendsAmountCountsOnceFromTheWriteOfItsWithdrawal() throws Exception {
+        chains.writesThrough(service, store);
+        BigInteger all = chains.spendable(0, FakeTransferChains.BTC);
+        BigInteger first = all.multiply(BigInteger.valueOf(3)).divide(BigInteger.valueOf(5));
+        java.util.concurrent.CountDownLatch stored = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        chains.pauseAfterStoring(stored, go);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> service.create(clerk, send(first.toString(), "a")));
+            assertTrue(stored.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            // A's withdrawal is written (the balance shows its debit) and its send has not returned: the rest is spendable, once.
+            assertEquals(all.subtract(first), chains.spendable(0, FakeTransferChains.BTC));
+            var b = pool.submit(() -> service.create(clerk, send(all.subtract(first).toString(), "b")));
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (service.byIdempotencyKey("tn_shop", "b").isEmpty() && !b.isDone()) { // b's send then waits for a's
+                assertTrue(System.nanoTime() < until, "b neither decided nor ended");
+                Thread.sleep(1);
+            }
+            assertTrue(service.byIdempotencyKey("tn_shop", "b").isPresent(), () -> "refused while a was being sent: " + failure(b));
+            // Now a is debited and b is being sent: nothing is left, and one more unit is refused.
+            refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("1", "c")));
+            assertTrue(service.byIdempotencyKey("tn_shop", "c").isEmpty(), "a refused transfer is not stored");
+            go.countDown();
+            assertEquals(TransferStatus.BROADCAST, a.get(30, java.util.concurrent.TimeUnit.SECONDS).status());
+            assertEquals(TransferStatus.BROADCAST, b.get(30, java.util.concurrent.TimeUnit.SECONDS).status());
+            assertEquals(BigInteger.ZERO, chains.spendable(0, FakeTransferChains.BTC));
+            refused(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> service.create(clerk, send("1", "d")));
+        } finally {
+            go.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static String failure(java.util.concurrent.Future<?> f) {
+        try {
+            f.get();
+            return "not refused";
+        } catch (Exception e) {
+            return String.valueOf(e.getCause());
+        }
     }
 
     private static TransferService.Create sendTo(String destination, String amount, String key) {
