@@ -63,9 +63,14 @@ import java.util.Map;
  * by {@code LimitUse} in the batches that write transfers and withdrawals), so the rolling limits, the velocity rule and a
  * refund's check read sums instead of every transfer of the window (or of the tenant). The migration from 7 writes them for
  * the transfers recorded.
+ *
+ * <p>Version 9: the destinations paid filed by their look-alike signature (0xa6; {@code TransferTables.PAID_LOOKALIKES}, written
+ * with each row of 0x3f), so the look-alike rule reads the few sharing a new destination's signature instead of every one the
+ * tenant ever paid. The migration from 8 files those recorded (an older build, which would record destinations without the
+ * index, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 8;
+    public static final int VERSION = 9;
 
     private CofferSchema() {
     }
@@ -86,7 +91,8 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.transfer.LedgerBalances.tables());
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
-                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse));
+                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse,
+                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

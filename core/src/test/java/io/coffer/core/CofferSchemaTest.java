@@ -58,6 +58,11 @@ class CofferSchemaTest {
                     io.coffer.core.transfer.TenantTransfer.State.REJECTED, "", "", t));
             b.put(io.coffer.core.transfer.TransferTables.TRANSFERS, "tt_refund", transfer("tt_refund", 11,
                     io.coffer.core.transfer.TenantTransfer.State.SUBMITTING, "", "pr_1", t.plusSeconds(3600 + 61)));
+            // Version 9: the destinations paid, filed by look-alike signature (a short one has none).
+            var paid = io.coffer.core.transfer.TransferTables.PAID_DESTINATIONS;
+            b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "bitcoin", "bcrt1qaaaa00000000zzzz"), at(t));
+            b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "ethereum", "0xAbCd00000000000000000000000000000000Ef12"), at(t));
+            b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "bitcoin", "short"), at(t));
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -87,9 +92,17 @@ class CofferSchemaTest {
             var refunding = io.coffer.core.transfer.TransferTables.REFUNDING;
             assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.RefundTransfer("tn_1", "pr_1", "tt_refund"), BigInteger.valueOf(11))),
                     now.list(refunding, refunding.all(), 10));
+            var lookalikes = io.coffer.core.transfer.TransferTables.PAID_LOOKALIKES;
+            assertEquals(List.of(new io.coffer.core.transfer.TransferTables.PaidLookalike("tn_1", "bitcoin", "aaaa.zzzz", "bcrt1qaaaa00000000zzzz"),
+                    new io.coffer.core.transfer.TransferTables.PaidLookalike("tn_1", "ethereum", "abcd.ef12", "0xAbCd00000000000000000000000000000000Ef12")),
+                    now.list(lookalikes, lookalikes.all(), 10).stream().map(Map.Entry::getKey).toList());
             assertEquals(3, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }
+    }
+
+    private static Long at(Instant t) {
+        return t.toEpochMilli();
     }
 
     private static io.coffer.core.transfer.TenantTransfer transfer(String id, long amount, io.coffer.core.transfer.TenantTransfer.State state,

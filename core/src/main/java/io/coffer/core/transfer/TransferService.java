@@ -8,7 +8,6 @@ import io.coffer.core.event.EventOutbox;
 import io.coffer.core.event.EventType;
 import io.coffer.core.event.NewEvent;
 import io.coffer.core.store.Batch;
-import io.coffer.core.store.KeyWriter;
 import io.coffer.core.store.Store;
 import io.coffer.core.tenant.TenantTables;
 import java.math.BigInteger;
@@ -686,10 +685,16 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** Records that the tenant's money went (is going) to this destination: it is no longer new, and look-alikes compare to it. */
+    /**
+     * Records {@code t}'s destination as paid from {@code at}, unless it was (by a written transfer, or by one decided and not
+     * yet written: the first payment's time stays the first). Under this monitor.
+     */
     private void paid(Batch b, TenantTransfer t, Instant at) {
-        TransferTables.TenantDestination d = new TransferTables.TenantDestination(t.tenant(), AssetId.chainOf(t.asset()), t.destination());
-        if (store.get(TransferTables.PAID_DESTINATIONS, d).isEmpty()) {
-            b.put(TransferTables.PAID_DESTINATIONS, d, at.toEpochMilli());
+        String chain = AssetId.chainOf(t.asset());
+        boolean queuedFirst = unwrittenOf(t.tenant()).stream().anyMatch(u -> u.paysFirst()
+                && AssetId.chainOf(u.transfer().asset()).equals(chain) && u.transfer().destination().equals(t.destination()));
+        if (!queuedFirst && !PaidDestinations.known(store, t.tenant(), chain, t.destination())) {
+            PaidDestinations.record(b, t.tenant(), chain, t.destination(), at.toEpochMilli());
         }
     }
 
@@ -705,23 +710,14 @@ public final class TransferService implements WithdrawalSink {
         String chain = AssetId.chainOf(asset);
         List<String> paidUnwritten = queued.stream().filter(u -> u.paysFirst() && AssetId.chainOf(u.transfer().asset()).equals(chain))
                 .map(u -> u.transfer().destination()).toList();
-        boolean known = paidUnwritten.contains(destination)
-                || store.get(TransferTables.PAID_DESTINATIONS, new TransferTables.TenantDestination(tenant, chain, destination)).isPresent();
+        boolean known = paidUnwritten.contains(destination) || PaidDestinations.known(store, tenant, chain, destination);
         if (!known && limits != null && limits.newDestinationAbove() != null && amount.compareTo(limits.newDestinationAbove()) > 0) {
             out.add("new destination: " + amount + " " + asset + " to an address this tenant never paid before (rule: above "
                     + limits.newDestinationAbove() + ")");
         }
         if (!known && policy.holdLookalikes()) {
-            byte[] prefix = KeyWriter.key().string(tenant).string(chain).build();
-            List<String> paidBefore = new ArrayList<>(paidUnwritten);
-            store.list(TransferTables.PAID_DESTINATIONS, TransferTables.PAID_DESTINATIONS.prefix(prefix), Integer.MAX_VALUE)
-                    .forEach(e -> paidBefore.add(e.getKey().address()));
-            for (String paid : paidBefore) {
-                if (lookAlike(paid, destination)) {
-                    out.add("look-alike destination: " + destination + " resembles " + paid + ", paid before (address poisoning?)");
-                    break;
-                }
-            }
+            PaidDestinations.resembled(store, tenant, chain, destination, paidUnwritten).ifPresent(paid ->
+                    out.add("look-alike destination: " + destination + " resembles " + paid + ", paid before (address poisoning?)"));
         }
         if (policy.velocityFactor() > 0) {
             BigInteger day = usedIn24h(tenant, asset, now, queued).add(amount);
@@ -741,25 +737,6 @@ public final class TransferService implements WithdrawalSink {
     }
 
     /** Same first and last four characters after the type prefix (bech32 hrp+version, 0x), yet another address. */
-    static boolean lookAlike(String a, String b) {
-        if (a.equalsIgnoreCase(b)) {
-            return false;
-        }
-        String x = body(a).toLowerCase(java.util.Locale.ROOT);
-        String y = body(b).toLowerCase(java.util.Locale.ROOT);
-        return x.length() >= 8 && y.length() >= 8 && x.substring(0, 4).equals(y.substring(0, 4))
-                && x.substring(x.length() - 4).equals(y.substring(y.length() - 4));
-    }
-
-    private static String body(String address) {
-        int sep = address.lastIndexOf('1');
-        if (address.startsWith("0x") || address.startsWith("0X")) {
-            return address.substring(2);
-        }
-        return sep > 0 && sep + 2 < address.length() && address.substring(0, sep).chars().allMatch(Character::isLetter)
-                ? address.substring(sep + 2) : address; // bech32: after "hrp1" and the witness version
-    }
-
     private Optional<NewEvent> updated(Batch b, View v) {
         String now = fingerprint(v);
         String id = v.transfer().id();
@@ -824,6 +801,11 @@ public final class TransferService implements WithdrawalSink {
     /** The schema's migration to the kept sums of transfers counting against limits: writes them for the transfers recorded so far. */
     public static void indexLimitUse(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
         LimitUse.index(store, batch);
+    }
+
+    /** The schema's migration to the look-alike index of the destinations paid: files those recorded so far. */
+    public static void indexPaidLookalikes(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
+        PaidDestinations.index(store, batch);
     }
 
     private BigInteger awaitingApproval(String tenant, String asset) {

@@ -161,7 +161,8 @@ public final class TransferTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
-                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING, COUNTING, COUNTED, REFUNDING);
+                TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING, COUNTING, COUNTED, REFUNDING,
+                PAID_LOOKALIKES);
     }
 
     /** What the amounts of {@code table}'s records in {@code range} add up to. */
@@ -423,4 +424,27 @@ public final class TransferTables {
                     return k;
                 }
             }, Codecs.int64());
+
+    /** A destination a tenant paid on a chain, filed under its look-alike signature ({@code PaidDestinations.signature}). */
+    public record PaidLookalike(String tenant, String chain, String signature, String address) {
+    }
+
+    // paid-lookalikes: 0xa6 | tenant string | chain string | signature string | address string -> empty: the rows of
+    // paid-destinations whose address has a signature (the first and last four characters of its body, lower case), written
+    // with them, so the look-alike rule reads the destinations sharing a new one's signature, not all the tenant paid
+    public static final Table<PaidLookalike, String> PAID_LOOKALIKES = Table.of(0xa6, "paid-lookalikes",
+            "tenant string | chain string | signature string | address string -> empty", new KeyCodec<>() {
+                @Override
+                public byte[] encode(PaidLookalike k) {
+                    return KeyWriter.key().string(k.tenant()).string(k.chain()).string(k.signature()).string(k.address()).build();
+                }
+
+                @Override
+                public PaidLookalike decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    PaidLookalike k = new PaidLookalike(r.string(), r.string(), r.string(), r.string());
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
 }

@@ -11,6 +11,7 @@ import io.coffer.core.audit.AuditLog;
 import io.coffer.core.error.CofferException;
 import io.coffer.core.error.ErrorKind;
 import io.coffer.core.event.EventOutbox;
+import io.coffer.core.store.Batch;
 import io.coffer.core.store.LevelDbStore;
 import io.coffer.core.store.Store;
 import java.math.BigInteger;
@@ -44,6 +45,8 @@ class TransferServiceTest {
     @TempDir
     Path dir;
     Store store;
+    /** {@link #store}, counting what is read through it. */
+    io.coffer.core.store.ReadCountingStore counted;
     final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T12:00:00Z"));
     final FakeTransferChains chains = new FakeTransferChains();
     final Map<String, Map.Entry<String, BigInteger>> paidRequests = new ConcurrentHashMap<>();
@@ -54,7 +57,8 @@ class TransferServiceTest {
 
     @BeforeEach
     void open() {
-        store = LevelDbStore.open(dir, CofferSchema.current());
+        counted = new io.coffer.core.store.ReadCountingStore(LevelDbStore.open(dir, CofferSchema.current()));
+        store = counted;
         service = newService();
         chains.fund(0, FakeTransferChains.BTC, 10_000_000);
     }
@@ -376,6 +380,89 @@ class TransferServiceTest {
         }
     }
 
+    /**
+     * The look-alike rule against transfers decided and not yet written: in each of six rounds, 48 calls from 16 threads, each
+     * to another address sharing the round's first and last four characters. Whatever the order, the first decided is sent and
+     * every later one resembles it (written or still queued): exactly one sent a round, 47 held with the reason, none refused.
+     * (Whether a later decision meets the first one still queued depends on timing: without the queued ones counted, some
+     * round sends two in most runs.)
+     */
+    @Test
+    void lookAlikesOfADestinationBeingPaidAreHeldWhateverTheOrder() throws Exception {
+        service.setPolicy(new TransferPolicy("tn_shop", Map.of(), List.of(), 0, true, 0), "operator");
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (String ends : List.of("qqqq", "pppp", "rrrr", "yyyy", "9999", "xxxx")) {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<TransferService.View>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 48; i++) {
+                    String destination = "bcrt1q" + ends + bech32(new java.util.Random(i), 24) + ends;
+                    String key = "poison-" + ends + "-" + i;
+                    calls.add(pool.submit(() -> {
+                        go.await();
+                        return service.create(clerk, sendTo(destination, "1000", key));
+                    }));
+                }
+                go.countDown();
+                Map<TransferStatus, Integer> by = new java.util.EnumMap<>(TransferStatus.class);
+                for (Future<TransferService.View> f : calls) {
+                    TransferService.View v = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    by.merge(v.status(), 1, Integer::sum);
+                    if (v.status() == TransferStatus.AWAITING_APPROVAL) {
+                        assertTrue(v.holdReason().startsWith("look-alike destination"), v.holdReason());
+                    }
+                }
+                assertEquals(Map.of(TransferStatus.BROADCAST, 1, TransferStatus.AWAITING_APPROVAL, 47), by, ends);
+            }
+            assertEquals(6, chains.withdrawals());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The anomaly rules read what they ask about, not the tenant's history: with 3,000 destinations paid, a transfer to a new
+     * one reads the paid destinations once or twice and the few sharing its signature, whether it resembles one (held, naming
+     * it) or not (sent).
+     */
+    @Test
+    void theLookAlikeRuleReadsTheFewDestinationsSharingASignature() {
+        service.setPolicy(new TransferPolicy("tn_shop", Map.of(), List.of(), 0, true, 0), "operator");
+        java.util.Random random = new java.util.Random(7);
+        List<String> paid = new java.util.ArrayList<>();
+        Batch b = store.batch();
+        for (int i = 0; i < 3000; i++) {
+            String address = "bcrt1q" + bech32(random, 32);
+            paid.add(address);
+            PaidDestinations.record(b, "tn_shop", "bitcoin", address, 1);
+        }
+        b.commit();
+        String target = paid.get(1777);
+        String poison = target.substring(0, 10) + bech32(random, 24) + target.substring(target.length() - 4);
+
+        counted.reset();
+        TransferService.View held = service.create(clerk, sendTo(poison, "1000", "poison"));
+        assertEquals(TransferStatus.AWAITING_APPROVAL, held.status());
+        assertTrue(held.holdReason().contains("resembles " + target), held.holdReason());
+        assertTrue(counted.reads(TransferTables.PAID_DESTINATIONS) <= 2, counted.reads(TransferTables.PAID_DESTINATIONS) + " read");
+        assertTrue(counted.reads(TransferTables.PAID_LOOKALIKES) <= 1, counted.reads(TransferTables.PAID_LOOKALIKES) + " read");
+
+        counted.reset();
+        assertEquals(TransferStatus.BROADCAST, service.create(clerk, sendTo("bcrt1q" + bech32(random, 32), "1000", "fresh")).status());
+        assertTrue(counted.reads(TransferTables.PAID_DESTINATIONS) <= 2, counted.reads(TransferTables.PAID_DESTINATIONS) + " read");
+        assertEquals(0, counted.reads(TransferTables.PAID_LOOKALIKES));
+    }
+
+    /** {@code n} characters of the bech32 alphabet (which has no '1': the separator stays the last one). */
+    private static String bech32(java.util.Random random, int n) {
+        String alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
     private static TransferService.Create sendTo(String destination, String amount, String key) {
         return new TransferService.Create(FakeTransferChains.BTC, destination, amount, null, Optional.empty(), key, "", "");
     }
@@ -403,9 +490,9 @@ class TransferServiceTest {
         // An operator's approval (quorum 0: one approval) sends it, and the reason stays on record until then.
         assertEquals(TransferStatus.BROADCAST, service.approve(new TransferService.Caller("tn_shop", 0, "op:dee"), poisoned.transfer().id())
                 .status());
-        assertTrue(TransferService.lookAlike("0xAbCd000000000000000000000000000000001234", "0xabcd999999999999999999999999999999991234"));
-        assertFalse(TransferService.lookAlike("0xabcd000000000000000000000000000000001234", "0xabcd000000000000000000000000000000001234"));
-        assertFalse(TransferService.lookAlike("bcrt1qaaaa00000000000000000000000000000zzzz", "bcrt1qaaab00000000000000000000000000000zzzz"));
+        assertTrue(PaidDestinations.lookAlike("0xAbCd000000000000000000000000000000001234", "0xabcd999999999999999999999999999999991234"));
+        assertFalse(PaidDestinations.lookAlike("0xabcd000000000000000000000000000000001234", "0xabcd000000000000000000000000000000001234"));
+        assertFalse(PaidDestinations.lookAlike("bcrt1qaaaa00000000000000000000000000000zzzz", "bcrt1qaaab00000000000000000000000000000zzzz"));
     }
 
     @Test

@@ -461,67 +461,6 @@ class WithdrawalCrashPointsTest {
         return factory;
     }
 
-    /** {@code store}, counting in {@code reads} each withdrawal record read from it (through {@code get} or a scan). */
-    private static Store withdrawalReadsCounted(Store store, java.util.concurrent.atomic.AtomicInteger reads) {
-        return new Store() {
-            @Override
-            public <K, V> Optional<V> get(io.coffer.core.store.Table<K, V> table, K key) {
-                if (table == TransferTables.WITHDRAWALS) {
-                    reads.incrementAndGet();
-                }
-                return store.get(table, key);
-            }
-
-            @Override
-            public <K, V> io.coffer.core.store.Cursor<K, V> scan(io.coffer.core.store.KeyRange range, io.coffer.core.store.Table<K, V> table) {
-                if (table == TransferTables.WITHDRAWALS) {
-                    reads.incrementAndGet();
-                }
-                return store.scan(range, table);
-            }
-
-            @Override
-            public Batch batch() {
-                return store.batch();
-            }
-
-            @Override
-            public long writes(io.coffer.core.store.Table<?, ?> table) {
-                return store.writes(table);
-            }
-
-            @Override
-            public void derive(String name, io.coffer.core.store.Derivation derivation) {
-                store.derive(name, derivation);
-            }
-
-            @Override
-            public <T> T readDerived(String name, java.util.function.Supplier<T> read) {
-                return store.readDerived(name, read);
-            }
-
-            @Override
-            public int schemaVersion() {
-                return store.schemaVersion();
-            }
-
-            @Override
-            public Path directory() {
-                return store.directory();
-            }
-
-            @Override
-            public void copyTo(io.coffer.core.store.RecordSink sink) {
-                store.copyTo(sink);
-            }
-
-            @Override
-            public void close() {
-                store.close();
-            }
-        };
-    }
-
     /** A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one). */
     private static FakeChainSource lookCounting(java.util.concurrent.atomic.AtomicInteger looks) {
         return new FakeChainSource("fake") {
@@ -619,8 +558,9 @@ class WithdrawalCrashPointsTest {
         ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
         chain.mine();
         follower.poll();
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        AccountWithdrawalService service = new AccountWithdrawalService(withdrawalReadsCounted(store, reads), chain, factory, book,
+        io.coffer.core.store.ReadCountingStore counted = new io.coffer.core.store.ReadCountingStore(store);
+        java.util.function.LongSupplier reads = () -> counted.reads(TransferTables.WITHDRAWALS);
+        AccountWithdrawalService service = new AccountWithdrawalService(counted, chain, factory, book,
                 vault::signer, 1, Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
         service.finalityDepth(4);
         for (int i = 0; i < 3; i++) {
@@ -639,13 +579,13 @@ class WithdrawalCrashPointsTest {
         block.run(); // in a block: 1 confirmation, CONFIRMED, followed to depth 4
         assertEquals(3, track.getAsInt());
         block.run();
-        reads.set(0);
+        counted.reset();
         assertEquals(0, track.getAsInt(), "2 confirmations: the chain only grew");
-        assertEquals(0, reads.get(), "nor read");
+        assertEquals(0, reads.getAsLong(), "nor read");
         assertEquals(0, track.getAsInt(), "the chain unmoved");
         block.run();
         assertEquals(0, track.getAsInt(), "3");
-        assertEquals(0, reads.get(), "nor read");
+        assertEquals(0, reads.getAsLong(), "nor read");
         block.run();
         assertEquals(3, track.getAsInt(), "4 may be the safety depth: looked at, and final");
 
