@@ -257,7 +257,7 @@ public final class TransferService implements WithdrawalSink {
             if (!held.isEmpty()) {
                 b.put(TransferTables.HOLDS, t.id(), String.join("\n", held));
             } else if (!needsApproval) {
-                paid(b, t, now);
+                paid(b, t, now, queued);
             }
             created = view(t, null, String.join("\n", held));
             List<String> reasons = held;
@@ -395,7 +395,7 @@ public final class TransferService implements WithdrawalSink {
         Batch b = store.batch();
         b.put(TransferTables.TRANSFERS, id, next);
         if (reached) {
-            paid(b, next, next.updatedAt());
+            paid(b, next, next.updatedAt(), unwrittenOf(next.tenant()));
         }
         outbox.commit(b, () -> {
             audit.append(b, caller.keyId(), "transfer.approved", id, Map.of("tenant", caller.tenant(), "approvals",
@@ -686,12 +686,12 @@ public final class TransferService implements WithdrawalSink {
 
     /** Records that the tenant's money went (is going) to this destination: it is no longer new, and look-alikes compare to it. */
     /**
-     * Records {@code t}'s destination as paid from {@code at}, unless it was (by a written transfer, or by one decided and not
-     * yet written: the first payment's time stays the first). Under this monitor.
+     * Records {@code t}'s destination as paid from {@code at}, unless it was (by a written transfer, or by one of {@code queued},
+     * the tenant's decided and not yet written: the first payment's time stays the first). Under this monitor.
      */
-    private void paid(Batch b, TenantTransfer t, Instant at) {
+    private void paid(Batch b, TenantTransfer t, Instant at, List<Unwritten> queued) {
         String chain = AssetId.chainOf(t.asset());
-        boolean queuedFirst = unwrittenOf(t.tenant()).stream().anyMatch(u -> u.paysFirst()
+        boolean queuedFirst = queued.stream().anyMatch(u -> u.paysFirst()
                 && AssetId.chainOf(u.transfer().asset()).equals(chain) && u.transfer().destination().equals(t.destination()));
         if (!queuedFirst && !PaidDestinations.known(store, t.tenant(), chain, t.destination())) {
             PaidDestinations.record(b, t.tenant(), chain, t.destination(), at.toEpochMilli());
