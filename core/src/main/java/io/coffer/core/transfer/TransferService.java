@@ -684,10 +684,10 @@ public final class TransferService implements WithdrawalSink {
         this.onHeld = listener;
     }
 
-    /** Records that the tenant's money went (is going) to this destination: it is no longer new, and look-alikes compare to it. */
     /**
-     * Records {@code t}'s destination as paid from {@code at}, unless it was (by a written transfer, or by one of {@code queued},
-     * the tenant's decided and not yet written: the first payment's time stays the first). Under this monitor.
+     * Records that the tenant's money went (is going) to {@code t}'s destination from {@code at}: it is no longer new, and
+     * look-alikes compare to it. Nothing when it was paid before, by a written transfer or by one of {@code queued} (the tenant's
+     * decided and not yet written): the first payment's time stays the first. Under this monitor.
      */
     private void paid(Batch b, TenantTransfer t, Instant at, List<Unwritten> queued) {
         String chain = AssetId.chainOf(t.asset());
@@ -736,7 +736,6 @@ public final class TransferService implements WithdrawalSink {
         return out;
     }
 
-    /** Same first and last four characters after the type prefix (bech32 hrp+version, 0x), yet another address. */
     private Optional<NewEvent> updated(Batch b, View v) {
         String now = fingerprint(v);
         String id = v.transfer().id();
