@@ -564,6 +564,12 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         moved(w);
     }
 
+    @Override
+    protected synchronized void commitAll(Batch b, List<Withdrawal> ws) {
+        super.commitAll(b, ws);
+        ws.forEach(this::moved);
+    }
+
     /** Moves {@link #reserved} to {@code w} as just committed or queued (under this monitor). */
     private void moved(Withdrawal w) {
         if (reserved != null) {

@@ -579,16 +579,25 @@ public final class TransferService implements WithdrawalSink {
 
     @Override
     public void commit(Batch batch, Withdrawal w) {
-        Optional<TenantTransfer> t = w.idempotencyKey().startsWith(ID_PREFIX) ? store.get(TransferTables.TRANSFERS, w.idempotencyKey())
-                : Optional.empty();
-        if (t.isEmpty()) {
+        commitAll(batch, List.of(w), store::batch);
+    }
+
+    /** As {@link #commit}, for a batch writing several withdrawals: each transfer's event (if its view changed) in it. */
+    @Override
+    public void commitAll(Batch batch, List<Withdrawal> ws, java.util.function.Supplier<Batch> empty) {
+        // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
+        List<View> views = new ArrayList<>();
+        for (Withdrawal w : ws) {
+            Optional<TenantTransfer> t = w.idempotencyKey().startsWith(ID_PREFIX)
+                    ? store.get(TransferTables.TRANSFERS, w.idempotencyKey()) : Optional.empty();
+            t.ifPresent(transfer -> views.add(view(submitted(batch, transfer, w), w)));
+        }
+        if (views.isEmpty()) {
             batch.commit();
             return;
         }
-        // Reads only the store (never this service's lock): withdrawals call this holding their own lock.
-        TenantTransfer sent = submitted(batch, t.get(), w);
-        outbox.commit(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
-        debited(sent.id());
+        outbox.commit(batch, () -> views.stream().map(v -> updated(batch, v)).flatMap(Optional::stream).toList());
+        views.forEach(v -> debited(v.transfer().id()));
     }
 
     /**

@@ -323,9 +323,14 @@ public abstract class WithdrawalLedger {
             // The settled are each CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed their
             // standing, and they are not even listed (nor their looks forgotten) until it moves.
             if (moved) {
+                List<String> due = new ArrayList<>();
                 for (String id : settling()) {
                     ids.add(id);
-                    if (grew && settledFarFromFinal(looks.get(id), tip, now)) {
+                    Look looked = looks.get(id);
+                    if (grew && settledFarFromFinal(looked, tip)) {
+                        if (!now.isBefore(looked.when().plus(SETTLED_RECHECK))) {
+                            due.add(id);
+                        }
                         continue;
                     }
                     Optional<Withdrawal> w = get(id);
@@ -333,6 +338,7 @@ public abstract class WithdrawalLedger {
                         looks.put(id, new Look(now, tip, follow(w.get(), tip)));
                     }
                 }
+                refresh(due, tip, now);
                 looks.keySet().retainAll(ids);
             }
             lastTip = tipBlock;
@@ -342,13 +348,45 @@ public abstract class WithdrawalLedger {
 
     /**
      * Whether a settled withdrawal last looked at as {@code looked} (null: not since this process started), on a chain that
-     * only grew since, needs no look now: not possibly at the reorg-safety depth yet (its confirmations then, plus the blocks
-     * since), and looked at within {@link #SETTLED_RECHECK}. Comparing with the tip of the last track is enough: a reorg deeper
-     * than it replaces it too. (A REVERTED one is pending, not settled: its count is news for its tenant, looked at each block.)
+     * only grew since, needs no look at the chain now: it was in a block then and cannot be at the reorg-safety depth yet (its
+     * confirmations then, plus the blocks since). Comparing with the tip of the last track is enough: a reorg deeper than it
+     * replaces it too. (A REVERTED one is pending, not settled: its count is news for its tenant, looked at each block.)
      */
-    private boolean settledFarFromFinal(Look looked, long tip, Instant now) {
-        return looked != null && looked.confirmations() + (tip - looked.tip()) < finalityDepth
-                && now.isBefore(looked.when().plus(SETTLED_RECHECK));
+    private boolean settledFarFromFinal(Look looked, long tip) {
+        return looked != null && looked.confirmations() > 0 && looked.confirmations() + (tip - looked.tip()) < finalityDepth;
+    }
+
+    /** Settled withdrawals whose confirmations are recorded together at most this many a batch. */
+    private static final int REFRESH_BATCH = 256;
+
+    /**
+     * Records the confirmations of settled withdrawals {@link #SETTLED_RECHECK} after their last look, counted instead of asked:
+     * the chain only grew since that look (whose tip is still in it), so the block holding each is too, with the blocks since on
+     * top. No call to the chain node, and up to {@link #REFRESH_BATCH} recorded in one batch (with their transfers' events):
+     * with thousands settling, a look and a synced write each, all due in the same round, kept new sends waiting for seconds
+     * once a minute.
+     */
+    private void refresh(List<String> ids, long tip, Instant now) {
+        for (int from = 0; from < ids.size(); from += REFRESH_BATCH) {
+            Batch b = store.batch();
+            List<Withdrawal> changed = new ArrayList<>();
+            Map<String, Look> next = new java.util.HashMap<>();
+            for (String id : ids.subList(from, Math.min(ids.size(), from + REFRESH_BATCH))) {
+                Look looked = looks.get(id);
+                int conf = (int) (looked.confirmations() + (tip - looked.tip()));
+                next.put(id, new Look(now, tip, conf));
+                Optional<Withdrawal> w = get(id);
+                if (w.isPresent() && w.get().status() == WithdrawalStatus.CONFIRMED && w.get().confirmations() != conf) {
+                    Withdrawal u = w.get().with(WithdrawalStatus.CONFIRMED, conf, "", now);
+                    putWithdrawal(b, u);
+                    changed.add(u);
+                }
+            }
+            if (!changed.isEmpty()) {
+                commitAll(b, changed);
+            }
+            looks.putAll(next);
+        }
     }
 
     /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */
@@ -605,6 +643,11 @@ public abstract class WithdrawalLedger {
     /** Commits a batch that writes {@code w}, through the sink. */
     protected void commit(Batch b, Withdrawal w) {
         sink.commit(b, w);
+    }
+
+    /** Commits a batch that writes each of {@code ws} (distinct withdrawals), through the sink. */
+    protected void commitAll(Batch b, List<Withdrawal> ws) {
+        sink.commitAll(b, ws, store::batch);
     }
 
     /** Queues a batch that writes {@code w} through the sink, behind every one queued before; await it outside any lock. */

@@ -11,6 +11,18 @@ public interface WithdrawalSink {
     void commit(Batch batch, Withdrawal withdrawal);
 
     /**
+     * The same for a batch that writes each of {@code withdrawals} (distinct ones, at least one): committed as one. By default
+     * {@link #commit} sees each: the first with the batch, the others each with an empty one (whose commit writes nothing), for
+     * sinks that only watch.
+     */
+    default void commitAll(Batch batch, java.util.List<Withdrawal> withdrawals, java.util.function.Supplier<Batch> empty) {
+        commit(batch, withdrawals.get(0));
+        for (Withdrawal w : withdrawals.subList(1, withdrawals.size())) {
+            commit(empty.get(), w);
+        }
+    }
+
+    /**
      * Must queue {@code batch} behind every batch queued or committed before it (or throw, leaving nothing queued); the caller
      * awaits it. By default it is committed at once (the sink cannot queue: callers then do not share a synced write).
      */
@@ -23,6 +35,11 @@ public interface WithdrawalSink {
     WithdrawalSink DIRECT = new WithdrawalSink() {
         @Override
         public void commit(Batch batch, Withdrawal withdrawal) {
+            batch.commit();
+        }
+
+        @Override
+        public void commitAll(Batch batch, java.util.List<Withdrawal> withdrawals, java.util.function.Supplier<Batch> empty) {
             batch.commit();
         }
 

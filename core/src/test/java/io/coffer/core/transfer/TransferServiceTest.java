@@ -463,6 +463,25 @@ class TransferServiceTest {
         return sb.toString();
     }
 
+    /** A batch writing several withdrawals (settled ones' confirmations, recorded together) carries each transfer's event. */
+    @Test
+    void aBatchOfSeveralWithdrawalsCarriesEachTransfersEvent() {
+        chains.writesThrough(service, store);
+        List<TransferService.View> made = List.of(service.create(clerk, send("1000", "a")), service.create(clerk, send("2000", "b")));
+        long before = new EventOutbox(store, clock).latest("tn_shop"); // a reader of the store (its heads are cached once read)
+        List<Withdrawal> confirmed = made.stream().map(v -> chains.withdrawal(FakeTransferChains.BTC, v.transfer().withdrawalId())
+                .orElseThrow().with(WithdrawalStatus.CONFIRMED, 3, "", clock.instant())).toList();
+        service.commitAll(store.batch(), confirmed, store::batch);
+        List<io.coffer.core.event.StoredEvent> after = new EventOutbox(store, clock).after("tn_shop", before, 10);
+        assertEquals(made.stream().map(v -> v.transfer().id()).toList(), after.stream().map(io.coffer.core.event.StoredEvent::subjectId).toList());
+        for (io.coffer.core.event.StoredEvent e : after) {
+            assertEquals(io.coffer.core.event.EventType.TRANSFER_UPDATED, e.type());
+            assertTrue(e.body().contains("\"status\":\"CONFIRMED\""), e.body());
+        }
+        service.commitAll(store.batch(), confirmed, store::batch);
+        assertEquals(before + 2, new EventOutbox(store, clock).latest("tn_shop"), "unchanged views publish nothing");
+    }
+
     private static TransferService.Create sendTo(String destination, String amount, String key) {
         return new TransferService.Create(FakeTransferChains.BTC, destination, amount, null, Optional.empty(), key, "", "");
     }

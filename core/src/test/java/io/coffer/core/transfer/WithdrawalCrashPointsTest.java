@@ -604,6 +604,75 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * A minute after their last look, settled withdrawals on a chain that only grew get their confirmations recorded without
+     * asking the chain (the block holding each is still in it, with the blocks since on top), all of them in one batch; one
+     * that may have reached the reorg-safety depth is looked at, and after a reorg every one is.
+     */
+    @org.junit.jupiter.api.Test
+    void settledWithdrawalsConfirmationsAreCountedAMinuteOnInOneBatch() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = lookCounting(looks);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
+        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
+        chain.mine();
+        follower.poll();
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
+                AccountWithdrawalService.NO_CRASH);
+        service.finalityDepth(8);
+        List<Withdrawal> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "m-" + i));
+        }
+        Runnable block = () -> {
+            chain.mine();
+            follower.poll();
+        };
+        java.util.function.IntSupplier track = () -> {
+            int before = looks.get();
+            service.track();
+            return looks.get() - before;
+        };
+        java.util.function.ToIntFunction<Withdrawal> recorded = w -> service.get(w.id()).orElseThrow().confirmations();
+        assertEquals(3, track.getAsInt());
+        block.run();
+        assertEquals(3, track.getAsInt(), "into a block: CONFIRMED, 1 confirmation");
+        block.run();
+        assertEquals(0, track.getAsInt());
+        assertEquals(1, recorded.applyAsInt(sent.get(0)), "within the minute: not yet recorded");
+
+        clock.advance(WithdrawalLedger.SETTLED_RECHECK);
+        block.run();
+        long writes = store.writes(TransferTables.WITHDRAWALS);
+        assertEquals(0, track.getAsInt(), "a minute on, the chain only grown: counted, not asked");
+        for (Withdrawal w : sent) {
+            assertEquals(3, recorded.applyAsInt(w), "3 blocks: its own and two on top");
+        }
+        assertEquals(writes + 1, store.writes(TransferTables.WITHDRAWALS), "the three in one batch");
+        assertEquals(List.of(), service.balances().disagreements(), "the kept balances agree with the records");
+
+        for (int i = 0; i < 4; i++) {
+            block.run();
+            assertEquals(0, track.getAsInt(), (4 + i) + " confirmations");
+        }
+        block.run();
+        assertEquals(3, track.getAsInt(), "8 may be the safety depth: looked at, and final");
+
+        for (int i = 0; i < 2; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "n-" + i));
+        }
+        block.run();
+        assertEquals(2, track.getAsInt());
+        clock.advance(WithdrawalLedger.SETTLED_RECHECK);
+        chain.reorg(1);
+        chain.mine();
+        chain.mine();
+        follower.poll();
+        assertEquals(2, track.getAsInt(), "a minute on but after a reorg: looked at, not counted");
+    }
+
+    /**
      * Callers sending at once overlap (decided one at a time, written, sent and their outcomes written side by side), so what
      * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
      * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight
