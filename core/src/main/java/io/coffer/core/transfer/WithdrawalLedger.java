@@ -271,9 +271,10 @@ public abstract class WithdrawalLedger {
     static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(10);
 
     /**
-     * How long a withdrawal past its confirmations, on a chain that only grew since, is left unlooked-at (unless it may have
-     * reached the reorg-safety depth): its standing cannot change without a reorg, which replaces the tip seen before; the
-     * confirmations recorded for it lag by at most this.
+     * How long the confirmations recorded for a withdrawal past its confirmations, on a chain that only grew since, are left as
+     * they are (then they are counted from its last look and recorded, without a look at the chain). Its standing cannot change
+     * without a reorg, which replaces the tip seen before (and has it looked at); it is looked at when it may have reached the
+     * reorg-safety depth. The confirmations recorded for it lag by at most this.
      */
     static final java.time.Duration SETTLED_RECHECK = java.time.Duration.ofMinutes(1);
 
