@@ -314,33 +314,39 @@ public abstract class WithdrawalLedger {
                     && Optional.ofNullable(source.header(was.height())).map(h -> h.hash().equals(was.hash())).orElse(false);
             Instant now = clock.instant();
             java.util.Set<String> ids = new java.util.HashSet<>();
-            for (Withdrawal w : pending()) {
-                ids.add(w.id());
-                if (!moved && standsStill(w, now)) {
-                    continue;
-                }
-                looks.put(w.id(), new Look(now, tip, follow(w, tip)));
-            }
-            // The settled are each CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed their
-            // standing, and they are not even listed (nor their looks forgotten) until it moves.
-            if (moved) {
-                List<String> due = new ArrayList<>();
-                for (String id : settling()) {
-                    ids.add(id);
-                    Look looked = looks.get(id);
-                    if (grew && settledFarFromFinal(looked, tip)) {
-                        if (!now.isBefore(looked.when().plus(SETTLED_RECHECK))) {
-                            due.add(id);
-                        }
+            round = new RoundWrites();
+            try {
+                for (Withdrawal w : pending()) {
+                    ids.add(w.id());
+                    if (!moved && standsStill(w, now)) {
                         continue;
                     }
-                    Optional<Withdrawal> w = get(id);
-                    if (w.isPresent()) {
-                        looks.put(id, new Look(now, tip, follow(w.get(), tip)));
-                    }
+                    looks.put(w.id(), new Look(now, tip, follow(w, tip)));
                 }
-                refresh(due, tip, now);
-                looks.keySet().retainAll(ids);
+                round.flush(); // before the settled are listed: those that just settled are among them
+                // The settled are each CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed their
+                // standing, and they are not even listed (nor their looks forgotten) until it moves.
+                if (moved) {
+                    for (String id : settling()) {
+                        ids.add(id);
+                        Look looked = looks.get(id);
+                        if (grew && settledFarFromFinal(looked, tip)) {
+                            if (!now.isBefore(looked.when().plus(SETTLED_RECHECK))) {
+                                refresh(id, looked, tip, now);
+                            }
+                            continue;
+                        }
+                        Optional<Withdrawal> w = get(id);
+                        if (w.isPresent()) {
+                            looks.put(id, new Look(now, tip, follow(w.get(), tip)));
+                        }
+                    }
+                    looks.keySet().retainAll(ids);
+                }
+            } finally {
+                RoundWrites written = round;
+                round = null;
+                written.flush(); // what was found before a failure stands: the chain said so
             }
             lastTip = tipBlock;
             return null;
@@ -357,37 +363,63 @@ public abstract class WithdrawalLedger {
         return looked != null && looked.confirmations() > 0 && looked.confirmations() + (tip - looked.tip()) < finalityDepth;
     }
 
-    /** Settled withdrawals whose confirmations are recorded together at most this many a batch. */
-    private static final int REFRESH_BATCH = 256;
+    /** Withdrawal changes a tracking round records together, at most this many a batch. */
+    private static final int ROUND_BATCH = 256;
+
+    /** The changes of the tracking round under way (under the exclusive step), null outside one. */
+    private RoundWrites round;
 
     /**
-     * Records the confirmations of settled withdrawals {@link #SETTLED_RECHECK} after their last look, counted instead of asked:
-     * the chain only grew since that look (whose tip is still in it), so the block holding each is too, with the blocks since on
-     * top. No call to the chain node, and up to {@link #REFRESH_BATCH} recorded in one batch (with their transfers' events):
-     * with thousands settling, a look and a synced write each, all due in the same round, kept new sends waiting for seconds
-     * once a minute.
+     * What a tracking round finds that only records a fact of the chain — a withdrawal now in a block, with its confirmations,
+     * or back in the mempool — written {@link #ROUND_BATCH} to a batch with their transfers' events instead of a synced write
+     * each: a block holding 500 of them had the round, and every send waiting for it, pay 500 synced writes. A change that
+     * something else must follow (a send again, a conflict's anchor, a failure's release) is still written at once.
      */
-    private void refresh(List<String> ids, long tip, Instant now) {
-        for (int from = 0; from < ids.size(); from += REFRESH_BATCH) {
-            Batch b = store.batch();
-            List<Withdrawal> changed = new ArrayList<>();
-            Map<String, Look> next = new java.util.HashMap<>();
-            for (String id : ids.subList(from, Math.min(ids.size(), from + REFRESH_BATCH))) {
-                Look looked = looks.get(id);
-                int conf = (int) (looked.confirmations() + (tip - looked.tip()));
-                next.put(id, new Look(now, tip, conf));
-                Optional<Withdrawal> w = get(id);
-                if (w.isPresent() && w.get().status() == WithdrawalStatus.CONFIRMED && w.get().confirmations() != conf) {
-                    Withdrawal u = w.get().with(WithdrawalStatus.CONFIRMED, conf, "", now);
-                    putWithdrawal(b, u);
-                    changed.add(u);
-                }
+    private final class RoundWrites {
+        private Batch batch = store.batch();
+        private final List<Withdrawal> changed = new ArrayList<>();
+
+        void add(Withdrawal w) {
+            recordInto(batch, w, false);
+            changed.add(w);
+            if (changed.size() >= ROUND_BATCH) {
+                flush();
             }
-            if (!changed.isEmpty()) {
-                commitAll(b, changed);
-            }
-            looks.putAll(next);
         }
+
+        void flush() {
+            if (!changed.isEmpty()) {
+                List<Withdrawal> ws = List.copyOf(changed);
+                Batch b = batch;
+                batch = store.batch();
+                changed.clear();
+                commitAll(b, ws);
+            }
+        }
+    }
+
+    /** Records {@code w}, a fact of the chain nothing else need follow: with the round's batch during one, else at once. */
+    private void recordFound(Withdrawal w) {
+        if (round != null) {
+            round.add(w);
+        } else {
+            record(w);
+        }
+    }
+
+    /**
+     * Records a settled withdrawal's confirmations {@link #SETTLED_RECHECK} after its last look, counted instead of asked: the
+     * chain only grew since that look (whose tip is still in it), so the block holding it is too, with the blocks since on top.
+     * No call to the chain node, and written with the round's other changes: with thousands settling, a look and a synced
+     * write each, all due in the same round, kept new sends waiting for seconds once a minute.
+     */
+    private void refresh(String id, Look looked, long tip, Instant now) {
+        int conf = (int) (looked.confirmations() + (tip - looked.tip()));
+        Optional<Withdrawal> w = get(id);
+        if (w.isPresent() && w.get().status() == WithdrawalStatus.CONFIRMED && w.get().confirmations() != conf) {
+            recordFound(w.get().with(WithdrawalStatus.CONFIRMED, conf, "", now));
+        }
+        looks.put(id, new Look(now, tip, conf));
     }
 
     /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */
@@ -448,12 +480,12 @@ public abstract class WithdrawalLedger {
                 Withdrawal u = minedTxid.equals(w.txid()) ? w.with(next, conf, "", now).withFee(paid) : new Withdrawal(w.id(), chain, w.account(),
                         w.destination(), w.amount(), paid, w.feeRate(), next, minedTxid, w.raw(), w.inputs(), w.changeIndex(),
                         w.replacedTxids(), w.idempotencyKey(), conf, "", w.createdAt(), now, w.asset(), w.cancelTxid());
-                record(u);
+                recordFound(u);
             }
             return conf;
         } else if (inMempool) {
             if (w.status() != WithdrawalStatus.BROADCAST) {
-                record(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
+                recordFound(w.with(WithdrawalStatus.BROADCAST, 0, "", now));
             }
         } else if (current.state() == TxState.CONFLICTED) {
             conflicted(w, tip, now);
@@ -624,16 +656,21 @@ public abstract class WithdrawalLedger {
 
     /** The batch that records {@code w} (checked against the stored version: only the moves its status allows). */
     protected final Batch recording(Withdrawal w, boolean mined) {
+        Batch b = store.batch();
+        recordInto(b, w, mined);
+        return b;
+    }
+
+    /** Adds the writes that record {@code w} to {@code b}, checked as {@link #recording} checks. */
+    private void recordInto(Batch b, Withdrawal w, boolean mined) {
         Optional<Withdrawal> before = get(w.id());
         if (before.isPresent() && before.get().status() != w.status() && !before.get().status().canMoveTo(w.status())) {
             throw new IllegalStateException("withdrawal " + w.id() + " cannot move from " + before.get().status() + " to " + w.status());
         }
-        Batch b = store.batch();
         putWithdrawal(b, w);
         if (w.status() == WithdrawalStatus.FAILED) {
             onFailed(w, mined, b);
         }
-        return b;
     }
 
     /** Where batches that change a withdrawal are committed (the node's transfer events); set before first use. */

@@ -604,12 +604,13 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
-     * A minute after their last look, settled withdrawals on a chain that only grew get their confirmations recorded without
-     * asking the chain (the block holding each is still in it, with the blocks since on top), all of them in one batch; one
-     * that may have reached the reorg-safety depth is looked at, and after a reorg every one is.
+     * What a tracking round finds (withdrawals now in a block) is recorded in one batch; a minute after their last look, settled
+     * withdrawals on a chain that only grew get their confirmations recorded without asking the chain (the block holding each
+     * is still in it, with the blocks since on top), in one batch too; one that may have reached the reorg-safety depth is
+     * looked at, and after a reorg every one is.
      */
     @org.junit.jupiter.api.Test
-    void settledWithdrawalsConfirmationsAreCountedAMinuteOnInOneBatch() {
+    void aRoundsFindingsAreOneBatchAndSettledConfirmationsAreCountedAMinuteOn() {
         java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
         chain = lookCounting(looks);
         FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
@@ -637,7 +638,10 @@ class WithdrawalCrashPointsTest {
         java.util.function.ToIntFunction<Withdrawal> recorded = w -> service.get(w.id()).orElseThrow().confirmations();
         assertEquals(3, track.getAsInt());
         block.run();
+        long before = store.writes(TransferTables.WITHDRAWALS);
         assertEquals(3, track.getAsInt(), "into a block: CONFIRMED, 1 confirmation");
+        assertEquals(before + 1, store.writes(TransferTables.WITHDRAWALS), "what the round found, in one batch");
+        assertEquals(List.of(), service.balances().disagreements(), "the kept balances agree with the records");
         block.run();
         assertEquals(0, track.getAsInt());
         assertEquals(1, recorded.applyAsInt(sent.get(0)), "within the minute: not yet recorded");
