@@ -461,6 +461,24 @@ class WithdrawalCrashPointsTest {
         return factory;
     }
 
+    /** Mines a block on the fake chain and has {@code follower} see it. */
+    private Runnable mining(ChainFollower follower) {
+        return () -> {
+            chain.mine();
+            follower.poll();
+        };
+    }
+
+    /** Tracks once; how many looks at a transaction that made ({@code looks} counts them, see {@link #lookCounting}). */
+    private static java.util.function.IntSupplier looksOfATrack(WithdrawalLedger service,
+            java.util.concurrent.atomic.AtomicInteger looks) {
+        return () -> {
+            int before = looks.get();
+            service.track();
+            return looks.get() - before;
+        };
+    }
+
     /** A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one). */
     private static FakeChainSource lookCounting(java.util.concurrent.atomic.AtomicInteger looks) {
         return new FakeChainSource("fake") {
@@ -521,11 +539,7 @@ class WithdrawalCrashPointsTest {
         for (int i = 0; i < 3; i++) {
             sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "w-" + i));
         }
-        java.util.function.IntSupplier track = () -> {
-            int before = looks.get();
-            service.track();
-            return looks.get() - before;
-        };
+        java.util.function.IntSupplier track = looksOfATrack(service, looks);
         assertEquals(3, track.getAsInt(), "a first look at each");
         assertEquals(0, track.getAsInt(), "the chain unmoved, all three in the mempool and just seen");
         chain.pool.remove(sent.get(1).txid()); // dropped from the mempool
@@ -566,15 +580,8 @@ class WithdrawalCrashPointsTest {
         for (int i = 0; i < 3; i++) {
             service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "s-" + i);
         }
-        Runnable block = () -> {
-            chain.mine();
-            follower.poll();
-        };
-        java.util.function.IntSupplier track = () -> {
-            int before = looks.get();
-            service.track();
-            return looks.get() - before;
-        };
+        Runnable block = mining(follower);
+        java.util.function.IntSupplier track = looksOfATrack(service, looks);
         assertEquals(3, track.getAsInt());
         block.run(); // in a block: 1 confirmation, CONFIRMED, followed to depth 4
         assertEquals(3, track.getAsInt());
@@ -626,15 +633,8 @@ class WithdrawalCrashPointsTest {
         for (int i = 0; i < 3; i++) {
             sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "m-" + i));
         }
-        Runnable block = () -> {
-            chain.mine();
-            follower.poll();
-        };
-        java.util.function.IntSupplier track = () -> {
-            int before = looks.get();
-            service.track();
-            return looks.get() - before;
-        };
+        Runnable block = mining(follower);
+        java.util.function.IntSupplier track = looksOfATrack(service, looks);
         java.util.function.ToIntFunction<Withdrawal> recorded = w -> service.get(w.id()).orElseThrow().confirmations();
         assertEquals(3, track.getAsInt());
         block.run();
