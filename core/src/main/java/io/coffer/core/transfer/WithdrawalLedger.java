@@ -299,7 +299,8 @@ public abstract class WithdrawalLedger {
      * call to the chain node, made while new sends wait; with hundreds of withdrawals in the mempool between two blocks,
      * looking at every one every poll kept CreateTransfer waiting most of the time. A settled withdrawal (CONFIRMED, short of
      * the reorg-safety depth) is not even read unless it is looked at: with a day's payouts settling (64 blocks on Ethereum),
-     * reading them all at every poll made each poll longer than the last and every send wait for it.
+     * reading them all at every poll made each poll longer than the last and every send wait for it. What a round finds is
+     * written together ({@link RoundWrites}), not a synced write a withdrawal.
      */
     public void track() {
         exclusively(() -> {
