@@ -515,24 +515,7 @@ class WithdrawalCrashPointsTest {
         chain = lookCounting(looks);
         FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
         AddressBook book = evmBook();
-        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
-                java.time.Instant.parse("2026-12-01T00:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return now.get();
-            }
-        };
+        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
         AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
                 AccountWithdrawalService.NO_CRASH);
         List<Withdrawal> sent = new java.util.ArrayList<>();
@@ -543,9 +526,9 @@ class WithdrawalCrashPointsTest {
         assertEquals(3, track.getAsInt(), "a first look at each");
         assertEquals(0, track.getAsInt(), "the chain unmoved, all three in the mempool and just seen");
         chain.pool.remove(sent.get(1).txid()); // dropped from the mempool
-        now.set(now.get().plus(WithdrawalLedger.RECHECK).minusSeconds(1));
+        clock.advance(WithdrawalLedger.RECHECK.minusSeconds(1));
         assertEquals(0, track.getAsInt(), "not yet");
-        now.set(now.get().plusSeconds(1));
+        clock.advance(java.time.Duration.ofSeconds(1));
         assertEquals(3, track.getAsInt(), "looked at again after the recheck");
         assertEquals(2, chain.broadcastsOf(sent.get(1).txid()), "the dropped one sent again, the same bytes");
         assertEquals(0, track.getAsInt());
@@ -553,7 +536,7 @@ class WithdrawalCrashPointsTest {
         chain.mine(); // all three into a block: the chain moved
         assertEquals(3, track.getAsInt());
         assertEquals(WithdrawalStatus.CONFIRMED, service.get(sent.get(0).id()).orElseThrow().status());
-        now.set(now.get().plus(WithdrawalLedger.RECHECK).plus(WithdrawalLedger.RECHECK));
+        clock.advance(WithdrawalLedger.RECHECK.plus(WithdrawalLedger.RECHECK));
         assertEquals(0, track.getAsInt(), "in a block: only a new block (or a reorg) can change them");
     }
 
