@@ -281,7 +281,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
             feesOf.put(w.id(), fees);
             crash.reached(STORED_NOT_BROADCAST);
-            LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + NonceSlot.of(w).nonce() + ", " + w.txid() + ")");
+            LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + mine + ", " + w.txid() + ")");
             synchronized (this) {
                 waitWhile(() -> unsent.containsKey(from) && unsent.get(from).first() < mine);
             }
@@ -556,12 +556,6 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             part.forEach((asset, v) -> sums.merge(asset, v, BigInteger::add));
             reservedBy.put(w.id(), part);
         }
-    }
-
-    @Override
-    protected synchronized void commit(Batch b, Withdrawal w) {
-        super.commit(b, w);
-        moved(w);
     }
 
     @Override

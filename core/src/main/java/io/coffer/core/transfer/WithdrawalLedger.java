@@ -680,11 +680,11 @@ public abstract class WithdrawalLedger {
     }
 
     /** Commits a batch that writes {@code w}, through the sink. */
-    protected void commit(Batch b, Withdrawal w) {
-        sink.commit(b, w);
+    protected final void commit(Batch b, Withdrawal w) {
+        commitAll(b, List.of(w));
     }
 
-    /** Commits a batch that writes each of {@code ws} (distinct withdrawals), through the sink. */
+    /** Commits a batch that writes each of {@code ws} (distinct withdrawals), through the sink; every commit comes here. */
     protected void commitAll(Batch b, List<Withdrawal> ws) {
         sink.commitAll(b, ws, store::batch);
     }
