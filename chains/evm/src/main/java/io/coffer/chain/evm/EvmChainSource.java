@@ -53,6 +53,10 @@ public final class EvmChainSource implements ChainSource {
     private volatile boolean txpool = true;
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
+    /** The receipts {@link #payments} read of the last block, for {@link #spends} of the same block right after. */
+    private volatile BlockReceipts lastReceipts;
+    /** Whether to ask {@code eth_getBlockReceipts}; false once the node said it has no such method. */
+    private volatile boolean blockReceipts = true;
 
     public EvmChainSource(EvmRpcClient rpc, EvmChainConfig config) {
         this.rpc = rpc;
@@ -88,22 +92,21 @@ public final class EvmChainSource implements ChainSource {
     public List<Payment> payments(BlockHeader header, WatchList watched) {
         EthBlock.Block b = fullBlock(header);
         List<Payment> out = new ArrayList<>();
+        List<EthBlock.TransactionObject> toWatched = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
-            if (tx.getTo() == null || tx.getValue().signum() <= 0) {
-                continue;
+            if (tx.getTo() != null && tx.getValue().signum() > 0 && watched.watches(checksummed(tx.getTo()))) {
+                toWatched.add(tx);
             }
-            String to = checksummed(tx.getTo());
-            if (!watched.watches(to)) {
-                continue;
-            }
-            TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
-                    () -> rpc.web3j().ethGetTransactionReceipt(tx.getHash()).send()).getTransactionReceipt().orElse(null);
-            if (receipt == null || !receipt.isStatusOK()) {
+        }
+        Map<String, TransactionReceipt> receipts = receipts(b, toWatched, watched);
+        for (EthBlock.TransactionObject tx : toWatched) {
+            if (!receipts.get(tx.getHash()).isStatusOK()) {
                 LOG.info(() -> "chain " + chain() + ": transaction " + tx.getHash() + " to a watched address failed; not a deposit");
                 continue;
             }
-            out.add(new Payment(tx.getHash(), 0, to, nativeAsset, tx.getValue(), List.of(spentNonce(tx.getFrom(), tx.getNonce()))));
+            out.add(new Payment(tx.getHash(), 0, checksummed(tx.getTo()), nativeAsset, tx.getValue(),
+                    List.of(spentNonce(tx.getFrom(), tx.getNonce()))));
         }
         if (!assetByContract.isEmpty()) {
             // Filter by the block's number (a block-hash filter takes one address only) and check the hash of
@@ -163,23 +166,105 @@ public final class EvmChainSource implements ChainSource {
     }
 
     /**
+     * The receipts of {@code txs} (transactions of block {@code b}) by transaction hash, every one of them. The whole block's in
+     * one {@code eth_getBlockReceipts} call when the wallet's transactions (sent from or paying a watched address) are at least
+     * two and a quarter of the block: an exchange's hot wallet sending hundreds of transactions a block paid one call each,
+     * twice over (the block's payments, then its spends), each taken from the node's quota and made while new sends wait for
+     * the chain loop. Else, or from a node without that method, one call each. Kept for the block's next question (spends come
+     * right after payments). A receipt missing, or one of another block: the node is behind or in a reorg, and the block is
+     * asked again later.
+     */
+    private Map<String, TransactionReceipt> receipts(EthBlock.Block b, List<EthBlock.TransactionObject> txs, WatchList watched) {
+        BlockReceipts last = lastReceipts;
+        Map<String, TransactionReceipt> out = new java.util.HashMap<>(last != null && last.blockHash().equals(b.getHash()) ? last.byTx() : Map.of());
+        List<String> missing = txs.stream().map(EthBlock.TransactionObject::getHash).filter(h -> !out.containsKey(h)).toList();
+        if (!missing.isEmpty() && blockReceipts && mostlyTheWallets(b, watched)) {
+            wholeBlock(b).forEach(r -> out.put(r.getTransactionHash(), r));
+        }
+        for (String hash : missing) {
+            if (!out.containsKey(hash)) {
+                TransactionReceipt r = rpc.typed("eth_getTransactionReceipt", () -> rpc.web3j().ethGetTransactionReceipt(hash).send())
+                        .getTransactionReceipt().orElse(null);
+                if (r == null || r.getBlockHash() != null && !r.getBlockHash().equals(b.getHash())) {
+                    throw new ChainUnavailableException(chain(), "no receipt yet for " + hash + " of block " + b.getHash(), null);
+                }
+                out.put(hash, r);
+            }
+        }
+        lastReceipts = new BlockReceipts(b.getHash(), out);
+        return out;
+    }
+
+    /** Whether at least two of block {@code b}'s transactions, and a quarter of them, are sent from or pay a watched address. */
+    private static boolean mostlyTheWallets(EthBlock.Block b, WatchList watched) {
+        int total = b.getTransactions().size();
+        int wallets = 0;
+        for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
+            EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
+            if (watched.watches(checksummed(tx.getFrom())) || tx.getTo() != null && watched.watches(checksummed(tx.getTo()))) {
+                wallets++;
+            }
+        }
+        return wallets >= 2 && wallets * 4 >= total;
+    }
+
+    /** Block {@code b}'s receipts in one call; none when the node lacks the method (then never asked again). */
+    private List<TransactionReceipt> wholeBlock(EthBlock.Block b) {
+        List<TransactionReceipt> all;
+        try {
+            all = rpc.typed("eth_getBlockReceipts", org.web3j.protocol.core.methods.response.EthGetBlockReceipts.class, b.getHash())
+                    .getBlockReceipts().orElse(null);
+        } catch (EvmRpcException e) {
+            if (!lacksMethod(e)) {
+                throw e;
+            }
+            blockReceipts = false;
+            LOG.info("chain " + chain() + ": the node has no eth_getBlockReceipts (" + e.nodeMessage() + "); receipts are asked one"
+                    + " transaction at a time");
+            return List.of();
+        }
+        if (all == null) {
+            throw new ChainUnavailableException(chain(), "no receipts for block " + b.getHash() + " (reorg in progress)", null);
+        }
+        for (TransactionReceipt r : all) {
+            if (!b.getHash().equals(r.getBlockHash())) {
+                throw new ChainUnavailableException(chain(), "receipts asked for block " + b.getHash() + " come from another block"
+                        + " (reorg in progress)", null);
+            }
+        }
+        return all;
+    }
+
+    /** An answer saying the node does not offer the method (or not with a block hash): JSON-RPC's codes and providers' words. */
+    static boolean lacksMethod(EvmRpcException e) {
+        String m = e.nodeMessage().toLowerCase(java.util.Locale.ROOT);
+        return e.rpcCode() == -32601 || e.rpcCode() == -32602 || e.rpcCode() == -32004 || m.contains("not supported")
+                || m.contains("does not exist") || m.contains("not available") || m.contains("method not found");
+    }
+
+    /** The receipts read of one block, by transaction hash. */
+    private record BlockReceipts(String blockHash, Map<String, TransactionReceipt> byTx) {
+    }
+
+    /**
      * Every transaction of the block sent from a watched address, whoever signed it: its sender's nonce slot, the fee it paid and
      * what it moved (ETH sent with it, else the tokens its Transfer logs take from the sender; nothing when it failed).
      */
     @Override
     public List<OutpointSpend> spends(BlockHeader header, Predicate<DepositId> ours, WatchList watched) {
         List<OutpointSpend> out = new ArrayList<>();
-        for (EthBlock.TransactionResult<?> r : fullBlock(header).getTransactions()) {
+        EthBlock.Block b = fullBlock(header);
+        List<EthBlock.TransactionObject> fromWatched = new ArrayList<>();
+        for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
+            if (watched.watches(checksummed(tx.getFrom())) && tx.getNonce().bitLength() <= 32) {
+                fromWatched.add(tx);
+            }
+        }
+        Map<String, TransactionReceipt> receipts = receipts(b, fromWatched, watched);
+        for (EthBlock.TransactionObject tx : fromWatched) {
             String from = checksummed(tx.getFrom());
-            if (!watched.watches(from) || tx.getNonce().bitLength() > 32) {
-                continue;
-            }
-            TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
-                    () -> rpc.web3j().ethGetTransactionReceipt(tx.getHash()).send()).getTransactionReceipt().orElse(null);
-            if (receipt == null) {
-                throw new ChainUnavailableException(chain(), "no receipt yet for " + tx.getHash() + " of block " + header.hash(), null);
-            }
+            TransactionReceipt receipt = receipts.get(tx.getHash());
             BigInteger fee = receipt.getGasUsed().multiply(receipt.getEffectiveGasPrice() != null
                     ? Numeric.toBigInt(receipt.getEffectiveGasPrice()) : tx.getGasPrice());
             String asset = nativeAsset;

@@ -81,6 +81,14 @@ public final class EvmRpcClient implements ChainNode {
         return r.getResult();
     }
 
+    /**
+     * A method web3j binds with other parameters than the ones used here ({@code eth_getBlockReceipts} by block hash), answered
+     * as web3j's {@code type}; errors as {@link #typed}.
+     */
+    public <R extends Response<?>> R typed(String method, Class<R> type, Object... params) {
+        return typed(method, () -> new org.web3j.protocol.core.Request<>(method, java.util.List.of(params), service, type).send());
+    }
+
     /** Typed web3j calls with this client's error handling (transport -> unavailable, error -> EvmRpcException). */
     public <R extends Response<?>> R typed(String method, Call<R> call) {
         R r = send(call);

@@ -1,0 +1,167 @@
+package io.coffer.chain.evm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.coffer.core.chain.BlockHeader;
+import io.coffer.core.chain.ChainUnavailableException;
+import io.coffer.core.chain.OutpointSpend;
+import io.coffer.core.chain.Payment;
+import io.coffer.core.chain.WatchList;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.testkit.ScriptedJsonRpc;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How many calls a block's receipts cost: a block in which the wallet sent or received a good part of the transactions is one
+ * {@code eth_getBlockReceipts} for its payments and its spends together, a block with one of the wallet's among many is one
+ * receipt, and a node without the method is asked one receipt per transaction from then on. Against a scripted endpoint
+ * answering each method from a queue: an unscripted call is refused, so a call the source should not make fails the test.
+ */
+class EvmBlockReceiptsTest {
+    private static final String HOT = "0x" + "ab".repeat(20);
+    private static final String DEPOSIT = "0x" + "cd".repeat(20);
+    private static final String OUTSIDE = "0x" + "ef".repeat(20);
+    private static final WatchList WATCHED = new WatchList() {
+        @Override
+        public boolean watches(String address) {
+            return Set.of(EvmChainSource.checksummed(HOT), EvmChainSource.checksummed(DEPOSIT)).contains(address);
+        }
+
+        @Override
+        public boolean watchesKey(byte[] key) {
+            throw new AssertionError("an EVM source matches by text");
+        }
+    };
+    private ScriptedJsonRpc node;
+    private EvmChainSource source;
+
+    @BeforeEach
+    void start() {
+        node = ScriptedJsonRpc.start();
+        EvmChainConfig config = new EvmChainConfig("ethereum", 31337, node.url(), 1, 4, Duration.ofSeconds(1), "ETH", 18, true, List.of());
+        source = new EvmChainSource(new EvmRpcClient("ethereum", node.url(), Duration.ofSeconds(5)), config);
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private static String hash(int block, int tx) {
+        return String.format("0x%062x%02x", block, tx);
+    }
+
+    private static String blockHash(int block) {
+        return String.format("0x%064x", 0xb10c000L + block);
+    }
+
+    /** A transaction of block {@code block}: {@code from} pays {@code to} 1,000 wei at nonce {@code tx}. */
+    private static String tx(int block, int tx, String from, String to) {
+        return "{\"hash\":\"" + hash(block, tx) + "\",\"nonce\":\"0x" + Integer.toHexString(tx) + "\",\"from\":\"" + from + "\",\"to\":\""
+                + to + "\",\"value\":\"0x3e8\",\"gas\":\"0x5208\",\"gasPrice\":\"0x3b9aca00\",\"input\":\"0x\",\"blockHash\":\""
+                + blockHash(block) + "\",\"blockNumber\":\"0x" + Integer.toHexString(block) + "\",\"transactionIndex\":\"0x"
+                + Integer.toHexString(tx) + "\"}";
+    }
+
+    private static String receipt(int block, int tx, String ofBlock) {
+        return "{\"transactionHash\":\"" + hash(block, tx) + "\",\"blockNumber\":\"0x" + Integer.toHexString(block) + "\",\"blockHash\":\""
+                + ofBlock + "\",\"status\":\"0x1\",\"gasUsed\":\"0x5208\",\"cumulativeGasUsed\":\"0x5208\",\"effectiveGasPrice\":"
+                + "\"0x3b9aca00\",\"logs\":[],\"transactionIndex\":\"0x" + Integer.toHexString(tx) + "\"}";
+    }
+
+    /** Scripts block {@code block} with {@code txs} (JSON objects) and returns its header as the source hands it out. */
+    private BlockHeader block(int block, List<String> txs) {
+        node.results("eth_getBlockByNumber", "{\"number\":\"0x" + Integer.toHexString(block) + "\",\"hash\":\"" + blockHash(block)
+                + "\",\"parentHash\":\"" + blockHash(block - 1) + "\",\"transactions\":[" + String.join(",", txs) + "]}");
+        return source.headerToConnect(block);
+    }
+
+    private static String receipts(int block, int count) {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            all.add(receipt(block, i, blockHash(block)));
+        }
+        return "[" + String.join(",", all) + "]";
+    }
+
+    @Test
+    void aBlockMostlyTheWalletsIsOneCallForItsPaymentsAndItsSpends() {
+        // Five transactions: three sent by the hot wallet, one paying a deposit address, one between outsiders.
+        List<String> txs = List.of(tx(7, 0, HOT, OUTSIDE), tx(7, 1, HOT, OUTSIDE), tx(7, 2, OUTSIDE, DEPOSIT), tx(7, 3, HOT, OUTSIDE),
+                tx(7, 4, OUTSIDE, OUTSIDE));
+        BlockHeader h = block(7, txs);
+        node.results("eth_getBlockReceipts", receipts(7, 5));
+
+        List<Payment> payments = source.payments(h, WATCHED);
+        List<OutpointSpend> spends = source.spends(h, id -> false, WATCHED);
+
+        assertEquals(List.of(hash(7, 2)), payments.stream().map(Payment::txid).toList());
+        assertEquals(List.of(hash(7, 0), hash(7, 1), hash(7, 3)), spends.stream().map(OutpointSpend::txid).toList());
+        assertEquals(BigInteger.valueOf(21_000L * 1_000_000_000L), spends.get(0).fee());
+        assertEquals(BigInteger.valueOf(1000), spends.get(0).amount());
+        assertEquals(Map.of(), node.unasked(), "one eth_getBlockReceipts, no eth_getTransactionReceipt (unscripted: refused)");
+    }
+
+    @Test
+    void oneOfTheWalletsAmongManyIsOneReceipt() {
+        List<String> txs = new ArrayList<>();
+        txs.add(tx(8, 0, HOT, OUTSIDE));
+        for (int i = 1; i < 10; i++) {
+            txs.add(tx(8, i, OUTSIDE, OUTSIDE));
+        }
+        BlockHeader h = block(8, txs);
+        node.results("eth_getTransactionReceipt", receipt(8, 0, blockHash(8)));
+
+        assertEquals(List.of(), source.payments(h, WATCHED));
+        assertEquals(List.of(hash(8, 0)), source.spends(h, id -> false, WATCHED).stream().map(OutpointSpend::txid).toList());
+        assertEquals(Map.of(), node.unasked());
+    }
+
+    @Test
+    void aNodeWithoutBlockReceiptsIsAskedOneReceiptEachFromThenOn() {
+        BlockHeader first = block(9, List.of(tx(9, 0, HOT, OUTSIDE), tx(9, 1, HOT, OUTSIDE)));
+        node.error("eth_getBlockReceipts", -32601, "the method eth_getBlockReceipts does not exist/is not available");
+        node.results("eth_getTransactionReceipt", receipt(9, 0, blockHash(9)), receipt(9, 1, blockHash(9)));
+        assertEquals(2, source.spends(first, id -> false, WATCHED).size());
+        assertEquals(Map.of(), node.unasked());
+
+        BlockHeader second = block(10, List.of(tx(10, 2, HOT, OUTSIDE), tx(10, 3, HOT, OUTSIDE)));
+        node.results("eth_getBlockReceipts", receipts(10, 4)); // scripted, and left: not asked again
+        node.results("eth_getTransactionReceipt", receipt(10, 2, blockHash(10)), receipt(10, 3, blockHash(10)));
+        assertEquals(2, source.spends(second, id -> false, WATCHED).size());
+        assertEquals(Map.of("eth_getBlockReceipts", 1), node.unasked());
+    }
+
+    /** Receipts of another block at that height (a load-balanced provider's node already on the other side of a reorg). */
+    @Test
+    void receiptsOfAnotherBlockAreAskedAgainLater() {
+        BlockHeader h = block(11, List.of(tx(11, 0, HOT, OUTSIDE), tx(11, 1, HOT, OUTSIDE)));
+        node.results("eth_getBlockReceipts", "[" + receipt(11, 0, blockHash(99)) + "," + receipt(11, 1, blockHash(99)) + "]");
+        assertThrows(ChainUnavailableException.class, () -> source.spends(h, id -> false, WATCHED));
+
+        node.results("eth_getBlockReceipts", receipts(11, 2));
+        assertEquals(2, source.spends(h, id -> false, WATCHED).size());
+        assertEquals(Map.of(), node.unasked());
+    }
+
+    /** A node that has the block but not yet a receipt of it: the block is asked again later, not its deposit dropped. */
+    @Test
+    void aDepositWhoseReceiptIsNotYetThereIsAskedAgainNotDropped() {
+        BlockHeader h = block(12, List.of(tx(12, 0, OUTSIDE, DEPOSIT)));
+        node.results("eth_getTransactionReceipt", "null");
+        assertThrows(ChainUnavailableException.class, () -> source.payments(h, WATCHED));
+
+        node.results("eth_getTransactionReceipt", receipt(12, 0, blockHash(12)));
+        assertEquals(List.of(hash(12, 0)), source.payments(h, WATCHED).stream().map(Payment::txid).toList());
+        assertEquals(Map.of(), node.unasked());
+    }
+}
