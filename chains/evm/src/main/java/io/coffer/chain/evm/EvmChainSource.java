@@ -195,6 +195,11 @@ public final class EvmChainSource implements ChainSource {
         return out;
     }
 
+    /** Whether receipts are still asked a block at a time (the node has not said it lacks the method). */
+    boolean asksBlockReceipts() {
+        return blockReceipts;
+    }
+
     /** Whether at least two of block {@code b}'s transactions, and a quarter of them, are sent from or pay a watched address. */
     private static boolean mostlyTheWallets(EthBlock.Block b, WatchList watched) {
         int total = b.getTransactions().size();

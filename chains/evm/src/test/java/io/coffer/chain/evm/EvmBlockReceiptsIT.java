@@ -1,0 +1,73 @@
+package io.coffer.chain.evm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coffer.core.chain.BlockHeader;
+import io.coffer.core.chain.OutpointSpend;
+import io.coffer.core.chain.Payment;
+import io.coffer.core.chain.WatchList;
+import io.coffer.core.config.EvmChainConfig;
+import io.coffer.testkit.AnvilNode;
+import io.coffer.testkit.WithDevnet;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.web3j.utils.Numeric;
+
+/**
+ * A block on a real anvil holding several of the wallet's transactions: its payments and spends read from the block's receipts
+ * in one {@code eth_getBlockReceipts} by block hash (anvil offers it), with the same facts as each transaction's own receipt.
+ */
+@WithDevnet
+class EvmBlockReceiptsIT {
+    private static final String PAID = "0x00000000000000000000000000000000000c0ffe";
+
+    @Test
+    void aBlockOfTheWalletsSendsReadsAsEachReceiptTellsIt(AnvilNode anvil) {
+        anvil.setAutomine(false);
+        try {
+            List<String> sent = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                sent.add(anvil.send(PAID, BigInteger.valueOf(1000L * i)));
+            }
+            anvil.mine(1);
+            EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1),
+                    "ETH", 18, true, List.of());
+            EvmChainSource source = new EvmChainSource(new EvmRpcClient(config), config);
+            Set<String> watched = Set.of(EvmChainSource.checksummed(AnvilNode.DEV_ACCOUNT), EvmChainSource.checksummed(PAID));
+            WatchList list = new WatchList() {
+                @Override
+                public boolean watches(String address) {
+                    return watched.contains(address);
+                }
+
+                @Override
+                public boolean watchesKey(byte[] key) {
+                    throw new AssertionError("an EVM source matches by text");
+                }
+            };
+            BlockHeader h = source.headerToConnect(anvil.heightOf(sent.get(0)));
+
+            List<Payment> payments = source.payments(h, list);
+            List<OutpointSpend> spends = source.spends(h, id -> false, list);
+
+            assertTrue(source.asksBlockReceipts(), "anvil answered eth_getBlockReceipts");
+            assertEquals(sent, payments.stream().map(Payment::txid).toList());
+            assertEquals(sent, spends.stream().map(OutpointSpend::txid).toList());
+            for (int i = 0; i < sent.size(); i++) {
+                JsonNode receipt = anvil.receipt(sent.get(i));
+                BigInteger fee = Numeric.toBigInt(receipt.get("gasUsed").asText()).multiply(Numeric.toBigInt(receipt.get("effectiveGasPrice").asText()));
+                assertEquals(fee, spends.get(i).fee(), "fee of " + sent.get(i));
+                assertEquals(BigInteger.valueOf(1000L * (i + 1)), spends.get(i).amount());
+                assertEquals(BigInteger.valueOf(1000L * (i + 1)), payments.get(i).amount());
+            }
+        } finally {
+            anvil.setAutomine(true);
+        }
+    }
+}
