@@ -87,6 +87,16 @@ public interface ChainSource {
     TxStatus txStatus(String txid, List<String> inputs);
 
     /**
+     * {@link #txStatus}, asked while following withdrawals right after reading {@code tip} as the node's best block (null: no
+     * such read). A source still holding what it read of that very block for the follower (EVM: its receipts) may answer for
+     * a transaction in it from that: as current as a call now, the block being the best one a moment ago, and no call per
+     * transaction — a block of 500 withdrawals was 500 calls. Anything else, or a null {@code tip}: {@link #txStatus}.
+     */
+    default TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
+        return txStatus(txid, inputs);
+    }
+
+    /**
      * The network fee a mined transaction actually paid, when the chain says so (EVM: gas used times the
      * effective gas price); empty when unknown or already exact in the withdrawal (Bitcoin).
      */

@@ -317,9 +317,16 @@ public abstract class WithdrawalLedger {
             java.util.Set<String> ids = new java.util.HashSet<>();
             round = new RoundWrites();
             try {
+                roundTip = tipBlock;
                 for (Withdrawal w : pending()) {
                     ids.add(w.id());
                     if (!moved && standsStill(w, now)) {
+                        continue;
+                    }
+                    Look looked = looks.get(w.id());
+                    if (grew && w.status() == WithdrawalStatus.CONFIRMING && settledFarFromFinal(looked, tip)) {
+                        // In a block at the last look, and the chain only grew since: counted, as the settled are below.
+                        counted(w, looked, tip, now);
                         continue;
                     }
                     looks.put(w.id(), new Look(now, tip, follow(w, tip)));
@@ -347,6 +354,7 @@ public abstract class WithdrawalLedger {
             } finally {
                 RoundWrites written = round;
                 round = null;
+                roundTip = null;
                 written.flush(); // what was found before a failure stands: the chain said so
             }
             lastTip = tipBlock;
@@ -369,6 +377,8 @@ public abstract class WithdrawalLedger {
 
     /** The changes of the tracking round under way (under the exclusive step), null outside one. */
     private RoundWrites round;
+    /** The best block as the tracking round under way read it (its transactions' looks may be answered from it), else null. */
+    private BlockHeader roundTip;
 
     /**
      * What a tracking round finds that only records a fact of the chain — a withdrawal now in a block, with its confirmations,
@@ -415,12 +425,26 @@ public abstract class WithdrawalLedger {
      * write each, all due in the same round, kept new sends waiting for seconds once a minute.
      */
     private void refresh(String id, Look looked, long tip, Instant now) {
-        int conf = (int) (looked.confirmations() + (tip - looked.tip()));
-        Optional<Withdrawal> w = get(id);
-        if (w.isPresent() && w.get().status() == WithdrawalStatus.CONFIRMED && w.get().confirmations() != conf) {
-            recordFound(w.get().with(WithdrawalStatus.CONFIRMED, conf, "", now));
+        Optional<Withdrawal> w = get(id).filter(found -> found.status() == WithdrawalStatus.CONFIRMED);
+        if (w.isPresent()) {
+            counted(w.get(), looked, tip, now);
+        } else {
+            looks.put(id, new Look(now, tip, (int) (looked.confirmations() + (tip - looked.tip()))));
         }
-        looks.put(id, new Look(now, tip, conf));
+    }
+
+    /**
+     * Records {@code w}'s confirmations counted from its last look, {@code looked}, on a chain that only grew since (so the
+     * block holding it is still in it, the blocks since on top): CONFIRMING until the confirmations required, then CONFIRMED.
+     * A withdrawal waiting for twelve confirmations was asked about twelve times, a call to the node each block for each one.
+     */
+    private void counted(Withdrawal w, Look looked, long tip, Instant now) {
+        int conf = (int) (looked.confirmations() + (tip - looked.tip()));
+        WithdrawalStatus next = conf >= confirmations ? WithdrawalStatus.CONFIRMED : WithdrawalStatus.CONFIRMING;
+        if (next != w.status() || conf != w.confirmations()) {
+            recordFound(w.with(next, conf, "", now));
+        }
+        looks.put(w.id(), new Look(now, tip, conf));
     }
 
     /** Whether, the chain unmoved, {@code w} needs no look now: only a block moves it, or it is in the mempool and was seen lately. */
@@ -446,7 +470,7 @@ public abstract class WithdrawalLedger {
      */
     private int follow(Withdrawal w, long tip) {
         List<String> spends = spendsOf(w);
-        TxStatus current = source.txStatus(w.txid(), spends);
+        TxStatus current = source.txStatus(w.txid(), spends, roundTip);
         if (current.state() == TxState.FAILED) {
             // Mined but reverted (EVM): the fee is spent and nothing else moved, until a reorg says otherwise.
             revertedAt(w, w.txid(), current, tip, REVERTED_REASON);
@@ -457,7 +481,7 @@ public abstract class WithdrawalLedger {
         boolean inMempool = current.state() == TxState.IN_MEMPOOL;
         if (minedTxid == null) {
             for (String old : w.replacedTxids()) {
-                TxStatus s = source.txStatus(old, spends);
+                TxStatus s = source.txStatus(old, spends, roundTip);
                 if (s.state() == TxState.IN_BLOCK) {
                     minedTxid = old; // an earlier version won the race: fine, it spends the same inputs
                     mined = s;

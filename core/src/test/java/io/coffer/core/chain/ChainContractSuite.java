@@ -275,6 +275,33 @@ public abstract class ChainContractSuite {
         assertEquals(List.of("CONFIRMED", "CONFLICTED", "CONFIRMED"), steps, recorded.toString());
     }
 
+    /**
+     * A withdrawal's standing asked right after the follower read the best block (a source may answer from what it read of that
+     * block) is its standing asked plainly: before its block, in it, and once that block is no longer the best.
+     */
+    @Test
+    void aWithdrawalsStandingWithTheBestBlockJustReadIsItsStandingAsked() {
+        Wallet w = wallet();
+        ChainFollower f = w.follower();
+        sync(f);
+        WithdrawalLedger ledger = withdrawals(w);
+        Withdrawal sent = fundAndWithdraw(w, f, ledger, BigInteger.valueOf(30_000));
+        List<String> inputs = sent.inputs().stream().map(DepositId::toString).toList();
+        java.util.function.Supplier<BlockHeader> best = () -> source().header(source().tipHeight());
+        sync(f);
+        assertEquals(source().txStatus(sent.txid(), inputs), source().txStatus(sent.txid(), inputs, best.get()));
+        mine(1);
+        sync(f);
+        BlockHeader tip = best.get();
+        TxStatus asked = source().txStatus(sent.txid(), inputs);
+        assertEquals(TxState.IN_BLOCK, asked.state(), asked.toString());
+        assertEquals(asked, source().txStatus(sent.txid(), inputs, tip));
+        mine(1);
+        sync(f);
+        assertEquals(asked, source().txStatus(sent.txid(), inputs, tip), "that block no longer the best");
+        assertEquals(asked, source().txStatus(sent.txid(), inputs, best.get()));
+    }
+
     @Test
     void aReorgWhileTheNodeIsDownIsReconciledAtStart() {
         Wallet w = wallet();

@@ -660,6 +660,66 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * A withdrawal waiting for its confirmations was asked about once a block, each one a call to the node: once in a block,
+     * on a chain that only grows, its count is counted (CONFIRMING, then CONFIRMED at the confirmations required), written with
+     * the round's other findings; after a reorg it is looked at again.
+     */
+    @org.junit.jupiter.api.Test
+    void aConfirmingWithdrawalsCountIsCountedWhileTheChainOnlyGrows() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = lookCounting(looks);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
+        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
+        chain.mine();
+        follower.poll();
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 4, clock,
+                AccountWithdrawalService.NO_CRASH);
+        service.finalityDepth(8);
+        List<Withdrawal> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "c-" + i));
+        }
+        Runnable block = mining(follower);
+        java.util.function.IntSupplier track = looksOfATrack(service, looks);
+        java.util.function.Function<Withdrawal, Withdrawal> now = w -> service.get(w.id()).orElseThrow();
+        assertEquals(2, track.getAsInt());
+        block.run();
+        assertEquals(2, track.getAsInt(), "into a block: looked at");
+        assertEquals(WithdrawalStatus.CONFIRMING, now.apply(sent.get(0)).status());
+        for (int conf = 2; conf <= 3; conf++) {
+            block.run();
+            long writes = store.writes(TransferTables.WITHDRAWALS);
+            assertEquals(0, track.getAsInt(), conf + " confirmations: counted, not asked");
+            for (Withdrawal w : sent) {
+                assertEquals(conf, now.apply(w).confirmations());
+                assertEquals(WithdrawalStatus.CONFIRMING, now.apply(w).status());
+            }
+            assertEquals(writes + 1, store.writes(TransferTables.WITHDRAWALS), "both in the round's one batch");
+        }
+        block.run();
+        assertEquals(0, track.getAsInt());
+        for (Withdrawal w : sent) {
+            assertEquals(WithdrawalStatus.CONFIRMED, now.apply(w).status(), "4 confirmations, as required");
+            assertEquals(4, now.apply(w).confirmations());
+        }
+        assertEquals(List.of(), service.balances().disagreements(), "the kept balances agree with the records");
+
+        sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "c-2"));
+        block.run();
+        assertEquals(1, track.getAsInt());
+        block.run();
+        assertEquals(0, track.getAsInt());
+        assertEquals(2, now.apply(sent.get(2)).confirmations());
+        chain.reorg(1);
+        chain.mine();
+        follower.poll();
+        assertEquals(3, track.getAsInt(), "after a reorg: each looked at, the confirming one and the two settled, none counted");
+        assertEquals(2, now.apply(sent.get(2)).confirmations(), "its block still in the chain, on the new branch");
+    }
+
+    /**
      * Callers sending at once overlap (decided one at a time, written, sent and their outcomes written side by side), so what
      * the queued ones change must count before the store shows it: eight threads make 80 calls over 40 idempotency keys (each
      * key from two threads) with funds for 30, while a ninth follows the chain over and over (an exclusive step: sends in flight

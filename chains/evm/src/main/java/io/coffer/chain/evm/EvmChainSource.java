@@ -381,14 +381,35 @@ public final class EvmChainSource implements ChainSource {
         return TxStatus.UNKNOWN;
     }
 
+    /** A mined transaction's standing as its receipt tells it: in its block, or failed there; with the fee it paid. */
+    private static TxStatus status(TransactionReceipt receipt) {
+        long height = receipt.getBlockNumber().longValueExact();
+        TxStatus status = receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
+        return fee(receipt).map(status::paying).orElse(status);
+    }
+
+    /**
+     * From the receipts read of {@code tip} for the follower when {@code txid} is in it (a block full of the wallet's sends:
+     * one {@code eth_getBlockReceipts} for the follower, none for the withdrawals' looks); else as {@link #txStatus(String, List)}.
+     */
+    @Override
+    public TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
+        BlockReceipts last = lastReceipts;
+        if (tip != null && last != null && last.blockHash().equals(tip.hash())) {
+            TransactionReceipt r = last.byTx().get(txid);
+            if (r != null && r.getBlockNumberRaw() != null) {
+                return status(r);
+            }
+        }
+        return txStatus(txid, inputs);
+    }
+
     /** Where the node has {@code txid}: in a block (with its outcome), pending, or nowhere (empty). */
     private Optional<TxStatus> found(String txid) {
         TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",
                 () -> rpc.web3j().ethGetTransactionReceipt(txid).send()).getTransactionReceipt().orElse(null);
         if (receipt != null && receipt.getBlockNumberRaw() != null) {
-            long height = receipt.getBlockNumber().longValueExact();
-            TxStatus status = receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
-            return Optional.of(fee(receipt).map(status::paying).orElse(status));
+            return Optional.of(status(receipt));
         }
         var tx = rpc.typed("eth_getTransactionByHash", () -> rpc.web3j().ethGetTransactionByHash(txid).send()).getTransaction();
         return tx.isPresent() ? Optional.of(TxStatus.IN_MEMPOOL) : Optional.empty();

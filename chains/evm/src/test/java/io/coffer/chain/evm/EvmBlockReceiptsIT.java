@@ -21,7 +21,8 @@ import org.web3j.utils.Numeric;
 
 /**
  * A block on a real anvil holding several of the wallet's transactions: its payments and spends read from the block's receipts
- * in one {@code eth_getBlockReceipts} by block hash (anvil offers it), with the same facts as each transaction's own receipt.
+ * in one {@code eth_getBlockReceipts} by block hash (anvil offers it), with the same facts as each transaction's own receipt;
+ * the withdrawals' looks right after, placed from those receipts as the node places each.
  */
 @WithDevnet
 class EvmBlockReceiptsIT {
@@ -65,6 +66,10 @@ class EvmBlockReceiptsIT {
                 assertEquals(fee, spends.get(i).fee(), "fee of " + sent.get(i));
                 assertEquals(BigInteger.valueOf(1000L * (i + 1)), spends.get(i).amount());
                 assertEquals(BigInteger.valueOf(1000L * (i + 1)), payments.get(i).amount());
+                List<String> nonce = List.of(EvmChainSource.spentNonce(AnvilNode.DEV_ACCOUNT, Numeric.toBigInt(anvil.rpc("eth_getTransactionByHash",
+                        sent.get(i)).get("nonce").asText())));
+                assertEquals(source.txStatus(sent.get(i), nonce), source.txStatus(sent.get(i), nonce, h),
+                        "placed from the best block's receipts as the node places it");
             }
         } finally {
             anvil.setAutomine(true);

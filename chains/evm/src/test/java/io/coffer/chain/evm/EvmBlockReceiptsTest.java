@@ -111,6 +111,34 @@ class EvmBlockReceiptsTest {
         assertEquals(Map.of(), node.unasked(), "one eth_getBlockReceipts, no eth_getTransactionReceipt (unscripted: refused)");
     }
 
+    /**
+     * The withdrawals' looks right after the follower read the best block: a transaction in it is answered from the receipts
+     * already read (no call); asked with another best block, or for a transaction not in it, the node is asked.
+     */
+    @Test
+    void aWithdrawalInTheBestBlockJustReadIsPlacedWithoutACall() {
+        BlockHeader h = block(13, List.of(tx(13, 0, HOT, OUTSIDE), tx(13, 1, HOT, OUTSIDE)));
+        node.results("eth_getBlockReceipts", receipts(13, 2));
+        source.payments(h, WATCHED);
+        source.spends(h, id -> false, WATCHED);
+
+        io.coffer.core.chain.TxStatus s = source.txStatus(hash(13, 1), List.of(HOT + ":1"), h);
+        assertEquals(io.coffer.core.chain.TxState.IN_BLOCK, s.state(), s.toString());
+        assertEquals(13, s.blockHeight());
+        assertEquals(java.util.Optional.of(BigInteger.valueOf(21_000L * 1_000_000_000L)), s.feePaid());
+        assertEquals(Map.of(), node.unasked(), "no call (an unscripted one is refused)");
+
+        node.results("eth_getTransactionReceipt", receipt(13, 1, blockHash(13)));
+        assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(14, blockHash(14), blockHash(13)))
+                .blockHeight(), "another best block: asked");
+        node.results("eth_getTransactionReceipt", "null");
+        node.results("eth_getTransactionByHash", tx(0, 9, HOT, OUTSIDE).replace("\"blockHash\":\"" + blockHash(0) + "\"", "\"blockHash\":null")
+                .replace("\"blockNumber\":\"0x0\"", "\"blockNumber\":null"));
+        assertEquals(io.coffer.core.chain.TxState.IN_MEMPOOL, source.txStatus(hash(0, 9), List.of(HOT + ":9"), h).state(),
+                "not in the best block: asked");
+        assertEquals(Map.of(), node.unasked());
+    }
+
     @Test
     void oneOfTheWalletsAmongManyIsOneReceipt() {
         List<String> txs = new ArrayList<>();
