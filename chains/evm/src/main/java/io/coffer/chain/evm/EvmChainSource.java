@@ -53,8 +53,8 @@ public final class EvmChainSource implements ChainSource {
     private volatile boolean txpool = true;
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
-    /** The receipts {@link #payments} read of the last block, for {@link #spends} of the same block right after. */
-    private volatile BlockReceipts lastReceipts;
+    /** The last blocks read whole, with the receipts read of them: for spends right after payments, and withdrawals' looks. */
+    private final RecentBlocks recent = new RecentBlocks();
     /** Whether to ask {@code eth_getBlockReceipts}; false once the node said it has no such method. */
     private volatile boolean blockReceipts = true;
 
@@ -149,6 +149,7 @@ public final class EvmChainSource implements ChainSource {
             return null;
         }
         lastFull = b;
+        recent.read(b);
         return new BlockHeader(b.getNumber().longValueExact(), b.getHash(), b.getParentHash());
     }
 
@@ -162,6 +163,7 @@ public final class EvmChainSource implements ChainSource {
             throw new ChainUnavailableException(chain(), "block " + header.hash() + " vanished (reorg in progress)", null);
         }
         lastFull = b;
+        recent.read(b);
         return b;
     }
 
@@ -171,12 +173,11 @@ public final class EvmChainSource implements ChainSource {
      * two and a quarter of the block: an exchange's hot wallet sending hundreds of transactions a block paid one call each,
      * twice over (the block's payments, then its spends), each taken from the node's quota and made while new sends wait for
      * the chain loop. Else, or from a node without that method, one call each. Kept for the block's next question (spends come
-     * right after payments). A receipt missing, or one of another block: the node is behind or in a reorg, and the block is
+     * right after payments) and for the withdrawals' looks ({@link RecentBlocks}). A receipt missing, or one of another block: the node is behind or in a reorg, and the block is
      * asked again later.
      */
     private Map<String, TransactionReceipt> receipts(EthBlock.Block b, List<EthBlock.TransactionObject> txs, WatchList watched) {
-        BlockReceipts last = lastReceipts;
-        Map<String, TransactionReceipt> out = new java.util.HashMap<>(last != null && last.blockHash().equals(b.getHash()) ? last.byTx() : Map.of());
+        Map<String, TransactionReceipt> out = new java.util.HashMap<>(recent.receipts(b.getHash()));
         List<String> missing = txs.stream().map(EthBlock.TransactionObject::getHash).filter(h -> !out.containsKey(h)).toList();
         if (!missing.isEmpty() && blockReceipts && mostlyTheWallets(b, watched)) {
             wholeBlock(b).forEach(r -> out.put(r.getTransactionHash(), r));
@@ -191,7 +192,7 @@ public final class EvmChainSource implements ChainSource {
                 out.put(hash, r);
             }
         }
-        lastReceipts = new BlockReceipts(b.getHash(), out);
+        recent.receipts(b.getHash(), out);
         return out;
     }
 
@@ -245,10 +246,6 @@ public final class EvmChainSource implements ChainSource {
         String m = e.nodeMessage().toLowerCase(java.util.Locale.ROOT);
         return e.rpcCode() == -32601 || e.rpcCode() == -32602 || e.rpcCode() == -32004 || m.contains("not supported")
                 || m.contains("does not exist") || m.contains("not available") || m.contains("method not found");
-    }
-
-    /** The receipts read of one block, by transaction hash. */
-    private record BlockReceipts(String blockHash, Map<String, TransactionReceipt> byTx) {
     }
 
     /**
@@ -389,19 +386,14 @@ public final class EvmChainSource implements ChainSource {
     }
 
     /**
-     * From the receipts read of {@code tip} for the follower when {@code txid} is in it (a block full of the wallet's sends:
-     * one {@code eth_getBlockReceipts} for the follower, none for the withdrawals' looks); else as {@link #txStatus(String, List)}.
+     * From the receipts read for the follower when {@code txid} is in {@code tip} or one of its ancestors read lately (a block
+     * of the wallet's sends: one {@code eth_getBlockReceipts} for the follower, no call for the withdrawals' looks, see
+     * {@link RecentBlocks}); else as {@link #txStatus(String, List)}.
      */
     @Override
     public TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
-        BlockReceipts last = lastReceipts;
-        if (tip != null && last != null && last.blockHash().equals(tip.hash())) {
-            TransactionReceipt r = last.byTx().get(txid);
-            if (r != null && r.getBlockNumberRaw() != null) {
-                return status(r);
-            }
-        }
-        return txStatus(txid, inputs);
+        return Optional.ofNullable(tip).flatMap(t -> recent.placed(t, txid)).filter(r -> r.getBlockNumberRaw() != null)
+                .map(EvmChainSource::status).orElseGet(() -> txStatus(txid, inputs));
     }
 
     /** Where the node has {@code txid}: in a block (with its outcome), pending, or nowhere (empty). */

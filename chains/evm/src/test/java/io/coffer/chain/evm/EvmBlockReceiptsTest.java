@@ -112,8 +112,9 @@ class EvmBlockReceiptsTest {
     }
 
     /**
-     * The withdrawals' looks right after the follower read the best block: a transaction in it is answered from the receipts
-     * already read (no call); asked with another best block, or for a transaction not in it, the node is asked.
+     * The withdrawals' looks right after the follower read the best block: a transaction in it or in an ancestor read lately
+     * is answered from the receipts already read (no call); with a best block not read, one on another branch, or for a
+     * transaction in none of them, the node is asked.
      */
     @Test
     void aWithdrawalInTheBestBlockJustReadIsPlacedWithoutACall() {
@@ -128,9 +129,16 @@ class EvmBlockReceiptsTest {
         assertEquals(java.util.Optional.of(BigInteger.valueOf(21_000L * 1_000_000_000L)), s.feePaid());
         assertEquals(Map.of(), node.unasked(), "no call (an unscripted one is refused)");
 
+        BlockHeader child = block(14, List.of(tx(14, 0, OUTSIDE, OUTSIDE)));
+        assertEquals(s, source.txStatus(hash(13, 1), List.of(HOT + ":1"), child), "the best block's parent: not asked either");
+        assertEquals(Map.of(), node.unasked());
+
         node.results("eth_getTransactionReceipt", receipt(13, 1, blockHash(13)));
-        assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(14, blockHash(14), blockHash(13)))
-                .blockHeight(), "another best block: asked");
+        assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(15, blockHash(15), blockHash(14)))
+                .blockHeight(), "a best block not read: asked");
+        node.results("eth_getTransactionReceipt", receipt(13, 1, blockHash(13)));
+        assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(14, blockHash(99), blockHash(98)))
+                .blockHeight(), "another branch's best block: asked");
         node.results("eth_getTransactionReceipt", "null");
         node.results("eth_getTransactionByHash", tx(0, 9, HOT, OUTSIDE).replace("\"blockHash\":\"" + blockHash(0) + "\"", "\"blockHash\":null")
                 .replace("\"blockNumber\":\"0x0\"", "\"blockNumber\":null"));
