@@ -97,6 +97,17 @@ public interface ChainSource {
     }
 
     /**
+     * True only when the source read every block after {@code after} up to {@code tip} (the best block just read, a
+     * descendant of {@code after} reached by parent hashes) and none of them holds any of {@code txids}: then transactions
+     * that were pending at a look taken at {@code after} were not mined since, and need no call each when a block comes
+     * (whether one was dropped from the pool is still asked at its recheck). False whenever that is not known. By default
+     * false (every pending transaction is asked about each block).
+     */
+    default boolean noneMinedBetween(List<String> txids, BlockHeader after, BlockHeader tip) {
+        return false;
+    }
+
+    /**
      * The network fee a mined transaction actually paid, when the chain says so (EVM: gas used times the
      * effective gas price); empty when unknown or already exact in the withdrawal (Bitcoin).
      */

@@ -323,6 +323,13 @@ public abstract class WithdrawalLedger {
                     if (!moved && standsStill(w, now)) {
                         continue;
                     }
+                    if (grew && w.status() == WithdrawalStatus.BROADCAST && standsStill(w, now)
+                            && source.noneMinedBetween(versions(w), was, tipBlock)) {
+                        // Pending at its last look, and in none of the blocks since (every round covers the blocks after the
+                        // one before it, and sends wait for rounds): it stands; a drop is found at the recheck, as while the
+                        // chain stands still. Each pending withdrawal was two calls to the node a block.
+                        continue;
+                    }
                     Look looked = looks.get(w.id());
                     if (grew && w.status() == WithdrawalStatus.CONFIRMING && settledFarFromFinal(looked, tip)) {
                         // In a block at the last look, and the chain only grew since: counted, as the settled are below.
@@ -596,6 +603,16 @@ public abstract class WithdrawalLedger {
     }
 
     private static final String CONFLICT_REASON = "its inputs were spent by another transaction or no longer exist";
+
+    /** Every transaction {@code w} has been: its current one, the versions it replaced, its cancel. */
+    private static List<String> versions(Withdrawal w) {
+        List<String> out = new ArrayList<>(w.replacedTxids());
+        out.add(w.txid());
+        if (w.cancelTxid() != null && !w.cancelTxid().isEmpty() && !out.contains(w.cancelTxid())) {
+            out.add(w.cancelTxid());
+        }
+        return out;
+    }
 
     private static List<String> spendsOf(Withdrawal w) {
         return w.inputs().stream().map(DepositId::toString).toList();

@@ -58,6 +58,31 @@ public class FakeChainSource implements ChainSource {
         return b;
     }
 
+    /** A block on the tip taking nothing from the pool: its transactions wait for a later block. */
+    public synchronized BlockHeader mineLeavingThePool() {
+        Map<String, byte[]> waiting = new LinkedHashMap<>(pool);
+        pool.clear();
+        BlockHeader b = mine();
+        pool.putAll(waiting);
+        return b;
+    }
+
+    /** This fake keeps every block of its chain: known whenever both are on it. */
+    @Override
+    public synchronized boolean noneMinedBetween(List<String> txids, BlockHeader after, BlockHeader tip) {
+        int from = blocks.indexOf(after);
+        int to = blocks.indexOf(tip);
+        if (from < 0 || to < from) {
+            return false;
+        }
+        for (BlockHeader b : blocks.subList(from + 1, to + 1)) {
+            if (txids.stream().anyMatch(t -> b.hash().equals(minedIn.get(t)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Per block hash, the spends of the wallet's outputs (or, on an account chain, sends from its addresses) it holds. */
     public final Map<String, List<OutpointSpend>> spendsByHash = new HashMap<>();
 

@@ -660,6 +660,61 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * A withdrawal pending in the pool was asked about at every block (EVM: its receipt, then the transaction, two calls each):
+     * a block that does not hold it, on a chain that only grew, leaves it as it stands; its recheck still asks (a drop is found
+     * and it is sent again); a block holding it, or a reorg, has it looked at.
+     */
+    @org.junit.jupiter.api.Test
+    void aPendingWithdrawalIsNotAskedAboutAtEachBlockThatDoesNotHoldIt() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = lookCounting(looks);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
+        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
+        chain.mine();
+        follower.poll();
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
+                AccountWithdrawalService.NO_CRASH);
+        service.finalityDepth(8);
+        List<Withdrawal> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "p-" + i));
+        }
+        java.util.function.IntSupplier track = looksOfATrack(service, looks);
+        Runnable without = () -> {
+            chain.mineLeavingThePool();
+            follower.poll();
+        };
+        assertEquals(2, track.getAsInt(), "a first look at each");
+        without.run();
+        assertEquals(0, track.getAsInt(), "a block without them: not asked");
+        without.run();
+        without.run();
+        assertEquals(0, track.getAsInt(), "two more: not asked");
+
+        chain.pool.remove(sent.get(1).txid()); // dropped from the pool
+        clock.advance(WithdrawalLedger.RECHECK);
+        without.run();
+        assertEquals(2, track.getAsInt(), "their recheck is due: asked");
+        assertEquals(2, chain.broadcastsOf(sent.get(1).txid()), "the dropped one sent again, the same bytes");
+
+        mining(follower).run();
+        assertEquals(2, track.getAsInt(), "a block holding them: looked at");
+        for (Withdrawal w : sent) {
+            assertEquals(WithdrawalStatus.CONFIRMED, service.get(w.id()).orElseThrow().status());
+        }
+
+        sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "p-2"));
+        without.run();
+        assertEquals(0, track.getAsInt(), "sent since the last round (the node took it), a block without it: not asked");
+        chain.reorg(1);
+        without.run();
+        assertEquals(3, track.getAsInt(), "after a reorg: each looked at, the pending one and the two settled");
+        assertEquals(WithdrawalStatus.BROADCAST, service.get(sent.get(2).id()).orElseThrow().status());
+    }
+
+    /**
      * A withdrawal waiting for its confirmations was asked about once a block, each one a call to the node: once in a block,
      * on a chain that only grows, its count is counted (CONFIRMING, then CONFIRMED at the confirmations required), written with
      * the round's other findings; after a reorg it is looked at again.

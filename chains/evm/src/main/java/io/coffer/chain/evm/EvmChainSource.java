@@ -396,6 +396,12 @@ public final class EvmChainSource implements ChainSource {
                 .map(EvmChainSource::status).orElseGet(() -> txStatus(txid, inputs));
     }
 
+    /** From the blocks read lately ({@link RecentBlocks}): none of {@code txids} in any block after {@code after} up to {@code tip}. */
+    @Override
+    public boolean noneMinedBetween(List<String> txids, BlockHeader after, BlockHeader tip) {
+        return after != null && tip != null && recent.noneBetween(txids, after, tip);
+    }
+
     /** Where the node has {@code txid}: in a block (with its outcome), pending, or nowhere (empty). */
     private Optional<TxStatus> found(String txid) {
         TransactionReceipt receipt = rpc.typed("eth_getTransactionReceipt",

@@ -59,6 +59,22 @@ final class RecentBlocks {
     }
 
     /**
+     * Whether every block after {@code after} up to {@code tip} is kept, reached from {@code tip} by parent hashes without a
+     * gap, and none holds any of {@code txids}.
+     */
+    synchronized boolean noneBetween(java.util.Collection<String> txids, BlockHeader after, BlockHeader tip) {
+        String at = tip.hash();
+        for (int i = 0; i < KEEP && !at.equals(after.hash()); i++) {
+            Read r = byHash.get(at);
+            if (r == null || txids.stream().anyMatch(r.txs()::contains)) {
+                return false;
+            }
+            at = r.parentHash();
+        }
+        return at.equals(after.hash());
+    }
+
+    /**
      * The receipt of {@code txid} when it is in {@code tip} or one of its ancestors kept, reached by parent hashes without a
      * gap, and its receipt was read; empty when that is not known here (then the node is asked).
      */

@@ -2,6 +2,7 @@ package io.coffer.chain.evm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.ChainUnavailableException;
@@ -145,6 +146,29 @@ class EvmBlockReceiptsTest {
         assertEquals(io.coffer.core.chain.TxState.IN_MEMPOOL, source.txStatus(hash(0, 9), List.of(HOT + ":9"), h).state(),
                 "not in the best block: asked");
         assertEquals(Map.of(), node.unasked());
+    }
+
+    /**
+     * Pending withdrawals when blocks come: none of them in any block read since the last look (linked by parent hashes) is
+     * known without a call; one of them in such a block, a block in between not read, or a best block not read, is not.
+     */
+    @Test
+    void whetherPendingTransactionsWereMinedSinceALookIsToldFromTheBlocksRead() {
+        BlockHeader looked = block(20, List.of(tx(20, 0, OUTSIDE, OUTSIDE)));
+        BlockHeader b21 = block(21, List.of(tx(21, 0, HOT, OUTSIDE)));
+        BlockHeader b22 = block(22, List.of(tx(22, 0, OUTSIDE, OUTSIDE)));
+        assertTrue(source.noneMinedBetween(List.of(hash(30, 0), hash(30, 1)), looked, b22));
+        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0), hash(21, 0)), looked, b22), "one mined in 21");
+        assertTrue(source.noneMinedBetween(List.of(hash(21, 0)), b21, b22), "in 21 itself, not after it");
+        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), looked, new BlockHeader(23, blockHash(23), blockHash(22))),
+                "a best block not read");
+        assertTrue(source.noneMinedBetween(List.of(hash(30, 0)), new BlockHeader(19, blockHash(19), blockHash(18)), b22),
+                "the look's own block need not be read, only those after it");
+        BlockHeader b24 = block(24, List.of(tx(24, 0, OUTSIDE, OUTSIDE)));
+        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), b22, b24), "block 23 not read");
+        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), new BlockHeader(21, blockHash(99), blockHash(20)), b22),
+                "a look on another branch");
+        assertEquals(Map.of(), node.unasked(), "no call");
     }
 
     @Test
