@@ -392,14 +392,47 @@ public final class EvmChainSource implements ChainSource {
      */
     @Override
     public TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
+        linked(tip);
         return Optional.ofNullable(tip).flatMap(t -> recent.placed(t, txid)).filter(r -> r.getBlockNumberRaw() != null)
                 .map(EvmChainSource::status).orElseGet(() -> txStatus(txid, inputs));
+    }
+
+    /** The best block {@link #linked} last linked or tried to. */
+    private volatile String lastLinked;
+
+    /** Blocks read by hash, at most, to link a best block the follower has not read yet to those it has. */
+    static final int LINK = 4;
+
+    /**
+     * Links {@code tip}, when the follower has not read it yet (a block came between its poll and the withdrawals' looks), to the
+     * blocks it read: {@code tip} and its parents read by hash, with their transactions' hashes only, up to {@value #LINK} of
+     * them. One or two light calls a round, against a call or two for each withdrawal the unread tip left unplaced.
+     */
+    private void linked(BlockHeader tip) {
+        if (tip == null || tip.hash().equals(lastLinked)) {
+            return; // linked already, or tried (a round's looks ask with the same best block)
+        }
+        lastLinked = tip.hash();
+        String at = tip.hash();
+        for (int i = 0; at != null && i < LINK && !recent.keeps(at); i++) {
+            String hash = at;
+            EthBlock.Block b = rpc.typed("eth_getBlockByHash", () -> rpc.web3j().ethGetBlockByHash(hash, false).send()).getBlock();
+            if (b == null) {
+                return; // reorged away since: the looks ask the node
+            }
+            recent.read(b);
+            at = b.getParentHash();
+        }
     }
 
     /** From the blocks read lately ({@link RecentBlocks}): none of {@code txids} in any block after {@code after} up to {@code tip}. */
     @Override
     public boolean noneMinedBetween(List<String> txids, BlockHeader after, BlockHeader tip) {
-        return after != null && tip != null && recent.noneBetween(txids, after, tip);
+        if (after == null || tip == null) {
+            return false;
+        }
+        linked(tip);
+        return recent.noneBetween(txids, after, tip);
     }
 
     /** Where the node has {@code txid}: in a block (with its outcome), pending, or nowhere (empty). */

@@ -10,8 +10,8 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
- * What the source read of the last {@value #KEEP} blocks it read whole for the follower: each block's parent, the hashes of its
- * transactions, and the receipts read of them. Withdrawals are followed right after the follower connects the blocks their
+ * What the source read of the last {@value #KEEP} blocks it read, whole for the follower or by hash to link a best block the
+ * follower has not read yet: each block's parent, the hashes of its transactions, and the receipts read of them. Withdrawals are followed right after the follower connects the blocks their
  * transactions went into; the receipts read for the follower then place them without a call each. Only from a best block just
  * read: its ancestors, reached by their parent hashes, are the chain's as of that read, so a receipt kept of one of them is as
  * current as one asked now. A block reorged out is never reached from a best block on another branch; it simply ages out.
@@ -30,14 +30,19 @@ final class RecentBlocks {
         }
     };
 
-    /** Keeps block {@code b}, read whole (its transactions as objects). */
+    /** Whether block {@code hash} is kept. */
+    synchronized boolean keeps(String hash) {
+        return byHash.containsKey(hash);
+    }
+
+    /** Keeps block {@code b}, read with its transactions as objects or as hashes. */
     synchronized void read(EthBlock.Block b) {
         if (byHash.containsKey(b.getHash())) {
             return;
         }
         Set<String> txs = new java.util.HashSet<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
-            txs.add(((EthBlock.TransactionObject) r.get()).getHash());
+            txs.add(r.get() instanceof EthBlock.TransactionObject tx ? tx.getHash() : (String) r.get());
         }
         byHash.put(b.getHash(), new Read(b.getParentHash(), txs, Map.of()));
     }

@@ -134,9 +134,15 @@ class EvmBlockReceiptsTest {
         assertEquals(s, source.txStatus(hash(13, 1), List.of(HOT + ":1"), child), "the best block's parent: not asked either");
         assertEquals(Map.of(), node.unasked());
 
-        node.results("eth_getTransactionReceipt", receipt(13, 1, blockHash(13)));
-        assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(15, blockHash(15), blockHash(14)))
-                .blockHeight(), "a best block not read: asked");
+        node.results("eth_getBlockByHash", "{\"number\":\"0xf\",\"hash\":\"" + blockHash(15) + "\",\"parentHash\":\"" + blockHash(14)
+                + "\",\"transactions\":[\"" + hash(15, 0) + "\"]}");
+        assertEquals(s, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(15, blockHash(15), blockHash(14))),
+                "a best block the follower has not read: read by hash (its transactions' hashes), linked, no receipt asked");
+        assertEquals(Map.of(), node.unasked());
+        node.results("eth_getTransactionReceipt", receipt(15, 0, blockHash(15)));
+        assertEquals(15, source.txStatus(hash(15, 0), List.of(HOT + ":0"), new BlockHeader(15, blockHash(15), blockHash(14)))
+                .blockHeight(), "in that block, whose receipts were not read: asked");
+        node.results("eth_getBlockByHash", "null"); // reorged away already
         node.results("eth_getTransactionReceipt", receipt(13, 1, blockHash(13)));
         assertEquals(13, source.txStatus(hash(13, 1), List.of(HOT + ":1"), new BlockHeader(14, blockHash(99), blockHash(98)))
                 .blockHeight(), "another branch's best block: asked");
@@ -160,12 +166,16 @@ class EvmBlockReceiptsTest {
         assertTrue(source.noneMinedBetween(List.of(hash(30, 0), hash(30, 1)), looked, b22));
         assertTrue(!source.noneMinedBetween(List.of(hash(30, 0), hash(21, 0)), looked, b22), "one mined in 21");
         assertTrue(source.noneMinedBetween(List.of(hash(21, 0)), b21, b22), "in 21 itself, not after it");
-        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), looked, new BlockHeader(23, blockHash(23), blockHash(22))),
-                "a best block not read");
+        node.results("eth_getBlockByHash", "{\"number\":\"0x17\",\"hash\":\"" + blockHash(23) + "\",\"parentHash\":\"" + blockHash(22)
+                + "\",\"transactions\":[\"" + hash(23, 0) + "\"]}");
+        assertTrue(source.noneMinedBetween(List.of(hash(30, 0)), looked, new BlockHeader(23, blockHash(23), blockHash(22))),
+                "a best block the follower has not read: read by hash and linked");
+        assertTrue(!source.noneMinedBetween(List.of(hash(23, 0)), looked, new BlockHeader(23, blockHash(23), blockHash(22))),
+                "one in it");
         assertTrue(source.noneMinedBetween(List.of(hash(30, 0)), new BlockHeader(19, blockHash(19), blockHash(18)), b22),
                 "the look's own block need not be read, only those after it");
-        BlockHeader b24 = block(24, List.of(tx(24, 0, OUTSIDE, OUTSIDE)));
-        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), b22, b24), "block 23 not read");
+        BlockHeader b26 = block(26, List.of(tx(26, 0, OUTSIDE, OUTSIDE)));
+        assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), b22, b26), "blocks 24 and 25 not read (the follower's to read)");
         assertTrue(!source.noneMinedBetween(List.of(hash(30, 0)), new BlockHeader(21, blockHash(99), blockHash(20)), b22),
                 "a look on another branch");
         assertEquals(Map.of(), node.unasked(), "no call");
