@@ -265,8 +265,9 @@ public abstract class WithdrawalLedger {
     }
 
     /**
-     * How long a withdrawal whose standing only a new block can change is left unlooked-at while the chain stands still: one
-     * in the mempool could still be dropped from it (then it is sent again at the next look).
+     * How long a withdrawal whose standing only a new block can change is left unlooked-at while the chain stands still, or
+     * grows by blocks known not to hold it ({@link ChainSource#noneMinedBetween}): one in the mempool could still be dropped
+     * from it (then it is sent again at the next look).
      */
     static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(10);
 
