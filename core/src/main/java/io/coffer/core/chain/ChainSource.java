@@ -88,9 +88,10 @@ public interface ChainSource {
 
     /**
      * {@link #txStatus}, asked while following withdrawals right after reading {@code tip} as the node's best block (null: no
-     * such read). A source still holding what it read of that very block for the follower (EVM: its receipts) may answer for
-     * a transaction in it from that: as current as a call now, the block being the best one a moment ago, and no call per
-     * transaction — a block of 500 withdrawals was 500 calls. Anything else, or a null {@code tip}: {@link #txStatus}.
+     * such read). A source still holding what it read of that block or of its ancestors (reached by parent hashes) for the
+     * follower (EVM: their receipts) may answer for a transaction in one of them from that: as current as a call now, those
+     * blocks being the best chain a moment ago, and no call per transaction — a block of 500 withdrawals was 500 calls.
+     * Anything else, or a null {@code tip}: {@link #txStatus}.
      */
     default TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
         return txStatus(txid, inputs);

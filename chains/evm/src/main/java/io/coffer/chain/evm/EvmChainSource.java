@@ -173,8 +173,8 @@ public final class EvmChainSource implements ChainSource {
      * two and a quarter of the block: an exchange's hot wallet sending hundreds of transactions a block paid one call each,
      * twice over (the block's payments, then its spends), each taken from the node's quota and made while new sends wait for
      * the chain loop. Else, or from a node without that method, one call each. Kept for the block's next question (spends come
-     * right after payments) and for the withdrawals' looks ({@link RecentBlocks}). A receipt missing, or one of another block: the node is behind or in a reorg, and the block is
-     * asked again later.
+     * right after payments) and for the withdrawals' looks ({@link RecentBlocks}). A receipt missing, or one of another block:
+     * the node is behind or in a reorg, and the block is asked again later.
      */
     private Map<String, TransactionReceipt> receipts(EthBlock.Block b, List<EthBlock.TransactionObject> txs, WatchList watched) {
         Map<String, TransactionReceipt> out = new java.util.HashMap<>(recent.receipts(b.getHash()));
