@@ -469,6 +469,34 @@ class WithdrawalCrashPointsTest {
         };
     }
 
+    /** A fake chain counting looks, a follower on it, a withdrawal service and the withdrawals it sent, for the look-count tests. */
+    private record LookScene(java.util.concurrent.atomic.AtomicInteger looks, io.coffer.core.MovableClock clock, ChainFollower follower,
+            AccountWithdrawalService service, List<Withdrawal> sent) {
+    }
+
+    /**
+     * {@code count} withdrawals sent by a service needing {@code confirmations} (reorg-safety depth 8), on a fake chain counting
+     * the looks at them ({@link #lookCounting}), a block mined and followed first.
+     */
+    private LookScene lookScene(int confirmations, int count, String keyPrefix) {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        chain = lookCounting(looks);
+        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
+        AddressBook book = evmBook();
+        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
+        chain.mine();
+        follower.poll();
+        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, confirmations, clock,
+                AccountWithdrawalService.NO_CRASH);
+        service.finalityDepth(8);
+        List<Withdrawal> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), keyPrefix + "-" + i));
+        }
+        return new LookScene(looks, clock, follower, service, sent);
+    }
+
     /** Tracks once; how many looks at a transaction that made ({@code looks} counts them, see {@link #lookCounting}). */
     private static java.util.function.IntSupplier looksOfATrack(WithdrawalLedger service,
             java.util.concurrent.atomic.AtomicInteger looks) {
@@ -601,21 +629,12 @@ class WithdrawalCrashPointsTest {
      */
     @org.junit.jupiter.api.Test
     void aRoundsFindingsAreOneBatchAndSettledConfirmationsAreCountedAMinuteOn() {
-        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-        chain = lookCounting(looks);
-        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
-        AddressBook book = evmBook();
-        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
-        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
-        chain.mine();
-        follower.poll();
-        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
-                AccountWithdrawalService.NO_CRASH);
-        service.finalityDepth(8);
-        List<Withdrawal> sent = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "m-" + i));
-        }
+        LookScene scene = lookScene(1, 3, "m");
+        java.util.concurrent.atomic.AtomicInteger looks = scene.looks();
+        io.coffer.core.MovableClock clock = scene.clock();
+        ChainFollower follower = scene.follower();
+        AccountWithdrawalService service = scene.service();
+        List<Withdrawal> sent = scene.sent();
         Runnable block = mining(follower);
         java.util.function.IntSupplier track = looksOfATrack(service, looks);
         java.util.function.ToIntFunction<Withdrawal> recorded = w -> service.get(w.id()).orElseThrow().confirmations();
@@ -666,21 +685,12 @@ class WithdrawalCrashPointsTest {
      */
     @org.junit.jupiter.api.Test
     void aPendingWithdrawalIsNotAskedAboutAtEachBlockThatDoesNotHoldIt() {
-        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-        chain = lookCounting(looks);
-        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
-        AddressBook book = evmBook();
-        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
-        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
-        chain.mine();
-        follower.poll();
-        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, clock,
-                AccountWithdrawalService.NO_CRASH);
-        service.finalityDepth(8);
-        List<Withdrawal> sent = new java.util.ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "p-" + i));
-        }
+        LookScene scene = lookScene(1, 2, "p");
+        java.util.concurrent.atomic.AtomicInteger looks = scene.looks();
+        io.coffer.core.MovableClock clock = scene.clock();
+        ChainFollower follower = scene.follower();
+        AccountWithdrawalService service = scene.service();
+        List<Withdrawal> sent = scene.sent();
         java.util.function.IntSupplier track = looksOfATrack(service, looks);
         Runnable without = () -> {
             chain.mineLeavingThePool();
@@ -721,21 +731,12 @@ class WithdrawalCrashPointsTest {
      */
     @org.junit.jupiter.api.Test
     void aConfirmingWithdrawalsCountIsCountedWhileTheChainOnlyGrows() {
-        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-        chain = lookCounting(looks);
-        FakeAccountFactory factory = funded(BigInteger.valueOf(1_000_000_000));
-        AddressBook book = evmBook();
-        io.coffer.core.MovableClock clock = new io.coffer.core.MovableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
-        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, clock);
-        chain.mine();
-        follower.poll();
-        AccountWithdrawalService service = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 4, clock,
-                AccountWithdrawalService.NO_CRASH);
-        service.finalityDepth(8);
-        List<Withdrawal> sent = new java.util.ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            sent.add(service.create(0, FakeAccountFactory.NATIVE, EVM_DEST, BigInteger.valueOf(1000), "c-" + i));
-        }
+        LookScene scene = lookScene(4, 2, "c");
+        java.util.concurrent.atomic.AtomicInteger looks = scene.looks();
+        io.coffer.core.MovableClock clock = scene.clock();
+        ChainFollower follower = scene.follower();
+        AccountWithdrawalService service = scene.service();
+        List<Withdrawal> sent = scene.sent();
         Runnable block = mining(follower);
         java.util.function.IntSupplier track = looksOfATrack(service, looks);
         java.util.function.Function<Withdrawal, Withdrawal> now = w -> service.get(w.id()).orElseThrow();
