@@ -310,7 +310,13 @@ public final class BitcoinChainSource implements ChainSource {
             JsonNode tx = rpc.call("getrawtransaction", txid, true);
             // With txindex, a transaction of a block that was reorged out is still found, without confirmations.
             if (tx.path("confirmations").asLong(0) > 0) {
-                return Optional.of(TxStatus.inBlock(tipHeight() - tx.path("confirmations").asLong() + 1));
+                // The height from the block's own header: the tip's height minus the confirmations, two calls apart, was one
+                // too high when a block came between them (the withdrawal then counted one confirmation short, and the ledger
+                // now counts on from a look instead of asking again each block).
+                JsonNode block = rpc.call("getblockheader", tx.path("blockhash").asText());
+                if (block.path("confirmations").asLong(0) > 0) { // still on the best chain (reorged out since: -1)
+                    return Optional.of(TxStatus.inBlock(block.path("height").asLong()));
+                }
             }
         } catch (BitcoinRpcException e) {
             if (e.rpcCode() != -5) {

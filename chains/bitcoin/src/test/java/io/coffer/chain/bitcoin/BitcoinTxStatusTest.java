@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class BitcoinTxStatusTest {
     private static final String TXID = "ec".repeat(32);
     private static final String INPUT = "ab".repeat(32) + ":1";
+    private static final String BLOCK = "0b".repeat(32);
     private ScriptedJsonRpc node;
 
     @BeforeEach
@@ -46,13 +47,38 @@ class BitcoinTxStatusTest {
     @Test
     void minedBetweenTheLooksIsInABlockNotConflicted() {
         // In the mempool at the first look (no confirmations yet), mined before the mempool look: its input is spent, by itself.
-        node.results("getrawtransaction", "{\"txid\":\"" + TXID + "\"}", "{\"txid\":\"" + TXID + "\",\"confirmations\":1}");
+        node.results("getrawtransaction", "{\"txid\":\"" + TXID + "\"}", "{\"txid\":\"" + TXID + "\",\"confirmations\":1,\"blockhash\":\""
+                + BLOCK + "\"}");
         notFound("getmempoolentry");
         node.results("gettxout", "null");
-        node.results("getblockcount", "120");
+        node.results("getblockheader", "{\"hash\":\"" + BLOCK + "\",\"height\":120,\"confirmations\":1}");
         TxStatus s = status();
         assertEquals(TxState.IN_BLOCK, s.state(), s.toString());
         assertEquals(120, s.blockHeight());
+    }
+
+    /**
+     * A block mined between the transaction's look and the next call: its height is its block's, not the new tip's minus the
+     * confirmations the first look counted (one too high: the withdrawal would count a confirmation short from then on).
+     */
+    @Test
+    void aBlockComingBetweenTheLooksLeavesTheHeightExact() {
+        node.results("getrawtransaction", "{\"txid\":\"" + TXID + "\",\"confirmations\":1,\"blockhash\":\"" + BLOCK + "\"}");
+        node.results("getblockcount", "121"); // what the tip now is: not asked any more
+        node.results("getblockheader", "{\"hash\":\"" + BLOCK + "\",\"height\":120,\"confirmations\":2}");
+        TxStatus s = new BitcoinChainSource(new BitcoinRpcClient("bitcoin", node.url(), "u", "p", null, Duration.ofSeconds(5)),
+                org.bitcoinj.base.BitcoinNetwork.REGTEST).txStatus(TXID, List.of(INPUT));
+        assertEquals(120, s.blockHeight(), s.toString());
+        assertEquals(Map.of("getblockcount", 1), node.unasked());
+    }
+
+    /** Its block reorged out between the looks: not in a block (then where it is now is asked as for any other). */
+    @Test
+    void aBlockReorgedOutBetweenTheLooksDoesNotPlaceIt() {
+        node.results("getrawtransaction", "{\"txid\":\"" + TXID + "\",\"confirmations\":1,\"blockhash\":\"" + BLOCK + "\"}");
+        node.results("getblockheader", "{\"hash\":\"" + BLOCK + "\",\"height\":120,\"confirmations\":-1}");
+        node.results("getmempoolentry", "{}");
+        assertEquals(TxState.IN_MEMPOOL, status().state());
     }
 
     @Test
