@@ -8,6 +8,8 @@ import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.ChainUnavailableException;
 import io.coffer.core.chain.OutpointSpend;
 import io.coffer.core.chain.Payment;
+import io.coffer.core.chain.TxState;
+import io.coffer.core.chain.TxStatus;
 import io.coffer.core.chain.WatchList;
 import io.coffer.core.config.EvmChainConfig;
 import io.coffer.testkit.ScriptedJsonRpc;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,10 +127,10 @@ class EvmBlockReceiptsTest {
         source.payments(h, WATCHED);
         source.spends(h, id -> false, WATCHED);
 
-        io.coffer.core.chain.TxStatus s = source.txStatus(hash(13, 1), List.of(HOT + ":1"), h);
-        assertEquals(io.coffer.core.chain.TxState.IN_BLOCK, s.state(), s.toString());
+        TxStatus s = source.txStatus(hash(13, 1), List.of(HOT + ":1"), h);
+        assertEquals(TxState.IN_BLOCK, s.state(), s.toString());
         assertEquals(13, s.blockHeight());
-        assertEquals(java.util.Optional.of(BigInteger.valueOf(21_000L * 1_000_000_000L)), s.feePaid());
+        assertEquals(Optional.of(BigInteger.valueOf(21_000L * 1_000_000_000L)), s.feePaid());
         assertEquals(Map.of(), node.unasked(), "no call (an unscripted one is refused)");
 
         BlockHeader child = block(14, List.of(tx(14, 0, OUTSIDE, OUTSIDE)));
@@ -149,7 +152,7 @@ class EvmBlockReceiptsTest {
         node.results("eth_getTransactionReceipt", "null");
         node.results("eth_getTransactionByHash", tx(0, 9, HOT, OUTSIDE).replace("\"blockHash\":\"" + blockHash(0) + "\"", "\"blockHash\":null")
                 .replace("\"blockNumber\":\"0x0\"", "\"blockNumber\":null"));
-        assertEquals(io.coffer.core.chain.TxState.IN_MEMPOOL, source.txStatus(hash(0, 9), List.of(HOT + ":9"), h).state(),
+        assertEquals(TxState.IN_MEMPOOL, source.txStatus(hash(0, 9), List.of(HOT + ":9"), h).state(),
                 "not in the best block: asked");
         assertEquals(Map.of(), node.unasked());
     }
