@@ -605,13 +605,13 @@ public abstract class WithdrawalLedger {
 
     private static final String CONFLICT_REASON = "its inputs were spent by another transaction or no longer exist";
 
-    /** Every transaction {@code w} has been: its current one, the versions it replaced, its cancel. */
+    /**
+     * Every transaction {@code w} has been, oldest first: the versions it replaced, then its current one (a cancel is one of
+     * them: it is the current version when made, and joins the replaced ones if bumped).
+     */
     private static List<String> versions(Withdrawal w) {
         List<String> out = new ArrayList<>(w.replacedTxids());
         out.add(w.txid());
-        if (w.cancelTxid() != null && !w.cancelTxid().isEmpty() && !out.contains(w.cancelTxid())) {
-            out.add(w.cancelTxid());
-        }
         return out;
     }
 
@@ -660,10 +660,8 @@ public abstract class WithdrawalLedger {
      */
     private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
         List<String> spends = spendsOf(w);
-        List<String> versions = new ArrayList<>(w.replacedTxids());
-        versions.add(w.txid());
         TxState currentState = TxState.UNKNOWN;
-        for (String version : versions) {
+        for (String version : versions(w)) {
             TxState s = source.txStatus(version, spends).state();
             if (s == TxState.IN_MEMPOOL || s == TxState.IN_BLOCK) {
                 if (!version.equals(w.txid())) {
