@@ -98,6 +98,16 @@ public interface ChainSource {
     }
 
     /**
+     * Told, before a round of {@link #txStatus(String, List, BlockHeader)} calls with {@code tip}, which transactions that
+     * round is about to ask about. A source may read at once what answers many of them (EVM: a block the follower has not
+     * read yet, holding many of them, has its receipts read in one call instead of one call each — on a chain with
+     * sub-second blocks, one often comes between the follower's poll and the looks). Only a hint: every answer is still
+     * asked for, and must be the same with or without it. Nothing by default.
+     */
+    default void lookingAt(java.util.Collection<String> txids, BlockHeader tip) {
+    }
+
+    /**
      * True only when the source read every block after {@code after} up to {@code tip} (the best block just read, a
      * descendant of {@code after} reached by parent hashes) and none of them holds any of {@code txids}: then transactions
      * that were pending at a look taken at {@code after} were not mined since, and need no call each when a block comes

@@ -319,6 +319,7 @@ public abstract class WithdrawalLedger {
             round = new RoundWrites();
             try {
                 roundTip = tipBlock;
+                List<Withdrawal> toFollow = new ArrayList<>();
                 for (Withdrawal w : pending()) {
                     ids.add(w.id());
                     if (!moved && standsStill(w, now)) {
@@ -337,12 +338,14 @@ public abstract class WithdrawalLedger {
                         counted(w, looked, tip, now);
                         continue;
                     }
-                    looks.put(w.id(), new Look(now, tip, follow(w, tip)));
+                    toFollow.add(w);
                 }
+                lookAt(toFollow, tip, now);
                 round.flush(); // before the settled are listed: those that just settled are among them
                 // The settled are each CONFIRMED (the table holds nothing else): unmoved, the chain cannot have changed their
                 // standing, and they are not even listed (nor their looks forgotten) until it moves.
                 if (moved) {
+                    List<Withdrawal> settledToFollow = new ArrayList<>();
                     for (String id : settling()) {
                         ids.add(id);
                         Look looked = looks.get(id);
@@ -352,11 +355,9 @@ public abstract class WithdrawalLedger {
                             }
                             continue;
                         }
-                        Optional<Withdrawal> w = get(id);
-                        if (w.isPresent()) {
-                            looks.put(id, new Look(now, tip, follow(w.get(), tip)));
-                        }
+                        get(id).ifPresent(settledToFollow::add);
                     }
+                    lookAt(settledToFollow, tip, now);
                     looks.keySet().retainAll(ids);
                 }
             } finally {
@@ -368,6 +369,20 @@ public abstract class WithdrawalLedger {
             lastTip = tipBlock;
             return null;
         });
+    }
+
+    /**
+     * Follows each of {@code ws} on the chain and keeps its look, the source told first what the looks are about to ask (a block
+     * holding many of them that it has not read: one call for them all, not one each).
+     */
+    private void lookAt(List<Withdrawal> ws, long tip, Instant now) {
+        if (ws.isEmpty()) {
+            return;
+        }
+        source.lookingAt(ws.stream().flatMap(w -> versions(w).stream()).toList(), roundTip);
+        for (Withdrawal w : ws) {
+            looks.put(w.id(), new Look(now, tip, follow(w, tip)));
+        }
     }
 
     /**

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
+import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.ChainFollower;
+import io.coffer.core.chain.ChainSource;
 import io.coffer.core.chain.FakeChainSource;
 import io.coffer.core.chain.Payment;
 import io.coffer.core.custody.AccountScheme;
@@ -507,10 +509,29 @@ class WithdrawalCrashPointsTest {
         };
     }
 
-    /** A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one). */
+    /**
+     * A fake chain counting the withdrawal service's looks at a transaction (its own broadcast's check is not one), and failing
+     * any look with the round's best block that the round did not announce first ({@link ChainSource#lookingAt}).
+     */
     private static FakeChainSource lookCounting(java.util.concurrent.atomic.AtomicInteger looks) {
         return new FakeChainSource("fake") {
             private boolean broadcasting;
+            private java.util.Set<String> announced = java.util.Set.of();
+            private BlockHeader announcedAt;
+
+            @Override
+            public synchronized void lookingAt(java.util.Collection<String> txids, BlockHeader tip) {
+                announced = java.util.Set.copyOf(txids);
+                announcedAt = tip;
+            }
+
+            @Override
+            public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
+                if (!announced.contains(txid) || !java.util.Objects.equals(tip, announcedAt)) {
+                    throw new AssertionError("a look at " + txid + " the round did not announce");
+                }
+                return super.txStatus(txid, inputs, tip);
+            }
 
             @Override
             public synchronized io.coffer.core.chain.TxStatus txStatus(String txid, List<String> inputs) {

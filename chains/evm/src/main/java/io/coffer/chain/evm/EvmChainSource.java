@@ -180,7 +180,7 @@ public final class EvmChainSource implements ChainSource {
         Map<String, TransactionReceipt> out = new java.util.HashMap<>(recent.receipts(b.getHash()));
         List<String> missing = txs.stream().map(EthBlock.TransactionObject::getHash).filter(h -> !out.containsKey(h)).toList();
         if (!missing.isEmpty() && blockReceipts && mostlyTheWallets(b, watched)) {
-            wholeBlock(b).forEach(r -> out.put(r.getTransactionHash(), r));
+            wholeBlock(b.getHash()).forEach(r -> out.put(r.getTransactionHash(), r));
         }
         for (String hash : missing) {
             if (!out.containsKey(hash)) {
@@ -211,14 +211,19 @@ public final class EvmChainSource implements ChainSource {
                 wallets++;
             }
         }
-        return wallets >= 2 && wallets * 4 >= total;
+        return worthTheWholeBlock(wallets, total);
     }
 
-    /** Block {@code b}'s receipts in one call; none when the node lacks the method (then never asked again). */
-    private List<TransactionReceipt> wholeBlock(EthBlock.Block b) {
+    /** Whether {@code wanted} receipts of a block of {@code transactions} are cheaper read all in one call: two, and a quarter. */
+    private static boolean worthTheWholeBlock(int wanted, int transactions) {
+        return wanted >= 2 && wanted * 4 >= transactions;
+    }
+
+    /** Block {@code blockHash}'s receipts in one call; none when the node lacks the method (then never asked again). */
+    private List<TransactionReceipt> wholeBlock(String blockHash) {
         List<TransactionReceipt> all;
         try {
-            all = rpc.typed("eth_getBlockReceipts", org.web3j.protocol.core.methods.response.EthGetBlockReceipts.class, b.getHash())
+            all = rpc.typed("eth_getBlockReceipts", org.web3j.protocol.core.methods.response.EthGetBlockReceipts.class, blockHash)
                     .getBlockReceipts().orElse(null);
         } catch (EvmRpcException e) {
             if (!lacksMethod(e)) {
@@ -230,11 +235,11 @@ public final class EvmChainSource implements ChainSource {
             return List.of();
         }
         if (all == null) {
-            throw new ChainUnavailableException(chain(), "no receipts for block " + b.getHash() + " (reorg in progress)", null);
+            throw new ChainUnavailableException(chain(), "no receipts for block " + blockHash + " (reorg in progress)", null);
         }
         for (TransactionReceipt r : all) {
-            if (!b.getHash().equals(r.getBlockHash())) {
-                throw new ChainUnavailableException(chain(), "receipts asked for block " + b.getHash() + " come from another block"
+            if (!blockHash.equals(r.getBlockHash())) {
+                throw new ChainUnavailableException(chain(), "receipts asked for block " + blockHash + " come from another block"
                         + " (reorg in progress)", null);
             }
         }
@@ -422,6 +427,31 @@ public final class EvmChainSource implements ChainSource {
             }
             recent.read(b);
             at = b.getParentHash();
+        }
+    }
+
+    /**
+     * A block read by hash to link the best block ({@link #linked}), or one whose receipts the follower did not need, holding
+     * two and a quarter of the transactions the looks are about to ask about, has its receipts read in one call: a block of
+     * the hot wallet's sends that came between the follower's poll and the looks cost a receipt call for each of them. A
+     * failure here is left to the looks (they ask one by one, and meet the node's trouble themselves).
+     */
+    @Override
+    public void lookingAt(java.util.Collection<String> txids, BlockHeader tip) {
+        if (tip == null || txids.isEmpty() || !blockReceipts) {
+            return;
+        }
+        try {
+            linked(tip);
+            for (RecentBlocks.Unread u : recent.unread(tip, txids)) {
+                if (blockReceipts && worthTheWholeBlock(u.asked(), u.transactions())) {
+                    Map<String, TransactionReceipt> read = new java.util.HashMap<>();
+                    wholeBlock(u.hash()).forEach(r -> read.put(r.getTransactionHash(), r));
+                    recent.receipts(u.hash(), read);
+                }
+            }
+        } catch (ChainUnavailableException | EvmRpcException e) {
+            LOG.fine(() -> "chain " + chain() + ": receipts not read ahead of the looks: " + e.getMessage());
         }
     }
 

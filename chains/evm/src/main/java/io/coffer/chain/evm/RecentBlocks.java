@@ -79,6 +79,36 @@ final class RecentBlocks {
         return at.equals(after.hash());
     }
 
+    /** A kept block: how many transactions it has, and how many of some asked about it holds whose receipts are not kept. */
+    record Unread(String hash, int transactions, int asked) {
+    }
+
+    /**
+     * The blocks kept from {@code tip} back (reached by parent hashes, up to the first not kept) holding any of {@code txids}
+     * whose receipt is not kept, with how many.
+     */
+    synchronized java.util.List<Unread> unread(BlockHeader tip, java.util.Collection<String> txids) {
+        java.util.List<Unread> out = new java.util.ArrayList<>();
+        String at = tip.hash();
+        for (int i = 0; i < KEEP; i++) {
+            Read r = byHash.get(at);
+            if (r == null) {
+                break;
+            }
+            int asked = 0;
+            for (String txid : txids) {
+                if (r.txs().contains(txid) && !r.receipts().containsKey(txid)) {
+                    asked++;
+                }
+            }
+            if (asked > 0) {
+                out.add(new Unread(at, r.txs().size(), asked));
+            }
+            at = r.parentHash();
+        }
+        return out;
+    }
+
     /**
      * The receipt of {@code txid} when it is in {@code tip} or one of its ancestors kept, reached by parent hashes without a
      * gap, and its receipt was read; empty when that is not known here (then the node is asked).

@@ -75,4 +75,34 @@ class EvmBlockReceiptsIT {
             anvil.setAutomine(true);
         }
     }
+
+    /**
+     * A block of the wallet's sends mined after the follower's poll, not read by it: told the looks about to ask about them,
+     * the source reads it by hash and its receipts in one call, and places each as the node places it.
+     */
+    @Test
+    void theSendsOfABlockNotReadYetArePlacedAsTheNodePlacesThem(AnvilNode anvil) {
+        anvil.setAutomine(false);
+        try {
+            List<String> sent = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                sent.add(anvil.send(PAID, BigInteger.valueOf(2000L * i)));
+            }
+            anvil.mine(1);
+            EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1),
+                    "ETH", 18, true, List.of());
+            EvmChainSource source = new EvmChainSource(new EvmRpcClient(config), config);
+            BlockHeader best = source.header(source.tipHeight());
+            assertEquals(anvil.heightOf(sent.get(0)), best.height());
+
+            source.lookingAt(sent, best);
+            for (String txid : sent) {
+                List<String> nonce = List.of(EvmChainSource.spentNonce(AnvilNode.DEV_ACCOUNT, Numeric.toBigInt(anvil.rpc(
+                        "eth_getTransactionByHash", txid).get("nonce").asText())));
+                assertEquals(source.txStatus(txid, nonce), source.txStatus(txid, nonce, best), "placed as the node places " + txid);
+            }
+        } finally {
+            anvil.setAutomine(true);
+        }
+    }
 }

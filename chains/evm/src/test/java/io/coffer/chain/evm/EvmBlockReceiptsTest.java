@@ -158,6 +158,57 @@ class EvmBlockReceiptsTest {
     }
 
     /**
+     * A best block the follower has not read yet (it came between the poll and the looks) holding many of the transactions
+     * the looks are about to ask about: linked by hash, its receipts read in one call, and each look answered from them. A
+     * block holding few of them among many is left to the looks (a receipt each).
+     */
+    @Test
+    void theLooksAboutToAskAboutManyTransactionsOfABlockNotReadYetCostOneCall() {
+        block(40, List.of(tx(40, 0, OUTSIDE, OUTSIDE)));
+        BlockHeader best = new BlockHeader(41, blockHash(41), blockHash(40));
+        node.results("eth_getBlockByHash", "{\"number\":\"0x29\",\"hash\":\"" + blockHash(41) + "\",\"parentHash\":\""
+                + blockHash(40) + "\",\"transactions\":[\"" + hash(41, 0) + "\",\"" + hash(41, 1) + "\",\"" + hash(41, 2) + "\",\""
+                + hash(41, 3) + "\"]}");
+        node.results("eth_getBlockReceipts", receipts(41, 4));
+        List<String> asked = List.of(hash(41, 0), hash(41, 1), hash(41, 3), hash(99, 0));
+
+        source.lookingAt(asked, best);
+        assertEquals(Map.of(), node.unasked(), "the block by hash, then its receipts: one call each");
+        for (int i : new int[] {0, 1, 3}) {
+            TxStatus s = source.txStatus(hash(41, i), List.of(HOT + ":" + i), best);
+            assertEquals(TxState.IN_BLOCK, s.state(), s.toString());
+            assertEquals(41, s.blockHeight());
+        }
+        source.lookingAt(asked, best);
+        assertEquals(Map.of(), node.unasked(), "no call for the looks, nor for the same hint again");
+
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            many.add("\"" + hash(42, i) + "\"");
+        }
+        node.results("eth_getBlockByHash", "{\"number\":\"0x2a\",\"hash\":\"" + blockHash(42) + "\",\"parentHash\":\""
+                + blockHash(41) + "\",\"transactions\":[" + String.join(",", many) + "]}");
+        BlockHeader next = new BlockHeader(42, blockHash(42), blockHash(41));
+        source.lookingAt(List.of(hash(42, 0), hash(42, 1)), next);
+        assertEquals(Map.of(), node.unasked(), "two of nine: the block linked, its receipts not read (unscripted: refused)");
+        node.results("eth_getTransactionReceipt", receipt(42, 0, blockHash(42)));
+        assertEquals(42, source.txStatus(hash(42, 0), List.of(HOT + ":0"), next).blockHeight(), "asked by itself");
+        assertEquals(41, source.txStatus(hash(41, 3), List.of(HOT + ":3"), next).blockHeight(), "the parent's: still no call");
+        assertEquals(Map.of(), node.unasked());
+
+        node.results("eth_getBlockByHash", "{\"number\":\"0x2b\",\"hash\":\"" + blockHash(43) + "\",\"parentHash\":\""
+                + blockHash(42) + "\",\"transactions\":[\"" + hash(43, 0) + "\",\"" + hash(43, 1) + "\"]}");
+        node.results("eth_getBlockReceipts", "null"); // reorged away between the two calls
+        BlockHeader gone = new BlockHeader(43, blockHash(43), blockHash(42));
+        source.lookingAt(List.of(hash(43, 0), hash(43, 1)), gone);
+        assertEquals(Map.of(), node.unasked(), "a hint that fails is left to the looks");
+        node.results("eth_getTransactionReceipt", "null");
+        node.results("eth_getTransactionByHash", "null");
+        assertEquals(TxState.UNKNOWN, source.txStatus(hash(43, 0), List.of(), gone).state(), "the look asks the node itself");
+        assertEquals(Map.of(), node.unasked());
+    }
+
+    /**
      * Pending withdrawals when blocks come: none of them in any block read since the last look (linked by parent hashes) is
      * known without a call; one of them in such a block, a block in between not read, or a best block not read, is not.
      */
