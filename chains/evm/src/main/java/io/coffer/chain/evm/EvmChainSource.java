@@ -54,13 +54,14 @@ public final class EvmChainSource implements ChainSource {
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
     /** The last blocks read whole, with the receipts read of them: for spends right after payments, and withdrawals' looks. */
-    private final RecentBlocks recent = new RecentBlocks();
+    private final RecentBlocks recent;
     /** Whether to ask {@code eth_getBlockReceipts}; false once the node said it has no such method. */
     private volatile boolean blockReceipts = true;
 
     public EvmChainSource(EvmRpcClient rpc, EvmChainConfig config) {
         this.rpc = rpc;
         this.config = config;
+        this.recent = new RecentBlocks(config.reorgSafetyDepth(), EvmChainSource::status);
         this.nativeAsset = io.coffer.core.chain.AssetId.of(config.name(), config.nativeSymbol()).toString();
         for (TokenConfig t : config.tokens()) {
             assetByContract.put(t.contract().toString().toLowerCase(java.util.Locale.ROOT), io.coffer.core.chain.AssetId.of(config.name(), t.symbol()).toString());
@@ -398,8 +399,7 @@ public final class EvmChainSource implements ChainSource {
     @Override
     public TxStatus txStatus(String txid, List<String> inputs, BlockHeader tip) {
         linked(tip);
-        return Optional.ofNullable(tip).flatMap(t -> recent.placed(t, txid)).filter(r -> r.getBlockNumberRaw() != null)
-                .map(EvmChainSource::status).orElseGet(() -> txStatus(txid, inputs));
+        return Optional.ofNullable(tip).flatMap(t -> recent.placed(t, txid)).orElseGet(() -> txStatus(txid, inputs));
     }
 
     /** The best block {@link #linked} last linked or tried to. */
