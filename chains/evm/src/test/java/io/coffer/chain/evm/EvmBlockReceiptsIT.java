@@ -28,6 +28,12 @@ import org.web3j.utils.Numeric;
 class EvmBlockReceiptsIT {
     private static final String PAID = "0x00000000000000000000000000000000000c0ffe";
 
+    private static EvmChainSource source(AnvilNode anvil) {
+        EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1), "ETH",
+                18, true, List.of());
+        return new EvmChainSource(new EvmRpcClient(config), config);
+    }
+
     @Test
     void aBlockOfTheWalletsSendsReadsAsEachReceiptTellsIt(AnvilNode anvil) {
         anvil.setAutomine(false);
@@ -37,9 +43,7 @@ class EvmBlockReceiptsIT {
                 sent.add(anvil.send(PAID, BigInteger.valueOf(1000L * i)));
             }
             anvil.mine(1);
-            EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1),
-                    "ETH", 18, true, List.of());
-            EvmChainSource source = new EvmChainSource(new EvmRpcClient(config), config);
+            EvmChainSource source = source(anvil);
             Set<String> watched = Set.of(EvmChainSource.checksummed(AnvilNode.DEV_ACCOUNT), EvmChainSource.checksummed(PAID));
             WatchList list = new WatchList() {
                 @Override
@@ -89,9 +93,7 @@ class EvmBlockReceiptsIT {
                 sent.add(anvil.send(PAID, BigInteger.valueOf(2000L * i)));
             }
             anvil.mine(1);
-            EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1),
-                    "ETH", 18, true, List.of());
-            EvmChainSource source = new EvmChainSource(new EvmRpcClient(config), config);
+            EvmChainSource source = source(anvil);
             BlockHeader best = source.header(source.tipHeight());
             assertEquals(anvil.heightOf(sent.get(0)), best.height());
 
