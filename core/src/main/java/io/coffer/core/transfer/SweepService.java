@@ -33,11 +33,32 @@ public final class SweepService {
     public record Policy(Map<String, BigInteger> thresholds) {
     }
 
+    /**
+     * Deposit addresses checked at most a round (each check is a call to the node for the address's nonce and one per asset
+     * for its balance): the rest wait for the next rounds, so a round's cost does not grow with how many are due.
+     */
+    static final int CHECKS_PER_ROUND = 64;
+
     private final Store store;
     private final AccountWithdrawalService withdrawals;
     private final AddressBook addresses;
     private final Policy policy;
     private final String chain;
+    /**
+     * Per account, the deposit addresses to check, oldest first (under this monitor): every one with a confirmed deposit on
+     * record at the first round, then each one a deposit confirms at ({@link #confirmed}). An address leaves once checked and
+     * found with nothing above the thresholds and nothing pending; one with a sweep or top-up under way stays until that is
+     * settled and it is checked again. Every round used to check every address that ever received a deposit, two calls to the
+     * node or more each, and read every deposit of the chain: with ten thousand customers' addresses, twenty thousand calls a
+     * round.
+     */
+    private final Map<Integer, LinkedHashSet<String>> due = new java.util.HashMap<>();
+    private boolean seeded;
+    /** Deposits that confirmed since the last round (account, address), handed over by the store's writes without a lock. */
+    private final java.util.Queue<Arrival> confirmed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record Arrival(int account, String address) {
+    }
 
     public SweepService(Store store, AccountWithdrawalService withdrawals, AddressBook addresses, Policy policy) {
         this.store = store;
@@ -45,53 +66,105 @@ public final class SweepService {
         this.addresses = addresses;
         this.policy = policy;
         this.chain = addresses.chain();
+        store.derive("sweeps due (" + chain + ")", new Confirmations());
     }
 
-    /** One round for {@code account}: returns the top-ups and sweeps it started. */
+    /**
+     * Notes each deposit of this chain that a batch confirms (it was not confirmed before it). Writes nothing: what it notes is
+     * only when to look at an address, and an address looked at for nothing costs a check, never a wrong sweep (the balances
+     * are read from the chain then).
+     */
+    private final class Confirmations implements io.coffer.core.store.Derivation {
+        @Override
+        public Set<io.coffer.core.store.Table<?, ?>> reads() {
+            return Set.of(ChainTables.DEPOSITS);
+        }
+
+        @Override
+        public byte[] keyPrefix() {
+            return KeyWriter.key().string(chain).build();
+        }
+
+        @Override
+        public void derive(io.coffer.core.store.Batch batch, io.coffer.core.store.Reader before) {
+            batch.changes(ChainTables.DEPOSITS).forEach((key, now) -> now.filter(d -> d.status().isConfirmed())
+                    .filter(d -> !before.get(ChainTables.DEPOSITS, key).map(was -> was.status().isConfirmed()).orElse(false))
+                    .ifPresent(d -> confirmed.add(new Arrival(d.account(), d.address()))));
+        }
+    }
+
+    /**
+     * One round for {@code account}: checks up to {@value #CHECKS_PER_ROUND} of its deposit addresses due (see {@link #due}) and
+     * returns the top-ups and sweeps it started.
+     */
     public synchronized List<Withdrawal> sweep(int account) {
         if (new io.coffer.core.backup.RestoreGate(store).paused()) {
             return List.of(); // a restored ledger sends nothing until released (RestoreMark)
         }
-        var factory = withdrawals.factory();
+        if (!seeded) {
+            seeded = true;
+            depositAddresses().forEach(a -> due.computeIfAbsent(a.account(), k -> new LinkedHashSet<>()).add(a.address()));
+        }
+        for (Arrival a; (a = confirmed.poll()) != null; ) {
+            due.computeIfAbsent(a.account(), k -> new LinkedHashSet<>()).add(a.address());
+        }
+        LinkedHashSet<String> queue = due.getOrDefault(account, new LinkedHashSet<>());
+        List<String> turn = queue.stream().limit(CHECKS_PER_ROUND).toList();
         String hot = withdrawals.hotAddress(account);
         List<Withdrawal> started = new ArrayList<>();
-        for (String address : depositAddresses(account)) {
+        for (String address : turn) {
+            queue.remove(address);
+            AddressInfo info = addresses.lookup(address).orElse(null);
+            if (info == null || info.change() != 0) {
+                continue; // the internal branch holds the hot address itself: never swept into itself
+            }
             if (!withdrawals.pendingFrom(address).isEmpty() || hasPendingTopUp(address)) {
-                continue; // one thing at a time per address: nonces and balances settle first
+                queue.add(address); // one thing at a time per address: nonces and balances settle first; then checked again
+                continue;
             }
-            AddressInfo info = addresses.lookup(address).orElseThrow();
-            DerivationPath path = AccountScheme.byId(info.scheme()).accountPath(info.account()).child(info.change()).child(info.index());
-            long nonce = factory.minedNonce(address);
-            for (Map.Entry<String, BigInteger> t : policy.thresholds().entrySet()) {
-                String asset = t.getKey();
-                BigInteger balance = factory.balance(asset, address);
-                if (balance.compareTo(t.getValue()) <= 0) {
-                    continue;
-                }
-                AccountWithdrawalService.Fees fees = factory.fees();
-                if (asset.equals(factory.nativeAsset())) {
-                    BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
-                    BigInteger amount = balance.subtract(maxFee);
-                    if (amount.compareTo(t.getValue()) > 0) {
-                        started.add(withdrawals.sendFrom(account, path, address, asset, hot, amount, WithdrawalOrigin.sweepKey(address, nonce), fees));
-                        break; // the next asset of this address waits for this nonce
-                    }
-                    continue;
-                }
-                BigInteger gasNeeded = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
-                BigInteger gasHave = factory.balance(factory.nativeAsset(), address);
-                if (gasHave.compareTo(gasNeeded) < 0) {
-                    // 20% over the current need: fees move between the top-up and the sweep.
-                    BigInteger topUp = gasNeeded.subtract(gasHave).multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
-                    LOG.info(() -> "chain " + chain + ": topping up " + address + " with " + topUp + " wei for a token sweep");
-                    started.add(withdrawals.create(account, factory.nativeAsset(), address, topUp, WithdrawalOrigin.topUpKey(address, nonce, asset)));
-                } else {
-                    started.add(withdrawals.sendFrom(account, path, address, asset, hot, balance, WithdrawalOrigin.sweepKey(address, nonce), fees));
-                }
-                break;
-            }
+            check(account, address, info, hot).ifPresent(w -> {
+                started.add(w);
+                queue.add(address); // checked again once this settles: another asset, or the token after its gas
+            });
         }
         return started;
+    }
+
+    /** Checks {@code address}'s balances against the thresholds; the top-up or sweep it starts there, if any (one at most). */
+    private java.util.Optional<Withdrawal> check(int account, String address, AddressInfo info, String hot) {
+        var factory = withdrawals.factory();
+        DerivationPath path = AccountScheme.byId(info.scheme()).accountPath(info.account()).child(info.change()).child(info.index());
+        long nonce = factory.minedNonce(address);
+        for (Map.Entry<String, BigInteger> t : policy.thresholds().entrySet()) {
+            String asset = t.getKey();
+            BigInteger balance = factory.balance(asset, address);
+            if (balance.compareTo(t.getValue()) <= 0) {
+                continue;
+            }
+            AccountWithdrawalService.Fees fees = factory.fees();
+            if (asset.equals(factory.nativeAsset())) {
+                BigInteger maxFee = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
+                BigInteger amount = balance.subtract(maxFee);
+                if (amount.compareTo(t.getValue()) > 0) {
+                    // The next asset of this address waits for this nonce.
+                    return java.util.Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, amount,
+                            WithdrawalOrigin.sweepKey(address, nonce), fees));
+                }
+                continue;
+            }
+            BigInteger gasNeeded = fees.maxFeePerGas().multiply(BigInteger.valueOf(factory.gasLimit(asset, address, hot, balance)));
+            BigInteger gasHave = factory.balance(factory.nativeAsset(), address);
+            if (gasHave.compareTo(gasNeeded) < 0) {
+                // 20% over the current need: fees move between the top-up and the sweep.
+                BigInteger topUp = gasNeeded.subtract(gasHave).multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
+                LOG.info(() -> "chain " + chain + ": topping up " + address + " with " + topUp + " wei for a token sweep");
+                return java.util.Optional.of(withdrawals.create(account, factory.nativeAsset(), address, topUp,
+                        WithdrawalOrigin.topUpKey(address, nonce, asset)));
+            }
+            return java.util.Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, balance,
+                    WithdrawalOrigin.sweepKey(address, nonce), fees));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Network fees paid by the account's sweeps and top-ups so far (actual fees once mined). */
@@ -111,15 +184,14 @@ public final class SweepService {
         return withdrawals.withKeyPrefix(WithdrawalOrigin.topUpsOf(address)).stream().anyMatch(w -> !w.status().isFinal());
     }
 
-    /** Addresses of the account that received confirmed deposits. */
-    private Set<String> depositAddresses(int account) {
-        Set<String> out = new LinkedHashSet<>();
+    /** The addresses of this chain that received confirmed deposits, with their accounts (read once, at the first round). */
+    private Set<Arrival> depositAddresses() {
+        Set<Arrival> out = new LinkedHashSet<>();
         byte[] prefix = KeyWriter.key().string(chain).build();
         for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(prefix), Integer.MAX_VALUE)) {
             Deposit d = e.getValue();
-            boolean receiveBranch = addresses.lookup(d.address()).map(i -> i.change() == 0).orElse(false);
-            if (d.account() == account && d.status().isConfirmed() && receiveBranch) {
-                out.add(d.address()); // the internal branch holds the hot address itself: never swept into itself
+            if (d.status().isConfirmed()) {
+                out.add(new Arrival(d.account(), d.address()));
             }
         }
         return out;
