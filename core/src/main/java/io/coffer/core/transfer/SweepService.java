@@ -6,13 +6,18 @@ import io.coffer.core.chain.ChainTables;
 import io.coffer.core.chain.Deposit;
 import io.coffer.core.custody.AccountScheme;
 import io.coffer.core.keys.DerivationPath;
+import io.coffer.core.store.Batch;
+import io.coffer.core.store.Derivation;
 import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.Reader;
 import io.coffer.core.store.Store;
+import io.coffer.core.store.Table;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -74,9 +79,9 @@ public final class SweepService {
      * only when to look at an address, and an address looked at for nothing costs a check, never a wrong sweep (the balances
      * are read from the chain then).
      */
-    private final class Confirmations implements io.coffer.core.store.Derivation {
+    private final class Confirmations implements Derivation {
         @Override
-        public Set<io.coffer.core.store.Table<?, ?>> reads() {
+        public Set<Table<?, ?>> reads() {
             return Set.of(ChainTables.DEPOSITS);
         }
 
@@ -86,7 +91,7 @@ public final class SweepService {
         }
 
         @Override
-        public void derive(io.coffer.core.store.Batch batch, io.coffer.core.store.Reader before) {
+        public void derive(Batch batch, Reader before) {
             batch.changes(ChainTables.DEPOSITS).forEach((key, now) -> now.filter(d -> d.status().isConfirmed())
                     .filter(d -> !before.get(ChainTables.DEPOSITS, key).map(was -> was.status().isConfirmed()).orElse(false))
                     .ifPresent(d -> confirmed.add(new Arrival(d.account(), d.address()))));
@@ -113,25 +118,29 @@ public final class SweepService {
         String hot = withdrawals.hotAddress(account);
         List<Withdrawal> started = new ArrayList<>();
         for (String address : turn) {
-            queue.remove(address);
-            AddressInfo info = addresses.lookup(address).orElse(null);
-            if (info == null || info.change() != 0) {
-                continue; // the internal branch holds the hot address itself: never swept into itself
+            queue.remove(address); // back at the end while it stays due, so the others get their turn
+            boolean stays = true;
+            try {
+                AddressInfo info = addresses.lookup(address).orElse(null);
+                if (info == null || info.change() != 0) {
+                    stays = false; // the internal branch holds the hot address itself: never swept into itself
+                } else if (withdrawals.pendingFrom(address).isEmpty() && !hasPendingTopUp(address)) {
+                    // (One thing at a time per address: while one is pending, nonces and balances settle first.)
+                    Optional<Withdrawal> w = check(account, address, info, hot);
+                    w.ifPresent(started::add); // checked again once it settles: another asset, or the token after its gas
+                    stays = w.isPresent();
+                }
+            } finally {
+                if (stays) {
+                    queue.add(address); // also when the node could not be asked: checked again later
+                }
             }
-            if (!withdrawals.pendingFrom(address).isEmpty() || hasPendingTopUp(address)) {
-                queue.add(address); // one thing at a time per address: nonces and balances settle first; then checked again
-                continue;
-            }
-            check(account, address, info, hot).ifPresent(w -> {
-                started.add(w);
-                queue.add(address); // checked again once this settles: another asset, or the token after its gas
-            });
         }
         return started;
     }
 
     /** Checks {@code address}'s balances against the thresholds; the top-up or sweep it starts there, if any (one at most). */
-    private java.util.Optional<Withdrawal> check(int account, String address, AddressInfo info, String hot) {
+    private Optional<Withdrawal> check(int account, String address, AddressInfo info, String hot) {
         var factory = withdrawals.factory();
         DerivationPath path = AccountScheme.byId(info.scheme()).accountPath(info.account()).child(info.change()).child(info.index());
         long nonce = factory.minedNonce(address);
@@ -147,7 +156,7 @@ public final class SweepService {
                 BigInteger amount = balance.subtract(maxFee);
                 if (amount.compareTo(t.getValue()) > 0) {
                     // The next asset of this address waits for this nonce.
-                    return java.util.Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, amount,
+                    return Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, amount,
                             WithdrawalOrigin.sweepKey(address, nonce), fees));
                 }
                 continue;
@@ -158,13 +167,13 @@ public final class SweepService {
                 // 20% over the current need: fees move between the top-up and the sweep.
                 BigInteger topUp = gasNeeded.subtract(gasHave).multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN);
                 LOG.info(() -> "chain " + chain + ": topping up " + address + " with " + topUp + " wei for a token sweep");
-                return java.util.Optional.of(withdrawals.create(account, factory.nativeAsset(), address, topUp,
+                return Optional.of(withdrawals.create(account, factory.nativeAsset(), address, topUp,
                         WithdrawalOrigin.topUpKey(address, nonce, asset)));
             }
-            return java.util.Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, balance,
+            return Optional.of(withdrawals.sendFrom(account, path, address, asset, hot, balance,
                     WithdrawalOrigin.sweepKey(address, nonce), fees));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Network fees paid by the account's sweeps and top-ups so far (actual fees once mined). */

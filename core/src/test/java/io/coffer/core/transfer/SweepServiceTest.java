@@ -1,6 +1,7 @@
 package io.coffer.core.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AddressBook;
@@ -130,6 +131,17 @@ class SweepServiceTest {
         pay(addresses);
         assertEquals(2 * SweepService.CHECKS_PER_ROUND, round());
         assertEquals(2 * 3, round());
+        assertEquals(0, round());
+    }
+
+    @Test
+    void anAddressTheNodeCouldNotBeAskedAboutStaysDue() {
+        String a = book.next(0, 0).address();
+        pay(List.of(a));
+        factory.unreachable = new io.coffer.core.chain.ChainUnavailableException("fake", "connection refused", null);
+        assertThrows(io.coffer.core.chain.ChainUnavailableException.class, () -> sweeper.sweep(0));
+        factory.unreachable = null;
+        assertEquals(2, round(), "asked again at the next round");
         assertEquals(0, round());
     }
 

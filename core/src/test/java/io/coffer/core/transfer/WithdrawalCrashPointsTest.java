@@ -937,9 +937,15 @@ class WithdrawalCrashPointsTest {
             return 21_000;
         }
 
+        /** When set, what every balance read throws (the node unreachable). */
+        volatile RuntimeException unreachable;
+
         @Override
         public BigInteger balance(String asset, String address) {
             reads.incrementAndGet();
+            if (unreachable != null) {
+                throw unreachable;
+            }
             return balances.getOrDefault(asset, BigInteger.ZERO);
         }
 
