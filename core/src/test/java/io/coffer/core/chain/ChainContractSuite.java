@@ -277,8 +277,9 @@ public abstract class ChainContractSuite {
 
     /**
      * A withdrawal's standing asked right after the follower read the best block (a source may answer from what it read of that
-     * block) is its standing asked plainly: before its block, in it, and once that block is no longer the best; and a source
-     * never says it was mined in none of the blocks that came after a look when one of them holds it.
+     * block) is its standing asked plainly: before its block, in it, once that block is no longer the best, and in a best block
+     * the follower has not read yet with the looks told ahead; and a source never says it was mined in none of the blocks that
+     * came after a look when one of them holds it.
      */
     @Test
     void aWithdrawalsStandingWithTheBestBlockJustReadIsItsStandingAsked() {
@@ -305,6 +306,17 @@ public abstract class ChainContractSuite {
         sync(f);
         assertEquals(asked, source().txStatus(sent.txid(), inputs, tip), "that block no longer the best");
         assertEquals(asked, source().txStatus(sent.txid(), inputs, best.get()));
+
+        // Mined in a best block the follower has not read yet, the looks told ahead (ChainSource.lookingAt).
+        Withdrawal next = fundAndWithdraw(w, f, ledger, BigInteger.valueOf(20_000));
+        List<String> nextInputs = next.inputs().stream().map(DepositId::toString).toList();
+        mine(1);
+        BlockHeader unread = best.get();
+        source().lookingAt(List.of(sent.txid(), next.txid()), unread);
+        TxStatus plain = source().txStatus(next.txid(), nextInputs);
+        assertEquals(TxState.IN_BLOCK, plain.state(), plain.toString());
+        assertEquals(plain, source().txStatus(next.txid(), nextInputs, unread));
+        assertEquals(asked, source().txStatus(sent.txid(), inputs, unread));
     }
 
     @Test
