@@ -56,12 +56,26 @@ class SweepServiceTest {
         follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
         factory = new WithdrawalCrashPointsTest.FakeAccountFactory(chain);
         factory.balances.put(WithdrawalCrashPointsTest.FakeAccountFactory.NATIVE, BigInteger.TEN); // below the threshold
+        start();
+        chain.mine();
+        follower.poll();
+    }
+
+    /** The withdrawal service and the sweeper, as a node process starts them. */
+    private void start() {
         withdrawals = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, Clock.systemUTC(),
                 AccountWithdrawalService.NO_CRASH);
         sweeper = new SweepService(store, withdrawals, book, new SweepService.Policy(Map.of(WithdrawalCrashPointsTest.FakeAccountFactory.NATIVE,
                 THRESHOLD)));
-        chain.mine();
-        follower.poll();
+    }
+
+    /** {@code n} new deposit addresses of account 0. */
+    private List<String> newAddresses(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(book.next(0, 0).address());
+        }
+        return out;
     }
 
     @AfterEach
@@ -94,10 +108,7 @@ class SweepServiceTest {
 
     @Test
     void aRoundChecksTheAddressesADepositConfirmedAtNotEveryOneEverPaid() {
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            addresses.add(book.next(0, 0).address());
-        }
+        List<String> addresses = newAddresses(5);
         pay(addresses);
         assertEquals(2 * 5, round(), "each paid address: its nonce and its balance");
         assertEquals(0, round(), "nothing new: nothing asked");
@@ -124,10 +135,7 @@ class SweepServiceTest {
 
     @Test
     void aRoundChecksABoundedNumberAndTheRestWaitForTheNext() {
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i < SweepService.CHECKS_PER_ROUND + 3; i++) {
-            addresses.add(book.next(0, 0).address());
-        }
+        List<String> addresses = newAddresses(SweepService.CHECKS_PER_ROUND + 3);
         pay(addresses);
         assertEquals(2 * SweepService.CHECKS_PER_ROUND, round());
         assertEquals(2 * 3, round());
@@ -136,8 +144,7 @@ class SweepServiceTest {
 
     @Test
     void anAddressTheNodeCouldNotBeAskedAboutStaysDue() {
-        String a = book.next(0, 0).address();
-        pay(List.of(a));
+        pay(newAddresses(1));
         factory.unreachable = new io.coffer.core.chain.ChainUnavailableException("fake", "connection refused", null);
         assertThrows(io.coffer.core.chain.ChainUnavailableException.class, () -> sweeper.sweep(0));
         factory.unreachable = null;
@@ -147,15 +154,9 @@ class SweepServiceTest {
 
     @Test
     void aStartedNodeChecksEveryAddressPaidBeforeOnce() {
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            addresses.add(book.next(0, 0).address());
-        }
+        List<String> addresses = newAddresses(4);
         pay(addresses);
-        withdrawals = new AccountWithdrawalService(store, chain, factory, book, vault::signer, 1, Clock.systemUTC(),
-                AccountWithdrawalService.NO_CRASH);
-        sweeper = new SweepService(store, withdrawals, book, new SweepService.Policy(Map.of(WithdrawalCrashPointsTest.FakeAccountFactory.NATIVE,
-                THRESHOLD))); // a new process: nothing in memory
+        start(); // a new process: nothing in memory
         assertEquals(2 * 4, round(), "each address paid before it started, once");
         assertEquals(0, round());
     }
