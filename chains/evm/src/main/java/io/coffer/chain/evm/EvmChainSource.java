@@ -431,10 +431,10 @@ public final class EvmChainSource implements ChainSource {
     }
 
     /**
-     * A block read by hash to link the best block ({@link #linked}), or one whose receipts the follower did not need, holding
-     * two and a quarter of the transactions the looks are about to ask about, has its receipts read in one call: a block of
-     * the hot wallet's sends that came between the follower's poll and the looks cost a receipt call for each of them. A
-     * failure here is left to the looks (they ask one by one, and meet the node's trouble themselves).
+     * A block read by hash to link the best block ({@link #linked}), or one whose receipts the follower did not need, where the
+     * transactions the looks are about to ask about are at least two and a quarter of its own, has its receipts read in one
+     * call: a block of the hot wallet's sends that came between the follower's poll and the looks cost a receipt call for each
+     * of them. A failure here is left to the looks (they ask one by one, and meet the node's trouble themselves).
      */
     @Override
     public void lookingAt(java.util.Collection<String> txids, BlockHeader tip) {
