@@ -68,9 +68,13 @@ import java.util.Map;
  * with each row of 0x3f), so the look-alike rule reads the few sharing a new destination's signature instead of every one the
  * tenant ever paid. The migration from 8 files those recorded (an older build, which would record destinations without the
  * index, refuses the upgraded store).
+ *
+ * <p>Version 10: the counted transfers summed per day too (0xa4, span 86,400,000; {@code LimitUse}), so the velocity rule's
+ * month reads about thirty day sums instead of up to 720 hour sums. The migration from 9 writes each day's sum from its hours'
+ * (an older build, which would not keep the day sums, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 9;
+    public static final int VERSION = 10;
 
     private CofferSchema() {
     }
@@ -92,7 +96,7 @@ public final class CofferSchema {
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
                 6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse,
-                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes));
+                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes, 9, io.coffer.core.transfer.TransferService::indexLimitUseDays));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

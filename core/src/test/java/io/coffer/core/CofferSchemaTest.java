@@ -87,7 +87,9 @@ class CofferSchemaTest {
             assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 60_000, at), BigInteger.valueOf(1402)),
                     Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 60_000, at + 3_660_000), BigInteger.valueOf(11)),
                     Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 3_600_000, at), BigInteger.valueOf(1402)),
-                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 3_600_000, at + 3_600_000), BigInteger.valueOf(11))),
+                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 3_600_000, at + 3_600_000), BigInteger.valueOf(11)),
+                    // Version 10: the day's sum (t starts a UTC day).
+                    Map.entry(new io.coffer.core.transfer.TransferTables.CountedSpan("tn_1", "bitcoin/BTC", 86_400_000, at), BigInteger.valueOf(1413))),
                     now.list(counted, counted.all(), 10));
             var refunding = io.coffer.core.transfer.TransferTables.REFUNDING;
             assertEquals(List.of(Map.entry(new io.coffer.core.transfer.TransferTables.RefundTransfer("tn_1", "pr_1", "tt_refund"), BigInteger.valueOf(11))),

@@ -16,12 +16,12 @@ import java.util.Set;
 
 /**
  * What a tenant's transfers that count against its limits moved, by asset and creation time: a row per counting transfer
- * ({@link TransferTables#COUNTING}), their amounts summed per minute and per hour of creation ({@link TransferTables#COUNTED}), and
+ * ({@link TransferTables#COUNTING}), their amounts summed per minute, per hour and per day of creation ({@link TransferTables#COUNTED}), and
  * the refund rows among them by payment request ({@link TransferTables#REFUNDING}: a refund checks what that request's refunds
  * add up to, not every transfer the tenant ever made).
- * The rolling 24 h limit and the velocity rule sum a window from these — at most a day's hours (or a month's), the minutes at
- * its two ends and the rows of its two end minutes — instead of reading every transfer the window holds (each with its
- * withdrawal) under the lock every CreateTransfer waits for: a tenant making a transfer a second read 86,400 of them a call.
+ * The rolling 24 h limit and the velocity rule sum a window from these — its whole days, the hours and minutes at its two
+ * ends, and the rows of its two end minutes — instead of reading every transfer the window holds (each with its withdrawal)
+ * under the lock every CreateTransfer waits for: a tenant making a transfer a second read 86,400 of them a call.
  *
  * <p>Kept in the batches that write transfers and withdrawals (a store {@link Derivation}). A transfer counts from its creation
  * until it is rejected or fails, or the withdrawal it is shown with fails ({@link TransferStatus#countsAgainstLimits}); all of
@@ -32,6 +32,7 @@ final class LimitUse implements Derivation {
     static final String NAME = "transfers counting against limits";
     static final int MINUTE = 60_000;
     static final int HOUR = 3_600_000;
+    static final int DAY = 86_400_000;
 
     @Override
     public Set<Table<?, ?>> reads() {
@@ -118,7 +119,7 @@ final class LimitUse implements Derivation {
 
         private void move(TenantTransfer t, BigInteger by) {
             long at = t.createdAt().toEpochMilli();
-            for (int span : new int[] {MINUTE, HOUR}) {
+            for (int span : new int[] {MINUTE, HOUR, DAY}) {
                 moves.merge(new TransferTables.CountedSpan(t.tenant(), t.asset(), span, floor(at, span)), by, BigInteger::add);
             }
         }
@@ -154,7 +155,9 @@ final class LimitUse implements Derivation {
 
     /**
      * What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis; {@code to}
-     * may be {@link Long#MAX_VALUE}): whole hours from their sums, the minutes at either end from theirs, the rest from rows.
+     * may be {@link Long#MAX_VALUE}): whole days from their sums, the hours at either end from theirs, the minutes at either end
+     * from theirs, the rest from rows — at most ~30 day sums, 46 hour sums, 118 minute sums and two minutes' rows for the
+     * velocity rule's month, where hours alone were up to 720 sums a call.
      */
     static BigInteger sum(Store store, String tenant, String asset, long from, long to) {
         if (from >= to) {
@@ -165,14 +168,40 @@ final class LimitUse implements Derivation {
         if (m0 >= m1) {
             return rows(store, tenant, asset, from, to);
         }
+        BigInteger sum = rows(store, tenant, asset, from, m0).add(rows(store, tenant, asset, m1, to));
         long h0 = ceil(from, HOUR);
         long h1 = floor(to, HOUR);
-        BigInteger sum = rows(store, tenant, asset, from, m0).add(rows(store, tenant, asset, m1, to));
         if (h0 >= h1) {
             return sum.add(spans(store, tenant, asset, MINUTE, m0, m1));
         }
-        return sum.add(spans(store, tenant, asset, MINUTE, m0, h0)).add(spans(store, tenant, asset, HOUR, h0, h1))
-                .add(spans(store, tenant, asset, MINUTE, h1, m1));
+        sum = sum.add(spans(store, tenant, asset, MINUTE, m0, h0)).add(spans(store, tenant, asset, MINUTE, h1, m1));
+        long d0 = ceil(from, DAY);
+        long d1 = floor(to, DAY);
+        if (d0 >= d1) {
+            return sum.add(spans(store, tenant, asset, HOUR, h0, h1));
+        }
+        return sum.add(spans(store, tenant, asset, HOUR, h0, d0)).add(spans(store, tenant, asset, DAY, d0, d1))
+                .add(spans(store, tenant, asset, HOUR, d1, h1));
+    }
+
+    /**
+     * The schema's migration to day sums: each day's sum written from its hours' (those are exact: kept with every change), so
+     * a store whose hour sums were kept before gets the same day sums a life with them would have kept.
+     */
+    static void indexDays(Store store, Batch batch) {
+        Map<TransferTables.CountedSpan, BigInteger> days = new LinkedHashMap<>();
+        for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
+            TransferTables.CountedSpan hour = e.getKey();
+            if (hour.spanMillis() == HOUR) {
+                days.merge(new TransferTables.CountedSpan(hour.tenant(), hour.asset(), DAY, floor(hour.startMillis(), DAY)), e.getValue(),
+                        BigInteger::add);
+            }
+        }
+        days.forEach((day, sum) -> {
+            if (sum.signum() != 0) {
+                batch.put(TransferTables.COUNTED, day, sum);
+            }
+        });
     }
 
     /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */

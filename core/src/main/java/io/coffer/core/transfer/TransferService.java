@@ -811,6 +811,11 @@ public final class TransferService implements WithdrawalSink {
         LimitUse.index(store, batch);
     }
 
+    /** The schema's migration to day sums of the transfers counting against limits: each day's from its hours'. */
+    public static void indexLimitUseDays(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
+        LimitUse.indexDays(store, batch);
+    }
+
     /** The schema's migration to the look-alike index of the destinations paid: files those recorded so far. */
     public static void indexPaidLookalikes(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
         PaidDestinations.index(store, batch);

@@ -219,7 +219,10 @@ public final class TransferTables {
                 }
             }, Codecs.amount());
 
-    /** The transfers of a tenant's asset created in one minute or one hour ({@code span}: 60,000 or 3,600,000 ms) from {@code startMillis}. */
+    /**
+     * The transfers of a tenant's asset created in one minute, one hour or one day (UTC) ({@code span}: 60,000, 3,600,000 or
+     * 86,400,000 ms) from {@code startMillis}.
+     */
     public record CountedSpan(String tenant, String asset, int spanMillis, long startMillis) {
     }
 

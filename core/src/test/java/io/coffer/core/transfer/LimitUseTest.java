@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The kept sums of transfers counting against limits equal, at every step of a random life, what summing the transfers
  * themselves (each counted as TransferService shows it) gives — over windows of any length and alignment, per tenant and
- * asset, and per refunded payment request; and the migration writes the same records as the life kept.
+ * asset, and per refunded payment request; and the migrations write the same records as the life kept (the whole index, and
+ * the day sums from the hours').
  */
 class LimitUseTest {
     private static final List<String> TENANTS = List.of("tn_a", "tn_b");
@@ -115,6 +116,21 @@ class LimitUseTest {
                 assertEquals(store.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE),
                         fresh.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE));
             }
+            // The migration to day sums (schema 10) writes from a store kept without them the day sums the life kept.
+            try (Store before = LevelDbStore.open(dir.resolve("hours-only"), CofferSchema.current())) {
+                Batch copy = before.batch();
+                for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
+                    if (e.getKey().spanMillis() != LimitUse.DAY) {
+                        copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
+                    }
+                }
+                copy.commit();
+                Batch days = before.batch();
+                LimitUse.indexDays(before, days);
+                days.commit();
+                assertEquals(store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE),
+                        before.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE));
+            }
         }
     }
 
@@ -124,12 +140,13 @@ class LimitUseTest {
         }
     }
 
-    /** Within three days, often on a minute's or an hour's edge (or a millisecond either side). */
+    /** Within three days, often on a minute's, an hour's or a day's edge (or a millisecond either side). */
     private static long pickTime(Random r) {
         long t = (long) (r.nextDouble() * 3 * 86_400_000L);
-        return switch (r.nextInt(4)) {
+        return switch (r.nextInt(5)) {
             case 0 -> t - t % LimitUse.MINUTE + r.nextInt(3) - 1;
             case 1 -> t - t % LimitUse.HOUR + r.nextInt(3) - 1;
+            case 2 -> t - t % LimitUse.DAY + r.nextInt(3) - 1;
             default -> t;
         };
     }
