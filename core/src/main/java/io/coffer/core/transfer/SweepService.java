@@ -108,7 +108,7 @@ public final class SweepService {
         }
         if (!seeded) {
             seeded = true;
-            depositAddresses().forEach(a -> due.computeIfAbsent(a.account(), k -> new LinkedHashSet<>()).add(a.address()));
+            confirmed.addAll(depositAddresses());
         }
         for (Arrival a; (a = confirmed.poll()) != null; ) {
             due.computeIfAbsent(a.account(), k -> new LinkedHashSet<>()).add(a.address());
