@@ -149,12 +149,8 @@ final class RecentBlocks {
      */
     synchronized List<Unread> unread(BlockHeader tip, Collection<String> txids) {
         List<Unread> out = new ArrayList<>();
-        String at = tip.hash();
-        for (int i = 0; i < keep; i++) {
-            Read r = byHash.get(at);
-            if (r == null) {
-                break;
-            }
+        for (Map.Entry<String, Read> e : reached(tip)) {
+            Read r = e.getValue();
             int asked = 0;
             for (String txid : txids) {
                 if (r.txs().contains(txid) && !r.placed().containsKey(txid)) {
@@ -162,9 +158,8 @@ final class RecentBlocks {
                 }
             }
             if (asked > 0) {
-                out.add(new Unread(at, r.txs().size(), asked));
+                out.add(new Unread(e.getKey(), r.txs().size(), asked));
             }
-            at = r.parentHash();
         }
         return out;
     }
@@ -174,17 +169,21 @@ final class RecentBlocks {
      * and its receipt was read; empty when that is not known here (then the node is asked).
      */
     synchronized Optional<TxStatus> placed(BlockHeader tip, String txid) {
-        String at = tip.hash();
-        for (int i = 0; i < keep; i++) {
-            Read r = byHash.get(at);
-            if (r == null) {
-                return Optional.empty();
+        for (Map.Entry<String, Read> e : reached(tip)) {
+            if (e.getValue().txs().contains(txid)) {
+                return Optional.ofNullable(e.getValue().placed().get(txid));
             }
-            if (r.txs().contains(txid)) {
-                return Optional.ofNullable(r.placed().get(txid));
-            }
-            at = r.parentHash();
         }
         return Optional.empty();
+    }
+
+    /** The blocks kept from {@code tip} back, by hash, reached by parent hashes up to the first not kept (under this monitor). */
+    private List<Map.Entry<String, Read>> reached(BlockHeader tip) {
+        List<Map.Entry<String, Read>> out = new ArrayList<>();
+        String at = tip.hash();
+        for (Read r; out.size() < keep && (r = byHash.get(at)) != null; at = r.parentHash()) {
+            out.add(Map.entry(at, r));
+        }
+        return out;
     }
 }
