@@ -72,9 +72,15 @@ import java.util.Map;
  * <p>Version 10: the counted transfers summed per day too (0xa4, span 86,400,000; {@code LimitUse}), so the velocity rule's
  * month reads about thirty day sums instead of up to 720 hour sums. The migration from 9 writes each day's sum from its hours'
  * (an older build, which would not keep the day sums, refuses the upgraded store).
+ *
+ * <p>Version 11: the spends recorded from the wallet's coins and nonces whose transaction was none of the wallet's (0x2e;
+ * {@code ChainTables.FOREIGN_SPENDS}, kept by {@code ForeignSpends} in the batches that write the spends), so continuous
+ * reconciliation, every few blocks on the follower's thread, reads those (normally none) instead of every spend ever recorded
+ * with a look-up each. The migration from 10 files the foreign ones recorded (an older build, which would record spends
+ * without the index, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 10;
+    public static final int VERSION = 11;
 
     private CofferSchema() {
     }
@@ -96,7 +102,8 @@ public final class CofferSchema {
         return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
                 3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
                 6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse,
-                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes, 9, io.coffer.core.transfer.TransferService::indexLimitUseDays));
+                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes, 9, io.coffer.core.transfer.TransferService::indexLimitUseDays,
+                10, io.coffer.core.chain.ForeignSpends::index));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

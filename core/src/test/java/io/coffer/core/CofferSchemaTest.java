@@ -63,6 +63,11 @@ class CofferSchemaTest {
             b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "bitcoin", "bcrt1qaaaa00000000zzzz"), at(t));
             b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "ethereum", "0xAbCd00000000000000000000000000000000Ef12"), at(t));
             b.put(paid, new io.coffer.core.transfer.TransferTables.TenantDestination("tn_1", "bitcoin", "short"), at(t));
+            // Version 11: of two spends recorded, the one by a transaction of no withdrawal is filed as foreign (written here as
+            // version 4 on wrote them: a spent-outputs row, nothing else).
+            b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("bitcoin", d.id()), new ChainTables.SpentOutput("ef".repeat(32), 102));
+            b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("bitcoin", new DepositId("bc".repeat(32), 0)),
+                    new ChainTables.SpentOutput("99".repeat(32), 103));
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -98,6 +103,8 @@ class CofferSchemaTest {
             assertEquals(List.of(new io.coffer.core.transfer.TransferTables.PaidLookalike("tn_1", "bitcoin", "aaaa.zzzz", "bcrt1qaaaa00000000zzzz"),
                     new io.coffer.core.transfer.TransferTables.PaidLookalike("tn_1", "ethereum", "abcd.ef12", "0xAbCd00000000000000000000000000000000Ef12")),
                     now.list(lookalikes, lookalikes.all(), 10).stream().map(Map.Entry::getKey).toList());
+            assertEquals(List.of(new ChainTables.ChainDeposit("bitcoin", new DepositId("bc".repeat(32), 0))),
+                    now.list(ChainTables.FOREIGN_SPENDS, ChainTables.FOREIGN_SPENDS.all(), 10).stream().map(Map.Entry::getKey).toList());
             assertEquals(3, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }

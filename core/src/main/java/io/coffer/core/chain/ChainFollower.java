@@ -99,6 +99,7 @@ public final class ChainFollower {
         this.safetyDepth = Math.max(safetyDepth, confirmations);
         this.clock = clock;
         this.chainPrefix = KeyWriter.key().string(chain).build();
+        ForeignSpends.keep(store, chain); // before the first spend this follower records
         var last = store.list(ChainTables.EVENTS, ChainTables.EVENTS.prefix(chainPrefix).reversed(), 1);
         this.eventSeq = new AtomicLong(last.isEmpty() ? 0 : last.get(0).getKey().value());
     }

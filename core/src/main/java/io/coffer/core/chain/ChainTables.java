@@ -244,7 +244,7 @@ public final class ChainTables {
 
     public static List<Table<?, ?>> all() {
         return List.of(BLOCKS, CURSOR, DEPOSITS, DEPOSITS_BY_HEIGHT, OPEN_DEPOSITS, EVENTS, ADDRESSES, BRANCHES, NOTES, DEPOSITS_BY_ADDRESS,
-                SPENT_OUTPUTS, SPENT_BY_HEIGHT, ACCOUNT_ACTIVITY, OWN_TXIDS);
+                SPENT_OUTPUTS, SPENT_BY_HEIGHT, ACCOUNT_ACTIVITY, OWN_TXIDS, FOREIGN_SPENDS);
     }
 
     /** The history row of a deposit. */
@@ -290,6 +290,12 @@ public final class ChainTables {
     // replacements included: a deposit made by one of them is the wallet's own change or an internal move, not income)
     public static final Table<ChainAddress, String> OWN_TXIDS = Table.of(0x2d, "own-txids", "chain string | txid string -> withdrawal id",
             ADDRESSES.keys(), Codecs.utf8());
+
+    // foreign-spends: 0x2e | chain string | txid string | index u32 -> empty (the rows of 0x2a whose spending transaction was none
+    // of the wallet's when it was recorded: kept with them by ForeignSpends, so reconciliation reads these, normally none,
+    // instead of every spend the chain's follower ever recorded)
+    public static final Table<ChainDeposit, String> FOREIGN_SPENDS = Table.of(0x2e, "foreign-spends",
+            "chain string | txid string | index u32 -> empty", CHAIN_DEPOSIT, Codecs.utf8());
 
     /** Where the chain spent one of the wallet's outputs: the spending transaction and its block's height. */
     public record SpentOutput(String txid, long height, String asset, java.math.BigInteger amount, String feeAsset,
