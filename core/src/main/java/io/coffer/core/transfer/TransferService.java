@@ -216,8 +216,10 @@ public final class TransferService implements WithdrawalSink {
                 throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: above the per-transfer limit of "
                         + limits.perTransferMax() + " " + c.asset(), Map.of("limit", limits.perTransferMax().toString()), null);
             }
+            // What the last 24 h used: read once for the rolling limit and the velocity rule alike (the same sums, twice a call).
+            BigInteger used = limits != null && limits.rolling24hMax() != null || policy.velocityFactor() > 0
+                    ? usedIn24h(caller.tenant(), c.asset(), now, queued) : null;
             if (limits != null && limits.rolling24hMax() != null) {
-                BigInteger used = usedIn24h(caller.tenant(), c.asset(), now, queued);
                 if (used.add(amount).compareTo(limits.rolling24hMax()) > 0) {
                     throw new CofferException(ErrorKind.FAILED_PRECONDITION, "LIMIT_EXCEEDED", "amount", "amount: the rolling 24 h limit of "
                             + limits.rolling24hMax() + " " + c.asset() + " would be exceeded (" + used + " used)",
@@ -227,7 +229,7 @@ public final class TransferService implements WithdrawalSink {
             if (!nz(c.refundOf()).isEmpty()) {
                 checkRefund(caller.tenant(), c.refundOf(), c.asset(), amount, queued);
             }
-            held = anomalies(caller.tenant(), c.asset(), destination, amount, now, policy, limits, queued);
+            held = anomalies(caller.tenant(), c.asset(), destination, amount, now, policy, limits, queued, used);
             needsApproval = !held.isEmpty() || policy.quorum() > 0 && limits != null && limits.approvalThreshold() != null
                     && amount.compareTo(limits.approvalThreshold()) > 0;
             quorum = Math.max(1, policy.quorum());
@@ -711,10 +713,11 @@ public final class TransferService implements WithdrawalSink {
      * The anomaly rules of the tenant's policy that hold this transfer for approval, each as the reason recorded with it: a
      * destination never paid before above the asset's threshold; a destination that looks like one paid before (the same first
      * and last four characters after the address's type prefix, yet another address: address poisoning); a day's total above
-     * the velocity factor times the tenant's average day of the 30 days before.
+     * the velocity factor times the tenant's average day of the 30 days before. {@code usedIn24h}: what the tenant's transfers of
+     * the asset created in the last 24 h use (read when the velocity rule or the rolling limit is set, else null).
      */
     private List<String> anomalies(String tenant, String asset, String destination, BigInteger amount, Instant now, TransferPolicy policy,
-            TransferPolicy.Limits limits, List<Unwritten> queued) {
+            TransferPolicy.Limits limits, List<Unwritten> queued, BigInteger usedIn24h) {
         List<String> out = new ArrayList<>();
         String chain = AssetId.chainOf(asset);
         List<String> paidUnwritten = queued.stream().filter(u -> u.paysFirst() && AssetId.chainOf(u.transfer().asset()).equals(chain))
@@ -729,7 +732,7 @@ public final class TransferService implements WithdrawalSink {
                     out.add("look-alike destination: " + destination + " resembles " + paid + ", paid before (address poisoning?)"));
         }
         if (policy.velocityFactor() > 0) {
-            BigInteger day = usedIn24h(tenant, asset, now, queued).add(amount);
+            BigInteger day = usedIn24h.add(amount);
             long dayStart = now.minus(Duration.ofHours(24)).toEpochMilli();
             long monthStart = now.minus(Duration.ofDays(31)).toEpochMilli();
             BigInteger month = sumBetween(tenant, asset, monthStart, dayStart);
