@@ -116,6 +116,7 @@ public final class ChainFollower {
     private Batch begin() {
         changes.clear();
         unwritten.clear();
+        created = 0;
         return store.batch();
     }
 
@@ -142,6 +143,10 @@ public final class ChainFollower {
         Map<ChainTables.ChainDeposit, Deposit> open = openInStore;
         openInStore = null; // unknown until the commit is known to be written
         sink.commit(b, this, written, settled);
+        if (depositCount >= 0) {
+            depositCount += created;
+        }
+        created = 0;
         if (open != null) {
             folded.forEach((key, d) -> {
                 if (d.isEmpty() || d.get().status().isFinal()) {
@@ -211,10 +216,27 @@ public final class ChainFollower {
         return addresses.size();
     }
 
-    /** Number of deposits ever recorded on this chain. */
-    public long depositCount() {
-        return store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE).size();
+    /**
+     * Number of deposits ever recorded on this chain (a rescan reports it after every poll): the store's keys counted once,
+     * then each new deposit counted as its batch is written. It read and decoded every deposit at every poll of a rescan.
+     */
+    public synchronized long depositCount() {
+        if (depositCount < 0) {
+            long n = 0;
+            try (var c = store.scan(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS)) {
+                for (; c.hasNext(); c.next()) {
+                    n++;
+                }
+            }
+            depositCount = n;
+        }
+        return depositCount;
     }
+
+    /** See {@link #depositCount()}; -1 until first asked (under this monitor, as every write of the follower is). */
+    private long depositCount = -1;
+    /** Deposits first recorded by the batch being built. */
+    private int created;
 
     /** The last processed block, if any. */
     public Optional<BlockHeader> cursor() {
@@ -528,6 +550,7 @@ public final class ChainFollower {
         unwritten.put(key, after); // with its place among the open deposits, into the batch at its commit
         depositTxids().add(after.id().txid());
         if (before == null) {
+            created++;
             b.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(chain, after.address(), after.id()), "");
             b.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(after), "");
         }

@@ -184,6 +184,11 @@ class ChainFollowerTest {
      * The open deposits a follower keeps from commit to commit are the store's, in the store's order, through a seeded random
      * run of payments seen and mined, blocks, reorgs and replacements.
      */
+    private long deposits() {
+        return store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(io.coffer.core.store.KeyWriter.key().string("fake").build()),
+                Integer.MAX_VALUE).size();
+    }
+
     @Test
     void theOpenDepositsKeptBetweenCommitsAreTheStoresThroughReorgsAndReplacements() {
         List<String> to = new java.util.ArrayList<>(List.of(a0));
@@ -224,8 +229,12 @@ class ChainFollowerTest {
                 assertEquals(stored, kept, "step " + step);
                 checked++;
             }
+            if (step >= 20) { // first asked with deposits on record: counted from the store once, then as they are written
+                assertEquals(deposits(), f.depositCount(), "deposits recorded, step " + step);
+            }
         }
         assertTrue(checked > 100, "open deposits compared at " + checked + " steps");
+        assertEquals(deposits(), follower().depositCount(), "a new follower counts the store's");
     }
 
     @Test
