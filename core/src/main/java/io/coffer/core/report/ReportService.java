@@ -11,8 +11,6 @@ import io.coffer.core.transfer.Withdrawal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -40,8 +38,12 @@ public final class ReportService {
 
     /** The chain data a report needs. */
     public interface DepositSource {
-        /** Deposits to the account's external addresses on every chain. */
-        List<Deposit> deposits(int account);
+        /**
+         * The deposits to the account's external addresses on every followed chain first seen in {@code [from, to)}, oldest first
+         * (ties: by chain, then id), one at a time: a report reads its period's part of the account's history, not every deposit
+         * the node holds.
+         */
+        void eachDeposit(int account, Instant from, Instant to, Consumer<Deposit> each);
 
         /** The payment request a deposit paid, or "". */
         String paymentRequestOf(Deposit d);
@@ -98,16 +100,9 @@ public final class ReportService {
             }
             case DEPOSITS -> {
                 row.accept(DEPOSIT_COLUMNS);
-                List<Deposit> all = new ArrayList<>(chains.deposits(account));
-                all.sort(Comparator.comparing(Deposit::firstSeen).thenComparing(d -> d.id().toString()));
-                for (Deposit d : all) {
-                    if (d.firstSeen().isBefore(from) || !d.firstSeen().isBefore(to)) {
-                        continue;
-                    }
-                    row.accept(List.of(d.id().publicId(), d.firstSeen().toString(), d.chain(), d.asset(),
-                            d.amount().toString(), d.address(), d.id().txid(), Integer.toString(d.id().index()), d.status().name(),
-                            Integer.toString(d.confirmations()), Long.toString(d.blockHeight()), chains.paymentRequestOf(d)));
-                }
+                chains.eachDeposit(account, from, to, d -> row.accept(List.of(d.id().publicId(), d.firstSeen().toString(), d.chain(),
+                        d.asset(), d.amount().toString(), d.address(), d.id().txid(), Integer.toString(d.id().index()), d.status().name(),
+                        Integer.toString(d.confirmations()), Long.toString(d.blockHeight()), chains.paymentRequestOf(d))));
             }
             case TRANSFERS -> {
                 row.accept(TRANSFER_COLUMNS);
