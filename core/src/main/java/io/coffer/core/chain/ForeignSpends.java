@@ -51,7 +51,9 @@ public final class ForeignSpends {
             var own = batch.changes(ChainTables.OWN_TXIDS);
             batch.changes(ChainTables.SPENT_OUTPUTS).forEach((coin, spend) -> {
                 ChainTables.ChainAddress txid = spend.map(s -> new ChainTables.ChainAddress(coin.chain(), s.txid())).orElse(null);
-                if (txid == null || own.getOrDefault(txid, Optional.empty()).isPresent() || before.get(ChainTables.OWN_TXIDS, txid).isPresent()) {
+                boolean ours = txid != null && (own.getOrDefault(txid, Optional.empty()).isPresent()
+                        || before.get(ChainTables.OWN_TXIDS, txid).isPresent());
+                if (txid == null || ours) {
                     batch.delete(ChainTables.FOREIGN_SPENDS, coin);
                 } else {
                     batch.put(ChainTables.FOREIGN_SPENDS, coin, "");

@@ -29,7 +29,8 @@ final class RegistryDeposits implements ReportService.DepositSource {
     public void eachDeposit(int account, Instant from, Instant to, Consumer<Deposit> each) {
         Set<String> followed = chains.modules().stream().map(ChainModule::chain).collect(java.util.stream.Collectors.toSet());
         long last = TenantPages.millis(to);
-        ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, TenantPages.millis(from), "", ChainTables.ActivityKind.DEPOSIT, "");
+        ChainTables.AccountActivity low = new ChainTables.AccountActivity(account, TenantPages.millis(from), "",
+                ChainTables.ActivityKind.DEPOSIT, "");
         ChainTables.AccountActivity high = new ChainTables.AccountActivity(account, last == Long.MAX_VALUE ? last : last + 1, "",
                 ChainTables.ActivityKind.DEPOSIT, ""); // a deposit seen within to's millisecond, before it
         try (var c = store.scan(ChainTables.ACCOUNT_ACTIVITY.between(low, high), ChainTables.ACCOUNT_ACTIVITY)) {

@@ -155,10 +155,11 @@ final class LimitUse implements Derivation {
 
     /**
      * What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis; {@code to}
-     * may be {@link Long#MAX_VALUE}, then four ranges are read: the rows up to the first whole minute, the minutes up to the first
-     * whole hour, the hours up to the first whole day, and the days from there): whole days from their sums, the hours at either end from theirs, the minutes at either end
+     * may be {@link Long#MAX_VALUE}): whole days from their sums, the hours at either end from theirs, the minutes at either end
      * from theirs, the rest from rows — at most ~30 day sums, 46 hour sums, 118 minute sums and two minutes' rows for the
-     * velocity rule's month, where hours alone were up to 720 sums a call.
+     * velocity rule's month, where hours alone were up to 720 sums a call. An open end (the 24 h limit's) is four ranges: the
+     * rows up to the first whole minute, the minutes up to the first whole hour, the hours up to the first whole day, and the
+     * days from there.
      */
     static BigInteger sum(Store store, String tenant, String asset, long from, long to) {
         if (from >= to) {
@@ -166,8 +167,8 @@ final class LimitUse implements Derivation {
         }
         long m0 = ceil(from, MINUTE);
         if (to == Long.MAX_VALUE) { // open-ended (the 24 h limit's): the start's rows, minutes, hours, then every day after
-            long h0 = Math.max(m0, ceil(from, HOUR));
-            long d0 = Math.max(h0, ceil(from, DAY));
+            long h0 = ceil(from, HOUR);
+            long d0 = ceil(from, DAY);
             return rows(store, tenant, asset, from, m0).add(spans(store, tenant, asset, MINUTE, m0, h0))
                     .add(spans(store, tenant, asset, HOUR, h0, d0)).add(spans(store, tenant, asset, DAY, d0, to));
         }
