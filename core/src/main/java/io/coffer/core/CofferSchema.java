@@ -78,9 +78,13 @@ import java.util.Map;
  * reconciliation, every few blocks on the follower's thread, reads those (normally none) instead of every spend ever recorded
  * with a look-up each. The migration from 10 files the foreign ones recorded (an older build, which would record spends
  * without the index, refuses the upgraded store).
+ *
+ * <p>Version 12: the transfers in state SUBMITTING (0xa7; {@code TransferTables.SUBMITTING}, kept in the batches that write
+ * the transfers), so a start resumes those instead of reading every transfer ever made. The migration from 11 files those
+ * recorded (an older build, which would write transfers without the index, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 11;
+    public static final int VERSION = 12;
 
     private CofferSchema() {
     }
@@ -99,11 +103,16 @@ public final class CofferSchema {
         tables.addAll(io.coffer.core.alert.AlertTables.all());
         tables.addAll(io.coffer.core.driver.Reconciler.tables());
         tables.addAll(io.coffer.core.transfer.LedgerBalances.tables());
-        return new Schema(VERSION, tables, Map.of(1, CofferSchema::indexPaymentRequests, 2, CofferSchema::indexDepositsByAddress,
-                3, (store, batch) -> { }, 4, CofferSchema::indexAccountActivity, 5, (store, batch) -> { },
-                6, io.coffer.core.transfer.TransferService::indexAwaitingApproval, 7, io.coffer.core.transfer.TransferService::indexLimitUse,
-                8, io.coffer.core.transfer.TransferService::indexPaidLookalikes, 9, io.coffer.core.transfer.TransferService::indexLimitUseDays,
-                10, io.coffer.core.chain.ForeignSpends::index));
+        // The migration from each version to the next.
+        return new Schema(VERSION, tables, Map.ofEntries(Map.entry(1, CofferSchema::indexPaymentRequests),
+                Map.entry(2, CofferSchema::indexDepositsByAddress), Map.entry(3, (store, batch) -> { }),
+                Map.entry(4, CofferSchema::indexAccountActivity), Map.entry(5, (store, batch) -> { }),
+                Map.entry(6, io.coffer.core.transfer.TransferService::indexAwaitingApproval),
+                Map.entry(7, io.coffer.core.transfer.TransferService::indexLimitUse),
+                Map.entry(8, io.coffer.core.transfer.TransferService::indexPaidLookalikes),
+                Map.entry(9, io.coffer.core.transfer.TransferService::indexLimitUseDays),
+                Map.entry(10, io.coffer.core.chain.ForeignSpends::index),
+                Map.entry(11, io.coffer.core.transfer.TransferService::indexSubmitting)));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

@@ -105,6 +105,9 @@ class CofferSchemaTest {
                     now.list(lookalikes, lookalikes.all(), 10).stream().map(Map.Entry::getKey).toList());
             assertEquals(List.of(new ChainTables.ChainDeposit("bitcoin", new DepositId("bc".repeat(32), 0))),
                     now.list(ChainTables.FOREIGN_SPENDS, ChainTables.FOREIGN_SPENDS.all(), 10).stream().map(Map.Entry::getKey).toList());
+            // Version 12: the transfer stored but not sent (SUBMITTING), which a start resumes.
+            assertEquals(List.of("tt_refund"), now.list(io.coffer.core.transfer.TransferTables.SUBMITTING,
+                    io.coffer.core.transfer.TransferTables.SUBMITTING.all(), 10).stream().map(Map.Entry::getKey).toList());
             assertEquals(3, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }

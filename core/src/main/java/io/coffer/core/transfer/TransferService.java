@@ -167,6 +167,7 @@ public final class TransferService implements WithdrawalSink {
         this.allowlistDelay = allowlistDelay;
         store.derive(AwaitingApproval.NAME, new AwaitingApproval());
         store.derive(LimitUse.NAME, new LimitUse());
+        store.derive(SUBMITTING, new Submitting());
     }
 
     /**
@@ -499,11 +500,50 @@ public final class TransferService implements WithdrawalSink {
         return chains.knows(asset);
     }
 
-    /** At start: sends the transfers stored but not sent (a crash between the two writes), with the same idempotency key. */
+    private static final String SUBMITTING = "transfers submitting";
+
+    /**
+     * Files the transfers in state SUBMITTING ({@link TransferTables#SUBMITTING}) in the batches that write them: a transfer
+     * is filed while it is in that state and leaves with its next write. No read: every write of a transfer says its state.
+     */
+    private static final class Submitting implements io.coffer.core.store.Derivation {
+        @Override
+        public java.util.Set<io.coffer.core.store.Table<?, ?>> reads() {
+            return java.util.Set.of(TransferTables.TRANSFERS);
+        }
+
+        @Override
+        public void derive(Batch batch, io.coffer.core.store.Reader before) {
+            batch.changes(TransferTables.TRANSFERS).forEach((id, t) -> {
+                if (t.isPresent() && t.get().state() == TenantTransfer.State.SUBMITTING) {
+                    batch.put(TransferTables.SUBMITTING, id, "");
+                } else {
+                    batch.delete(TransferTables.SUBMITTING, id);
+                }
+            });
+        }
+    }
+
+    /** The schema's migration to {@link TransferTables#SUBMITTING}: files the transfers recorded in that state. */
+    public static void indexSubmitting(Store store, Batch batch) {
+        try (var c = store.scan(TransferTables.TRANSFERS.all(), TransferTables.TRANSFERS)) {
+            while (c.hasNext()) {
+                var e = c.next();
+                if (e.getValue().state() == TenantTransfer.State.SUBMITTING) {
+                    batch.put(TransferTables.SUBMITTING, e.getKey(), "");
+                }
+            }
+        }
+    }
+
+    /**
+     * At start: sends the transfers stored but not sent (a crash between the two writes), with the same idempotency key. Reads
+     * the few filed as SUBMITTING: it read every transfer ever made, all at once (a long history could fill the heap at start).
+     */
     public synchronized void resume() {
-        for (var e : store.list(TransferTables.TRANSFERS, TransferTables.TRANSFERS.all(), Integer.MAX_VALUE)) {
-            TenantTransfer t = e.getValue();
-            if (t.state() == TenantTransfer.State.SUBMITTING) {
+        for (var e : store.list(TransferTables.SUBMITTING, TransferTables.SUBMITTING.all(), Integer.MAX_VALUE)) {
+            TenantTransfer t = store.get(TransferTables.TRANSFERS, e.getKey()).orElse(null);
+            if (t != null && t.state() == TenantTransfer.State.SUBMITTING) {
                 try {
                     LOG.info(() -> "transfer " + t.id() + ": stored but not sent before the last stop; sending it now");
                     submit(t);

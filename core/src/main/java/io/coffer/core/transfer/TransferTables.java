@@ -162,7 +162,7 @@ public final class TransferTables {
     public static List<Table<?, ?>> all() {
         return List.of(WITHDRAWALS, LOCKS, IDEMPOTENCY, PENDING, NONCES, NONCE_HOLES, TRANSFERS, TRANSFER_KEYS, TRANSFERS_BY_TENANT,
                 TRANSFER_PUBLISHED, POLICIES, SETTLING, CONFLICTS, HOLDS, PAID_DESTINATIONS, AWAITING, COUNTING, COUNTED, REFUNDING,
-                PAID_LOOKALIKES);
+                PAID_LOOKALIKES, SUBMITTING);
     }
 
     /** What the amounts of {@code table}'s records in {@code range} add up to. */
@@ -352,6 +352,12 @@ public final class TransferTables {
     // tenant-transfers-by-time: 0x38 | tenant string | created millis u64 | id string -> ""
     public static final Table<TenantTables.TenantTime, String> TRANSFERS_BY_TENANT = Table.of(0x38, "tenant-transfers-by-time",
             "tenant string | created millis u64 | id string -> empty", TenantTables.TENANT_TIME, Codecs.utf8());
+
+    // transfers-submitting: 0xa7 | transfer id string -> empty (the transfers in state SUBMITTING: stored, their withdrawal not
+    // made yet; kept with the transfers by TransferService's derivation, so a start resumes these few instead of reading every
+    // transfer ever made)
+    public static final Table<String, String> SUBMITTING = Table.of(0xa7, "transfers-submitting", "transfer id string -> empty",
+            Codecs.stringKey(), Codecs.utf8());
 
     // transfer-published: 0x39 | transfer id string -> fingerprint of the state last published in an event
     public static final Table<String, String> TRANSFER_PUBLISHED = Table.of(0x39, "transfer-published",

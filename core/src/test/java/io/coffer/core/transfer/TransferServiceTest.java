@@ -277,6 +277,11 @@ class TransferServiceTest {
         assertEquals(0, chains.withdrawals(), "nothing was signed, and the retry sent nothing either");
     }
 
+    private List<String> submittingFiled() {
+        return store.list(TransferTables.SUBMITTING, TransferTables.SUBMITTING.all(), Integer.MAX_VALUE).stream().map(Map.Entry::getKey)
+                .toList();
+    }
+
     @Test
     void aSealedWalletRefusesBeforeAnythingIsWritten() {
         chains.sealed(true);
@@ -294,12 +299,14 @@ class TransferServiceTest {
         TenantTransfer stored = service.byIdempotencyKey("tn_shop", "cut-off").orElseThrow().transfer();
         assertEquals(TenantTransfer.State.SUBMITTING, stored.state(), "stored before the chain was asked");
         assertEquals(at == FakeTransferChains.CrashPoint.AFTER_THE_CHAIN_STORES ? 1 : 0, chains.sends(stored.id()));
+        assertEquals(List.of(stored.id()), submittingFiled(), "filed for the start to resume");
 
         TransferService restarted = newService();
         restarted.resume();
         restarted.resume(); // a second start finds nothing left to do
         TransferService.View v = restarted.get("tn_shop", stored.id());
         assertEquals(TransferStatus.BROADCAST, v.status());
+        assertEquals(List.of(), submittingFiled(), "sent: no longer filed");
         assertEquals(1, chains.sends(stored.id()), "one withdrawal for the transfer, whichever point the process died at");
         assertEquals(1, chains.withdrawals());
         assertEquals(stored.id(), restarted.create(clerk, send("1000", "cut-off")).transfer().id(), "the key still answers with it");
