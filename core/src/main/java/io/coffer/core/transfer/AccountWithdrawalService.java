@@ -221,7 +221,14 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         TransferTables.ChainNonceSlot slot;
         Batch.Queued signed;
         synchronized (this) {
-            waitWhile(() -> exclusiveWaiting() || keysInFlight.contains(idempotencyKey));
+            if (exclusiveWaiting() || keysInFlight.contains(idempotencyKey)) {
+                keyWaiters++;
+                try {
+                    waitWhile(() -> exclusiveWaiting() || keysInFlight.contains(idempotencyKey));
+                } finally {
+                    keyWaiters--;
+                }
+            }
             Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
             if (existing.isPresent()) {
                 return existing.get();
@@ -257,7 +264,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             }
             signed = queueMoving(b, w);
             flightStarted();
-            unsent.computeIfAbsent(from, k -> new java.util.TreeSet<>()).add(nonce.value());
+            unsent.computeIfAbsent(from, k -> new java.util.TreeMap<>()).put(nonce.value(), new java.util.concurrent.CompletableFuture<>());
             keysInFlight.add(idempotencyKey);
             if (nonce.hole()) {
                 holesInFlight.add(slot);
@@ -276,15 +283,15 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 synchronized (this) {
                     keysInFlight.remove(idempotencyKey);
                     holesInFlight.remove(slot);
-                    notifyAll();
+                    if (keyWaiters > 0) {
+                        notifyAll();
+                    }
                 }
             }
             feesOf.put(w.id(), fees);
             crash.reached(STORED_NOT_BROADCAST);
             LOG.info(() -> "chain " + chain + ": withdrawal " + w.id() + " signed (nonce " + mine + ", " + w.txid() + ")");
-            synchronized (this) {
-                waitWhile(() -> unsent.containsKey(from) && unsent.get(from).first() < mine);
-            }
+            awaitLowerSent(from, mine);
             Withdrawal after;
             try {
                 after = broadcast(w);
@@ -317,18 +324,39 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * order, n + 1 waits in the node's queue for n (some providers refuse or drop it instead), and anvil once left such a
      * transaction queued for good after n arrived (EvmWithdrawalCrashIT: nonce 14 "queued" with the account at 14).
      */
-    private final Map<String, java.util.TreeSet<Long>> unsent = new java.util.HashMap<>();
+    private final Map<String, java.util.TreeMap<Long, java.util.concurrent.CompletableFuture<Void>>> unsent = new java.util.HashMap<>();
+
+    /**
+     * Waits, outside this monitor, until the lower nonces of {@code from} queued before are through their first broadcast. Each
+     * waits on its own: waiting on this monitor, every broadcast's notifyAll woke every caller queued behind it to find most
+     * still had to wait (with eight callers a quarter of a withdrawal's CPU went to those wake-ups).
+     */
+    private void awaitLowerSent(String from, long mine) {
+        List<java.util.concurrent.CompletableFuture<Void>> lower;
+        synchronized (this) {
+            var waiting = unsent.get(from);
+            lower = waiting == null ? List.of() : List.copyOf(waiting.headMap(mine).values());
+        }
+        lower.forEach(java.util.concurrent.CompletableFuture::join); // completed by sent(), never exceptionally; no interrupt cuts it
+    }
 
     /** {@code nonce} of {@code from} is through its first broadcast (or will not have one): the next may go. */
-    private synchronized void sent(String from, long nonce) {
-        java.util.TreeSet<Long> waiting = unsent.get(from);
-        if (waiting != null && waiting.remove(nonce)) {
-            if (waiting.isEmpty()) {
+    private void sent(String from, long nonce) {
+        java.util.concurrent.CompletableFuture<Void> done;
+        synchronized (this) {
+            var waiting = unsent.get(from);
+            done = waiting == null ? null : waiting.remove(nonce);
+            if (waiting != null && waiting.isEmpty()) {
                 unsent.remove(from);
             }
-            notifyAll();
+        }
+        if (done != null) {
+            done.complete(null);
         }
     }
+
+    /** Callers waiting at the start of a send for an idempotency key in flight or an exclusive operation (under this monitor). */
+    private int keyWaiters;
 
     /** The idempotency keys of withdrawals whose signed batch is queued but not yet written (under this monitor). */
     private final java.util.Set<String> keysInFlight = new java.util.HashSet<>();

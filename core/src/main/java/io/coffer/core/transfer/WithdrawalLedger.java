@@ -249,10 +249,12 @@ public abstract class WithdrawalLedger {
         inFlight++;
     }
 
-    /** A send's outcome is durable, or it ended with an error. */
+    /** A send's outcome is durable, or it ended with an error: an exclusive operation waiting for none in flight is woken. */
     protected final synchronized void flightEnded() {
         inFlight--;
-        notifyAll();
+        if (exclusive > 0) {
+            notifyAll();
+        }
     }
 
     /** Waits on this monitor (held) while {@code condition}; an interrupt does not cut it short, it is kept for later. */
