@@ -75,7 +75,8 @@ class TransferResumeIT {
                 ch.shutdownNow();
             }
         }
-        // The first write of CreateTransfer, as a crash right after it leaves it: the transfer, its key, its index; no withdrawal.
+        // The first write of CreateTransfer, as a crash right after it leaves it: the transfer, its key, its indexes (by time; as
+        // stored but not sent, which the start reads); no withdrawal.
         Instant now = Instant.now();
         TenantTransfer stored = new TenantTransfer("tr_00c0ffee00c0ffee", tenant.getId(), tenant.getAccountIndex(), "bitcoin/BTC", dest,
                 BigInteger.valueOf(1_000_000), io.coffer.core.transfer.FeePriority.NORMAL, java.util.Optional.empty(), "", "", "crash-1", "ak_gone", List.of(), TenantTransfer.State.SUBMITTING, "", "",
@@ -85,6 +86,7 @@ class TransferResumeIT {
             b.put(TransferTables.TRANSFERS, stored.id(), stored);
             b.put(TransferTables.TRANSFER_KEYS, new io.coffer.core.tenant.TenantTables.TenantKey(tenant.getId(), "crash-1"), stored.id());
             b.put(TransferTables.TRANSFERS_BY_TENANT, new io.coffer.core.tenant.TenantTables.TenantTime(tenant.getId(), now.toEpochMilli(), stored.id()), "");
+            b.put(TransferTables.SUBMITTING, stored.id(), "");
             b.commit();
         }
         String txid;
