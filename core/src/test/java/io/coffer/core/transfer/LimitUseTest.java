@@ -106,15 +106,10 @@ class LimitUseTest {
                     copyTable(store, copy, table);
                 }
                 copy.commit();
-                Batch index = fresh.batch();
-                LimitUse.index(fresh, index);
-                index.commit();
-                assertEquals(store.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE),
-                        fresh.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE));
-                assertEquals(store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE),
-                        fresh.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE));
-                assertEquals(store.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE),
-                        fresh.list(TransferTables.REFUNDING, TransferTables.REFUNDING.all(), Integer.MAX_VALUE));
+                migrate(fresh, LimitUse::index);
+                assertSameRows(store, fresh, TransferTables.COUNTING);
+                assertSameRows(store, fresh, TransferTables.COUNTED);
+                assertSameRows(store, fresh, TransferTables.REFUNDING);
             }
             // The migration to day sums (schema 10) writes from a store kept without them the day sums the life kept.
             try (Store before = LevelDbStore.open(dir.resolve("hours-only"), CofferSchema.current())) {
@@ -125,13 +120,21 @@ class LimitUseTest {
                     }
                 }
                 copy.commit();
-                Batch days = before.batch();
-                LimitUse.indexDays(before, days);
-                days.commit();
-                assertEquals(store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE),
-                        before.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE));
+                migrate(before, LimitUse::indexDays);
+                assertSameRows(store, before, TransferTables.COUNTED);
             }
         }
+    }
+
+    /** Runs a schema migration on {@code store}, in one batch. */
+    private static void migrate(Store store, java.util.function.BiConsumer<Store, Batch> migration) {
+        Batch b = store.batch();
+        migration.accept(store, b);
+        b.commit();
+    }
+
+    private static <K, V> void assertSameRows(Store expected, Store actual, io.coffer.core.store.Table<K, V> table) {
+        assertEquals(expected.list(table, table.all(), Integer.MAX_VALUE), actual.list(table, table.all(), Integer.MAX_VALUE), table.toString());
     }
 
     private static <K, V> void copyTable(Store from, Batch to, io.coffer.core.store.Table<K, V> table) {
