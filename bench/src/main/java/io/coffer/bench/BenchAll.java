@@ -34,6 +34,7 @@ public final class BenchAll {
             new Step("withdrawals 500", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500))),
             new Step("withdrawals 2000", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(2000))),
             new Step("withdrawals 500, 8 callers", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500, 8))),
+            new Step("withdrawals 500, 8 callers, 8 accounts", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500, 8, 8))),
             new Step("transfers 500, 8 callers", List.of(), () -> List.of(TransferApiBenchmark.measure(500, 8))),
             new Step("catchup", List.of("-Xmx512m"), () -> CatchUpBenchmark.measure(20_000, 150, 20, CatchUpBenchmark.ROUNDS)),
             new Step("api", List.of(), () -> ApiLoadBenchmark.measure(64, 10, 0, 100_000)),

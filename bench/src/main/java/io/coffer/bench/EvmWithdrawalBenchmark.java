@@ -41,9 +41,11 @@ import org.web3j.utils.Numeric;
  *
  * <p>With {@code callers} above one, that many threads send at once on both sides: the raw side each from a dev key of its
  * own (anvil takes one sender's nonces in order), Coffer's through one withdrawal service from one hot address (what a
- * merchant's backend calling CreateTransfer side by side does), so nonces, funds and the store's writes are shared.
+ * merchant's backend calling CreateTransfer side by side does), so nonces, funds and the store's writes are shared. With
+ * {@code accounts} above one, Coffer's callers send from that many accounts' hot addresses instead (the store's writes still
+ * shared): with one account a caller, the two sides send alike, one address's nonces each.
  *
- * <pre>scripts/bench withdrawals [count, default 500] [callers, default 1]</pre>
+ * <pre>scripts/bench withdrawals [count, default 500] [callers, default 1] [accounts, default 1]</pre>
  */
 public final class EvmWithdrawalBenchmark {
     /** Anvil's dev mnemonic: its accounts m/44'/60'/0'/0/1..8 send the raw baseline (account 0 funds Coffer's wallets). */
@@ -59,7 +61,8 @@ public final class EvmWithdrawalBenchmark {
         NodeLogging.install();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        System.out.print(Figure.table(List.of(measure(n, callers))));
+        int accounts = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        System.out.print(Figure.table(List.of(measure(n, callers, accounts))));
     }
 
     /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), one caller on each side. */
@@ -69,8 +72,20 @@ public final class EvmWithdrawalBenchmark {
 
     /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), {@code callers} at once on each side. */
     static Figure measure(int n, int callers) throws Exception {
+        return measure(n, callers, 1);
+    }
+
+    /**
+     * As {@link #measure(int, int)}, Coffer's callers sending from {@code accounts} accounts' hot addresses (caller t from
+     * account t modulo {@code accounts}) instead of one: with as many accounts as callers, each sends its own nonces as each raw
+     * sender does, so the two sides differ by what Coffer does to a withdrawal and not by one address's nonce order.
+     */
+    static Figure measure(int n, int callers, int accounts) throws Exception {
         if (callers < 1 || callers > MAX_CALLERS) {
             throw new IllegalArgumentException("callers: 1 to " + MAX_CALLERS);
+        }
+        if (accounts < 1 || accounts > callers) {
+            throw new IllegalArgumentException("accounts: 1 to the callers (" + callers + ")");
         }
         Path work = Files.createTempDirectory("coffer-bench-evm-");
         try (AnvilNode anvil = AnvilNode.start(work.resolve("anvil"))) {
@@ -90,7 +105,7 @@ public final class EvmWithdrawalBenchmark {
             };
             java.util.function.LongSupplier cofferBatch = () -> {
                 try {
-                    return cofferWithdrawals(anvil, rpc, config, work.resolve("coffer-" + wallets[0]++), n, callers);
+                    return cofferWithdrawals(anvil, rpc, config, work.resolve("coffer-" + wallets[0]++), n, callers, accounts);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -127,10 +142,12 @@ public final class EvmWithdrawalBenchmark {
             System.out.printf("CPU a transaction (median) : raw: client JVM %.0f µs, anvil %.0f µs; coffer: its JVM (callers, node, "
                     + "JIT) %.0f µs, anvil %.0f µs (2 cores: %.0f µs of CPU a transaction at the raw rate)%n", medianPerTx(rawCpu, 0, n),
                     medianPerTx(rawCpu, 1, n), medianPerTx(cofferCpu, 0, n), medianPerTx(cofferCpu, 1, n), 2e6 / rawRate);
-            String who = callers == 1 ? "back to back" : callers + " callers at once";
-            return Figure.rate(callers == 1 ? "withdrawals" : "withdrawals-" + callers, "EVM withdrawals, " + n + " " + who
+            String who = (callers == 1 ? "back to back" : callers + " callers at once")
+                    + (accounts == 1 ? "" : " from " + accounts + " accounts");
+            String step = (callers == 1 ? "withdrawals" : "withdrawals-" + callers) + (accounts == 1 ? "" : "x" + accounts);
+            return Figure.rate(step, "EVM withdrawals, " + n + " " + who
                     + " (sign, fsync, send), median of " + ROUNDS, cofferRate, "tx/s", "raw eth_sendRawTransaction, " + n
-                    + " pre-signed, " + (callers == 1 ? "one sender" : callers + " senders"), rawRate, n == 500 ? ">= 0.5" : "as at 500");
+                    + " pre-signed, " + (callers == 1 ? "one sender" : callers + " senders"), rawRate, accounts > 1 ? "-" : n == 500 ? ">= 0.5" : "as at 500");
         } finally {
             BenchFiles.deleteTree(work);
         }
@@ -271,8 +288,8 @@ public final class EvmWithdrawalBenchmark {
      * {@code n} withdrawals from the hot address of a fresh wallet in a fresh store (made and funded before the clock starts);
      * nanoseconds taken.
      */
-    private static long cofferWithdrawals(AnvilNode anvil, EvmRpcClient rpc, EvmChainConfig config, Path dir, int n, int callers)
-            throws Exception {
+    private static long cofferWithdrawals(AnvilNode anvil, EvmRpcClient rpc, EvmChainConfig config, Path dir, int n, int callers,
+                                          int accounts) throws Exception {
         try (Store store = LevelDbStore.open(dir.resolve("store"), CofferSchema.current())) {
             AuditLog audit = new AuditLog(store, Clock.systemUTC());
             Ceremony.Result r = new Ceremony(store, dir, audit, new SecureRandom(), Clock.systemUTC())
@@ -282,9 +299,13 @@ public final class EvmWithdrawalBenchmark {
             AddressBook book = new AddressBook(store, "ethereum", AccountScheme.EVM, vault.publicKeys(), EvmAddresses.encoder(), 20);
             AccountWithdrawalService withdrawals = new AccountWithdrawalService(store, new EvmChainSource(rpc, config),
                     new EvmTransactionFactory(rpc, config), book, vault::signer, 1, Clock.systemUTC(), AccountWithdrawalService.NO_CRASH);
-            anvil.send(withdrawals.hotAddress(0), BigInteger.TEN.pow(19));
+            for (int a = 0; a < accounts; a++) {
+                anvil.send(withdrawals.hotAddress(a), BigInteger.TEN.pow(19));
+            }
             anvil.mine(1);
-            long took = concurrently(callers, n, i -> withdrawals.create(0, "ethereum/ETH", TO, BigInteger.ONE, "bench-" + i));
+            // Work item i runs on thread i % callers: with as many accounts as callers, each thread keeps to one account.
+            long took = concurrently(callers, n, i -> withdrawals.create(i % callers % accounts, "ethereum/ETH", TO, BigInteger.ONE,
+                    "bench-" + i));
             mineAll(rpc, n);
             return took;
         }
