@@ -82,9 +82,14 @@ import java.util.Map;
  * <p>Version 12: the transfers in state SUBMITTING (0xa7; {@code TransferTables.SUBMITTING}, kept in the batches that write
  * the transfers), so a start resumes those instead of reading every transfer ever made. The migration from 11 files those
  * recorded (an older build, which would write transfers without the index, refuses the upgraded store).
+ *
+ * <p>Version 13: the counted transfers summed per second too (0xa4, span 1,000; {@code LimitUse}), so the rolling limits read the
+ * rows of the window's end seconds, not of its end minutes: a tenant's rate no longer multiplies what every CreateTransfer
+ * reads. The migration from 12 writes each second's sum from the rows (an older build, which would not keep the second sums,
+ * refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 12;
+    public static final int VERSION = 13;
 
     private CofferSchema() {
     }
@@ -112,7 +117,8 @@ public final class CofferSchema {
                 Map.entry(8, io.coffer.core.transfer.TransferService::indexPaidLookalikes),
                 Map.entry(9, io.coffer.core.transfer.TransferService::indexLimitUseDays),
                 Map.entry(10, io.coffer.core.chain.ForeignSpends::index),
-                Map.entry(11, io.coffer.core.transfer.TransferService::indexSubmitting)));
+                Map.entry(11, io.coffer.core.transfer.TransferService::indexSubmitting),
+                Map.entry(12, io.coffer.core.transfer.TransferService::indexLimitUseSeconds)));
     }
 
     private static void indexAccountActivity(Store store, Batch batch) {

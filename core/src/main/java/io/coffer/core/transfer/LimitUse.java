@@ -16,12 +16,15 @@ import java.util.Set;
 
 /**
  * What a tenant's transfers that count against its limits moved, by asset and creation time: a row per counting transfer
- * ({@link TransferTables#COUNTING}), their amounts summed per minute, per hour and per day of creation ({@link TransferTables#COUNTED}), and
- * the refund rows among them by payment request ({@link TransferTables#REFUNDING}: a refund checks what that request's refunds
- * add up to, not every transfer the tenant ever made).
- * The rolling 24 h limit and the velocity rule sum a window from these — its whole days, the hours and minutes at its two
- * ends, and the rows of its two end minutes — instead of reading every transfer the window holds (each with its withdrawal)
- * under the lock every CreateTransfer waits for: a tenant making a transfer a second read 86,400 of them a call.
+ * ({@link TransferTables#COUNTING}), their amounts summed per second, per minute, per hour and per day of creation
+ * ({@link TransferTables#COUNTED}), and the refund rows among them by payment request ({@link TransferTables#REFUNDING}: a refund
+ * checks what that request's refunds add up to, not every transfer the tenant ever made).
+ * The rolling 24 h limit and the velocity rule sum a window from these — its whole days, the hours, minutes and seconds at its
+ * two ends, and the rows of its two end seconds — instead of reading every transfer the window holds (each with its
+ * withdrawal) under the lock every CreateTransfer waits for: a tenant making a transfer a second read 86,400 of them a call.
+ * The seconds keep the ends' rows few at any rate: with minutes the smallest sum, a tenant sending 100 transfers a second for a
+ * day read the up to 12,000 rows of the window's two end minutes at every call, ~10 ms under that lock, more than its own
+ * pace allows.
  *
  * <p>Kept in the batches that write transfers and withdrawals (a store {@link Derivation}). A transfer counts from its creation
  * until it is rejected or fails, or the withdrawal it is shown with fails ({@link TransferStatus#countsAgainstLimits}); all of
@@ -30,9 +33,12 @@ import java.util.Set;
  */
 final class LimitUse implements Derivation {
     static final String NAME = "transfers counting against limits";
+    static final int SECOND = 1_000;
     static final int MINUTE = 60_000;
     static final int HOUR = 3_600_000;
     static final int DAY = 86_400_000;
+    /** The spans summed, shortest first; each a whole number of the one before. */
+    private static final int[] SPANS = {SECOND, MINUTE, HOUR, DAY};
 
     @Override
     public Set<Table<?, ?>> reads() {
@@ -119,7 +125,7 @@ final class LimitUse implements Derivation {
 
         private void move(TenantTransfer t, BigInteger by) {
             long at = t.createdAt().toEpochMilli();
-            for (int span : new int[] {MINUTE, HOUR, DAY}) {
+            for (int span : SPANS) {
                 moves.merge(new TransferTables.CountedSpan(t.tenant(), t.asset(), span, floor(at, span)), by, BigInteger::add);
             }
         }
@@ -155,41 +161,34 @@ final class LimitUse implements Derivation {
 
     /**
      * What the tenant's transfers of {@code asset} that count against limits moved, created in [from, to) (millis; {@code to}
-     * may be {@link Long#MAX_VALUE}): whole days from their sums, the hours at either end from theirs, the minutes at either end
-     * from theirs, the rest from rows — at most ~30 day sums, 46 hour sums, 118 minute sums and two minutes' rows for the
-     * velocity rule's month, where hours alone were up to 720 sums a call. An open end (the 24 h limit's) is four ranges: the
-     * rows up to the first whole minute, the minutes up to the first whole hour, the hours up to the first whole day, and the
-     * days from there.
+     * may be {@link Long#MAX_VALUE}): whole days from their sums, the hours, minutes and seconds at either end from theirs, the
+     * rest from rows — at most ~30 day sums, 46 hour sums, 118 minute sums, 118 second sums and two seconds' rows for the
+     * velocity rule's month. An open end (the 24 h limit's) is five ranges: the rows up to the first whole second, then the
+     * seconds, minutes and hours up to the first whole one of the next span, and the days from there.
      */
     static BigInteger sum(Store store, String tenant, String asset, long from, long to) {
-        if (from >= to) {
-            return BigInteger.ZERO;
+        return from >= to ? BigInteger.ZERO : within(store, tenant, asset, from, to, 0);
+    }
+
+    /**
+     * [from, to) from the sums of {@code SPANS[level]} and longer where they fit whole, the parts before the first whole one
+     * and after the last from the span below (rows below the shortest).
+     */
+    private static BigInteger within(Store store, String tenant, String asset, long from, long to, int level) {
+        int span = SPANS[level];
+        long first = ceil(from, span);
+        long last = to == Long.MAX_VALUE ? to : floor(to, span);
+        if (first >= last) {
+            return below(store, tenant, asset, from, to, level);
         }
-        long m0 = ceil(from, MINUTE);
-        if (to == Long.MAX_VALUE) { // open-ended (the 24 h limit's): the start's rows, minutes, hours, then every day after
-            long h0 = ceil(from, HOUR);
-            long d0 = ceil(from, DAY);
-            return rows(store, tenant, asset, from, m0).add(spans(store, tenant, asset, MINUTE, m0, h0))
-                    .add(spans(store, tenant, asset, HOUR, h0, d0)).add(spans(store, tenant, asset, DAY, d0, to));
-        }
-        long m1 = floor(to, MINUTE);
-        if (m0 >= m1) {
-            return rows(store, tenant, asset, from, to);
-        }
-        BigInteger sum = rows(store, tenant, asset, from, m0).add(rows(store, tenant, asset, m1, to));
-        long h0 = ceil(from, HOUR);
-        long h1 = floor(to, HOUR);
-        if (h0 >= h1) {
-            return sum.add(spans(store, tenant, asset, MINUTE, m0, m1));
-        }
-        sum = sum.add(spans(store, tenant, asset, MINUTE, m0, h0)).add(spans(store, tenant, asset, MINUTE, h1, m1));
-        long d0 = ceil(from, DAY);
-        long d1 = floor(to, DAY);
-        if (d0 >= d1) {
-            return sum.add(spans(store, tenant, asset, HOUR, h0, h1));
-        }
-        return sum.add(spans(store, tenant, asset, HOUR, h0, d0)).add(spans(store, tenant, asset, DAY, d0, d1))
-                .add(spans(store, tenant, asset, HOUR, d1, h1));
+        BigInteger whole = level + 1 < SPANS.length ? within(store, tenant, asset, first, last, level + 1)
+                : spans(store, tenant, asset, span, first, last);
+        return below(store, tenant, asset, from, first, level).add(whole).add(below(store, tenant, asset, last, to, level));
+    }
+
+    /** [from, to), shorter than a whole {@code SPANS[level]}: from the span below's sums, or from rows below the shortest. */
+    private static BigInteger below(Store store, String tenant, String asset, long from, long to, int level) {
+        return level == 0 ? rows(store, tenant, asset, from, to) : spans(store, tenant, asset, SPANS[level - 1], from, to);
     }
 
     /**
@@ -208,6 +207,27 @@ final class LimitUse implements Derivation {
         days.forEach((day, sum) -> {
             if (sum.signum() != 0) {
                 batch.put(TransferTables.COUNTED, day, sum);
+            }
+        });
+    }
+
+    /**
+     * The schema's migration to second sums: each second's sum written from the rows of the transfers that count (those are
+     * exact: kept with every change), so a store kept before gets the second sums a life with them would have kept.
+     */
+    static void indexSeconds(Store store, Batch batch) {
+        Map<TransferTables.CountedSpan, BigInteger> seconds = new LinkedHashMap<>();
+        try (var rows = store.scan(TransferTables.COUNTING.all(), TransferTables.COUNTING)) {
+            while (rows.hasNext()) {
+                var e = rows.next();
+                TransferTables.CountingTransfer row = e.getKey();
+                seconds.merge(new TransferTables.CountedSpan(row.tenant(), row.asset(), SECOND, floor(row.createdMillis(), SECOND)),
+                        e.getValue(), BigInteger::add);
+            }
+        }
+        seconds.forEach((second, sum) -> {
+            if (sum.signum() != 0) {
+                batch.put(TransferTables.COUNTED, second, sum);
             }
         });
     }

@@ -859,6 +859,11 @@ public final class TransferService implements WithdrawalSink {
         LimitUse.indexDays(store, batch);
     }
 
+    /** The schema's migration to second sums of the transfers that count against limits: written from their rows. */
+    public static void indexLimitUseSeconds(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
+        LimitUse.indexSeconds(store, batch);
+    }
+
     /** The schema's migration to the look-alike index of the destinations paid: files those recorded so far. */
     public static void indexPaidLookalikes(io.coffer.core.store.Store store, io.coffer.core.store.Batch batch) {
         PaidDestinations.index(store, batch);

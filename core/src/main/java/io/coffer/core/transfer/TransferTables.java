@@ -220,14 +220,14 @@ public final class TransferTables {
             }, Codecs.amount());
 
     /**
-     * The transfers of a tenant's asset created in one minute, one hour or one day (UTC) ({@code span}: 60,000, 3,600,000 or
-     * 86,400,000 ms) from {@code startMillis}.
+     * The transfers of a tenant's asset created in one second, one minute, one hour or one day (UTC) ({@code span}: 1,000,
+     * 60,000, 3,600,000 or 86,400,000 ms) from {@code startMillis}.
      */
     public record CountedSpan(String tenant, String asset, int spanMillis, long startMillis) {
     }
 
     // transfers-counted: 0xa4 | tenant string | asset string | span millis u32 | start millis u64 -> amount (what the rows of
-    // 0xa3 created in each minute and each hour add up to; kept with them)
+    // 0xa3 created in each second, minute, hour and day add up to; kept with them)
     public static final Table<CountedSpan, BigInteger> COUNTED = Table.of(0xa4, "transfers-counted",
             "tenant string | asset string | span millis u32 | start millis u64 -> amount", new KeyCodec<>() {
                 @Override

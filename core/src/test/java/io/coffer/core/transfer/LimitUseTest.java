@@ -1,6 +1,7 @@
 package io.coffer.core.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.CofferSchema;
 import io.coffer.core.chain.AssetId;
@@ -123,6 +124,60 @@ class LimitUseTest {
                 migrate(before, LimitUse::indexDays);
                 assertSameRows(store, before, TransferTables.COUNTED);
             }
+            // The migration to second sums (schema 13) writes from the rows, in a store kept without them, the second sums the
+            // life kept.
+            try (Store before = LevelDbStore.open(dir.resolve("no-seconds"), CofferSchema.current())) {
+                Batch copy = before.batch();
+                copyTable(store, copy, TransferTables.COUNTING);
+                for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
+                    if (e.getKey().spanMillis() != LimitUse.SECOND) {
+                        copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
+                    }
+                }
+                copy.commit();
+                migrate(before, LimitUse::indexSeconds);
+                assertSameRows(store, before, TransferTables.COUNTED);
+            }
+        }
+    }
+
+    /**
+     * A tenant sending a transfer every 10 ms (100 a second) around both ends of a day, and a few in between: summing that day,
+     * bounded or open-ended, reads the rows of the window's end seconds (at most 100 each) and sums, not the rows of its end
+     * minutes (up to 6,000 each, ~10 ms under the transfers' lock), and gets what the transfers add up to.
+     */
+    @org.junit.jupiter.api.Test
+    void aWindowReadsTheRowsOfItsEndSecondsWhateverTheRate() {
+        try (Store store = LevelDbStore.open(dir.resolve("busy"), CofferSchema.current())) {
+            store.derive(LimitUse.NAME, new LimitUse());
+            List<Long> times = new ArrayList<>();
+            for (long day : new long[] {0, LimitUse.DAY}) {
+                for (long t = T0 + day + LimitUse.MINUTE; t < T0 + day + 3L * LimitUse.MINUTE; t += 10) {
+                    times.add(t);
+                }
+            }
+            for (int h = 1; h < 24; h++) {
+                times.add(T0 + h * (long) LimitUse.HOUR + 7);
+            }
+            for (int i = 0; i < times.size(); i += 2_000) {
+                Batch b = store.batch();
+                for (int k = i; k < Math.min(times.size(), i + 2_000); k++) {
+                    b.put(TransferTables.TRANSFERS, "tr_" + k, transfer("tr_" + k, "tn_a", "bitcoin/BTC", 1, TenantTransfer.State.AWAITING_APPROVAL,
+                            "", "", times.get(k)));
+                }
+                b.commit();
+            }
+            io.coffer.core.store.ReadCountingStore counted = new io.coffer.core.store.ReadCountingStore(store);
+            long from = T0 + LimitUse.MINUTE + 30_456; // mid-second, mid-minute: both ends have a part second and a part minute
+            for (long to : new long[] {from + LimitUse.DAY, Long.MAX_VALUE}) {
+                counted.reset();
+                long expected = times.stream().filter(t -> t >= from && t < to).count();
+                assertEquals(BigInteger.valueOf(expected), LimitUse.sum(counted, "tn_a", "bitcoin/BTC", from, to), "to " + to);
+                long rows = counted.reads(TransferTables.COUNTING);
+                long sums = counted.reads(TransferTables.COUNTED);
+                assertTrue(rows <= 2 * 100, "rows read: " + rows + " (to " + to + ")");
+                assertTrue(sums <= 2 * 59 + 2 * 59 + 2 * 23 + 1, "sums read: " + sums + " (to " + to + ")");
+            }
         }
     }
 
@@ -143,10 +198,11 @@ class LimitUseTest {
         }
     }
 
-    /** Within three days, often on a minute's, an hour's or a day's edge (or a millisecond either side). */
+    /** Within three days, often on a second's, a minute's, an hour's or a day's edge (or a millisecond either side). */
     private static long pickTime(Random r) {
         long t = (long) (r.nextDouble() * 3 * 86_400_000L);
-        return switch (r.nextInt(5)) {
+        return switch (r.nextInt(6)) {
+            case 3 -> t - t % LimitUse.SECOND + r.nextInt(3) - 1;
             case 0 -> t - t % LimitUse.MINUTE + r.nextInt(3) - 1;
             case 1 -> t - t % LimitUse.HOUR + r.nextInt(3) - 1;
             case 2 -> t - t % LimitUse.DAY + r.nextInt(3) - 1;
@@ -162,7 +218,7 @@ class LimitUseTest {
             String asset = ASSETS.get(r.nextInt(2));
             long from = T0 + pickTime(r) - 3_600_000;
             long to = r.nextInt(4) == 0 ? Long.MAX_VALUE : from + switch (r.nextInt(4)) {
-                case 0 -> r.nextInt(120_000); // within a minute or two
+                case 0 -> r.nextBoolean() ? r.nextInt(120_000) : r.nextInt(3_000); // within a minute or two, or a few seconds
                 case 1 -> r.nextInt(7_200_000); // within an hour or two
                 case 2 -> 86_400_000L; // a day
                 default -> (long) (r.nextDouble() * 4 * 86_400_000L);
