@@ -23,8 +23,7 @@ import java.util.Set;
  * two ends, and the rows of its two end seconds — instead of reading every transfer the window holds (each with its
  * withdrawal) under the lock every CreateTransfer waits for: a tenant making a transfer a second read 86,400 of them a call.
  * The seconds keep the ends' rows few at any rate: with minutes the smallest sum, a tenant sending 100 transfers a second for a
- * day read the up to 12,000 rows of the window's two end minutes at every call, ~10 ms under that lock, more than its own
- * pace allows.
+ * day read the up to 12,000 rows of the window's two end minutes at every check, under that lock.
  *
  * <p>Kept in the batches that write transfers and withdrawals (a store {@link Derivation}). A transfer counts from its creation
  * until it is rejected or fails, or the withdrawal it is shown with fails ({@link TransferStatus#countsAgainstLimits}); all of
