@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The kept sums of transfers counting against limits equal, at every step of a random life, what summing the transfers
  * themselves (each counted as TransferService shows it) gives — over windows of any length and alignment, per tenant and
- * asset, and per refunded payment request; and the migrations write the same records as the life kept (the whole index, and
- * the day sums from the hours').
+ * asset, and per refunded payment request; and the migrations write the same records as the life kept (the whole index, the
+ * day sums from the hours', the second sums from the rows).
  */
 class LimitUseTest {
     private static final List<String> TENANTS = List.of("tn_a", "tn_b");
@@ -112,39 +112,17 @@ class LimitUseTest {
                 assertSameRows(store, fresh, TransferTables.COUNTED);
                 assertSameRows(store, fresh, TransferTables.REFUNDING);
             }
-            // The migration to day sums (schema 10) writes from a store kept without them the day sums the life kept.
-            try (Store before = LevelDbStore.open(dir.resolve("hours-only"), CofferSchema.current())) {
-                Batch copy = before.batch();
-                for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
-                    if (e.getKey().spanMillis() != LimitUse.DAY) {
-                        copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
-                    }
-                }
-                copy.commit();
-                migrate(before, LimitUse::indexDays);
-                assertSameRows(store, before, TransferTables.COUNTED);
-            }
-            // The migration to second sums (schema 13) writes from the rows, in a store kept without them, the second sums the
-            // life kept.
-            try (Store before = LevelDbStore.open(dir.resolve("no-seconds"), CofferSchema.current())) {
-                Batch copy = before.batch();
-                copyTable(store, copy, TransferTables.COUNTING);
-                for (var e : store.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
-                    if (e.getKey().spanMillis() != LimitUse.SECOND) {
-                        copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
-                    }
-                }
-                copy.commit();
-                migrate(before, LimitUse::indexSeconds);
-                assertSameRows(store, before, TransferTables.COUNTED);
-            }
+            // The migrations to day sums (schema 10, from the hours') and to second sums (schema 13, from the rows) write, in a
+            // store kept without them, the sums the life kept.
+            assertMigrationWritesSpan(store, dir.resolve("no-days"), LimitUse.DAY, LimitUse::indexDays);
+            assertMigrationWritesSpan(store, dir.resolve("no-seconds"), LimitUse.SECOND, LimitUse::indexSeconds);
         }
     }
 
     /**
      * A tenant sending a transfer every 10 ms (100 a second) around both ends of a day, and a few in between: summing that day,
      * bounded or open-ended, reads the rows of the window's end seconds (at most 100 each) and sums, not the rows of its end
-     * minutes (up to 6,000 each, ~10 ms under the transfers' lock), and gets what the transfers add up to.
+     * minutes (up to 6,000 each, under the lock every transfer waits for), and gets what the transfers add up to.
      */
     @org.junit.jupiter.api.Test
     void aWindowReadsTheRowsOfItsEndSecondsWhateverTheRate() {
@@ -178,6 +156,25 @@ class LimitUseTest {
                 assertTrue(rows <= 2 * 100, "rows read: " + rows + " (to " + to + ")");
                 assertTrue(sums <= 2 * 59 + 2 * 59 + 2 * 23 + 1, "sums read: " + sums + " (to " + to + ")");
             }
+        }
+    }
+
+    /**
+     * Copies {@code life}'s rows and its sums but those of {@code span} into a new store at {@code at}, runs {@code migration}
+     * there, and expects every sum {@code life} kept.
+     */
+    private static void assertMigrationWritesSpan(Store life, Path at, int span, java.util.function.BiConsumer<Store, Batch> migration) {
+        try (Store before = LevelDbStore.open(at, CofferSchema.current())) {
+            Batch copy = before.batch();
+            copyTable(life, copy, TransferTables.COUNTING);
+            for (var e : life.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
+                if (e.getKey().spanMillis() != span) {
+                    copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
+                }
+            }
+            copy.commit();
+            migrate(before, migration);
+            assertSameRows(life, before, TransferTables.COUNTED);
         }
     }
 
