@@ -285,8 +285,8 @@ public final class EvmWithdrawalBenchmark {
     }
 
     /**
-     * {@code n} withdrawals from the hot address of a fresh wallet in a fresh store (made and funded before the clock starts);
-     * nanoseconds taken.
+     * {@code n} withdrawals from the hot addresses of {@code accounts} accounts of a fresh wallet in a fresh store (made and
+     * funded before the clock starts); nanoseconds taken.
      */
     private static long cofferWithdrawals(AnvilNode anvil, EvmRpcClient rpc, EvmChainConfig config, Path dir, int n, int callers,
                                           int accounts) throws Exception {
