@@ -203,9 +203,14 @@ final class LimitUse implements Derivation {
                         BigInteger::add);
             }
         }
-        days.forEach((day, sum) -> {
+        putSums(batch, days);
+    }
+
+    /** Writes a migration's sums into {@code batch}, those at zero left out (as the kept sums leave them). */
+    private static void putSums(Batch batch, Map<TransferTables.CountedSpan, BigInteger> sums) {
+        sums.forEach((span, sum) -> {
             if (sum.signum() != 0) {
-                batch.put(TransferTables.COUNTED, day, sum);
+                batch.put(TransferTables.COUNTED, span, sum);
             }
         });
     }
@@ -224,11 +229,7 @@ final class LimitUse implements Derivation {
                         e.getValue(), BigInteger::add);
             }
         }
-        seconds.forEach((second, sum) -> {
-            if (sum.signum() != 0) {
-                batch.put(TransferTables.COUNTED, second, sum);
-            }
-        });
+        putSums(batch, seconds);
     }
 
     /** When the tenant's first transfer of {@code asset} that counts against limits was created in [from, to), if any. */
