@@ -20,7 +20,9 @@ import java.util.zip.CRC32C;
  * zero-filled. A process killed while it copies a record into the map leaves the record's header whole and its end zeros;
  * opening with paranoid checks (which the store keeps on, so that real damage is never skipped over) then refuses the whole
  * database: "Corruption: checksum mismatch" (LevelDB's issue 202; 2 of ~400 SIGKILLs in {@code StoreTest}'s crash test here,
- * twice in its first 40). That record's write had not returned — its sync never finished — so no caller was told it was durable: dropping it
+ * twice in its first 40). A record bigger than what is left of its block (group commit makes such batches) is copied in
+ * fragments, and a kill between two leaves the first fragments whole and zeros where the next should be: "Corruption: error in
+ * middle of record" (once in a crash test of {@code EventOutboxTest} in CI). That record's write had not returned — its sync never finished — so no caller was told it was durable: dropping it
  * loses nothing acknowledged. Only that case is mended: the bad record must be the file's last (nothing but zeros after it),
  * in the newest log or the current MANIFEST; damage anywhere else is left for an operator, the store refused as before.
  *
@@ -67,6 +69,11 @@ final class TornLogTail {
             int length = b.getShort(pos + 4) & 0xffff;
             int type = log[pos + 6] & 0xff;
             if (type == 0 && length == 0) {
+                if (logicalStart >= 0) {
+                    // A fragmented record broken off: its writer died after copying its first fragments into the map and
+                    // before the next. LevelDB reads the zeros as a bad record inside it: "error in middle of record".
+                    return badAt(log, pos, logicalStart, pos, "a fragmented record broken off by zeros");
+                }
                 // The map's zero-filled space: LevelDB skips the rest of the block.
                 pos += blockLeft;
                 continue;
@@ -110,8 +117,9 @@ final class TornLogTail {
             }
             pos = end;
         }
-        // A fragmented record the file ends in (its writer died between fragments): LevelDB drops it quietly.
-        return new Verdict.Whole();
+        // A fragmented record the file ends in, right at a fragment's end (its writer died between fragments, before the map
+        // grew): never acknowledged, so cut like any torn record whether or not this LevelDB would drop it quietly.
+        return logicalStart >= 0 ? new Verdict.Torn(logicalStart) : new Verdict.Whole();
     }
 
     /** The bad record at {@code pos} (its extent ending at {@code extentEnd}) is a torn tail if only zeros follow it. */

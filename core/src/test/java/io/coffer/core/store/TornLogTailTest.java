@@ -117,11 +117,20 @@ class TornLogTailTest {
 
     /** The store's files copied while it is open after {@code batches} commits: what a SIGKILL right then leaves on disk. */
     private Path crashImage(int batches) throws Exception {
+        return crashImage(batches, 0);
+    }
+
+    /** The same, each batch also writing a value of {@code padding} bytes (a batch past 32 KiB is logged in fragments). */
+    private Path crashImage(int batches, int padding) throws Exception {
         Path live = dir.resolve("live");
         Path image = dir.resolve("image");
         try (Store store = LevelDbStore.open(live, StoreTest.SCHEMA)) {
             for (long i = 1; i <= batches; i++) {
-                store.batch().put(LEDGER, i, BigInteger.valueOf(i)).put(StoreTest.NAMES, "counter", Long.toString(i)).commit();
+                Batch b = store.batch().put(LEDGER, i, BigInteger.valueOf(i)).put(StoreTest.NAMES, "counter", Long.toString(i));
+                if (padding > 0) {
+                    b.put(StoreTest.NAMES, "padding", "p".repeat(padding));
+                }
+                b.commit();
             }
             Files.createDirectories(image.resolve("db"));
             try (var files = Files.list(live.resolve("db"))) {
@@ -166,6 +175,71 @@ class TornLogTailTest {
         }
         try (Store store = LevelDbStore.open(image, StoreTest.SCHEMA)) {
             assertEquals(Optional.of(BigInteger.TEN), store.get(LEDGER, 50L));
+        }
+    }
+
+    /** Where each physical record of a log begins, with its type (LevelDB's format; padding and the map's zeros skipped). */
+    private static List<int[]> fragments(byte[] log) {
+        List<int[]> found = new java.util.ArrayList<>();
+        ByteBuffer b = ByteBuffer.wrap(log).order(ByteOrder.LITTLE_ENDIAN);
+        int pos = 0;
+        while (pos + TornLogTail.HEADER <= log.length) {
+            int blockLeft = TornLogTail.BLOCK - pos % TornLogTail.BLOCK;
+            int length = b.getShort(pos + 4) & 0xffff;
+            int type = log[pos + 6];
+            if (blockLeft < TornLogTail.HEADER || type == 0) {
+                pos += blockLeft;
+                continue;
+            }
+            found.add(new int[] {pos, type});
+            pos += TornLogTail.HEADER + length;
+        }
+        return found;
+    }
+
+    @Test
+    void aFragmentedRecordBrokenOffBetweenItsFragmentsIsTornAtItsFirst() {
+        LogWriter w = new LogWriter().add(payload(100, 1)).add(payload(80_000, 2)); // fragments in three blocks
+        int second = (w.starts.get(1) / TornLogTail.BLOCK + 1) * TornLogTail.BLOCK; // the first fragment fills its block
+        byte[] log = w.mapped(w.out.size() + 1_000);
+        Arrays.fill(log, second, log.length, (byte) 0); // the map grew, the writer died before the second fragment
+        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log));
+        // the file ending where the first fragment ends (the map not yet grown past it): the same
+        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(Arrays.copyOf(log, second)));
+        // and between the second and the third
+        int third = second + TornLogTail.BLOCK;
+        byte[] log3 = w.mapped(w.out.size() + 1_000);
+        Arrays.fill(log3, third, log3.length, (byte) 0);
+        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log3));
+        // but zeros inside a fragmented record with more written after them are damage
+        byte[] hole = w.mapped(w.out.size());
+        Arrays.fill(hole, second, second + TornLogTail.HEADER, (byte) 0);
+        assertInstanceOf(TornLogTail.Verdict.Damaged.class, TornLogTail.read(hole));
+    }
+
+    /**
+     * LevelDB 1.x refuses such a log with paranoid checks ("Corruption: error in middle of record"): a batch bigger than a
+     * block, killed after its first fragment was copied into the map — group commit makes such batches, so a SIGKILL met
+     * one in {@code EventOutboxTest}'s crash test.
+     */
+    @Test
+    void aStoreKilledBetweenTheFragmentsOfItsLastWriteOpensWithEveryBatchBeforeIt() throws Exception {
+        Path image = crashImage(5, 40_000);
+        Path log = newestLog(image);
+        byte[] bytes = Files.readAllBytes(log);
+        List<int[]> fragments = fragments(bytes);
+        int[] first = fragments.stream().filter(f -> f[1] == 2).reduce((x, y) -> y).orElseThrow();
+        int second = (first[0] / TornLogTail.BLOCK + 1) * TornLogTail.BLOCK;
+        assertTrue(second < bytes.length, "the image holds the last batch's later fragments");
+        Arrays.fill(bytes, second, bytes.length, (byte) 0);
+        Files.write(log, bytes);
+        try (Store store = LevelDbStore.open(image, StoreTest.SCHEMA)) {
+            assertEquals(Optional.of("4"), store.get(StoreTest.NAMES, "counter"));
+            assertEquals(4, store.list(LEDGER, LEDGER.all(), Integer.MAX_VALUE).size());
+            assertEquals(Optional.of("p".repeat(40_000)), store.get(StoreTest.NAMES, "padding"));
+        }
+        try (var kept = Files.list(image.resolve("torn-writes"))) {
+            assertEquals(1, kept.count());
         }
     }
 
