@@ -121,30 +121,27 @@ public final class CofferSchema {
                 Map.entry(12, io.coffer.core.transfer.TransferService::indexLimitUseSeconds)));
     }
 
+    // The migrations pass over whole tables with forEach (one record at a time, never the table in memory) and only put
+    // records made from tables they do not write: run again over their own earlier parts, the same records (Schema.Migration).
+
     private static void indexAccountActivity(Store store, Batch batch) {
-        for (var e : store.list(io.coffer.core.transfer.TransferTables.WITHDRAWALS, io.coffer.core.transfer.TransferTables.WITHDRAWALS.all(),
-                Integer.MAX_VALUE)) {
-            io.coffer.core.transfer.WithdrawalLedger.indexWithdrawal(batch, e.getValue());
-        }
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.all(), Integer.MAX_VALUE)) {
-            batch.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(e.getValue()), "");
-        }
+        store.forEach(io.coffer.core.transfer.TransferTables.WITHDRAWALS.all(), io.coffer.core.transfer.TransferTables.WITHDRAWALS,
+                (key, w) -> io.coffer.core.transfer.WithdrawalLedger.indexWithdrawal(batch, w));
+        store.forEach(ChainTables.DEPOSITS.all(), ChainTables.DEPOSITS,
+                (key, d) -> batch.put(ChainTables.ACCOUNT_ACTIVITY, ChainTables.activityOf(d), ""));
     }
 
     private static void indexDepositsByAddress(Store store, Batch batch) {
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.all(), Integer.MAX_VALUE)) {
-            batch.put(ChainTables.DEPOSITS_BY_ADDRESS, new ChainTables.ChainAddressDeposit(e.getKey().chain(), e.getValue().address(),
-                    e.getKey().id()), "");
-        }
+        store.forEach(ChainTables.DEPOSITS.all(), ChainTables.DEPOSITS, (key, d) -> batch.put(ChainTables.DEPOSITS_BY_ADDRESS,
+                new ChainTables.ChainAddressDeposit(key.chain(), d.address(), key.id()), ""));
     }
 
     private static void indexPaymentRequests(Store store, Batch batch) {
-        for (var e : store.list(PaymentTables.REQUESTS, PaymentTables.REQUESTS.all(), Integer.MAX_VALUE)) {
-            PaymentRequest pr = e.getValue();
+        store.forEach(PaymentTables.REQUESTS.all(), PaymentTables.REQUESTS, (id, pr) -> {
             batch.put(PaymentTables.BY_ADDRESS, new ChainTables.ChainAddress(AssetId.chainOf(pr.asset()), pr.address()), pr.id());
             if (pr.expiresAt() != null) {
                 batch.put(PaymentTables.EXPIRING, new PaymentTables.Expiry(pr.expiresAt().toEpochMilli(), pr.id()), "");
             }
-        }
+        });
     }
 }

@@ -64,14 +64,11 @@ public final class ForeignSpends {
 
     /** The schema's migration to {@link ChainTables#FOREIGN_SPENDS}: files the spends recorded so far that are foreign. */
     public static void index(Store store, io.coffer.core.store.Batch batch) {
-        try (var c = store.scan(ChainTables.SPENT_OUTPUTS.all(), ChainTables.SPENT_OUTPUTS)) {
-            while (c.hasNext()) {
-                var e = c.next();
-                if (store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(e.getKey().chain(), e.getValue().txid())).isEmpty()) {
-                    batch.put(ChainTables.FOREIGN_SPENDS, e.getKey(), "");
-                }
+        store.forEach(ChainTables.SPENT_OUTPUTS.all(), ChainTables.SPENT_OUTPUTS, (coin, spend) -> {
+            if (store.get(ChainTables.OWN_TXIDS, new ChainTables.ChainAddress(coin.chain(), spend.txid())).isEmpty()) {
+                batch.put(ChainTables.FOREIGN_SPENDS, coin, "");
             }
-        }
+        });
     }
 
     /** Every such spend, by chain and coin: the filed ones, each checked again (normally none, whatever the history). */

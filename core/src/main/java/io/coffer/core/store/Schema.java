@@ -7,11 +7,19 @@ import java.util.Map;
 /**
  * What a build of Coffer expects in a data directory: the schema version it writes and every table it
  * uses. A data directory written with a newer version is refused (an older build would misread it);
- * an older one is upgraded by {@link Migration}s, one version step each, each in one batch.
+ * an older one is upgraded by {@link Migration}s, one version step each, the new version written with a step's last part.
  */
 public record Schema(int version, List<Table<?, ?>> tables, Map<Integer, Migration> upgradesFrom) {
 
-    /** Changes a store from version {@code v} to {@code v + 1} by adding to the given batch. */
+    /**
+     * Changes a store from version {@code v} to {@code v + 1} by adding to the given batch, which is committed in parts as it
+     * fills (a long history's records are never all in memory; {@link Batch#commit()} writes the part so far, so that the
+     * migration's later reads see it). The version is written with the last part: a crash in the middle leaves version
+     * {@code v} and some of the parts, and the migration runs again from the start at the next open. So a migration must
+     * leave the same records whether or not its earlier parts are there already: it writes records made from tables it does
+     * not write (or from what it wrote itself in an earlier phase of the same run, committed before it reads it), never a sum
+     * read from the store and added to.
+     */
     @FunctionalInterface
     public interface Migration {
         void migrate(Store store, Batch batch);

@@ -68,6 +68,19 @@ public interface Store extends Reader, AutoCloseable {
         return out;
     }
 
+    /**
+     * Hands every record of {@code range} to {@code each}, one at a time in key order, from one snapshot: for a pass over a
+     * whole table (a migration's), which {@link #list} would hold in memory all at once.
+     */
+    default <K, V> void forEach(KeyRange range, Table<K, V> table, java.util.function.BiConsumer<K, V> each) {
+        try (Cursor<K, V> c = scan(range, table)) {
+            while (c.hasNext()) {
+                Map.Entry<K, V> e = c.next();
+                each.accept(e.getKey(), e.getValue());
+            }
+        }
+    }
+
     /** Closes the database and releases the directory lock. Idempotent. */
     @Override
     void close();

@@ -35,11 +35,11 @@ final class AwaitingApproval implements Derivation {
 
     /** Writes the index of the transfers recorded so far (the schema's migration to it). */
     static void index(Store store, Batch batch) {
-        for (var e : store.list(TransferTables.TRANSFERS, TransferTables.TRANSFERS.all(), Integer.MAX_VALUE)) {
-            if (awaiting(e.getValue())) {
-                batch.put(TransferTables.AWAITING, key(e.getValue()), e.getValue().amount());
+        store.forEach(TransferTables.TRANSFERS.all(), TransferTables.TRANSFERS, (id, t) -> {
+            if (awaiting(t)) {
+                batch.put(TransferTables.AWAITING, key(t), t.amount());
             }
-        }
+        });
     }
 
     /** What the tenant's transfers of {@code asset} awaiting approval add up to. */

@@ -83,10 +83,8 @@ final class PaidDestinations {
 
     /** The schema's migration to the look-alike index: files every destination recorded so far. */
     static void index(Store store, Batch batch) {
-        for (var e : store.list(TransferTables.PAID_DESTINATIONS, TransferTables.PAID_DESTINATIONS.all(), Integer.MAX_VALUE)) {
-            TransferTables.TenantDestination d = e.getKey();
-            signature(d.address()).ifPresent(sig -> batch.put(TransferTables.PAID_LOOKALIKES,
-                    new TransferTables.PaidLookalike(d.tenant(), d.chain(), sig, d.address()), ""));
-        }
+        store.forEach(TransferTables.PAID_DESTINATIONS.all(), TransferTables.PAID_DESTINATIONS, (d, paid) ->
+                signature(d.address()).ifPresent(sig -> batch.put(TransferTables.PAID_LOOKALIKES,
+                        new TransferTables.PaidLookalike(d.tenant(), d.chain(), sig, d.address()), "")));
     }
 }

@@ -526,14 +526,11 @@ public final class TransferService implements WithdrawalSink {
 
     /** The schema's migration to {@link TransferTables#SUBMITTING}: files the transfers recorded in that state. */
     public static void indexSubmitting(Store store, Batch batch) {
-        try (var c = store.scan(TransferTables.TRANSFERS.all(), TransferTables.TRANSFERS)) {
-            while (c.hasNext()) {
-                var e = c.next();
-                if (e.getValue().state() == TenantTransfer.State.SUBMITTING) {
-                    batch.put(TransferTables.SUBMITTING, e.getKey(), "");
-                }
+        store.forEach(TransferTables.TRANSFERS.all(), TransferTables.TRANSFERS, (id, t) -> {
+            if (t.state() == TenantTransfer.State.SUBMITTING) {
+                batch.put(TransferTables.SUBMITTING, id, "");
             }
-        }
+        });
     }
 
     /**

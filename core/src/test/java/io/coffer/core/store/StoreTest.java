@@ -530,8 +530,49 @@ class StoreTest {
         LevelDbStore.open(dir, v2).close();
     }
 
+    /**
+     * A migration's writes are committed in parts as they come (a long history is never all in memory), the new version with
+     * the last part: killed in the middle, the store stays at the old version with the parts written so far, and the next
+     * open runs the migration again over them.
+     */
     @Test
-    void anOlderSchemaIsMigratedInOneBatchPerStep() {
+    void aLongMigrationIsWrittenInPartsAndItsVersionWithTheLast() {
+        try (Store v1 = LevelDbStore.open(dir, SCHEMA)) {
+            Batch b = v1.batch();
+            for (long i = 1; i <= 25; i++) {
+                b.put(LEDGER, i, BigInteger.valueOf(i));
+            }
+            b.commit();
+        }
+        int[] dieAt = {23};
+        Schema v2 = new Schema(2, SCHEMA.tables(), Map.of(1, (s, b) -> {
+            try (var rows = s.scan(LEDGER.all(), LEDGER)) {
+                while (rows.hasNext()) {
+                    var e = rows.next();
+                    if (e.getKey() == dieAt[0]) {
+                        throw new IllegalStateException("killed");
+                    }
+                    b.put(NAMES, "copy " + e.getKey(), e.getValue().toString());
+                }
+            }
+        }));
+        try (LevelDbStore store = LevelDbStore.open(dir, v2)) {
+            assertThrows(IllegalStateException.class, () -> store.upgrade(v2, 10));
+        }
+        try (LevelDbStore store = LevelDbStore.open(dir, v2)) {
+            assertEquals(1, store.schemaVersion(), "the version comes with the last part");
+            assertEquals(20, store.list(NAMES, NAMES.all(), Integer.MAX_VALUE).size(), "two parts of ten written before the kill");
+        }
+        dieAt[0] = -1;
+        try (Store store = LevelDbStore.openAndUpgrade(dir, v2)) {
+            assertEquals(2, store.schemaVersion());
+            assertEquals(25, store.list(NAMES, NAMES.all(), Integer.MAX_VALUE).size());
+            assertEquals(Optional.of("25"), store.get(NAMES, "copy 25"));
+        }
+    }
+
+    @Test
+    void anOlderSchemaIsMigratedOneStepAfterAnother() {
         try (Store v1 = LevelDbStore.open(dir, SCHEMA)) {
             v1.batch().put(NAMES, "legacy", "old-format").commit();
         }

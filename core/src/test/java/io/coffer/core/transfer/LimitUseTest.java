@@ -100,22 +100,83 @@ class LimitUseTest {
             }
             checkSums(store, r);
 
-            // The migration writes what the life kept.
-            try (Store fresh = LevelDbStore.open(dir.resolve("migrated"), CofferSchema.current())) {
-                Batch copy = fresh.batch();
-                for (var table : List.of(TransferTables.TRANSFERS, TransferTables.WITHDRAWALS, TransferTables.IDEMPOTENCY)) {
-                    copyTable(store, copy, table);
+            // The migration writes what the life kept, run as a node's start runs it (an upgrade, in parts); and the same
+            // when a crash ended an earlier run of it after its rows and part of its sums were written.
+            List<io.coffer.core.store.Table<?, ?>> kept = List.of(TransferTables.TRANSFERS, TransferTables.WITHDRAWALS,
+                    TransferTables.IDEMPOTENCY);
+            for (boolean crashed : new boolean[] {false, true}) {
+                Path at = dir.resolve(crashed ? "migrated-after-a-crash" : "migrated");
+                fill(at, b -> kept.forEach(table -> copyTable(store, b, table)));
+                if (crashed) {
+                    RuntimeException killed = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                            () -> upgrade(at, (s, b) -> LimitUse.index(s, new DyingBatch(b, TransferTables.COUNTED, 5))).close());
+                    assertEquals("killed", killed.getMessage());
+                    try (Store half = LevelDbStore.open(at, io.coffer.core.store.Schema.of(1, CofferSchema.current().tables()))) {
+                        assertEquals(1, half.schemaVersion(), "the version is written with the last part only");
+                        assertEquals(4, half.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE).size(),
+                                "the sums' parts written before the kill");
+                        assertEquals(store.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE),
+                                half.list(TransferTables.COUNTING, TransferTables.COUNTING.all(), Integer.MAX_VALUE), "the rows' part");
+                    }
                 }
-                copy.commit();
-                migrate(fresh, LimitUse::index);
-                assertSameRows(store, fresh, TransferTables.COUNTING);
-                assertSameRows(store, fresh, TransferTables.COUNTED);
-                assertSameRows(store, fresh, TransferTables.REFUNDING);
+                try (Store fresh = upgrade(at, LimitUse::index)) {
+                    assertSameRows(store, fresh, TransferTables.COUNTING);
+                    assertSameRows(store, fresh, TransferTables.COUNTED);
+                    assertSameRows(store, fresh, TransferTables.REFUNDING);
+                }
             }
-            // The migrations to day sums (schema 10, from the hours') and to second sums (schema 13, from the rows) write, in a
-            // store kept without them, the sums the life kept.
+            // The migrations to day sums (schema 10) and to second sums (schema 13), both from the rows, write, in a store
+            // kept without them, the sums the life kept.
             assertMigrationWritesSpan(store, dir.resolve("no-days"), LimitUse.DAY, LimitUse::indexDays);
             assertMigrationWritesSpan(store, dir.resolve("no-seconds"), LimitUse.SECOND, LimitUse::indexSeconds);
+        }
+    }
+
+    /**
+     * A migration's batch that commits a part at each write to {@code table} and dies at the {@code n}th, as a kill would end
+     * the upgrade there with some of its parts written.
+     */
+    private record DyingBatch(Batch batch, io.coffer.core.store.Table<?, ?> table, int[] left) implements Batch {
+        DyingBatch(Batch batch, io.coffer.core.store.Table<?, ?> table, int n) {
+            this(batch, table, new int[] {n});
+        }
+
+        @Override
+        public <K, V> Batch put(io.coffer.core.store.Table<K, V> t, K key, V value) {
+            if (t == table && --left[0] == 0) {
+                throw new IllegalStateException("killed");
+            }
+            batch.put(t, key, value);
+            if (t == table) {
+                batch.commit();
+            }
+            return this;
+        }
+
+        @Override
+        public <K, V> Batch delete(io.coffer.core.store.Table<K, V> t, K key) {
+            batch.delete(t, key);
+            return this;
+        }
+
+        @Override
+        public <K, V> java.util.Map<K, Optional<V>> changes(io.coffer.core.store.Table<K, V> t) {
+            return batch.changes(t);
+        }
+
+        @Override
+        public int size() {
+            return batch.size();
+        }
+
+        @Override
+        public void commit() {
+            batch.commit();
+        }
+
+        @Override
+        public Queued queue() {
+            return batch.queue();
         }
     }
 
@@ -163,26 +224,32 @@ class LimitUseTest {
      * Copies {@code life}'s rows and its sums but those of {@code span} into a new store at {@code at}, runs {@code migration}
      * there, and expects every sum {@code life} kept.
      */
-    private static void assertMigrationWritesSpan(Store life, Path at, int span, java.util.function.BiConsumer<Store, Batch> migration) {
-        try (Store before = LevelDbStore.open(at, CofferSchema.current())) {
-            Batch copy = before.batch();
+    private static void assertMigrationWritesSpan(Store life, Path at, int span, io.coffer.core.store.Schema.Migration migration) {
+        fill(at, copy -> {
             copyTable(life, copy, TransferTables.COUNTING);
             for (var e : life.list(TransferTables.COUNTED, TransferTables.COUNTED.all(), Integer.MAX_VALUE)) {
                 if (e.getKey().spanMillis() != span) {
                     copy.put(TransferTables.COUNTED, e.getKey(), e.getValue());
                 }
             }
-            copy.commit();
-            migrate(before, migration);
-            assertSameRows(life, before, TransferTables.COUNTED);
+        });
+        try (Store migrated = upgrade(at, migration)) {
+            assertSameRows(life, migrated, TransferTables.COUNTED);
         }
     }
 
-    /** Runs a schema migration on {@code store}, in one batch. */
-    private static void migrate(Store store, java.util.function.BiConsumer<Store, Batch> migration) {
-        Batch b = store.batch();
-        migration.accept(store, b);
-        b.commit();
+    /** A store at {@code at} at version 1 (before the migration under test), holding what {@code fill} writes. */
+    private static void fill(Path at, java.util.function.Consumer<Batch> fill) {
+        try (Store before = LevelDbStore.open(at, io.coffer.core.store.Schema.of(1, CofferSchema.current().tables()))) {
+            Batch b = before.batch();
+            fill.accept(b);
+            b.commit();
+        }
+    }
+
+    /** The store at {@code at} upgraded to version 2 by {@code migration}, as a node's start runs a migration, and open. */
+    private static Store upgrade(Path at, io.coffer.core.store.Schema.Migration migration) {
+        return LevelDbStore.openAndUpgrade(at, new io.coffer.core.store.Schema(2, CofferSchema.current().tables(), java.util.Map.of(1, migration)));
     }
 
     private static <K, V> void assertSameRows(Store expected, Store actual, io.coffer.core.store.Table<K, V> table) {
