@@ -181,6 +181,55 @@ class LimitUseTest {
     }
 
     /**
+     * An upgrade's memory does not grow with the history: the migration to second sums over 200,000 transfers a second apart
+     * runs in a process with a 40 MiB heap. In one batch, with every second's sum in a map, it held ~380 bytes a transfer
+     * (~76 MiB here; 1,000,000 transfers did not fit in 256 MiB).
+     */
+    @org.junit.jupiter.api.Test
+    void theSecondSumsMigrationOfALongHistoryRunsInASmallHeap() throws Exception {
+        Path at = dir.resolve("long");
+        io.coffer.core.store.Schema current = CofferSchema.current();
+        java.util.Map<Integer, io.coffer.core.store.Schema.Migration> before = new java.util.HashMap<>(current.upgradesFrom());
+        before.remove(12);
+        int n = 200_000;
+        try (Store store = LevelDbStore.open(at, new io.coffer.core.store.Schema(12, current.tables(), before))) {
+            for (int i = 0; i < n; ) {
+                Batch b = store.batch();
+                for (int j = 0; j < 10_000; j++, i++) {
+                    b.put(TransferTables.COUNTING, new TransferTables.CountingTransfer("tn_a", "bitcoin/BTC", T0 + i * 1000L, "tr_" + i),
+                            BigInteger.valueOf(i + 1));
+                }
+                b.commit();
+            }
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "-Xmx40m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                UpgradeChild.class.getName(), at.toString()).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), out);
+        try (Store store = LevelDbStore.open(at, current)) {
+            assertEquals(current.version(), store.schemaVersion());
+            long[] seconds = {0};
+            store.forEach(TransferTables.COUNTED.all(), TransferTables.COUNTED, (span, sum) -> {
+                assertEquals(LimitUse.SECOND, span.spanMillis());
+                assertEquals(BigInteger.valueOf((span.startMillis() - T0) / 1000 + 1), sum, span.toString());
+                seconds[0]++;
+            });
+            assertEquals(n, seconds[0]);
+        }
+    }
+
+    /** Opens a store and upgrades it, as a node's start does, in a process of its own (the test gives it a small heap). */
+    public static final class UpgradeChild {
+        private UpgradeChild() {
+        }
+
+        public static void main(String[] args) {
+            LevelDbStore.openAndUpgrade(Path.of(args[0]), CofferSchema.current()).close();
+        }
+    }
+
+    /**
      * A tenant sending a transfer every 10 ms (100 a second) around both ends of a day, and a few in between: summing that day,
      * bounded or open-ended, reads the rows of the window's end seconds (at most 100 each) and sums, not the rows of its end
      * minutes (up to 6,000 each, under the lock every transfer waits for), and gets what the transfers add up to.
