@@ -615,14 +615,14 @@ public final class ChainFollower {
         return store.get(ChainTables.DEPOSITS, new ChainTables.ChainDeposit(chain, id));
     }
 
-    /** Every deposit ever recorded to an address of HD account {@code account} on this chain. */
+    /** Every deposit ever recorded to an address of HD account {@code account} on this chain: a pass over its history, for tests. */
     public List<Deposit> depositsOf(int account) {
         List<Deposit> out = new ArrayList<>();
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            if (e.getValue().account() == account) {
-                out.add(e.getValue());
+        store.forEach(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS, (key, d) -> {
+            if (d.account() == account) {
+                out.add(d);
             }
-        }
+        });
         return out;
     }
 
@@ -695,22 +695,23 @@ public final class ChainFollower {
         return balance(account, null);
     }
 
-    /** Confirmed and pending incoming amounts of {@code asset} (null: every asset) for {@code account}. */
+    /**
+     * Confirmed and pending incoming amounts of {@code asset} (null: every asset) for {@code account}, summed from the chain's
+     * deposits one at a time: a pass over its history, for tests (a request reads the balances kept per account,
+     * {@code LedgerBalances}).
+     */
     public Balance balance(int account, String asset) {
-        BigInteger confirmed = BigInteger.ZERO;
-        BigInteger pending = BigInteger.ZERO;
-        for (Map.Entry<ChainTables.ChainDeposit, Deposit> e
-                : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
+        BigInteger[] sums = {BigInteger.ZERO, BigInteger.ZERO}; // confirmed, pending
+        store.forEach(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS, (key, d) -> {
             if (d.account() != account || (asset != null && !asset.equals(d.asset()))) {
-                continue;
+                return;
             }
             if (d.status().isConfirmed()) {
-                confirmed = confirmed.add(d.amount());
+                sums[0] = sums[0].add(d.amount());
             } else if (d.status().isPending()) {
-                pending = pending.add(d.amount());
+                sums[1] = sums[1].add(d.amount());
             }
-        }
-        return new Balance(confirmed, pending);
+        });
+        return new Balance(sums[0], sums[1]);
     }
 }

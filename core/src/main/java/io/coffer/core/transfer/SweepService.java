@@ -193,16 +193,18 @@ public final class SweepService {
         return withdrawals.withKeyPrefix(WithdrawalOrigin.topUpsOf(address)).stream().anyMatch(w -> !w.status().isFinal());
     }
 
-    /** The addresses of this chain that received confirmed deposits, with their accounts (read once, at the first round). */
+    /**
+     * The addresses of this chain that received confirmed deposits, with their accounts (read once, at the first round): the
+     * deposits one at a time, only the distinct addresses held (all of a chain's deposits were held at once).
+     */
     private Set<Arrival> depositAddresses() {
         Set<Arrival> out = new LinkedHashSet<>();
         byte[] prefix = KeyWriter.key().string(chain).build();
-        for (var e : store.list(ChainTables.DEPOSITS, ChainTables.DEPOSITS.prefix(prefix), Integer.MAX_VALUE)) {
-            Deposit d = e.getValue();
+        store.forEach(ChainTables.DEPOSITS.prefix(prefix), ChainTables.DEPOSITS, (key, d) -> {
             if (d.status().isConfirmed()) {
                 out.add(new Arrival(d.account(), d.address()));
             }
-        }
+        });
         return out;
     }
 }
