@@ -20,10 +20,10 @@ import java.util.zip.CRC32C;
  * zero-filled. A process killed while it copies a record into the map leaves the record's header whole and its end zeros;
  * opening with paranoid checks (which the store keeps on, so that real damage is never skipped over) then refuses the whole
  * database: "Corruption: checksum mismatch" (LevelDB's issue 202; 2 of ~400 SIGKILLs in {@code StoreTest}'s crash test here,
- * twice in its first 40). A record bigger than what is left of its block (group commit makes such batches) is copied in
- * fragments, and a kill between two leaves the first fragments whole and zeros where the next should be: "Corruption: error in
- * middle of record" (once in a crash test of {@code EventOutboxTest} in CI). That record's write had not returned — its sync never finished — so no caller was told it was durable: dropping it
- * loses nothing acknowledged. Only that case is mended: the bad record must be the file's last (nothing but zeros after it),
+ * twice in its first 40). A record longer than what is left of its 32 KiB block is copied in fragments, and a kill between
+ * two leaves the first fragments whole and zeros where the next should be: "Corruption: error in middle of record" (once in
+ * {@code EventOutboxTest}'s crash test in CI). That record's write had not returned — its sync never finished — so no caller
+ * was told it was durable: dropping it loses nothing acknowledged. Only that case is mended: the bad record must be the file's last (nothing but zeros after it),
  * in the newest log or the current MANIFEST; damage anywhere else is left for an operator, the store refused as before.
  *
  * <p>The format (LevelDB's doc/log_format.md): 32 KiB blocks of records, each a 7-byte header — masked CRC-32C of type and
