@@ -21,7 +21,7 @@ public final class StoreChild {
                     Thread.sleep(60_000);
                 }
             }
-            case "write-loop" -> {
+            case "write-loop", "write-loop-long" -> {
                 // Each batch moves one unit between two tables and bumps a counter: all three or none. A new
                 // round continues the sequence where the last whole batch left it, so every round adds rows
                 // that the parent can check against the counter, however fast or slow this machine writes.
@@ -30,7 +30,7 @@ public final class StoreChild {
                 for (long i = from; ; i++) {
                     store.batch()
                             .put(StoreTest.LEDGER, i, BigInteger.valueOf(i))
-                            .put(StoreTest.NAMES, "entry-" + i, "debit " + i)
+                            .put(StoreTest.NAMES, "entry-" + i, StoreTest.entry(args[0], i))
                             .put(StoreTest.NAMES, "counter", Long.toString(i))
                             .commit();
                     if (i == from + StoreTest.BATCHES_BEFORE_KILL) {

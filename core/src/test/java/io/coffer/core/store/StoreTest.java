@@ -487,10 +487,29 @@ class StoreTest {
 
     @Test
     void aKilledWriterLeavesOnlyWholeBatches() throws Exception {
+        killWriterRounds("write-loop");
+    }
+
+    /**
+     * The same with batches longer than LevelDB's 32 KiB log block, each logged in fragments: a kill between two leaves the
+     * last record broken off ({@link TornLogTail}), which the store cuts at open.
+     */
+    @Test
+    void aKilledWriterOfBatchesLongerThanALogBlockLeavesOnlyWholeBatches() throws Exception {
+        killWriterRounds("write-loop-long");
+    }
+
+    /** The entry a write loop's batch {@code i} writes: in the long loop, longer than a log block. */
+    static String entry(String mode, long i) {
+        String debit = "debit " + i;
+        return mode.equals("write-loop-long") ? debit + " " + "x".repeat(40_000) : debit;
+    }
+
+    private void killWriterRounds(String mode) throws Exception {
         java.util.Random random = new java.util.Random();
         long previous = 0;
         for (int round = 0; round < 3; round++) {
-            Process child = child("write-loop");
+            Process child = child(mode);
             awaitLine(child, "written " + (previous + 1 + BATCHES_BEFORE_KILL));
             // The child is writing as fast as it can: killing it a random moment later lands anywhere in a batch.
             TimeUnit.MILLISECONDS.sleep(random.nextInt(150));
@@ -508,7 +527,7 @@ class StoreTest {
                 List<Map.Entry<String, String>> names = store.list(NAMES, NAMES.all(), Integer.MAX_VALUE);
                 assertEquals(counter + 1, names.size(), "one entry per batch, plus the counter");
                 for (long i = 1; i <= counter; i++) {
-                    assertEquals("debit " + i, store.get(NAMES, "entry-" + i).orElseThrow());
+                    assertEquals(entry(mode, i), store.get(NAMES, "entry-" + i).orElseThrow());
                 }
                 previous = counter;
             }
