@@ -99,12 +99,7 @@ final class LimitUse implements Derivation {
         }
 
         void add(TenantTransfer t) {
-            TransferTables.CountingTransfer row = row(t);
-            rows.put(row, true);
-            batch.put(TransferTables.COUNTING, row, t.amount());
-            if (!t.refundOf().isEmpty()) {
-                batch.put(TransferTables.REFUNDING, refund(t), t.amount());
-            }
+            rows.put(putRows(batch, t), true);
             move(t, t.amount());
         }
 
@@ -142,6 +137,16 @@ final class LimitUse implements Derivation {
                 }
             });
         }
+    }
+
+    /** Writes {@code t}'s row (and its refund row, if it refunds a payment request); returns the row's key. */
+    private static TransferTables.CountingTransfer putRows(Batch batch, TenantTransfer t) {
+        TransferTables.CountingTransfer row = row(t);
+        batch.put(TransferTables.COUNTING, row, t.amount());
+        if (!t.refundOf().isEmpty()) {
+            batch.put(TransferTables.REFUNDING, refund(t), t.amount());
+        }
+        return row;
     }
 
     private static TransferTables.RefundTransfer refund(TenantTransfer t) {
@@ -212,22 +217,18 @@ final class LimitUse implements Derivation {
     private static void sumsFromRows(Store store, Batch batch, int... spans) {
         TransferTables.CountedSpan[] open = new TransferTables.CountedSpan[spans.length];
         BigInteger[] sums = new BigInteger[spans.length];
-        try (var rows = store.scan(TransferTables.COUNTING.all(), TransferTables.COUNTING)) {
-            while (rows.hasNext()) {
-                var e = rows.next();
-                TransferTables.CountingTransfer row = e.getKey();
-                for (int i = 0; i < spans.length; i++) {
-                    TransferTables.CountedSpan span = new TransferTables.CountedSpan(row.tenant(), row.asset(), spans[i],
-                            floor(row.createdMillis(), spans[i]));
-                    if (!span.equals(open[i])) {
-                        putSum(batch, open[i], sums[i]);
-                        open[i] = span;
-                        sums[i] = BigInteger.ZERO;
-                    }
-                    sums[i] = sums[i].add(e.getValue());
+        store.forEach(TransferTables.COUNTING.all(), TransferTables.COUNTING, (row, amount) -> {
+            for (int i = 0; i < spans.length; i++) {
+                TransferTables.CountedSpan span = new TransferTables.CountedSpan(row.tenant(), row.asset(), spans[i],
+                        floor(row.createdMillis(), spans[i]));
+                if (!span.equals(open[i])) {
+                    putSum(batch, open[i], sums[i]);
+                    open[i] = span;
+                    sums[i] = BigInteger.ZERO;
                 }
+                sums[i] = sums[i].add(amount);
             }
-        }
+        });
         for (int i = 0; i < spans.length; i++) {
             putSum(batch, open[i], sums[i]);
         }
@@ -277,10 +278,7 @@ final class LimitUse implements Derivation {
     static void index(Store store, Batch batch) {
         store.forEach(TransferTables.TRANSFERS.all(), TransferTables.TRANSFERS, (id, t) -> {
             if (countsByItself(t) && !shownWithdrawal(store, t).map(w -> w.status() == WithdrawalStatus.FAILED).orElse(false)) {
-                batch.put(TransferTables.COUNTING, row(t), t.amount());
-                if (!t.refundOf().isEmpty()) {
-                    batch.put(TransferTables.REFUNDING, refund(t), t.amount());
-                }
+                putRows(batch, t);
             }
         });
         batch.commit(); // the rows' last part: the sums are read from them

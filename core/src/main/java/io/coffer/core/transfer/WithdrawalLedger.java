@@ -112,29 +112,20 @@ public abstract class WithdrawalLedger {
 
     /** Every deposit the follower recorded on the chain, as a unit (a build of its balances from scratch). */
     protected final void eachDeposit(java.util.function.Consumer<LedgerBalances.Unit> out) {
-        try (var c = store.scan(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS)) {
-            while (c.hasNext()) {
-                out.accept(new LedgerBalances.DepositUnit(c.next().getKey().id()));
-            }
-        }
+        store.forEach(ChainTables.DEPOSITS.prefix(chainPrefix), ChainTables.DEPOSITS,
+                (key, deposit) -> out.accept(new LedgerBalances.DepositUnit(key.id())));
     }
 
     /** Every withdrawal of the ledger on the chain, as a unit. */
     protected final void eachWithdrawal(java.util.function.Consumer<LedgerBalances.Unit> out) {
-        try (var c = store.scan(TransferTables.WITHDRAWALS.prefix(chainPrefix), TransferTables.WITHDRAWALS)) {
-            while (c.hasNext()) {
-                out.accept(new LedgerBalances.WithdrawalUnit(c.next().getKey().key()));
-            }
-        }
+        store.forEach(TransferTables.WITHDRAWALS.prefix(chainPrefix), TransferTables.WITHDRAWALS,
+                (key, withdrawal) -> out.accept(new LedgerBalances.WithdrawalUnit(key.key())));
     }
 
     /** Every spend from the wallet the follower recorded on the chain, as a unit. */
     protected final void eachSpend(java.util.function.Consumer<LedgerBalances.Unit> out) {
-        try (var c = store.scan(ChainTables.SPENT_OUTPUTS.prefix(chainPrefix), ChainTables.SPENT_OUTPUTS)) {
-            while (c.hasNext()) {
-                out.accept(new LedgerBalances.SpentUnit(c.next().getKey().id()));
-            }
-        }
+        store.forEach(ChainTables.SPENT_OUTPUTS.prefix(chainPrefix), ChainTables.SPENT_OUTPUTS,
+                (key, spend) -> out.accept(new LedgerBalances.SpentUnit(key.id())));
     }
 
     /**
