@@ -43,8 +43,11 @@ final class TornLogTail {
         /** Every record whole (the zero-filled space after the last is not a record). */
         record Whole() implements Verdict { }
 
-        /** Whole up to {@code keep}; from there one torn record and zeros. */
-        record Torn(long keep) implements Verdict { }
+        /**
+         * Whole up to {@code keep}; from there one torn record and zeros. {@code how}: what the torn record looks like (told in
+         * the mend's line, so an operator reading it knows which kind of crash it was without opening the kept copy).
+         */
+        record Torn(long keep, String how) implements Verdict { }
 
         /** A bad record with more after it, or a record out of sequence: not a crash's doing. */
         record Damaged(long at, String what) implements Verdict { }
@@ -119,7 +122,7 @@ final class TornLogTail {
         }
         // A fragmented record the file ends in, right at a fragment's end (its writer died between fragments, before the map
         // grew): never acknowledged, so cut like any torn record whether or not this LevelDB would drop it quietly.
-        return logicalStart >= 0 ? new Verdict.Torn(logicalStart) : new Verdict.Whole();
+        return logicalStart >= 0 ? new Verdict.Torn(logicalStart, "a fragmented record the file ends in") : new Verdict.Whole();
     }
 
     /** The bad record at {@code pos} (its extent ending at {@code extentEnd}) is a torn tail if only zeros follow it. */
@@ -129,7 +132,8 @@ final class TornLogTail {
                 return new Verdict.Damaged(pos, what + ", with more written after it");
             }
         }
-        return new Verdict.Torn(logicalStart >= 0 ? logicalStart : pos);
+        return new Verdict.Torn(logicalStart >= 0 ? logicalStart : pos, logicalStart >= 0 && logicalStart != pos
+                ? what + " (a fragment of a record begun at byte " + logicalStart + ")" : what);
     }
 
     /** LevelDB's masked CRC-32C of {@code length} bytes at {@code offset}. */
@@ -170,7 +174,7 @@ final class TornLogTail {
         manifest.ifPresent(all::add);
 
         List<Path> torn = new ArrayList<>();
-        List<Long> keepBytes = new ArrayList<>();
+        List<Verdict.Torn> verdicts = new ArrayList<>();
         for (Path file : all) {
             Verdict v = read(Files.readAllBytes(file));
             if (v instanceof Verdict.Damaged d) {
@@ -183,7 +187,7 @@ final class TornLogTail {
                     return List.of();
                 }
                 torn.add(file);
-                keepBytes.add(t.keep());
+                verdicts.add(t);
             }
         }
         List<String> cut = new ArrayList<>();
@@ -194,11 +198,12 @@ final class TornLogTail {
             Path copy = keep.resolve(file.getFileName() + "-" + System.currentTimeMillis());
             Files.copy(file, copy);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(keepBytes.get(i));
+                ch.truncate(verdicts.get(i).keep());
                 ch.force(true);
             }
-            cut.add(file.getFileName() + ": the last record, torn by a crash while it was written (never acknowledged), cut off at byte "
-                    + keepBytes.get(i) + " of " + size + "; the file as it was kept as " + copy);
+            cut.add(file.getFileName() + ": the last record, torn by a crash while it was written (never acknowledged: "
+                    + verdicts.get(i).how() + " at its end), cut off at byte " + verdicts.get(i).keep() + " of " + size
+                    + "; the file as it was kept as " + copy);
         }
         return cut;
     }

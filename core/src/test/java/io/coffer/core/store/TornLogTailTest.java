@@ -85,7 +85,7 @@ class TornLogTailTest {
         LogWriter w = new LogWriter().add(payload(100, 1)).add(payload(300, 2));
         byte[] log = w.mapped(w.out.size() + 5_000);
         Arrays.fill(log, w.starts.get(1) + TornLogTail.HEADER + 200, w.out.size(), (byte) 0); // the copy stopped part-way
-        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log));
+        assertTorn(w.starts.get(1), "a checksum mismatch", TornLogTail.read(log));
     }
 
     @Test
@@ -93,7 +93,12 @@ class TornLogTailTest {
         LogWriter w = new LogWriter().add(payload(100, 1)).add(payload(80_000, 2)); // fragments in three blocks
         byte[] log = w.mapped(w.out.size() + 1_000);
         Arrays.fill(log, w.out.size() - 50, w.out.size(), (byte) 0);
-        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log));
+        assertTorn(w.starts.get(1), "a checksum mismatch (a fragment of a record begun at byte " + w.starts.get(1) + ")", TornLogTail.read(log));
+    }
+
+    /** A torn verdict cutting at {@code keep}, saying {@code how}. */
+    private static void assertTorn(long keep, String how, TornLogTail.Verdict v) {
+        assertEquals(new TornLogTail.Verdict.Torn(keep, how), v);
     }
 
     @Test
@@ -203,14 +208,15 @@ class TornLogTailTest {
         int second = (w.starts.get(1) / TornLogTail.BLOCK + 1) * TornLogTail.BLOCK; // the first fragment fills its block
         byte[] log = w.mapped(w.out.size() + 1_000);
         Arrays.fill(log, second, log.length, (byte) 0); // the map grew, the writer died before the second fragment
-        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log));
+        String brokenOff = "a fragmented record broken off by zeros (a fragment of a record begun at byte " + w.starts.get(1) + ")";
+        assertTorn(w.starts.get(1), brokenOff, TornLogTail.read(log));
         // the file ending where the first fragment ends (the map not yet grown past it): the same
-        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(Arrays.copyOf(log, second)));
+        assertTorn(w.starts.get(1), "a fragmented record the file ends in", TornLogTail.read(Arrays.copyOf(log, second)));
         // and between the second and the third
         int third = second + TornLogTail.BLOCK;
         byte[] log3 = w.mapped(w.out.size() + 1_000);
         Arrays.fill(log3, third, log3.length, (byte) 0);
-        assertEquals(new TornLogTail.Verdict.Torn(w.starts.get(1)), TornLogTail.read(log3));
+        assertTorn(w.starts.get(1), brokenOff, TornLogTail.read(log3));
         // but zeros inside a fragmented record with more written after them are damage
         byte[] hole = w.mapped(w.out.size());
         Arrays.fill(hole, second, second + TornLogTail.HEADER, (byte) 0);
@@ -233,6 +239,11 @@ class TornLogTailTest {
         assertTrue(second < bytes.length, "the image holds the last batch's later fragments");
         Arrays.fill(bytes, second, bytes.length, (byte) 0);
         Files.write(log, bytes);
+        // What the node logs when it mends at open (mended here first, so the open below finds it whole), naming the case.
+        List<String> cut = TornLogTail.mend(image.resolve("db"), image.resolve("torn-writes"));
+        assertEquals(1, cut.size(), cut.toString());
+        assertTrue(cut.get(0).contains("never acknowledged: a fragmented record broken off by zeros"), cut.get(0));
+        assertTrue(cut.get(0).contains("cut off at byte " + first[0] + " of " + bytes.length), cut.get(0));
         try (Store store = LevelDbStore.open(image, StoreTest.SCHEMA)) {
             assertEquals(Optional.of("4"), store.get(StoreTest.NAMES, "counter"));
             assertEquals(4, store.list(LEDGER, LEDGER.all(), Integer.MAX_VALUE).size());
