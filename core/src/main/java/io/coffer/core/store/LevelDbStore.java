@@ -205,85 +205,17 @@ public final class LevelDbStore implements Store {
         // Kept separate from checkSchema: migrations use the Store API, so the store must exist.
         int v = schemaVersion;
         while (v < schema.version()) {
-            MigrationBatch batch = new MigrationBatch(part);
+            // In parts: in one batch, a migration over a long history held every record it wrote in memory (the second sums
+            // of 1,000,000 transfers needed ~380 MiB of heap; a node with 256 MiB could not start after the upgrade). The new
+            // version goes with the last part, so a crash in the middle leaves the old one and the whole step runs again at
+            // the next open, over its own earlier parts: Schema.Migration says why that is safe.
+            PartedBatch batch = new PartedBatch(this, part);
             schema.upgradesFrom().get(v).migrate(this, batch);
             int next = v + 1;
-            batch.finish(int32(next));
-            LOG.info("store: upgraded " + dir + " from schema " + v + " to " + next + " (" + batch.written + " records written in "
-                    + batch.parts + " parts)");
+            batch.finish(last -> ((LevelBatch) last).putRaw(SCHEMA_KEY, int32(next)));
+            LOG.info("store: upgraded " + dir + " from schema " + v + " to " + next + " (" + batch.written() + " records written in "
+                    + batch.parts() + " parts)");
             v = next;
-        }
-    }
-
-    /**
-     * A migration's writes, committed in parts of a bounded number of operations as they come. In one batch, a migration over
-     * a long history held every record it wrote in memory: the second sums of 1,000,000 transfers needed ~380 MiB of heap
-     * and a node with 256 MiB could not start after the upgrade. The new version is written with the last part, so a crash in
-     * the middle leaves the old version and the whole migration runs again at the next open, over its own earlier parts:
-     * {@link Schema.Migration} says why that is safe.
-     */
-    private final class MigrationBatch implements Batch {
-        private final int part;
-        private Batch current = batch();
-        long written;
-        int parts;
-
-        MigrationBatch(int part) {
-            this.part = part;
-        }
-
-        @Override
-        public <K, V> Batch put(Table<K, V> table, K key, V value) {
-            current.put(table, key, value);
-            return full();
-        }
-
-        @Override
-        public <K, V> Batch delete(Table<K, V> table, K key) {
-            current.delete(table, key);
-            return full();
-        }
-
-        private Batch full() {
-            if (current.size() >= part) {
-                commit();
-            }
-            return this;
-        }
-
-        /** Not kept: the parts already written are the store's, read them there. */
-        @Override
-        public <K, V> java.util.Map<K, java.util.Optional<V>> changes(Table<K, V> table) {
-            throw new UnsupportedOperationException("a migration's writes are committed in parts: read them from the store");
-        }
-
-        @Override
-        public int size() {
-            return current.size();
-        }
-
-        /** Writes the part so far (a migration's later reads then see it) and goes on with the next. */
-        @Override
-        public void commit() {
-            if (current.size() > 0) {
-                written += current.size();
-                parts++;
-                current.commit();
-                current = batch();
-            }
-        }
-
-        @Override
-        public Queued queue() {
-            throw new UnsupportedOperationException("a migration's parts are committed in order, each before the next");
-        }
-
-        /** The last part, with the schema's new version. */
-        void finish(byte[] version) {
-            written += current.size();
-            parts++;
-            ((LevelBatch) current).putRaw(SCHEMA_KEY, version);
-            current.commit();
         }
     }
 

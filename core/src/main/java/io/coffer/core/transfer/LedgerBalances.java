@@ -10,6 +10,7 @@ import io.coffer.core.store.Derivation;
 import io.coffer.core.store.KeyCodec;
 import io.coffer.core.store.KeyReader;
 import io.coffer.core.store.KeyWriter;
+import io.coffer.core.store.PartedBatch;
 import io.coffer.core.store.Reader;
 import io.coffer.core.store.RecordCodec;
 import io.coffer.core.store.Store;
@@ -260,10 +261,15 @@ public final class LedgerBalances implements Derivation {
         store.derive(name, this);
         store.readDerived(name, () -> {
             if (store.get(BUILT, chain).isEmpty()) {
-                build();
+                build(BUILD_PART);
             }
             return null;
         });
+    }
+
+    /** The same balances over {@code other} (a test's store that dies in the middle of a build). */
+    LedgerBalances over(Store other) {
+        return new LedgerBalances(other, chain, rule);
     }
 
     /** The records balances are made of (the address book is read too, but an address's account never changes). */
@@ -345,25 +351,37 @@ public final class LedgerBalances implements Derivation {
 
     /**
      * The chain's balances and coins from scratch, in one walk over its records as committed (a unit's part and its coin read
-     * the same records, each once). The caller holds the derivation's lock.
+     * the same records, each once). The caller holds the derivation's lock. Every coin held in memory: for audits and tests;
+     * a {@link #build} streams them.
      */
     private Scratch fromScratch() {
-        Sums sums = new Sums();
         Map<CoinKey, BigInteger> coins = new HashMap<>();
+        Sums sums = walk(coins::put);
+        return new Scratch(nonZero(sums), coins);
+    }
+
+    /** Walks every unit of the chain as committed: each coin to {@code coin} as it is found; the sums of every account's parts. */
+    private Sums walk(java.util.function.BiConsumer<CoinKey, BigInteger> coin) {
+        Sums sums = new Sums();
         rule.all(u -> {
             Records r = new Remembered(committed);
             rule.part(u, r, sums, 1);
             if (u instanceof DepositUnit d) {
-                rule.coin(u, r).ifPresent(c -> coins.put(new CoinKey(chain, c.account(), d.id()), c.amount()));
+                rule.coin(u, r).ifPresent(c -> coin.accept(new CoinKey(chain, c.account(), d.id()), c.amount()));
             }
         });
+        return sums;
+    }
+
+    /** The balances {@code sums} make, zero ones left out. */
+    private Map<Key, WithdrawalLedger.Balance> nonZero(Sums sums) {
         Map<Key, WithdrawalLedger.Balance> balances = new TreeMap<>(java.util.Comparator.comparing(Key::account).thenComparing(Key::asset));
         sums.forEach((k, b) -> {
             if (b.confirmed().signum() != 0 || b.pendingIncoming().signum() != 0 || b.pendingOutgoing().signum() != 0) {
                 balances.put(new Key(chain, k.getKey(), k.getValue()), b);
             }
         });
-        return new Scratch(balances, coins);
+        return balances;
     }
 
     /** The chain's balances as recorded (zero ones left out). */
@@ -378,23 +396,36 @@ public final class LedgerBalances implements Derivation {
         return out;
     }
 
-    private void build() {
+    /** Operations a part of {@link #build} holds before it is written. */
+    static final int BUILD_PART = 10_000;
+
+    /**
+     * Builds the chain's balances and spendable coins from its records, {@code part} operations written at a time: the coins
+     * as the walk finds them (one batch held them all, and a map of them all beside it: a wallet with a million unspent
+     * outputs would have needed some hundreds of MiB at its first start on a version that keeps balances), then the balances
+     * (one per account and asset) with {@link #BUILT} in the last part. A crash in the middle leaves {@link #BUILT} unwritten:
+     * the next start builds again, the coins' deletion first, so what an earlier try wrote is replaced. The walk reads
+     * deposits, locks, spends and withdrawals, never what it writes; nothing reads balances or coins before the services'
+     * constructors return, which this runs inside (under the derivation's lock, so no batch moves them meanwhile).
+     */
+    void build(int part) {
         long started = System.nanoTime();
-        Scratch built = fromScratch();
-        Batch b = store.batch();
-        for (var e : store.list(BALANCES, BALANCES.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            b.delete(BALANCES, e.getKey());
-        }
-        built.balances().forEach((k, v) -> b.put(BALANCES, k, v));
-        for (var e : store.list(COINS, COINS.prefix(chainPrefix), Integer.MAX_VALUE)) {
-            b.delete(COINS, e.getKey());
-        }
-        built.coins().forEach((k, v) -> b.put(COINS, k, v));
-        b.put(BUILT, chain, java.time.Instant.now().toString());
-        b.commit();
-        LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + built.balances().size()
-                + " account/asset pairs, " + built.coins().size() + " spendable coins, "
-                + (System.nanoTime() - started) / 1_000_000 + " ms); kept with every change from now on");
+        PartedBatch b = new PartedBatch(store, part);
+        store.forEach(COINS.prefix(chainPrefix), COINS, (k, v) -> b.delete(COINS, k)); // a deletion before any put of its key
+        long[] coins = {0};
+        Sums sums = walk((k, v) -> {
+            b.put(COINS, k, v);
+            coins[0]++;
+        });
+        Map<Key, WithdrawalLedger.Balance> balances = nonZero(sums);
+        b.finish(last -> {
+            store.forEach(BALANCES.prefix(chainPrefix), BALANCES, (k, v) -> last.delete(BALANCES, k));
+            balances.forEach((k, v) -> last.put(BALANCES, k, v));
+            last.put(BUILT, chain, java.time.Instant.now().toString());
+        });
+        LOG.info(() -> "chain " + chain + ": balances built from the ledger's records (" + balances.size()
+                + " account/asset pairs, " + coins[0] + " spendable coins, " + b.written() + " records written in " + b.parts()
+                + " parts, " + (System.nanoTime() - started) / 1_000_000 + " ms); kept with every change from now on");
     }
 
     /**

@@ -371,10 +371,26 @@ class WithdrawalCrashPointsTest {
                 before.put(account + " " + asset, w[0].service.balance(account, asset));
             }
         }
-        Batch forget = store.batch();
-        store.list(LedgerBalances.BALANCES, LedgerBalances.BALANCES.all(), Integer.MAX_VALUE).forEach(e -> forget.delete(LedgerBalances.BALANCES, e.getKey()));
-        forget.delete(LedgerBalances.BUILT, "fake");
-        forget.commit();
+        Runnable forget = () -> { // a store from before balances were kept, with a coin record nothing makes
+            Batch b = store.batch();
+            store.list(LedgerBalances.BALANCES, LedgerBalances.BALANCES.all(), Integer.MAX_VALUE).forEach(e -> b.delete(LedgerBalances.BALANCES, e.getKey()));
+            b.delete(LedgerBalances.BUILT, "fake");
+            b.put(LedgerBalances.COINS, new LedgerBalances.CoinKey("fake", 1, new io.coffer.core.chain.DepositId("ab".repeat(32), 7)),
+                    BigInteger.valueOf(123));
+            b.commit();
+        };
+        forget.run();
+        // The parts of a whole build here (two operations a part), then the same build killed before one of them: what it
+        // wrote stays, its end does not, and the next start builds again over it.
+        DyingStore whole = new DyingStore(store, Integer.MAX_VALUE);
+        w[0].service.balances().over(whole).build(2);
+        if (kind == Kind.UTXO) {
+            assertTrue(whole.committed > 2, "coins written over several parts: " + whole.committed);
+        }
+        forget.run();
+        DyingStore dying = new DyingStore(store, random.nextInt(whole.committed));
+        assertThrows(ProcessDied.class, () -> w[0].service.balances().over(dying).build(2));
+        assertTrue(store.get(LedgerBalances.BUILT, "fake").isEmpty(), "not marked built");
         Wallet rebuilt = new Wallet(kind, "");
         java.util.Map<String, WithdrawalLedger.Balance> after = new java.util.TreeMap<>();
         for (int account = 0; account < 2; account++) {
@@ -383,6 +399,7 @@ class WithdrawalCrashPointsTest {
             }
         }
         assertEquals(before, after, "built from the records on a first start: the balances kept");
+        assertEquals(List.of(), rebuilt.service.balances().disagreements(), "balances and coins, the stray coin gone");
         assertTrue(before.values().stream().anyMatch(b -> b.confirmed().signum() != 0), "the life moved some balance: " + before);
     }
 
@@ -878,6 +895,105 @@ class WithdrawalCrashPointsTest {
     }
 
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
+    /** A store whose batches commit {@code commits} times, then the process dies at the next commit (before it writes). */
+    static final class DyingStore implements Store {
+        private final Store store;
+        private final int commits;
+        int committed;
+
+        DyingStore(Store store, int commits) {
+            this.store = store;
+            this.commits = commits;
+        }
+
+        @Override
+        public <K, V> Optional<V> get(io.coffer.core.store.Table<K, V> table, K key) {
+            return store.get(table, key);
+        }
+
+        @Override
+        public <K, V> io.coffer.core.store.Cursor<K, V> scan(io.coffer.core.store.KeyRange range, io.coffer.core.store.Table<K, V> table) {
+            return store.scan(range, table);
+        }
+
+        @Override
+        public Batch batch() {
+            Batch b = store.batch();
+            return new Batch() {
+                @Override
+                public <K, V> Batch put(io.coffer.core.store.Table<K, V> table, K key, V value) {
+                    b.put(table, key, value);
+                    return this;
+                }
+
+                @Override
+                public <K, V> Batch delete(io.coffer.core.store.Table<K, V> table, K key) {
+                    b.delete(table, key);
+                    return this;
+                }
+
+                @Override
+                public <K, V> java.util.Map<K, Optional<V>> changes(io.coffer.core.store.Table<K, V> table) {
+                    return b.changes(table);
+                }
+
+                @Override
+                public int size() {
+                    return b.size();
+                }
+
+                @Override
+                public void commit() {
+                    if (committed == commits) {
+                        throw new ProcessDied("commit " + (commits + 1));
+                    }
+                    b.commit();
+                    committed++;
+                }
+
+                @Override
+                public Queued queue() {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+
+        @Override
+        public long writes(io.coffer.core.store.Table<?, ?> table) {
+            return store.writes(table);
+        }
+
+        @Override
+        public void derive(String name, io.coffer.core.store.Derivation derivation) {
+            store.derive(name, derivation);
+        }
+
+        @Override
+        public <T> T readDerived(String name, java.util.function.Supplier<T> read) {
+            return store.readDerived(name, read);
+        }
+
+        @Override
+        public int schemaVersion() {
+            return store.schemaVersion();
+        }
+
+        @Override
+        public Path directory() {
+            return store.directory();
+        }
+
+        @Override
+        public void copyTo(io.coffer.core.store.RecordSink sink) {
+            store.copyTo(sink);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
     static final class FakeUtxoFactory implements TransactionFactory {
         @Override
         public int destinationVbytes(String destination) {
