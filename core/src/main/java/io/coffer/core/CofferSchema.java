@@ -87,9 +87,14 @@ import java.util.Map;
  * rows of the window's end seconds, not of its end minutes: a tenant's rate no longer multiplies what every CreateTransfer
  * reads. The migration from 12 writes each second's sum from the rows (an older build, which would not keep the second sums,
  * refuses the upgraded store).
+ *
+ * <p>Version 14: a UTXO chain's spendable coins filed by account and amount, largest first (0xa8;
+ * {@code LedgerBalances.COINS_BY_AMOUNT}, kept with the coins), so choosing a withdrawal's coins reads the few it spends instead
+ * of every coin the account holds, sorted at each withdrawal. The migration from 13 files the coins recorded (an older build,
+ * which would change coins without the index, refuses the upgraded store).
  */
 public final class CofferSchema {
-    public static final int VERSION = 13;
+    public static final int VERSION = 14;
 
     private CofferSchema() {
     }
@@ -118,7 +123,8 @@ public final class CofferSchema {
                 Map.entry(9, io.coffer.core.transfer.TransferService::indexLimitUseDays),
                 Map.entry(10, io.coffer.core.chain.ForeignSpends::index),
                 Map.entry(11, io.coffer.core.transfer.TransferService::indexSubmitting),
-                Map.entry(12, io.coffer.core.transfer.TransferService::indexLimitUseSeconds)));
+                Map.entry(12, io.coffer.core.transfer.TransferService::indexLimitUseSeconds),
+                Map.entry(13, io.coffer.core.transfer.LedgerBalances::indexCoinsByAmount)));
     }
 
     // The migrations pass over whole tables with forEach (one record at a time, never the table in memory) and only put

@@ -68,6 +68,11 @@ class CofferSchemaTest {
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("bitcoin", d.id()), new ChainTables.SpentOutput("ef".repeat(32), 102));
             b.put(ChainTables.SPENT_OUTPUTS, new ChainTables.ChainDeposit("bitcoin", new DepositId("bc".repeat(32), 0)),
                     new ChainTables.SpentOutput("99".repeat(32), 103));
+            // Version 14: two coins kept with the balances (as version 6 on wrote them), filed by amount.
+            b.put(io.coffer.core.transfer.LedgerBalances.COINS, new io.coffer.core.transfer.LedgerBalances.CoinKey("bitcoin", 0, d.id()),
+                    BigInteger.valueOf(1000));
+            b.put(io.coffer.core.transfer.LedgerBalances.COINS, new io.coffer.core.transfer.LedgerBalances.CoinKey("bitcoin", 0,
+                    new DepositId("01".repeat(32), 0)), BigInteger.valueOf(250_000));
             b.commit();
         }
         try (Store now = LevelDbStore.openAndUpgrade(dir, CofferSchema.current())) {
@@ -112,6 +117,11 @@ class CofferSchemaTest {
             // Version 12: the transfer stored but not sent (SUBMITTING), which a start resumes.
             assertEquals(List.of("tt_refund"), now.list(io.coffer.core.transfer.TransferTables.SUBMITTING,
                     io.coffer.core.transfer.TransferTables.SUBMITTING.all(), 10).stream().map(Map.Entry::getKey).toList());
+            var byAmount = io.coffer.core.transfer.LedgerBalances.COINS_BY_AMOUNT;
+            assertEquals(List.of(new io.coffer.core.transfer.LedgerBalances.CoinByAmount("bitcoin", 0, BigInteger.valueOf(250_000),
+                            new DepositId("01".repeat(32), 0)),
+                    new io.coffer.core.transfer.LedgerBalances.CoinByAmount("bitcoin", 0, BigInteger.valueOf(1000), d.id())),
+                    now.list(byAmount, byAmount.all(), 10).stream().map(Map.Entry::getKey).toList(), "largest first");
             assertEquals(3, new io.coffer.core.transfer.AccountHistory(now).page(0, Instant.MIN, Instant.MAX, "", java.util.Optional.empty(), 50)
                     .items().size());
         }

@@ -6,6 +6,7 @@ import io.coffer.core.error.ErrorKind;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -43,17 +44,32 @@ public final class CoinSelection {
      * @throws CofferException FAILED_PRECONDITION {@code INSUFFICIENT_FUNDS} with detail {@code missing}
      */
     public static Selection select(List<Coin> available, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
+        List<Coin> sorted = new ArrayList<>(available);
+        sorted.sort(LARGEST_FIRST);
+        return selectLargestFirst(sorted.iterator(), amount, feeRate, destinationVbytes);
+    }
+
+    /** The order coins are taken in: largest first, equal ones by outpoint (the order of the kept coins' index by amount). */
+    public static final Comparator<Coin> LARGEST_FIRST = Comparator.comparing(Coin::amount).reversed()
+            .thenComparing(c -> c.id().txid()).thenComparingInt(c -> c.id().index());
+
+    /**
+     * As {@link #select}, from coins given already in {@link #LARGEST_FIRST} order, taking only as many as it needs: a wallet
+     * holding thousands of coins reads the few a withdrawal spends (all of them only when they are not enough).
+     *
+     * @throws CofferException FAILED_PRECONDITION {@code INSUFFICIENT_FUNDS} with detail {@code missing}
+     */
+    public static Selection selectLargestFirst(Iterator<Coin> largestFirst, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
         if (amount.signum() <= 0) {
             throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
         }
         if (amount.compareTo(BigInteger.valueOf(DUST_SATS)) < 0) {
             throw CofferException.invalid("amount", "AMOUNT_DUST", "below the dust limit of " + DUST_SATS + " satoshi");
         }
-        List<Coin> sorted = new ArrayList<>(available);
-        sorted.sort(Comparator.comparing(Coin::amount).reversed().thenComparing(c -> c.id().toString()));
         List<Coin> chosen = new ArrayList<>();
         BigInteger total = BigInteger.ZERO;
-        for (Coin c : sorted) {
+        while (largestFirst.hasNext()) {
+            Coin c = largestFirst.next();
             chosen.add(c);
             total = total.add(c.amount());
             int vsizeWithChange = OVERHEAD_VBYTES + chosen.size() * P2WPKH_INPUT_VBYTES + destinationVbytes + P2WPKH_OUTPUT_VBYTES;
@@ -70,7 +86,7 @@ public final class CoinSelection {
                 return new Selection(chosen, rest, BigInteger.ZERO, vsizeNoChange);
             }
         }
-        int vsize = OVERHEAD_VBYTES + Math.max(1, sorted.size()) * P2WPKH_INPUT_VBYTES + destinationVbytes;
+        int vsize = OVERHEAD_VBYTES + Math.max(1, chosen.size()) * P2WPKH_INPUT_VBYTES + destinationVbytes;
         BigInteger missing = amount.add(feeRate.feeFor(vsize)).subtract(total);
         throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount",
                 "insufficient confirmed funds: " + missing + " more needed (amount plus fee)", Map.of("missing", missing.toString()), null);

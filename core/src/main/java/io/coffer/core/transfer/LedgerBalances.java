@@ -102,8 +102,49 @@ public final class LedgerBalances implements Derivation {
                 }
             }, RecordCodec.of((a, out) -> out.writeUTF(a.toString()), in -> new BigInteger(in.readUTF())));
 
+    /** A spendable coin filed by its amount (an index row of {@link #COINS}). */
+    public record CoinByAmount(String chain, int account, BigInteger amount, DepositId id) {
+        public CoinByAmount {
+            if (amount.signum() < 0 || amount.bitLength() > 63) {
+                throw new IllegalArgumentException("a coin's amount must be 0 to 2^63 - 1 base units: " + amount);
+            }
+        }
+
+        static CoinByAmount of(CoinKey k, BigInteger amount) {
+            return new CoinByAmount(k.chain(), k.account(), amount, k.id());
+        }
+    }
+
+    // coins-by-amount: 0xa8 | chain string | account u32 | 2^63 - 1 - amount u64 | txid string | index u32 -> "" (largest first)
+    public static final Table<CoinByAmount, String> COINS_BY_AMOUNT = Table.of(0xa8, "coins-by-amount",
+            "chain string | account u32 | 2^63 - 1 - amount u64 | txid string | index u32 -> \"\" (an account's coins, largest first)",
+            new KeyCodec<>() {
+                @Override
+                public byte[] encode(CoinByAmount k) {
+                    return KeyWriter.key().string(k.chain()).u32(k.account()).u64(Long.MAX_VALUE - k.amount().longValueExact())
+                            .string(k.id().txid()).u32(k.id().index()).build();
+                }
+
+                @Override
+                public CoinByAmount decode(byte[] b) {
+                    KeyReader r = new KeyReader(b);
+                    CoinByAmount k = new CoinByAmount(r.string(), r.u32(), BigInteger.valueOf(Long.MAX_VALUE - r.u64()),
+                            new DepositId(r.string(), r.u32()));
+                    r.end();
+                    return k;
+                }
+            }, Codecs.utf8());
+
     public static List<Table<?, ?>> tables() {
-        return List.of(BALANCES, BUILT, COINS);
+        return List.of(BALANCES, BUILT, COINS, COINS_BY_AMOUNT);
+    }
+
+    /**
+     * Files every recorded coin by its amount (the migration to schema 14); puts index rows made from {@link #COINS}, which it
+     * does not write.
+     */
+    public static void indexCoinsByAmount(Store store, Batch batch) {
+        store.forEach(COINS.all(), COINS, (k, amount) -> batch.put(COINS_BY_AMOUNT, CoinByAmount.of(k, amount), ""));
     }
 
     /** A coin as a rule sees it: whose, and how much. */
@@ -307,8 +348,8 @@ public final class LedgerBalances implements Derivation {
                 Optional<Coin> was = rule.coin(u, before);
                 Optional<Coin> is = rule.coin(u, after);
                 if (!was.equals(is)) {
-                    was.ifPresent(c -> batch.delete(COINS, new CoinKey(chain, c.account(), d.id())));
-                    is.ifPresent(c -> batch.put(COINS, new CoinKey(chain, c.account(), d.id()), c.amount()));
+                    was.ifPresent(c -> deleteCoin(batch, new CoinKey(chain, c.account(), d.id()), c.amount()));
+                    is.ifPresent(c -> putCoin(batch, new CoinKey(chain, c.account(), d.id()), c.amount()));
                 }
             }
         }
@@ -323,18 +364,28 @@ public final class LedgerBalances implements Derivation {
         });
     }
 
+    /** A coin and its row by amount. */
+    private static void putCoin(Batch b, CoinKey k, BigInteger amount) {
+        b.put(COINS, k, amount);
+        b.put(COINS_BY_AMOUNT, CoinByAmount.of(k, amount), "");
+    }
+
+    private static void deleteCoin(Batch b, CoinKey k, BigInteger amount) {
+        b.delete(COINS, k);
+        b.delete(COINS_BY_AMOUNT, CoinByAmount.of(k, amount));
+    }
+
     /** The account's balance of {@code asset} as last committed: one read. */
     WithdrawalLedger.Balance get(int account, String asset) {
         return store.get(BALANCES, new Key(chain, account, asset)).orElse(ZERO);
     }
 
-    /** The account's spendable coins as last committed, in outpoint order: a range of its own, however long the chain's history. */
-    List<Map.Entry<DepositId, BigInteger>> coins(int account) {
-        List<Map.Entry<DepositId, BigInteger>> out = new java.util.ArrayList<>();
-        for (var e : store.list(COINS, COINS.prefix(KeyWriter.key().string(chain).u32(account).build()), Integer.MAX_VALUE)) {
-            out.add(Map.entry(e.getKey().id(), e.getValue()));
-        }
-        return out;
+    /**
+     * The account's spendable coins as last committed, largest first (equal ones by outpoint), read as the caller takes them:
+     * choosing a withdrawal's coins reads the few it spends, not every coin the account holds. Close it.
+     */
+    io.coffer.core.store.Cursor<CoinByAmount, String> largestFirst(int account) {
+        return store.scan(COINS_BY_AMOUNT.prefix(KeyWriter.key().string(chain).u32(account).build()), COINS_BY_AMOUNT);
     }
 
     private Map<CoinKey, BigInteger> coinsRecorded() {
@@ -411,10 +462,12 @@ public final class LedgerBalances implements Derivation {
     void build(int part) {
         long started = System.nanoTime();
         PartedBatch b = new PartedBatch(store, part);
-        store.forEach(COINS.prefix(chainPrefix), COINS, (k, v) -> b.delete(COINS, k)); // a deletion before any put of its key
+        // Deletions before any put of their keys.
+        store.forEach(COINS.prefix(chainPrefix), COINS, (k, v) -> b.delete(COINS, k));
+        store.forEach(COINS_BY_AMOUNT.prefix(chainPrefix), COINS_BY_AMOUNT, (k, v) -> b.delete(COINS_BY_AMOUNT, k));
         long[] coins = {0};
         Sums sums = walk((k, v) -> {
-            b.put(COINS, k, v);
+            putCoin(b, k, v);
             coins[0]++;
         });
         Map<Key, WithdrawalLedger.Balance> balances = nonZero(sums);
@@ -456,6 +509,15 @@ public final class LedgerBalances implements Derivation {
             for (CoinKey k : differing) {
                 out.add("coin " + k.id() + " of account " + k.account() + ": recorded " + coins.get(k) + ", from the records "
                         + coinsScratch.get(k));
+            }
+            Map<CoinKey, BigInteger> filed = new HashMap<>();
+            store.forEach(COINS_BY_AMOUNT.prefix(chainPrefix), COINS_BY_AMOUNT, (k, v) -> {
+                if (filed.put(new CoinKey(k.chain(), k.account(), k.id()), k.amount()) != null) {
+                    out.add("coin " + k.id() + " of account " + k.account() + ": filed by amount more than once");
+                }
+            });
+            if (!filed.equals(coins)) {
+                out.add("the coins filed by amount are not the coins recorded: " + filed.size() + " filed, " + coins.size() + " recorded");
             }
             return out;
         });

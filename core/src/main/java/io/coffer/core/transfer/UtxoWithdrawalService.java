@@ -131,7 +131,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
         }
         int destinationVbytes = factory.destinationVbytes(destination);
         Signer s = signer.get(); // SEALED / WATCH_ONLY stop here, before anything is chosen or written
-        CoinSelection.Selection sel = CoinSelection.select(spendable(account), amount, feeRate, destinationVbytes);
+        CoinSelection.Selection sel = select(account, amount, feeRate, destinationVbytes);
         AddressBook.Issued change = sel.change().signum() > 0 ? addresses.next(account, 1) : null;
         TransactionFactory.Built built = factory.build(inputsOf(sel.inputs()), destination, amount,
                 change == null ? null : change.address(), sel.change(), s);
@@ -161,7 +161,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
      * @throws CofferException INVALID_ARGUMENT (destination, amount), FAILED_PRECONDITION INSUFFICIENT_FUNDS
      */
     public CoinSelection.Selection quote(int account, String destination, BigInteger amount, FeeRate feeRate) {
-        return CoinSelection.select(spendable(account), amount, feeRate, factory.destinationVbytes(destination));
+        return select(account, amount, feeRate, factory.destinationVbytes(destination));
     }
 
     /** Checks a destination address. @throws CofferException INVALID_ARGUMENT naming {@code destination} */
@@ -289,11 +289,26 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
     }
 
     /**
-     * Confirmed deposits of {@code account} that no withdrawal has locked and no block of the chain has spent: the coins kept
-     * with the balances (one range of the account's own, not every deposit of the chain).
+     * The coins to spend from {@code account}: largest first among its confirmed deposits that no withdrawal has locked and no
+     * block of the chain has spent (the coins kept with the balances, filed by amount), read only as far as the selection
+     * goes — one withdrawal's cost does not grow with the coins the account holds.
      */
-    private List<CoinSelection.Coin> spendable(int account) {
-        return balances().coins(account).stream().map(c -> new CoinSelection.Coin(c.getKey(), c.getValue())).toList();
+    private CoinSelection.Selection select(int account, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
+        try (io.coffer.core.store.Cursor<LedgerBalances.CoinByAmount, String> coins = balances().largestFirst(account)) {
+            java.util.Iterator<CoinSelection.Coin> largestFirst = new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return coins.hasNext();
+                }
+
+                @Override
+                public CoinSelection.Coin next() {
+                    LedgerBalances.CoinByAmount c = coins.next().getKey();
+                    return new CoinSelection.Coin(c.id(), c.amount());
+                }
+            };
+            return CoinSelection.selectLargestFirst(largestFirst, amount, feeRate, destinationVbytes);
+        }
     }
 
     /** The account's balance: confirmed coins no withdrawal holds, pending incoming deposits, pending outgoing withdrawals. */

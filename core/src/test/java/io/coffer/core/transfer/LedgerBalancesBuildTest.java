@@ -71,6 +71,9 @@ class LedgerBalancesBuildTest {
             long[] coins = {0};
             store.forEach(LedgerBalances.COINS.all(), LedgerBalances.COINS, (k, v) -> coins[0]++);
             assertEquals(n, coins[0]);
+            long[] filed = {0};
+            store.forEach(LedgerBalances.COINS_BY_AMOUNT.all(), LedgerBalances.COINS_BY_AMOUNT, (k, v) -> filed[0]++);
+            assertEquals(n, filed[0], "each filed by its amount");
             assertEquals(true, store.get(LedgerBalances.BUILT, "fake").isPresent());
         }
     }

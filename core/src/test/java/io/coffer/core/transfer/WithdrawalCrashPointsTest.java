@@ -279,6 +279,49 @@ class WithdrawalCrashPointsTest {
     }
 
     /**
+     * Choosing a UTXO withdrawal's coins reads the coins it spends, largest first from the coins filed by amount, not every coin
+     * the account holds (it read and sorted them all at every withdrawal and quote).
+     */
+    @org.junit.jupiter.api.Test
+    void aWithdrawalReadsTheCoinsItSpendsNotEveryCoinOfTheAccount() {
+        AddressBook book = new AddressBook(store, "fake", AccountScheme.BIP84_TEST, vault.publicKeys(),
+                pub -> "addr-" + HexFormat.of().formatHex(Hashes.hash160(pub)), 5);
+        book.watchAccount(0);
+        io.coffer.core.store.ReadCountingStore counted = new io.coffer.core.store.ReadCountingStore(store);
+        UtxoWithdrawalService service = new UtxoWithdrawalService(counted, chain, new FakeUtxoFactory(), book, vault::signer, 1,
+                Clock.systemUTC(), WithdrawalLedger.NO_CRASH);
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+        chain.mine();
+        follower.poll();
+        String address = book.next(0, 0).address();
+        java.util.Random random = new java.util.Random(11);
+        Payment[] payments = new Payment[500];
+        for (int i = 0; i < payments.length; i++) {
+            payments[i] = new Payment("c" + i, 0, address, "fake/BTC", BigInteger.valueOf(10_000 + random.nextInt(1_000_000)));
+        }
+        chain.mine(payments);
+        follower.poll();
+        List<Payment> largest = Stream.of(payments).sorted(java.util.Comparator.comparing(Payment::amount).reversed()).limit(2).toList();
+        BigInteger amount = largest.get(0).amount().add(largest.get(1).amount()).subtract(BigInteger.valueOf(50_000));
+
+        counted.reset();
+        CoinSelection.Selection quote = service.quote(0, DEST, amount, FeeRate.satPerVbyte(2));
+        assertEquals(largest.stream().map(p -> p.id()).toList(), quote.inputs().stream().map(CoinSelection.Coin::id).toList());
+        assertEquals(2, counted.reads(LedgerBalances.COINS_BY_AMOUNT), "the two coins it spends");
+        counted.reset();
+        Withdrawal sent = service.create(0, DEST, amount, FeeRate.satPerVbyte(2), "two-coins");
+        assertEquals(largest.stream().map(p -> p.id()).toList(), sent.inputs());
+        assertEquals(2, counted.reads(LedgerBalances.COINS_BY_AMOUNT), "the two coins it spends");
+        assertEquals(0, counted.reads(LedgerBalances.COINS));
+        assertEquals(2, counted.reads(io.coffer.core.chain.ChainTables.DEPOSITS), "the two locked (the balances move with them)");
+        assertEquals(List.of(), service.balances().disagreements());
+        counted.reset();
+        Withdrawal next = service.create(0, DEST, BigInteger.valueOf(5_000), FeeRate.satPerVbyte(2), "one-coin");
+        assertEquals(1, next.inputs().size());
+        assertEquals(1, counted.reads(LedgerBalances.COINS_BY_AMOUNT), "the largest left: the two spent are locked, not filed");
+    }
+
+    /**
      * Kept balances through a random life of the wallet — payments seen and mined to two accounts, withdrawals (some refused by
      * the node, some to the wallet's own addresses and then mined as deposits), spends of the wallet's outputs (on an account
      * chain, sends by keys used outside the ledger), reorgs, restarts — equal after every step what every record summed from
