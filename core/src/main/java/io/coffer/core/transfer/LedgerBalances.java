@@ -36,8 +36,9 @@ import java.util.logging.Logger;
  * ({@link Rule}: {@link WithdrawalLedger} for each kind); a batch moves the balances by each touched unit's part after it less
  * its part before it. The same parts summed over every unit is the balance from scratch: what a first start builds (no
  * balances recorded for the chain yet, as after the upgrade that brought them), and what {@link #disagreements} compares with.
- * A UTXO chain's spendable coins (confirmed outputs no withdrawal holds and no block spent) are kept the same way, per account,
- * so choosing the coins of a withdrawal reads the account's coins, not every deposit of the chain.
+ * A UTXO chain's spendable coins (confirmed outputs no withdrawal holds and no block spent) are kept the same way, per account
+ * and filed by amount as well, so choosing the coins of a withdrawal reads the coins it spends, largest first: not every deposit
+ * of the chain, nor every coin of the account.
  */
 public final class LedgerBalances implements Derivation {
     private static final Logger LOG = Logger.getLogger(LedgerBalances.class.getName());
