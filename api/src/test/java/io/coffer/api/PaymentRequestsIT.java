@@ -147,6 +147,15 @@ class PaymentRequestsIT {
                     assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode(), e.getKey());
                     assertEquals(e.getKey(), StatusProto.fromThrowable(ex).getDetails(0).unpack(ErrorInfo.class).getMetadataOrThrow("field"));
                 }
+                // More confirmations than the chain follows (Bitcoin's reorg-safety depth, 6 by default): a payment is final there,
+                // so the request could never be confirmed. Refused, naming the most allowed.
+                StatusRuntimeException deep = assertThrows(StatusRuntimeException.class, () -> payments.createPaymentRequest(order.toBuilder()
+                        .setIdempotencyKey("b7").setSpeedPolicy(SpeedPolicy.SPEED_POLICY_UNSPECIFIED).setRequiredConfirmations(7).build()));
+                assertEquals(Status.Code.INVALID_ARGUMENT, deep.getStatus().getCode());
+                ErrorInfo deepInfo = StatusProto.fromThrowable(deep).getDetails(0).unpack(ErrorInfo.class);
+                assertEquals("required_confirmations", deepInfo.getMetadataOrThrow("field"));
+                assertEquals("CONFIRMATIONS_OUT_OF_RANGE", deepInfo.getReason());
+                assertTrue(deep.getStatus().getDescription().contains("0 to 6"), deep.getStatus().getDescription());
                 assertEquals(3, payments.listPaymentRequests(ListPaymentRequestsRequest.getDefaultInstance()).getPaymentRequestsCount(),
                         "nothing was created by the bad requests");
                 // Pages of 2 through 7 requests, with two created between pages: newest first, each of the first 7 once.

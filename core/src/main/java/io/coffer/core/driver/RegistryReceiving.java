@@ -41,6 +41,11 @@ final class RegistryReceiving implements PaymentRequestService.Receiving {
     }
 
     @Override
+    public int finalConfirmations(String asset) {
+        return chains.requireAsset(asset).config().reorgSafetyDepth();
+    }
+
+    @Override
     public BigInteger maxAmount(String asset) {
         return chains.requireAsset(asset).maxAmount();
     }

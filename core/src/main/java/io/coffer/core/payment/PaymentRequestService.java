@@ -49,6 +49,12 @@ public final class PaymentRequestService {
 
         int defaultConfirmations(String asset);
 
+        /**
+         * The most confirmations a request on {@code asset} can require: the chain's reorg-safety depth, where a payment is final
+         * and no longer followed (its confirmations stop counting there, so a request needing more would never be confirmed).
+         */
+        int finalConfirmations(String asset);
+
         /** The largest amount the asset can carry (Bitcoin's 21 million BTC in satoshis; 2^256-1 on EVM chains). */
         BigInteger maxAmount(String asset);
     }
@@ -291,6 +297,12 @@ public final class PaymentRequestService {
         }
         if (c.requiredConfirmations() != null && (c.requiredConfirmations() < 0 || c.requiredConfirmations() > 100)) {
             throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
+        }
+        int most = chains.finalConfirmations(c.asset());
+        if (c.requiredConfirmations() != null && c.requiredConfirmations() > most) {
+            throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to " + most + " on "
+                    + c.asset() + ": its chain's reorg-safety depth, where a payment is final and no longer followed (the node's"
+                    + " configuration sets it)");
         }
         if (nz(c.orderId()).length() > 200) {
             throw CofferException.invalid("order_id", "FIELD_TOO_LONG", "at most 200 characters");

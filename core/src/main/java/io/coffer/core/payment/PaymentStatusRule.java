@@ -62,7 +62,11 @@ public final class PaymentStatusRule {
         for (Deposit d : counted) {
             paid = paid.add(d.amount());
             boolean inChain = d.status() == DepositStatus.CONFIRMING || d.status().isConfirmed();
-            boolean enough = pr.requiredConfirmations() == 0 || inChain && d.confirmations() >= pr.requiredConfirmations();
+            // A FINAL payment is past the chain's reorg-safety depth and no longer followed: its confirmations stop there, so it
+            // is enough for any requirement (a request stored needing more, made before that was refused or before the depth
+            // was lowered, would otherwise never be confirmed).
+            boolean enough = pr.requiredConfirmations() == 0
+                    || inChain && (d.confirmations() >= pr.requiredConfirmations() || d.status() == DepositStatus.FINAL);
             if (enough) {
                 confirmed = confirmed.add(d.amount());
             }

@@ -92,6 +92,82 @@ class PaymentEventsTest {
         }
     }
 
+    /** A payment request service on the fake chain: one confirmation by default, at most {@code finalConfirmations}. */
+    private static PaymentRequestService payments(Store store, AddressBook book, ChainFollower follower, PaymentEvents events,
+                                                  int finalConfirmations) {
+        return new PaymentRequestService(store, new PaymentRequestService.Receiving() {
+            @Override
+            public boolean knows(String asset) {
+                return true;
+            }
+
+            @Override
+            public String issueAddress(int account, String asset) {
+                return book.next(account, 0).address();
+            }
+
+            @Override
+            public String paymentUri(String asset, String address, BigInteger amount, String description) {
+                return "fake:" + address;
+            }
+
+            @Override
+            public List<Deposit> deposits(String asset, String address) {
+                return follower.depositsTo(address);
+            }
+
+            @Override
+            public int defaultConfirmations(String asset) {
+                return 1;
+            }
+
+            @Override
+            public int finalConfirmations(String asset) {
+                return finalConfirmations;
+            }
+
+            @Override
+            public BigInteger maxAmount(String asset) {
+                return BigInteger.TEN.pow(30);
+            }
+        }, new AuditLog(store, Clock.systemUTC()), Clock.systemUTC(), events);
+    }
+
+    /** Renders a request's update as its status and finality, a deposit as its id. */
+    private static final PaymentEvents.Renderer STATUS = new PaymentEvents.Renderer() {
+        @Override
+        public String paymentRequest(PaymentRequestService.View view) {
+            return "{\"status\":\"" + view.evaluation().status() + "\",\"final\":" + view.evaluation().isFinal() + "}";
+        }
+
+        @Override
+        public String deposit(Deposit d, String paymentRequestId) {
+            return "{\"depositId\":\"" + d.id().publicId() + "\"}";
+        }
+    };
+
+    /**
+     * Pays {@code pr} in full in the first of {@code blocks} blocks, then mines the rest; per block, the request updates it
+     * brought ("block:[{status, final}...]").
+     */
+    private static List<String> updatesOverBlocks(FakeChainSource chain, ChainFollower follower, EventOutbox outbox, PaymentRequest pr,
+                                                  int blocks) {
+        List<String> updates = new ArrayList<>();
+        for (int block = 1; block <= blocks; block++) {
+            long before = outbox.after("tn_a", 0, 1_000).size();
+            if (block == 1) {
+                chain.mine(new Payment("ab".repeat(32), 0, pr.address(), "fake/BTC", pr.amount()));
+            } else {
+                chain.mine();
+            }
+            follower.poll();
+            List<StoredEvent> made = outbox.after("tn_a", before, 1_000);
+            updates.add(block + ":" + made.stream().filter(e -> e.type() == EventType.PAYMENT_REQUEST_UPDATED)
+                    .map(e -> e.body().replaceAll(".*\"paymentRequest\":", "").replace("}", "")).toList());
+        }
+        return updates;
+    }
+
     /**
      * A request needing more confirmations than the chain's: the confirmations that move it are not status changes of its
      * deposit (CONFIRMED at the chain's one), and the blocks between move nothing. CONFIRMED comes with the third block exactly,
@@ -100,73 +176,15 @@ class PaymentEventsTest {
     @Test
     void aRequestNeedingThreeConfirmationsOnAChainOfOneIsConfirmedAtTheThirdBlock() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            AuditLog audit = new AuditLog(store, Clock.systemUTC());
             FakeChainSource chain = new FakeChainSource("fake");
             AddressBook book = book(store, 20);
             EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
             ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
-            PaymentEvents.Renderer renderer = new PaymentEvents.Renderer() {
-                @Override
-                public String paymentRequest(PaymentRequestService.View view) {
-                    return "{\"status\":\"" + view.evaluation().status() + "\",\"final\":" + view.evaluation().isFinal() + "}";
-                }
-
-                @Override
-                public String deposit(Deposit d, String paymentRequestId) {
-                    return "{\"depositId\":\"" + d.id().publicId() + "\"}";
-                }
-            };
-            PaymentEvents events = new PaymentEvents(store, outbox, renderer, account -> Optional.of("tn_a"), (c, a) -> false,
-                    Clock.systemUTC());
+            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
             follower.sink(events);
             follower.poll();
-            PaymentRequestService payments = new PaymentRequestService(store, new PaymentRequestService.Receiving() {
-                @Override
-                public boolean knows(String asset) {
-                    return true;
-                }
-
-                @Override
-                public String issueAddress(int account, String asset) {
-                    return book.next(account, 0).address();
-                }
-
-                @Override
-                public String paymentUri(String asset, String address, BigInteger amount, String description) {
-                    return "fake:" + address;
-                }
-
-                @Override
-                public List<Deposit> deposits(String asset, String address) {
-                    return follower.depositsTo(address);
-                }
-
-                @Override
-                public int defaultConfirmations(String asset) {
-                    return 1;
-                }
-
-                @Override
-                public BigInteger maxAmount(String asset) {
-                    return BigInteger.TEN.pow(30);
-                }
-            }, audit, Clock.systemUTC(), events);
-            PaymentRequest pr = payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 3, "", java.util.Map.of(),
-                    "", "three")).request();
-
-            List<String> updates = new ArrayList<>();
-            for (int block = 1; block <= 7; block++) {
-                long before = outbox.after("tn_a", 0, 1_000).size();
-                if (block == 1) {
-                    chain.mine(new Payment("ab".repeat(32), 0, pr.address(), "fake/BTC", BigInteger.valueOf(1000)));
-                } else {
-                    chain.mine();
-                }
-                follower.poll();
-                List<StoredEvent> made = outbox.after("tn_a", before, 1_000);
-                updates.add(block + ":" + made.stream().filter(e -> e.type() == EventType.PAYMENT_REQUEST_UPDATED)
-                        .map(e -> e.body().replaceAll(".*\"paymentRequest\":", "").replace("}", "")).toList());
-            }
+            PaymentRequest pr = payments(store, book, follower, events, 6).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
+                    "1000", null, 3, "", java.util.Map.of(), "", "three")).request();
             assertEquals(List.of(
                     "1:[{\"status\":\"PAID_UNCONFIRMED\",\"final\":false]",
                     "2:[]",
@@ -174,7 +192,63 @@ class PaymentEventsTest {
                     "4:[]",
                     "5:[]",
                     "6:[{\"status\":\"CONFIRMED\",\"final\":true]",
-                    "7:[]"), updates);
+                    "7:[]"), updatesOverBlocks(chain, follower, outbox, pr, 7));
+        }
+    }
+
+    /**
+     * A payment's confirmations stop counting at the chain's reorg-safety depth, where it is final and no longer followed: a
+     * request needing more was accepted (0 to 100) and then never confirmed, its customer's payment waiting for ever. Now it is
+     * refused, naming the field and the most the chain allows, and nothing is made; the depth itself is accepted.
+     */
+    @Test
+    void aRequestCannotNeedMoreConfirmationsThanTheChainFollows() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            FakeChainSource chain = new FakeChainSource("fake");
+            AddressBook book = book(store, 20);
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
+            PaymentRequestService payments = payments(store, book, follower, events, 6);
+            int issued = book.issuedCount(0, 0);
+            io.coffer.core.error.CofferException e = org.junit.jupiter.api.Assertions.assertThrows(io.coffer.core.error.CofferException.class,
+                    () -> payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 7, "", java.util.Map.of(), "",
+                            "seven")));
+            assertEquals(io.coffer.core.error.ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertEquals("CONFIRMATIONS_OUT_OF_RANGE", e.code());
+            assertEquals("required_confirmations", e.field());
+            assertTrue(e.getMessage().contains("0 to 6"), e.getMessage());
+            assertEquals(issued, book.issuedCount(0, 0), "no address issued");
+            assertEquals(0, payments.page("tn_a", new PaymentRequestService.ListQuery(java.time.Instant.MIN, java.time.Instant.MAX, java.util.Set.of(), "", ""), Optional.empty(), 10).items().size(), "nothing stored");
+            assertEquals(6, payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 6, "", java.util.Map.of(), "",
+                    "six")).request().requiredConfirmations());
+        }
+    }
+
+    /**
+     * A request stored needing more confirmations than its chain now follows (made before that was refused, or before the
+     * operator lowered the chain's reorg-safety depth) is confirmed when its payment is final: the most the node can tell.
+     */
+    @Test
+    void aStoredRequestNeedingMoreThanTheChainFollowsIsConfirmedWhenItsPaymentIsFinal() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            FakeChainSource chain = new FakeChainSource("fake");
+            AddressBook book = book(store, 20);
+            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
+            follower.sink(events);
+            follower.poll();
+            PaymentRequest pr = payments(store, book, follower, events, 100).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
+                    "1000", null, 10, "", java.util.Map.of(), "", "ten")).request();
+            assertEquals(List.of(
+                    "1:[{\"status\":\"PAID_UNCONFIRMED\",\"final\":false]",
+                    "2:[]",
+                    "3:[]",
+                    "4:[]",
+                    "5:[]",
+                    "6:[{\"status\":\"CONFIRMED\",\"final\":true]",
+                    "7:[]"), updatesOverBlocks(chain, follower, outbox, pr, 7));
         }
     }
 }

@@ -35,6 +35,11 @@ public final class ReadOnlyReceiving implements PaymentRequestService.Receiving 
     }
 
     @Override
+    public int finalConfirmations(String asset) {
+        return 6;
+    }
+
+    @Override
     public BigInteger maxAmount(String asset) {
         return BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
     }
