@@ -93,8 +93,25 @@ class PaymentEventsTest {
     }
 
     /** A payment request service on the fake chain: one confirmation by default, at most {@code finalConfirmations}. */
-    private static PaymentRequestService payments(Store store, AddressBook book, ChainFollower follower, PaymentEvents events,
-                                                  int finalConfirmations) {
+    /** The fake chain followed into a store, its payment events rendered by {@link #STATUS} for tenant tn_a. */
+    private record Followed(FakeChainSource chain, AddressBook book, EventOutbox outbox, ChainFollower follower, PaymentEvents events) {
+    }
+
+    /** The fake chain followed (one confirmation, final at six), at its first block. */
+    private Followed followed(Store store) {
+        FakeChainSource chain = new FakeChainSource("fake");
+        AddressBook book = book(store, 20);
+        EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
+        ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
+        PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
+        follower.sink(events);
+        follower.poll();
+        return new Followed(chain, book, outbox, follower, events);
+    }
+
+    private static PaymentRequestService payments(Store store, Followed f, int finalConfirmations) {
+        AddressBook book = f.book();
+        ChainFollower follower = f.follower();
         return new PaymentRequestService(store, new PaymentRequestService.Receiving() {
             @Override
             public boolean knows(String asset) {
@@ -130,7 +147,7 @@ class PaymentEventsTest {
             public BigInteger maxAmount(String asset) {
                 return BigInteger.TEN.pow(30);
             }
-        }, new AuditLog(store, Clock.systemUTC()), Clock.systemUTC(), events);
+        }, new AuditLog(store, Clock.systemUTC()), Clock.systemUTC(), f.events());
     }
 
     /** Renders a request's update as its status and finality, a deposit as its id. */
@@ -150,8 +167,10 @@ class PaymentEventsTest {
      * Pays {@code pr} in full in the first of {@code blocks} blocks, then mines the rest; per block, the request updates it
      * brought ("block:[{status, final}...]").
      */
-    private static List<String> updatesOverBlocks(FakeChainSource chain, ChainFollower follower, EventOutbox outbox, PaymentRequest pr,
-                                                  int blocks) {
+    private static List<String> updatesOverBlocks(Followed f, PaymentRequest pr, int blocks) {
+        FakeChainSource chain = f.chain();
+        ChainFollower follower = f.follower();
+        EventOutbox outbox = f.outbox();
         List<String> updates = new ArrayList<>();
         for (int block = 1; block <= blocks; block++) {
             long before = outbox.after("tn_a", 0, 1_000).size();
@@ -176,14 +195,8 @@ class PaymentEventsTest {
     @Test
     void aRequestNeedingThreeConfirmationsOnAChainOfOneIsConfirmedAtTheThirdBlock() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            FakeChainSource chain = new FakeChainSource("fake");
-            AddressBook book = book(store, 20);
-            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
-            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
-            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
-            follower.sink(events);
-            follower.poll();
-            PaymentRequest pr = payments(store, book, follower, events, 6).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
+            Followed f = followed(store);
+            PaymentRequest pr = payments(store, f, 6).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
                     "1000", null, 3, "", java.util.Map.of(), "", "three")).request();
             assertEquals(List.of(
                     "1:[{\"status\":\"PAID_UNCONFIRMED\",\"final\":false]",
@@ -192,7 +205,7 @@ class PaymentEventsTest {
                     "4:[]",
                     "5:[]",
                     "6:[{\"status\":\"CONFIRMED\",\"final\":true]",
-                    "7:[]"), updatesOverBlocks(chain, follower, outbox, pr, 7));
+                    "7:[]"), updatesOverBlocks(f, pr, 7));
         }
     }
 
@@ -204,13 +217,9 @@ class PaymentEventsTest {
     @Test
     void aRequestCannotNeedMoreConfirmationsThanTheChainFollows() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            FakeChainSource chain = new FakeChainSource("fake");
-            AddressBook book = book(store, 20);
-            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
-            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
-            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
-            PaymentRequestService payments = payments(store, book, follower, events, 6);
-            int issued = book.issuedCount(0, 0);
+            Followed f = followed(store);
+            PaymentRequestService payments = payments(store, f, 6);
+            int issued = f.book().issuedCount(0, 0);
             io.coffer.core.error.CofferException e = org.junit.jupiter.api.Assertions.assertThrows(io.coffer.core.error.CofferException.class,
                     () -> payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 7, "", java.util.Map.of(), "",
                             "seven")));
@@ -218,7 +227,7 @@ class PaymentEventsTest {
             assertEquals("CONFIRMATIONS_OUT_OF_RANGE", e.code());
             assertEquals("required_confirmations", e.field());
             assertTrue(e.getMessage().contains("0 to 6"), e.getMessage());
-            assertEquals(issued, book.issuedCount(0, 0), "no address issued");
+            assertEquals(issued, f.book().issuedCount(0, 0), "no address issued");
             assertEquals(0, payments.page("tn_a", new PaymentRequestService.ListQuery(java.time.Instant.MIN, java.time.Instant.MAX, java.util.Set.of(), "", ""), Optional.empty(), 10).items().size(), "nothing stored");
             assertEquals(6, payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, 6, "", java.util.Map.of(), "",
                     "six")).request().requiredConfirmations());
@@ -232,14 +241,8 @@ class PaymentEventsTest {
     @Test
     void aStoredRequestNeedingMoreThanTheChainFollowsIsConfirmedWhenItsPaymentIsFinal() {
         try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
-            FakeChainSource chain = new FakeChainSource("fake");
-            AddressBook book = book(store, 20);
-            EventOutbox outbox = new EventOutbox(store, Clock.systemUTC());
-            ChainFollower follower = new ChainFollower(store, chain, book, 1, 6, Clock.systemUTC());
-            PaymentEvents events = new PaymentEvents(store, outbox, STATUS, account -> Optional.of("tn_a"), (c, a) -> false, Clock.systemUTC());
-            follower.sink(events);
-            follower.poll();
-            PaymentRequest pr = payments(store, book, follower, events, 100).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
+            Followed f = followed(store);
+            PaymentRequest pr = payments(store, f, 100).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC",
                     "1000", null, 10, "", java.util.Map.of(), "", "ten")).request();
             assertEquals(List.of(
                     "1:[{\"status\":\"PAID_UNCONFIRMED\",\"final\":false]",
@@ -248,7 +251,7 @@ class PaymentEventsTest {
                     "4:[]",
                     "5:[]",
                     "6:[{\"status\":\"CONFIRMED\",\"final\":true]",
-                    "7:[]"), updatesOverBlocks(chain, follower, outbox, pr, 7));
+                    "7:[]"), updatesOverBlocks(f, pr, 7));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.coffer.core.store;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,12 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A store that counts, per table, the records read through it: each {@code get} (found or not) and each row a scan returns.
  * How a test shows that a path's reads stay the same however much history the store holds.
  */
-public final class ReadCountingStore implements Store {
-    private final Store store;
+public final class ReadCountingStore extends DelegatingStore {
     private final Map<Integer, AtomicLong> reads = new ConcurrentHashMap<>();
 
     public ReadCountingStore(Store store) {
-        this.store = store;
+        super(store);
     }
 
     /** The records of {@code table} read since the last {@link #reset}. */
@@ -59,45 +57,5 @@ public final class ReadCountingStore implements Store {
                 c.close();
             }
         };
-    }
-
-    @Override
-    public Batch batch() {
-        return store.batch();
-    }
-
-    @Override
-    public long writes(Table<?, ?> table) {
-        return store.writes(table);
-    }
-
-    @Override
-    public void derive(String name, Derivation derivation) {
-        store.derive(name, derivation);
-    }
-
-    @Override
-    public <T> T readDerived(String name, java.util.function.Supplier<T> read) {
-        return store.readDerived(name, read);
-    }
-
-    @Override
-    public int schemaVersion() {
-        return store.schemaVersion();
-    }
-
-    @Override
-    public Path directory() {
-        return store.directory();
-    }
-
-    @Override
-    public void copyTo(RecordSink sink) {
-        store.copyTo(sink);
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 }

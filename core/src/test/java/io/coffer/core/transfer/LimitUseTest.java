@@ -136,14 +136,19 @@ class LimitUseTest {
      * A migration's batch that commits a part at each write to {@code table} and dies at the {@code n}th, as a kill would end
      * the upgrade there with some of its parts written.
      */
-    private record DyingBatch(Batch batch, io.coffer.core.store.Table<?, ?> table, int[] left) implements Batch {
+    private static final class DyingBatch extends io.coffer.core.store.DelegatingBatch {
+        private final io.coffer.core.store.Table<?, ?> table;
+        private int left;
+
         DyingBatch(Batch batch, io.coffer.core.store.Table<?, ?> table, int n) {
-            this(batch, table, new int[] {n});
+            super(batch);
+            this.table = table;
+            this.left = n;
         }
 
         @Override
         public <K, V> Batch put(io.coffer.core.store.Table<K, V> t, K key, V value) {
-            if (t == table && --left[0] == 0) {
+            if (t == table && --left == 0) {
                 throw new IllegalStateException("killed");
             }
             batch.put(t, key, value);
@@ -151,32 +156,6 @@ class LimitUseTest {
                 batch.commit();
             }
             return this;
-        }
-
-        @Override
-        public <K, V> Batch delete(io.coffer.core.store.Table<K, V> t, K key) {
-            batch.delete(t, key);
-            return this;
-        }
-
-        @Override
-        public <K, V> java.util.Map<K, Optional<V>> changes(io.coffer.core.store.Table<K, V> t) {
-            return batch.changes(t);
-        }
-
-        @Override
-        public int size() {
-            return batch.size();
-        }
-
-        @Override
-        public void commit() {
-            batch.commit();
-        }
-
-        @Override
-        public Queued queue() {
-            return batch.queue();
         }
     }
 

@@ -939,101 +939,32 @@ class WithdrawalCrashPointsTest {
 
     /** UTXO transactions as text (inputs, outputs, a fresh salt standing for the signature): a re-signing shows as another txid. */
     /** A store whose batches commit {@code commits} times, then the process dies at the next commit (before it writes). */
-    static final class DyingStore implements Store {
-        private final Store store;
+    static final class DyingStore extends io.coffer.core.store.DelegatingStore {
         private final int commits;
         int committed;
 
         DyingStore(Store store, int commits) {
-            this.store = store;
+            super(store);
             this.commits = commits;
         }
 
         @Override
-        public <K, V> Optional<V> get(io.coffer.core.store.Table<K, V> table, K key) {
-            return store.get(table, key);
-        }
-
-        @Override
-        public <K, V> io.coffer.core.store.Cursor<K, V> scan(io.coffer.core.store.KeyRange range, io.coffer.core.store.Table<K, V> table) {
-            return store.scan(range, table);
-        }
-
-        @Override
         public Batch batch() {
-            Batch b = store.batch();
-            return new Batch() {
-                @Override
-                public <K, V> Batch put(io.coffer.core.store.Table<K, V> table, K key, V value) {
-                    b.put(table, key, value);
-                    return this;
-                }
-
-                @Override
-                public <K, V> Batch delete(io.coffer.core.store.Table<K, V> table, K key) {
-                    b.delete(table, key);
-                    return this;
-                }
-
-                @Override
-                public <K, V> java.util.Map<K, Optional<V>> changes(io.coffer.core.store.Table<K, V> table) {
-                    return b.changes(table);
-                }
-
-                @Override
-                public int size() {
-                    return b.size();
-                }
-
+            return new io.coffer.core.store.DelegatingBatch(store.batch()) {
                 @Override
                 public void commit() {
                     if (committed == commits) {
                         throw new ProcessDied("commit " + (commits + 1));
                     }
-                    b.commit();
+                    batch.commit();
                     committed++;
                 }
 
                 @Override
                 public Queued queue() {
-                    throw new UnsupportedOperationException();
+                    throw new UnsupportedOperationException("commits only: each is counted");
                 }
             };
-        }
-
-        @Override
-        public long writes(io.coffer.core.store.Table<?, ?> table) {
-            return store.writes(table);
-        }
-
-        @Override
-        public void derive(String name, io.coffer.core.store.Derivation derivation) {
-            store.derive(name, derivation);
-        }
-
-        @Override
-        public <T> T readDerived(String name, java.util.function.Supplier<T> read) {
-            return store.readDerived(name, read);
-        }
-
-        @Override
-        public int schemaVersion() {
-            return store.schemaVersion();
-        }
-
-        @Override
-        public Path directory() {
-            return store.directory();
-        }
-
-        @Override
-        public void copyTo(io.coffer.core.store.RecordSink sink) {
-            store.copyTo(sink);
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 
