@@ -298,9 +298,10 @@ public final class PaymentRequestService {
         if (c.requiredConfirmations() != null && (c.requiredConfirmations() < 0 || c.requiredConfirmations() > 100)) {
             throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
         }
-        int most = chains.finalConfirmations(c.asset());
-        if (c.requiredConfirmations() != null && c.requiredConfirmations() > most) {
-            throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to " + most + " on "
+        // The chain asked only when a number is given (a request's hot path): its default count is never above its depth.
+        if (c.requiredConfirmations() != null && c.requiredConfirmations() > chains.finalConfirmations(c.asset())) {
+            throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to "
+                    + chains.finalConfirmations(c.asset()) + " on "
                     + c.asset() + ": its chain's reorg-safety depth, where a payment is final and no longer followed (the node's"
                     + " configuration sets it)");
         }
