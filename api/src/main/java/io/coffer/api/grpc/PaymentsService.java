@@ -36,20 +36,23 @@ public final class PaymentsService extends PaymentsGrpc.PaymentsImplBase {
     public void createPaymentRequest(CreatePaymentRequestRequest r, StreamObserver<PaymentRequest> out) {
         ErrorMapper.answer(out, () -> {
             TenantService.Principal p = ApiKeyAuth.principal();
-            Integer conf = switch (RequestFields.known("speed_policy", r.getSpeedPolicy(), r.getSpeedPolicyValue(), true)) {
-                case SPEED_POLICY_HIGH -> 0;
-                case SPEED_POLICY_MEDIUM -> 1;
-                case SPEED_POLICY_LOW_MEDIUM -> 2;
-                case SPEED_POLICY_LOW -> 6;
-                case SPEED_POLICY_UNSPECIFIED -> r.hasRequiredConfirmations() ? r.getRequiredConfirmations() : null;
+            io.coffer.core.payment.SpeedPolicy policy = switch (RequestFields.known("speed_policy", r.getSpeedPolicy(),
+                    r.getSpeedPolicyValue(), true)) {
+                case SPEED_POLICY_HIGH -> io.coffer.core.payment.SpeedPolicy.HIGH;
+                case SPEED_POLICY_MEDIUM -> io.coffer.core.payment.SpeedPolicy.MEDIUM;
+                case SPEED_POLICY_LOW_MEDIUM -> io.coffer.core.payment.SpeedPolicy.LOW_MEDIUM;
+                case SPEED_POLICY_LOW -> io.coffer.core.payment.SpeedPolicy.LOW;
+                case SPEED_POLICY_UNSPECIFIED -> null;
                 case UNRECOGNIZED -> throw new IllegalStateException("checked above");
             };
+            Integer conf = policy == null && r.hasRequiredConfirmations() ? r.getRequiredConfirmations() : null;
             if (r.hasRequiredConfirmations() && r.getRequiredConfirmations() > 100) {
                 throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
             }
             Instant expires = r.hasExpiresAt() ? RequestFields.instant(r.getExpiresAt(), "expires_at") : null;
             return toProto(requests.create(p.tenant().id(), p.tenant().accountIndex(), new PaymentRequestService.Create(r.getAsset(),
-                    r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey(), r.getRedirectUrl())));
+                    r.getAmount(), expires, conf, r.getOrderId(), r.getMetadataMap(), r.getDescription(), r.getIdempotencyKey(), r.getRedirectUrl(),
+                    policy)));
         });
     }
 

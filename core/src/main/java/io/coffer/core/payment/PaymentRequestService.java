@@ -59,9 +59,35 @@ public final class PaymentRequestService {
         BigInteger maxAmount(String asset);
     }
 
-    /** What a merchant asks for. {@code requiredConfirmations} null: the chain's default. */
+    /**
+     * What a merchant asks for. The confirmations a payment needs: {@code speedPolicy}'s when one is chosen, else
+     * {@code requiredConfirmations}, else (both null) the chain's default; not both.
+     */
     public record Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
-                         Map<String, String> metadata, String description, String idempotencyKey, String redirectUrl) {
+                         Map<String, String> metadata, String description, String idempotencyKey, String redirectUrl,
+                         SpeedPolicy speedPolicy) {
+        public Create {
+            if (speedPolicy != null && requiredConfirmations != null) {
+                throw new IllegalArgumentException("a speed policy or a number of confirmations, not both");
+            }
+        }
+
+        /** With a number of confirmations or the chain's default (null), no policy. */
+        public Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
+                      Map<String, String> metadata, String description, String idempotencyKey, String redirectUrl) {
+            this(asset, amount, expiresAt, requiredConfirmations, orderId, metadata, description, idempotencyKey, redirectUrl, null);
+        }
+
+        /** The confirmations asked for, by policy or by number; null: the chain's default. */
+        Integer confirmations() {
+            return speedPolicy != null ? Integer.valueOf(speedPolicy.confirmations()) : requiredConfirmations; // boxed: null stays null
+        }
+
+        /** The request's field that asked for them (what a refusal names). */
+        String confirmationsField() {
+            return speedPolicy != null ? "speed_policy" : "required_confirmations";
+        }
+
         /** Without a redirect (what callers that show no checkout page create). */
         public Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
                       Map<String, String> metadata, String description, String idempotencyKey) {
@@ -116,7 +142,7 @@ public final class PaymentRequestService {
                     && Objects.equals(pr.expiresAt(), storedPrecision(c.expiresAt())) && pr.orderId().equals(nz(c.orderId()))
                     && pr.metadata().equals(c.metadata() == null ? Map.of() : c.metadata()) && pr.description().equals(nz(c.description()))
                     && pr.redirectUrl().equals(nz(c.redirectUrl()))
-                    && (c.requiredConfirmations() == null || pr.requiredConfirmations() == c.requiredConfirmations());
+                    && (c.confirmations() == null || pr.requiredConfirmations() == c.confirmations());
             if (!same) {
                 throw new CofferException(ErrorKind.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", "idempotency_key",
                         "idempotency_key: already used for another payment request", Map.of("payment_request_id", pr.id()), null);
@@ -126,7 +152,7 @@ public final class PaymentRequestService {
         validate(c);
         BigInteger amount = new BigInteger(c.amount());
         String address = chains.issueAddress(account, c.asset());
-        int conf = c.requiredConfirmations() != null ? c.requiredConfirmations() : chains.defaultConfirmations(c.asset());
+        int conf = c.confirmations() != null ? c.confirmations() : chains.defaultConfirmations(c.asset());
         Instant now = clock.instant();
         PaymentRequest pr = new PaymentRequest("pr_" + hex(), tenantId, account, c.asset(), amount, address,
                 chains.paymentUri(c.asset(), address, amount, nz(c.description())), conf, now, storedPrecision(c.expiresAt()), nz(c.orderId()),
@@ -298,12 +324,16 @@ public final class PaymentRequestService {
         if (c.requiredConfirmations() != null && (c.requiredConfirmations() < 0 || c.requiredConfirmations() > 100)) {
             throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to 100");
         }
-        // The chain asked only when a number is given (a request's hot path): its default count is never above its depth.
-        if (c.requiredConfirmations() != null && c.requiredConfirmations() > chains.finalConfirmations(c.asset())) {
-            throw CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to "
-                    + chains.finalConfirmations(c.asset()) + " on "
-                    + c.asset() + ": its chain's reorg-safety depth, where a payment is final and no longer followed (the node's"
-                    + " configuration sets it)");
+        // The chain asked only when a number or a policy is given (a request's hot path): its default is never above its depth.
+        Integer asked = c.confirmations();
+        if (asked != null && asked > chains.finalConfirmations(c.asset())) {
+            String most = chains.finalConfirmations(c.asset()) + " on " + c.asset() + ": its chain's reorg-safety depth, where a "
+                    + "payment is final and no longer followed (the node's configuration sets it)";
+            throw c.speedPolicy() == null
+                    ? CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to " + most)
+                    : CofferException.invalid("speed_policy", "CONFIRMATIONS_OUT_OF_RANGE", "SPEED_POLICY_" + c.speedPolicy()
+                            + " waits for " + asked + " confirmations, more than " + most + "; choose a faster policy or "
+                            + "required_confirmations up to that");
         }
         if (nz(c.orderId()).length() > 200) {
             throw CofferException.invalid("order_id", "FIELD_TOO_LONG", "at most 200 characters");

@@ -235,6 +235,36 @@ class PaymentEventsTest {
     }
 
     /**
+     * A speed policy stands for a number of confirmations (SPEED_POLICY_LOW: 6): on a chain final sooner it is refused as that
+     * number would be, but naming the field the merchant set, {@code speed_policy}, not one they did not; a policy the chain
+     * meets stores its number.
+     */
+    @Test
+    void aSpeedPolicyTheChainCannotMeetIsRefusedNamingThePolicy() {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            Followed f = followed(store);
+            PaymentRequestService payments = payments(store, f, 4);
+            io.coffer.core.error.CofferException e = org.junit.jupiter.api.Assertions.assertThrows(io.coffer.core.error.CofferException.class,
+                    () -> payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, null, "", java.util.Map.of(), "",
+                            "low", "", SpeedPolicy.LOW)));
+            assertEquals(io.coffer.core.error.ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertEquals("CONFIRMATIONS_OUT_OF_RANGE", e.code());
+            assertEquals("speed_policy", e.field());
+            assertTrue(e.getMessage().contains("SPEED_POLICY_LOW waits for 6 confirmations, more than 4 on fake/BTC"), e.getMessage());
+            assertEquals(0, payments.page("tn_a", new PaymentRequestService.ListQuery(java.time.Instant.MIN, java.time.Instant.MAX,
+                    java.util.Set.of(), "", ""), Optional.empty(), 10).items().size(), "nothing stored");
+            assertEquals(2, payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, null, "", java.util.Map.of(), "",
+                    "low-medium", "", SpeedPolicy.LOW_MEDIUM)).request().requiredConfirmations());
+            assertEquals(6, payments(store, f, 6).create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, null, "",
+                    java.util.Map.of(), "", "low", "", SpeedPolicy.LOW)).request().requiredConfirmations());
+            assertEquals(1, payments.create("tn_a", 0, new PaymentRequestService.Create("fake/BTC", "1000", null, null, "", java.util.Map.of(),
+                    "", "default", "", null)).request().requiredConfirmations(), "neither: the chain's default");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PaymentRequestService.Create("fake/BTC",
+                    "1000", null, 3, "", java.util.Map.of(), "", "both", "", SpeedPolicy.LOW), "a policy and a number: not both");
+        }
+    }
+
+    /**
      * A request stored needing more confirmations than its chain now follows (made before that was refused, or before the
      * operator lowered the chain's reorg-safety depth) is confirmed when its payment is final: the most the node can tell.
      */
