@@ -31,10 +31,10 @@ public final class BenchAll {
 
     private static final List<Step> STEPS = List.of(
             new Step("sign", List.of(), () -> SigningBenchmark.measure(7)),
-            new Step("withdrawals 500", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500))),
-            new Step("withdrawals 2000", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(2000))),
-            new Step("withdrawals 500, 8 callers", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500, 8))),
-            new Step("withdrawals 500, 8 callers, 8 accounts", List.of(), () -> List.of(EvmWithdrawalBenchmark.measure(500, 8, 8))),
+            new Step("withdrawals 500", List.of(), () -> EvmWithdrawalBenchmark.measure(500)),
+            new Step("withdrawals 2000", List.of(), () -> EvmWithdrawalBenchmark.measure(2000)),
+            new Step("withdrawals 500, 8 callers", List.of(), () -> EvmWithdrawalBenchmark.measure(500, 8)),
+            new Step("withdrawals 500, 8 callers, 8 accounts", List.of(), () -> EvmWithdrawalBenchmark.measure(500, 8, 8)),
             new Step("transfers 500, 8 callers", List.of(), () -> List.of(TransferApiBenchmark.measure(500, 8))),
             // 100,000 watched: the derivation's figure at 20,000 (under a second, in a JVM just started) was mostly the JIT's
             // warm-up (26k/s against 44k/s at 100,000 and 54k/s at the goal's 1,000,000 on the same machine).

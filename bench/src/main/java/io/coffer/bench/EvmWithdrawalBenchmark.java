@@ -62,16 +62,16 @@ public final class EvmWithdrawalBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int callers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int accounts = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        System.out.print(Figure.table(List.of(measure(n, callers, accounts))));
+        System.out.print(Figure.table(measure(n, callers, accounts)));
     }
 
     /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), one caller on each side. */
-    static Figure measure(int n) throws Exception {
+    static List<Figure> measure(int n) throws Exception {
         return measure(n, 1);
     }
 
     /** Coffer's withdrawals/s beside raw sends, {@code n} of each per round (medians), {@code callers} at once on each side. */
-    static Figure measure(int n, int callers) throws Exception {
+    static List<Figure> measure(int n, int callers) throws Exception {
         return measure(n, callers, 1);
     }
 
@@ -80,7 +80,7 @@ public final class EvmWithdrawalBenchmark {
      * account t modulo {@code accounts}) instead of one: with as many accounts as callers, each sends its own nonces as each raw
      * sender does, so the two sides differ by what Coffer does to a withdrawal and not by one address's nonce order.
      */
-    static Figure measure(int n, int callers, int accounts) throws Exception {
+    static List<Figure> measure(int n, int callers, int accounts) throws Exception {
         if (callers < 1 || callers > MAX_CALLERS) {
             throw new IllegalArgumentException("callers: 1 to " + MAX_CALLERS);
         }
@@ -113,6 +113,7 @@ public final class EvmWithdrawalBenchmark {
             warm(n, rawBatch, cofferBatch);
             double[] raw = new double[ROUNDS];
             double[] coffer = new double[ROUNDS];
+            double[] synced = new double[ROUNDS];
             long[][] rawCpu = new long[ROUNDS][];
             long[][] cofferCpu = new long[ROUNDS][];
             for (int r = 0; r < ROUNDS; r++) {
@@ -127,13 +128,16 @@ public final class EvmWithdrawalBenchmark {
                     raw[r] = n * 1e9 / rawBatch.getAsLong();
                     rawCpu[r] = lastCpu;
                 }
-                System.out.printf("round %d: raw %8.1f tx/s, coffer %8.1f tx/s (%d each, %d caller(s) a side)%n", r + 1, raw[r], coffer[r],
-                        n, callers);
+                synced[r] = syncedWriteMicros(work.resolve("synced-" + r), n);
+                System.out.printf("round %d: raw %8.1f tx/s, coffer %8.1f tx/s (%d each, %d caller(s) a side); one synced write %.0f µs%n",
+                        r + 1, raw[r], coffer[r], n, callers, synced[r]);
             }
             java.util.Arrays.sort(raw);
             java.util.Arrays.sort(coffer);
+            java.util.Arrays.sort(synced);
             double rawRate = raw[ROUNDS / 2];
             double cofferRate = coffer[ROUNDS / 2];
+            double syncedMicros = synced[ROUNDS / 2];
             System.out.printf("raw eth_sendRawTransaction : %8.1f tx/s (median; %d pre-signed a round, %d sender(s))%n", rawRate, n,
                     callers);
             System.out.printf("coffer withdrawals         : %8.1f tx/s (median; %d a round: signed, stored with fsync, sent; %d caller(s))%n",
@@ -142,14 +146,48 @@ public final class EvmWithdrawalBenchmark {
             System.out.printf("CPU a transaction (median) : raw: client JVM %.0f µs, anvil %.0f µs; coffer: its JVM (callers, node, "
                     + "JIT) %.0f µs, anvil %.0f µs (2 cores: %.0f µs of CPU a transaction at the raw rate)%n", medianPerTx(rawCpu, 0, n),
                     medianPerTx(rawCpu, 1, n), medianPerTx(cofferCpu, 0, n), medianPerTx(cofferCpu, 1, n), 2e6 / rawRate);
+            // What one caller's withdrawal cannot do without: its signed bytes written with fsync before they are sent, the send
+            // itself, and the write of what the node answered. Nothing else counted, and each write timed on a quiet machine (in
+            // the rounds the same writes took 200-320 µs, beside anvil and the caller): the most the ratio could reach.
+            double floorMicros = 2 * syncedMicros + 1e6 / rawRate;
+            System.out.printf("floor a withdrawal (one caller): 2 synced writes (%.0f µs each, median) + one raw send (%.0f µs) = %.0f µs: "
+                    + "ratio at most %.2f%n", syncedMicros, 1e6 / rawRate, floorMicros, 1e6 / floorMicros / rawRate);
             String who = (callers == 1 ? "back to back" : callers + " callers at once")
                     + (accounts == 1 ? "" : " from " + accounts + " accounts");
             String step = (callers == 1 ? "withdrawals" : "withdrawals-" + callers) + (accounts == 1 ? "" : "x" + accounts);
-            return Figure.rate(step, "EVM withdrawals, " + n + " " + who
+            Figure measured = Figure.rate(step, "EVM withdrawals, " + n + " " + who
                     + " (sign, fsync, send), median of " + ROUNDS, cofferRate, "tx/s", "raw eth_sendRawTransaction, " + n
                     + " pre-signed, " + (callers == 1 ? "one sender" : callers + " senders"), rawRate, accounts > 1 ? "-" : n == 500 ? ">= 0.5" : "as at 500");
+            return callers == 1 && n == 500 ? List.of(measured, Figure.rate("withdrawals", "the most one caller's withdrawal could reach: "
+                    + "2 synced writes (alone) + one raw send", 1e6 / floorMicros, "tx/s", "raw eth_sendRawTransaction, one sender", rawRate, "-"))
+                    : List.of(measured);
         } finally {
             BenchFiles.deleteTree(work);
+        }
+    }
+
+    /**
+     * Microseconds a synced write of one small batch takes in a fresh store of this kind (the median of {@code n} back to back,
+     * after as many unmeasured): what each of a withdrawal's two writes costs at the least, measured beside the rounds.
+     */
+    static double syncedWriteMicros(Path dir, int n) throws java.io.IOException {
+        try (Store store = LevelDbStore.open(dir, CofferSchema.current())) {
+            String value = "x".repeat(600); // about a signed withdrawal record's size
+            long[] took = new long[n];
+            for (int i = -n; i < n; i++) {
+                io.coffer.core.store.Batch b = store.batch();
+                b.put(io.coffer.core.transfer.TransferTables.IDEMPOTENCY, new io.coffer.core.transfer.TransferTables.ChainKey("bench",
+                        "key-" + i), value);
+                long t0 = System.nanoTime();
+                b.commit();
+                if (i >= 0) {
+                    took[i] = System.nanoTime() - t0;
+                }
+            }
+            java.util.Arrays.sort(took);
+            return took[n / 2] / 1e3;
+        } finally {
+            BenchFiles.deleteTree(dir);
         }
     }
 
