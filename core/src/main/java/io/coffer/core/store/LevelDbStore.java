@@ -40,15 +40,6 @@ public final class LevelDbStore implements Store {
     private static final byte[] SCHEMA_KEY = meta("schema-version");
     /** Every write is synced: a committed batch survives a power cut, which money needs. */
     private static final WriteOptions SYNC = new WriteOptions().sync(true);
-    /**
-     * LevelDB's memtable, 64 MiB (its default is 4 MiB; RocksDB's is 64). Each full memtable is written out as a table and
-     * starts a compaction into the level below: with 4 MiB, payment requests created at the API benchmark's rate (~1.5 KB
-     * each) filled one every ~0.4 s, and LevelDB's compaction thread took about a quarter of the two cores (CRC32C of every
-     * block written and read back, page faults of its memory-mapped tables), more than the group commit's writer. With
-     * 64 MiB, CreatePaymentRequest ran 13-20% faster, also over minutes of it. The memory is taken only as writes fill it (two
-     * at most while one is written out); the log a start replays is as large at most.
-     */
-    private static final int WRITE_BUFFER = 64 << 20;
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -116,8 +107,7 @@ public final class LevelDbStore implements Store {
 
             // No compression: what is on disk can be scanned as is, which is how tests prove that no secret
             // ever reaches it; Coffer's records are small and the cost in size is minor.
-            Options options = new Options().createIfMissing(true).paranoidChecks(true).compressionType(CompressionType.NONE)
-                    .writeBufferSize(WRITE_BUFFER);
+            Options options = new Options().createIfMissing(true).paranoidChecks(true).compressionType(CompressionType.NONE);
             db = openMendingATornTail(abs, options);
             int version = checkSchema(db, abs, schema);
             return new LevelDbStore(abs, channel, lock, db, version);
