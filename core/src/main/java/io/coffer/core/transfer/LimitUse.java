@@ -256,31 +256,10 @@ final class LimitUse implements Derivation {
                 new TransferTables.CountingTransfer(tenant, asset, from, ""), new TransferTables.CountingTransfer(tenant, asset, to, "")));
     }
 
-    /**
-     * The sums of the spans {@code span} long starting in [from, to). A few are read by key, more by a scan. Why not always a
-     * scan: the open spans' sums (this second, minute, hour and day) are rewritten by every transfer, and a LevelDB iterator
-     * steps over every older version of a key it passes that is still in the memtable or not yet compacted — a scan through
-     * today's sum cost as much as the transfers made since the last flush (half CreateTransfer's rate with a 64 MiB memtable). A
-     * read by key finds the newest version at once.
-     */
     private static BigInteger spans(Store store, String tenant, String asset, int span, long from, long to) {
-        if (from >= to) {
-            return BigInteger.ZERO;
-        }
-        if ((to - from) / span <= BY_KEY) {
-            BigInteger sum = BigInteger.ZERO;
-            for (long start = from; start < to; start += span) {
-                sum = sum.add(store.get(TransferTables.COUNTED, new TransferTables.CountedSpan(tenant, asset, span, start))
-                        .orElse(BigInteger.ZERO));
-            }
-            return sum;
-        }
-        return TransferTables.sum(store, TransferTables.COUNTED, TransferTables.COUNTED.between(
+        return from >= to ? BigInteger.ZERO : TransferTables.sum(store, TransferTables.COUNTED, TransferTables.COUNTED.between(
                 new TransferTables.CountedSpan(tenant, asset, span, from), new TransferTables.CountedSpan(tenant, asset, span, to)));
     }
-
-    /** Span sums read by key at most (each a look-up); more are scanned. */
-    private static final int BY_KEY = 8;
 
     private static long floor(long t, int span) {
         return t - Math.floorMod(t, span);

@@ -825,14 +825,9 @@ public final class TransferService implements WithdrawalSink {
         }
     }
 
-    /**
-     * Amounts of the tenant's transfers of {@code asset} created in the last 24 h that are sent, being sent or awaiting approval.
-     * Up to a week past {@code now} (a transfer stamped by a clock ahead, or before this one was set back, counts), not to the end
-     * of time: with a bounded end the days are read by key, where the open end scanned through today's sum, which every
-     * transfer rewrites (see LimitUse's spans).
-     */
+    /** Amounts of the tenant's transfers of {@code asset} created in the last 24 h that are sent, being sent or awaiting approval. */
     private BigInteger usedIn24h(String tenant, String asset, Instant now, List<Unwritten> queued) {
-        return sumBetween(tenant, asset, now.minus(Duration.ofHours(24)).toEpochMilli(), now.plus(Duration.ofDays(7)).toEpochMilli())
+        return sumBetween(tenant, asset, now.minus(Duration.ofHours(24)).toEpochMilli(), Long.MAX_VALUE)
                 .add(sum(queued, u -> u.transfer().asset().equals(asset))); // created just now: all within the day
     }
 
