@@ -83,11 +83,6 @@ public final class PaymentRequestService {
             return speedPolicy != null ? Integer.valueOf(speedPolicy.confirmations()) : requiredConfirmations; // boxed: null stays null
         }
 
-        /** The request's field that asked for them (what a refusal names). */
-        String confirmationsField() {
-            return speedPolicy != null ? "speed_policy" : "required_confirmations";
-        }
-
         /** Without a redirect (what callers that show no checkout page create). */
         public Create(String asset, String amount, Instant expiresAt, Integer requiredConfirmations, String orderId,
                       Map<String, String> metadata, String description, String idempotencyKey) {
