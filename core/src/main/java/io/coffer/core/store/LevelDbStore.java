@@ -780,11 +780,16 @@ public final class LevelDbStore implements Store {
                     done = true;
                     return false;
                 }
-                Map.Entry<byte[], byte[]> e = it.next();
+                // Looked at before stepping past it: leveldbjni's next() reads the entry and then moves on, and moving past a
+                // key steps over every older version of it still in the memtable or not yet compacted. The first key after a
+                // range is often one rewritten at every change (a running sum, the open span of a limit), so a scan that read
+                // it to find its end cost as much as the changes since the last flush.
+                Map.Entry<byte[], byte[]> e = it.peekNext();
                 if (end != null && compare(e.getKey(), end) >= 0) {
                     done = true;
                     return false;
                 }
+                it.next();
                 next = e;
                 return true;
             }
