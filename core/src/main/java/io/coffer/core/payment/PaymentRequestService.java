@@ -321,8 +321,9 @@ public final class PaymentRequestService {
         }
         // The chain asked only when a number or a policy is given (a request's hot path): its default is never above its depth.
         Integer asked = c.confirmations();
-        if (asked != null && asked > chains.finalConfirmations(c.asset())) {
-            String most = chains.finalConfirmations(c.asset()) + " on " + c.asset() + ": its chain's reorg-safety depth, where a "
+        int deepest = asked == null ? 0 : chains.finalConfirmations(c.asset());
+        if (asked != null && asked > deepest) {
+            String most = deepest + " on " + c.asset() + ": its chain's reorg-safety depth, where a "
                     + "payment is final and no longer followed (the node's configuration sets it)";
             throw c.speedPolicy() == null
                     ? CofferException.invalid("required_confirmations", "CONFIRMATIONS_OUT_OF_RANGE", "0 to " + most)
