@@ -27,6 +27,11 @@ public final class CoinSelection {
     public static final int P2WPKH_OUTPUT_VBYTES = 31;
     /** Outputs below this are dust for P2WPKH at the default relay fee. */
     public static final long DUST_SATS = 294;
+    /**
+     * The largest transaction nodes relay: Bitcoin Core's {@code MAX_STANDARD_TX_WEIGHT} (400,000 weight units) in virtual bytes.
+     * A larger one is valid in a block but refused by every mempool ({@code tx-size}): signed, stored and never mined.
+     */
+    public static final int MAX_STANDARD_VBYTES = 100_000;
 
     private CoinSelection() {
     }
@@ -46,7 +51,16 @@ public final class CoinSelection {
     public static Selection select(List<Coin> available, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
         List<Coin> sorted = new ArrayList<>(available);
         sorted.sort(LARGEST_FIRST);
-        return selectLargestFirst(sorted.iterator(), amount, feeRate, destinationVbytes);
+        return selectLargestFirst(sorted.iterator(), amount, feeRate, destinationVbytes,
+                () -> available.stream().map(Coin::amount).reduce(BigInteger.ZERO, BigInteger::add));
+    }
+
+    /**
+     * The most inputs a transaction paying a destination of {@code destinationVbytes} and a change output may have and stay
+     * within {@link #MAX_STANDARD_VBYTES}.
+     */
+    public static int maxInputs(int destinationVbytes) {
+        return (MAX_STANDARD_VBYTES - OVERHEAD_VBYTES - destinationVbytes - P2WPKH_OUTPUT_VBYTES) / P2WPKH_INPUT_VBYTES;
     }
 
     /** The order coins are taken in: largest first, equal ones by outpoint (the order of the kept coins' index by amount). */
@@ -54,21 +68,28 @@ public final class CoinSelection {
             .thenComparing(c -> c.id().txid()).thenComparingInt(c -> c.id().index());
 
     /**
-     * As {@link #select}, from coins given already in {@link #LARGEST_FIRST} order, taking only as many as it needs: a wallet
-     * holding thousands of coins reads the few a withdrawal spends (all of them only when they are not enough).
+     * As {@link #select}, from coins given already in {@link #LARGEST_FIRST} order, taking only as many as it needs and never
+     * more than a relayable transaction holds ({@link #maxInputs}): a wallet holding thousands of coins reads the few a
+     * withdrawal spends, and at most {@code maxInputs + 1} when they are not enough.
      *
-     * @throws CofferException FAILED_PRECONDITION {@code INSUFFICIENT_FUNDS} with detail {@code missing}
+     * @param allCoins what all the account's coins hold, asked only when the largest {@code maxInputs} do not cover the amount
+     *                 and more are left (to tell too little money from money in too many small coins)
+     * @throws CofferException FAILED_PRECONDITION {@code INSUFFICIENT_FUNDS} with detail {@code missing}, or
+     *                         {@code TOO_MANY_INPUTS} (the account holds enough, in more coins than one transaction relayed
+     *                         can spend) with details {@code max_inputs} and {@code most}, the most one transaction can send
      */
-    public static Selection selectLargestFirst(Iterator<Coin> largestFirst, BigInteger amount, FeeRate feeRate, int destinationVbytes) {
+    public static Selection selectLargestFirst(Iterator<Coin> largestFirst, BigInteger amount, FeeRate feeRate, int destinationVbytes,
+            java.util.function.Supplier<BigInteger> allCoins) {
         if (amount.signum() <= 0) {
             throw CofferException.invalid("amount", "AMOUNT_NOT_POSITIVE", "must be greater than 0");
         }
         if (amount.compareTo(BigInteger.valueOf(DUST_SATS)) < 0) {
             throw CofferException.invalid("amount", "AMOUNT_DUST", "below the dust limit of " + DUST_SATS + " satoshi");
         }
+        int max = maxInputs(destinationVbytes);
         List<Coin> chosen = new ArrayList<>();
         BigInteger total = BigInteger.ZERO;
-        while (largestFirst.hasNext()) {
+        while (chosen.size() < max && largestFirst.hasNext()) {
             Coin c = largestFirst.next();
             chosen.add(c);
             total = total.add(c.amount());
@@ -87,6 +108,20 @@ public final class CoinSelection {
             }
         }
         int vsize = OVERHEAD_VBYTES + Math.max(1, chosen.size()) * P2WPKH_INPUT_VBYTES + destinationVbytes;
+        if (chosen.size() == max && largestFirst.hasNext()) {
+            // Coins are left that no relayable transaction can also spend: missing counts the whole account against a full
+            // transaction's fee, and when the account holds enough the refusal says what one transaction can send instead.
+            BigInteger all = allCoins.get();
+            BigInteger fee = feeRate.feeFor(vsize);
+            if (all.compareTo(amount.add(fee)) >= 0) {
+                BigInteger most = total.subtract(fee).max(BigInteger.ZERO);
+                throw new CofferException(ErrorKind.FAILED_PRECONDITION, "TOO_MANY_INPUTS", "amount", "amount: the account holds it in "
+                        + "more coins than one transaction can spend (at most " + max + " inputs, " + MAX_STANDARD_VBYTES
+                        + " vB, what nodes relay); at most " + most + " in one transfer now: send less at a time",
+                        Map.of("max_inputs", Integer.toString(max), "most", most.toString()), null);
+            }
+            total = all;
+        }
         BigInteger missing = amount.add(feeRate.feeFor(vsize)).subtract(total);
         throw new CofferException(ErrorKind.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", "amount",
                 "insufficient confirmed funds: " + missing + " more needed (amount plus fee)", Map.of("missing", missing.toString()), null);

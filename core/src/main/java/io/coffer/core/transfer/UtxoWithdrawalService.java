@@ -122,7 +122,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
      * Creates and sends a withdrawal, or returns the one already made with this idempotency key.
      *
      * @throws CofferException INVALID_ARGUMENT (destination, amount, idempotency_key), ALREADY_EXISTS (key reused
-     *                         with other fields), FAILED_PRECONDITION (INSUFFICIENT_FUNDS, SEALED, WATCH_ONLY)
+     *                         with other fields), FAILED_PRECONDITION (INSUFFICIENT_FUNDS, TOO_MANY_INPUTS, SEALED, WATCH_ONLY)
      */
     public synchronized Withdrawal create(int account, String destination, BigInteger amount, FeeRate feeRate, String idempotencyKey) {
         Optional<Withdrawal> existing = existing(idempotencyKey, account, destination, amount);
@@ -307,7 +307,7 @@ public final class UtxoWithdrawalService extends WithdrawalLedger {
                     return new CoinSelection.Coin(c.id(), c.amount());
                 }
             };
-            return CoinSelection.selectLargestFirst(largestFirst, amount, feeRate, destinationVbytes);
+            return CoinSelection.selectLargestFirst(largestFirst, amount, feeRate, destinationVbytes, () -> balance(account).confirmed());
         }
     }
 

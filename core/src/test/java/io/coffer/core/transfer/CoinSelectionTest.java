@@ -2,6 +2,7 @@ package io.coffer.core.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coffer.core.chain.DepositId;
 import io.coffer.core.error.CofferException;
@@ -77,6 +78,73 @@ class CoinSelectionTest {
         List<CoinSelection.Coin> coins = List.of(coin("c", 20_000), coin("a", 20_000), coin("b", 20_000));
         assertEquals(List.of("a", "b"), CoinSelection.select(coins, BigInteger.valueOf(30_000), RATE, DEST).inputs().stream()
                 .map(c -> c.id().txid()).toList(), "ties broken by outpoint, so a retry builds the same transaction");
+    }
+
+    /** {@code n} coins of {@code sats} each in largest-first order, counting how many were read. */
+    private static final class Coins implements java.util.Iterator<CoinSelection.Coin> {
+        private final int n;
+        private final long sats;
+        int read;
+
+        Coins(int n, long sats) {
+            this.n = n;
+            this.sats = sats;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return read < n;
+        }
+
+        @Override
+        public CoinSelection.Coin next() {
+            return coin(String.format("%064x", read++), sats);
+        }
+
+        BigInteger all() {
+            return BigInteger.valueOf(n * sats);
+        }
+    }
+
+    @Test
+    void noSelectionIsLargerThanNodesRelayAndEnoughInTooManyCoinsSaysWhatOneTransferCanSend() {
+        FeeRate rate = FeeRate.satPerVbyte(1);
+        int max = CoinSelection.maxInputs(DEST);
+        assertEquals(1_469, max, "(100,000 - 11 - 31 - 31) / 68, rounded down");
+        Coins coins = new Coins(2_000, 1_000);
+        CofferException e = assertThrows(CofferException.class,
+                () -> CoinSelection.selectLargestFirst(coins, BigInteger.valueOf(1_600_000), rate, DEST, coins::all));
+        assertEquals("TOO_MANY_INPUTS", e.code());
+        assertEquals("amount", e.field());
+        assertEquals(Integer.toString(max), e.details().get("max_inputs"));
+        assertEquals(max + 0, coins.read, "read no more coins than one transaction can spend");
+        long most = Long.parseLong(e.details().get("most"));
+        Coins again = new Coins(2_000, 1_000);
+        CoinSelection.Selection s = CoinSelection.selectLargestFirst(again, BigInteger.valueOf(most), rate, DEST, again::all);
+        assertEquals(max, s.inputs().size(), "the most it names is sent by one transaction of every input it may have");
+        assertTrue(s.vsize() <= CoinSelection.MAX_STANDARD_VBYTES, s.vsize() + " vB");
+        assertEquals("TOO_MANY_INPUTS", assertThrows(CofferException.class, () -> CoinSelection.selectLargestFirst(new Coins(2_000, 1_000),
+                BigInteger.valueOf(most + 1), rate, DEST, () -> BigInteger.valueOf(2_000_000))).code(), "one satoshi more");
+    }
+
+    @Test
+    void tooLittleInTooManyCoinsIsInsufficientFundsCountingTheWholeAccount() {
+        FeeRate rate = FeeRate.satPerVbyte(1);
+        int max = CoinSelection.maxInputs(DEST);
+        Coins coins = new Coins(2_000, 1_000);
+        CofferException e = assertThrows(CofferException.class,
+                () -> CoinSelection.selectLargestFirst(coins, BigInteger.valueOf(1_950_000), rate, DEST, coins::all));
+        assertEquals("INSUFFICIENT_FUNDS", e.code());
+        int fullSize = CoinSelection.OVERHEAD_VBYTES + max * CoinSelection.P2WPKH_INPUT_VBYTES + DEST;
+        assertEquals(Long.toString(1_950_000 + fullSize - 2_000_000), e.details().get("missing"),
+                "the amount and a full transaction's fee, less what the whole account holds");
+        assertEquals(max, coins.read, "the rest of the account's coins were not read");
+        // Fewer coins than one transaction may spend are all read, as before: the missing amount is exact.
+        Coins few = new Coins(10, 1_000);
+        assertEquals(Long.toString(20_000 + CoinSelection.OVERHEAD_VBYTES + 10 * CoinSelection.P2WPKH_INPUT_VBYTES + DEST - 10_000), assertThrows(CofferException.class,
+                () -> CoinSelection.selectLargestFirst(few, BigInteger.valueOf(20_000), rate, DEST, () -> {
+                    throw new AssertionError("every coin was read: no need to ask for the total");
+                })).details().get("missing"));
     }
 
     @Test

@@ -121,6 +121,45 @@ class BitcoinWithdrawalIT {
         assertEquals(BigInteger.valueOf(10_000_000), received(payee), "paid exactly once");
     }
 
+    /**
+     * A merchant's wallet is mostly small deposits. A withdrawal needing more of them than one transaction nodes relay can spend
+     * (100,000 vB) is refused naming what one can send; sending that builds a transaction bitcoind takes into its mempool.
+     */
+    @Test
+    void aWalletOfManySmallCoinsSendsAtMostWhatOneRelayableTransactionHolds() {
+        java.util.Map<String, String> outs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 1_500; i++) {
+            outs.put(book.next(0, 0).address(), "0.0001");
+        }
+        node.minerWallet("sendmany", "", outs);
+        node.mine(1);
+        sync();
+        assertEquals(BigInteger.valueOf(80_000_000 + 1_500 * 10_000), withdrawals.balance(0).confirmed());
+        String payee = minerAddress();
+        io.coffer.core.transfer.FeeRate rate = io.coffer.core.transfer.FeeRate.satPerVbyte(1);
+        UtxoWithdrawalService.Balance before = withdrawals.balance(0);
+        // The three large coins and all 1,500 small ones would be needed: more than 1,469 inputs.
+        CofferException e = assertThrows(CofferException.class,
+                () -> withdrawals.create(0, payee, BigInteger.valueOf(94_800_000), rate, "many-1"));
+        assertEquals("TOO_MANY_INPUTS", e.code());
+        assertEquals("amount", e.field());
+        assertEquals(before, withdrawals.balance(0), "nothing locked or written");
+        BigInteger most = new BigInteger(e.details().get("most"));
+        assertTrue(most.compareTo(BigInteger.valueOf(94_000_000)) > 0 && most.compareTo(BigInteger.valueOf(94_800_000)) < 0, most.toString());
+        assertEquals("INSUFFICIENT_FUNDS", assertThrows(CofferException.class,
+                () -> withdrawals.create(0, payee, BigInteger.valueOf(95_000_000), rate, "many-2")).code(), "more than the account holds");
+
+        Withdrawal w = withdrawals.create(0, payee, most, rate, "many-3");
+        assertEquals(WithdrawalStatus.BROADCAST, w.status());
+        assertEquals(1_469, w.inputs().size());
+        long vsize = node.rpc("getmempoolentry", w.txid()).get("vsize").asLong();
+        assertTrue(vsize <= 100_000, "in bitcoind's mempool at " + vsize + " vB");
+        node.mine(1);
+        sync();
+        assertEquals(WithdrawalStatus.CONFIRMED, withdrawals.get(w.id()).orElseThrow().status());
+        assertEquals(most, received(payee));
+    }
+
     @Test
     void badRequestsChangeNothing() {
         UtxoWithdrawalService.Balance before = withdrawals.balance(0);
