@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
@@ -360,7 +361,22 @@ public final class ApiLoadBenchmark {
             command.addAll(List.of(opts.split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", yaml.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process node = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // A bench stopped by a signal runs no finally block, only shutdown hooks (the dev chains have theirs): without this the
+        // node outlived it, holding its ports, its data directory and gigabytes of memory.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (node.isAlive()) {
+                node.destroy(); // SIGTERM: the node's graceful stop
+                try {
+                    if (!node.waitFor(10, TimeUnit.SECONDS)) {
+                        node.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    node.destroyForcibly();
+                }
+            }
+        }, "bench-node-reaper"));
+        return node;
     }
 
     /** A node process and the ports it serves on. */
