@@ -41,7 +41,8 @@ public final class BenchAll {
             new Step("catchup", List.of("-Xmx512m"), () -> CatchUpBenchmark.measure(100_000, 150, 20, CatchUpBenchmark.ROUNDS)),
             new Step("api", List.of(), () -> ApiLoadBenchmark.measure(64, 10, 0, 100_000)),
             new Step("latency", List.of(), () -> LatencyBenchmark.measure(300, 2000)),
-            new Step("pages", List.of(), () -> PagingBenchmark.measure(25_000, 15)));
+            new Step("pages", List.of(), () -> PagingBenchmark.measure(25_000, 15)),
+            new Step("pool", List.of(), () -> PendingPoolBenchmark.measure(2_000, 30)));
 
     /**
      * Each step runs in a JVM of its own, started as {@code scripts/bench <name>} starts it ({@code --step <name> <file>}: the

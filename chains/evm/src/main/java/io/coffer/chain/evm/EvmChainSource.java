@@ -37,8 +37,9 @@ import org.web3j.utils.Numeric;
  * transfer to a watched address in a transaction is {@code (txhash, n)} from 1 — stable across reorgs and
  * the same whether first seen pending (a decoded {@code transfer}/{@code transferFrom} call) or mined.
  *
- * <p>The pending pool is read with {@code txpool_content} where the node offers it (geth, anvil...); a node
- * without it simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
+ * <p>Pending payments come from the transactions the node announces over WebSocket, fetched by hash (see
+ * {@link EvmPendingPool}), and from its pool read whole with {@code txpool_content} where it offers it (geth, anvil...):
+ * once when announcements start, at every poll while there are none. A node with neither simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
  * the sender's mined nonce passes it while the transaction is gone, it was replaced.
  */
 public final class EvmChainSource implements ChainSource {
@@ -51,6 +52,8 @@ public final class EvmChainSource implements ChainSource {
     private final String nativeAsset;
     private final Map<String, String> assetByContract = new java.util.HashMap<>();
     private volatile boolean txpool = true;
+    /** The pending transactions paying the wallet, kept from the node's announcements (see {@link EvmPendingPool}). */
+    private final EvmPendingPool pending = new EvmPendingPool();
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
     /** The last blocks read whole, with the receipts read of them: for spends right after payments, and withdrawals' looks. */
@@ -296,43 +299,82 @@ public final class EvmChainSource implements ChainSource {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public List<Payment> mempool(WatchList watched) {
+        return pending.pending(this::wholePool, this::transactions, tx -> pays(tx, watched));
+    }
+
+    /** The pool of pending transactions the node announces (fed by the WebSocket listener, when there is one). */
+    EvmPendingPool pendingPool() {
+        return pending;
+    }
+
+    /**
+     * Listens to the node's WebSocket {@code endpoint}: {@code wake} runs at each new head, and the transactions entering its
+     * pool feed {@link #mempool}. Closing the result stops it (the pool is then read whole at each poll).
+     */
+    public AutoCloseable listen(java.net.URI endpoint, Runnable wake) {
+        return new EvmHeadsListener(chain(), endpoint, wake, pending);
+    }
+
+    /** Whether the node's pending transactions are announced to this source now (else {@link #mempool} reads its pool whole). */
+    public boolean announcing() {
+        return pending.live();
+    }
+
+    /** Every transaction of the node's pending pool ({@code txpool_content}), or null when the node has no such read. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> wholePool() {
         if (!txpool) {
-            return List.of();
+            return null;
         }
         Object content;
         try {
             content = rpc.call("txpool_content");
         } catch (EvmRpcException e) {
-            txpool = false; // not offered by this node: no SEEN stage on this chain
-            LOG.info("chain " + chain() + ": the node has no txpool_content; deposits are first seen in blocks");
+            txpool = false; // not offered by this node
+            LOG.info("chain " + chain() + ": the node has no txpool_content; deposits are first seen in blocks, or pending from "
+                    + "the node's announcements over WebSocket (ws-url) when it makes them");
+            return null;
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Object> pendingTxs = (Map<String, Object>) ((Map<String, Object>) content).getOrDefault("pending", Map.of());
+        for (Object bySender : pendingTxs.values()) {
+            for (Object o : ((Map<String, Object>) bySender).values()) {
+                out.add((Map<String, Object>) o);
+            }
+        }
+        return out;
+    }
+
+    /** The transactions of {@code hashes} as the node's JSON objects (null for one it does not know), in one batch. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> transactions(List<String> hashes) {
+        List<List<Object>> params = new ArrayList<>(hashes.size());
+        hashes.forEach(h -> params.add(List.of(h)));
+        List<Map<String, Object>> out = new ArrayList<>(hashes.size());
+        rpc.batch("eth_getTransactionByHash", params).forEach(r -> out.add((Map<String, Object>) r));
+        return out;
+    }
+
+    /** What a pending transaction (the node's JSON object) pays to watched addresses: native value, or a decoded token call. */
+    private List<Payment> pays(Map<String, Object> tx, WatchList watched) {
+        Object toObj = tx.get("to");
+        if (toObj == null) {
             return List.of();
         }
-        List<Payment> out = new ArrayList<>();
-        Map<String, Object> pending = (Map<String, Object>) ((Map<String, Object>) content).getOrDefault("pending", Map.of());
-        for (Object bySender : pending.values()) {
-            for (Object o : ((Map<String, Object>) bySender).values()) {
-                Map<String, Object> tx = (Map<String, Object>) o;
-                Object toObj = tx.get("to");
-                if (toObj == null) {
-                    continue;
-                }
-                String from = (String) tx.get("from");
-                List<String> spends = List.of(spentNonce(from, Numeric.toBigInt((String) tx.get("nonce"))));
-                BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
-                String to = checksummed((String) toObj);
-                if (value.signum() > 0 && watched.watches(to)) {
-                    out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value, spends));
-                }
-                String tokenAsset = assetByContract.get(((String) toObj).toLowerCase(java.util.Locale.ROOT));
-                String input = (String) tx.getOrDefault("input", "0x");
-                if (tokenAsset != null) {
-                    Payment p = decodeTokenCall((String) tx.get("hash"), input, tokenAsset, watched, spends);
-                    if (p != null) {
-                        out.add(p);
-                    }
-                }
+        List<Payment> out = new ArrayList<>(1);
+        String from = (String) tx.get("from");
+        List<String> spends = List.of(spentNonce(from, Numeric.toBigInt((String) tx.get("nonce"))));
+        BigInteger value = Numeric.toBigInt((String) tx.getOrDefault("value", "0x0"));
+        String to = checksummed((String) toObj);
+        if (value.signum() > 0 && watched.watches(to)) {
+            out.add(new Payment((String) tx.get("hash"), 0, to, nativeAsset, value, spends));
+        }
+        String tokenAsset = assetByContract.get(((String) toObj).toLowerCase(java.util.Locale.ROOT));
+        if (tokenAsset != null) {
+            Payment p = decodeTokenCall((String) tx.get("hash"), (String) tx.getOrDefault("input", "0x"), tokenAsset, watched, spends);
+            if (p != null) {
+                out.add(p);
             }
         }
         return out;

@@ -54,7 +54,7 @@ public final class EvmDriver implements ChainDriver {
         Optional<SweepService> sweeper = thresholds.isEmpty() ? Optional.empty()
                 : Optional.of(new SweepService(store, withdrawals, book, new SweepService.Policy(thresholds)));
         Optional<ChainParts.Push> push = config.wsUrl() == null ? Optional.empty()
-                : Optional.of(wake -> new EvmHeadsListener(config.name(), config.wsUrl(), wake));
+                : Optional.of(wake -> source.listen(config.wsUrl(), wake));
         return new ChainParts(book, follower, withdrawals, sweeper, push);
     }
 }

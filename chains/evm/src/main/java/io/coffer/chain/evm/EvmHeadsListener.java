@@ -17,6 +17,10 @@ import java.util.logging.Logger;
  * each, instead of at the next poll. Like bitcoind's ZMQ for Bitcoin, a notification carries nothing the follower trusts: it
  * only says "look now", the follower reads everything over RPC, so a missed or repeated head costs latency, never correctness.
  *
+ * <p>Once the heads are subscribed to, the transactions entering the node's pool are too ({@code newPendingTransactions}):
+ * their hashes go to the {@link EvmPendingPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
+ * second subscription is told once; its pool is then read whole at each poll, as without a WebSocket endpoint.
+ *
  * <p>The subscription is made again after any close or error, after 1 s, doubling up to 30 s while the node stays away; each
  * accepted subscription wakes the follower once, for the heads it missed meanwhile. One warning per outage, one line when it
  * is back.
@@ -30,6 +34,10 @@ final class EvmHeadsListener implements AutoCloseable {
     private final String chain;
     private final URI endpoint;
     private final Runnable wake;
+    /** Where announced pending transactions go; null: not subscribed to. */
+    private final EvmPendingPool pending;
+    /** Whether a refusal of the pending subscription was told already (once per listener, not per connection). */
+    private volatile boolean pendingRefusalTold;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService retries;
     private volatile boolean running = true;
@@ -39,9 +47,14 @@ final class EvmHeadsListener implements AutoCloseable {
     private boolean outageReported;
 
     EvmHeadsListener(String chain, URI endpoint, Runnable wake) {
+        this(chain, endpoint, wake, null);
+    }
+
+    EvmHeadsListener(String chain, URI endpoint, Runnable wake, EvmPendingPool pending) {
         this.chain = chain;
         this.endpoint = endpoint;
         this.wake = wake;
+        this.pending = pending;
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffer-ws-" + chain);
             t.setDaemon(true);
@@ -65,6 +78,9 @@ final class EvmHeadsListener implements AutoCloseable {
     /** The connection is gone (or never came): report it once, and try again later. */
     private synchronized void lost(String why) {
         socket = null;
+        if (pending != null) {
+            pending.lost();
+        }
         if (!running) {
             return;
         }
@@ -92,9 +108,13 @@ final class EvmHeadsListener implements AutoCloseable {
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
-    /** Messages of one connection: the subscription's answer, then a notification per head. */
+    /**
+     * Messages of one connection: the heads subscription's answer, then the pending one's, then a notification per head and
+     * per transaction announced, told apart by their subscription's id.
+     */
     private final class Heads implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
+        private volatile String pendingSubscription;
 
         @Override
         public void onOpen(WebSocket ws) {
@@ -123,13 +143,33 @@ final class EvmHeadsListener implements AutoCloseable {
                 return; // not JSON: nothing to act on
             }
             if ("eth_subscription".equals(msg.path("method").asText())) {
-                wake.run();
+                JsonNode params = msg.path("params");
+                if (pendingSubscription != null && pendingSubscription.equals(params.path("subscription").asText())) {
+                    JsonNode tx = params.path("result"); // a hash; some nodes send the whole transaction
+                    pending.announced(tx.isTextual() ? tx.asText() : tx.path("hash").asText());
+                } else {
+                    wake.run();
+                }
             } else if (msg.path("id").asInt() == 1) {
                 if (msg.hasNonNull("error")) {
                     ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
                     lost("the node refused the subscription: " + msg.path("error").path("message").asText());
                 } else {
                     subscribed();
+                    if (pending != null) {
+                        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_subscribe\",\"params\":[\"newPendingTransactions\"]}", true);
+                    }
+                }
+            } else if (msg.path("id").asInt() == 2 && pending != null) {
+                if (msg.hasNonNull("error") || !msg.path("result").isTextual()) {
+                    if (!pendingRefusalTold) {
+                        pendingRefusalTold = true;
+                        LOG.info("chain " + chain + ": " + endpoint + " does not announce pending transactions ("
+                                + msg.path("error").path("message").asText("no subscription id") + "); its pool is read whole at each poll");
+                    }
+                } else if (socket == ws) {
+                    pendingSubscription = msg.path("result").asText();
+                    pending.subscribed();
                 }
             }
         }
@@ -153,6 +193,9 @@ final class EvmHeadsListener implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (pending != null) {
+            pending.lost();
+        }
         WebSocket ws = socket;
         socket = null;
         if (ws != null) {

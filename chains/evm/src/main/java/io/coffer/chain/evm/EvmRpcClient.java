@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import okhttp3.OkHttpClient;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -79,6 +81,43 @@ public final class EvmRpcClient implements ChainNode {
             throw new EvmRpcException(chain, method, r.getError().getCode(), r.getError().getMessage());
         }
         return r.getResult();
+    }
+
+    /**
+     * Calls {@code method} once per parameter list, all in one JSON-RPC batch (one round trip); the results in the order of
+     * {@code params}, a null result (say, no such transaction) as null.
+     *
+     * @throws EvmRpcException when the node answers any of them with an error, or not each of them
+     */
+    public List<Object> batch(String method, List<List<Object>> params) {
+        if (params.isEmpty()) {
+            return List.of();
+        }
+        org.web3j.protocol.core.BatchRequest batch = web3j.newBatch();
+        List<org.web3j.protocol.core.Request<?, AnyResponse>> requests = new java.util.ArrayList<>(params.size());
+        for (List<Object> p : params) {
+            org.web3j.protocol.core.Request<?, AnyResponse> r = new org.web3j.protocol.core.Request<>(method, p, service, AnyResponse.class);
+            requests.add(r);
+            batch.add(r);
+        }
+        org.web3j.protocol.core.BatchResponse answer = send(batch::send);
+        // Matched by id: JSON-RPC lets a node answer a batch in any order.
+        Map<Long, Response<?>> byId = new java.util.HashMap<>();
+        for (Response<?> r : answer.getResponses()) {
+            byId.put(r.getId(), r);
+        }
+        List<Object> out = new java.util.ArrayList<>(requests.size());
+        for (org.web3j.protocol.core.Request<?, AnyResponse> r : requests) {
+            Response<?> got = byId.get(r.getId());
+            if (got == null) {
+                throw new EvmRpcException(chain, method, 0, "no answer to one call of a batch of " + requests.size());
+            }
+            if (got.hasError()) {
+                throw new EvmRpcException(chain, method, got.getError().getCode(), got.getError().getMessage());
+            }
+            out.add(got.getResult());
+        }
+        return out;
     }
 
     /**

@@ -81,6 +81,44 @@ class EvmHeadsListenerTest {
         }
     }
 
+    @Test
+    void pendingTransactionsAreSubscribedToAfterTheHeadsAndTheirHashesGoToThePool() throws Exception {
+        AtomicInteger wakes = new AtomicInteger();
+        EvmPendingPool pool = new EvmPendingPool();
+        List<List<String>> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ScriptedNode node = new ScriptedNode(List.of(ACCEPTED));
+                EvmHeadsListener listener = new EvmHeadsListener("ethereum", node.uri(), wakes::incrementAndGet, pool)) {
+            assertEquals("newHeads", node.awaitRequest().path("params").path(0).asText());
+            com.fasterxml.jackson.databind.JsonNode second = node.readNext();
+            assertEquals("newPendingTransactions", second.path("params").path(0).asText());
+            assertEquals(2, second.path("id").asInt());
+            assertTrue(!pool.live(), "not before the node accepts it");
+            node.push("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":\"0x77\"}");
+            long t0 = System.nanoTime();
+            while (!pool.live()) {
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the accepted subscription makes the pool live");
+                Thread.sleep(20);
+            }
+            pool.pending(List::of, h -> List.of(), tx -> List.of()); // the whole read that starts it
+            node.push("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x77\",\"result\":\"0xabc\"}}");
+            node.push(HEAD);
+            EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 2, "a head still wakes");
+            t0 = System.nanoTime();
+            while (fetched.stream().noneMatch(f -> f.contains("0xabc"))) {
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the announced hash reaches the pool");
+                pool.pending(List::of, h -> {
+                    fetched.add(h);
+                    List<java.util.Map<String, Object>> none = new ArrayList<>();
+                    h.forEach(x -> none.add(null));
+                    return none;
+                }, tx -> List.of());
+                Thread.sleep(20);
+            }
+            assertEquals(2, wakes.get(), "an announced transaction wakes nobody");
+        }
+        assertTrue(!pool.live(), "closed: the pool reads whole again");
+    }
+
     /**
      * A WebSocket endpoint (RFC 6455, text frames only) that answers the n-th connection's first message with the n-th
      * scripted answer; a connection whose answer was an error is left for the client to close.
@@ -90,6 +128,7 @@ class EvmHeadsListenerTest {
         private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
         private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile OutputStream current;
+        private volatile DataInputStream currentIn;
         private final Thread acceptor;
 
         ScriptedNode(List<String> answers) throws IOException {
@@ -102,7 +141,9 @@ class EvmHeadsListenerTest {
                         InputStream in = s.getInputStream();
                         OutputStream out = s.getOutputStream();
                         handshake(in, out);
-                        requests.add(readText(new DataInputStream(in)));
+                        DataInputStream data = new DataInputStream(in);
+                        requests.add(readText(data));
+                        currentIn = data;
                         current = out;
                         writeText(out, left.remove(0));
                     }
@@ -120,6 +161,11 @@ class EvmHeadsListenerTest {
             String r = requests.poll(30, TimeUnit.SECONDS);
             assertTrue(r != null, "the listener connected and sent its subscription");
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r);
+        }
+
+        /** The next message the client sends on the last connection (after its first, which the script answered). */
+        com.fasterxml.jackson.databind.JsonNode readNext() throws IOException {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(readText(currentIn));
         }
 
         /** Sends {@code text} on the last connection. */
