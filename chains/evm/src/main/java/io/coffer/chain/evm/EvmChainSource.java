@@ -38,7 +38,7 @@ import org.web3j.utils.Numeric;
  * the same whether first seen pending (a decoded {@code transfer}/{@code transferFrom} call) or mined.
  *
  * <p>Pending payments come from the transactions the node announces over WebSocket, fetched by hash (see
- * {@link EvmPendingPool}), and from its pool read whole with {@code txpool_content} where it offers it (geth, anvil...):
+ * {@link io.coffer.core.chain.AnnouncedPool}), and from its pool read whole with {@code txpool_content} where it offers it (geth, anvil...):
  * once when announcements start, at every poll while there are none. A node with neither simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
  * the sender's mined nonce passes it while the transaction is gone, it was replaced.
  */
@@ -52,8 +52,8 @@ public final class EvmChainSource implements ChainSource {
     private final String nativeAsset;
     private final Map<String, String> assetByContract = new java.util.HashMap<>();
     private volatile boolean txpool = true;
-    /** The pending transactions paying the wallet, kept from the node's announcements (see {@link EvmPendingPool}). */
-    private final EvmPendingPool pending = new EvmPendingPool();
+    /** The pending transactions paying the wallet, kept from the node's announcements (see {@link io.coffer.core.chain.AnnouncedPool}). */
+    private final io.coffer.core.chain.AnnouncedPool pending = new io.coffer.core.chain.AnnouncedPool();
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
     /** The last blocks read whole, with the receipts read of them: for spends right after payments, and withdrawals' looks. */
@@ -300,11 +300,39 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     public List<Payment> mempool(WatchList watched) {
-        return pending.pending(this::wholePool, this::transactions, tx -> pays(tx, watched));
+        return pending.pending(new io.coffer.core.chain.AnnouncedPool.Reads() {
+            @Override
+            public Map<String, List<Payment>> whole() {
+                List<Map<String, Object>> all = wholePool();
+                if (all == null) {
+                    return null;
+                }
+                Map<String, List<Payment>> out = new java.util.LinkedHashMap<>();
+                all.forEach(tx -> out.put((String) tx.get("hash"), pays(tx, watched)));
+                return out;
+            }
+
+            @Override
+            public List<List<Payment>> fetch(List<String> ids) {
+                List<List<Payment>> out = new ArrayList<>(ids.size());
+                transactions(ids).forEach(tx -> out.add(isPending(tx) ? pays(tx, watched) : null));
+                return out;
+            }
+
+            @Override
+            public List<Boolean> stillPending(List<String> ids) {
+                return transactions(ids).stream().map(EvmChainSource::isPending).toList();
+            }
+        });
+    }
+
+    /** A transaction the node knows and has not mined (a pending one's {@code blockNumber} is null). */
+    private static boolean isPending(Map<String, Object> tx) {
+        return tx != null && tx.get("blockNumber") == null;
     }
 
     /** The pool of pending transactions the node announces (fed by the WebSocket listener, when there is one). */
-    EvmPendingPool pendingPool() {
+    io.coffer.core.chain.AnnouncedPool pendingPool() {
         return pending;
     }
 

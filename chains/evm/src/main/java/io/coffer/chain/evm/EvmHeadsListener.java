@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * only says "look now", the follower reads everything over RPC, so a missed or repeated head costs latency, never correctness.
  *
  * <p>Once the heads are subscribed to, the transactions entering the node's pool are too ({@code newPendingTransactions}):
- * their hashes go to the {@link EvmPendingPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
+ * their hashes go to the {@link io.coffer.core.chain.AnnouncedPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
  * second subscription is told once; its pool is then read whole at each poll, as without a WebSocket endpoint.
  *
  * <p>The subscription is made again after any close or error, after 1 s, doubling up to 30 s while the node stays away; each
@@ -35,7 +35,7 @@ final class EvmHeadsListener implements AutoCloseable {
     private final URI endpoint;
     private final Runnable wake;
     /** Where announced pending transactions go; null: not subscribed to. */
-    private final EvmPendingPool pending;
+    private final io.coffer.core.chain.AnnouncedPool pending;
     /** Whether a refusal of the pending subscription was told already (once per listener, not per connection). */
     private volatile boolean pendingRefusalTold;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,7 +50,7 @@ final class EvmHeadsListener implements AutoCloseable {
         this(chain, endpoint, wake, null);
     }
 
-    EvmHeadsListener(String chain, URI endpoint, Runnable wake, EvmPendingPool pending) {
+    EvmHeadsListener(String chain, URI endpoint, Runnable wake, io.coffer.core.chain.AnnouncedPool pending) {
         this.chain = chain;
         this.endpoint = endpoint;
         this.wake = wake;

@@ -84,7 +84,7 @@ class EvmHeadsListenerTest {
     @Test
     void pendingTransactionsAreSubscribedToAfterTheHeadsAndTheirHashesGoToThePool() throws Exception {
         AtomicInteger wakes = new AtomicInteger();
-        EvmPendingPool pool = new EvmPendingPool();
+        io.coffer.core.chain.AnnouncedPool pool = new io.coffer.core.chain.AnnouncedPool();
         List<List<String>> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ScriptedNode node = new ScriptedNode(List.of(ACCEPTED));
                 EvmHeadsListener listener = new EvmHeadsListener("ethereum", node.uri(), wakes::incrementAndGet, pool)) {
@@ -99,19 +99,33 @@ class EvmHeadsListenerTest {
                 assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the accepted subscription makes the pool live");
                 Thread.sleep(20);
             }
-            pool.pending(List::of, h -> List.of(), tx -> List.of()); // the whole read that starts it
+            io.coffer.core.chain.AnnouncedPool.Reads node2 = new io.coffer.core.chain.AnnouncedPool.Reads() {
+                @Override
+                public java.util.Map<String, List<io.coffer.core.chain.Payment>> whole() {
+                    return java.util.Map.of();
+                }
+
+                @Override
+                public List<List<io.coffer.core.chain.Payment>> fetch(List<String> ids) {
+                    fetched.add(ids);
+                    List<List<io.coffer.core.chain.Payment>> none = new ArrayList<>();
+                    ids.forEach(x -> none.add(null));
+                    return none;
+                }
+
+                @Override
+                public List<Boolean> stillPending(List<String> ids) {
+                    return ids.stream().map(x -> false).toList();
+                }
+            };
+            pool.pending(node2); // the whole read that starts it
             node.push("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x77\",\"result\":\"0xabc\"}}");
             node.push(HEAD);
             EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 2, "a head still wakes");
             t0 = System.nanoTime();
             while (fetched.stream().noneMatch(f -> f.contains("0xabc"))) {
                 assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the announced hash reaches the pool");
-                pool.pending(List::of, h -> {
-                    fetched.add(h);
-                    List<java.util.Map<String, Object>> none = new ArrayList<>();
-                    h.forEach(x -> none.add(null));
-                    return none;
-                }, tx -> List.of());
+                pool.pending(node2);
                 Thread.sleep(20);
             }
             assertEquals(2, wakes.get(), "an announced transaction wakes nobody");

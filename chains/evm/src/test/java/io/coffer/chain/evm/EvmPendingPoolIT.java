@@ -59,7 +59,7 @@ class EvmPendingPoolIT {
         EvmChainConfig config = new EvmChainConfig("ethereum", AnvilNode.CHAIN_ID, anvil.rpcUrl(), 1, 4, Duration.ofSeconds(1), "ETH",
                 18, true, List.of());
         EvmChainSource source = new EvmChainSource(new EvmRpcClient(config), config);
-        EvmPendingPool pool = source.pendingPool();
+        io.coffer.core.chain.AnnouncedPool pool = source.pendingPool();
         anvil.setAutomine(false);
         try (EvmHeadsListener listener = new EvmHeadsListener("ethereum", URI.create("ws://" + anvil.rpcUrl().getAuthority()), () -> { },
                 pool)) {
