@@ -1,6 +1,7 @@
 package io.coffer.chain.bitcoin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coffer.core.chain.AnnouncedPool;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
@@ -35,8 +36,9 @@ import org.bitcoinj.script.ScriptException;
 
 /**
  * The Bitcoin {@link ChainSource}: headers from {@code getblockhash}/{@code getblockheader}, raw blocks
- * from {@code getblock <hash> 0} parsed with bitcoinj, the mempool from {@code getrawmempool} plus
- * {@code getrawtransaction} (each mempool transaction is fetched and parsed once and cached while it
+ * from {@code getblock <hash> 0} parsed with bitcoinj, the mempool's payments from the transactions ZMQ {@code hashtx}
+ * announces (fetched with {@code getrawtransaction}; see {@link AnnouncedPool}), or without announcements from
+ * {@code getrawmempool} plus {@code getrawtransaction} (each mempool transaction fetched and parsed once and cached while it
  * stays there), and conflict detection by asking {@code gettxout} about a vanished transaction's inputs
  * (recorded with the deposit, so this works after a restart too).
  */
@@ -45,7 +47,9 @@ public final class BitcoinChainSource implements ChainSource {
     private final String chain;
     private final Network network;
     private final String asset;
-    /** Mempool transactions seen, with their payments to watched addresses (usually none): parsed once. */
+    /** The mempool's transactions paying the wallet, kept from bitcoind's {@code hashtx} announcements (see {@link AnnouncedPool}). */
+    private final AnnouncedPool pending = new AnnouncedPool();
+    /** Mempool transactions seen by the last whole read, with their payments to watched addresses (usually none): parsed once. */
     private final Map<String, List<Payment>> mempoolCache = new ConcurrentHashMap<>();
     /** The block parsed last: the follower asks for its payments, then for its spends. */
     private volatile ParsedBlock lastBlock;
@@ -264,10 +268,68 @@ public final class BitcoinChainSource implements ChainSource {
 
     @Override
     public List<Payment> mempool(WatchList watched) {
+        return pending.pending(new AnnouncedPool.Reads() {
+            @Override
+            public Map<String, List<Payment>> whole() {
+                return wholeMempool(watched);
+            }
+
+            @Override
+            public List<List<Payment>> fetch(List<String> ids) {
+                List<Boolean> in = stillPending(ids);
+                List<Object[]> params = new ArrayList<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    if (in.get(i)) {
+                        params.add(new Object[] {ids.get(i)});
+                    }
+                }
+                java.util.Iterator<Object> raws = rpc.batch("getrawtransaction", params).iterator();
+                List<List<Payment>> out = new ArrayList<>(ids.size());
+                for (int i = 0; i < ids.size(); i++) {
+                    Object raw = in.get(i) ? raws.next() : null;
+                    // An error: mined or evicted between the two calls (the block says the rest).
+                    out.add(raw instanceof JsonNode hex ? paymentsOf(Transaction.read(ByteBuffer.wrap(HexFormat.of().parseHex(hex.asText()))),
+                            watched) : null);
+                }
+                return out;
+            }
+
+            @Override
+            public List<Boolean> stillPending(List<String> ids) {
+                List<Object[]> params = new ArrayList<>(ids.size());
+                ids.forEach(id -> params.add(new Object[] {id}));
+                return rpc.batch("getmempoolentry", params).stream().map(r -> r instanceof JsonNode).toList();
+            }
+        });
+    }
+
+    /**
+     * Listens to bitcoind's ZMQ {@code endpoint}: {@code wake} runs at each notification, and the transactions its
+     * {@code hashtx} announces feed {@link #mempool}. Closing the result stops it (the mempool is then read whole at each poll).
+     */
+    public AutoCloseable listen(java.net.URI endpoint, Runnable wake) {
+        return new BitcoinZmqListener(chain, endpoint, wake, pending);
+    }
+
+    /** Whether bitcoind's transactions are announced to this source now (else {@link #mempool} reads the mempool whole). */
+    public boolean announcing() {
+        return pending.live();
+    }
+
+    /** The mempool's announced transactions (fed by the ZMQ listener, when there is one). */
+    AnnouncedPool pendingPool() {
+        return pending;
+    }
+
+    /**
+     * Every mempool transaction's payments to watched addresses, by txid: the ids from {@code getrawmempool}, each transaction
+     * fetched and parsed once while it stays there.
+     */
+    private Map<String, List<Payment>> wholeMempool(WatchList watched) {
         Set<String> now = new HashSet<>();
         rpc.call("getrawmempool").forEach(t -> now.add(t.asText()));
         mempoolCache.keySet().retainAll(now);
-        List<Payment> out = new ArrayList<>();
+        Map<String, List<Payment>> out = new java.util.LinkedHashMap<>();
         for (String txid : now) {
             List<Payment> seen = mempoolCache.get(txid);
             if (seen == null) {
@@ -280,7 +342,7 @@ public final class BitcoinChainSource implements ChainSource {
                 seen = paymentsOf(tx, watched);
                 mempoolCache.put(txid, seen);
             }
-            out.addAll(seen);
+            out.put(txid, seen);
         }
         return out;
     }

@@ -48,7 +48,7 @@ public final class BitcoinDriver implements ChainDriver {
         withdrawals.feeRates(new BitcoinFeeEstimator(rpc, FeeRate.satPerVbyte(config.feeFloor()), FeeRate.satPerVbyte(config.feeFallback()),
                 FeeRate.satPerVbyte(config.feeMax())));
         Optional<ChainParts.Push> push = config.zmqEndpoint() == null ? Optional.empty()
-                : Optional.of(wake -> new BitcoinZmqListener(config.name(), config.zmqEndpoint(), wake));
+                : Optional.of(wake -> source.listen(config.zmqEndpoint(), wake));
         return new ChainParts(book, follower, withdrawals, Optional.empty(), push);
     }
 }

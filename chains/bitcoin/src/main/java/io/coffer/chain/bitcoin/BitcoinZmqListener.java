@@ -1,5 +1,9 @@
 package io.coffer.chain.bitcoin;
 
+import io.coffer.core.chain.AnnouncedPool;
+import java.util.ArrayList;
+import java.util.List;
+
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -18,6 +22,11 @@ import org.zeromq.ZMQ;
  * socket is watched: without a completed handshake {@link #HANDSHAKE_TIMEOUT_MS} after connecting (or after a disconnect),
  * it is closed and made again, in a new ZMQ context. Each completed handshake also wakes the follower once, for what was
  * published before the subscription was live (ZMQ's "slow joiner").
+ *
+ * <p>The txid each {@code hashtx} carries goes to the source's {@link AnnouncedPool}, so a poll fetches the transactions
+ * announced instead of listing the whole mempool: the pool counts as announced from each completed handshake until the next
+ * disconnect, and a gap in {@code hashtx}'s sequence numbers (ZMQ drops messages past its high-water mark) makes the next
+ * poll list the mempool whole.
  */
 public final class BitcoinZmqListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BitcoinZmqListener.class.getName());
@@ -29,11 +38,20 @@ public final class BitcoinZmqListener implements AutoCloseable {
     private final Runnable wake;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Where announced transactions go; null: only wake. */
+    private final AnnouncedPool pool;
+    /** The last {@code hashtx} sequence number received on this socket; -1 before the first. */
+    private long lastTxSequence = -1;
 
     public BitcoinZmqListener(String chain, URI endpoint, Runnable wake) {
+        this(chain, endpoint, wake, null);
+    }
+
+    public BitcoinZmqListener(String chain, URI endpoint, Runnable wake, AnnouncedPool pool) {
         this.chain = chain;
         this.endpoint = endpoint;
         this.wake = wake;
+        this.pool = pool;
         thread = new Thread(this::run, "coffer-zmq-" + chain);
         thread.setDaemon(true);
         thread.start();
@@ -70,6 +88,7 @@ public final class BitcoinZmqListener implements AutoCloseable {
             } catch (org.zeromq.ZMQException e) {
                 return; // context closed
             } finally {
+                announcing(false);
                 ctx.close();
             }
         }
@@ -84,9 +103,11 @@ public final class BitcoinZmqListener implements AutoCloseable {
             while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
                 if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
                     live = true;
+                    announcing(true);
                     wake.run(); // anything published before the subscription was live
                 } else if (event.getEvent() == ZMQ.EVENT_DISCONNECTED) {
                     live = false;
+                    announcing(false);
                     deadline = System.currentTimeMillis() + HANDSHAKE_TIMEOUT_MS;
                 }
             }
@@ -100,16 +121,42 @@ public final class BitcoinZmqListener implements AutoCloseable {
                 continue;
             }
             live = true;
+            List<byte[]> rest = new ArrayList<>(2);
             while (socket.hasReceiveMore()) {
-                socket.recv(); // body and sequence number: not needed, the follower reads over RPC
+                rest.add(socket.recv()); // the body (a hash), then the topic's sequence number
+            }
+            if (pool != null && "hashtx".equals(new String(topic, java.nio.charset.StandardCharsets.US_ASCII)) && rest.size() == 2
+                    && rest.get(0).length == 32 && rest.get(1).length == 4) {
+                long sequence = java.nio.ByteBuffer.wrap(rest.get(1)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+                if (lastTxSequence >= 0 && sequence != ((lastTxSequence + 1) & 0xFFFFFFFFL)) {
+                    pool.missed(); // dropped on the way: the next poll lists the mempool whole
+                }
+                lastTxSequence = sequence;
+                pool.announced(java.util.HexFormat.of().formatHex(rest.get(0))); // bitcoind sends it as RPC shows it
             }
             wake.run();
+        }
+    }
+
+    /** The pool's announcements start at a handshake and stop at a disconnect; the sequence starts anew with each socket. */
+    private void announcing(boolean on) {
+        lastTxSequence = -1;
+        if (pool == null) {
+            return;
+        }
+        if (on) {
+            pool.subscribed();
+        } else if (pool.live()) {
+            pool.lost();
         }
     }
 
     @Override
     public void close() {
         running = false;
+        if (pool != null) {
+            pool.lost();
+        }
         ZContext ctx = context;
         if (ctx != null) {
             ctx.close();
