@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * megabytes of JSON), and anvil took 347 ms to answer with 2,840. Where the node announces each transaction entering its
  * pool (bitcoind's ZMQ {@code hashtx}, an EVM node's {@code newPendingTransactions}), a poll fetches only the transactions
  * announced since the last one and asks whether those already found paying the wallet are still pending, to drop the mined
- * and the gone. The pool is read whole once each time the announcements start (what entered before was announced to
+ * and the gone (those announced again at once, all of them every {@link #LOOK_AGAIN_NANOS}). The pool is read whole once each time the announcements start (what entered before was announced to
  * nobody), after announcements were lost (an outage, a gap in their sequence, an overflow of {@link #MAX_QUEUED}, a failed
  * fetch), and at every poll while there are none — what the followers did before.
  *
@@ -31,6 +31,27 @@ public final class AnnouncedPool {
     public static final int MAX_QUEUED = 100_000;
     /** Transactions asked about in one call at most. */
     public static final int BATCH = 256;
+    /**
+     * How often the transactions found paying the wallet are all asked about again (to drop the mined and the gone); in
+     * between only those announced again are (bitcoind announces a transaction again when a block holds it). A found one kept
+     * a little after it left does no harm: the follower takes a block's word over the pool's, and a deposit in a block is not
+     * moved by what the pool says.
+     */
+    public static final long LOOK_AGAIN_NANOS = 1_000_000_000L;
+
+    private final java.util.function.LongSupplier nanos;
+    /** When the found ones were all asked about last (nanos). */
+    private long lookedAt;
+    private boolean looked;
+
+    public AnnouncedPool() {
+        this(System::nanoTime);
+    }
+
+    /** @param nanos a monotonic clock in nanoseconds (tests give their own) */
+    public AnnouncedPool(java.util.function.LongSupplier nanos) {
+        this.nanos = nanos;
+    }
 
     /** How a chain's source reads its node's pool. */
     public interface Reads {
@@ -119,8 +140,16 @@ public final class AnnouncedPool {
                 seeded = announcing ? at : -1;
             } else {
                 Set<String> fresh = drain();
+                long now = nanos.getAsLong();
+                List<String> known = new ArrayList<>();
+                if (!looked || now - lookedAt >= LOOK_AGAIN_NANOS) {
+                    known.addAll(paying.keySet());
+                    looked = true;
+                    lookedAt = now;
+                } else {
+                    paying.keySet().stream().filter(fresh::contains).forEach(known::add); // announced again: mined, most likely
+                }
                 fresh.removeAll(paying.keySet());
-                List<String> known = new ArrayList<>(paying.keySet());
                 List<Boolean> still = inBatches(known, reads::stillPending);
                 for (int i = 0; i < known.size(); i++) {
                     if (!still.get(i)) {

@@ -78,7 +78,8 @@ class AnnouncedPoolTest {
     @Test
     void announcedTransactionsAreFetchedAndTheFoundOnesAskedAboutUntilMinedOrGone() {
         Node node = new Node();
-        AnnouncedPool pool = new AnnouncedPool();
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        AnnouncedPool pool = new AnnouncedPool(clock::get);
         node.pool.put("before", true);
         pool.subscribed();
         pool.announced("early"); // announced before the first poll: covered by its whole read
@@ -101,14 +102,26 @@ class AnnouncedPoolTest {
 
         node.fetches.clear();
         node.looks.clear();
-        assertEquals(List.of("before", "ours"), node.poll(pool), "nothing announced: only the found ones are asked about");
+        assertEquals(List.of("before", "ours"), node.poll(pool));
+        assertTrue(node.fetches.isEmpty() && node.looks.isEmpty(), "nothing announced within the second: nothing asked");
+        clock.addAndGet(AnnouncedPool.LOOK_AGAIN_NANOS);
+        assertEquals(List.of("before", "ours"), node.poll(pool), "a second later: the found ones are asked about");
         assertTrue(node.fetches.isEmpty());
         assertEquals(List.of(List.of("before", "ours")), node.looks);
 
-        node.pool.remove("before"); // mined
-        node.pool.remove("ours"); // dropped (replaced, evicted)
+        node.looks.clear();
+        node.pool.remove("before"); // mined: bitcoind announces it again
+        pool.announced("before");
+        assertEquals(List.of("ours"), node.poll(pool), "announced again: asked about at once");
+        assertEquals(List.of(List.of("before")), node.looks);
+        assertTrue(node.fetches.isEmpty(), "a found one announced again is asked about, not fetched");
+
+        node.pool.remove("ours"); // dropped (replaced, evicted): nobody says so
+        assertEquals(List.of("ours"), node.poll(pool), "kept until the next look");
+        clock.addAndGet(AnnouncedPool.LOOK_AGAIN_NANOS);
         assertEquals(List.of(), node.poll(pool));
         node.looks.clear();
+        clock.addAndGet(AnnouncedPool.LOOK_AGAIN_NANOS);
         assertEquals(List.of(), node.poll(pool));
         assertTrue(node.looks.isEmpty(), "nothing found, nothing announced: nothing asked");
         assertEquals(1, node.wholeReads, "the pool was read whole once");
