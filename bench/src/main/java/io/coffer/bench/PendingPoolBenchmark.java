@@ -95,17 +95,7 @@ public final class PendingPoolBenchmark {
             node.mine(200);
             String ours = node.minerWallet("getnewaddress", "ours", "bech32").asText();
             byte[] oursKey = BitcoinAddresses.p2wpkh(BitcoinNetwork.REGTEST).key(ours);
-            WatchList watched = new WatchList() {
-                @Override
-                public boolean watches(String address) {
-                    return ours.equals(address);
-                }
-
-                @Override
-                public boolean watchesKey(byte[] key) {
-                    return java.util.Arrays.equals(oursKey, key);
-                }
-            };
+            WatchList watched = watching(ours::equals, key -> java.util.Arrays.equals(oursKey, key));
             java.util.function.Supplier<BitcoinChainSource> source = () -> new BitcoinChainSource(new BitcoinRpcClient("bitcoin",
                     node.rpcUrl(), BitcoindNode.RPC_USER, BitcoindNode.RPC_PASSWORD, null, Duration.ofSeconds(60)), BitcoinNetwork.REGTEST);
             BitcoinChainSource whole = source.get();
@@ -180,17 +170,7 @@ public final class PendingPoolBenchmark {
                     18, true, List.of());
             EvmChainSource whole = new EvmChainSource(new EvmRpcClient(config), config);
             EvmChainSource announced = new EvmChainSource(new EvmRpcClient(config), config);
-            WatchList watched = new WatchList() {
-                @Override
-                public boolean watches(String address) {
-                    return OURS.equalsIgnoreCase(address);
-                }
-
-                @Override
-                public boolean watchesKey(byte[] key) {
-                    return false;
-                }
-            };
+            WatchList watched = watching(OURS::equalsIgnoreCase, key -> false);
             List<String> senders = new ArrayList<>();
             anvil.rpc("eth_accounts").forEach(a -> senders.add(a.asText()));
             int sent = 0;
@@ -238,6 +218,21 @@ public final class PendingPoolBenchmark {
                         "the pool read whole (txpool_content), as without announcements", w, ">= 1, flat in the pool's size"));
             }
         }
+    }
+
+    /** The wallet's one address, by its text (an EVM node's JSON) and by its key (a Bitcoin output script). */
+    private static WatchList watching(java.util.function.Predicate<String> text, java.util.function.Predicate<byte[]> key) {
+        return new WatchList() {
+            @Override
+            public boolean watches(String address) {
+                return text.test(address);
+            }
+
+            @Override
+            public boolean watchesKey(byte[] k) {
+                return key.test(k);
+            }
+        };
     }
 
     /** Pays 0.009 BTC to {@code to} from one of the {@code unspent} 0.01 BTC coins (the rest is the fee). */
