@@ -283,7 +283,8 @@ public final class BitcoinChainSource implements ChainSource {
                         params.add(new Object[] {ids.get(i)});
                     }
                 }
-                java.util.Iterator<Object> raws = rpc.batch("getrawtransaction", params).iterator();
+                java.util.Iterator<Object> raws = params.isEmpty() ? java.util.Collections.emptyIterator()
+                        : rpc.batch("getrawtransaction", params).iterator();
                 List<List<Payment>> out = new ArrayList<>(ids.size());
                 for (int i = 0; i < ids.size(); i++) {
                     Object raw = in.get(i) ? raws.next() : null;

@@ -1,6 +1,7 @@
 package io.coffer.chain.evm;
 
 import io.coffer.core.address.EvmAddress;
+import io.coffer.core.chain.AnnouncedPool;
 import io.coffer.core.chain.BlockHeader;
 import io.coffer.core.chain.BroadcastResult;
 import io.coffer.core.chain.ChainSource;
@@ -38,9 +39,10 @@ import org.web3j.utils.Numeric;
  * the same whether first seen pending (a decoded {@code transfer}/{@code transferFrom} call) or mined.
  *
  * <p>Pending payments come from the transactions the node announces over WebSocket, fetched by hash (see
- * {@link io.coffer.core.chain.AnnouncedPool}), and from its pool read whole with {@code txpool_content} where it offers it (geth, anvil...):
- * once when announcements start, at every poll while there are none. A node with neither simply has no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if
- * the sender's mined nonce passes it while the transaction is gone, it was replaced.
+ * {@link AnnouncedPool}), and from its pool read whole with {@code txpool_content} where it offers
+ * it (geth, anvil...): once when announcements start, at every poll while there are none. A node with neither simply has
+ * no SEEN stage. A pending payment records {@code "sender:nonce"} as its input: if the sender's mined nonce passes it while
+ * the transaction is gone, it was replaced.
  */
 public final class EvmChainSource implements ChainSource {
     private static final Logger LOG = Logger.getLogger(EvmChainSource.class.getName());
@@ -52,8 +54,8 @@ public final class EvmChainSource implements ChainSource {
     private final String nativeAsset;
     private final Map<String, String> assetByContract = new java.util.HashMap<>();
     private volatile boolean txpool = true;
-    /** The pending transactions paying the wallet, kept from the node's announcements (see {@link io.coffer.core.chain.AnnouncedPool}). */
-    private final io.coffer.core.chain.AnnouncedPool pending = new io.coffer.core.chain.AnnouncedPool();
+    /** The pending transactions paying the wallet, kept from the node's announcements (see {@link AnnouncedPool}). */
+    private final AnnouncedPool pending = new AnnouncedPool();
     /** The last block {@link #payments} read whole: {@link #spends} reads the same block right after. */
     private volatile EthBlock.Block lastFull;
     /** The last blocks read whole, with the receipts read of them: for spends right after payments, and withdrawals' looks. */
@@ -300,7 +302,7 @@ public final class EvmChainSource implements ChainSource {
 
     @Override
     public List<Payment> mempool(WatchList watched) {
-        return pending.pending(new io.coffer.core.chain.AnnouncedPool.Reads() {
+        return pending.pending(new AnnouncedPool.Reads() {
             @Override
             public Map<String, List<Payment>> whole() {
                 List<Map<String, Object>> all = wholePool();
@@ -332,7 +334,7 @@ public final class EvmChainSource implements ChainSource {
     }
 
     /** The pool of pending transactions the node announces (fed by the WebSocket listener, when there is one). */
-    io.coffer.core.chain.AnnouncedPool pendingPool() {
+    AnnouncedPool pendingPool() {
         return pending;
     }
 

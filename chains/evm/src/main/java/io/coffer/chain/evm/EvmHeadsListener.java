@@ -1,6 +1,7 @@
 package io.coffer.chain.evm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coffer.core.chain.AnnouncedPool;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
  * only says "look now", the follower reads everything over RPC, so a missed or repeated head costs latency, never correctness.
  *
  * <p>Once the heads are subscribed to, the transactions entering the node's pool are too ({@code newPendingTransactions}):
- * their hashes go to the {@link io.coffer.core.chain.AnnouncedPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
+ * their hashes go to the {@link AnnouncedPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
  * second subscription is told once; its pool is then read whole at each poll, as without a WebSocket endpoint.
  *
  * <p>The subscription is made again after any close or error, after 1 s, doubling up to 30 s while the node stays away; each
@@ -35,7 +36,7 @@ final class EvmHeadsListener implements AutoCloseable {
     private final URI endpoint;
     private final Runnable wake;
     /** Where announced pending transactions go; null: not subscribed to. */
-    private final io.coffer.core.chain.AnnouncedPool pending;
+    private final AnnouncedPool pending;
     /** Whether a refusal of the pending subscription was told already (once per listener, not per connection). */
     private volatile boolean pendingRefusalTold;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,7 +51,7 @@ final class EvmHeadsListener implements AutoCloseable {
         this(chain, endpoint, wake, null);
     }
 
-    EvmHeadsListener(String chain, URI endpoint, Runnable wake, io.coffer.core.chain.AnnouncedPool pending) {
+    EvmHeadsListener(String chain, URI endpoint, Runnable wake, AnnouncedPool pending) {
         this.chain = chain;
         this.endpoint = endpoint;
         this.wake = wake;
@@ -157,7 +158,8 @@ final class EvmHeadsListener implements AutoCloseable {
                 } else {
                     subscribed();
                     if (pending != null) {
-                        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_subscribe\",\"params\":[\"newPendingTransactions\"]}", true);
+                        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_subscribe\","
+                                + "\"params\":[\"newPendingTransactions\"]}", true);
                     }
                 }
             } else if (msg.path("id").asInt() == 2 && pending != null) {
@@ -165,7 +167,8 @@ final class EvmHeadsListener implements AutoCloseable {
                     if (!pendingRefusalTold) {
                         pendingRefusalTold = true;
                         LOG.info("chain " + chain + ": " + endpoint + " does not announce pending transactions ("
-                                + msg.path("error").path("message").asText("no subscription id") + "); its pool is read whole at each poll");
+                                + msg.path("error").path("message").asText("no subscription id")
+                                + "); its pool is read whole at each poll");
                     }
                 } else if (socket == ws) {
                     pendingSubscription = msg.path("result").asText();
