@@ -83,13 +83,28 @@ public final class BitcoinZmqListener implements AutoCloseable {
             } catch (org.zeromq.ZMQException e) {
                 return; // context closed
             }
+            boolean failed = false;
             try {
                 listen(socket, monitor);
             } catch (org.zeromq.ZMQException e) {
                 return; // context closed
+            } catch (RuntimeException e) {
+                // jeromq was seen to throw a NullPointerException from a recv under way when close() ended its context.
+                if (!running) {
+                    return;
+                }
+                LOG.warning("chain " + chain + ": ZMQ listener at " + endpoint + " failed (" + e + "); connecting again in 1 s");
+                failed = true;
             } finally {
                 announcing(false);
                 ctx.close();
+            }
+            if (failed) {
+                try {
+                    Thread.sleep(1_000); // not a spin of new contexts if it keeps failing
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
     }
