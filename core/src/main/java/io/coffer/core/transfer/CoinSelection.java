@@ -28,10 +28,18 @@ public final class CoinSelection {
     /** Outputs below this are dust for P2WPKH at the default relay fee. */
     public static final long DUST_SATS = 294;
     /**
-     * The largest transaction nodes relay: Bitcoin Core's {@code MAX_STANDARD_TX_WEIGHT} (400,000 weight units) in virtual bytes.
+     * The largest transaction nodes relay: Bitcoin Core's {@code MAX_STANDARD_TX_WEIGHT} (400,000 weight units, 100,000 vB).
      * A larger one is valid in a block but refused by every mempool ({@code tx-size}): signed, stored and never mined.
      */
-    public static final int MAX_STANDARD_VBYTES = 100_000;
+    public static final int MAX_STANDARD_WEIGHT = 400_000;
+    /**
+     * A P2WPKH input's weight at most: 41 bytes outside the witness (x4) and a witness of 109 (item count, a 72-byte DER
+     * signature with its sighash byte, a 33-byte key, their lengths). {@link #P2WPKH_INPUT_VBYTES} prices the usual 67.75–68
+     * vB; the bound counts every signature at its longest, so a transaction at the bound stays relayable whatever R is.
+     */
+    private static final int P2WPKH_INPUT_MAX_WEIGHT = 41 * 4 + 109;
+    /** The input count's varint past 252 inputs: two bytes more than {@link #OVERHEAD_VBYTES} counts. */
+    private static final int LONG_INPUT_COUNT_VBYTES = 2;
 
     private CoinSelection() {
     }
@@ -57,10 +65,11 @@ public final class CoinSelection {
 
     /**
      * The most inputs a transaction paying a destination of {@code destinationVbytes} and a change output may have and stay
-     * within {@link #MAX_STANDARD_VBYTES}.
+     * within {@link #MAX_STANDARD_WEIGHT}, every signature at its longest.
      */
     public static int maxInputs(int destinationVbytes) {
-        return (MAX_STANDARD_VBYTES - OVERHEAD_VBYTES - destinationVbytes - P2WPKH_OUTPUT_VBYTES) / P2WPKH_INPUT_VBYTES;
+        int outside = 4 * (OVERHEAD_VBYTES + LONG_INPUT_COUNT_VBYTES + destinationVbytes + P2WPKH_OUTPUT_VBYTES);
+        return (MAX_STANDARD_WEIGHT - outside) / P2WPKH_INPUT_MAX_WEIGHT;
     }
 
     /** The order coins are taken in: largest first, equal ones by outpoint (the order of the kept coins' index by amount). */
@@ -116,7 +125,7 @@ public final class CoinSelection {
             if (all.compareTo(amount.add(fee)) >= 0) {
                 BigInteger most = total.subtract(fee).max(BigInteger.ZERO);
                 throw new CofferException(ErrorKind.FAILED_PRECONDITION, "TOO_MANY_INPUTS", "amount", "amount: the account holds it in "
-                        + "more coins than one transaction can spend (at most " + max + " inputs, " + MAX_STANDARD_VBYTES
+                        + "more coins than one transaction can spend (at most " + max + " inputs, " + MAX_STANDARD_WEIGHT / 4
                         + " vB, what nodes relay); at most " + most + " in one transfer now: send less at a time",
                         Map.of("max_inputs", Integer.toString(max), "most", most.toString()), null);
             }

@@ -110,7 +110,7 @@ class CoinSelectionTest {
     void noSelectionIsLargerThanNodesRelayAndEnoughInTooManyCoinsSaysWhatOneTransferCanSend() {
         FeeRate rate = FeeRate.satPerVbyte(1);
         int max = CoinSelection.maxInputs(DEST);
-        assertEquals(1_469, max, "(100,000 - 11 - 31 - 31) / 68, rounded down");
+        assertEquals(1_464, max, "(400,000 - 4 x (11 + 2 + 31 + 31)) / 273, rounded down");
         Coins coins = new Coins(2_000, 1_000);
         CofferException e = assertThrows(CofferException.class,
                 () -> CoinSelection.selectLargestFirst(coins, BigInteger.valueOf(1_600_000), rate, DEST, coins::all));
@@ -122,7 +122,7 @@ class CoinSelectionTest {
         Coins again = new Coins(2_000, 1_000);
         CoinSelection.Selection s = CoinSelection.selectLargestFirst(again, BigInteger.valueOf(most), rate, DEST, again::all);
         assertEquals(max, s.inputs().size(), "the most it names is sent by one transaction of every input it may have");
-        assertTrue(s.vsize() <= CoinSelection.MAX_STANDARD_VBYTES, s.vsize() + " vB");
+        assertTrue(s.vsize() <= CoinSelection.MAX_STANDARD_WEIGHT / 4, s.vsize() + " vB");
         assertEquals("TOO_MANY_INPUTS", assertThrows(CofferException.class, () -> CoinSelection.selectLargestFirst(new Coins(2_000, 1_000),
                 BigInteger.valueOf(most + 1), rate, DEST, () -> BigInteger.valueOf(2_000_000))).code(), "one satoshi more");
     }
