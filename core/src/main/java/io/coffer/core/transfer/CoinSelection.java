@@ -33,11 +33,11 @@ public final class CoinSelection {
      */
     public static final int MAX_STANDARD_WEIGHT = 400_000;
     /**
-     * A P2WPKH input's weight at most: 41 bytes outside the witness (x4) and a witness of 109 (item count, a 72-byte DER
-     * signature with its sighash byte, a 33-byte key, their lengths). {@link #P2WPKH_INPUT_VBYTES} prices the usual 67.75–68
-     * vB; the bound counts every signature at its longest, so a transaction at the bound stays relayable whatever R is.
+     * A P2WPKH input's weight at most: 41 bytes outside the witness (x4) and a witness of at most 108 (item count, a DER
+     * signature of at most 71 bytes — a 33-byte R, a low S, as relay requires — with its sighash byte, a 33-byte key, their
+     * lengths): the 68 vB {@link #P2WPKH_INPUT_VBYTES} prices, so a transaction at the bound stays relayable whatever R is.
      */
-    private static final int P2WPKH_INPUT_MAX_WEIGHT = 41 * 4 + 109;
+    private static final int P2WPKH_INPUT_MAX_WEIGHT = 41 * 4 + 108;
     /** The input count's varint past 252 inputs: two bytes more than {@link #OVERHEAD_VBYTES} counts. */
     private static final int LONG_INPUT_COUNT_VBYTES = 2;
 

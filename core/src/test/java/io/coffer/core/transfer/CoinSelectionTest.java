@@ -110,7 +110,7 @@ class CoinSelectionTest {
     void noSelectionIsLargerThanNodesRelayAndEnoughInTooManyCoinsSaysWhatOneTransferCanSend() {
         FeeRate rate = FeeRate.satPerVbyte(1);
         int max = CoinSelection.maxInputs(DEST);
-        assertEquals(1_464, max, "(400,000 - 4 x (11 + 2 + 31 + 31)) / 273, rounded down");
+        assertEquals(1_469, max, "(400,000 - 4 x (11 + 2 + 31 + 31)) / 272, rounded down");
         Coins coins = new Coins(2_000, 1_000);
         CofferException e = assertThrows(CofferException.class,
                 () -> CoinSelection.selectLargestFirst(coins, BigInteger.valueOf(1_600_000), rate, DEST, coins::all));

@@ -138,7 +138,7 @@ class BitcoinWithdrawalIT {
         String payee = minerAddress();
         io.coffer.core.transfer.FeeRate rate = io.coffer.core.transfer.FeeRate.satPerVbyte(1);
         UtxoWithdrawalService.Balance before = withdrawals.balance(0);
-        // The three large coins and all 1,500 small ones would be needed: more than the 1,464 inputs one transaction may have.
+        // The three large coins and all 1,500 small ones would be needed: more than the 1,469 inputs one transaction may have.
         CofferException e = assertThrows(CofferException.class,
                 () -> withdrawals.create(0, payee, BigInteger.valueOf(94_800_000), rate, "many-1"));
         assertEquals("TOO_MANY_INPUTS", e.code());
