@@ -38,14 +38,10 @@ public final class BitcoinZmqListener implements AutoCloseable {
     private final Runnable wake;
     private final Thread thread;
     private volatile boolean running = true;
-    /** Where announced transactions go; null: only wake. */
+    /** Where announced transactions go. */
     private final AnnouncedPool pool;
     /** The last {@code hashtx} sequence number received on this socket; -1 before the first. */
     private long lastTxSequence = -1;
-
-    public BitcoinZmqListener(String chain, URI endpoint, Runnable wake) {
-        this(chain, endpoint, wake, null);
-    }
 
     public BitcoinZmqListener(String chain, URI endpoint, Runnable wake, AnnouncedPool pool) {
         this.chain = chain;
@@ -140,7 +136,7 @@ public final class BitcoinZmqListener implements AutoCloseable {
             while (socket.hasReceiveMore()) {
                 rest.add(socket.recv()); // the body (a hash), then the topic's sequence number
             }
-            if (pool != null && "hashtx".equals(new String(topic, java.nio.charset.StandardCharsets.US_ASCII)) && rest.size() == 2
+            if ("hashtx".equals(new String(topic, java.nio.charset.StandardCharsets.US_ASCII)) && rest.size() == 2
                     && rest.get(0).length == 32 && rest.get(1).length == 4) {
                 long sequence = java.nio.ByteBuffer.wrap(rest.get(1)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
                 if (lastTxSequence >= 0 && sequence != ((lastTxSequence + 1) & 0xFFFFFFFFL)) {
@@ -156,9 +152,6 @@ public final class BitcoinZmqListener implements AutoCloseable {
     /** The pool's announcements start at a handshake and stop at a disconnect; the sequence starts anew with each socket. */
     private void announcing(boolean on) {
         lastTxSequence = -1;
-        if (pool == null) {
-            return;
-        }
         if (on) {
             pool.subscribed();
         } else if (pool.live()) {
@@ -169,9 +162,7 @@ public final class BitcoinZmqListener implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (pool != null) {
-            pool.lost();
-        }
+        pool.lost();
         ZContext ctx = context;
         if (ctx != null) {
             ctx.close();
