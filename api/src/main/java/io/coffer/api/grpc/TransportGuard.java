@@ -61,23 +61,47 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
     private static final ThrottledLog UNANSWERED = new ThrottledLog(LOG, Level.WARNING, Duration.ofSeconds(10));
     /** The liveness of the current call's connection, in every gRPC call's context. */
     public static final io.grpc.Context.Key<Liveness> LIVENESS = io.grpc.Context.key("coffer-connection-liveness");
-    private static final java.util.Map<Http2StreamWriter, Liveness> CONNECTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final java.util.Map<Http2StreamWriter, Connection> CONNECTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
-    /** Whether a call's connection still takes writes. */
+    /**
+     * Whether a call's connection still takes writes. One per call; the connection's state (its last PING, whether a write
+     * failed) is shared by its calls and looked up at the first ask: the look-up takes the lock of a map every connection is in,
+     * and taken for every call (a Health/Check's as well) it was 5% of the node's samples under {@code scripts/bench api}.
+     */
     public static final class Liveness {
-        static final Duration PING_EVERY = Duration.ofSeconds(2);
-        private final java.lang.ref.WeakReference<Http2StreamWriter> writer; // weak: it is this liveness's key in CONNECTIONS
-        private volatile boolean gone;
-        private volatile long lastPing = System.nanoTime() - PING_EVERY.toNanos();
+        private final Http2StreamWriter writer;
+        private Connection connection; // a racing first ask finds the same one in the map
 
         Liveness(Http2StreamWriter writer) {
-            this.writer = new java.lang.ref.WeakReference<>(writer);
+            this.writer = writer;
         }
 
         /** False once a PING on the connection could not be written; pings at most every {@link #PING_EVERY}. */
         public boolean alive() {
+            Connection c = connection;
+            if (c == null) {
+                c = CONNECTIONS.computeIfAbsent(writer, Connection::new);
+                connection = c;
+            }
+            return c.alive();
+        }
+
+        static final Duration PING_EVERY = Duration.ofSeconds(2);
+    }
+
+    /** A connection's liveness, shared by its calls. */
+    private static final class Connection {
+        private final java.lang.ref.WeakReference<Http2StreamWriter> writer; // weak: it is this connection's key in CONNECTIONS
+        private volatile boolean gone;
+        private volatile long lastPing = System.nanoTime() - Liveness.PING_EVERY.toNanos();
+
+        Connection(Http2StreamWriter writer) {
+            this.writer = new java.lang.ref.WeakReference<>(writer);
+        }
+
+        boolean alive() {
             long now = System.nanoTime();
-            if (!gone && now - lastPing >= PING_EVERY.toNanos()) {
+            if (!gone && now - lastPing >= Liveness.PING_EVERY.toNanos()) {
                 lastPing = now;
                 try {
                     Http2StreamWriter w = writer.get();
@@ -168,6 +192,8 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
 
         private final Http2SubProtocolSelector.SubProtocolHandler inner;
         private final Http2StreamWriter writer;
+        /** The connection's liveness, for this call's context and the drain check. */
+        private final Liveness liveness;
         private final int streamId;
         private final FlowControl.Outbound outbound;
         private final String method;
@@ -191,6 +217,7 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
                 String method) {
             this.inner = inner;
             this.writer = writer;
+            this.liveness = new Liveness(writer);
             this.streamId = streamId;
             this.outbound = outbound;
             this.method = method.length() > 120 ? method.substring(0, 117) + "..." : method;
@@ -199,7 +226,6 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
         @Override
         public void init() {
             streamThread = Thread.currentThread();
-            Liveness liveness = CONNECTIONS.computeIfAbsent(writer, Liveness::new);
             io.grpc.Context.current().withValue(LIVENESS, liveness).run(inner::init); // Helidon derives the call's context from it
         }
 
@@ -298,7 +324,7 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
                 return;
             }
             boolean reset = clientReset;
-            boolean gone = !reset && !CONNECTIONS.computeIfAbsent(writer, Liveness::new).alive();
+            boolean gone = !reset && !liveness.alive();
             long read = framesRead;
             boolean waiting = (reset || gone) && !inData && waitingForAFrame(t);
             if (waiting && (reset || idleSinceLastLook && read == framesAtLastLook)) {
