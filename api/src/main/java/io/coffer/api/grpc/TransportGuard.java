@@ -66,7 +66,7 @@ public final class TransportGuard implements Http2SubProtocolProvider<GrpcConfig
     /**
      * Whether a call's connection still takes writes. One per call; the connection's state (its last PING, whether a write
      * failed) is shared by its calls and looked up at the first ask: the look-up takes the lock of a map every connection is in,
-     * and taken for every call (a Health/Check's as well) it was 5% of the node's samples under {@code scripts/bench api}.
+     * and taken at every call's start (a Health/Check's as well) it was 2.7% of the node's samples under {@code scripts/bench api}.
      */
     public static final class Liveness {
         private final Http2StreamWriter writer;

@@ -288,8 +288,7 @@ public final class AddressBook implements WatchList {
     }
 
     private java.util.concurrent.ConcurrentSkipListMap<Integer, Derived> derivedOf(ChainTables.Branch key) {
-        // Read first: computeIfAbsent locks the key's bin unless the key heads it, and every payment request of a tenant asks for
-        // the same branch (under scripts/bench api, 6% of the node's samples were callers spinning on that bin's lock).
+        // Read first: computeIfAbsent may lock the key's bin, and every payment request of a tenant asks for the same branch.
         var known = derived.get(key);
         return known != null ? known : derived.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
     }

@@ -35,8 +35,7 @@ public final class EventOutbox {
     private final SecureRandom random = new SecureRandom();
     /**
      * The newest durable sequence per tenant (what readers may wait for), loaded on first use. Counters, moved without a lock:
-     * every commit moves its tenant's, and a map's merge locks the key's bin (concurrent payment requests of one tenant spun on
-     * it: 4.5% of the node's samples under {@code scripts/bench api}).
+     * every commit moves its tenant's, and a map's merge locks the key's bin for every commit of the tenant.
      */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> heads = new ConcurrentHashMap<>();
     /** The newest sequence handed out per tenant, durable or still queued; guarded by the outbox lock. */

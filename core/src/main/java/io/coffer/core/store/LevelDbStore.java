@@ -93,8 +93,10 @@ public final class LevelDbStore implements Store {
      * {@value #WRITE_BUFFER_BYTES} bytes: payment requests, addresses and idempotency keys are keyed at random, so every table
      * written out of a full buffer overlaps all of the level below and LevelDB's compaction rewrites it; with the default 4 MiB,
      * that compaction took a fifth of the machine under {@code scripts/bench api} (CreatePaymentRequest's 1.5 KB a request
-     * written 8.6 times over) and the node's writes 0.20 of Health/Check's rate; with 32 MiB, 0.23 (64 MiB: no better). The
-     * memory it costs is native (up to two buffers, one being written out), and a start replays at most one buffer's log.
+     * written 8.6 times over) and CreatePaymentRequest ran at 0.20 of Health/Check's rate; with 32 MiB, 0.23 (64 MiB: no
+     * better). CreateTransfer, which a 64 MiB buffer once halved (scans stepping over a running sum's versions in the memtable,
+     * since fixed), stayed within its noise (README, Performance). The memory it costs is native (up to two buffers, one being
+     * written out), and a start replays at most one buffer's log.
      */
     private static Options options() {
         return new Options().createIfMissing(true).paranoidChecks(true).compressionType(CompressionType.NONE)
