@@ -122,7 +122,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         System.arraycopy(keyBytes, 0, range, chainPrefix.length, keyBytes.length);
         List<Withdrawal> out = new ArrayList<>();
         for (var e : store.list(TransferTables.IDEMPOTENCY, TransferTables.IDEMPOTENCY.prefix(range), Integer.MAX_VALUE)) {
-            store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, e.getValue())).ifPresent(out::add);
+            get(e.getValue()).ifPresent(out::add);
         }
         return out;
     }
@@ -210,9 +210,11 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
      * <p>Concurrent callers overlap: each decides under this service's monitor (idempotency, funds against what the
      * withdrawals queued before hold back, the nonce after theirs, signing) and queues its signed batch there, in nonce order;
      * the wait for the disk, the broadcast and the outcome's write happen outside it, so callers share synced writes and
-     * their broadcasts overlap. What the queued batches change and the store does not show yet is kept here meanwhile: their
-     * idempotency keys (a second caller with one waits for the first to be written, then finds it), the next nonce of each
-     * address, the nonce holes they fill, and their reservations.
+     * their broadcasts overlap. An accepted broadcast's outcome (the chain decides from there) is not waited for at all
+     * ({@link #toldBeforeWritten}): it is written while the caller goes on, sharing a synced write with what is queued next.
+     * What the queued batches change and the store does not show yet is kept here meanwhile: their idempotency keys (a second
+     * caller with one waits for the first to be written, then finds it), the next nonce of each address, the nonce holes they
+     * fill, and their reservations.
      */
     Withdrawal sendFrom(int account, DerivationPath fromPath, String from, String asset, String destination, BigInteger amount,
                         String idempotencyKey, Fees priced) {
@@ -275,6 +277,7 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
         }
         boolean stored = false;
         boolean broadcastDone = false;
+        boolean flightHandedOn = false; // the outcome's writer ends the flight once it is durable
         long mine = NonceSlot.of(w).nonce();
         try {
             try {
@@ -300,7 +303,14 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 sent(from, mine);
                 broadcastDone = true;
             }
-            if (after != w) {
+            if (after != w && tellableBeforeWritten(after)) {
+                toldBeforeWritten(after, () -> {
+                    synchronized (this) {
+                        return queueMoving(recording(after, false), after);
+                    }
+                });
+                flightHandedOn = true;
+            } else if (after != w) {
                 Batch.Queued outcome;
                 synchronized (this) {
                     outcome = queueMoving(recording(after, false), after);
@@ -312,7 +322,9 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
             if (!broadcastDone) { // the write failed, or a crash point: never broadcast, the next may go
                 sent(from, mine);
             }
-            flightEnded();
+            if (!flightHandedOn) {
+                flightEnded();
+            }
             if (!stored) {
                 LOG.warning(() -> "chain " + chain + ": withdrawal " + w.id() + " could not be stored; nothing was sent");
             }

@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -800,7 +801,51 @@ public abstract class WithdrawalLedger {
     }
 
     public Optional<Withdrawal> get(String id) {
-        return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
+        Withdrawal told = toldNotWritten.get(id);
+        return told != null ? Optional.of(told) : store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(chain, id));
+    }
+
+    /**
+     * Sends whose caller was told the outcome before it is written (by id; see {@link #toldBeforeWritten}): what {@link #get}
+     * answers until it is, so a caller reading its withdrawal right after the send returned never sees it go back to SIGNED.
+     */
+    private final Map<String, Withdrawal> toldNotWritten = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether a send's caller may be told {@code outcome} before it is durable: only when the node accepted it (BROADCAST), so
+     * that the chain decides from there. Losing that write in a crash loses nothing: the signed bytes before it are durable, a
+     * restart finds the withdrawal SIGNED and sends the same bytes again ({@link #resume}), and the chain settles it as it would
+     * have. A refusal (FAILED, CONFLICTED) releases funds or a nonce: the caller learns it only once it is durable, or a crash
+     * could re-send what the caller was told had failed and replaced. No clear answer (BROADCAST_UNKNOWN) is rare and waited
+     * for as before: nothing to gain.
+     */
+    protected static boolean tellableBeforeWritten(Withdrawal outcome) {
+        return outcome.status() == WithdrawalStatus.BROADCAST;
+    }
+
+    /**
+     * Queues the batch that records a send's {@code outcome} (through {@code queue}, under the caller's lock as it needs) and
+     * returns without waiting for the disk: {@link #get} shows the outcome meanwhile, and the send stays in flight — every
+     * exclusive operation (following the chain, re-sending, replacing) still waits for it — until a thread of its own has seen
+     * the batch durable. The caller's withdrawal thus costs one synced write on its path (the signed bytes'), not two; the
+     * outcome's write shares a synced write with whatever is queued next. Ends the flight (the caller must not).
+     *
+     * @throws io.coffer.core.store.StoreException when the batch cannot be queued (the caller still ends the flight)
+     */
+    protected final void toldBeforeWritten(Withdrawal outcome, Supplier<Batch.Queued> queue) {
+        Batch.Queued queued = queue.get(); // (which checks the move against the stored version, not against this outcome)
+        toldNotWritten.put(outcome.id(), outcome); // before the thread that takes it away again starts
+        Thread.ofVirtual().name("coffer-outcome " + chain).start(() -> {
+            try {
+                queued.await();
+            } catch (RuntimeException e) { // the store refuses every write from now on; a restart re-sends the same bytes
+                LOG.severe("chain " + chain + ": withdrawal " + outcome.id() + "'s outcome (" + outcome.status()
+                        + ") could not be written: " + e.getMessage());
+            } finally {
+                toldNotWritten.remove(outcome.id(), outcome);
+                flightEnded();
+            }
+        });
     }
 
     /** Withdrawals of this chain not yet mined with their confirmations, by state, and since when the oldest of them waits. */

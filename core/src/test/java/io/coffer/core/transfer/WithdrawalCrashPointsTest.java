@@ -208,6 +208,116 @@ class WithdrawalCrashPointsTest {
                 NonceSlot.of(restarted.send(Kind.ACCOUNT, 10, "n-6")).nonce()));
     }
 
+    /**
+     * An accepted broadcast is answered before its outcome is written (the signed bytes are durable, a lost outcome is re-sent
+     * as the same bytes): reading the withdrawal shows it BROADCAST meanwhile, the store still SIGNED, and following the chain —
+     * an exclusive step — waits until the outcome is durable. A refusal (FAILED) is answered only once written.
+     */
+    @org.junit.jupiter.api.Test
+    void anAcceptedBroadcastIsAnsweredBeforeItsOutcomeIsWrittenARefusalOnlyAfter() throws Exception {
+        Wallet w = new Wallet(Kind.ACCOUNT, "");
+        HoldingSink sink = new HoldingSink();
+        w.service.sink(sink);
+        java.util.concurrent.FutureTask<Withdrawal> sending =
+                new java.util.concurrent.FutureTask<>(() -> w.send(Kind.ACCOUNT, 1_000, "told-1"));
+        new Thread(sending, "caller").start();
+        Withdrawal sent;
+        try {
+            sent = sending.get(30, java.util.concurrent.TimeUnit.SECONDS); // a send waiting for its held outcome never returns
+        } finally {
+            if (!sending.isDone()) {
+                sink.release.countDown();
+            }
+        }
+        assertEquals(WithdrawalStatus.BROADCAST, sent.status());
+        assertEquals(1, sink.held.get(), "its outcome is held, not written");
+        assertEquals(WithdrawalStatus.BROADCAST, w.service.get(sent.id()).orElseThrow().status(), "read back as answered");
+        assertEquals(WithdrawalStatus.BROADCAST, w.service.byIdempotencyKey("told-1").orElseThrow().status());
+        assertEquals(WithdrawalStatus.SIGNED, storedStatus(sent), "the store has the signed bytes only");
+
+        java.util.concurrent.FutureTask<Void> following = new java.util.concurrent.FutureTask<>(() -> {
+            w.service.track();
+            return null;
+        });
+        Thread follower = new Thread(following, "follower");
+        follower.start();
+        until("the follower to ask for the ledger alone", () -> {
+            synchronized (w.service) { // read under the ledger's monitor, as it is written
+                return w.service.exclusiveWaiting();
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertFalse(following.isDone(), "it waits while the outcome is not durable");
+        sink.release.countDown();
+        following.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(WithdrawalStatus.BROADCAST, storedStatus(sent), "written before the follower read it");
+
+        HoldingSink refusals = new HoldingSink(WithdrawalStatus.FAILED);
+        w.service.sink(refusals);
+        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.REJECTED);
+        java.util.concurrent.FutureTask<Withdrawal> refusing =
+                new java.util.concurrent.FutureTask<>(() -> w.send(Kind.ACCOUNT, 1_000, "told-2"));
+        Thread caller = new Thread(refusing, "caller");
+        caller.start();
+        until("the refused send to wait for its outcome's write", () -> refusals.held.get() == 1
+                && (caller.getState() == Thread.State.WAITING || caller.getState() == Thread.State.TERMINATED));
+        assertEquals(Thread.State.WAITING, caller.getState(), "not answered before the refusal is durable");
+        refusals.release.countDown();
+        Withdrawal refused = refusing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(WithdrawalStatus.FAILED, refused.status());
+        assertEquals(WithdrawalStatus.FAILED, storedStatus(refused));
+    }
+
+    /** Polls {@code condition} until it holds (at most 30 s: on a slow machine a thread may take long to get there). */
+    private static void until(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private WithdrawalStatus storedStatus(Withdrawal w) {
+        return store.get(TransferTables.WITHDRAWALS, new TransferTables.ChainKey(w.chain(), w.id())).orElseThrow().status();
+    }
+
+    /** Holds the batches recording a withdrawal in {@code status} until released (then writes them); the others go through. */
+    static final class HoldingSink implements WithdrawalSink {
+        final WithdrawalStatus status;
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
+        HoldingSink() {
+            this(WithdrawalStatus.BROADCAST);
+        }
+
+        HoldingSink(WithdrawalStatus status) {
+            this.status = status;
+        }
+
+        @Override
+        public void commit(Batch batch, Withdrawal withdrawal) {
+            batch.commit();
+        }
+
+        @Override
+        public Batch.Queued queue(Batch batch, Withdrawal withdrawal) {
+            if (withdrawal.status() != status) {
+                return batch.queue();
+            }
+            held.incrementAndGet();
+            return () -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                batch.commit();
+            };
+        }
+    }
+
     /** A hot address's nonce used by a transaction the ledger did not make (and the follower did not record) is a mismatch row. */
     @org.junit.jupiter.api.Test
     void aNonceUsedOutsideTheLedgerIsAMismatch() {
