@@ -199,7 +199,12 @@ public abstract class WithdrawalLedger {
                 if (w.status() == WithdrawalStatus.SIGNED || w.status() == WithdrawalStatus.BROADCAST_UNKNOWN
                         || w.status() == WithdrawalStatus.BROADCAST) {
                     LOG.info(() -> "chain " + chain + ": re-sending withdrawal " + w.id() + " (" + w.txid() + ", " + w.status() + ")");
-                    send(w);
+                    // Found SIGNED at a start, its bytes may have left before the stop (the outcome's write not yet durable):
+                    // a refusal of them again, inputs intact, must not make it FAILED.
+                    Withdrawal after = broadcast(w, true);
+                    if (after != w) {
+                        record(after);
+                    }
                 }
             }
             return null;
@@ -641,6 +646,14 @@ public abstract class WithdrawalLedger {
      * nothing changes. Nothing is written.
      */
     protected final Withdrawal broadcast(Withdrawal w) {
+        return broadcast(w, false);
+    }
+
+    /**
+     * As {@link #broadcast(Withdrawal)}; {@code mayHaveLeft}: whether a SIGNED {@code w}'s bytes may have been sent before (a
+     * withdrawal found SIGNED at a start): a refusal then leaves it sent (BROADCAST_UNKNOWN), as for bytes known to have left.
+     */
+    private Withdrawal broadcast(Withdrawal w, boolean mayHaveLeft) {
         BroadcastResult r = source.broadcast(w.raw());
         crash.reached(BROADCAST_NOT_RECORDED);
         Instant now = clock.instant();
@@ -656,7 +669,7 @@ public abstract class WithdrawalLedger {
                         + "); it is sent again while the chain is followed");
                 yield w.with(WithdrawalStatus.BROADCAST_UNKNOWN, 0, "", now);
             }
-            case REJECTED -> rejected(w, r.detail(), now);
+            case REJECTED -> rejected(w, r.detail(), now, mayHaveLeft);
         };
     }
 
@@ -664,10 +677,11 @@ public abstract class WithdrawalLedger {
      * What a refusal means depends on what the chain shows, never on the refusal alone. A version in the mempool or a block:
      * it stands (a refused bump leaves the previous version; "already spent" is often this very transaction, mined before a
      * crash or a re-send). Inputs spent elsewhere or gone: CONFLICTED, followed until the conflict is final. Inputs intact:
-     * bytes that never left the node (a first broadcast) FAILED, nothing moved; bytes that were sent before stay sent
-     * (BROADCAST_UNKNOWN, sent again on the next round), for anyone holding them can still get them mined.
+     * bytes that never left the node (a first broadcast) FAILED, nothing moved; bytes that were or may have been sent before
+     * ({@code mayHaveLeft}) stay sent (BROADCAST_UNKNOWN, sent again on the next round), for anyone holding them can still get
+     * them mined.
      */
-    private Withdrawal rejected(Withdrawal w, String detail, Instant now) {
+    private Withdrawal rejected(Withdrawal w, String detail, Instant now, boolean mayHaveLeft) {
         List<String> spends = spendsOf(w);
         TxState currentState = TxState.UNKNOWN;
         for (String version : versions(w)) {
@@ -686,7 +700,7 @@ public abstract class WithdrawalLedger {
             LOG.warning("chain " + chain + ": withdrawal " + w.id() + " refused by the node (" + detail + "): " + CONFLICT_REASON);
             return w.status() == WithdrawalStatus.CONFLICTED ? w : w.with(WithdrawalStatus.CONFLICTED, 0, CONFLICT_REASON, now);
         }
-        boolean everSent = w.status() != WithdrawalStatus.SIGNED || !w.replacedTxids().isEmpty();
+        boolean everSent = mayHaveLeft || w.status() != WithdrawalStatus.SIGNED || !w.replacedTxids().isEmpty();
         if (everSent) {
             LOG.warning("chain " + chain + ": a re-send of withdrawal " + w.id() + " was refused (" + detail + "); its inputs are "
                     + "intact, so it stays sent and is tried again");

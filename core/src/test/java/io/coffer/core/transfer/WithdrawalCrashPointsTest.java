@@ -167,6 +167,40 @@ class WithdrawalCrashPointsTest {
         assertEquals(mined.id(), third.send(kind, 60_000, "pay-1").id());
     }
 
+    /**
+     * Bytes sent before a crash that kept them SIGNED (the outcome's write lost: an accepted send is answered before it is
+     * durable), dropped by the node since and refused when a start sends them again: still sent (BROADCAST_UNKNOWN, its nonce
+     * and funds held), never FAILED, for whoever holds them can get them mined; the next round's send that is accepted makes
+     * it BROADCAST.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Kind.class)
+    void bytesThatMayHaveLeftBeforeACrashAreNeverFailedByARefusal(Kind kind) {
+        Wallet first = new Wallet(kind, WithdrawalLedger.BROADCAST_NOT_RECORDED);
+        if (kind == Kind.UTXO) {
+            fundOneCoin(first);
+        }
+        assertThrows(ProcessDied.class, () -> first.send(kind, 60_000, "pay-1"));
+        Withdrawal stored = first.service.byIdempotencyKey("pay-1").orElseThrow();
+        assertEquals(WithdrawalStatus.SIGNED, stored.status());
+        synchronized (chain) {
+            chain.pool.clear(); // the node dropped them
+        }
+        chain.answerNext(io.coffer.core.chain.BroadcastResult.Outcome.REJECTED);
+        Wallet again = new Wallet(kind, "");
+        again.service.resume();
+        assertEquals(WithdrawalStatus.BROADCAST_UNKNOWN, again.service.get(stored.id()).orElseThrow().status());
+        if (kind == Kind.ACCOUNT) {
+            assertEquals(1, NonceSlot.of(again.send(kind, 1_000, "pay-2")).nonce(), "its nonce is not free again");
+        } else {
+            CofferException e = assertThrows(CofferException.class, () -> again.send(kind, 60_000, "pay-2"));
+            assertEquals("INSUFFICIENT_FUNDS", e.code(), "its coin stays locked");
+        }
+        again.service.track();
+        assertEquals(WithdrawalStatus.BROADCAST, again.service.get(stored.id()).orElseThrow().status(), "sent again, accepted");
+        assertEquals(1, chain.distinctBroadcasts() - (kind == Kind.ACCOUNT ? 1 : 0), "always the same bytes");
+    }
+
     /** The first broadcast times out: UNKNOWN, never FAILED; the same bytes are sent again until the chain has them. */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(Kind.class)
