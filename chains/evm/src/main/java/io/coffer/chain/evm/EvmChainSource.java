@@ -86,7 +86,7 @@ public final class EvmChainSource implements ChainSource {
     @Override
     public BlockHeader header(long height) {
         EthBlock.Block b = block(height, false);
-        return b == null ? null : new BlockHeader(b.getNumber().longValueExact(), b.getHash(), b.getParentHash());
+        return b == null ? null : new BlockHeader(Quantities.of(b.getNumberRaw()).longValueExact(), b.getHash(), b.getParentHash());
     }
 
     private EthBlock.Block block(long height, boolean full) {
@@ -101,18 +101,18 @@ public final class EvmChainSource implements ChainSource {
         List<EthBlock.TransactionObject> toWatched = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
-            if (tx.getTo() != null && tx.getValue().signum() > 0 && watched.watches(checksummed(tx.getTo()))) {
+            if (tx.getTo() != null && Quantities.of(tx.getValueRaw()).signum() > 0 && watched.watches(checksummed(tx.getTo()))) {
                 toWatched.add(tx);
             }
         }
         Map<String, TransactionReceipt> receipts = receipts(b, toWatched, watched);
         for (EthBlock.TransactionObject tx : toWatched) {
-            if (!receipts.get(tx.getHash()).isStatusOK()) {
+            if (!Quantities.statusOk(receipts.get(tx.getHash()))) {
                 LOG.info(() -> "chain " + chain() + ": transaction " + tx.getHash() + " to a watched address failed; not a deposit");
                 continue;
             }
-            out.add(new Payment(tx.getHash(), 0, checksummed(tx.getTo()), nativeAsset, tx.getValue(),
-                    List.of(spentNonce(tx.getFrom(), tx.getNonce()))));
+            out.add(new Payment(tx.getHash(), 0, checksummed(tx.getTo()), nativeAsset, Quantities.of(tx.getValueRaw()),
+                    List.of(spentNonce(tx.getFrom(), Quantities.of(tx.getNonceRaw())))));
         }
         if (!assetByContract.isEmpty()) {
             // Filter by the block's number (a block-hash filter takes one address only) and check the hash of
@@ -156,7 +156,7 @@ public final class EvmChainSource implements ChainSource {
         }
         lastFull = b;
         recent.read(b);
-        return new BlockHeader(b.getNumber().longValueExact(), b.getHash(), b.getParentHash());
+        return new BlockHeader(Quantities.of(b.getNumberRaw()).longValueExact(), b.getHash(), b.getParentHash());
     }
 
     private EthBlock.Block fullBlock(BlockHeader header) {
@@ -270,7 +270,7 @@ public final class EvmChainSource implements ChainSource {
         List<EthBlock.TransactionObject> fromWatched = new ArrayList<>();
         for (EthBlock.TransactionResult<?> r : b.getTransactions()) {
             EthBlock.TransactionObject tx = (EthBlock.TransactionObject) r.get();
-            if (watched.watches(checksummed(tx.getFrom())) && tx.getNonce().bitLength() <= 32) {
+            if (watched.watches(checksummed(tx.getFrom())) && Quantities.of(tx.getNonceRaw()).bitLength() <= 32) {
                 fromWatched.add(tx);
             }
         }
@@ -278,13 +278,15 @@ public final class EvmChainSource implements ChainSource {
         for (EthBlock.TransactionObject tx : fromWatched) {
             String from = checksummed(tx.getFrom());
             TransactionReceipt receipt = receipts.get(tx.getHash());
-            BigInteger fee = receipt.getGasUsed().multiply(receipt.getEffectiveGasPrice() != null
-                    ? Numeric.toBigInt(receipt.getEffectiveGasPrice()) : tx.getGasPrice());
+            BigInteger fee = Quantities.of(receipt.getGasUsedRaw()).multiply(receipt.getEffectiveGasPrice() != null
+                    ? Numeric.toBigInt(receipt.getEffectiveGasPrice()) : Quantities.of(tx.getGasPriceRaw()));
             String asset = nativeAsset;
             BigInteger amount = BigInteger.ZERO;
-            if (receipt.isStatusOK() && tx.getValue().signum() > 0) {
-                amount = tx.getValue();
-            } else if (receipt.isStatusOK()) {
+            boolean ok = Quantities.statusOk(receipt);
+            BigInteger value = Quantities.of(tx.getValueRaw());
+            if (ok && value.signum() > 0) {
+                amount = value;
+            } else if (ok) {
                 for (Log log : receipt.getLogs()) {
                     String token = assetByContract.get(log.getAddress().toLowerCase(java.util.Locale.ROOT));
                     if (token != null && log.getTopics().size() == 3 && TRANSFER_TOPIC.equals(log.getTopics().get(0))
@@ -294,7 +296,7 @@ public final class EvmChainSource implements ChainSource {
                     }
                 }
             }
-            DepositId slot = new NonceSlot(from, tx.getNonce().longValueExact()).asInput();
+            DepositId slot = new NonceSlot(from, Quantities.of(tx.getNonceRaw()).longValueExact()).asInput();
             out.add(new OutpointSpend(slot, tx.getHash(), asset, amount, nativeAsset, fee));
         }
         return out;
@@ -458,8 +460,8 @@ public final class EvmChainSource implements ChainSource {
 
     /** A mined transaction's standing as its receipt tells it: in its block, or failed there; with the fee it paid. */
     private static TxStatus status(TransactionReceipt receipt) {
-        long height = receipt.getBlockNumber().longValueExact();
-        TxStatus status = receipt.isStatusOK() ? TxStatus.inBlock(height) : TxStatus.failed(height);
+        long height = Quantities.of(receipt.getBlockNumberRaw()).longValueExact();
+        TxStatus status = Quantities.statusOk(receipt) ? TxStatus.inBlock(height) : TxStatus.failed(height);
         return fee(receipt).map(status::paying).orElse(status);
     }
 
@@ -556,10 +558,10 @@ public final class EvmChainSource implements ChainSource {
 
     /** What a mined transaction paid: gas used times the effective gas price (empty from a node that leaves the price out). */
     private static Optional<BigInteger> fee(TransactionReceipt r) {
-        if (r.getEffectiveGasPrice() == null || r.getGasUsed() == null) {
+        if (r.getEffectiveGasPrice() == null || r.getGasUsedRaw() == null) {
             return Optional.empty();
         }
-        return Optional.of(r.getGasUsed().multiply(Numeric.toBigInt(r.getEffectiveGasPrice())));
+        return Optional.of(Quantities.of(r.getGasUsedRaw()).multiply(Numeric.toBigInt(r.getEffectiveGasPrice())));
     }
 
     /**
