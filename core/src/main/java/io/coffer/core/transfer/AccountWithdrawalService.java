@@ -303,19 +303,18 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 sent(from, mine);
                 broadcastDone = true;
             }
-            if (after != w && tellableBeforeWritten(after)) {
-                toldBeforeWritten(after, () -> {
+            if (after != w) {
+                Supplier<Batch.Queued> outcome = () -> {
                     synchronized (this) {
                         return queueMoving(recording(after, false), after);
                     }
-                });
-                flightHandedOn = true;
-            } else if (after != w) {
-                Batch.Queued outcome;
-                synchronized (this) {
-                    outcome = queueMoving(recording(after, false), after);
+                };
+                if (tellableBeforeWritten(after)) {
+                    toldBeforeWritten(after, outcome);
+                    flightHandedOn = true;
+                } else {
+                    outcome.get().await();
                 }
-                outcome.await();
             }
             return after;
         } finally {

@@ -201,10 +201,7 @@ public abstract class WithdrawalLedger {
                     LOG.info(() -> "chain " + chain + ": re-sending withdrawal " + w.id() + " (" + w.txid() + ", " + w.status() + ")");
                     // Found SIGNED at a start, its bytes may have left before the stop (the outcome's write not yet durable):
                     // a refusal of them again, inputs intact, must not make it FAILED.
-                    Withdrawal after = broadcast(w, true);
-                    if (after != w) {
-                        record(after);
-                    }
+                    send(w, true);
                 }
             }
             return null;
@@ -634,7 +631,12 @@ public abstract class WithdrawalLedger {
     }
 
     protected Withdrawal send(Withdrawal w) {
-        Withdrawal after = broadcast(w);
+        return send(w, false);
+    }
+
+    /** As {@link #send(Withdrawal)}; {@code mayHaveLeft} as {@link #broadcast(Withdrawal, boolean)} takes it. */
+    private Withdrawal send(Withdrawal w, boolean mayHaveLeft) {
+        Withdrawal after = broadcast(w, mayHaveLeft);
         if (after != w) {
             record(after);
         }
