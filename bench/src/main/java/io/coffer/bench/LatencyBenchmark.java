@@ -49,7 +49,9 @@ import java.util.concurrent.TimeUnit;
  *       payment alone: the block's first announcement → the request's CONFIRMED event;</li>
  *   <li><b>fan-out</b>: {@code streams} streams open on the tenant, one payment → its event on every stream (5 payments);</li>
  *   <li><b>EVM</b>: anvil mines an ETH payment as it is sent (automine) → the request's CONFIRMED event (confirmations 1), with
- *       anvil pushing its new heads over the WebSocket (eth_subscribe), the poll (1 s) only the fallback.</li>
+ *       anvil pushing its new heads over the WebSocket (eth_subscribe), the poll (1 s) only the fallback;</li>
+ *   <li><b>EVM payment seen</b>: anvil keeping each payment pending, its send's return (anvil announces the transaction
+ *       over the WebSocket, {@code newPendingTransactions}, as it takes it in) → the request's PAID_UNCONFIRMED event.</li>
  * </ul>
  * The baseline of each is the goal (100 ms, 200 ms for fan-out): the ratio is goal / p99, so 1.0 or more meets it.
  *
@@ -320,6 +322,25 @@ public final class LatencyBenchmark {
                     }
                 }
                 figures.add(latency("EVM: anvil block -> CONFIRMED (newHeads pushed), " + evm + " payments", evmLat, 100));
+
+                // EVM payment seen: anvil keeps each payment pending (no automine); it announces it over the WebSocket
+                // (newPendingTransactions) as it enters the pool, which is when the send returns here.
+                anvil.setAutomine(false);
+                long[] evmSeen = new long[evm];
+                for (int i = 0; i < evm + 5; i++) {
+                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
+                            .setAmount("1000").setRequiredConfirmations(1).setIdempotencyKey("evm-seen-" + i).build());
+                    anvil.send(pr.getAddress(), BigInteger.valueOf(1000));
+                    long sent = System.nanoTime();
+                    long t = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 30_000);
+                    if (i >= 5) {
+                        evmSeen[i - 5] = t - sent;
+                    }
+                }
+                anvil.mine(1);
+                anvil.setAutomine(true);
+                figures.add(latency("EVM payment seen: in anvil's pool (send returned) -> PAID_UNCONFIRMED, " + evm + " payments",
+                        evmSeen, 100));
             } catch (RuntimeException e) {
                 List<String> log = Files.readAllLines(work.resolve("node.log"));
                 System.out.println("the node's log, last lines:");

@@ -19,8 +19,12 @@ import java.util.logging.Logger;
  * only says "look now", the follower reads everything over RPC, so a missed or repeated head costs latency, never correctness.
  *
  * <p>Once the heads are subscribed to, the transactions entering the node's pool are too ({@code newPendingTransactions}):
- * their hashes go to the {@link AnnouncedPool}, so a poll fetches what arrived instead of the whole pool. A node refusing that
- * second subscription is told once; its pool is then read whole at each poll, as without a WebSocket endpoint.
+ * their hashes go to the {@link AnnouncedPool}, so a poll fetches what arrived instead of the whole pool, and they wake the
+ * follower too, so a payment is seen as it enters the pool (a customer at the till sees it at once, not at the next poll) —
+ * at most once every {@link #PENDING_WAKE_SPACING_NANOS}: a busy chain's pool takes in hundreds of transactions a second, and
+ * a round per transaction would each ask the node for its tip. The first after a quiet spell wakes at once; those during the
+ * spacing share one wake at its end (a head still wakes at once). A node refusing that second subscription is told once; its
+ * pool is then read whole at each poll, as without a WebSocket endpoint.
  *
  * <p>The subscription is made again after any close or error, after 1 s, doubling up to 30 s while the node stays away; each
  * accepted subscription wakes the follower once, for the heads it missed meanwhile. One warning per outage, one line when it
@@ -31,6 +35,11 @@ final class EvmHeadsListener implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long RETRY_FIRST_MS = 1_000;
     private static final long RETRY_MAX_MS = 30_000;
+    /**
+     * The least time between two wakes for announced pending transactions: at most 50 such rounds a second, while a payment
+     * announced in a burst is seen at most this much later than alone.
+     */
+    static final long PENDING_WAKE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final String chain;
     private final URI endpoint;
@@ -46,12 +55,24 @@ final class EvmHeadsListener implements AutoCloseable {
     private long retryMs = RETRY_FIRST_MS;
     /** Whether the current outage was reported (one warning per outage, not per attempt). */
     private boolean outageReported;
+    private final long pendingWakeSpacingNanos;
+    /** Whether a wake for announced transactions is due (scheduled or running): later ones share it. */
+    private final java.util.concurrent.atomic.AtomicBoolean pendingWakeDue = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When the last wake for announced transactions ran ({@link System#nanoTime()}); set before it runs. */
+    private volatile long pendingWokeAt;
 
     EvmHeadsListener(String chain, URI endpoint, Runnable wake) {
         this(chain, endpoint, wake, null);
     }
 
     EvmHeadsListener(String chain, URI endpoint, Runnable wake, AnnouncedPool pending) {
+        this(chain, endpoint, wake, pending, PENDING_WAKE_SPACING_NANOS);
+    }
+
+    /** @param pendingWakeSpacingNanos {@link #PENDING_WAKE_SPACING_NANOS} but in tests */
+    EvmHeadsListener(String chain, URI endpoint, Runnable wake, AnnouncedPool pending, long pendingWakeSpacingNanos) {
+        this.pendingWakeSpacingNanos = pendingWakeSpacingNanos;
+        this.pendingWokeAt = System.nanoTime() - pendingWakeSpacingNanos;
         this.chain = chain;
         this.endpoint = endpoint;
         this.wake = wake;
@@ -102,6 +123,33 @@ final class EvmHeadsListener implements AutoCloseable {
         wake.run(); // whatever came while not subscribed
     }
 
+    /**
+     * A transaction was announced (and is in the pool's queue): wakes the follower now, or at the end of the spacing when a wake
+     * for announcements ran less than {@link #PENDING_WAKE_SPACING_NANOS} ago; none when one is due already (the round it
+     * starts fetches this one too: it was queued before the round starts).
+     */
+    private void pendingAnnounced() {
+        if (!pendingWakeDue.compareAndSet(false, true)) {
+            return;
+        }
+        long wait = pendingWokeAt + pendingWakeSpacingNanos - System.nanoTime();
+        if (wait <= 0) {
+            pendingWake();
+            return;
+        }
+        try {
+            retries.schedule(this::pendingWake, wait, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            pendingWakeDue.set(false); // closed: nothing more to wake
+        }
+    }
+
+    private void pendingWake() {
+        pendingWokeAt = System.nanoTime();
+        pendingWakeDue.set(false); // before the wake: one announced from here on is fetched by that round or makes a wake of its own
+        wake.run();
+    }
+
     private static String rootMessage(Throwable t) {
         while (t.getCause() != null) {
             t = t.getCause();
@@ -148,6 +196,7 @@ final class EvmHeadsListener implements AutoCloseable {
                 if (pendingSubscription != null && pendingSubscription.equals(params.path("subscription").asText())) {
                     JsonNode tx = params.path("result"); // a hash; some nodes send the whole transaction
                     pending.announced(tx.isTextual() ? tx.asText() : tx.path("hash").asText());
+                    pendingAnnounced();
                 } else {
                     wake.run();
                 }

@@ -82,12 +82,13 @@ class EvmHeadsListenerTest {
     }
 
     @Test
-    void pendingTransactionsAreSubscribedToAfterTheHeadsAndTheirHashesGoToThePool() throws Exception {
+    void pendingTransactionsAreSubscribedToAfterTheHeadsTheirHashesGoToThePoolAndWakeTheFollowerSpaced() throws Exception {
         AtomicInteger wakes = new AtomicInteger();
         io.coffer.core.chain.AnnouncedPool pool = new io.coffer.core.chain.AnnouncedPool();
         List<List<String>> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ScriptedNode node = new ScriptedNode(List.of(ACCEPTED));
-                EvmHeadsListener listener = new EvmHeadsListener("ethereum", node.uri(), wakes::incrementAndGet, pool)) {
+                EvmHeadsListener listener = new EvmHeadsListener("ethereum", node.uri(), wakes::incrementAndGet, pool,
+                        TimeUnit.HOURS.toNanos(1))) {
             assertEquals("newHeads", node.awaitRequest().path("params").path(0).asText());
             com.fasterxml.jackson.databind.JsonNode second = node.readNext();
             assertEquals("newPendingTransactions", second.path("params").path(0).asText());
@@ -119,16 +120,24 @@ class EvmHeadsListenerTest {
                 }
             };
             pool.pending(node2); // the whole read that starts it
+            EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 1, "the accepted subscription wakes once");
+            assertEquals(1, wakes.get());
             node.push("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x77\",\"result\":\"0xabc\"}}");
+            EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 2, "the first announced transaction wakes at once");
             node.push(HEAD);
-            EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 2, "a head still wakes");
+            EvmHeadsListenerIT.awaitWakes(wakes, n -> n >= 3, "a head wakes at once");
+            // A burst within the spacing (an hour here): the announcements still reach the pool, their wake waits for its end.
+            for (int i = 0; i < 20; i++) {
+                node.push("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x77\",\"result\":\"0xb" + i + "\"}}");
+            }
             t0 = System.nanoTime();
-            while (fetched.stream().noneMatch(f -> f.contains("0xabc"))) {
-                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the announced hash reaches the pool");
+            while (fetched.stream().noneMatch(f -> f.contains("0xb19"))) { // the last one handled: every one before it was too
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the announced hashes reach the pool");
                 pool.pending(node2);
                 Thread.sleep(20);
             }
-            assertEquals(2, wakes.get(), "an announced transaction wakes nobody");
+            assertTrue(fetched.stream().anyMatch(f -> f.contains("0xabc")), "the first one reached the pool too");
+            assertEquals(3, wakes.get(), "announcements within the spacing of the last wake share one at its end, not one each");
         }
         assertTrue(!pool.live(), "closed: the pool reads whole again");
     }
