@@ -33,6 +33,15 @@ public interface Batch {
      */
     Queued queue();
 
+    /**
+     * Marks this batch as one nobody needs durable soon (the outcome of a send its caller was already told, written while the
+     * caller goes on): {@link #queue}d with nothing else waiting to be written, it may be held a few milliseconds for the next
+     * batch queued to share its synced write, instead of costing a synced write of its own. Order is unchanged: it is written
+     * before or with every batch queued after it. Awaiting it is allowed (and may wait the longer); {@link #commit} never
+     * holds it. Returns this batch.
+     */
+    Batch unhurried();
+
     /** A queued batch. */
     interface Queued {
         /**

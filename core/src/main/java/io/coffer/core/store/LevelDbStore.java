@@ -580,6 +580,7 @@ public final class LevelDbStore implements Store {
         private java.util.List<byte[]> ops = new java.util.ArrayList<>();
         /** The ids of the tables this batch writes (a key's first byte), counted in {@link #tableWrites} once it is applied. */
         private final java.util.BitSet touched = new java.util.BitSet(256);
+        private boolean unhurried;
 
         @Override
         public <K, V> Batch put(Table<K, V> table, K key, V value) {
@@ -631,7 +632,14 @@ public final class LevelDbStore implements Store {
 
         @Override
         public void commit() {
+            unhurried = false; // its caller waits for it now
             queue().await();
+        }
+
+        @Override
+        public Batch unhurried() {
+            unhurried = true;
+            return this;
         }
 
         @Override
@@ -658,7 +666,7 @@ public final class LevelDbStore implements Store {
                         counted();
                     }
                     following.forEach(d -> d.overlay.written(written, self));
-                });
+                }, unhurried);
             } catch (RuntimeException e) {
                 following.forEach(d -> d.overlay.written(written, self)); // not queued
                 throw e;

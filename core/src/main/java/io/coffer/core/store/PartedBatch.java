@@ -72,6 +72,12 @@ public final class PartedBatch implements Batch {
         }
     }
 
+    /** Parts are committed, never queued: nothing to hold. */
+    @Override
+    public Batch unhurried() {
+        return this;
+    }
+
     @Override
     public Queued queue() {
         throw new UnsupportedOperationException("parts are committed in order, each before the next");

@@ -304,12 +304,15 @@ public final class AccountWithdrawalService extends WithdrawalLedger {
                 broadcastDone = true;
             }
             if (after != w) {
+                boolean told = tellableBeforeWritten(after);
                 Supplier<Batch.Queued> outcome = () -> {
                     synchronized (this) {
-                        return queueMoving(recording(after, false), after);
+                        Batch b = recording(after, false);
+                        // Told: nobody waits for it, it shares the synced write of what is queued next (the next signed batch).
+                        return queueMoving(told ? b.unhurried() : b, after);
                     }
                 };
-                if (tellableBeforeWritten(after)) {
+                if (told) {
                     toldBeforeWritten(after, outcome);
                     flightHandedOn = true;
                 } else {

@@ -844,7 +844,8 @@ public abstract class WithdrawalLedger {
      * returns without waiting for the disk: {@link #get} shows the outcome meanwhile, and the send stays in flight — every
      * exclusive operation (following the chain, re-sending, replacing) still waits for it — until a thread of its own has seen
      * the batch durable. The caller's withdrawal thus costs one synced write on its path (the signed bytes'), not two; the
-     * outcome's write shares a synced write with whatever is queued next. Ends the flight (the caller must not).
+     * outcome's write shares a synced write with whatever is queued next (the queue supplies an {@link Batch#unhurried()} batch:
+     * held a few milliseconds for company when queued alone). Ends the flight (the caller must not).
      *
      * @throws io.coffer.core.store.StoreException when the batch cannot be queued (the caller still ends the flight)
      */

@@ -42,4 +42,10 @@ public class DelegatingBatch implements Batch {
     public Queued queue() {
         return batch.queue();
     }
+
+    @Override
+    public Batch unhurried() {
+        batch.unhurried();
+        return this;
+    }
 }

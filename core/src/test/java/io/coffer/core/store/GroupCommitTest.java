@@ -75,8 +75,8 @@ class GroupCommitTest {
                 }
             }
             // Queued one after the other without waiting: written in that order.
-            Batch.Queued first = commits.submit(op("x1"), failure -> { });
-            Batch.Queued second = commits.submit(op("x2"), failure -> { });
+            Batch.Queued first = commits.submit(op("x1"), failure -> { }, false);
+            Batch.Queued second = commits.submit(op("x2"), failure -> { }, false);
             second.await();
             first.await();
             assertEquals(List.of("x1", "x2"), written.subList(written.size() - 2, written.size()));
@@ -104,10 +104,48 @@ class GroupCommitTest {
     void closeWritesWhatWasQueuedAndRefusesMore() {
         List<String> written = Collections.synchronizedList(new ArrayList<>());
         GroupCommit commits = new GroupCommit(group -> group.forEach(ops -> written.add(key(ops))), "test-commit");
-        Batch.Queued q = commits.submit(op("last"), failure -> { });
+        Batch.Queued q = commits.submit(op("last"), failure -> { }, false);
         commits.close();
         q.await();
         assertEquals(List.of("last"), written);
         assertThrows(StoreException.class, () -> commits.commit(op("late"), failure -> { }));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void unhurriedBatchesAreHeldForTheNextOneToShareItsWriteInOrder() {
+        List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
+                "test-commit", java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
+            Batch.Queued told = commits.submit(op("told"), failure -> { }, true);
+            Batch.Queued another = commits.submit(op("another told"), failure -> { }, true);
+            commits.commit(op("next"), failure -> { }); // not held: written at once, with what waited before it
+            told.await();
+            another.await();
+            assertEquals(List.of(List.of("told", "another told", "next")), groups);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void anUnhurriedBatchAloneIsWrittenOnItsOwnOnceItsHoldEnds() {
+        List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
+                "test-commit", java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1))) {
+            commits.submit(op("told"), failure -> { }, true).await(); // returns: nothing came to share it, so it went alone
+            assertEquals(List.of(List.of("told")), groups);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void closeWritesAnUnhurriedBatchWithoutHoldingIt() {
+        List<String> written = Collections.synchronizedList(new ArrayList<>());
+        GroupCommit commits = new GroupCommit(group -> group.forEach(ops -> written.add(key(ops))), "test-commit",
+                java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+        Batch.Queued q = commits.submit(op("told"), failure -> { }, true);
+        commits.close(); // a stop does not wait out the hold
+        q.await();
+        assertEquals(List.of("told"), written);
     }
 }
