@@ -42,6 +42,8 @@ public final class EventOutbox {
     private final Map<String, Long> assigned = new HashMap<>();
     /** Appends queued and not yet durable; decisions wait for them. Guarded by the outbox lock. */
     private int appending;
+    /** The batches of those appends (under this monitor), which a decision waiting for them hurries. */
+    private final java.util.Set<Batch.Queued> queuedNotWritten = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Decisions waiting for the lock's appends to be written; new appends wait for them. Guarded by the outbox lock. */
     private int deciders;
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
@@ -95,6 +97,9 @@ public final class EventOutbox {
         synchronized (this) {
             deciders++;
             try {
+                // An append may be held for company (an outcome its caller was told): what is decided here waits for it, so it
+                // goes now, not at the end of its hold (nothing queued behind it until this decision is made).
+                queuedNotWritten.forEach(Batch.Queued::hurry);
                 waitWhile(() -> appending > 0);
                 events = decide.get();
                 next = new HashMap<>();
@@ -152,12 +157,18 @@ public final class EventOutbox {
         }
 
         @Override
+        public void hurry() {
+            batch.hurry();
+        }
+
+        @Override
         public void await() {
             try {
                 batch.await();
             } finally {
                 synchronized (EventOutbox.this) {
                     appending--;
+                    queuedNotWritten.remove(batch);
                     EventOutbox.this.notifyAll();
                 }
             }
@@ -174,6 +185,7 @@ public final class EventOutbox {
             Batch.Queued queued = batch.queue();
             assigned.putAll(next);
             appending++;
+            queuedNotWritten.add(queued);
             return new Queued(queued, written, events, next);
         }
     }

@@ -37,8 +37,8 @@ public interface Batch {
      * Marks this batch as one nobody needs durable soon (the outcome of a send its caller was already told, written while the
      * caller goes on): {@link #queue}d with nothing else waiting to be written, it may be held a few milliseconds for the next
      * batch queued to share its synced write, instead of costing a synced write of its own. Order is unchanged: it is written
-     * before or with every batch queued after it. Awaiting it is allowed (and may wait the longer); {@link #commit} never
-     * holds it. Returns this batch.
+     * before or with every batch queued after it. Awaiting it is allowed (and may wait the longer: {@link Queued#hurry()} ends the
+     * hold); {@link #commit} never holds it. Returns this batch.
      */
     Batch unhurried();
 
@@ -50,5 +50,12 @@ public interface Batch {
          * @throws StoreException when it could not be written (then nothing of it was)
          */
         void await();
+
+        /**
+         * Asks for the batch to be written without waiting out an {@link Batch#unhurried()} hold: for one who now needs it
+         * durable before going on (and cannot queue anything to take it along). Nothing when it is written or being written.
+         */
+        default void hurry() {
+        }
     }
 }

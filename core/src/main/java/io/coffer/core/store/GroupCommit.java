@@ -57,8 +57,8 @@ final class GroupCommit implements AutoCloseable {
         final Consumer<StoreException> finished;
         /** Counted down once written or failed: each caller waits on its own, not all on the queue's monitor. */
         final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        /** Whether it may be held for company ({@link Batch#unhurried()}). */
-        final boolean unhurried;
+        /** Whether it may be held for company ({@link Batch#unhurried()}; under the queue's monitor: {@link #hurry} clears it). */
+        boolean unhurried;
         /** For an unhurried batch, the {@link System#nanoTime()} until which it may wait for company. */
         final long holdUntil;
         volatile StoreException failure;
@@ -116,7 +116,28 @@ final class GroupCommit implements AutoCloseable {
                 queue.notifyAll();
             }
         }
-        return () -> await(p);
+        return new Batch.Queued() {
+            @Override
+            public void await() {
+                GroupCommit.this.await(p);
+            }
+
+            @Override
+            public void hurry() {
+                GroupCommit.this.hurry(p);
+            }
+        };
+    }
+
+    /** {@code p}, if still queued and held, is not held any more: written with the next group, which the writer starts now. */
+    private void hurry(Pending p) {
+        synchronized (queue) {
+            if (p.unhurried && queue.contains(p)) {
+                p.unhurried = false;
+                hurried++;
+                queue.notifyAll();
+            }
+        }
     }
 
     /**

@@ -653,9 +653,17 @@ public final class TransferService implements WithdrawalSink {
         }
         TenantTransfer sent = submitted(batch, t.get(), w);
         Batch.Queued queued = outbox.queue(batch, () -> updated(batch, view(sent, w)).map(List::of).orElse(List.of()));
-        return () -> {
-            queued.await();
-            debited(sent.id()); // written: the balance shows it (not when queued: the balance reads only written batches)
+        return new Batch.Queued() {
+            @Override
+            public void await() {
+                queued.await();
+                debited(sent.id()); // written: the balance shows it (not when queued: the balance reads only written batches)
+            }
+
+            @Override
+            public void hurry() {
+                queued.hurry();
+            }
         };
     }
 

@@ -220,11 +220,14 @@ public abstract class WithdrawalLedger {
     private int inFlight;
     /** Exclusive operations waiting or running (under this monitor): new sends wait while any. */
     private int exclusive;
+    /** The batches of outcomes told before written and not yet durable (under this monitor; see {@link #toldBeforeWritten}). */
+    private final java.util.Set<Batch.Queued> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /** Runs {@code op} holding this monitor once no send is in flight; sends started meanwhile wait until it is done. */
     protected final synchronized <T> T exclusively(java.util.function.Supplier<T> op) {
         exclusive++;
         try {
+            held.forEach(Batch.Queued::hurry); // told outcomes held for company: none comes while new sends wait for this
             waitWhile(() -> inFlight > 0);
             return op.get();
         } finally {
@@ -845,12 +848,20 @@ public abstract class WithdrawalLedger {
      * exclusive operation (following the chain, re-sending, replacing) still waits for it — until a thread of its own has seen
      * the batch durable. The caller's withdrawal thus costs one synced write on its path (the signed bytes'), not two; the
      * outcome's write shares a synced write with whatever is queued next (the queue supplies an {@link Batch#unhurried()} batch:
-     * held a few milliseconds for company when queued alone). Ends the flight (the caller must not).
+     * held a few milliseconds for company when queued alone; an exclusive operation that must wait for it hurries it). Ends the
+     * flight (the caller must not).
      *
      * @throws io.coffer.core.store.StoreException when the batch cannot be queued (the caller still ends the flight)
      */
     protected final void toldBeforeWritten(Withdrawal outcome, Supplier<Batch.Queued> queue) {
-        Batch.Queued queued = queue.get(); // (which checks the move against the stored version, not against this outcome)
+        Batch.Queued queued;
+        synchronized (this) {
+            queued = queue.get(); // (which checks the move against the stored version, not against this outcome)
+            held.add(queued);
+            if (exclusive > 0) {
+                queued.hurry(); // an exclusive operation waits for it already: no send will come to take it along
+            }
+        }
         toldNotWritten.put(outcome.id(), outcome); // before the thread that takes it away again starts
         Thread.ofVirtual().name("coffer-outcome " + chain).start(() -> {
             try {
@@ -860,6 +871,9 @@ public abstract class WithdrawalLedger {
                         + ") could not be written: " + e.getMessage());
             } finally {
                 toldNotWritten.remove(outcome.id(), outcome);
+                synchronized (this) {
+                    held.remove(queued);
+                }
                 flightEnded();
             }
         });

@@ -148,4 +148,18 @@ class GroupCommitTest {
         q.await();
         assertEquals(List.of("told"), written);
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aHurriedUnhurriedBatchIsWrittenWithoutWaitingOutItsHold() {
+        List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
+                "test-commit", java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
+            Batch.Queued told = commits.submit(op("told"), failure -> { }, true);
+            told.hurry(); // someone now waits for it and queues nothing behind it
+            told.await(); // returns well before ten minutes
+            told.hurry(); // written: nothing more to do
+            assertEquals(List.of(List.of("told")), groups);
+        }
+    }
 }
