@@ -310,33 +310,13 @@ public final class LatencyBenchmark {
 
                 // EVM: anvil mines each payment as it is sent; its new head is pushed over the WebSocket (the poll, 1 s, is the fallback).
                 int evm = Math.min(payments, 200);
-                long[] evmLat = new long[evm];
-                for (int i = 0; i < evm + 5; i++) {
-                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
-                            .setAmount("1000").setRequiredConfirmations(1).setIdempotencyKey("evm-" + i).build());
-                    anvil.send(pr.getAddress(), BigInteger.valueOf(1000));
-                    long sent = System.nanoTime();
-                    long t = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED, 30_000);
-                    if (i >= 5) {
-                        evmLat[i - 5] = t - sent;
-                    }
-                }
-                figures.add(latency("EVM: anvil block -> CONFIRMED (newHeads pushed), " + evm + " payments", evmLat, 100));
+                figures.add(latency("EVM: anvil block -> CONFIRMED (newHeads pushed), " + evm + " payments",
+                        evmPayments(pay, anvil, one, evm, "evm-", PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CONFIRMED), 100));
 
                 // EVM payment seen: anvil keeps each payment pending (no automine); it announces it over the WebSocket
                 // (newPendingTransactions) as it enters the pool, which is when the send returns here.
                 anvil.setAutomine(false);
-                long[] evmSeen = new long[evm];
-                for (int i = 0; i < evm + 5; i++) {
-                    PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
-                            .setAmount("1000").setRequiredConfirmations(1).setIdempotencyKey("evm-seen-" + i).build());
-                    anvil.send(pr.getAddress(), BigInteger.valueOf(1000));
-                    long sent = System.nanoTime();
-                    long t = one.await(pr.getId(), PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED, 30_000);
-                    if (i >= 5) {
-                        evmSeen[i - 5] = t - sent;
-                    }
-                }
+                long[] evmSeen = evmPayments(pay, anvil, one, evm, "evm-seen-", PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PAID_UNCONFIRMED);
                 anvil.mine(1);
                 anvil.setAutomine(true);
                 figures.add(latency("EVM payment seen: in anvil's pool (send returned) -> PAID_UNCONFIRMED, " + evm + " payments",
@@ -362,6 +342,26 @@ public final class LatencyBenchmark {
             BenchFiles.deleteTree(work);
         }
         return figures;
+    }
+
+    /**
+     * {@code n} ETH payment requests in turn (five more first, not counted), each paid by anvil: nanoseconds from the send's
+     * return to the request's {@code status} on the stream.
+     */
+    private static long[] evmPayments(PaymentsGrpc.PaymentsBlockingStub pay, AnvilNode anvil, Seen stream, int n, String keyPrefix,
+                                      PaymentRequestStatus status) throws InterruptedException {
+        long[] took = new long[n];
+        for (int i = 0; i < n + 5; i++) {
+            PaymentRequest pr = pay.createPaymentRequest(CreatePaymentRequestRequest.newBuilder().setAsset("ethereum/ETH")
+                    .setAmount("1000").setRequiredConfirmations(1).setIdempotencyKey(keyPrefix + i).build());
+            anvil.send(pr.getAddress(), BigInteger.valueOf(1000));
+            long sent = System.nanoTime();
+            long t = stream.await(pr.getId(), status, 30_000);
+            if (i >= 5) {
+                took[i - 5] = t - sent;
+            }
+        }
+        return took;
     }
 
     /** p50 and p99 of {@code nanos} printed; the figure is the p99 against the goal. */
