@@ -111,12 +111,16 @@ class GroupCommitTest {
         assertThrows(StoreException.class, () -> commits.commit(op("late"), failure -> { }));
     }
 
+    /** A commit queue holding unhurried batches up to {@code holdNanos}, adding each group it writes (its keys) to {@code groups}. */
+    private static GroupCommit recording(List<List<String>> groups, long holdNanos) {
+        return new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()), "test-commit", holdNanos);
+    }
+
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void unhurriedBatchesAreHeldForTheNextOneToShareItsWriteInOrder() {
         List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
-        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
-                "test-commit", java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
+        try (GroupCommit commits = recording(groups, java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
             Batch.Queued told = commits.submit(op("told"), failure -> { }, true);
             Batch.Queued another = commits.submit(op("another told"), failure -> { }, true);
             commits.commit(op("next"), failure -> { }); // not held: written at once, with what waited before it
@@ -130,8 +134,7 @@ class GroupCommitTest {
     @org.junit.jupiter.api.Timeout(60)
     void anUnhurriedBatchAloneIsWrittenOnItsOwnOnceItsHoldEnds() {
         List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
-        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
-                "test-commit", java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1))) {
+        try (GroupCommit commits = recording(groups, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1))) {
             commits.submit(op("told"), failure -> { }, true).await(); // returns: nothing came to share it, so it went alone
             assertEquals(List.of(List.of("told")), groups);
         }
@@ -140,21 +143,19 @@ class GroupCommitTest {
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void closeWritesAnUnhurriedBatchWithoutHoldingIt() {
-        List<String> written = Collections.synchronizedList(new ArrayList<>());
-        GroupCommit commits = new GroupCommit(group -> group.forEach(ops -> written.add(key(ops))), "test-commit",
-                java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+        List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+        GroupCommit commits = recording(groups, java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
         Batch.Queued q = commits.submit(op("told"), failure -> { }, true);
         commits.close(); // a stop does not wait out the hold
         q.await();
-        assertEquals(List.of("told"), written);
+        assertEquals(List.of(List.of("told")), groups);
     }
 
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void aHurriedUnhurriedBatchIsWrittenWithoutWaitingOutItsHold() {
         List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
-        try (GroupCommit commits = new GroupCommit(group -> groups.add(group.stream().map(GroupCommitTest::key).toList()),
-                "test-commit", java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
+        try (GroupCommit commits = recording(groups, java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
             Batch.Queued told = commits.submit(op("told"), failure -> { }, true);
             told.hurry(); // someone now waits for it and queues nothing behind it
             told.await(); // returns well before ten minutes
