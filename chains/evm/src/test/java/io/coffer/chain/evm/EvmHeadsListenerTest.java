@@ -165,9 +165,9 @@ class EvmHeadsListenerTest {
                         OutputStream out = s.getOutputStream();
                         handshake(in, out);
                         DataInputStream data = new DataInputStream(in);
-                        requests.add(readText(data));
-                        currentIn = data;
+                        currentIn = data; // before the request is handed on: the test reads the next one as soon as it has it
                         current = out;
+                        requests.add(readText(data));
                         writeText(out, left.remove(0));
                     }
                 } catch (IOException e) {
